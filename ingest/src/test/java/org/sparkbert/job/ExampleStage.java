@@ -1,0 +1,68 @@
+package org.sparkbert.job;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** A minimal real stage: writes N rows of Parquet, or fails half-way when asked to. */
+@Command(name = "example")
+class ExampleStage extends StageCommand {
+    static int runs;
+
+    @Option(names = "--output", required = true)
+    String output;
+
+    @Option(names = "--input")
+    String input;
+
+    @Option(names = "--fail-after-writing")
+    boolean failAfterWriting;
+
+    @Override
+    protected String stageName() {
+        return "example";
+    }
+
+    @Override
+    protected List<String> confFiles() {
+        return List.of("example-stage.properties");
+    }
+
+    @Override
+    protected String outputPath() {
+        return output;
+    }
+
+    @Override
+    protected Map<String, Object> arguments() {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("output", output);
+        m.put("input", input);
+        return m;
+    }
+
+    @Override
+    protected void validate(Settings settings, Configuration hadoopConf) {
+        if (input != null && !new java.io.File(input).exists()) {
+            throw new UsageException("Input path " + input + " does not exist.");
+        }
+    }
+
+    @Override
+    protected void run(SparkSession spark, Settings settings, StageOutput output, StageReport report) {
+        runs++;
+        long rows = settings.integer("example.rows");
+        spark.range(rows).write().parquet(new Path(output.work(), "data").toString());
+        report.count("rows", rows);
+        report.endPhase("write");
+        if (failAfterWriting) {
+            throw new IllegalStateException("failing on purpose after writing");
+        }
+    }
+}
