@@ -1,0 +1,42 @@
+package org.sparkbert.train.engine;
+
+/**
+ * Counter-based random numbers: the value for (key, index) is a hash, with no state to carry, so a
+ * dropout mask is regenerated in the backward pass instead of stored, any thread (or OpenCL work
+ * item) computes any element, and a step is a pure function of (seed, step, site). Integer-only
+ * arithmetic, so the same function is a few lines of OpenCL.
+ */
+public final class CounterRng {
+
+    /** The key of one dropout site in one step (site numbers are fixed by the model). */
+    public static int key(long seed, long step, int site) {
+        long h = seed * 0x9E3779B97F4A7C15L;
+        h = mix64(h ^ step);
+        h = mix64(h ^ ((long) site * 0xC2B2AE3D27D4EB4FL));
+        return (int) (h ^ (h >>> 32));
+    }
+
+    /** A uniform float in [0, 1) with 24 random bits. */
+    public static float uniform(int key, int index) {
+        int h = mix32(index * 0x9E3779B9 + key);
+        h = mix32(h ^ key);
+        return (h >>> 8) * 0x1p-24f;
+    }
+
+    static int mix32(int x) {
+        x ^= x >>> 16;
+        x *= 0x7feb352d;
+        x ^= x >>> 15;
+        x *= 0x846ca68b;
+        x ^= x >>> 16;
+        return x;
+    }
+
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private CounterRng() {}
+}
