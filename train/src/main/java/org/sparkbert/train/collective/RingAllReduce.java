@@ -1,0 +1,386 @@
+package org.sparkbert.train.collective;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Sums float buffers across the ranks of a ring, bandwidth-optimally: a reduce-scatter then an
+ * all-gather over TCP, each rank sending about 2(N-1)/N of the buffer per call (see {@link
+ * RingSchedule} for the order, which makes every rank's result bit-identical).
+ *
+ * <p>Rank r keeps two connections for its life: one it opened to rank r+1 (written by a sender
+ * thread) and one it accepted from rank r-1 (read by the calling thread), so sending and receiving
+ * overlap, and within a step each chunk is pipelined in pieces of {@link RingConfig#subChunkBytes()}.
+ * Both connections are authenticated with the job secret. Any read, write, connect or accept that
+ * makes no progress for {@link RingConfig#timeout()} fails with a {@link PeerException} naming the
+ * peer; after a failure the ring is broken and only {@link #close()} remains.
+ *
+ * <pre>
+ *   try (RingAllReduce ring = new RingAllReduce(secret, RingConfig.defaults())) {
+ *     ring.connect(new BarrierAddressExchange(BarrierTaskContext.get()));
+ *     for (...) { ring.allReduce(gradients, 0, gradients.length); }
+ *   }
+ * </pre>
+ *
+ * One call at a time: all ranks must make the same calls with the same lengths in the same order
+ * (a mismatch is detected and reported, not summed).
+ */
+public final class RingAllReduce implements AutoCloseable {
+  private enum State { NEW, CONNECTED, BROKEN, CLOSED }
+
+  private final JobSecret secret;
+  private final RingConfig config;
+  private final Progress progress = new Progress();
+
+  private volatile State state = State.NEW;
+  private int rank;
+  private int size;
+  private ServerSocketChannel server;
+  private Link sendLink;
+  private Link receiveLink;
+  private ExecutorService sender;
+  private ByteBuffer sendBytes;
+  private FloatBuffer sendFloats;
+  private ByteBuffer receiveBytes;
+  private FloatBuffer receiveFloats;
+  private float[] scratch;
+  private long calls;
+  private volatile long payloadBytesSent;
+
+  public RingAllReduce(JobSecret secret, RingConfig config) {
+    this.secret = Objects.requireNonNull(secret, "secret");
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /**
+   * Listens on an ephemeral port, publishes it through {@code exchange}, connects to the right
+   * neighbour and accepts the left one, both authenticated. With one rank there is nothing to do.
+   */
+  public void connect(AddressExchange exchange) throws IOException {
+    if (state != State.NEW) {
+      throw new IllegalStateException("connect() was already called on this ring (state " + state + ")");
+    }
+    rank = exchange.rank();
+    size = exchange.size();
+    if (size < 1 || rank < 0 || rank >= size) {
+      throw new IllegalArgumentException("rank " + rank + " is not in a ring of " + size);
+    }
+    if (size > 1) {
+      try {
+        openLinks(exchange);
+        allocateBuffers();
+      } catch (IOException | RuntimeException e) {
+        closeResources();
+        state = State.BROKEN;
+        throw e;
+      }
+    }
+    state = State.CONNECTED;
+  }
+
+  public int rank() {
+    return rank;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** Gradient bytes this rank has sent so far (headers and handshakes not counted). */
+  public long payloadBytesSent() {
+    return payloadBytesSent;
+  }
+
+  /** Replaces {@code buf[offset .. offset+length)} by its sum over all ranks. */
+  public void allReduce(float[] buf, int offset, int length) throws IOException {
+    Objects.checkFromIndexSize(offset, length, buf.length);
+    if (state != State.CONNECTED) {
+      throw new IllegalStateException("the ring is " + state + "; all-reduce needs a connected ring");
+    }
+    if (size == 1) {
+      return;
+    }
+    long call = ++calls;
+    RingSchedule schedule = new RingSchedule(rank, size, length, config.subChunkFloats());
+    AtomicReference<IOException> firstFailure = new AtomicReference<>();
+    progress.reset();
+    Future<?> sending = sender.submit(() -> sendAll(buf, offset, length, call, schedule, firstFailure));
+    try {
+      receiveAll(buf, offset, length, call, schedule);
+    } catch (IOException e) {
+      firstFailure.compareAndSet(null, e);
+      progress.abort();
+      sendLink.close();
+    }
+    awaitSender(sending, firstFailure);
+    if (firstFailure.get() != null) {
+      State was = state;
+      state = State.BROKEN;
+      closeResources();
+      if (was == State.CLOSED) {
+        state = State.CLOSED;
+        throw new IOException("the ring was closed by this rank during all-reduce call " + call, firstFailure.get());
+      }
+      throw firstFailure.get();
+    }
+  }
+
+  public void allReduce(float[] buf) throws IOException {
+    allReduce(buf, 0, buf.length);
+  }
+
+  /** Closes both connections and the sender thread; safe more than once and from another thread. */
+  @Override
+  public void close() {
+    state = State.CLOSED;
+    closeResources();
+  }
+
+  private void openLinks(AddressExchange exchange) throws IOException {
+    String host = exchange.advertisedHost();
+    server = ServerSocketChannel.open();
+    config.applyTo(server);
+    server.bind(new InetSocketAddress(host, 0), 4);
+    PeerAddress mine = new PeerAddress(host, ((InetSocketAddress) server.getLocalAddress()).getPort());
+    List<PeerAddress> all = exchange.allGather(mine);
+    if (all.size() != size) {
+      throw new IOException("the address exchange returned " + all.size() + " addresses for a ring of " + size);
+    }
+    sender = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "ring-all-reduce-sender-rank-" + rank);
+      thread.setDaemon(true);
+      return thread;
+    });
+    int right = (rank + 1) % size;
+    int left = (rank + size - 1) % size;
+    Future<Link> outbound = sender.submit(() -> connectTo(right, all.get(right)));
+    try {
+      receiveLink = acceptFrom(left, all.get(left));
+    } catch (IOException e) {
+      if (!server.isOpen()) {
+        throw outboundFailure(outbound, e);
+      }
+      outbound.cancel(true);
+      throw e;
+    }
+    sendLink = awaitOutbound(outbound);
+    server.close();
+  }
+
+  private Link connectTo(int peer, PeerAddress address) throws IOException {
+    SocketChannel channel = SocketChannel.open();
+    try {
+      config.applyTo(channel);
+      channel.socket().connect(address.socketAddress(), config.timeoutMillis());
+    } catch (SocketTimeoutException e) {
+      channel.close();
+      server.close(); // wakes this rank's accept, so the failure surfaces now
+      throw new PeerTimeoutException(peer, address.toString(),
+          "did not answer a connection within " + config.timeoutMillis() + " ms");
+    } catch (IOException e) {
+      channel.close();
+      server.close();
+      throw new PeerException(peer, address.toString(), "could not be reached: " + e, e);
+    }
+    Link link = new Link(channel, peer, config.timeoutMillis());
+    try {
+      Handshake.asConnector(link, secret, rank, peer, size);
+      return link;
+    } catch (IOException e) {
+      link.close();
+      server.close();
+      throw e;
+    }
+  }
+
+  private Link acceptFrom(int peer, PeerAddress published) throws IOException {
+    server.socket().setSoTimeout(config.timeoutMillis());
+    SocketChannel channel;
+    try {
+      channel = server.socket().accept().getChannel();
+    } catch (SocketTimeoutException e) {
+      throw new PeerTimeoutException(peer, published.toString(),
+          "did not connect to this rank within " + config.timeoutMillis() + " ms");
+    }
+    config.applyTo(channel);
+    Link link = new Link(channel, -1, config.timeoutMillis());
+    try {
+      Handshake.asAcceptor(link, secret, rank, peer, size);
+      return link;
+    } catch (IOException e) {
+      link.close();
+      throw e;
+    }
+  }
+
+  /** The server socket was closed because connecting out failed: that failure is the cause. */
+  private static IOException outboundFailure(Future<Link> outbound, IOException closed) {
+    try {
+      outbound.get().close();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException cause) {
+        return cause;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return closed;
+  }
+
+  private static Link awaitOutbound(Future<Link> outbound) throws IOException {
+    try {
+      return outbound.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException cause) {
+        throw cause;
+      }
+      throw new IllegalStateException("connecting to the right neighbour failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while connecting the ring");
+    }
+  }
+
+  private void allocateBuffers() {
+    sendBytes = ByteBuffer.allocateDirect(config.subChunkBytes()).order(ByteOrder.LITTLE_ENDIAN);
+    sendFloats = sendBytes.asFloatBuffer();
+    receiveBytes = ByteBuffer.allocateDirect(config.subChunkBytes()).order(ByteOrder.LITTLE_ENDIAN);
+    receiveFloats = receiveBytes.asFloatBuffer();
+    scratch = new float[config.subChunkFloats()];
+  }
+
+  private Void sendAll(float[] buf, int offset, int length, long call, RingSchedule schedule,
+      AtomicReference<IOException> firstFailure) throws IOException {
+    try {
+      sendLink.writeFully(header(call, length), "in all-reduce call " + call);
+      for (int step = 0; step < schedule.steps(); step++) {
+        sendStep(buf, offset, call, schedule, step);
+      }
+    } catch (IOException e) {
+      firstFailure.compareAndSet(null, e);
+      receiveLink.close(); // the receiving thread would otherwise wait for its own timeout
+      throw e;
+    } catch (Progress.AbortedException | InterruptedException e) {
+      // The receiving side failed first and reports it.
+    }
+    return null;
+  }
+
+  private void sendStep(float[] buf, int offset, long call, RingSchedule schedule, int step)
+      throws IOException, Progress.AbortedException, InterruptedException {
+    int chunk = schedule.sendChunk(step);
+    String during = during(call, step, schedule);
+    for (int piece = 0; piece < schedule.piecesOf(chunk); piece++) {
+      progress.awaitAtLeast(schedule.receivedBeforeSend(step, piece));
+      int n = schedule.pieceLength(chunk, piece);
+      sendFloats.clear();
+      sendFloats.put(buf, offset + schedule.pieceStart(chunk, piece), n);
+      sendBytes.clear().limit(n * Float.BYTES);
+      sendLink.writeFully(sendBytes, during);
+      payloadBytesSent += (long) n * Float.BYTES;
+    }
+  }
+
+  private void receiveAll(float[] buf, int offset, int length, long call, RingSchedule schedule)
+      throws IOException {
+    checkHeader(call, length);
+    for (int step = 0; step < schedule.steps(); step++) {
+      int chunk = schedule.receiveChunk(step);
+      boolean reduce = schedule.isReduceStep(step);
+      String during = during(call, step, schedule);
+      for (int piece = 0; piece < schedule.piecesOf(chunk); piece++) {
+        int n = schedule.pieceLength(chunk, piece);
+        int start = offset + schedule.pieceStart(chunk, piece);
+        receiveBytes.clear().limit(n * Float.BYTES);
+        receiveLink.readFully(receiveBytes, during);
+        receiveFloats.clear();
+        if (reduce) {
+          receiveFloats.get(scratch, 0, n);
+          addInto(buf, start, scratch, n);
+        } else {
+          receiveFloats.get(buf, start, n);
+        }
+        progress.advance();
+      }
+    }
+  }
+
+  /** local + incoming: with the schedule's fixed order this gives every rank the same bits. */
+  private static void addInto(float[] buf, int start, float[] incoming, int n) {
+    for (int i = 0; i < n; i++) {
+      buf[start + i] += incoming[i];
+    }
+  }
+
+  private static ByteBuffer header(long call, int length) {
+    return ByteBuffer.allocate(12).putLong(call).putInt(length).flip();
+  }
+
+  /** Every rank must be in the same call with the same length, or the sums would be garbage. */
+  private void checkHeader(long call, int length) throws IOException {
+    ByteBuffer header = ByteBuffer.allocate(12);
+    receiveLink.readFully(header, "at the start of all-reduce call " + call);
+    header.flip();
+    long peerCall = header.getLong();
+    int peerLength = header.getInt();
+    if (peerCall != call || peerLength != length) {
+      throw new PeerException(receiveLink.peerRank(), receiveLink.peerAddress(),
+          "is in all-reduce call " + peerCall + " of " + peerLength + " floats while this rank is in call "
+              + call + " of " + length + " floats: every rank must all-reduce the same lengths in the same order",
+          null);
+    }
+  }
+
+  private static String during(long call, int step, RingSchedule schedule) {
+    return "in all-reduce call " + call + " (step " + (step + 1) + " of " + schedule.steps() + ")";
+  }
+
+  private static void awaitSender(Future<?> sending, AtomicReference<IOException> firstFailure) {
+    try {
+      sending.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException cause) {
+        firstFailure.compareAndSet(null, cause);
+      } else {
+        firstFailure.compareAndSet(null, new IOException("the ring's sender failed", e.getCause()));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      firstFailure.compareAndSet(null, new InterruptedIOException("interrupted during all-reduce"));
+    }
+  }
+
+  private void closeResources() {
+    progress.abort();
+    if (sendLink != null) {
+      sendLink.close();
+    }
+    if (receiveLink != null) {
+      receiveLink.close();
+    }
+    if (server != null) {
+      try {
+        server.close();
+      } catch (IOException ignored) {
+        // Nothing is waiting on it any more.
+      }
+    }
+    if (sender != null) {
+      sender.shutdownNow();
+    }
+  }
+}
