@@ -104,16 +104,17 @@ final class Link implements Closeable {
         throw new PeerTimeoutException(
             peerRank, peerAddress, what + " for " + timeoutMillis + " ms " + during);
       }
-      selector.select(left);
+      int updated = selector.select(left);
+      selector.selectedKeys().clear();
       if (Thread.currentThread().isInterrupted()) {
         throw new InterruptedIOException(
             "interrupted while waiting for " + PeerException.describe(peerRank, peerAddress) + " " + during);
       }
-      selector.selectedKeys().clear();
       if (!channel.isOpen()) {
         throw failure("link was closed " + during, null);
       }
-      if ((key.readyOps() & operation) != 0) {
+      // readyOps keeps its last value when the key was not selected this time, so look only if it was.
+      if (updated > 0 && (key.readyOps() & operation) != 0) {
         return;
       }
     }
