@@ -26,8 +26,9 @@ public record SpecialTokens(int cls, int sep, int mask, int pad, int unk) implem
             }
         }
         if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("The " + tokenizer.kind() + " vocabulary has no " + String.join(", ", missing)
-                    + " token" + (missing.size() > 1 ? "s" : "") + "; a " + tokenizer.kind() + " vocabulary for BERT-style"
+            String kind = tokenizer.kind() == Tokenizer.Kind.WORDPIECE ? "WordPiece" : "byte-level BPE";
+            throw new IllegalArgumentException("The " + kind + " vocabulary has no " + String.join(", ", missing)
+                    + " token" + (missing.size() > 1 ? "s" : "") + "; a " + kind + " vocabulary for BERT-style"
                     + " pretraining must hold " + String.join(" ", List.of(names).subList(0, 4))
                     + ". Train the vocabulary with the vocab stage, which adds them, or add them to the vocabulary file.");
         }

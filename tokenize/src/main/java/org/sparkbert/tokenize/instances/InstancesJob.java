@@ -1,0 +1,287 @@
+package org.sparkbert.tokenize.instances;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.sparkbert.job.Settings;
+import org.sparkbert.job.StageCommand;
+import org.sparkbert.job.StageOutput;
+import org.sparkbert.job.StageReport;
+import org.sparkbert.job.UsageException;
+import org.sparkbert.tokenize.Tokenizer;
+import org.sparkbert.tokenize.Tokenizers;
+import org.sparkbert.tokenize.masking.DynamicMasker;
+import org.sparkbert.tokenize.masking.SpecialTokens;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import scala.Tuple2;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code scripts/pretrain instances}: cuts the clean corpus into pretraining instances for BERT's
+ * MLM + next-sentence prediction ({@code nsp}), ALBERT's sentence-order prediction ({@code sop}) or
+ * RoBERTa's MLM on packed full sentences ({@code mlm}), as Parquet. Masks are drawn at train time
+ * ({@link DynamicMasker}) unless {@code --static-masks} freezes them here.
+ *
+ * <p>Every random choice is a pure function of the seed and of document ids, and instances are
+ * numbered in a seeded shuffle of keys that name their source, so the output is the same for the
+ * same seed and input whatever the cluster and its partitioning.
+ */
+@Command(name = "instances", description = "Build NSP / SOP / MLM pretraining instances from the clean corpus.")
+public final class InstancesJob extends StageCommand {
+    @Option(names = "--input", required = true, paramLabel = "CLEAN_DIR",
+            description = "The ingest stage's output directory, or its clean/ folder (Parquet with id and text).")
+    String input;
+
+    @Option(names = "--vocab", required = true, paramLabel = "VOCAB_DIR",
+            description = "The vocabulary directory: vocab.txt (WordPiece) or vocab.json + merges.txt (byte-level BPE).")
+    String vocab;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the instances Parquet and _REPORT.json go.")
+    String output;
+
+    @Option(names = "--objective", required = true, paramLabel = "nsp|sop|mlm",
+            description = "nsp: BERT's next-sentence pairs; sop: ALBERT's sentence-order pairs; mlm: RoBERTa's FULL-SENTENCES packing.")
+    Objective objective;
+
+    @Option(names = "--max-seq-length", paramLabel = "N", description = "Tokens per instance, special tokens included (8 to 4096; default ${DEFAULT-VALUE}).")
+    int maxSeqLength = 128;
+
+    @Option(names = "--short-seq-prob", paramLabel = "P", description = "Share of documents cut to a random shorter target length (default ${DEFAULT-VALUE}).")
+    double shortSeqProb = 0.1;
+
+    @Option(names = "--dupe-factor", paramLabel = "N", description = "Times each document is cut, each time differently (default ${DEFAULT-VALUE}).")
+    int dupeFactor = 1;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of every random choice (default ${DEFAULT-VALUE}, as BERT's).")
+    long seed = 12345;
+
+    @Option(names = "--static-masks", description = "Freeze masks into the output (masked_positions, masked_ids) as the original BERT did;"
+            + " by default masks are drawn afresh every epoch at train time.")
+    boolean staticMasks;
+
+    @Option(names = "--lowercase", arity = "1", paramLabel = "true|false",
+            description = "Lower-case before WordPiece / BPE; default: as the vocabulary directory says (as encode).")
+    Boolean lowercase;
+
+    private Tokenizer tokenizer;
+    private SpecialTokens specials;
+    private String cleanFolder;
+
+    public static void main(String[] args) {
+        StageCommand.main(new InstancesJob(), args);
+    }
+
+    @Override
+    protected String stageName() {
+        return "instances";
+    }
+
+    @Override
+    protected List<String> confFiles() {
+        return List.of("instances.properties");
+    }
+
+    @Override
+    protected String outputPath() {
+        return output;
+    }
+
+    @Override
+    protected Map<String, Object> arguments() {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("input", input);
+        a.put("vocab", vocab);
+        a.put("objective", objective.name());
+        a.put("max_seq_length", maxSeqLength);
+        a.put("short_seq_prob", shortSeqProb);
+        a.put("dupe_factor", dupeFactor);
+        a.put("seed", seed);
+        a.put("static_masks", staticMasks);
+        a.put("lowercase", lowercase == null ? "from the vocabulary" : lowercase);
+        return a;
+    }
+
+    @Override
+    protected void validate(Settings settings, Configuration hadoopConf) {
+        if (maxSeqLength < InstanceShape.MIN_SEQ_LENGTH || maxSeqLength > InstanceShape.MAX_SEQ_LENGTH) {
+            throw new UsageException("--max-seq-length must lie in [" + InstanceShape.MIN_SEQ_LENGTH + ", "
+                    + InstanceShape.MAX_SEQ_LENGTH + "], not " + maxSeqLength + ".");
+        }
+        if (!(shortSeqProb >= 0 && shortSeqProb <= 1)) {
+            throw new UsageException("--short-seq-prob must lie in [0, 1], not " + shortSeqProb + ".");
+        }
+        if (dupeFactor < 1) {
+            throw new UsageException("--dupe-factor must be at least 1, not " + dupeFactor + ".");
+        }
+        if (settings.integer("instances.packing_group_documents") < 1) {
+            throw new UsageException("Setting 'instances.packing_group_documents' must be at least 1.");
+        }
+        cleanFolder = CleanCorpus.resolve(input, hadoopConf);
+        try {
+            tokenizer = Tokenizers.load(vocab, hadoopConf, lowercase);
+            specials = SpecialTokens.of(tokenizer);
+            if (staticMasks) {
+                DynamicMasker.fromSettings(tokenizer, settings);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--vocab " + vocab + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new UsageException("Cannot read --vocab " + vocab + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    protected void run(SparkSession spark, Settings settings, StageOutput output, StageReport report) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Dataset<Row> clean = CleanCorpus.read(spark, cleanFolder);
+        int partitions = Math.max(jsc.defaultParallelism(), clean.javaRDD().getNumPartitions());
+        InstanceShape shape = new InstanceShape(maxSeqLength, shortSeqProb, seed);
+
+        JavaRDD<TokenizedDocument> encoded = encode(clean, jsc.broadcast(tokenizer)).persist(StorageLevel.MEMORY_AND_DISK());
+        DocumentTally tally = encoded.aggregate(new DocumentTally(), DocumentTally::add, DocumentTally::merge);
+        JavaPairRDD<Long, TokenizedDocument> indexed = index(encoded, seed, partitions).persist(StorageLevel.MEMORY_AND_DISK());
+        long documents = indexed.count();
+        encoded.unpersist();
+        reportDocuments(report, tally);
+        report.endPhase("encode");
+        if (documents == 0) {
+            throw new UsageException("The clean corpus " + cleanFolder + " holds no document with text: nothing to cut.");
+        }
+
+        JavaRDD<TrainingInstance> instances = switch (objective) {
+            case nsp -> nextSentenceInstances(indexed, documents, shape, specials, dupeFactor);
+            case sop -> sentenceOrderInstances(indexed, shape, specials, dupeFactor);
+            case mlm -> fullSentenceInstances(indexed, shape, specials, dupeFactor,
+                    settings.integer("instances.packing_group_documents"), partitions);
+        };
+        InstanceRows rows = new InstanceRows(objective.hasPairLabel(),
+                staticMasks ? DynamicMasker.fromSettings(tokenizer, settings) : null);
+        JavaRDD<Row> numbered = instances.sortBy(TrainingInstance::key, true, partitions).zipWithIndex()
+                .map(t -> rows.row(t._2, t._1));
+        spark.createDataFrame(numbered, rows.schema()).write().mode(SaveMode.Overwrite).parquet(output.workUri());
+        indexed.unpersist();
+        report.endPhase("instances");
+
+        InstanceStatistics.of(spark.read().parquet(output.workUri()), objective, maxSeqLength, staticMasks).addTo(report);
+        report.put("objective", objective.name());
+        report.put("vocabulary", vocabularyFacts());
+        report.endPhase("statistics");
+    }
+
+    private static JavaRDD<TokenizedDocument> encode(Dataset<Row> clean, Broadcast<Tokenizer> tokenizer) {
+        return clean.javaRDD().mapPartitions(rows -> {
+            DocumentEncoder encoder = new DocumentEncoder(tokenizer.value());
+            List<TokenizedDocument> out = new ArrayList<>();
+            while (rows.hasNext()) {
+                Row row = rows.next();
+                out.add(encoder.encode(row.isNullAt(0) ? "" : row.getString(0), row.isNullAt(1) ? null : row.getString(1)));
+            }
+            return out.iterator();
+        });
+    }
+
+    /** Numbers the documents with text 0..D-1 in the seed's shuffled order. */
+    private static JavaPairRDD<Long, TokenizedDocument> index(JavaRDD<TokenizedDocument> encoded, long seed, int partitions) {
+        return encoded.filter(d -> d.sentenceCount() > 0)
+                .sortBy(d -> DocumentOrder.of(seed, d.docId()), true, partitions)
+                .zipWithIndex()
+                .mapToPair(t -> new Tuple2<>(t._2, t._1));
+    }
+
+    /**
+     * Pairs cut within each document; those that need a random next sentence travel to the document
+     * they drew (a join on the document index) and take their B there.
+     */
+    private static JavaRDD<TrainingInstance> nextSentenceInstances(JavaPairRDD<Long, TokenizedDocument> indexed, long documents,
+                                                                   InstanceShape shape, SpecialTokens specials, int dupes) {
+        if (documents < 2) {
+            throw new UsageException("Next-sentence pairs need at least two documents to draw random next sentences from;"
+                    + " the clean corpus holds " + documents + ".");
+        }
+        NextSentencePairs nsp = new NextSentencePairs(shape);
+        JavaRDD<PendingPair> pending = indexed.filter(t -> t._2.sentenceCount() >= 2).flatMap(t -> {
+            List<PendingPair> pairs = new ArrayList<>();
+            for (int dupe = 0; dupe < dupes; dupe++) {
+                pairs.addAll(nsp.pairs(t._2, t._1, documents, dupe));
+            }
+            return pairs.iterator();
+        }).persist(StorageLevel.MEMORY_AND_DISK());
+        int maxPairTokens = shape.maxPairTokens();
+        JavaRDD<TrainingInstance> trueNext = pending.filter(p -> !p.needsRandomNext())
+                .map(p -> p.complete(maxPairTokens, specials));
+        JavaRDD<TrainingInstance> randomNext = pending.filter(PendingPair::needsRandomNext)
+                .mapToPair(p -> new Tuple2<>(p.otherDocument(), p))
+                .join(indexed)
+                .values()
+                .map(t -> t._1.completeFrom(t._2, maxPairTokens, specials));
+        return trueNext.union(randomNext);
+    }
+
+    private static JavaRDD<TrainingInstance> sentenceOrderInstances(JavaPairRDD<Long, TokenizedDocument> indexed,
+                                                                    InstanceShape shape, SpecialTokens specials, int dupes) {
+        SentenceOrderPairs sop = new SentenceOrderPairs(shape, specials);
+        return indexed.filter(t -> t._2.sentenceCount() >= 2).flatMap(t -> {
+            List<TrainingInstance> pairs = new ArrayList<>();
+            for (int dupe = 0; dupe < dupes; dupe++) {
+                pairs.addAll(sop.pairs(t._2, t._1, dupe));
+            }
+            return pairs.iterator();
+        });
+    }
+
+    /** Packs fixed groups of consecutive documents, so that packing does not depend on the partitioning. */
+    private static JavaRDD<TrainingInstance> fullSentenceInstances(JavaPairRDD<Long, TokenizedDocument> indexed,
+                                                                   InstanceShape shape, SpecialTokens specials, int dupes,
+                                                                   int groupSize, int partitions) {
+        FullSentencePacker packer = new FullSentencePacker(shape, specials);
+        return indexed.mapToPair(t -> new Tuple2<>(t._1 / groupSize, t))
+                .groupByKey(partitions)
+                .flatMap(group -> {
+                    List<Tuple2<Long, TokenizedDocument>> members = new ArrayList<>();
+                    group._2.forEach(members::add);
+                    members.sort((x, y) -> Long.compare(x._1, y._1));
+                    List<TokenizedDocument> docs = members.stream().map(Tuple2::_2).toList();
+                    List<TrainingInstance> out = new ArrayList<>();
+                    for (int dupe = 0; dupe < dupes; dupe++) {
+                        out.addAll(packer.pack(group._1, docs, dupe));
+                    }
+                    return out.iterator();
+                });
+    }
+
+    private void reportDocuments(StageReport report, DocumentTally tally) {
+        report.count("documents_in", tally.documents);
+        report.count("documents_without_text", tally.withoutText);
+        if (objective.hasPairLabel()) {
+            report.count("documents_one_sentence_skipped", tally.oneSentence);
+        }
+        report.count("sentences", tally.sentences);
+        report.count("document_tokens", tally.tokens);
+    }
+
+    private Map<String, Object> vocabularyFacts() {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("dir", vocab);
+        v.put("kind", tokenizer.kind().name());
+        v.put("size", tokenizer.vocabularySize());
+        v.put("cls", specials.cls());
+        v.put("sep", specials.sep());
+        v.put("mask", specials.mask());
+        v.put("pad", specials.pad());
+        v.put("unk", specials.unk());
+        return v;
+    }
+}
