@@ -1,0 +1,188 @@
+package org.sparkbert.train.collective.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.sparkbert.train.collective.JobSecret;
+import org.sparkbert.train.collective.RingAllReduce;
+import org.sparkbert.train.collective.RingConfig;
+import org.sparkbert.train.collective.StreamAddressExchange;
+
+/**
+ * Ring all-reduce between two JVMs against a plain TCP copy of the same bytes between the same two
+ * JVMs, with the same socket options and piece size. Run by {@code scripts/bench/allreduce}:
+ *
+ * <pre>
+ *   AllReduceBenchmark [--floats N,N,...] [--iterations K] [--sub-chunk-bytes B]
+ *                      [--socket-buffer-bytes S] [--rank-heap 2g] [--logs DIR]
+ * </pre>
+ *
+ * It starts the two ranks as child JVMs (this class in rank mode) and prints a Markdown table. Times
+ * are the median of K back-to-back operations after 3 warm-up ones, on the slower of the two ranks.
+ * Bus bandwidth is 2(N-1)/N * bytes / time, the NCCL convention (N = 2 here, so bytes / time); the
+ * copy's bandwidth is bytes / time.
+ */
+public final class AllReduceBenchmark {
+  private static final int WARMUP = 3;
+  private static final String RESULT = "RESULT";
+
+  private AllReduceBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("rank")) {
+      runRank(Arrays.copyOfRange(args, 1, args.length));
+    } else {
+      runLauncher(args);
+    }
+  }
+
+  private static void runLauncher(String[] args) throws Exception {
+    String floats = option(args, "--floats", "262144,1048576,4194304,11267900");
+    String iterations = option(args, "--iterations", "20");
+    String subChunkBytes = option(args, "--sub-chunk-bytes", Integer.toString(RingConfig.DEFAULT_SUB_CHUNK_BYTES));
+    String socketBufferBytes = option(args, "--socket-buffer-bytes", "0");
+    String heap = option(args, "--rank-heap", "2g");
+    Path logs = Path.of(option(args, "--logs", System.getProperty("java.io.tmpdir")));
+    List<String> rankArgs = List.of("rank", floats, iterations, subChunkBytes, socketBufferBytes);
+    System.out.printf(Locale.ROOT, "ring all-reduce vs plain TCP copy, 2 JVMs on 127.0.0.1, piece %s bytes, "
+        + "socket buffers %s, %s timed iterations%n%n", subChunkBytes,
+        socketBufferBytes.equals("0") ? "kernel auto-tuned" : socketBufferBytes + " bytes", iterations);
+    System.out.println("| floats | MB | ring all-reduce ms | ring bus GB/s | plain copy one-way ms | one-way GB/s "
+        + "| plain two-way exchange ms | two-way GB/s per direction | ring / one-way | ring / two-way |");
+    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    try (RankProcesses ranks = RankProcesses.start(2, List.of("-Xmx" + heap, "-XX:+UseG1GC"),
+        AllReduceBenchmark.class.getName(), rankArgs, JobSecret.generate(), logs)) {
+      for (String n : floats.split(",")) {
+        double[] slowest = new double[3];
+        for (int rank = 0; rank < 2; rank++) {
+          String[] fields = ranks.awaitLine(rank, RESULT + " " + n + " ", Duration.ofMinutes(10)).split(" ");
+          for (int k = 0; k < 3; k++) {
+            slowest[k] = Math.max(slowest[k], Double.parseDouble(fields[2 + k]));
+          }
+        }
+        printRow(Long.parseLong(n), slowest[0], slowest[1], slowest[2]);
+      }
+      for (int rank = 0; rank < 2; rank++) {
+        if (ranks.awaitExit(rank, Duration.ofMinutes(1)) != 0) {
+          throw new IOException("rank " + rank + " failed: " + ranks.errors(rank));
+        }
+      }
+    }
+  }
+
+  private static void printRow(long floats, double ringSeconds, double oneWaySeconds, double twoWaySeconds) {
+    double bytes = floats * (double) Float.BYTES;
+    double busBytes = 2.0 * (2 - 1) / 2 * bytes;
+    System.out.printf(Locale.ROOT, "| %,d | %.1f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f%% | %.0f%% |%n",
+        floats, bytes / 1e6, ringSeconds * 1e3, busBytes / ringSeconds / 1e9, oneWaySeconds * 1e3,
+        bytes / oneWaySeconds / 1e9, twoWaySeconds * 1e3, bytes / twoWaySeconds / 1e9,
+        100 * oneWaySeconds / ringSeconds * busBytes / bytes, 100 * twoWaySeconds / ringSeconds * busBytes / bytes);
+  }
+
+  /** Rank mode: floats iterations subChunkBytes socketBufferBytes rank size; secret on stdin. */
+  private static void runRank(String[] args) throws Exception {
+    int[] sizes = Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray();
+    int iterations = Integer.parseInt(args[1]);
+    RingConfig config = RingConfig.defaults().withTimeout(Duration.ofMinutes(2))
+        .withSubChunkBytes(Integer.parseInt(args[2])).withSocketBufferBytes(Integer.parseInt(args[3]));
+    int rank = Integer.parseInt(args[4]);
+    int size = Integer.parseInt(args[5]);
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
+    JobSecret secret = JobSecret.fromBase64(in.readLine());
+    StreamAddressExchange exchange = new StreamAddressExchange(rank, size, "127.0.0.1", in, System.out);
+    try (RingAllReduce ring = new RingAllReduce(secret, config)) {
+      ring.connect(exchange);
+      try (PlainCopy copy = PlainCopy.connect(exchange, config)) {
+        for (int n : sizes) {
+          float[] data = gradientLike(n, rank);
+          float[] into = new float[n];
+          double ring0 = timeRing(ring, data, iterations);
+          double oneWay = timeOneWay(copy, rank, data, into, iterations);
+          double twoWay = timeTwoWay(copy, data, into, iterations);
+          System.out.printf(Locale.ROOT, "%s %d %.9f %.9f %.9f%n", RESULT, n, ring0, oneWay, twoWay);
+          System.out.flush();
+        }
+      }
+    }
+  }
+
+  private static double timeRing(RingAllReduce ring, float[] data, int iterations) throws IOException {
+    float[] buf = data.clone();
+    double[] seconds = new double[WARMUP + iterations];
+    for (int i = 0; i < seconds.length; i++) {
+      long start = System.nanoTime();
+      ring.allReduce(buf);
+      seconds[i] = (System.nanoTime() - start) / 1e9;
+    }
+    return medianAfterWarmup(seconds);
+  }
+
+  /** Rank 0 sends, rank 1 receives and acknowledges each copy, so rank 0 times whole deliveries. */
+  private static double timeOneWay(PlainCopy copy, int rank, float[] data, float[] into, int iterations) throws IOException {
+    double[] seconds = new double[WARMUP + iterations];
+    for (int i = 0; i < seconds.length; i++) {
+      long start = System.nanoTime();
+      if (rank == 0) {
+        copy.send(data);
+        copy.awaitAck();
+      } else {
+        copy.receive(into);
+        copy.sendAck();
+      }
+      seconds[i] = (System.nanoTime() - start) / 1e9;
+    }
+    return medianAfterWarmup(seconds);
+  }
+
+  private static double timeTwoWay(PlainCopy copy, float[] data, float[] into, int iterations) throws IOException {
+    double[] seconds = new double[WARMUP + iterations];
+    for (int i = 0; i < seconds.length; i++) {
+      long start = System.nanoTime();
+      copy.exchange(data, into);
+      seconds[i] = (System.nanoTime() - start) / 1e9;
+    }
+    return medianAfterWarmup(seconds);
+  }
+
+  /** The median resists the other processes of a shared 2-vCPU machine better than the mean. */
+  private static double medianAfterWarmup(double[] seconds) {
+    double[] timed = Arrays.copyOfRange(seconds, WARMUP, seconds.length);
+    Arrays.sort(timed);
+    int mid = timed.length / 2;
+    return timed.length % 2 == 1 ? timed[mid] : (timed[mid - 1] + timed[mid]) / 2;
+  }
+
+  /** Small values, so that repeated all-reduces of the same buffer stay finite. */
+  private static float[] gradientLike(int n, int rank) {
+    SplittableRandom random = new SplittableRandom(rank + 1);
+    float[] values = new float[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = (float) (random.nextDouble() - 0.5) * 1e-3f;
+    }
+    return values;
+  }
+
+  private static String option(String[] args, String name, String fallback) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    List<String> known = new ArrayList<>(List.of("--floats", "--iterations", "--sub-chunk-bytes",
+        "--socket-buffer-bytes", "--rank-heap", "--logs"));
+    for (String arg : args) {
+      if (arg.startsWith("--") && !known.contains(arg)) {
+        throw new IllegalArgumentException("unknown option " + arg + "; known: " + known);
+      }
+    }
+    return fallback;
+  }
+}
