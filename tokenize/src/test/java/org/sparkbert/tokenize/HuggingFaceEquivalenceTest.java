@@ -10,7 +10,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,29 +29,6 @@ class HuggingFaceEquivalenceTest {
         assertEquals(1641, documents.size());
     }
 
-    /** Encodes every document both ways; returns how many differ, after printing the first differences. */
-    static int mismatches(Tokenizer ours, HuggingFaceTokenizer theirs, List<String> texts) {
-        int differing = 0;
-        for (String text : texts) {
-            long[] expected = theirs.encode(text, false, false).getIds();
-            int[] actual = ours.encode(text);
-            long[] widened = Arrays.stream(actual).asLongStream().toArray();
-            if (!Arrays.equals(expected, widened)) {
-                if (differing++ < 3) {
-                    System.err.println("differs: " + text.substring(0, Math.min(200, text.length())));
-                    System.err.println("  theirs " + Arrays.toString(Arrays.copyOf(expected, Math.min(60, expected.length))));
-                    System.err.println("  ours   " + Arrays.toString(Arrays.copyOf(widened, Math.min(60, widened.length))));
-                }
-            }
-        }
-        return differing;
-    }
-
-    static HuggingFaceTokenizer huggingFace(Path tokenizerJson) throws IOException {
-        return HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerJson)
-                .optAddSpecialTokens(false).optPadding(false).optTruncation(false).build();
-    }
-
     @Test
     void bertBaseUncasedEqualsHuggingFace(@TempDir Path dir) throws IOException {
         Tokenizer ours = Tokenizers.load(SharedData.bertDir().toString(), null);
@@ -61,8 +37,8 @@ class HuggingFaceEquivalenceTest {
         try (OutputStream out = Files.newOutputStream(json)) {
             TokenizerJson.writeWordPiece(out, vocab, true);
         }
-        try (HuggingFaceTokenizer theirs = huggingFace(json)) {
-            assertEquals(0, mismatches(ours, theirs, documents));
+        try (HuggingFaceTokenizer theirs = HuggingFaceOracle.open(json)) {
+            assertEquals(0, HuggingFaceOracle.mismatches(ours, theirs, documents));
         }
         long total = documents.stream().mapToLong(t -> ours.encode(t).length).sum();
         assertTrue(total > 700_000, "ids in the sample: " + total);
@@ -84,11 +60,11 @@ class HuggingFaceEquivalenceTest {
         try (OutputStream out = Files.newOutputStream(json)) {
             TokenizerJson.writeByteLevelBpe(out, vocab, merges, false);
         }
-        try (HuggingFaceTokenizer theirs = huggingFace(json)) {
-            assertEquals(0, mismatches(ours, theirs, documents));
+        try (HuggingFaceTokenizer theirs = HuggingFaceOracle.open(json)) {
+            assertEquals(0, HuggingFaceOracle.mismatches(ours, theirs, documents));
             List<String> edgeCases = List.of("", " ", "  hello   world  ", "a\n\nb", "it's they'll we've I'M",
                     "tab\there\u00a0nbsp 123abc 4.5 ¿qué? 日本語 🙂🙂", "   \n  \t", "x'", "'s", "a  1", " \u2028 z");
-            assertEquals(0, mismatches(ours, theirs, edgeCases));
+            assertEquals(0, HuggingFaceOracle.mismatches(ours, theirs, edgeCases));
         }
     }
 }

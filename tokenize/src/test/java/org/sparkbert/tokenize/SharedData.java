@@ -10,30 +10,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The third-party files of ../shared/data that the tokenizer tests compare against. */
-final class SharedData {
+public final class SharedData {
     private SharedData() {}
 
-    static Path root() {
+    public static Path root() {
         String dir = System.getProperty("sparkbert.shared.data");
         if (dir == null) throw new IllegalStateException("system property sparkbert.shared.data is not set (surefire sets it)");
         return Path.of(dir);
     }
 
-    static Path bertDir() {
+    public static Path bertDir() {
         return root().resolve("bert");
     }
 
-    static Path gpt2Dir() {
+    public static Path gpt2Dir() {
         return root().resolve("gpt2");
     }
 
-    static List<Path> c4Files() {
+    public static List<Path> c4Files() {
         return List.of(root().resolve("c4/c4-en-train.00000-of-01024.records0001-1041.textonly.jsonl"),
                 root().resolve("c4/c4-realnewslike-train.00000-of-00512.records0001-0600.jsonl"));
     }
 
     /** The text of every document of the shared C4 samples (1,641 documents). */
-    static List<String> c4Documents() {
+    public static List<String> c4Documents() {
         ObjectMapper json = new ObjectMapper();
         List<String> texts = new ArrayList<>();
         try {

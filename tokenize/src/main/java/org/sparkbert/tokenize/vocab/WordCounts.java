@@ -1,0 +1,92 @@
+package org.sparkbert.tokenize.vocab;
+
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import org.sparkbert.tokenize.WordSplitter;
+import scala.Tuple2;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The distinct words of the corpus and how often each occurs, counted by Spark across the cluster
+ * (each task counts its partition in a hash map, then the counts are summed by word). Only the
+ * {@code maxWords} most frequent words come back to the driver, which bounds its memory; the cut is
+ * reported. Words are sorted, so the merge loop sees the same input whatever the partitioning.
+ */
+record WordCounts(String[] words, long[] counts, long distinctWords, long wordsCut, long occurrences, long occurrencesCut,
+                  long documents) {
+
+    static WordCounts count(JavaRDD<String> texts, WordSplitter splitter, long maxWords, int partitions) {
+        LongAccumulator documents = texts.context().longAccumulator("documents");
+        JavaPairRDD<String, Long> counts = texts
+                .mapPartitionsToPair(it -> countPartition(it, splitter, documents))
+                .reduceByKey(Long::sum, partitions)
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            Tuple2<Long, Long> totals = counts.aggregate(new Tuple2<>(0L, 0L),
+                    (t, wc) -> new Tuple2<>(t._1 + 1, t._2 + wc._2), (x, y) -> new Tuple2<>(x._1 + y._1, x._2 + y._2));
+            long distinct = totals._1;
+            List<Tuple2<String, Long>> kept = distinct <= maxWords
+                    ? counts.collect()
+                    : counts.takeOrdered((int) maxWords, new MostFrequentFirst());
+            kept = new ArrayList<>(kept);
+            kept.sort(Comparator.comparing(Tuple2::_1));
+            String[] words = new String[kept.size()];
+            long[] wordCounts = new long[kept.size()];
+            long keptOccurrences = 0;
+            for (int i = 0; i < words.length; i++) {
+                words[i] = kept.get(i)._1;
+                wordCounts[i] = kept.get(i)._2;
+                keptOccurrences += wordCounts[i];
+            }
+            return new WordCounts(words, wordCounts, distinct, distinct - words.length, totals._2,
+                    totals._2 - keptOccurrences, documents.value());
+        } finally {
+            counts.unpersist(false);
+        }
+    }
+
+    private static Iterator<Tuple2<String, Long>> countPartition(Iterator<String> texts, WordSplitter splitter,
+                                                                 LongAccumulator documents) {
+        Map<String, long[]> local = new HashMap<>(1 << 16);
+        long docs = 0;
+        while (texts.hasNext()) {
+            splitter.split(texts.next(), word -> local.computeIfAbsent(word, k -> new long[1])[0]++);
+            docs++;
+        }
+        documents.add(docs);
+        List<Tuple2<String, Long>> out = new ArrayList<>(local.size());
+        local.forEach((word, c) -> out.add(new Tuple2<>(word, c[0])));
+        return out.iterator();
+    }
+
+    /** Higher count first, then the word, so that the cut at --max-words is deterministic. */
+    static final class MostFrequentFirst implements Comparator<Tuple2<String, Long>>, Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public int compare(Tuple2<String, Long> x, Tuple2<String, Long> y) {
+            int byCount = Long.compare(y._2, x._2);
+            return byCount != 0 ? byCount : x._1.compareTo(y._1);
+        }
+    }
+
+    /** For tests and the merge loop: the counts as given, already sorted. */
+    static WordCounts of(Map<String, Long> counts) {
+        String[] words = counts.keySet().toArray(new String[0]);
+        Arrays.sort(words);
+        long[] c = new long[words.length];
+        long total = 0;
+        for (int i = 0; i < words.length; i++) total += c[i] = counts.get(words[i]);
+        return new WordCounts(words, c, words.length, 0, total, 0, 0);
+    }
+}
