@@ -149,23 +149,25 @@ final class Gemm {
             a = FloatVector.broadcast(S, ap[ai + 6]); c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
             a = FloatVector.broadcast(S, ap[ai + 7]); c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
         }
-        store(c, cAt, c00, c01, add);
-        store(c, cAt + ldc, c10, c11, add);
-        store(c, cAt + 2 * ldc, c20, c21, add);
-        store(c, cAt + 3 * ldc, c30, c31, add);
-        store(c, cAt + 4 * ldc, c40, c41, add);
-        store(c, cAt + 5 * ldc, c50, c51, add);
-        store(c, cAt + 6 * ldc, c60, c61, add);
-        store(c, cAt + 7 * ldc, c70, c71, add);
-    }
-
-    private static void store(float[] c, int at, FloatVector v0, FloatVector v1, boolean add) {
+        // Stores written out: a vector passed to a method that is not inlined gets boxed on the heap.
         if (add) {
-            v0 = v0.add(FloatVector.fromArray(S, c, at));
-            v1 = v1.add(FloatVector.fromArray(S, c, at + L));
+            c00 = c00.add(FloatVector.fromArray(S, c, cAt));               c01 = c01.add(FloatVector.fromArray(S, c, cAt + L));
+            c10 = c10.add(FloatVector.fromArray(S, c, cAt + ldc));         c11 = c11.add(FloatVector.fromArray(S, c, cAt + ldc + L));
+            c20 = c20.add(FloatVector.fromArray(S, c, cAt + 2 * ldc));     c21 = c21.add(FloatVector.fromArray(S, c, cAt + 2 * ldc + L));
+            c30 = c30.add(FloatVector.fromArray(S, c, cAt + 3 * ldc));     c31 = c31.add(FloatVector.fromArray(S, c, cAt + 3 * ldc + L));
+            c40 = c40.add(FloatVector.fromArray(S, c, cAt + 4 * ldc));     c41 = c41.add(FloatVector.fromArray(S, c, cAt + 4 * ldc + L));
+            c50 = c50.add(FloatVector.fromArray(S, c, cAt + 5 * ldc));     c51 = c51.add(FloatVector.fromArray(S, c, cAt + 5 * ldc + L));
+            c60 = c60.add(FloatVector.fromArray(S, c, cAt + 6 * ldc));     c61 = c61.add(FloatVector.fromArray(S, c, cAt + 6 * ldc + L));
+            c70 = c70.add(FloatVector.fromArray(S, c, cAt + 7 * ldc));     c71 = c71.add(FloatVector.fromArray(S, c, cAt + 7 * ldc + L));
         }
-        v0.intoArray(c, at);
-        v1.intoArray(c, at + L);
+        c00.intoArray(c, cAt);           c01.intoArray(c, cAt + L);
+        c10.intoArray(c, cAt + ldc);     c11.intoArray(c, cAt + ldc + L);
+        c20.intoArray(c, cAt + 2 * ldc); c21.intoArray(c, cAt + 2 * ldc + L);
+        c30.intoArray(c, cAt + 3 * ldc); c31.intoArray(c, cAt + 3 * ldc + L);
+        c40.intoArray(c, cAt + 4 * ldc); c41.intoArray(c, cAt + 4 * ldc + L);
+        c50.intoArray(c, cAt + 5 * ldc); c51.intoArray(c, cAt + 5 * ldc + L);
+        c60.intoArray(c, cAt + 6 * ldc); c61.intoArray(c, cAt + 6 * ldc + L);
+        c70.intoArray(c, cAt + 7 * ldc); c71.intoArray(c, cAt + 7 * ldc + L);
     }
 
     private Gemm() {}
