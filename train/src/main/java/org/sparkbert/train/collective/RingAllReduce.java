@@ -2,6 +2,7 @@ package org.sparkbert.train.collective;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -123,6 +124,12 @@ public final class RingAllReduce implements AutoCloseable {
       receiveAll(buf, offset, length, call, schedule);
     } catch (IOException e) {
       firstFailure.compareAndSet(null, e);
+    } catch (RuntimeException | Error e) {
+      state = State.BROKEN;
+      closeResources();
+      throw e;
+    }
+    if (firstFailure.get() != null) {
       progress.abort();
       sendLink.close();
     }
@@ -154,7 +161,7 @@ public final class RingAllReduce implements AutoCloseable {
     String host = exchange.advertisedHost();
     server = ServerSocketChannel.open();
     config.applyTo(server);
-    server.bind(new InetSocketAddress(host, 0), 4);
+    server.bind(listenAddress(host), 4);
     PeerAddress mine = new PeerAddress(host, ((InetSocketAddress) server.getLocalAddress()).getPort());
     List<PeerAddress> all = exchange.allGather(mine);
     if (all.size() != size) {
@@ -179,6 +186,20 @@ public final class RingAllReduce implements AutoCloseable {
     }
     sendLink = awaitOutbound(outbound);
     server.close();
+  }
+
+  /**
+   * A ring advertised on a loopback address listens there only; otherwise on every interface, because
+   * a host name can resolve differently here (Debian maps its own name to 127.0.1.1) than at the peers.
+   * Strangers that connect are refused by the handshake.
+   */
+  private static InetSocketAddress listenAddress(String advertisedHost) throws IOException {
+    boolean literal = advertisedHost.matches("[0-9.]+") || advertisedHost.indexOf(':') >= 0;
+    if (advertisedHost.equals("localhost")
+        || (literal && InetAddress.getByName(advertisedHost).isLoopbackAddress())) {
+      return new InetSocketAddress(advertisedHost, 0);
+    }
+    return new InetSocketAddress(0);
   }
 
   private Link connectTo(int peer, PeerAddress address) throws IOException {

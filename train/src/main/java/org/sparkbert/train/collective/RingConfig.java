@@ -1,12 +1,13 @@
 package org.sparkbert.train.collective;
 
 import java.io.IOException;
+import java.io.Serializable;
 import java.net.StandardSocketOptions;
 import java.nio.channels.NetworkChannel;
 import java.time.Duration;
 
 /**
- * Tuning of a ring.
+ * Tuning of a ring; serializable, so a Spark closure can carry it to the tasks.
  *
  * @param timeout how long any blocking step (connect, accept, a read or a write) may make no
  *     progress before the peer counts as lost; it must exceed the longest wait for a slow peer to
@@ -15,7 +16,7 @@ import java.time.Duration;
  *     rank forwards a piece while the next one is still arriving
  * @param socketBufferBytes SO_SNDBUF and SO_RCVBUF, or 0 to leave the kernel's auto-tuning on
  */
-public record RingConfig(Duration timeout, int subChunkBytes, int socketBufferBytes) {
+public record RingConfig(Duration timeout, int subChunkBytes, int socketBufferBytes) implements Serializable {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
   public static final int DEFAULT_SUB_CHUNK_BYTES = 1 << 20;
