@@ -3,6 +3,7 @@ package org.sparkbert.evaluate.metrics;
 import org.sparkbert.evaluate.glue.GlueTask;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,8 +22,22 @@ public final class GlueMetrics {
     public static final String CORR = "corr";
     public static final String ACC_MATCHED = "acc_m";
     public static final String ACC_MISMATCHED = "acc_mm";
+    /** The order in which results list their metrics. */
+    public static final List<String> ORDER = List.of(MCC, ACC, F1, ACC_AND_F1, PEARSON, SPEARMAN, CORR, ACC_MATCHED, ACC_MISMATCHED);
 
     private GlueMetrics() {
+    }
+
+    /** The same metrics listed in {@link #ORDER}, any other keys after them in their own order. */
+    public static Map<String, Double> ordered(Map<String, Double> metrics) {
+        Map<String, Double> ordered = new LinkedHashMap<>();
+        for (String key : ORDER) {
+            if (metrics.containsKey(key)) {
+                ordered.put(key, metrics.get(key));
+            }
+        }
+        ordered.putAll(metrics);
+        return ordered;
     }
 
     /** Metrics of a classification task with one dev file (every task but STS-B and MNLI). */

@@ -1,0 +1,78 @@
+package org.sparkbert.evaluate.report;
+
+import org.sparkbert.evaluate.glue.GlueResult;
+import org.sparkbert.evaluate.metrics.PublishedScores;
+import org.sparkbert.evaluate.perplexity.PerplexityResult;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The report's tables, shared by report.md and report.html. */
+final class ReportTables {
+    private ReportTables() {
+    }
+
+    static Table training(TrainingSummary s) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("steps logged", Formats.integer(s.points()) + " (step " + Formats.integer(s.firstStep())
+                + " to " + Formats.integer(s.lastStep()) + ")"));
+        rows.add(List.of("loss, first → last", Formats.number(s.firstLoss(), 4) + " → " + Formats.number(s.lastLoss(), 4)));
+        rows.add(List.of("lowest loss", Formats.number(s.minLoss(), 4) + " at step " + Formats.integer(s.minLossStep())));
+        rows.add(List.of("MLM accuracy, last", Formats.percent(s.lastMlmAccuracy()) + " %"));
+        rows.add(List.of("NSP/SOP accuracy, last", Formats.percent(s.lastNspAccuracy()) + " %"));
+        rows.add(List.of("learning rate, peak / last", Formats.scientific(s.peakLearningRate()) + " / " + Formats.scientific(s.lastLearningRate())));
+        rows.add(List.of("tokens per second, mean", Formats.number(s.meanTokensPerSecond(), 0)));
+        rows.add(List.of("elapsed", Formats.duration(s.elapsedSeconds())));
+        return new Table(List.of("training", "value"), rows);
+    }
+
+    static Table perplexity(List<PerplexityResult> results) {
+        List<List<String>> rows = new ArrayList<>();
+        for (PerplexityResult r : results) {
+            rows.add(List.of(Formats.integer(r.step()), Formats.number(r.perplexity(), 3), r.definition(),
+                    Formats.integer(r.tokensScored()), Long.toString(r.seed())));
+        }
+        return new Table(List.of("step", "perplexity", "definition", "tokens scored", "mask seed"), rows);
+    }
+
+    static Table glue(GlueTable table) {
+        List<String> header = new ArrayList<>(List.of("task", "our dev metrics", "ours", "random init"));
+        PublishedScores.reportRows().forEach(m -> header.add(m.name() + " (test)"));
+        List<List<String>> rows = new ArrayList<>();
+        for (GlueTable.Row row : table.rows()) {
+            List<String> cells = new ArrayList<>(List.of(row.task().displayName(), details(row.result().metrics()),
+                    Formats.percent(row.result().score()), Formats.percent(row.result().baselineScore())));
+            row.published().values().forEach(v -> cells.add(Formats.percent(v)));
+            rows.add(cells);
+        }
+        List<String> average = new ArrayList<>(List.of("average (" + table.rows().size() + " task" + (table.rows().size() == 1 ? "" : "s") + ")",
+                "", Formats.percent(table.average()), Formats.percent(table.baselineAverage())));
+        table.publishedAverages().values().forEach(v -> average.add(Formats.percent(v)));
+        rows.add(average);
+        return new Table(header, rows);
+    }
+
+    /** "acc 83.2, f1 80.1": a task's metrics in percent. */
+    static String details(Map<String, Double> metrics) {
+        List<String> parts = new ArrayList<>();
+        metrics.forEach((k, v) -> parts.add(k + " " + Formats.percent(v)));
+        return String.join(", ", parts);
+    }
+
+    static String modelLine(RunReport report) {
+        if (report.model() == null) {
+            return "Model size unknown (no checkpoint config.json).";
+        }
+        PublishedScores same = PublishedScores.sameSize(report.model().layers(), report.model().hidden());
+        return String.format(Locale.ROOT, "Model: %d layers, hidden size %d%s.", report.model().layers(), report.model().hidden(),
+                same == null ? "" : " (the size of " + same.name() + ")");
+    }
+
+    static final String GLUE_CONVENTIONS = "Scores are percentages. Ours and the random-init baseline are dev-set scores; the published"
+            + " compact BERTs (Turc et al. 2019) are GLUE test-set scores, a yardstick rather than a like-for-like comparison."
+            + " A task's score is its metric, or the mean of its two metrics (MRPC, QQP: accuracy and F1; STS-B: Pearson and"
+            + " Spearman; MNLI: matched and mismatched accuracy). The average is the unweighted mean over the tasks evaluated,"
+            + " WNLI included, as the GLUE leaderboard computes it; the published columns are averaged over the same tasks.";
+}

@@ -1,0 +1,18 @@
+package org.sparkbert.evaluate.report;
+
+import org.sparkbert.evaluate.glue.GlueResult;
+import org.sparkbert.evaluate.glue.GlueTask;
+import org.sparkbert.evaluate.perplexity.PerplexityResult;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a report shows, gathered from a run directory and an evaluation directory: the
+ * training curve, perplexity per checkpoint (in step order), GLUE dev results per task (in GLUE's task
+ * order), the model's shape when a checkpoint's config.json says it (else null), and notes on what
+ * was missing or replaced.
+ */
+public record RunReport(String runName, String runDir, String evalDir, TrainingLog training, List<PerplexityResult> perplexity,
+                        Map<GlueTask, GlueResult> glue, ModelShape model, List<String> notes) {
+}
