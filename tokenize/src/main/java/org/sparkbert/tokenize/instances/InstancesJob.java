@@ -167,11 +167,13 @@ public final class InstancesJob extends StageCommand {
             case mlm -> fullSentenceInstances(indexed, shape, specials, dupeFactor,
                     settings.integer("instances.packing_group_documents"), partitions);
         };
+        instances.persist(StorageLevel.MEMORY_AND_DISK_SER());
         InstanceRows rows = new InstanceRows(objective.hasPairLabel(),
                 staticMasks ? DynamicMasker.fromSettings(tokenizer, settings) : null);
         JavaRDD<Row> numbered = instances.sortBy(TrainingInstance::key, true, partitions).zipWithIndex()
                 .map(t -> rows.row(t._2, t._1));
         spark.createDataFrame(numbered, rows.schema()).write().mode(SaveMode.Overwrite).parquet(output.workUri());
+        instances.unpersist();
         indexed.unpersist();
         report.endPhase("instances");
 

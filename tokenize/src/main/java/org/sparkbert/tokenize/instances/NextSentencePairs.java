@@ -17,10 +17,10 @@ import java.util.SplittableRandom;
  * <p>Two departures from BERT, both so that labels stay balanced and truthful. BERT closes a chunk
  * as soon as it reaches the target, so a long sentence, or any sentence of a document given a short
  * target, makes a chunk alone and always gets a random B: on the C4 sample 57% of the pairs were
- * random. Here a chunk closes at the target only once it holds two sentences, and not just before
- * the document's last sentence, which would then be left alone; an overlong pair is truncated to
- * the maximum length as usual. A lone chunk remains only where a put-back leaves one sentence at the
- * end of a document. And BERT tries
+ * random. Here no sentence is left to make a chunk alone: a chunk closes at the target only once it
+ * holds two sentences, and not just before the document's last sentence; and a random-next pair
+ * whose put-back would be the document's last sentence alone keeps that sentence in A instead. An
+ * overlong pair is truncated to the maximum length as usual. And BERT tries
  * ten times to draw another document, then keeps whatever it drew, possibly its own; here the draw
  * is uniform over the other {@code documentCount - 1} documents, always another one.
  */
@@ -51,14 +51,17 @@ public final class NextSentencePairs implements Serializable {
                 continue;
             }
             int aEnd = chunkStart + (chunkSize >= 2 ? 1 + rng.nextInt(chunkSize - 1) : 1);
-            int[] a = doc.tokens(chunkStart, aEnd);
             InstanceKey key = InstanceKey.of(shape.seed(), docIndex, dupe, out.size());
             if (chunkSize == 1 || rng.nextDouble() < 0.5) {
+                if (aEnd == doc.sentenceCount() - 1) {
+                    aEnd++;
+                }
+                int[] a = doc.tokens(chunkStart, aEnd);
                 long other = otherDocument(rng, docIndex, documentCount);
                 out.add(PendingPair.randomNext(key, doc.docId(), a, other, target - a.length));
                 i = aEnd - 1;
             } else {
-                out.add(PendingPair.trueNext(key, doc.docId(), a, doc.tokens(aEnd, i + 1)));
+                out.add(PendingPair.trueNext(key, doc.docId(), doc.tokens(chunkStart, aEnd), doc.tokens(aEnd, i + 1)));
             }
             chunkStart = i + 1;
             chunkLength = 0;

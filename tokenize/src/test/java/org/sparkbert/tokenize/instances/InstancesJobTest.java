@@ -171,6 +171,79 @@ class InstancesJobTest {
     }
 
     @Test
+    void byteLevelBpeWholeWordMasksNeverSplitAWord() throws Exception {
+        Path vocab = dir.resolve("roberta-style-vocab");
+        Files.createDirectories(vocab);
+        String gpt2 = Files.readString(SharedCorpus.gpt2VocabDir().resolve("vocab.json")).trim();
+        Files.writeString(vocab.resolve("vocab.json"), gpt2.substring(0, gpt2.length() - 1)
+                + ", \"<s>\": 50257, \"<pad>\": 50258, \"</s>\": 50259, \"<unk>\": 50260, \"<mask>\": 50261}");
+        Files.copy(SharedCorpus.gpt2VocabDir().resolve("merges.txt"), vocab.resolve("merges.txt"));
+        Tokenizer bpe = Tokenizers.load(vocab.toString(), null);
+        SpecialTokens bpeSpecials = SpecialTokens.of(bpe);
+
+        Path out = dir.resolve("mlm-bpe");
+        assertEquals(0, run("--input", dir.resolve("ingest").toString(), "--vocab", vocab.toString(), "--output", out.toString(),
+                "--objective", "mlm", "--static-masks", "--conf", "masking.whole_word=true", "--master", "local[2]"));
+        long wholeWords = 0;
+        for (Row r : spark.read().parquet(out.toString()).collectAsList()) {
+            int[] ids = Instance.ints(r.getList(r.fieldIndex("input_ids")));
+            int[] positions = Instance.ints(r.getList(r.fieldIndex("masked_positions")));
+            int[] originals = Instance.ints(r.getList(r.fieldIndex("masked_ids")));
+            assertEquals(bpeSpecials.cls(), ids[0]);
+            assertEquals(bpeSpecials.sep(), ids[ids.length - 1]);
+            boolean[] chosen = new boolean[ids.length];
+            for (int k = 0; k < positions.length; k++) {
+                chosen[positions[k]] = true;
+                ids[positions[k]] = originals[k];
+            }
+            for (int p = 1; p < ids.length; p++) {
+                if (bpe.continuesWord(ids[p]) && !bpeSpecials.isSpecial(ids[p]) && !bpeSpecials.isSpecial(ids[p - 1])) {
+                    assertEquals(chosen[p - 1], chosen[p], "a masked word is split between " + bpe.token(ids[p - 1])
+                            + " and " + bpe.token(ids[p]));
+                    wholeWords += chosen[p] ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(wholeWords > 100, "multi-piece words were masked whole: " + wholeWords);
+    }
+
+    @Test
+    void oneSentenceAndEmptyDocumentsAreCountedNotPaired() throws Exception {
+        List<SharedCorpus.Doc> docs = new ArrayList<>(SharedCorpus.c4(SharedCorpus.C4_EN, 20));
+        docs.add(new SharedCorpus.Doc("lone-1", "Only one sentence lives here."));
+        docs.add(new SharedCorpus.Doc("lone-2", "A single line without a full stop"));
+        docs.add(new SharedCorpus.Doc("blank", "   \n  "));
+        docs.add(new SharedCorpus.Doc("null", null));
+        String input = dir.resolve("ingest-odd").toString();
+        CleanCorpusFixture.write(spark, docs, input, 2, false);
+        Path out = build("nsp-odd", input, "nsp");
+        JsonNode counters = report(out).path("counters");
+        assertEquals(24, counters.path("documents_in").asLong());
+        assertEquals(2, counters.path("documents_one_sentence_skipped").asLong());
+        assertEquals(2, counters.path("documents_without_text").asLong());
+        for (Instance t : Instance.read(spark, out)) {
+            assertFalse(t.docId().startsWith("lone") || t.docId().equals("blank") || t.docId().equals("null"), t.toString());
+            t.assertPairLayout(specials, 128);
+        }
+    }
+
+    @Test
+    void helpListsTheStageOptions() {
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true));
+        try {
+            assertEquals(0, run("--help"));
+        } finally {
+            System.setOut(out);
+        }
+        for (String option : List.of("--input", "--vocab", "--objective", "--max-seq-length", "--short-seq-prob",
+                "--dupe-factor", "--seed", "--static-masks", "--master", "--conf")) {
+            assertTrue(captured.toString().contains(option), option + " missing from the usage: " + captured);
+        }
+    }
+
+    @Test
     void badInputIsAClearUsageError() throws Exception {
         String clean = dir.resolve("ingest").toString();
         String bertVocab = SharedCorpus.bertVocabDir().toString();
