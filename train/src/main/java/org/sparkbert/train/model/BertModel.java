@@ -16,7 +16,7 @@ import org.sparkbert.train.model.TensorNames.LayerPart;
  * optimiser state slots and activations are fixed offsets laid out once for a maximum batch shape.
  * Float arena: [params | grads | state slot 0 | state slot 1 | ... | activations | activation grads].
  */
-public final class BertModel implements AutoCloseable {
+public final class BertModel implements Trainable, AutoCloseable {
     private final ModelConfig config;
     private final Backend backend;
     private final TensorNames names;
@@ -215,7 +215,7 @@ public final class BertModel implements AutoCloseable {
 
     public ModelConfig config() { return config; }
 
-    public Backend backend() { return backend; }
+    @Override public Backend backend() { return backend; }
 
     public int seqLength() { return seqLength; }
 
@@ -224,7 +224,7 @@ public final class BertModel implements AutoCloseable {
     public int maxPredictions() { return maxPredictions; }
 
     /** Every parameter tensor with its Hugging Face name, in a fixed order. */
-    public List<Parameter> parameters() { return Collections.unmodifiableList(parameters); }
+    @Override public List<Parameter> parameters() { return Collections.unmodifiableList(parameters); }
 
     public Parameter parameter(String name) {
         Parameter p = byName.get(name);
@@ -232,13 +232,13 @@ public final class BertModel implements AutoCloseable {
         return p;
     }
 
-    public int parameterCount() { return paramCount; }
+    @Override public int parameterCount() { return paramCount; }
 
     /** The arena offset of the gradient region (all parameters' gradients, contiguous). */
-    public int gradientBase() { return paramCount; }
+    @Override public int gradientBase() { return paramCount; }
 
     /** The arena offset of optimiser state slot s; parameter p's state is at stateBase(s) + p.offset(). */
-    public int stateBase(int slot) {
+    @Override public int stateBase(int slot) {
         if (slot < 0 || slot >= stateSlots) throw new IllegalArgumentException("state slot " + slot + " of " + stateSlots);
         return (2 + slot) * paramCount;
     }
