@@ -135,15 +135,19 @@ public final class RingAllReduce implements AutoCloseable {
     }
     awaitSender(sending, firstFailure);
     if (firstFailure.get() != null) {
-      State was = state;
-      state = State.BROKEN;
-      closeResources();
-      if (was == State.CLOSED) {
-        state = State.CLOSED;
-        throw new IOException("the ring was closed by this rank during all-reduce call " + call, firstFailure.get());
-      }
-      throw firstFailure.get();
+      throw breakOn(firstFailure.get(), call);
     }
+  }
+
+  /** After a failed call the streams are out of step: the ring is unusable and its sockets go. */
+  private IOException breakOn(IOException failure, long call) {
+    boolean closedHere = state == State.CLOSED;
+    closeResources();
+    if (closedHere) {
+      return new IOException("the ring was closed by this rank during all-reduce call " + call, failure);
+    }
+    state = State.BROKEN;
+    return failure;
   }
 
   public void allReduce(float[] buf) throws IOException {
