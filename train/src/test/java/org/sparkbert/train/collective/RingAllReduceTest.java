@@ -68,6 +68,39 @@ class RingAllReduceTest {
   }
 
   @Test
+  void eachChunkIsSummedInTheDocumentedOrderWhateverThePieceSize() throws Exception {
+    int size = 4;
+    int length = 40_003;
+    float[][] inputs = new float[size][];
+    for (int r = 0; r < size; r++) {
+      inputs[r] = TestBuffers.gaussian(17, r, length);
+    }
+    // RingSchedule: chunk c is folded left from rank c: ((x[c] + x[c+1]) + x[c+2]) + x[c+3].
+    float[] expected = new float[length];
+    for (int c = 0; c < size; c++) {
+      for (int i = (int) ((long) length * c / size); i < (long) length * (c + 1) / size; i++) {
+        float sum = inputs[c][i];
+        for (int k = 1; k < size; k++) {
+          sum += inputs[(c + k) % size][i];
+        }
+        expected[i] = sum;
+      }
+    }
+    for (int pieceBytes : new int[] {4, 4 * 1000, 1 << 20}) {
+      try (ThreadRanks ranks = ThreadRanks.connect(size, JobSecret.generate(), SMALL_PIECES.withSubChunkBytes(pieceBytes))) {
+        List<float[]> results = ranks.onEveryRank((rank, ring) -> {
+          float[] buf = inputs[rank].clone();
+          ring.allReduce(buf);
+          return buf;
+        });
+        for (int r = 0; r < size; r++) {
+          assertArrayEquals(expected, results.get(r), "rank " + r + ", pieces of " + pieceBytes + " bytes");
+        }
+      }
+    }
+  }
+
+  @Test
   void onlyTheGivenRangeIsReducedAndEachRankSendsTwoNMinusOneOverNOfIt() throws Exception {
     int size = 4;
     int offset = 13;
