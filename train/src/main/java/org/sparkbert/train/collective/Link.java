@@ -3,6 +3,7 @@ package org.sparkbert.train.collective;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
@@ -42,7 +43,7 @@ final class Link implements Closeable {
     }
   }
 
-  static String addressText(java.net.SocketAddress address) {
+  static String addressText(SocketAddress address) {
     String text = String.valueOf(address);
     // InetSocketAddress prints "host/ip:port" or "/ip:port"; the ip:port part is what a reader needs.
     int slash = text.indexOf('/');

@@ -12,6 +12,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -182,11 +183,10 @@ public final class RingAllReduce implements AutoCloseable {
     try {
       receiveLink = acceptFrom(left, all.get(left));
     } catch (IOException e) {
-      if (!server.isOpen()) {
-        throw outboundFailure(outbound, e);
-      }
-      outbound.cancel(true);
-      throw e;
+      // A closed server socket means connecting out failed first: that failure is the cause.
+      IOException cause = server.isOpen() ? e : outboundFailure(outbound, e);
+      discard(outbound);
+      throw cause;
     }
     sendLink = awaitOutbound(outbound);
     server.close();
@@ -252,10 +252,9 @@ public final class RingAllReduce implements AutoCloseable {
     }
   }
 
-  /** The server socket was closed because connecting out failed: that failure is the cause. */
-  private static IOException outboundFailure(Future<Link> outbound, IOException closed) {
+  private static IOException outboundFailure(Future<Link> outbound, IOException fallback) {
     try {
-      outbound.get().close();
+      outbound.get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException cause) {
         return cause;
@@ -263,7 +262,21 @@ public final class RingAllReduce implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return closed;
+    return fallback;
+  }
+
+  /** Stops connecting out, or closes the connection if it was already made. */
+  private static void discard(Future<Link> outbound) {
+    if (outbound.cancel(true)) {
+      return;
+    }
+    try {
+      outbound.get().close();
+    } catch (ExecutionException | CancellationException e) {
+      // Nothing was connected.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static Link awaitOutbound(Future<Link> outbound) throws IOException {
