@@ -2,6 +2,7 @@ package org.sparkbert.train;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,9 @@ import org.sparkbert.tokenize.masking.SpecialTokens;
 import org.sparkbert.train.checkpoint.Checkpoint;
 import org.sparkbert.train.checkpoint.CheckpointWriter;
 import org.sparkbert.train.engine.Backend;
+import org.sparkbert.train.loop.StepMetrics;
+import org.sparkbert.train.loop.Trainer;
+import org.sparkbert.train.loop.TrainingOptions;
 import org.sparkbert.train.job.BatchAssembler;
 import org.sparkbert.train.job.BatchStream;
 import org.sparkbert.train.job.Instance;
@@ -32,10 +36,7 @@ import org.sparkbert.train.job.ModelExport;
 import org.sparkbert.train.job.ProgressRecord;
 import org.sparkbert.train.model.Batch;
 import org.sparkbert.train.model.BertModel;
-import org.sparkbert.train.model.Losses;
 import org.sparkbert.train.model.ModelConfig;
-import org.sparkbert.train.optim.GradientClipping;
-import org.sparkbert.train.optim.LinearSchedule;
 import org.sparkbert.train.optim.Optimizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -194,10 +195,9 @@ public final class TrainJob extends StageCommand {
         BatchStream batches = new BatchStream(instances, new BatchAssembler(masker, specials.pad(), seqLength), micro, seed);
         Optimizer optim = Optimizer.named(optimizer, weightDecay);
         FileSystem fs = out.fileSystem();
-        try (BertModel bert = new BertModel(config, Backend.create(backend, threadCount()), micro, seqLength,
-                micro * predictions, optim.stateSlots());
+        try (BertModel bert = Trainer.newModel(config, backend, threadCount(), optim, micro, seqLength,
+                micro * predictions, seed);
              MetricsFile metrics = new MetricsFile(fs, out.work())) {
-            bert.initialize(seed);
             log.info("train: {} instances of up to {} tokens, {} steps of {} sequences ({} x {}), {} parameters, {} threads",
                     instances.size(), seqLength, steps, batchSize, accumulate, micro, bert.parameterCount(), threadCount());
             ProgressRecord last = train(bert, optim, batches, metrics, config.hasSentenceTask(), config.vocabSize(), report);
@@ -215,29 +215,25 @@ public final class TrainJob extends StageCommand {
 
     private ProgressRecord train(BertModel bert, Optimizer optim, BatchStream batches, MetricsFile metrics,
                                  boolean sentenceTask, int vocabSize, StageReport report) throws IOException {
-        LinearSchedule schedule = new LinearSchedule(lr, warmup(), steps);
+        Trainer trainer = new Trainer(bert, optim, new TrainingOptions(lr, warmup(), steps, accumulate, clipNorm, seed));
         MaskedTokenEntropy entropy = new MaskedTokenEntropy(vocabSize);
         IntervalMeter meter = new IntervalMeter(sentenceTask);
         long start = System.nanoTime();
         long tokens = 0;
         ProgressRecord last = null;
-        for (long step = 0; step < steps; step++) {
-            float rate = schedule.rate(step);
-            bert.zeroGradients();
+        List<Batch> micro = new ArrayList<>(accumulate);
+        while (trainer.stepsDone() < steps) {
+            micro.clear();
             for (int m = 0; m < accumulate; m++) {
                 Batch batch = batches.next();
-                Losses losses = bert.forward(batch, seed, step * accumulate + m, 1f / accumulate);
-                bert.backward();
                 entropy.add(batch.maskedLabels(), batch.predictions());
-                meter.add(losses, batch.realTokens());
-                tokens += batch.realTokens();
+                micro.add(batch);
             }
-            if (clipNorm > 0) {
-                GradientClipping.clip(bert, clipNorm);
-            }
-            optim.step(bert, rate, step + 1);
-            if ((step + 1) % logEvery == 0 || step + 1 == steps) {
-                last = meter.close(step + 1, steps, rate, (System.nanoTime() - start) / 1e9, entropy.nats());
+            StepMetrics step = trainer.step(micro);
+            meter.add(step);
+            tokens += step.tokens();
+            if (step.step() % logEvery == 0 || step.step() == steps) {
+                last = meter.close(step.step(), steps, step.learningRate(), (System.nanoTime() - start) / 1e9, entropy.nats());
                 metrics.append(last);
                 log.info(last.toLogLine(sentenceTask ? bert.config().objective() : ""));
             }

@@ -1,52 +1,50 @@
 package org.sparkbert.train.job;
 
-import org.sparkbert.train.model.Losses;
+import org.sparkbert.train.loop.StepMetrics;
 
 /**
- * Sums what the steps of one logging interval measured: losses averaged over its micro-batches,
- * accuracies as correct predictions over all predictions, tokens for the throughput.
+ * Sums what the steps of one logging interval measured: losses and the sentence accuracy averaged
+ * over its steps, the MLM accuracy over all its predictions, tokens per second of wall-clock time
+ * (batch assembly included).
  */
 public final class IntervalMeter {
 
     private final boolean sentenceTask;
-    private int batches;
-    private double loss, mlmLoss, sentenceLoss;
-    private long mlmCorrect, predictions, sentenceCorrect, sequences, tokens;
+    private int steps;
+    private double loss, mlmLoss, sentenceLoss, sentenceAccuracy, mlmCorrect;
+    private long predictions, tokens;
     private long startNanos = System.nanoTime();
 
     public IntervalMeter(boolean sentenceTask) {
         this.sentenceTask = sentenceTask;
     }
 
-    public void add(Losses l, long realTokens) {
-        batches++;
-        loss += l.loss();
-        mlmLoss += l.mlmLoss();
-        sentenceLoss += l.sentenceLoss();
-        mlmCorrect += l.mlmCorrect();
-        predictions += l.predictions();
-        sentenceCorrect += l.sentenceCorrect();
-        sequences += l.sequences();
-        tokens += realTokens;
+    public void add(StepMetrics m) {
+        steps++;
+        loss += m.loss();
+        mlmLoss += m.mlmLoss();
+        mlmCorrect += m.mlmAccuracy() * m.predictions();
+        predictions += m.predictions();
+        if (sentenceTask) {
+            sentenceLoss += m.sentenceLoss();
+            sentenceAccuracy += m.sentenceAccuracy();
+        }
+        tokens += m.tokens();
     }
 
     /** The interval's record; then starts the next interval. */
     public ProgressRecord close(long step, long totalSteps, double learningRate, double elapsedSeconds,
                                 double maskedTokenEntropy) {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        ProgressRecord r = new ProgressRecord(step, totalSteps, loss / batches, mlmLoss / batches,
-                (double) mlmCorrect / Math.max(1, predictions),
-                sentenceTask ? sentenceLoss / batches : Double.NaN,
-                sentenceTask ? (double) sentenceCorrect / Math.max(1, sequences) : Double.NaN,
+        ProgressRecord r = new ProgressRecord(step, totalSteps, loss / steps, mlmLoss / steps,
+                mlmCorrect / Math.max(1, predictions),
+                sentenceTask ? sentenceLoss / steps : Double.NaN,
+                sentenceTask ? sentenceAccuracy / steps : Double.NaN,
                 learningRate, tokens / seconds, elapsedSeconds, maskedTokenEntropy);
-        batches = 0;
-        loss = mlmLoss = sentenceLoss = 0;
-        mlmCorrect = predictions = sentenceCorrect = sequences = tokens = 0;
+        steps = 0;
+        loss = mlmLoss = sentenceLoss = sentenceAccuracy = mlmCorrect = 0;
+        predictions = tokens = 0;
         startNanos = System.nanoTime();
         return r;
-    }
-
-    public boolean isEmpty() {
-        return batches == 0;
     }
 }
