@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Rank r keeps two connections for its life: one it opened to rank r+1 (written by a sender
  * thread) and one it accepted from rank r-1 (read by the calling thread), so sending and receiving
- * overlap, and within a step each chunk is pipelined in pieces of {@link RingConfig#subChunkBytes()}.
+ * overlap, and each chunk is pipelined in pieces of at most {@link RingConfig#subChunkBytes()}.
  * Both connections are authenticated with the job secret. Any read, write, connect or accept that
  * makes no progress for {@link RingConfig#timeout()} fails with a {@link PeerException} naming the
  * peer; after a failure the ring is broken and only {@link #close()} remains.
@@ -117,7 +117,7 @@ public final class RingAllReduce implements AutoCloseable {
       return;
     }
     long call = ++calls;
-    RingSchedule schedule = new RingSchedule(rank, size, length, config.subChunkFloats());
+    RingSchedule schedule = RingSchedule.forCall(rank, size, length, config.subChunkFloats());
     AtomicReference<IOException> firstFailure = new AtomicReference<>();
     progress.reset();
     Future<?> sending = sender.submit(() -> sendAll(buf, offset, length, call, schedule, firstFailure));

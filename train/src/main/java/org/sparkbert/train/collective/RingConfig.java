@@ -12,8 +12,9 @@ import java.time.Duration;
  * @param timeout how long any blocking step (connect, accept, a read or a write) may make no
  *     progress before the peer counts as lost; it must exceed the longest wait for a slow peer to
  *     reach the same all-reduce call
- * @param subChunkBytes the pipelining unit: each chunk travels in pieces of this size, so that a
- *     rank forwards a piece while the next one is still arriving
+ * @param subChunkBytes the largest pipelining unit: each chunk travels in pieces of at most this
+ *     size (smaller for small buffers, see RingSchedule), so that a rank forwards a piece while the
+ *     next one is still arriving
  * @param socketBufferBytes SO_SNDBUF and SO_RCVBUF, or 0 to leave the kernel's auto-tuning on
  */
 public record RingConfig(Duration timeout, int subChunkBytes, int socketBufferBytes) implements Serializable {
