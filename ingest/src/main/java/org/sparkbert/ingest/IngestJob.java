@@ -39,6 +39,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
@@ -153,9 +155,7 @@ public final class IngestJob extends StageCommand {
         CleaningRules rules = new CleaningRules(settings);
         Dataset<Row> pages = PageReader.read(spark, toRead, settings.integer("ingest.read.max_record_bytes"),
                 settings.integer("ingest.read.min_partitions"), rules).persist(StorageLevel.MEMORY_AND_DISK());
-        long recordsIn = pages.count();
-        log.info("read {} records; {} passed the page rules", recordsIn, pages.where(col("reason").isNull()).count());
-        countRemovedLines(pages, report);
+        long recordsIn = countPages(pages, report);
         report.endPhase("read_and_clean");
 
         Dataset<Row> previousPages = previousPages(spark);
@@ -179,10 +179,11 @@ public final class IngestJob extends StageCommand {
         Dataset<Row> alive = docs.select(PageTable.docColumns()[0], docColumnsAfterFirst());
         if (settings.flag("ingest.dedup.lines.enabled")) {
             Dataset<Row> lined = LineDedup.apply(alive, rules.sentenceMinimum()).persist(StorageLevel.MEMORY_AND_DISK());
-            Row removed = lined.agg(sum("lines_removed")).first();
+            Row removed = lined.agg(sum("lines_removed"), count(when(col("reason").isNotNull(), 1))).first();
             report.count("lines_removed_line_dedup", removed.isNullAt(0) ? 0 : removed.getLong(0));
-            drops.add(persisted(lined.where(col("reason").isNotNull())
-                    .select(col("key"), col("reason"), lit(null).cast("string").as("survivor_id")), "pages emptied by line dedup"));
+            log.info("line deduplication: {} lines removed, {} pages dropped", removed.get(0), removed.getLong(1));
+            drops.add(lined.where(col("reason").isNotNull())
+                    .select(col("key"), col("reason"), lit(null).cast("string").as("survivor_id")));
             alive = lined.where(col("reason").isNull()).select(PageTable.docColumns()[0], docColumnsAfterFirst());
         }
         alive = alive.persist(StorageLevel.MEMORY_AND_DISK());
@@ -282,17 +283,21 @@ public final class IngestJob extends StageCommand {
         return pages.join(drops.select(col("key").as("drop_key")), col("key").equalTo(col("drop_key")), "left_anti");
     }
 
-    private static void countRemovedLines(Dataset<Row> pages, StageReport report) {
+    /** One pass over the cached pages: how many records, how many passed the page rules, the lines each rule removed. */
+    private long countPages(Dataset<Row> pages, StageReport report) {
         LineRule[] lineRules = LineRule.values();
-        Column[] sums = new Column[lineRules.length];
+        Column kept = col("reason").isNull();
+        Column[] more = new Column[lineRules.length + 1];
+        more[0] = count(when(kept, 1));
         for (int i = 0; i < lineRules.length; i++) {
-            sums[i] = sum(element_at(col("lines_removed"), i + 1));
+            more[i + 1] = sum(when(kept, element_at(col("lines_removed"), i + 1)));
         }
-        Row totals = pages.where(col("reason").isNull()).agg(sums[0], java.util.Arrays.copyOfRange(sums, 1, sums.length))
-                .first();
+        Row totals = pages.agg(count(lit(1)), more).first();
         for (int i = 0; i < lineRules.length; i++) {
-            report.count(lineRules[i].counter, totals.isNullAt(i) ? 0 : totals.getLong(i));
+            report.count(lineRules[i].counter, totals.isNullAt(i + 2) ? 0 : totals.getLong(i + 2));
         }
+        log.info("read {} records; {} passed the page rules", totals.getLong(0), totals.getLong(1));
+        return totals.getLong(0);
     }
 
     /** Every dropped record: bad input and pages dropped by a rule as read, duplicates with their survivor. */

@@ -10,6 +10,7 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.sparkbert.ingest.PageTable;
 import org.sparkbert.ingest.SparkArrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,6 +95,9 @@ public final class NearDedup implements Serializable {
         Dataset<Row> edges = verified(nodes, pairs).localCheckpoint();
         long verifiedCount = edges.count();
         LOG.info("near-duplicates: {} candidate pairs, {} verified at Jaccard >= {}", candidates, verifiedCount, threshold);
+        if (verifiedCount == 0) {
+            return new Outcome(edges.sparkSession().createDataFrame(List.of(), PageTable.DROPS), candidates, 0);
+        }
         Dataset<Row> components = ConnectedComponents.of(edges, maxIterations);
         Dataset<Row> members = components.join(nodes.select("key", "id"), col("node").equalTo(col("key")))
                 .select(col("key"), col("id"), col("component"));
