@@ -11,7 +11,6 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,9 @@ record WordCounts(String[] words, long[] counts, long distinctWords, long wordsC
 
     static WordCounts count(JavaRDD<String> texts, WordSplitter splitter, long maxWords, int partitions) {
         LongAccumulator documents = texts.context().longAccumulator("documents");
-        JavaPairRDD<String, Long> counts = texts
+        // a corpus in fewer files than cores would otherwise be counted by fewer cores than there are
+        JavaRDD<String> spread = texts.getNumPartitions() < partitions ? texts.repartition(partitions) : texts;
+        JavaPairRDD<String, Long> counts = spread
                 .mapPartitionsToPair(it -> countPartition(it, splitter, documents))
                 .reduceByKey(Long::sum, partitions)
                 .persist(StorageLevel.MEMORY_AND_DISK());
@@ -57,15 +58,15 @@ record WordCounts(String[] words, long[] counts, long distinctWords, long wordsC
 
     private static Iterator<Tuple2<String, Long>> countPartition(Iterator<String> texts, WordSplitter splitter,
                                                                  LongAccumulator documents) {
-        Map<String, long[]> local = new HashMap<>(1 << 16);
+        WordCountTable local = new WordCountTable();
         long docs = 0;
         while (texts.hasNext()) {
-            splitter.split(texts.next(), word -> local.computeIfAbsent(word, k -> new long[1])[0]++);
+            splitter.split(texts.next(), local::add);
             docs++;
         }
         documents.add(docs);
         List<Tuple2<String, Long>> out = new ArrayList<>(local.size());
-        local.forEach((word, c) -> out.add(new Tuple2<>(word, c[0])));
+        local.forEach((word, c) -> out.add(new Tuple2<>(splitter.trainingForm(word), c)));
         return out.iterator();
     }
 

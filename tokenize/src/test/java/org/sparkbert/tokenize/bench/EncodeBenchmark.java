@@ -1,0 +1,134 @@
+package org.sparkbert.tokenize.bench;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import org.sparkbert.tokenize.IdList;
+import org.sparkbert.tokenize.TokenizerJson;
+import org.sparkbert.tokenize.Tokenizers;
+import org.sparkbert.tokenize.WordPieceTokenizer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+
+/**
+ * WordPiece encoding throughput, ours against Hugging Face tokenizers (Rust, through DJL), on the
+ * same documents and the same vocabulary, after checking that every document gets the same ids.
+ * Hugging Face runs {@code batchEncode} of 256 documents (its own thread pool); ours runs one thread,
+ * then one thread per core over the same batches.
+ *
+ * <p>Usage: EncodeBenchmark CORPUS.txt VOCAB_DIR WORK_DIR [ROUNDS]. Prints Markdown table rows.
+ */
+public final class EncodeBenchmark {
+    private static final int BATCH = 256;
+
+    public static void main(String[] args) throws IOException {
+        List<String> docs = Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8);
+        docs.removeIf(String::isEmpty);
+        String vocabDir = args[1];
+        Path work = Path.of(args[2]);
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        long bytes = docs.stream().mapToLong(d -> d.getBytes(StandardCharsets.UTF_8).length).sum();
+        WordPieceTokenizer ours = (WordPieceTokenizer) Tokenizers.load(vocabDir, null);
+        Path json = work.resolve("tokenizer.json");
+        try (OutputStream out = Files.newOutputStream(json)) {
+            TokenizerJson.writeWordPiece(out, Files.readAllLines(Path.of(vocabDir, "vocab.txt")), ours.lowercase());
+        }
+        try (HuggingFaceTokenizer theirs = HuggingFaceTokenizer.builder().optTokenizerPath(json)
+                .optAddSpecialTokens(false).optPadding(false).optTruncation(false).build()) {
+            long tokens = checkIdentical(ours, theirs, docs);
+            System.out.printf("documents: %d, bytes: %d, tokens: %d, every document's ids identical: yes%n", docs.size(), bytes, tokens);
+            double hf = best(rounds, () -> huggingFace(theirs, docs));
+            double one = best(rounds, () -> oursOneThread(ours, docs));
+            double all = best(rounds, () -> oursParallel(ours, docs));
+            System.out.println("| encoder | seconds (best of " + rounds + ") | MB/s | vs Hugging Face |");
+            System.out.println("|---|---|---|---|");
+            row("Hugging Face tokenizers 0.38.0 (DJL), batchEncode of " + BATCH, hf, bytes, hf);
+            row("ours, 1 thread", one, bytes, hf);
+            row("ours, " + Runtime.getRuntime().availableProcessors() + " threads over the same batches", all, bytes, hf);
+        }
+    }
+
+    private static void row(String name, double seconds, long bytes, double reference) {
+        System.out.printf("| %s | %.3f | %.2f | %.2fx |%n", name, seconds, bytes / 1e6 / seconds, reference / seconds);
+    }
+
+    private static long checkIdentical(WordPieceTokenizer ours, HuggingFaceTokenizer theirs, List<String> docs) {
+        long tokens = 0;
+        for (int start = 0; start < docs.size(); start += BATCH) {
+            List<String> batch = docs.subList(start, Math.min(docs.size(), start + BATCH));
+            Encoding[] encodings = theirs.batchEncode(batch, false, false);
+            for (int i = 0; i < batch.size(); i++) {
+                long[] expected = encodings[i].getIds();
+                long[] actual = Arrays.stream(ours.encode(batch.get(i))).asLongStream().toArray();
+                if (!Arrays.equals(expected, actual)) {
+                    throw new IllegalStateException("ids differ on document " + (start + i) + ": "
+                            + batch.get(i).substring(0, Math.min(200, batch.get(i).length())));
+                }
+                tokens += actual.length;
+            }
+        }
+        return tokens;
+    }
+
+    private static long huggingFace(HuggingFaceTokenizer theirs, List<String> docs) {
+        long tokens = 0;
+        for (int start = 0; start < docs.size(); start += BATCH) {
+            for (Encoding e : theirs.batchEncode(docs.subList(start, Math.min(docs.size(), start + BATCH)), false, false)) {
+                tokens += e.getIds().length;
+            }
+        }
+        return tokens;
+    }
+
+    private static long oursOneThread(WordPieceTokenizer ours, List<String> docs) {
+        IdList ids = new IdList(4096);
+        long tokens = 0;
+        for (String doc : docs) {
+            ids.clear();
+            ours.encode(doc, ids);
+            tokens += ids.size();
+        }
+        return tokens;
+    }
+
+    private static long oursParallel(WordPieceTokenizer ours, List<String> docs) {
+        AtomicLong tokens = new AtomicLong();
+        IntStream.range(0, (docs.size() + BATCH - 1) / BATCH).parallel().forEach(b -> {
+            IdList ids = new IdList(4096);
+            long n = 0;
+            for (int i = b * BATCH; i < Math.min(docs.size(), (b + 1) * BATCH); i++) {
+                ids.clear();
+                ours.encode(docs.get(i), ids);
+                n += ids.size();
+            }
+            tokens.addAndGet(n);
+        });
+        return tokens.get();
+    }
+
+    private interface Run {
+        long tokens();
+    }
+
+    /** One warm-up pass, then the best of {@code rounds} timed passes. */
+    private static double best(int rounds, Run run) {
+        run.tokens();
+        double best = Double.MAX_VALUE;
+        for (int r = 0; r < rounds; r++) {
+            long t = System.nanoTime();
+            run.tokens();
+            best = Math.min(best, (System.nanoTime() - t) / 1e9);
+        }
+        return best;
+    }
+
+    private EncodeBenchmark() {}
+}
