@@ -1,8 +1,10 @@
 package org.sparkbert.train.collective.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +36,8 @@ import org.sparkbert.train.collective.StreamAddressExchange;
 public final class AllReduceBenchmark {
   private static final int WARMUP = 3;
   private static final String RESULT = "RESULT";
+  private static final int WARM_UP_ROUNDS = 300;
+  private static final int WARM_UP_FLOATS = 1 << 18;
 
   private AllReduceBenchmark() {}
 
@@ -60,12 +64,15 @@ public final class AllReduceBenchmark {
     try (RankProcesses ranks = RankProcesses.start(2, List.of("-Xmx" + heap, "-XX:+UseG1GC"),
         AllReduceBenchmark.class.getName(), rankArgs, JobSecret.generate(), logs)) {
       for (String n : floats.split(",")) {
-        double[] row = new double[7];
+        // n, then median, best and CPU of the ring, the one-way copy and the two-way exchange.
+        double[] row = new double[10];
         row[0] = Long.parseLong(n);
         for (int rank = 0; rank < 2; rank++) {
           String[] fields = ranks.awaitLine(rank, RESULT + " " + n + " ", Duration.ofMinutes(10)).split(" ");
           for (int k = 1; k < row.length; k++) {
-            row[k] = Math.max(row[k], Double.parseDouble(fields[1 + k])); // the slower rank's time
+            double value = Double.parseDouble(fields[1 + k]);
+            // Times: the slower rank's. CPU: both JVMs together.
+            row[k] = k % 3 == 0 ? row[k] + value : Math.max(row[k], value);
           }
         }
         rows.add(row);
@@ -78,16 +85,28 @@ public final class AllReduceBenchmark {
     }
     printTable("median of the timed iterations", rows, 1);
     printTable("best of the timed iterations", rows, 2);
+    printCpuTable(rows);
   }
 
-  /** Columns {@code first}, first+2, first+4 of each row hold the ring, one-way and two-way times. */
+  private static void printCpuTable(List<double[]> rows) {
+    System.out.printf(Locale.ROOT, "%nCPU time per operation, user + system, both JVMs together:%n%n");
+    System.out.println("| floats | MB | ring all-reduce CPU ms | plain copy one-way CPU ms "
+        + "| plain two-way exchange CPU ms | ring / two-way |");
+    System.out.println("|---:|---:|---:|---:|---:|---:|");
+    for (double[] row : rows) {
+      System.out.printf(Locale.ROOT, "| %,d | %.1f | %.2f | %.2f | %.2f | %.2f |%n", (long) row[0],
+          row[0] * Float.BYTES / 1e6, row[3] * 1e3, row[6] * 1e3, row[9] * 1e3, row[3] / row[9]);
+    }
+  }
+
+  /** Columns {@code first}, first+3, first+6 of each row hold the ring, one-way and two-way times. */
   private static void printTable(String title, List<double[]> rows, int first) {
     System.out.printf(Locale.ROOT, "%n%s:%n%n", title);
     System.out.println("| floats | MB | ring all-reduce ms | ring bus GB/s | plain copy one-way ms | one-way GB/s "
         + "| plain two-way exchange ms | two-way GB/s per direction | ring / one-way | ring / two-way |");
     System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (double[] row : rows) {
-      printRow((long) row[0], row[first], row[first + 2], row[first + 4]);
+      printRow((long) row[0], row[first], row[first + 3], row[first + 6]);
     }
   }
 
@@ -114,68 +133,84 @@ public final class AllReduceBenchmark {
     try (RingAllReduce ring = new RingAllReduce(secret, config)) {
       ring.connect(exchange);
       try (PlainCopy copy = PlainCopy.connect(exchange, config)) {
+        warmUp(ring, copy, rank);
         for (int n : sizes) {
           float[] data = gradientLike(n, rank);
           float[] into = new float[n];
-          double[] ringTimes = timeRing(ring, data, iterations);
-          double[] oneWay = timeOneWay(copy, rank, data, into, iterations);
-          double[] twoWay = timeTwoWay(copy, data, into, iterations);
-          System.out.printf(Locale.ROOT, "%s %d %.9f %.9f %.9f %.9f %.9f %.9f%n", RESULT, n,
-              median(ringTimes), ringTimes[0], median(oneWay), oneWay[0], median(twoWay), twoWay[0]);
+          float[] buf = data.clone();
+          Measurement ringCalls = measure(iterations, () -> ring.allReduce(buf));
+          Measurement oneWay = measure(iterations, () -> copyOneWay(copy, rank, data, into));
+          Measurement twoWay = measure(iterations, () -> copy.exchange(data, into));
+          System.out.printf(Locale.ROOT, "%s %d %s %s %s%n", RESULT, n, ringCalls, oneWay, twoWay);
           System.out.flush();
         }
       }
     }
   }
 
-  private static double[] timeRing(RingAllReduce ring, float[] data, int iterations) throws IOException {
-    float[] buf = data.clone();
-    double[] seconds = new double[WARMUP + iterations];
-    for (int i = 0; i < seconds.length; i++) {
+  /** One timed operation of the benchmark. */
+  private interface Operation {
+    void run() throws IOException;
+  }
+
+  /** Wall-clock times of the timed iterations, sorted, and the JVM's CPU time per iteration. */
+  private record Measurement(double[] sortedSeconds, double cpuSecondsPerOperation) {
+    double median() {
+      int mid = sortedSeconds.length / 2;
+      return sortedSeconds.length % 2 == 1 ? sortedSeconds[mid] : (sortedSeconds[mid - 1] + sortedSeconds[mid]) / 2;
+    }
+
+    /** median, best, CPU: the fields of a result line. */
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "%.9f %.9f %.9f", median(), sortedSeconds[0], cpuSecondsPerOperation);
+    }
+  }
+
+  /**
+   * The median resists the other processes of a shared machine better than the mean; the CPU time
+   * (user + system, all threads of this JVM) does not depend on how long the threads waited for a vCPU.
+   */
+  private static Measurement measure(int iterations, Operation operation) throws IOException {
+    for (int i = 0; i < WARMUP; i++) {
+      operation.run();
+    }
+    OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    double[] seconds = new double[iterations];
+    long cpuStart = os.getProcessCpuTime();
+    for (int i = 0; i < iterations; i++) {
       long start = System.nanoTime();
-      ring.allReduce(buf);
+      operation.run();
       seconds[i] = (System.nanoTime() - start) / 1e9;
     }
-    return sortedAfterWarmup(seconds);
+    double cpu = (os.getProcessCpuTime() - cpuStart) / 1e9 / iterations;
+    Arrays.sort(seconds);
+    return new Measurement(seconds, cpu);
+  }
+
+  /**
+   * Lets the JIT compile all three code paths before anything is timed, so that neither its work
+   * nor interpreted code lands in the first method's figures (the CPU column counts every thread).
+   */
+  private static void warmUp(RingAllReduce ring, PlainCopy copy, int rank) throws IOException {
+    float[] data = gradientLike(WARM_UP_FLOATS, rank);
+    float[] into = new float[WARM_UP_FLOATS];
+    for (int i = 0; i < WARM_UP_ROUNDS; i++) {
+      ring.allReduce(data.clone());
+      copyOneWay(copy, rank, data, into);
+      copy.exchange(data, into);
+    }
   }
 
   /** Rank 0 sends, rank 1 receives and acknowledges each copy, so rank 0 times whole deliveries. */
-  private static double[] timeOneWay(PlainCopy copy, int rank, float[] data, float[] into, int iterations) throws IOException {
-    double[] seconds = new double[WARMUP + iterations];
-    for (int i = 0; i < seconds.length; i++) {
-      long start = System.nanoTime();
-      if (rank == 0) {
-        copy.send(data);
-        copy.awaitAck();
-      } else {
-        copy.receive(into);
-        copy.sendAck();
-      }
-      seconds[i] = (System.nanoTime() - start) / 1e9;
+  private static void copyOneWay(PlainCopy copy, int rank, float[] data, float[] into) throws IOException {
+    if (rank == 0) {
+      copy.send(data);
+      copy.awaitAck();
+    } else {
+      copy.receive(into);
+      copy.sendAck();
     }
-    return sortedAfterWarmup(seconds);
-  }
-
-  private static double[] timeTwoWay(PlainCopy copy, float[] data, float[] into, int iterations) throws IOException {
-    double[] seconds = new double[WARMUP + iterations];
-    for (int i = 0; i < seconds.length; i++) {
-      long start = System.nanoTime();
-      copy.exchange(data, into);
-      seconds[i] = (System.nanoTime() - start) / 1e9;
-    }
-    return sortedAfterWarmup(seconds);
-  }
-
-  private static double[] sortedAfterWarmup(double[] seconds) {
-    double[] timed = Arrays.copyOfRange(seconds, WARMUP, seconds.length);
-    Arrays.sort(timed);
-    return timed;
-  }
-
-  /** The median resists the other processes of a shared 2-vCPU machine better than the mean. */
-  private static double median(double[] sorted) {
-    int mid = sorted.length / 2;
-    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 
   /** Small values, so that repeated all-reduces of the same buffer stay finite. */
