@@ -60,27 +60,33 @@ final class CpuBackend implements Backend {
 
     // ---------------------------------------------------------------- GEMM
 
+    /** Packed B of the current product, shared by all its tasks (one product runs at a time). */
+    private float[] packedB = new float[0];
+
     @Override
     public void gemm(boolean transA, boolean transB, int M, int N, int K, int a, int lda, int b, int ldb,
                      int c, int ldc, boolean accumulate) {
-        int tm = ceilDiv(M, Gemm.MC), tn = ceilDiv(N, Gemm.NC);
-        pool.run(tm * tn, task -> {
-            int m0 = (task / tn) * Gemm.MC, n0 = (task % tn) * Gemm.NC;
-            Gemm.tile(transA, transB, K, f, a, lda, f, b, ldb, f, c, ldc, accumulate,
-                    m0, Math.min(M, m0 + Gemm.MC), n0, Math.min(N, n0 + Gemm.NC), Gemm.scratch());
-        });
+        product(transA, transB, M, N, K, a, lda, b, ldb, c, ldc, accumulate, -1);
     }
 
     @Override
     public void linearForward(int out, int inp, int w, int bias, int M, int N, int K) {
-        int tm = ceilDiv(M, Gemm.MC), tn = ceilDiv(N, Gemm.NC);
-        pool.run(tm * tn, task -> {
-            int m0 = (task / tn) * Gemm.MC, n0 = (task % tn) * Gemm.NC;
-            int m1 = Math.min(M, m0 + Gemm.MC), n1 = Math.min(N, n0 + Gemm.NC);
+        product(false, true, M, N, K, inp, K, w, K, out, N, bias >= 0, bias);
+    }
+
+    /** Packs B across the pool, then splits C into MC-row blocks; bias >= 0 first fills each row with it. */
+    private void product(boolean transA, boolean transB, int M, int N, int K, int a, int lda, int b, int ldb,
+                         int c, int ldc, boolean accumulate, int bias) {
+        int size = Gemm.packedSize(K, N);
+        if (packedB.length < size) packedB = new float[size];
+        float[] packed = packedB;
+        pool.run(Gemm.panels(N), p -> Gemm.packBPanel(transB, f, b, ldb, K, N, p, packed));
+        pool.run(ceilDiv(M, Gemm.MC), task -> {
+            int m0 = task * Gemm.MC, m1 = Math.min(M, m0 + Gemm.MC);
             if (bias >= 0) {
-                for (int i = m0; i < m1; i++) System.arraycopy(f, bias + n0, f, out + i * N + n0, n1 - n0);
+                for (int i = m0; i < m1; i++) System.arraycopy(f, bias, f, c + i * ldc, N);
             }
-            Gemm.tile(false, true, K, f, inp, K, f, w, K, f, out, N, bias >= 0, m0, m1, n0, n1, Gemm.scratch());
+            Gemm.rows(transA, K, N, f, a, lda, packed, f, c, ldc, accumulate, m0, m1, Gemm.scratch());
         });
     }
 
@@ -345,13 +351,13 @@ final class CpuBackend implements Backend {
             int q = qkv + b * T * C3 + h * D, k = q + C, v = q + 2 * C;
             int a = att + task * T * T, ad = attDrop + task * T * T;
             Gemm.Scratch s = Gemm.scratch();
-            multiply(false, true, T, T, D, f, q, C3, f, k, C3, f, a, T, false, s);
+            Gemm.multiply(false, true, T, T, D, f, q, C3, f, k, C3, f, a, T, false, s);
             for (int t = 0; t < T; t++) softmaxRow(a + t * T, mask + b * T, T, scale);
             if (p != 0f) {
                 int base = task * T * T;
                 for (int i = 0; i < T * T; i++) f[ad + i] = CounterRng.uniform(key, base + i) >= p ? f[a + i] * keepScale : 0f;
             }
-            multiply(false, false, T, D, T, f, p != 0f ? ad : a, T, f, v, C3, f, out + b * T * C + h * D, C, false, s);
+            Gemm.multiply(false, false, T, D, T, f, p != 0f ? ad : a, T, f, v, C3, f, out + b * T * C + h * D, C, false, s);
         });
     }
 
@@ -383,8 +389,8 @@ final class CpuBackend implements Backend {
             int dO = dout + b * T * C + h * D;
             float[] g = attentionScratch(T * T);
             Gemm.Scratch s = Gemm.scratch();
-            multiply(false, true, T, T, D, f, dO, C, f, v, C3, g, 0, T, false, s);
-            multiply(true, false, T, D, T, f, ad, T, f, dO, C, f, dv, C3, true, s);
+            Gemm.multiply(false, true, T, T, D, f, dO, C, f, v, C3, g, 0, T, false, s);
+            Gemm.multiply(true, false, T, D, T, f, ad, T, f, dO, C, f, dv, C3, true, s);
             if (p != 0f) {
                 int base = task * T * T;
                 for (int i = 0; i < T * T; i++) g[i] = CounterRng.uniform(key, base + i) >= p ? g[i] * keepScale : 0f;
@@ -395,21 +401,9 @@ final class CpuBackend implements Backend {
                 for (int j = 0; j < T; j++) dot += f[row + j] * g[gr + j];
                 for (int j = 0; j < T; j++) g[gr + j] = f[row + j] * (g[gr + j] - dot) * scale;
             }
-            multiply(false, false, T, D, T, g, 0, T, f, k, C3, f, dq, C3, true, s);
-            multiply(true, false, T, D, T, g, 0, T, f, q, C3, f, dk, C3, true, s);
+            Gemm.multiply(false, false, T, D, T, g, 0, T, f, k, C3, f, dq, C3, true, s);
+            Gemm.multiply(true, false, T, D, T, g, 0, T, f, q, C3, f, dk, C3, true, s);
         });
-    }
-
-    /** A whole single-threaded product, tile by tile (used inside a task, e.g. one attention head). */
-    private static void multiply(boolean transA, boolean transB, int M, int N, int K, float[] a, int aOff, int lda,
-                                 float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
-                                 Gemm.Scratch s) {
-        for (int m0 = 0; m0 < M; m0 += Gemm.MC) {
-            for (int n0 = 0; n0 < N; n0 += Gemm.NC) {
-                Gemm.tile(transA, transB, K, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
-                        m0, Math.min(M, m0 + Gemm.MC), n0, Math.min(N, n0 + Gemm.NC), s);
-            }
-        }
     }
 
     // ---------------------------------------------------------------- loss

@@ -1,7 +1,0 @@
-package org.sparkbert.train.engine;
-
-import jdk.incubator.vector.FloatVector;
-
-final class VectorProbe {
-    static int lanes() { return FloatVector.SPECIES_PREFERRED.length(); }
-}
