@@ -90,10 +90,13 @@ class GoldenModel(nn.Module):
         self.position = nn.Embedding(c["max_position_embeddings"], E)
         self.token_type = nn.Embedding(c["type_vocab_size"], E)
         self.embedding_norm = nn.LayerNorm(E, eps=eps)
+        # The fixtures use no dropout; scripts/bench/train-step times the model with BERT's 0.1.
+        dropout = c.get("hidden_dropout_prob", 0.0)
+        self.embedding_dropout = nn.Dropout(dropout)
         self.mapping = nn.Linear(E, H) if E != H else None
         count = 1 if c["share_layers"] else c["num_hidden_layers"]
         self.layers = nn.ModuleList([
-            nn.TransformerEncoderLayer(H, c["num_attention_heads"], dim_feedforward=I, dropout=0.0,
+            nn.TransformerEncoderLayer(H, c["num_attention_heads"], dim_feedforward=I, dropout=dropout,
                                        activation="gelu", layer_norm_eps=eps, batch_first=True,
                                        norm_first=c["pre_layer_norm"])
             for _ in range(count)])
@@ -109,7 +112,7 @@ class GoldenModel(nn.Module):
         B, T = input_ids.shape
         positions = torch.arange(T).unsqueeze(0).expand(B, T)
         e = self.word(input_ids) + self.position(positions) + self.token_type(token_type_ids)
-        h = self.embedding_norm(e)
+        h = self.embedding_dropout(self.embedding_norm(e))
         if self.mapping is not None:
             h = self.mapping(h)
         padding = attention_mask == 0
