@@ -25,6 +25,7 @@ import scala.Tuple2;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,13 +134,17 @@ public final class InstancesJob extends StageCommand {
         try {
             tokenizer = Tokenizers.load(vocab, hadoopConf, lowercase);
             specials = SpecialTokens.of(tokenizer);
-            if (staticMasks) {
-                DynamicMasker.fromSettings(tokenizer, settings);
-            }
         } catch (IllegalArgumentException e) {
             throw new UsageException("--vocab " + vocab + ": " + e.getMessage());
         } catch (IOException e) {
             throw new UsageException("Cannot read --vocab " + vocab + ": " + e.getMessage());
+        }
+        if (staticMasks) {
+            try {
+                DynamicMasker.fromSettings(tokenizer, settings);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--static-masks with the masking.* settings: " + e.getMessage());
+            }
         }
     }
 
@@ -186,18 +191,24 @@ public final class InstancesJob extends StageCommand {
     private static JavaRDD<TokenizedDocument> encode(Dataset<Row> clean, Broadcast<Tokenizer> tokenizer) {
         return clean.javaRDD().mapPartitions(rows -> {
             DocumentEncoder encoder = new DocumentEncoder(tokenizer.value());
-            List<TokenizedDocument> out = new ArrayList<>();
-            while (rows.hasNext()) {
-                Row row = rows.next();
-                out.add(encoder.encode(row.isNullAt(0) ? "" : row.getString(0), row.isNullAt(1) ? null : row.getString(1)));
-            }
-            return out.iterator();
+            return new Iterator<TokenizedDocument>() {
+                @Override
+                public boolean hasNext() {
+                    return rows.hasNext();
+                }
+
+                @Override
+                public TokenizedDocument next() {
+                    Row row = rows.next();
+                    return encoder.encode(row.getString(0), row.getString(1));
+                }
+            };
         });
     }
 
     /** Numbers the documents with text 0..D-1 in the seed's shuffled order. */
     private static JavaPairRDD<Long, TokenizedDocument> index(JavaRDD<TokenizedDocument> encoded, long seed, int partitions) {
-        return encoded.filter(d -> d.sentenceCount() > 0)
+        return encoded.filter(d -> d.docId() != null && d.sentenceCount() > 0)
                 .sortBy(d -> DocumentOrder.of(seed, d.docId()), true, partitions)
                 .zipWithIndex()
                 .mapToPair(t -> new Tuple2<>(t._2, t._1));
@@ -266,6 +277,7 @@ public final class InstancesJob extends StageCommand {
 
     private void reportDocuments(StageReport report, DocumentTally tally) {
         report.count("documents_in", tally.documents);
+        report.count("documents_without_id", tally.withoutId);
         report.count("documents_without_text", tally.withoutText);
         if (objective.hasPairLabel()) {
             report.count("documents_one_sentence_skipped", tally.oneSentence);

@@ -1,6 +1,7 @@
 package org.sparkbert.tokenize.instances;
 
 import org.sparkbert.tokenize.masking.SpecialTokens;
+import org.sparkbert.tokenize.masking.StreamSeed;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -10,12 +11,15 @@ import java.util.SplittableRandom;
  * segment ids 0 up to and including the first {@code [SEP]} and 1 after it.
  */
 public final class PairLayout {
+    private static final long TRUNCATION_STREAM = 0x7472756E63L;
+
     private PairLayout() {
     }
 
+    /** The pair as an instance; its truncation draws from a stream of its own key, so it is the same wherever it runs. */
     public static TrainingInstance instance(InstanceKey key, String docId, int[] a, int[] b, int label, int maxPairTokens,
-                                            SpecialTokens specials, SplittableRandom rng) {
-        int[][] ab = truncate(a, b, maxPairTokens, rng);
+                                            SpecialTokens specials) {
+        int[][] ab = truncate(a, b, maxPairTokens, StreamSeed.random(key.rank(), TRUNCATION_STREAM));
         a = ab[0];
         b = ab[1];
         int length = a.length + b.length + 3;

@@ -4,7 +4,6 @@ import org.sparkbert.tokenize.masking.SpecialTokens;
 import org.sparkbert.tokenize.masking.StreamSeed;
 
 import java.io.Serializable;
-import java.util.SplittableRandom;
 
 /**
  * A next-sentence pair cut from its document: segment A, and either the true continuation B or,
@@ -16,7 +15,6 @@ import java.util.SplittableRandom;
  */
 public record PendingPair(InstanceKey key, String docId, int[] a, int[] trueNext, long otherDocument, int targetBLength)
         implements Serializable {
-    private static final long TRUNCATION_STREAM = 0x7472756E63L;
     private static final long SPAN_STREAM = 0x7370616EL;
 
     public static PendingPair trueNext(InstanceKey key, String docId, int[] a, int[] b) {
@@ -33,7 +31,7 @@ public record PendingPair(InstanceKey key, String docId, int[] a, int[] trueNext
 
     /** The instance with its true continuation (label 0). */
     public TrainingInstance complete(int maxPairTokens, SpecialTokens specials) {
-        return PairLayout.instance(key, docId, a, trueNext, 0, maxPairTokens, specials, stream(TRUNCATION_STREAM));
+        return PairLayout.instance(key, docId, a, trueNext, 0, maxPairTokens, specials);
     }
 
     /**
@@ -41,7 +39,7 @@ public record PendingPair(InstanceKey key, String docId, int[] a, int[] trueNext
      * random start until B reaches its target length or the document ends.
      */
     public TrainingInstance completeFrom(TokenizedDocument other, int maxPairTokens, SpecialTokens specials) {
-        int start = stream(SPAN_STREAM).nextInt(other.sentenceCount());
+        int start = StreamSeed.random(key.rank(), SPAN_STREAM).nextInt(other.sentenceCount());
         int end = start;
         int length = 0;
         while (end < other.sentenceCount() && length < targetBLength) {
@@ -51,11 +49,6 @@ public record PendingPair(InstanceKey key, String docId, int[] a, int[] trueNext
         if (end == start) {
             end = start + 1;
         }
-        return PairLayout.instance(key, docId, a, other.tokens(start, end), 1, maxPairTokens, specials,
-                stream(TRUNCATION_STREAM));
-    }
-
-    private SplittableRandom stream(long purpose) {
-        return StreamSeed.random(key.rank(), purpose);
+        return PairLayout.instance(key, docId, a, other.tokens(start, end), 1, maxPairTokens, specials);
     }
 }

@@ -17,7 +17,6 @@ import java.util.SplittableRandom;
  */
 public final class SentenceOrderPairs implements Serializable {
     private static final long STREAM = 0x736F70L;
-    private static final long TRUNCATION_STREAM = 0x7472756E63L;
     private final InstanceShape shape;
     private final SpecialTokens specials;
 
@@ -38,7 +37,7 @@ public final class SentenceOrderPairs implements Serializable {
             boolean swap = rng.nextDouble() < 0.5;
             InstanceKey key = InstanceKey.of(shape.seed(), docIndex, dupe, out.size());
             out.add(PairLayout.instance(key, doc.docId(), swap ? b : a, swap ? a : b, swap ? 1 : 0,
-                    shape.maxPairTokens(), specials, StreamSeed.random(key.rank(), TRUNCATION_STREAM)));
+                    shape.maxPairTokens(), specials));
         }
         return out;
     }

@@ -14,7 +14,7 @@ import java.util.List;
 /** Writes C4 documents as the ingest stage's clean/ Parquet (id, url, timestamp, text, source). */
 final class CleanCorpusFixture {
     static final StructType SCHEMA = DataTypes.createStructType(List.of(
-            DataTypes.createStructField("id", DataTypes.StringType, false),
+            DataTypes.createStructField("id", DataTypes.StringType, true),
             DataTypes.createStructField("url", DataTypes.StringType, true),
             DataTypes.createStructField("timestamp", DataTypes.StringType, true),
             DataTypes.createStructField("text", DataTypes.StringType, true),

@@ -70,7 +70,7 @@ class InstanceAlgorithmsTest {
     @Test
     void pairLayoutIsClsASepBSepWithSegmentIds() {
         TrainingInstance t = PairLayout.instance(InstanceKey.of(1, 0, 0, 0), "d", new int[] {10, 11}, new int[] {20, 21, 22},
-                0, 10, SPECIALS, new SplittableRandom(1));
+                0, 10, SPECIALS);
         assertArrayEquals(new int[] {1, 10, 11, 2, 20, 21, 22, 2}, t.inputIds());
         assertArrayEquals(new int[] {0, 0, 0, 0, 1, 1, 1, 1}, t.tokenTypeIds());
     }

@@ -181,8 +181,10 @@ class InstancesJobTest {
         Tokenizer bpe = Tokenizers.load(vocab.toString(), null);
         SpecialTokens bpeSpecials = SpecialTokens.of(bpe);
 
+        String input = dir.resolve("ingest-bpe").toString();
+        CleanCorpusFixture.write(spark, SharedCorpus.c4(SharedCorpus.C4_EN, 200), input, 2, false);
         Path out = dir.resolve("mlm-bpe");
-        assertEquals(0, run("--input", dir.resolve("ingest").toString(), "--vocab", vocab.toString(), "--output", out.toString(),
+        assertEquals(0, run("--input", input, "--vocab", vocab.toString(), "--output", out.toString(),
                 "--objective", "mlm", "--static-masks", "--conf", "masking.whole_word=true", "--master", "local[2]"));
         long wholeWords = 0;
         for (Row r : spark.read().parquet(out.toString()).collectAsList()) {
@@ -214,15 +216,21 @@ class InstancesJobTest {
         docs.add(new SharedCorpus.Doc("lone-2", "A single line without a full stop"));
         docs.add(new SharedCorpus.Doc("blank", "   \n  "));
         docs.add(new SharedCorpus.Doc("null", null));
+        String idless = "A document without an id has sentences like this one. It has two of them, both left out.";
+        docs.add(new SharedCorpus.Doc(null, idless));
         String input = dir.resolve("ingest-odd").toString();
         CleanCorpusFixture.write(spark, docs, input, 2, false);
         Path out = build("nsp-odd", input, "nsp");
         JsonNode counters = report(out).path("counters");
-        assertEquals(24, counters.path("documents_in").asLong());
+        assertEquals(25, counters.path("documents_in").asLong());
+        assertEquals(1, counters.path("documents_without_id").asLong());
         assertEquals(2, counters.path("documents_one_sentence_skipped").asLong());
         assertEquals(2, counters.path("documents_without_text").asLong());
+        DocumentIndex idlessText = new DocumentIndex(bert, List.of(new SharedCorpus.Doc("idless", idless)));
         for (Instance t : Instance.read(spark, out)) {
             assertFalse(t.docId().startsWith("lone") || t.docId().equals("blank") || t.docId().equals("null"), t.toString());
+            int[] b = t.segmentB(specials);
+            assertFalse(b.length >= 5 && idlessText.occursIn("idless", b), "the id-less document gives no random next");
             t.assertPairLayout(specials, 128);
         }
     }

@@ -66,6 +66,8 @@ class DynamicMaskerTest {
             assertOnlyChosenPositionsChanged(ids, m);
         }
         double fraction = (double) masked / nonSpecialTokens;
+        System.out.printf("DynamicMaskerTest: %d tokens, %d masked (%.4f): [MASK] %.4f, kept %.4f, random %.4f%n",
+                nonSpecialTokens, masked, fraction, (double) maskToken / masked, (double) kept / masked, (double) random / masked);
         assertEquals(0.15, fraction, 0.005, "masked fraction over " + nonSpecialTokens + " tokens");
         assertEquals(0.80, (double) maskToken / masked, 0.01, "[MASK] share");
         assertEquals(0.10, (double) kept / masked, 0.01, "kept share");
