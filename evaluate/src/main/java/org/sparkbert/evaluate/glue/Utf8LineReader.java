@@ -1,6 +1,5 @@
 package org.sparkbert.evaluate.glue;
 
-import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,41 +16,61 @@ import java.util.Arrays;
  * {@code Reader} reads ahead and would fail at whatever line its buffer started).
  */
 final class Utf8LineReader implements Closeable {
-    private final BufferedInputStream in;
+    private final InputStream in;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final byte[] buffer = new byte[1 << 16];
+    private int position;
+    private int limit;
     private byte[] line = new byte[1024];
+    private boolean skipLineFeed;
 
     Utf8LineReader(InputStream in) {
-        this.in = new BufferedInputStream(in, 1 << 16);
+        this.in = in;
     }
 
     /** The next line without its terminator, or null at the end of the input. */
     String readLine() throws IOException {
         int length = 0;
-        int b;
-        while ((b = in.read()) != -1) {
-            if (b == '\n') {
+        while (true) {
+            if (position == limit && !fill()) {
+                return length == 0 ? null : decode(length);
+            }
+            if (skipLineFeed) {
+                skipLineFeed = false;
+                if (buffer[position] == '\n') {
+                    position++;
+                    continue;
+                }
+            }
+            int start = position;
+            while (position < limit && buffer[position] != '\n' && buffer[position] != '\r') {
+                position++;
+            }
+            length = append(length, start, position);
+            if (position < limit) {
+                skipLineFeed = buffer[position] == '\r';
+                position++;
                 return decode(length);
             }
-            if (b == '\r') {
-                skipLineFeed();
-                return decode(length);
-            }
-            if (length == line.length) {
-                line = Arrays.copyOf(line, length * 2);
-            }
-            line[length++] = (byte) b;
         }
-        return length == 0 ? null : decode(length);
     }
 
-    private void skipLineFeed() throws IOException {
-        in.mark(1);
-        if (in.read() != '\n') {
-            in.reset();
+    private boolean fill() throws IOException {
+        int n = in.read(buffer);
+        position = 0;
+        limit = Math.max(n, 0);
+        return n > 0;
+    }
+
+    private int append(int length, int from, int to) {
+        int count = to - from;
+        if (length + count > line.length) {
+            line = Arrays.copyOf(line, Math.max(line.length * 2, length + count));
         }
+        System.arraycopy(buffer, from, line, length, count);
+        return length + count;
     }
 
     private String decode(int length) throws CharacterCodingException {

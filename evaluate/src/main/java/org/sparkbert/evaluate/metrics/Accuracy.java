@@ -6,7 +6,7 @@ public final class Accuracy {
     }
 
     public static double of(int[] gold, int[] predicted) {
-        Labels.checkPairs(gold, predicted);
+        MetricInputs.checkPairs(gold, predicted);
         int correct = 0;
         for (int i = 0; i < gold.length; i++) {
             if (gold[i] == predicted[i]) {

@@ -11,7 +11,7 @@ public final class BinaryF1 {
     }
 
     public static double of(int[] gold, int[] predicted) {
-        Labels.checkPairs(gold, predicted);
+        MetricInputs.checkPairs(gold, predicted);
         long truePositives = 0;
         long falsePositives = 0;
         long falseNegatives = 0;

@@ -11,7 +11,7 @@ public final class MatthewsCorrelation {
     }
 
     public static double of(int[] gold, int[] predicted) {
-        Labels.checkPairs(gold, predicted);
+        MetricInputs.checkPairs(gold, predicted);
         int classes = 1 + Math.max(max(gold), max(predicted));
         long[] goldCounts = new long[classes];
         long[] predictedCounts = new long[classes];

@@ -12,7 +12,7 @@ public final class PearsonCorrelation {
     }
 
     public static double of(double[] gold, double[] predicted) {
-        Labels.checkPairs(gold, predicted);
+        MetricInputs.checkPairs(gold, predicted);
         double goldMean = mean(gold);
         double predictedMean = mean(predicted);
         double cross = 0;

@@ -10,7 +10,7 @@ public final class SpearmanCorrelation {
     }
 
     public static double of(double[] gold, double[] predicted) {
-        Labels.checkPairs(gold, predicted);
+        MetricInputs.checkPairs(gold, predicted);
         return PearsonCorrelation.of(AverageRanks.of(gold), AverageRanks.of(predicted));
     }
 }

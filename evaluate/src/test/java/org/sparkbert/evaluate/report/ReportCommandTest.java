@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkbert.evaluate.EvaluateJob;
 import org.sparkbert.evaluate.ReportCommand;
 import org.sparkbert.evaluate.glue.GlueResult;
 import org.sparkbert.evaluate.glue.GlueTask;
@@ -128,6 +129,16 @@ class ReportCommandTest {
         assertTrue(e.getMessage().contains("RTE.json: RTE results have no 'acc' metric"), e.getMessage());
         assertEquals(2, ReportCommand.execute("--run", goodRun.toString(), "--eval", eval.toString(), "--output", tmp.resolve("o3").toString()));
         assertEquals(2, ReportCommand.execute("--run", goodRun.toString()), "--output is required");
+    }
+
+    @Test
+    void evaluateStageDispatchesToReport() throws Exception {
+        Path run = syntheticRun();
+        Path out = tmp.resolve("via-evaluate");
+        assertEquals(0, EvaluateJob.execute("report", "--run", run.toString(), "--output", out.toString()));
+        assertTrue(Files.isRegularFile(out.resolve(ReportWriter.JSON)));
+        assertEquals(2, EvaluateJob.execute("reprot"));
+        assertEquals(2, EvaluateJob.execute());
     }
 
     // ---- the synthetic run -------------------------------------------------------------------

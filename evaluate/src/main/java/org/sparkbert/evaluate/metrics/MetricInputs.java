@@ -1,8 +1,8 @@
 package org.sparkbert.evaluate.metrics;
 
 /** The argument checks every metric makes: two equally long, non-empty arrays of sane values. */
-final class Labels {
-    private Labels() {
+final class MetricInputs {
+    private MetricInputs() {
     }
 
     static void checkPairs(int[] gold, int[] predicted) {
