@@ -12,6 +12,9 @@ in float64, and the loss, logits and every parameter gradient are written as saf
     /usr/bin/python3 scripts/golden/bert_golden.py run FIXTURE_DIR [OUT_FILE]
         recomputes expected values from a fixture directory whose weights/batch someone else wrote
         (e.g. our Java engine) and writes OUT_FILE (default FIXTURE_DIR/expected.safetensors)
+    /usr/bin/python3 scripts/golden/bert_golden.py checkpoint CHECKPOINT_DIR BATCH_FILE OUT_FILE
+        loads a training checkpoint as Hugging Face transformers reads it (config.json, model.safetensors)
+        and writes the MLM (and NSP/SOP) logits of a batch to OUT_FILE
 
 Safetensors is read and written with the standard library only (Debian has no python3-safetensors).
 """
@@ -110,7 +113,8 @@ class GoldenModel(nn.Module):
 
     def forward(self, input_ids, token_type_ids, attention_mask, masked_positions):
         B, T = input_ids.shape
-        positions = torch.arange(T).unsqueeze(0).expand(B, T)
+        # Hugging Face's RoBERTa numbers positions from pad_token_id + 1 (position_offset); BERT from 0.
+        positions = (torch.arange(T) + self.c.get("position_offset", 0)).unsqueeze(0).expand(B, T)
         e = self.word(input_ids) + self.position(positions) + self.token_type(token_type_ids)
         h = self.embedding_dropout(self.embedding_norm(e))
         if self.mapping is not None:
@@ -355,9 +359,40 @@ def write_expected(directory, out_file):
     print("%s: loss %.6f (%d tensors)" % (directory, float(expected["loss"][1]), len(expected)))
 
 
+def checkpoint_logits(checkpoint_dir, batch_file, out_file):
+    """The checkpoint's model with Hugging Face's semantics: RoBERTa-PreLayerNorm positions start at
+    pad_token_id + 1 (its stored table has those leading rows); ALBERT maps embeddings to the hidden
+    size even when they have the same size (then the mapping must be the identity)."""
+    with open(os.path.join(checkpoint_dir, "config.json")) as f:
+        hf = json.load(f)
+    weights = read_safetensors(os.path.join(checkpoint_dir, "model.safetensors"))
+    config = {k: hf[k] for k in ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
+                                 "intermediate_size", "max_position_embeddings", "type_vocab_size",
+                                 "layer_norm_eps", "embedding_size", "pre_layer_norm", "share_layers", "objective")}
+    config["position_offset"] = hf["pad_token_id"] + 1 if hf["model_type"] == "roberta-prelayernorm" else 0
+    mapping = "albert.encoder.embedding_hidden_mapping_in."
+    if hf["model_type"] == "albert" and config["embedding_size"] == config["hidden_size"]:
+        w, b = weights.pop(mapping + "weight"), weights.pop(mapping + "bias")
+        if not (torch.equal(w, torch.eye(w.shape[0])) and not b.any()):
+            raise SystemExit("an ALBERT checkpoint without factorisation must map embeddings by the identity")
+    torch.set_default_dtype(torch.float64)
+    model = GoldenModel(config).double()
+    load_weights(model, weights)
+    batch = read_safetensors(batch_file)
+    with torch.no_grad():
+        mlm_logits, nsp_logits = model(batch["input_ids"].long(), batch["token_type_ids"].long(),
+                                       batch["attention_mask"].long(), batch["masked_positions"].long())
+    out = {"mlm_logits": ("F32", mlm_logits.float())}
+    if nsp_logits is not None:
+        out["nsp_logits"] = ("F32", nsp_logits.float())
+    write_safetensors(out_file, out)
+
+
 def main(argv):
     if len(argv) >= 2 and argv[0] == "write":
         write_fixtures(argv[1])
+    elif len(argv) == 4 and argv[0] == "checkpoint":
+        checkpoint_logits(argv[1], argv[2], argv[3])
     elif len(argv) >= 2 and argv[0] == "run":
         write_expected(argv[1], argv[2] if len(argv) > 2 else os.path.join(argv[1], "expected.safetensors"))
     else:
