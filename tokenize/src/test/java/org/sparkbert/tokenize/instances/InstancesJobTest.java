@@ -46,7 +46,7 @@ class InstancesJobTest {
         List<SharedCorpus.Doc> docs = SharedCorpus.c4(SharedCorpus.C4_REALNEWSLIKE, 600);
         CleanCorpusFixture.write(spark, docs, dir.resolve("ingest").toString(), 2, false);
         CleanCorpusFixture.write(spark, docs, dir.resolve("ingest-relayout").toString(), 5, true);
-        bert = Tokenizers.load(SharedCorpus.bertVocabDir().toString(), null);
+        bert = SharedCorpus.bertTokenizer();
         specials = SpecialTokens.of(bert);
         corpus = new DocumentIndex(bert, docs);
     }

@@ -3,7 +3,7 @@ package org.sparkbert.tokenize.instances;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.sparkbert.tokenize.Tokenizer;
-import org.sparkbert.tokenize.WordPieceTokenizer;
+import org.sparkbert.tokenize.Tokenizers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,10 +37,10 @@ public final class SharedCorpus {
         return dir().resolve("gpt2");
     }
 
-    /** bert-base-uncased's WordPiece vocabulary, lower-casing. */
+    /** bert-base-uncased's WordPiece vocabulary, read as the stages read a vocabulary directory. */
     public static Tokenizer bertTokenizer() {
         try {
-            return new WordPieceTokenizer(Files.readAllLines(bertVocabDir().resolve("vocab.txt")), true);
+            return Tokenizers.load(bertVocabDir().toString(), null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
