@@ -48,7 +48,7 @@ public record ModelConfig(
                 && attentionProbsDropoutProb < 1, "dropout probabilities must be in [0, 1)");
         require(objective.equals("nsp") || objective.equals("sop") || objective.equals("mlm"),
                 "objective must be nsp, sop or mlm, not '" + objective + "'");
-        require(!(preLayerNorm && albertOptions()),
+        require(!(preLayerNorm && (shareLayers || embeddingSize != hiddenSize)),
                 "pre_layer_norm cannot be combined with the ALBERT options (embedding_size != hidden_size or share_layers): "
                         + "no Hugging Face architecture holds that model");
     }
