@@ -8,7 +8,6 @@ import org.sparkbert.evaluate.metrics.GlueMetrics;
 import org.sparkbert.evaluate.metrics.GlueScore;
 
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -102,9 +101,7 @@ public record GlueResult(GlueTask task, Map<String, Double> metrics, String base
             throw new IllegalArgumentException(what + " must be an object of numbers");
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
             if (!field.getValue().isNumber()) {
                 throw new IllegalArgumentException("metric '" + field.getKey() + "' in " + what + " is not a number");
             }

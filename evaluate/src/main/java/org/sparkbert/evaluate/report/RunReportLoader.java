@@ -10,6 +10,7 @@ import org.sparkbert.evaluate.glue.GlueResult;
 import org.sparkbert.evaluate.glue.GlueTask;
 import org.sparkbert.evaluate.perplexity.PerplexityResult;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,7 @@ public final class RunReportLoader {
         Path run = new Path(runDir);
         FileSystem runFs = run.getFileSystem(conf);
         Path metrics = new Path(run, TrainingLogReader.FILE_NAME);
-        if (!runFs.isFile(metrics)) {
+        if (!isFile(runFs, metrics)) {
             throw new ReportInputException(metrics + " does not exist: --run must be a training run directory (the train stage's output)");
         }
         TrainingLog training = TrainingLogReader.parse(read(runFs, metrics), metrics.toString());
@@ -128,7 +129,7 @@ public final class RunReportLoader {
     private static void collectGlue(FileSystem fs, Path eval, Map<GlueTask, GlueResult> into) throws IOException {
         for (GlueTask task : GlueTask.values()) {
             Path file = new Path(eval, GlueResult.fileName(task));
-            if (!fs.isFile(file)) {
+            if (!isFile(fs, file)) {
                 continue;
             }
             GlueResult result;
@@ -148,7 +149,7 @@ public final class RunReportLoader {
         Path config = newestCheckpointConfig(fs, run);
         if (config == null) {
             config = new Path(run, "config.json");
-            if (!fs.isFile(config)) {
+            if (!isFile(fs, config)) {
                 notes.add("No checkpoint config.json in the run directory: the model's size is unknown.");
                 return null;
             }
@@ -170,12 +171,20 @@ public final class RunReportLoader {
         for (FileStatus status : fs.listStatus(checkpoints)) {
             Matcher m = STEP_DIRECTORY.matcher(status.getPath().getName());
             Path config = new Path(status.getPath(), "config.json");
-            if (status.isDirectory() && m.matches() && Long.parseLong(m.group(1)) > newestStep && fs.isFile(config)) {
+            if (status.isDirectory() && m.matches() && Long.parseLong(m.group(1)) > newestStep && isFile(fs, config)) {
                 newestStep = Long.parseLong(m.group(1));
                 newest = config;
             }
         }
         return newest;
+    }
+
+    private static boolean isFile(FileSystem fs, Path path) throws IOException {
+        try {
+            return fs.getFileStatus(path).isFile();
+        } catch (FileNotFoundException e) {
+            return false;
+        }
     }
 
     private static String read(FileSystem fs, Path file) throws IOException {
