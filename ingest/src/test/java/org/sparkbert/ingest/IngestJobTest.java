@@ -74,6 +74,13 @@ class IngestJobTest {
 
     // ---------------------------------------------------------------------------------- bad input
 
+    /** A page written for this test, so that it duplicates nothing in the shared sample. */
+    static final String ORIGINAL_PAGE = "The village library opened its new reading room on a rainy Monday morning.\n"
+            + "Children from the nearby school were the first visitors, and they stayed until the afternoon.\n"
+            + "The librarian explained that the room had been built with money raised by the whole town.\n"
+            + "Several older residents brought boxes of books that they had kept at home for many years.\n"
+            + "Next month the library plans to offer evening classes for adults who want to learn to read.";
+
     /** A folder of corrupt files: each kind of bad input once, beside one good page. */
     private Path corruptFolder(String goodPage) throws IOException {
         Path folder = dir.resolve("corrupt");
@@ -106,8 +113,7 @@ class IngestJobTest {
 
     @Test
     void countsReconcileOnTheSharedSampleAndAFolderOfCorruptFiles() throws IOException {
-        String good = Corpus.cleanRealNews(1, 3).get(0);
-        Path corrupt = corruptFolder(good);
+        Path corrupt = corruptFolder(ORIGINAL_PAGE);
         Path out = dir.resolve("out");
         assertEquals(0, ingest("--input", Corpus.c4Dir().toString(), corrupt.toString(), "--output", out.toString()));
 
