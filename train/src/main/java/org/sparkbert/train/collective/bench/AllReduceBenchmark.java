@@ -58,7 +58,7 @@ public final class AllReduceBenchmark {
     Path logs = Path.of(option(args, "--logs", System.getProperty("java.io.tmpdir")));
     List<String> rankArgs = List.of("rank", floats, iterations, subChunkBytes, socketBufferBytes);
     System.out.printf(Locale.ROOT, "ring all-reduce vs plain TCP copy, 2 JVMs on 127.0.0.1, piece %s bytes, "
-        + "socket buffers %s, %s timed iterations after %d warm-up%n", subChunkBytes,
+        + "socket buffers %s, %s timed iterations after a JIT warm-up and %d untimed ones%n", subChunkBytes,
         socketBufferBytes.equals("0") ? "kernel auto-tuned" : socketBufferBytes + " bytes", iterations, WARMUP);
     List<double[]> rows = new ArrayList<>();
     try (RankProcesses ranks = RankProcesses.start(2, List.of("-Xmx" + heap, "-XX:+UseG1GC"),
