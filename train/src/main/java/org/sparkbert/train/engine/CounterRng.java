@@ -18,9 +18,19 @@ public final class CounterRng {
 
     /** A uniform float in [0, 1) with 24 random bits. */
     public static float uniform(int key, int index) {
+        return bits24(key, index) * 0x1p-24f;
+    }
+
+    /** The 24 random bits behind {@link #uniform}. */
+    public static int bits24(int key, int index) {
         int h = mix32(index * 0x9E3779B9 + key);
         h = mix32(h ^ key);
-        return (h >>> 8) * 0x1p-24f;
+        return h >>> 8;
+    }
+
+    /** uniform(key, i) >= p exactly when bits24(key, i) >= keepThreshold(p): dropout as an integer compare. */
+    public static int keepThreshold(float p) {
+        return (int) Math.ceil(p * 16777216.0);
     }
 
     static int mix32(int x) {

@@ -1,6 +1,7 @@
 package org.sparkbert.train.engine;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -14,6 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class CpuBackend implements Backend {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Int lanes matching the float lanes, for the dropout hash. */
+    private static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, S.vectorShape());
+    private static final IntVector IOTA = IntVector.fromArray(SI, java.util.stream.IntStream.range(0, L).toArray(), 0);
     /** Elements per task for element-wise work: large enough to hide the hand-off. */
     private static final int CHUNK = 16384;
     /** Columns per task when reducing over rows (bias and LayerNorm parameter gradients). */
@@ -281,53 +285,66 @@ final class CpuBackend implements Backend {
 
     @Override
     public void dropoutForward(int out, int inp, int n, float p, int key) {
-        float keepScale = 1f / (1f - p);
-        chunks(n, CHUNK, (i0, i1) -> {
-            if (p == 0f) {
-                System.arraycopy(f, inp + i0, f, out + i0, i1 - i0);
-                return;
-            }
-            for (int i = i0; i < i1; i++) f[out + i] = CounterRng.uniform(key, i) >= p ? f[inp + i] * keepScale : 0f;
-        });
+        chunks(n, CHUNK, (i0, i1) -> dropAdd(f, inp + i0, null, 0, f, out + i0, i1 - i0, key, i0, p));
     }
 
     @Override
     public void dropoutBackward(int dinp, int dout, int n, float p, int key) {
-        float keepScale = 1f / (1f - p);
-        chunks(n, CHUNK, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) {
-                if (p == 0f) f[dinp + i] += f[dout + i];
-                else if (CounterRng.uniform(key, i) >= p) f[dinp + i] += f[dout + i] * keepScale;
-            }
-        });
+        chunks(n, CHUNK, (i0, i1) -> dropAdd(f, dout + i0, f, dinp + i0, f, dinp + i0, i1 - i0, key, i0, p));
     }
 
     @Override
     public void residualForward(int out, int x, int y, int n, float p, int key) {
-        float keepScale = 1f / (1f - p);
-        chunks(n, CHUNK, (i0, i1) -> {
-            if (p == 0f) {
-                for (int i = i0; i < i1; i++) f[out + i] = f[x + i] + f[y + i];
-            } else {
-                for (int i = i0; i < i1; i++) {
-                    float d = CounterRng.uniform(key, i) >= p ? f[y + i] * keepScale : 0f;
-                    f[out + i] = f[x + i] + d;
-                }
-            }
-        });
+        chunks(n, CHUNK, (i0, i1) -> dropAdd(f, y + i0, f, x + i0, f, out + i0, i1 - i0, key, i0, p));
     }
 
     @Override
     public void residualBackward(int dx, int dy, int dout, int n, float p, int key) {
-        float keepScale = 1f / (1f - p);
         chunks(n, CHUNK, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) {
-                float g = f[dout + i];
-                f[dx + i] += g;
-                if (p == 0f) f[dy + i] += g;
-                else if (CounterRng.uniform(key, i) >= p) f[dy + i] += g * keepScale;
-            }
+            for (int i = i0; i < i1; i++) f[dx + i] += f[dout + i];
+            dropAdd(f, dout + i0, f, dy + i0, f, dy + i0, i1 - i0, key, i0, p);
         });
+    }
+
+    /**
+     * dst[d+i] = base[b+i] (0 when base is null) + dropout(src[s+i]) for i < n, the mask drawn for
+     * counter index0 + i. Vector lanes and the scalar tail make the same integer comparison.
+     */
+    private static void dropAdd(float[] src, int s, float[] base, int b, float[] dst, int d, int n, int key, int index0, float p) {
+        if (p == 0f) {
+            for (int i = 0; i < n; i++) dst[d + i] = (base == null ? 0f : base[b + i]) + src[s + i];
+            return;
+        }
+        float scale = 1f / (1f - p);
+        int threshold = CounterRng.keepThreshold(p);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            VectorMask<Float> keep = bits24(key, index0 + i).compare(VectorOperators.GE, threshold).cast(S);
+            FloatVector v = FloatVector.fromArray(S, src, s + i).mul(scale);
+            v = FloatVector.zero(S).blend(v, keep);
+            if (base != null) v = FloatVector.fromArray(S, base, b + i).add(v);
+            v.intoArray(dst, d + i);
+        }
+        for (; i < n; i++) {
+            float v = CounterRng.bits24(key, index0 + i) >= threshold ? src[s + i] * scale : 0f;
+            dst[d + i] = (base == null ? 0f : base[b + i]) + v;
+        }
+    }
+
+    /** {@link CounterRng#bits24} for L consecutive counters, lane by lane the same integer arithmetic. */
+    private static IntVector bits24(int key, int index0) {
+        IntVector h = IOTA.add(index0).mul(0x9E3779B9).add(key);
+        h = mix32(h);
+        h = mix32(h.lanewise(VectorOperators.XOR, key));
+        return h.lanewise(VectorOperators.LSHR, 8);
+    }
+
+    private static IntVector mix32(IntVector x) {
+        x = x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 16));
+        x = x.mul(0x7feb352d);
+        x = x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 15));
+        x = x.mul(0x846ca68b);
+        return x.lanewise(VectorOperators.XOR, x.lanewise(VectorOperators.LSHR, 16));
     }
 
     // ---------------------------------------------------------------- attention
@@ -345,7 +362,6 @@ final class CpuBackend implements Backend {
                                  float p, int key) {
         int C = NH * D, C3 = 3 * C;
         float scale = (float) (1.0 / Math.sqrt(D));
-        float keepScale = 1f / (1f - p);
         pool.run(B * NH, task -> {
             int b = task / NH, h = task % NH;
             int q = qkv + b * T * C3 + h * D, k = q + C, v = q + 2 * C;
@@ -353,10 +369,7 @@ final class CpuBackend implements Backend {
             Gemm.Scratch s = Gemm.scratch();
             Gemm.multiply(false, true, T, T, D, f, q, C3, f, k, C3, f, a, T, false, s);
             for (int t = 0; t < T; t++) softmaxRow(a + t * T, mask + b * T, T, scale);
-            if (p != 0f) {
-                int base = task * T * T;
-                for (int i = 0; i < T * T; i++) f[ad + i] = CounterRng.uniform(key, base + i) >= p ? f[a + i] * keepScale : 0f;
-            }
+            if (p != 0f) dropAdd(f, a, null, 0, f, ad, T * T, key, task * T * T, p);
             Gemm.multiply(false, false, T, D, T, f, p != 0f ? ad : a, T, f, v, C3, f, out + b * T * C + h * D, C, false, s);
         });
     }
@@ -380,7 +393,6 @@ final class CpuBackend implements Backend {
                                   int D, float p, int key) {
         int C = NH * D, C3 = 3 * C;
         float scale = (float) (1.0 / Math.sqrt(D));
-        float keepScale = 1f / (1f - p);
         pool.run(B * NH, task -> {
             int b = task / NH, h = task % NH;
             int q = qkv + b * T * C3 + h * D, k = q + C, v = q + 2 * C;
@@ -391,10 +403,7 @@ final class CpuBackend implements Backend {
             Gemm.Scratch s = Gemm.scratch();
             Gemm.multiply(false, true, T, T, D, f, dO, C, f, v, C3, g, 0, T, false, s);
             Gemm.multiply(true, false, T, D, T, f, ad, T, f, dO, C, f, dv, C3, true, s);
-            if (p != 0f) {
-                int base = task * T * T;
-                for (int i = 0; i < T * T; i++) g[i] = CounterRng.uniform(key, base + i) >= p ? g[i] * keepScale : 0f;
-            }
+            if (p != 0f) dropAdd(g, 0, null, 0, g, 0, T * T, key, task * T * T, p);
             for (int t = 0; t < T; t++) {
                 int row = a + t * T, gr = t * T;
                 float dot = 0f;

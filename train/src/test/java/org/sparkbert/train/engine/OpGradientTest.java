@@ -187,7 +187,11 @@ class OpGradientTest {
         check("residual dy", y, n, out, n, dy, fwd, bwd, dout, 1e-2f, 1e-4);
         int dropped = 0;
         be.dropoutForward(out, y, n, 0.3f, key);
-        for (int i = 0; i < n; i++) if (f[out + i] == 0f) dropped++;
+        for (int i = 0; i < n; i++) {
+            if (f[out + i] == 0f) dropped++;
+            // vector lanes and the scalar tail (200 = 12 x 16 + 8) must both follow CounterRng.uniform
+            assertTrue((f[out + i] == 0f) == (CounterRng.uniform(key, i) < 0.3f), "dropout mask at " + i);
+        }
         assertTrue(dropped > 35 && dropped < 85, "dropout 0.3 of 200 dropped " + dropped);
     }
 
