@@ -14,7 +14,7 @@ package org.sparkbert.train.collective;
  *
  * <p>Each chunk moves in pieces of at most {@code pieceFloats}. The piece sent at step t > 0 is the
  * piece received at step t-1, so it may leave as soon as that one piece has arrived: {@link
- * #receivedBeforeSend(int)} says how many received pieces must be done first.
+ * #receivedBeforeSend(int, int)} says how many received pieces must be done first.
  */
 final class RingSchedule {
   private final int rank;

@@ -23,7 +23,7 @@ final class ThreadRanks implements AutoCloseable {
   final List<PeerAddress> published;
   private final ExecutorService threads;
 
-  private ThreadRanks(int size, ExecutorService threads, List<PeerAddress> published) {
+  private ThreadRanks(ExecutorService threads, List<PeerAddress> published) {
     this.threads = threads;
     this.published = published;
   }
@@ -38,7 +38,7 @@ final class ThreadRanks implements AutoCloseable {
   static ThreadRanks connect(JobSecret[] secrets, RingConfig config) throws Exception {
     int size = secrets.length;
     List<PeerAddress> published = new java.util.concurrent.CopyOnWriteArrayList<>();
-    ThreadRanks ranks = new ThreadRanks(size, Executors.newFixedThreadPool(size), published);
+    ThreadRanks ranks = new ThreadRanks(Executors.newFixedThreadPool(size), published);
     InProcessAddressExchange exchange = new InProcessAddressExchange(size, HANG);
     for (int r = 0; r < size; r++) {
       ranks.rings.add(new RingAllReduce(secrets[r], config));
