@@ -483,15 +483,31 @@ public final class OpenClBackend implements Backend {
         return ranges.computeIfAbsent(global * 2048L + localSize, key -> Range.create(device, global, localSize));
     }
 
-    /** Stops on Aparapi's silent fallback to Java threads, naming the operation and Aparapi's reason. */
     private void verify(int op) {
-        if (!(k.getTargetDevice() instanceof OpenCLDevice) || !k.isRunningCL()) {
-            throw new IllegalStateException("the OpenCL operation " + OP_NAMES[op] + " did not run on OpenCL (Aparapi ran it on "
-                    + k.getTargetDevice() + " instead of " + device.getName() + "): " + AparapiWarnings.drain()
-                    + "; the training kernel must not use anything Aparapi cannot translate (doubles, objects, switch)");
-        }
+        requireOpenCl(k, device, OP_NAMES[op]);
         verified[op] = true;
     }
+
+    /**
+     * Stops on Aparapi's silent fallback to Java threads: after an execution the kernel's target
+     * must be an OpenCL device and Aparapi must be running it as OpenCL. Names the operation and
+     * what Aparapi logged.
+     */
+    static void requireOpenCl(com.aparapi.Kernel kernel, OpenCLDevice device, String operation) {
+        if (!(kernel.getTargetDevice() instanceof OpenCLDevice) || !kernel.isRunningCL()) {
+            throw new IllegalStateException("the OpenCL operation " + operation + " did not run on OpenCL (Aparapi ran it on "
+                    + kernel.getTargetDevice() + " instead of " + device.getName() + "): " + AparapiWarnings.drain()
+                    + "; the kernel must not use anything Aparapi cannot translate (doubles, objects, switch)");
+        }
+    }
+
+    /** Whether the kernel's last execution ran as OpenCL on an OpenCL device. */
+    public boolean ranOnOpenCl() {
+        return k != null && k.getTargetDevice() instanceof OpenCLDevice && k.isRunningCL();
+    }
+
+    /** The device Aparapi ran the kernel's last execution on. */
+    public com.aparapi.device.Device targetDevice() { return k.getTargetDevice(); }
 
     /** TrainingKernel's operation names by number, from its constants. */
     private static String[] opNames() {
