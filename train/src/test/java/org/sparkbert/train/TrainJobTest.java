@@ -20,10 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkbert.job.StageCommand;
-import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.train.checkpoint.CheckpointReader;
-import org.sparkbert.train.job.C4InstancesForTests;
+import org.sparkbert.tokenize.instances.InstancesJob;
+import org.sparkbert.train.job.C4ForTests;
 
 class TrainJobTest {
 
@@ -42,14 +42,18 @@ class TrainJobTest {
         spark = SparkSession.builder().master("local[2]").appName("TrainJobTest")
                 .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false").getOrCreate();
         Path shared = Path.of(System.getProperty("sparkbert.shared.data"));
-        List<String> texts = C4InstancesForTests.documents(
+        List<String> texts = C4ForTests.documents(
                 shared.resolve("c4/c4-en-train.00000-of-01024.records0001-1041.textonly.jsonl"), 300);
         vocab = tmp.resolve("vocab");
-        C4InstancesForTests.smallVocabulary(shared.resolve("bert"), texts, 2000, vocab);
-        Tokenizer tokenizer = Tokenizers.load(vocab.toString(), new Configuration(), null);
-        vocabSize = tokenizer.vocabularySize();
+        C4ForTests.smallVocabulary(shared.resolve("bert"), texts, 2000, vocab);
+        vocabSize = Tokenizers.load(vocab.toString(), new Configuration(), null).vocabularySize();
+        Path clean = tmp.resolve("clean");
+        C4ForTests.writeCleanCorpus(spark, texts, clean.toString());
         instances = tmp.resolve("instances");
-        instanceCount = C4InstancesForTests.writeInstances(spark, texts, tokenizer, 64, instances.toString());
+        assertEquals(0, StageCommand.execute(new InstancesJob(), "--master", "local[2]", "--input", clean.toString(),
+                "--vocab", vocab.toString(), "--output", instances.toString(), "--objective", "nsp",
+                "--max-seq-length", "64", "--seed", "5"));
+        instanceCount = spark.read().parquet(instances.toString()).count();
         System.out.printf("%d instances, vocabulary of %d%n", instanceCount, vocabSize);
     }
 
@@ -59,20 +63,17 @@ class TrainJobTest {
     }
 
     /**
-     * BERT-tiny (objective sop, as the instances are sentence-order pairs) on the C4 sample with a
-     * small vocabulary cut from BERT's: the masked-LM loss starts at about ln V (no knowledge) and
+     * BERT-tiny (MLM + NSP) on next-sentence instances that the instances stage cut from the C4
+     * sample, with a small vocabulary cut from BERT's: the masked-LM loss starts at about ln V (no knowledge) and
      * must come down clearly in 300 steps, to about the entropy of the masked tokens' unigram
      * distribution (a model that learnt token frequencies reaches that entropy; a few hundred steps
      * of BERT-tiny do not get much further, and the test does not pretend they do).
      */
     @Test
     void trainingBertTinyOnC4LowersTheMaskedLmLoss() throws Exception {
-        Path model = tmp.resolve("bert-tiny-sop.conf");
-        Files.writeString(model, Files.readString(projectRoot().resolve("conf/models/bert-tiny.conf"))
-                .replace("objective=nsp", "objective=sop").replace("max_position_embeddings=512", "max_position_embeddings=64"));
         Path run = tmp.resolve("run");
         int code = StageCommand.execute(new TrainJob(), "--master", "local[2]", "--data", instances.toString(),
-                "--vocab", vocab.toString(), "--model", model.toString(), "--output", run.toString(),
+                "--vocab", vocab.toString(), "--model", projectRoot().resolve("conf/models/bert-tiny.conf").toString(), "--output", run.toString(),
                 "--steps", "300", "--batch-size", "16", "--lr", "1e-3", "--warmup-steps", "30",
                 "--max-predictions", "10", "--seed", "3", "--log-every", "50", "--threads", "2");
         assertEquals(0, code);
@@ -94,8 +95,8 @@ class TrainJobTest {
                 first.get("mlm_loss").asDouble(), last.get("mlm_loss").asDouble(), initial,
                 last.get("masked_unigram_entropy").asDouble());
         double mlm = last.get("mlm_loss").asDouble();
-        // An untrained model predicts uniformly: ln V. Measured here: 6.93 over steps 1-50, 6.15 over 251-300
-        // (ln V 7.63, unigram entropy of the masked tokens 6.16); the bounds leave about 0.3 nats of slack.
+        // An untrained model predicts uniformly: ln V. Measured here: 6.91 over steps 1-50, 6.09 over 251-300
+        // (ln V 7.63, unigram entropy of the masked tokens 6.13); the bounds leave about 0.3 nats of slack.
         assertTrue(mlm < initial - 1.2, "MLM loss after 300 steps " + mlm + ", untrained ln V = " + initial);
         assertTrue(mlm < last.get("masked_unigram_entropy").asDouble() + 0.3,
                 "the model learnt at least the token frequencies: " + mlm + " vs " + last.get("masked_unigram_entropy"));
@@ -107,7 +108,7 @@ class TrainJobTest {
         FileSystem fs = FileSystem.getLocal(new Configuration());
         CheckpointReader.Loaded checkpoint = CheckpointReader.read(fs,
                 new org.apache.hadoop.fs.Path(run.resolve("checkpoints/step-000300").toUri()));
-        assertEquals("sop", checkpoint.model().objective());
+        assertEquals("nsp", checkpoint.model().objective());
         assertEquals(vocabSize, checkpoint.model().vocabSize());
         Set<String> names = new TreeSet<>(checkpoint.weights().keySet());
         assertTrue(names.contains("bert.encoder.layer.1.output.LayerNorm.weight"), names.toString());
@@ -125,8 +126,7 @@ class TrainJobTest {
         assertEquals(2, StageCommand.execute(new TrainJob(), "--master", "local[2]", "--data", instances.toString(),
                 "--vocab", vocab.toString(), "--model", "bert-tiny", "--output", run.toString(), "--steps", "10",
                 "--batch-size", "10", "--accumulate", "3"));
-        // bert-tiny has 512 positions, but the sentence task of the file (nsp) reads the label column: present here.
-        // An mlm-only dataset lacks it: a sop model is refused.
+        // Instances without the label column (objective mlm) cannot train an nsp model.
         Path unlabeled = tmp.resolve("unlabeled");
         spark.read().parquet(instances.toString()).drop("label").write().parquet(unlabeled.toString());
         assertEquals(2, StageCommand.execute(new TrainJob(), "--master", "local[2]", "--data", unlabeled.toString(),

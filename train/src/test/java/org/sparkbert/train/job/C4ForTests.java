@@ -21,25 +21,18 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
-import org.sparkbert.tokenize.instances.DocumentEncoder;
-import org.sparkbert.tokenize.instances.InstanceShape;
-import org.sparkbert.tokenize.instances.SentenceOrderPairs;
-import org.sparkbert.tokenize.instances.TokenizedDocument;
-import org.sparkbert.tokenize.instances.TrainingInstance;
-import org.sparkbert.tokenize.masking.SpecialTokens;
 
 /**
- * Training data from the shared C4 sample, built in memory with the instances library (until a test
- * runs the instances stage itself): a small WordPiece vocabulary cut from BERT's uncased one (its
- * special tokens, every single character and ## character the text uses, so that every word still
- * splits into pieces, and the most frequent other pieces), and ALBERT's sentence-order instances
- * written as the instances stage writes them (instance_id, doc_id, input_ids, token_type_ids, label).
+ * Training inputs from the shared C4 sample: its documents as the ingest stage's clean corpus, and a
+ * small WordPiece vocabulary cut from BERT's uncased one (its special tokens, every single character
+ * and ## character the text uses, so that every word still splits into pieces, and the most frequent
+ * other pieces), so that a test trains in seconds rather than minutes.
  */
-public final class C4InstancesForTests {
+public final class C4ForTests {
 
     private static final List<String> SPECIALS = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");
 
-    private C4InstancesForTests() {
+    private C4ForTests() {
     }
 
     public static List<String> documents(Path c4Jsonl, int count) throws IOException {
@@ -72,38 +65,13 @@ public final class C4InstancesForTests {
         Files.write(dir.resolve("vocab.txt"), tokens);
     }
 
-    public static long writeInstances(SparkSession spark, List<String> texts, Tokenizer tokenizer, int maxSeqLength,
-                                      String out) {
-        DocumentEncoder encoder = new DocumentEncoder(tokenizer);
-        SentenceOrderPairs pairs = new SentenceOrderPairs(new InstanceShape(maxSeqLength, 0.1, 17),
-                SpecialTokens.of(tokenizer));
+    /** The texts as the ingest stage's clean corpus (id and text strings), for the instances stage to read. */
+    public static void writeCleanCorpus(SparkSession spark, List<String> texts, String out) {
         List<Row> rows = new ArrayList<>();
-        for (int doc = 0; doc < texts.size(); doc++) {
-            String docId = "c4-" + doc;
-            TokenizedDocument encoded = encoder.encode(docId, texts.get(doc));
-            if (encoded.sentenceCount() < 2) {
-                continue;
-            }
-            for (TrainingInstance t : pairs.pairs(encoded, doc, 0)) {
-                rows.add(RowFactory.create((long) rows.size(), docId, boxed(t.inputIds()), boxed(t.tokenTypeIds()),
-                        t.label()));
-            }
+        for (int i = 0; i < texts.size(); i++) {
+            rows.add(RowFactory.create("c4-" + i, texts.get(i)));
         }
-        StructType schema = new StructType()
-                .add("instance_id", DataTypes.LongType, false)
-                .add("doc_id", DataTypes.StringType, false)
-                .add("input_ids", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-                .add("token_type_ids", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-                .add("label", DataTypes.IntegerType, false);
+        StructType schema = new StructType().add("id", DataTypes.StringType, false).add("text", DataTypes.StringType, false);
         spark.createDataFrame(rows, schema).coalesce(2).write().parquet(out);
-        return rows.size();
-    }
-
-    private static Integer[] boxed(int[] values) {
-        Integer[] out = new Integer[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = values[i];
-        }
-        return out;
     }
 }
