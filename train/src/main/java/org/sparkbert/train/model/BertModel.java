@@ -2,6 +2,7 @@ package org.sparkbert.train.model;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +32,10 @@ public final class BertModel implements Trainable, AutoCloseable {
     private final LayerParams[] layerParams;
     private final int poolW, poolB, clsW, clsB, tW, tB, tLnW, tLnB, decBias;
 
-    // ---- activations (the gradient of a is at a + activationCount)
-    private int activationBase, activationCount;
+    // ---- activations, then the gradients of those that have one (attention probabilities, LayerNorm
+    // statistics, logits and losses have none): [activations | activation gradients]
+    private int activationBase, activationCount, gradientCount;
+    private final Map<Integer, Integer> gradientSlot = new HashMap<>();
     private final int emb, embLn, embMean, embRstd, embDrop, mapped, finalLn, finalMean, finalRstd;
     private final LayerActivations[] acts;
     private final int hm, t1, t2, t3, tMean, tRstd, logits, dlogits, mlmLoss;
@@ -115,30 +118,30 @@ public final class BertModel implements Trainable, AutoCloseable {
         int BT = maxBatch * seqLength, P = maxPredictions, B = maxBatch;
         emb = act((long) BT * E);
         embLn = act((long) BT * E);
-        embMean = act(BT);
-        embRstd = act(BT);
+        embMean = buffer(BT);
+        embRstd = buffer(BT);
         embDrop = config.hiddenDropoutProb() > 0 ? act((long) BT * E) : embLn;
         mapped = mapping ? act((long) BT * H) : -1;
         acts = new LayerActivations[layers];
         for (int l = 0; l < layers; l++) acts[l] = layerActivations(BT, B);
         finalLn = config.preLayerNorm() ? act((long) BT * H) : -1;
-        finalMean = config.preLayerNorm() ? act(BT) : -1;
-        finalRstd = config.preLayerNorm() ? act(BT) : -1;
+        finalMean = config.preLayerNorm() ? buffer(BT) : -1;
+        finalRstd = config.preLayerNorm() ? buffer(BT) : -1;
         hm = act((long) P * H);
         t1 = act((long) P * E);
         t2 = act((long) P * E);
         t3 = act((long) P * E);
-        tMean = act(P);
-        tRstd = act(P);
-        logits = act((long) P * V);
-        dlogits = act((long) P * V);
-        mlmLoss = act(P);
+        tMean = buffer(P);
+        tRstd = buffer(P);
+        logits = buffer((long) P * V);
+        dlogits = buffer((long) P * V);
+        mlmLoss = buffer(P);
         clsIn = sentence ? act((long) B * H) : -1;
         pooledPre = sentence ? act((long) B * H) : -1;
         pooled = sentence ? act((long) B * H) : -1;
-        sentLogits = sentence ? act(B * 2) : -1;
-        sentDlogits = sentence ? act(B * 2) : -1;
-        sentLoss = sentence ? act(B) : -1;
+        sentLogits = sentence ? buffer(B * 2) : -1;
+        sentDlogits = sentence ? buffer(B * 2) : -1;
+        sentLoss = sentence ? buffer(B) : -1;
 
         int in = 0;
         ids = in; in += BT;
@@ -150,7 +153,7 @@ public final class BertModel implements Trainable, AutoCloseable {
         sentLabels = in; in += B;
         sentCorrect = in; in += B;
         clsRows = in; in += B;
-        backend.allocate(checked((long) activationBase + 2L * activationCount), in);
+        backend.allocate(checked((long) activationBase + activationCount + gradientCount), in);
         int[] rows = new int[B];
         for (int b = 0; b < B; b++) rows[b] = b * seqLength;
         backend.writeInts(clsRows, rows, 0, B);
@@ -186,13 +189,22 @@ public final class BertModel implements Trainable, AutoCloseable {
 
     private LayerActivations layerActivations(int BT, int B) {
         long bth = (long) BT * H, att = (long) B * NH * seqLength * seqLength;
-        int attention = act(att);
-        return new LayerActivations(act(bth), act(BT), act(BT), act(3 * bth), attention,
-                config.attentionProbsDropoutProb() > 0 ? act(att) : attention, act(bth), act(bth), act(bth),
-                act(bth), act(BT), act(BT), act((long) BT * I), act((long) BT * I), act(bth), act(bth));
+        int attention = buffer(att);
+        return new LayerActivations(act(bth), buffer(BT), buffer(BT), act(3 * bth), attention,
+                config.attentionProbsDropoutProb() > 0 ? buffer(att) : attention, act(bth), act(bth), act(bth),
+                act(bth), buffer(BT), buffer(BT), act((long) BT * I), act((long) BT * I), act(bth), act(bth));
     }
 
+    /** An activation with a gradient buffer. */
     private int act(long n) {
+        int off = buffer(n);
+        gradientSlot.put(off, gradientCount);
+        gradientCount = checked(gradientCount + n);
+        return off;
+    }
+
+    /** An activation without a gradient (nothing upstream needs one). */
+    private int buffer(long n) {
         int off = checked((long) activationBase + activationCount);
         activationCount = checked(activationCount + n);
         return off;
@@ -378,7 +390,7 @@ public final class BertModel implements Trainable, AutoCloseable {
     /** Adds the gradients of the last forward pass's loss to the parameter gradients. */
     public void backward() {
         int B = lastB, P = lastP, T = seqLength, BT = B * T;
-        backend.fill(activationBase + activationCount, activationCount, 0f);
+        backend.fill(activationBase + activationCount, gradientCount, 0f);
         int x = finalLn >= 0 ? finalLn : layerOutput(layers - 1);
         if (config.hasSentenceTask()) {
             backend.linearBackward(d(pooled), g(clsW), g(clsB), sentDlogits, pooled, clsW, B, 2, H);
@@ -449,7 +461,11 @@ public final class BertModel implements Trainable, AutoCloseable {
     private int g(int param) { return param + paramCount; }
 
     /** The gradient of an activation. */
-    private int d(int activation) { return activation + activationCount; }
+    private int d(int activation) {
+        Integer slot = gradientSlot.get(activation);
+        if (slot == null) throw new IllegalStateException("activation at " + activation + " has no gradient buffer");
+        return activationBase + activationCount + slot;
+    }
 
     // ------------------------------------------------------------------ batch and results
 
