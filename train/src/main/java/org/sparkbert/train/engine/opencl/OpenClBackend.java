@@ -34,10 +34,12 @@ public final class OpenClBackend implements Backend {
     private final Map<Long, Range> ranges = new HashMap<>();
     private final boolean[] verified = new boolean[TrainingKernel.OPS];
     private long launches, bytesToDevice, bytesFromDevice;
-    /** The host copy of the int arena has writes the device has not seen. */
+    /**
+     * The host copy of the int arena has writes the device has not seen. The host copy is otherwise
+     * always current (the one operation that writes ints fetches them at once), so if Aparapi
+     * rebuilds this small, movable array's device buffer from the host, nothing is lost.
+     */
     private boolean intsToPut;
-    /** The device wrote the int arena (cross-entropy's correct flags) since the host copy was taken. */
-    private boolean intsToGet;
 
     /**
      * A backend on this device. sharedMemory false makes a CPU device (POCL) copy buffers like a
@@ -69,7 +71,7 @@ public final class OpenClBackend implements Backend {
         if (k != null) throw new IllegalStateException("the opencl backend's arenas are already allocated");
         int maxGroup = Math.min(256, device.getMaxWorkGroupSize());
         tile = maxGroup >= 256 && device.getLocalMemSize() >= 2L * 256 * 4 ? 16 : maxGroup >= 64 ? 8 : 4;
-        k = new TrainingKernel(floats, ints, STAGE, SMALL, tile);
+        k = new TrainingKernel(floats, ints, STAGE, SMALL, tile, UnmovedArrays.minimumLength());
         k.setExplicit(true);
         try {
             k.compile(device);
@@ -148,25 +150,16 @@ public final class OpenClBackend implements Backend {
         }
     }
 
+    /** The int arena is batch-sized: it moves whole, and only when the host changed it. */
     @Override
     public void writeInts(int off, int[] src, int srcOff, int n) {
-        takeDeviceInts();
         System.arraycopy(src, srcOff, k.ints, off, n);
         intsToPut = true;
     }
 
     @Override
     public void readInts(int off, int[] dst, int dstOff, int n) {
-        takeDeviceInts();
         System.arraycopy(k.ints, off, dst, dstOff, n);
-    }
-
-    /** The int arena is batch-sized: it moves whole, and only when one side changed it. */
-    private void takeDeviceInts() {
-        if (intsToGet) {
-            get(k.ints);
-            intsToGet = false;
-        }
     }
 
     @Override
@@ -229,7 +222,6 @@ public final class OpenClBackend implements Backend {
     @Override
     public void embeddingBackward(int dwte, int dwpe, int dwtt, int dout, int ids, int types, int B, int T, int C) {
         int BT = B * T;
-        takeDeviceInts();
         long[] keyed = new long[BT];
         for (int r = 0; r < BT; r++) keyed[r] = ((long) k.ints[ids + r] << 32) | r;
         Arrays.sort(keyed);
@@ -356,7 +348,7 @@ public final class OpenClBackend implements Backend {
                                   float p, int key) {
         int scores = B * NH * T * T;
         if (k.scratch.length < scores) {
-            k.scratch = new float[scores];
+            k.scratch = new float[Math.max(scores, UnmovedArrays.minimumLength())];
             put(k.scratch);
         }
         args(dqkv, att, attDrop, qkv, mask, B, T, NH, D, key, dout);
@@ -370,7 +362,6 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void crossEntropy(int loss, int correct, int dlogits, int logits, int labels, int rows, int V, float gradScale) {
-        takeDeviceInts();
         for (int r = 0; r < rows; r++) {
             int label = k.ints[labels + r];
             if (label < 0 || label >= V) {
@@ -380,7 +371,7 @@ public final class OpenClBackend implements Backend {
         args(loss, correct, dlogits, logits, labels, rows, V);
         k.x0 = gradScale;
         launch(TrainingKernel.CROSS_ENTROPY, rows, local);
-        intsToGet = true;
+        get(k.ints);
     }
 
     // ---------------------------------------------------------------- optimiser and clipping

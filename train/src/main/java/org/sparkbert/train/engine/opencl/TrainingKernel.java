@@ -53,12 +53,13 @@ final class TrainingKernel extends Kernel {
     float x0, x1, x2, x3, x4, x5;
     final int tile;
 
-    TrainingKernel(int floats, int intCount, int stageSize, int smallSize, int tile) {
-        this.f = new float[floats];
+    /** f and scratch get at least unmoved elements, so the garbage collector never moves them ({@link UnmovedArrays}). */
+    TrainingKernel(int floats, int intCount, int stageSize, int smallSize, int tile, int unmoved) {
+        this.f = new float[Math.max(floats, unmoved)];
         this.ints = new int[Math.max(1, intCount)];
         this.stage = new float[stageSize];
         this.small = new float[smallSize];
-        this.scratch = new float[1];
+        this.scratch = new float[unmoved];
         this.order = new int[1];
         this.tile = tile;
         this.tileA = new float[tile * tile];

@@ -22,7 +22,7 @@ class OpenClExecutionTest {
     @Test
     void trainingKernelIsFloatOnly() throws Exception {
         assertFalse(ClassModel.createClassModel(TrainingKernel.class)
-                        .getEntrypoint("run", new TrainingKernel(16, 16, 16, 16, 4)).requiresDoublePragma(),
+                        .getEntrypoint("run", new TrainingKernel(16, 16, 16, 16, 4, 16)).requiresDoublePragma(),
                 "the training kernel generates double-precision OpenCL (a literal without f, or Math.*): GPUs without FP64 would fall back");
         // the check itself can say yes
         assertTrue(ClassModel.createClassModel(DoubleKernel.class).getEntrypoint("run", new DoubleKernel()).requiresDoublePragma());

@@ -20,7 +20,7 @@ class OpenClOpsTest {
     private TwinBackends twin;
 
     @BeforeAll
-    void start() { twin = new TwinBackends(1 << 20, 1 << 12); }
+    void start() { twin = new TwinBackends(3 << 20, 1 << 12); }
 
     @AfterAll
     void stop() { twin.close(); }
@@ -144,6 +144,21 @@ class OpenClOpsTest {
             twin.run(be -> be.attentionBackward(dqkv, dout, att, ad, qkv, maskOff, B, T, NH, D, p, 99));
             twin.assertClose("attention dqkv p=" + p, dqkv, B * T * 3 * C, TOL);
         }
+    }
+
+    /** Scores beyond the initial device scratch make the backend replace that buffer mid-run. */
+    @Test
+    void attentionBackwardGrowsItsScratch() {
+        int B = 1, NH = 2, D = 3, C = NH * D;
+        int T = (int) Math.sqrt(UnmovedArrays.minimumLength() / (double) NH) + 2;
+        int[] mask = new int[T];
+        java.util.Arrays.fill(mask, 1);
+        int maskOff = twin.ints(mask);
+        int qkv = twin.floats(T * 3 * C, 1f), dout = twin.floats(T * C, 1f), out = twin.floats(T * C, 1f);
+        int att = twin.floats(NH * T * T, 1f), dqkv = twin.floats(T * 3 * C, 1f);
+        twin.run(be -> be.attentionForward(out, att, att, qkv, maskOff, B, T, NH, D, 0f, 1));
+        twin.run(be -> be.attentionBackward(dqkv, dout, att, att, qkv, maskOff, B, T, NH, D, 0f, 1));
+        twin.assertClose("attention dqkv with a grown scratch", dqkv, T * 3 * C, TOL);
     }
 
     @Test
