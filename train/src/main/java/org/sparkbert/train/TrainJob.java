@@ -205,7 +205,7 @@ public final class TrainJob extends StageCommand {
             report.put("epochs_started", batches.epoch() + 1);
             putFinal(report, last);
 
-            Checkpoint checkpoint = new Checkpoint(ModelExport.description(config), ModelExport.tensors(bert),
+            Checkpoint checkpoint = new Checkpoint(config, ModelExport.tensors(bert),
                     specials.pad(), new Path(vocab), Map.of());
             Path dir = new CheckpointWriter(fs, new Path(out.work(), "checkpoints")).write(steps, checkpoint);
             report.put("checkpoint", "checkpoints/" + dir.getName());

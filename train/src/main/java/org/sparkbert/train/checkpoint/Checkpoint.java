@@ -2,13 +2,14 @@ package org.sparkbert.train.checkpoint;
 
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
+import org.sparkbert.train.model.ModelConfig;
 
 /**
  * What goes into one checkpoint directory: the model's tensors under the engine's (Hugging Face)
  * names, its description, the vocabulary directory whose files are copied beside it, the id of the
  * padding token (config.json needs it), and further files by name (optimizer state, trainer state).
  */
-public record Checkpoint(ModelDescription model, Map<String, StoredTensor> weights, int padTokenId,
+public record Checkpoint(ModelConfig model, Map<String, StoredTensor> weights, int padTokenId,
                          Path vocabDir, Map<String, FileBody> extraFiles) {
 
     public Checkpoint {

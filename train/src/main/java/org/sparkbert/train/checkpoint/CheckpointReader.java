@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.sparkbert.train.model.ModelConfig;
 
 /**
  * Reads back a checkpoint directory written by {@link CheckpointWriter}, after checking every file
@@ -15,7 +17,7 @@ import org.apache.hadoop.fs.Path;
 public final class CheckpointReader {
 
     /** A verified checkpoint. */
-    public record Loaded(ModelDescription model, int padTokenId, Map<String, StoredTensor> weights,
+    public record Loaded(ModelConfig model, int padTokenId, Map<String, StoredTensor> weights,
                          Map<String, String> digests) {
     }
 
@@ -30,7 +32,7 @@ public final class CheckpointReader {
         try (InputStream in = fs.open(new Path(dir, CheckpointWriter.CONFIG))) {
             config = JSON.readTree(in);
         }
-        ModelDescription model = description(config, new Path(dir, CheckpointWriter.CONFIG));
+        ModelConfig model = description(config, new Path(dir, CheckpointWriter.CONFIG));
         int padTokenId = config.path("pad_token_id").asInt(0);
         Safetensors.Contents contents;
         Path weights = new Path(dir, CheckpointWriter.WEIGHTS);
@@ -42,20 +44,22 @@ public final class CheckpointReader {
         return new Loaded(model, padTokenId, engine, digests);
     }
 
-    static ModelDescription description(JsonNode c, Path source) throws IOException {
+    /** The model configuration from config.json: our keys, the positions as the engine counts them. */
+    static ModelConfig description(JsonNode c, Path source) throws IOException {
+        Properties p = new Properties();
         for (String key : new String[] {"vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
-                "intermediate_size", "sparkbert_max_position_embeddings", "type_vocab_size", "layer_norm_eps",
-                "pre_layer_norm", "embedding_size", "share_layers", "objective"}) {
+                "intermediate_size", "sparkbert_max_position_embeddings", "type_vocab_size", "hidden_dropout_prob",
+                "attention_probs_dropout_prob", "layer_norm_eps", "initializer_range", "pre_layer_norm",
+                "embedding_size", "share_layers", "objective"}) {
             if (!c.hasNonNull(key)) {
                 throw new IOException(source + ": no '" + key + "' (not a checkpoint written by sparkbert)");
             }
+            p.setProperty(key.replace("sparkbert_", ""), c.get(key).asText());
         }
-        return new ModelDescription(c.get("vocab_size").asInt(), c.get("hidden_size").asInt(),
-                c.get("num_hidden_layers").asInt(), c.get("num_attention_heads").asInt(),
-                c.get("intermediate_size").asInt(), c.get("sparkbert_max_position_embeddings").asInt(),
-                c.get("type_vocab_size").asInt(), c.path("hidden_dropout_prob").asDouble(),
-                c.path("attention_probs_dropout_prob").asDouble(), c.get("layer_norm_eps").asDouble(),
-                c.path("initializer_range").asDouble(0.02), c.get("pre_layer_norm").asBoolean(),
-                c.get("embedding_size").asInt(), c.get("share_layers").asBoolean(), c.get("objective").asText());
+        try {
+            return ModelConfig.parse(p, source.toString());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 }

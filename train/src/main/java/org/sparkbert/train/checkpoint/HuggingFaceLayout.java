@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.sparkbert.train.model.ModelConfig;
 
 /**
  * The Hugging Face model class a checkpoint is written for, its config.json, and the few ways its
@@ -36,7 +37,7 @@ public enum HuggingFaceLayout {
         this.prefix = prefix;
     }
 
-    public static HuggingFaceLayout of(ModelDescription model) {
+    public static HuggingFaceLayout of(ModelConfig model) {
         if (model.preLayerNorm()) {
             return ROBERTA_PRELAYERNORM;
         }
@@ -48,7 +49,7 @@ public enum HuggingFaceLayout {
     }
 
     /** config.json as transformers reads it for this architecture, plus our own keys. */
-    public ObjectNode configJson(ModelDescription m, int padTokenId) {
+    public ObjectNode configJson(ModelConfig m, int padTokenId) {
         ObjectNode c = JSON.createObjectNode();
         c.putArray("architectures").add(architecture);
         c.put("model_type", modelType);
@@ -58,19 +59,19 @@ public enum HuggingFaceLayout {
         c.put("num_attention_heads", m.numAttentionHeads());
         c.put("intermediate_size", m.intermediateSize());
         c.put("hidden_act", "gelu");
-        c.put("hidden_dropout_prob", m.hiddenDropoutProb());
-        c.put("attention_probs_dropout_prob", m.attentionProbsDropoutProb());
+        c.put("hidden_dropout_prob", decimal(m.hiddenDropoutProb()));
+        c.put("attention_probs_dropout_prob", decimal(m.attentionProbsDropoutProb()));
         c.put("max_position_embeddings", m.maxPositionEmbeddings() + positionShift(padTokenId));
         c.put("type_vocab_size", m.typeVocabSize());
-        c.put("initializer_range", m.initializerRange());
-        c.put("layer_norm_eps", m.layerNormEps());
+        c.put("initializer_range", decimal(m.initializerRange()));
+        c.put("layer_norm_eps", decimal(m.layerNormEps()));
         c.put("pad_token_id", padTokenId);
         c.put("position_embedding_type", "absolute");
         c.put("torch_dtype", "float32");
         if (this == ALBERT) {
             c.put("num_hidden_groups", m.shareLayers() ? 1 : m.numHiddenLayers());
             c.put("inner_group_num", 1);
-            c.put("classifier_dropout_prob", m.hiddenDropoutProb());
+            c.put("classifier_dropout_prob", decimal(m.hiddenDropoutProb()));
         }
         // Ours, so that the engine rebuilds exactly this model from the checkpoint.
         c.put("pre_layer_norm", m.preLayerNorm());
@@ -82,7 +83,7 @@ public enum HuggingFaceLayout {
     }
 
     /** The engine's tensors (Hugging Face names) as this architecture stores them. */
-    public Map<String, StoredTensor> toCheckpoint(Map<String, StoredTensor> engine, ModelDescription m, int padTokenId) {
+    public Map<String, StoredTensor> toCheckpoint(Map<String, StoredTensor> engine, ModelConfig m, int padTokenId) {
         Map<String, StoredTensor> out = new LinkedHashMap<>(engine);
         if (this == ROBERTA_PRELAYERNORM) {
             String name = prefix + ".embeddings.position_embeddings.weight";
@@ -96,7 +97,7 @@ public enum HuggingFaceLayout {
     }
 
     /** Inverse of {@link #toCheckpoint}: the tensors the engine loads. */
-    public Map<String, StoredTensor> fromCheckpoint(Map<String, StoredTensor> stored, ModelDescription m, int padTokenId) {
+    public Map<String, StoredTensor> fromCheckpoint(Map<String, StoredTensor> stored, ModelConfig m, int padTokenId) {
         Map<String, StoredTensor> out = new LinkedHashMap<>(stored);
         if (this == ROBERTA_PRELAYERNORM) {
             String name = prefix + ".embeddings.position_embeddings.weight";
@@ -107,6 +108,11 @@ public enum HuggingFaceLayout {
             out.remove(MAPPING + "bias");
         }
         return out;
+    }
+
+    /** A float setting as the decimal it was written as (1e-12, not 9.999999960041972E-13). */
+    private static double decimal(float value) {
+        return Double.parseDouble(Float.toString(value));
     }
 
     private int positionShift(int padTokenId) {

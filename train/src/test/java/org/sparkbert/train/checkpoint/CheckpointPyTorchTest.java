@@ -3,14 +3,11 @@ package org.sparkbert.train.checkpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
@@ -29,12 +26,6 @@ import org.sparkbert.train.model.Parameter;
  */
 class CheckpointPyTorchTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> MODEL_KEYS = List.of("vocab_size", "hidden_size", "num_hidden_layers",
-            "num_attention_heads", "intermediate_size", "max_position_embeddings", "type_vocab_size",
-            "hidden_dropout_prob", "attention_probs_dropout_prob", "layer_norm_eps", "initializer_range",
-            "pre_layer_norm", "embedding_size", "share_layers", "objective");
-
     @TempDir
     Path tmp;
 
@@ -45,7 +36,7 @@ class CheckpointPyTorchTest {
         Files.writeString(vocab.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n");
         for (String variant : List.of("post_ln", "pre_ln", "albert")) {
             Path fixture = SafetensorsTest.goldenDir().resolve(variant);
-            ModelConfig config = config(fixture.resolve("config.json"));
+            ModelConfig config = CheckpointWriterTest.goldenConfig(fixture.resolve("config.json"));
             Safetensors.Contents weights = Safetensors.read(Files.readAllBytes(fixture.resolve("weights.safetensors")), variant);
             Safetensors.Contents b = Safetensors.read(Files.readAllBytes(fixture.resolve("batch.safetensors")), variant);
             int[] ids = b.tensor("input_ids").ints();
@@ -66,7 +57,7 @@ class CheckpointPyTorchTest {
                 ourSentence = config.hasSentenceTask() ? model.sentenceLogits() : null;
                 // pad id 0: the fixtures pad with id 0
                 org.apache.hadoop.fs.Path dir = new CheckpointWriter(fs, new org.apache.hadoop.fs.Path(tmp.resolve(variant).toUri()))
-                        .write(1, new Checkpoint(ModelExport.description(config), ModelExport.tensors(model), 0,
+                        .write(1, new Checkpoint(config, ModelExport.tensors(model), 0,
                                 new org.apache.hadoop.fs.Path(vocab.toUri()), Map.of()));
                 checkpoint = Path.of(dir.toUri());
             }
@@ -84,15 +75,6 @@ class CheckpointPyTorchTest {
                 assertSmall(relativeError(ourSentence, torch.tensor("nsp_logits").floats()), 1e-4, variant + " sentence logits");
             }
         }
-    }
-
-    private static ModelConfig config(Path file) throws Exception {
-        JsonNode json = JSON.readTree(file.toFile());
-        Properties p = new Properties();
-        for (String key : MODEL_KEYS) {
-            p.setProperty(key, json.get(key).asText());
-        }
-        return ModelConfig.parse(p, file.toString());
     }
 
     private static double relativeError(float[] ours, float[] theirs) {

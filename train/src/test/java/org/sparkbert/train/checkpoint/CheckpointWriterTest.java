@@ -24,6 +24,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkbert.train.model.ModelConfig;
 
 class CheckpointWriterTest {
 
@@ -146,19 +147,26 @@ class CheckpointWriterTest {
 
     // ------------------------------------------------------------------------------------------
 
-    private record Golden(ModelDescription model, Map<String, StoredTensor> weights) {
+    private record Golden(ModelConfig model, Map<String, StoredTensor> weights) {
     }
 
     private static Golden golden(String variant) throws IOException {
         java.nio.file.Path dir = SafetensorsTest.goldenDir().resolve(variant);
-        JsonNode c = JSON.readTree(dir.resolve("config.json").toFile());
-        ModelDescription model = new ModelDescription(c.get("vocab_size").asInt(), c.get("hidden_size").asInt(),
-                c.get("num_hidden_layers").asInt(), c.get("num_attention_heads").asInt(),
-                c.get("intermediate_size").asInt(), c.get("max_position_embeddings").asInt(),
-                c.get("type_vocab_size").asInt(), 0.1, 0.1, c.get("layer_norm_eps").asDouble(), 0.02,
-                c.get("pre_layer_norm").asBoolean(), c.get("embedding_size").asInt(),
-                c.get("share_layers").asBoolean(), c.get("objective").asText());
-        return new Golden(model, Safetensors.read(Files.readAllBytes(dir.resolve("weights.safetensors")), variant).tensors());
+        return new Golden(goldenConfig(dir.resolve("config.json")),
+                Safetensors.read(Files.readAllBytes(dir.resolve("weights.safetensors")), variant).tensors());
+    }
+
+    /** The model keys of a fixture's config.json (which also holds Hugging Face's architecture keys). */
+    static ModelConfig goldenConfig(java.nio.file.Path file) throws IOException {
+        JsonNode json = JSON.readTree(file.toFile());
+        java.util.Properties p = new java.util.Properties();
+        for (String key : List.of("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
+                "intermediate_size", "max_position_embeddings", "type_vocab_size", "hidden_dropout_prob",
+                "attention_probs_dropout_prob", "layer_norm_eps", "initializer_range", "pre_layer_norm",
+                "embedding_size", "share_layers", "objective")) {
+            p.setProperty(key, json.get(key).asText());
+        }
+        return ModelConfig.parse(p, file.toString());
     }
 
     private Path vocabulary() throws IOException {
