@@ -1,0 +1,309 @@
+package org.sparkbert.evaluate.finetune;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.sparkbert.evaluate.glue.GlueExample;
+import org.sparkbert.evaluate.glue.GlueFormatException;
+import org.sparkbert.evaluate.glue.GlueResult;
+import org.sparkbert.evaluate.glue.GlueSplit;
+import org.sparkbert.evaluate.glue.GlueSubmissionWriter;
+import org.sparkbert.evaluate.glue.GlueTask;
+import org.sparkbert.evaluate.glue.GlueTsvReader;
+import org.sparkbert.evaluate.metrics.GlueMetrics;
+import org.sparkbert.evaluate.perplexity.ModelWeights;
+import org.sparkbert.job.Settings;
+import org.sparkbert.job.StageCommand;
+import org.sparkbert.job.StageOutput;
+import org.sparkbert.job.StageReport;
+import org.sparkbert.job.UsageException;
+import org.sparkbert.tokenize.Tokenizer;
+import org.sparkbert.tokenize.Tokenizers;
+import org.sparkbert.train.model.ModelConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code evaluate glue}: fine-tunes a checkpoint on each GLUE task's training file and scores the dev
+ * file(s) with the task's own metrics, writing {@code <TASK>.json}, {@code summary.json},
+ * {@code summary.md}, and {@code submission/<NAME>.tsv} predictions for each task whose directory has
+ * a test file. With {@code --baseline random-init} the same architecture is also fine-tuned from random
+ * weights with the same data, seed and schedule, so the results show what pretraining bought.
+ * Fine-tuning runs in the driver with the training engine (the tasks are small; one model at a time).
+ */
+@Command(name = "glue", description = "Fine-tune a checkpoint on GLUE tasks and score their dev sets.")
+public final class GlueJob extends StageCommand {
+    static final String RANDOM_INIT = "random-init";
+    static final String SUBMISSION_DIR = "submission";
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "CKPT_DIR", description = "A checkpoint written by the train stage.")
+    String checkpoint;
+
+    @Option(names = "--data", required = true, paramLabel = "GLUE_DIR",
+            description = "A GLUE data directory as download_glue_data.py lays it out (CoLA/, SST-2/, ...).")
+    String data;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the results go.")
+    String output;
+
+    @Option(names = "--tasks", defaultValue = "all", paramLabel = "all|TASK,...",
+            description = "Tasks to run, e.g. CoLA,SST-2; all: every task with a directory under --data. Default: ${DEFAULT-VALUE}.")
+    String tasks;
+
+    @Option(names = "--epochs", defaultValue = "3", paramLabel = "N", description = "Epochs per task. Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--lr", defaultValue = "5e-5", paramLabel = "RATE", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
+    float lr;
+
+    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Examples per step. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
+            description = "Seed of the classifier, the example order and dropout. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--baseline", paramLabel = RANDOM_INIT, description = "Also fine-tune from random weights: random-init.")
+    String baseline;
+
+    @Option(names = "--max-train-examples", paramLabel = "N",
+            description = "Train on the first N examples of each training file only (quick runs).")
+    Integer maxTrainExamples;
+
+    @Option(names = "--max-seq-length", defaultValue = "128", paramLabel = "N",
+            description = "Longest input, special tokens included; longer ones are truncated. Default: ${DEFAULT-VALUE}.")
+    int maxSeqLength;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads. Default: the machine's cores.")
+    Integer threads;
+
+    private ModelWeights weights;
+    private final List<GlueTask> selected = new ArrayList<>();
+    private final Map<GlueTask, String> skipped = new LinkedHashMap<>();
+
+    public static void main(String[] args) {
+        StageCommand.main(new GlueJob(), args);
+    }
+
+    @Override
+    protected String stageName() {
+        return "evaluate-glue";
+    }
+
+    @Override
+    protected List<String> confFiles() {
+        return List.of("evaluate.properties");
+    }
+
+    @Override
+    protected String outputPath() {
+        return output;
+    }
+
+    @Override
+    protected Map<String, Object> arguments() {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("checkpoint", checkpoint);
+        a.put("data", data);
+        a.put("tasks", tasks);
+        a.put("epochs", epochs);
+        a.put("lr", lr);
+        a.put("batch_size", batchSize);
+        a.put("seed", seed);
+        a.put("baseline", baseline == null ? "none" : baseline);
+        a.put("max_train_examples", maxTrainExamples == null ? "all" : maxTrainExamples);
+        a.put("max_seq_length", maxSeqLength);
+        return a;
+    }
+
+    @Override
+    protected void validate(Settings settings, Configuration hadoopConf) {
+        if (epochs < 1 || batchSize < 1 || !(lr > 0) || maxSeqLength < 5 || (threads != null && threads < 1)) {
+            throw new UsageException("--epochs, --batch-size and --threads must be at least 1, --lr positive, --max-seq-length at least 5");
+        }
+        if (maxTrainExamples != null && maxTrainExamples < 1) {
+            throw new UsageException("--max-train-examples must be at least 1");
+        }
+        if (baseline != null && !baseline.equals(RANDOM_INIT)) {
+            throw new UsageException("--baseline takes '" + RANDOM_INIT + "', not '" + baseline + "'");
+        }
+        try {
+            weights = ModelWeights.read(StageOutput.uri(checkpoint).toString(), hadoopConf);
+            selectTasks(new Path(StageOutput.uri(data)), hadoopConf);
+        } catch (IOException e) {
+            throw new UsageException("--checkpoint " + checkpoint + " / --data " + data + ": " + e.getMessage());
+        }
+        if (maxSeqLength > weights.config().maxPositionEmbeddings()) {
+            throw new UsageException("--max-seq-length " + maxSeqLength + " exceeds the model's "
+                    + weights.config().maxPositionEmbeddings() + " positions");
+        }
+    }
+
+    /** "all": every task whose directory exists; a named task must have its directory. */
+    private void selectTasks(Path glueDir, Configuration conf) throws IOException {
+        FileSystem fs = glueDir.getFileSystem(conf);
+        if (!fs.exists(glueDir) || !fs.getFileStatus(glueDir).isDirectory()) {
+            throw new UsageException("--data " + data + " is not a directory");
+        }
+        boolean all = tasks.trim().equalsIgnoreCase("all");
+        List<GlueTask> wanted = new ArrayList<>();
+        if (all) {
+            wanted.addAll(List.of(GlueTask.values()));
+        } else {
+            for (String name : tasks.split(",")) {
+                try {
+                    wanted.add(GlueTask.fromName(name.trim()));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--tasks: " + e.getMessage());
+                }
+            }
+        }
+        for (GlueTask task : wanted) {
+            boolean present = fs.exists(new Path(glueDir, task.train().relativePath()));
+            String unsupported = unsupported(task);
+            if (!present) {
+                if (!all) {
+                    throw new UsageException("--tasks " + task + ": no " + task.train().relativePath() + " under --data " + data);
+                }
+            } else if (unsupported != null) {
+                if (!all) {
+                    throw new UsageException("--tasks " + task + ": " + unsupported + "; leave it out of --tasks");
+                }
+                skipped.put(task, unsupported);
+            } else {
+                selected.add(task);
+            }
+        }
+        if (selected.isEmpty()) {
+            throw new UsageException("--data " + data + " holds none of the tasks to run (" + tasks + ")"
+                    + (skipped.isEmpty() ? "" : "; not supported yet: " + skipped.keySet()));
+        }
+    }
+
+    /** Why the engine cannot fine-tune this task yet, or null. */
+    static String unsupported(GlueTask task) {
+        if (task.isRegression()) {
+            return "not supported yet: STS-B needs a regression head (and zero-shot STS-B the encoder's hidden states),"
+                    + " which the training engine does not expose yet";
+        }
+        if (task.numLabels() != 2) {
+            return "not supported yet: " + task + " has " + task.numLabels() + " labels and the training engine's"
+                    + " sentence head has 2";
+        }
+        return null;
+    }
+
+    @Override
+    protected void run(SparkSession spark, Settings settings, StageOutput out, StageReport report) throws Exception {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        Path glueDir = new Path(StageOutput.uri(data));
+        FileSystem fs = glueDir.getFileSystem(conf);
+        Tokenizer tokenizer = Tokenizers.load(StageOutput.uri(checkpoint).toString(), conf, null);
+        ModelConfig config = weights.config();
+        if (tokenizer.vocabularySize() != config.vocabSize()) {
+            throw new UsageException(checkpoint + ": the vocabulary has " + tokenizer.vocabularySize()
+                    + " tokens but the model " + config.vocabSize());
+        }
+        PairEncoder encoder = new PairEncoder(tokenizer, maxSeqLength);
+        FineTuneOptions options = new FineTuneOptions(epochs, lr, batchSize, settings.number("evaluate.glue.warmup_proportion"),
+                (float) settings.number("evaluate.glue.weight_decay"), (float) settings.number("evaluate.glue.clip_norm"),
+                seed, threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        GlueSummary summary = new GlueSummary();
+        skipped.forEach(summary::skip);
+        skipped.forEach((task, reason) -> log.warn("evaluate glue: {} skipped: {}", task, reason));
+        for (GlueTask task : selected) {
+            GlueResult result = runTask(task, fs, glueDir, encoder, config, options, out, report);
+            out.writeText(GlueResult.fileName(task), result.toJson());
+            summary.add(result);
+            report.put(task.displayName() + "_score", result.score());
+            if (result.hasBaseline()) {
+                report.put(task.displayName() + "_baseline_score", result.baselineScore());
+            }
+            report.endPhase(task.displayName());
+        }
+        out.writeText(GlueSummary.JSON_FILE, summary.toJson());
+        out.writeText(GlueSummary.MARKDOWN_FILE, summary.toMarkdown());
+        report.put("glue_average", summary.average().value());
+        report.put("skipped_tasks", String.join(", ", skipped.keySet().stream().map(GlueTask::displayName).toList()));
+    }
+
+    private GlueResult runTask(GlueTask task, FileSystem fs, Path glueDir, PairEncoder encoder, ModelConfig config,
+                               FineTuneOptions options, StageOutput out, StageReport report) throws IOException {
+        List<GlueExample> train = read(fs, glueDir, task.train());
+        if (maxTrainExamples != null && train.size() > maxTrainExamples) {
+            train = train.subList(0, maxTrainExamples);
+        }
+        GlueSplit devSplit = task.devSplits().get(0);
+        List<GlueExample> dev = read(fs, glueDir, devSplit);
+        GlueSplit testSplit = task.testSplits().get(0);
+        boolean hasTest = fs.exists(new Path(glueDir, testSplit.relativePath()));
+        List<GlueExample> test = hasTest ? read(fs, glueDir, testSplit) : List.of();
+        List<EncodedPair> trainPairs = encoder.encodeAll(train);
+        List<EncodedPair> devPairs = encoder.encodeAll(dev);
+        List<EncodedPair> testPairs = encoder.encodeAll(test);
+        int seqLength = longest(trainPairs, devPairs, testPairs);
+        int[] trainLabels = train.stream().mapToInt(GlueExample::label).toArray();
+        int[] devLabels = dev.stream().mapToInt(GlueExample::label).toArray();
+        report.count(task.displayName() + "_train_examples", train.size());
+        report.count(task.displayName() + "_dev_examples", dev.size());
+        log.info("evaluate glue: {}: {} training and {} dev examples{}, sequences of up to {} tokens",
+                task, train.size(), dev.size(), hasTest ? ", " + test.size() + " test examples" : "", seqLength);
+
+        Map<String, Double> metrics;
+        try (SequenceClassifier tuned = SequenceClassifier.fineTune(weights, config, trainPairs, trainLabels, seqLength,
+                encoder.padId(), options, task + " (pretrained)")) {
+            metrics = GlueMetrics.classification(task, devLabels, tuned.predict(devPairs));
+            if (hasTest) {
+                try (OutputStream file = out.fileSystem().create(new Path(out.work(), SUBMISSION_DIR + "/" + testSplit.submissionFileName()))) {
+                    GlueSubmissionWriter.writeLabels(testSplit, test, tuned.predict(testPairs), file);
+                }
+            }
+        }
+        log.info("evaluate glue: {} dev {}", task, format(metrics));
+        if (baseline == null) {
+            return GlueResult.withoutBaseline(task, metrics);
+        }
+        Map<String, Double> baselineMetrics;
+        try (SequenceClassifier tuned = SequenceClassifier.fineTune(null, config, trainPairs, trainLabels, seqLength,
+                encoder.padId(), options, task + " (" + RANDOM_INIT + ")")) {
+            baselineMetrics = GlueMetrics.classification(task, devLabels, tuned.predict(devPairs));
+        }
+        log.info("evaluate glue: {} dev {} with {}", task, format(baselineMetrics), RANDOM_INIT);
+        return new GlueResult(task, metrics, RANDOM_INIT, baselineMetrics);
+    }
+
+    private static List<GlueExample> read(FileSystem fs, Path glueDir, GlueSplit split) throws IOException {
+        Path file = new Path(glueDir, split.relativePath());
+        try (InputStream in = fs.open(file)) {
+            return GlueTsvReader.read(split, in, file.toString());
+        } catch (GlueFormatException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    @SafeVarargs
+    private static int longest(List<EncodedPair>... lists) {
+        int longest = 2;
+        for (List<EncodedPair> list : lists) {
+            for (EncodedPair p : list) {
+                longest = Math.max(longest, p.length());
+            }
+        }
+        return longest;
+    }
+
+    private static String format(Map<String, Double> metrics) {
+        StringBuilder s = new StringBuilder();
+        metrics.forEach((k, v) -> s.append(s.isEmpty() ? "" : ", ").append(k).append(String.format(Locale.ROOT, " %.4f", v)));
+        return s.toString();
+    }
+}

@@ -1,0 +1,97 @@
+package org.sparkbert.evaluate.finetune;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import org.sparkbert.evaluate.glue.GlueResult;
+import org.sparkbert.evaluate.glue.GlueTask;
+import org.sparkbert.evaluate.metrics.GlueAverage;
+import org.sparkbert.evaluate.metrics.GlueScore;
+
+/**
+ * The run's overview: each task's GLUE score, the average over the tasks run (and the baseline's), the
+ * tasks left out and why. Written as summary.json for pipelines and summary.md for people.
+ */
+public final class GlueSummary {
+    public static final String JSON_FILE = "summary.json";
+    public static final String MARKDOWN_FILE = "summary.md";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<GlueTask, GlueResult> results = new EnumMap<>(GlueTask.class);
+    private final Map<GlueTask, String> skipped = new EnumMap<>(GlueTask.class);
+
+    public void add(GlueResult result) {
+        results.put(result.task(), result);
+    }
+
+    public void skip(GlueTask task, String reason) {
+        skipped.put(task, reason);
+    }
+
+    public GlueAverage average() {
+        Map<GlueTask, Map<String, Double>> metrics = new EnumMap<>(GlueTask.class);
+        results.forEach((task, r) -> metrics.put(task, r.metrics()));
+        return GlueScore.average(metrics);
+    }
+
+    /** The baseline's average over the same tasks, or NaN when the run had no baseline. */
+    public double baselineAverage() {
+        Map<GlueTask, Map<String, Double>> metrics = new EnumMap<>(GlueTask.class);
+        for (GlueResult r : results.values()) {
+            if (!r.hasBaseline()) {
+                return Double.NaN;
+            }
+            metrics.put(r.task(), r.baselineMetrics());
+        }
+        return GlueScore.average(metrics).value();
+    }
+
+    public String toJson() {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode scores = root.putObject("scores");
+        results.forEach((task, r) -> scores.put(task.displayName(), r.score()));
+        GlueAverage average = average();
+        root.put("glue_average", average.value());
+        root.put("complete", average.complete());
+        double baseline = baselineAverage();
+        if (!Double.isNaN(baseline)) {
+            ObjectNode baselineScores = root.putObject("baseline_scores");
+            results.forEach((task, r) -> baselineScores.put(task.displayName(), r.baselineScore()));
+            root.put("baseline_average", baseline);
+        }
+        ObjectNode left = root.putObject("skipped");
+        skipped.forEach((task, reason) -> left.put(task.displayName(), reason));
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String toMarkdown() {
+        boolean baseline = !Double.isNaN(baselineAverage());
+        StringBuilder md = new StringBuilder("# GLUE dev results\n\n");
+        md.append(baseline ? "| task | metrics | score | random-init score |\n| --- | --- | ---: | ---: |\n"
+                : "| task | metrics | score |\n| --- | --- | ---: |\n");
+        for (GlueResult r : results.values()) {
+            StringBuilder metrics = new StringBuilder();
+            r.metrics().forEach((k, v) -> metrics.append(metrics.isEmpty() ? "" : ", ").append(k).append(' ').append(percent(v)));
+            md.append("| ").append(r.task().displayName()).append(" | ").append(metrics).append(" | ").append(percent(r.score()));
+            md.append(baseline ? " | " + percent(r.baselineScore()) + " |\n" : " |\n");
+        }
+        md.append("\nGLUE average over ").append(results.size()).append(" task(s): ").append(percent(average().value()));
+        md.append(baseline ? " (random-init baseline: " + percent(baselineAverage()) + ")\n" : "\n");
+        if (!skipped.isEmpty()) {
+            md.append("\nNot run:\n\n");
+            skipped.forEach((task, reason) -> md.append("- ").append(task.displayName()).append(": ").append(reason).append('\n'));
+        }
+        return md.toString();
+    }
+
+    private static String percent(double fraction) {
+        return String.format(Locale.ROOT, "%.1f", 100 * fraction);
+    }
+}

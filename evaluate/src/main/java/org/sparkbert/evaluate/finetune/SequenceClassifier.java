@@ -1,0 +1,185 @@
+package org.sparkbert.evaluate.finetune;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.sparkbert.evaluate.perplexity.ModelWeights;
+import org.sparkbert.train.engine.Backend;
+import org.sparkbert.train.loop.StepMetrics;
+import org.sparkbert.train.loop.Trainer;
+import org.sparkbert.train.loop.TrainingOptions;
+import org.sparkbert.train.model.Batch;
+import org.sparkbert.train.model.BertModel;
+import org.sparkbert.train.model.ModelConfig;
+import org.sparkbert.train.model.Parameter;
+import org.sparkbert.train.optim.Optimizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A binary sentence(-pair) classifier fine-tuned from an encoder, as BertForSequenceClassification:
+ * the encoder and pooler of the checkpoint (a pooler freshly initialised where the checkpoint has none,
+ * as for objective mlm) and a newly initialised 2-logit classifier on the pooled [CLS] vector, all
+ * trained with cross-entropy. Training keeps the model's dropout; predictions run on a dropout-free
+ * copy of the weights.
+ */
+public final class SequenceClassifier implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SequenceClassifier.class);
+
+    private final BertModel model;
+    private final FineTuneOptions options;
+    private final int padId;
+
+    private SequenceClassifier(BertModel model, FineTuneOptions options, int padId) {
+        this.model = model;
+        this.options = options;
+        this.padId = padId;
+    }
+
+    /**
+     * Fine-tunes on the examples with their label indices (0 or 1).
+     *
+     * @param pretrained the checkpoint to start from, or null for the random-initialisation baseline
+     * @param config     the model configuration (the checkpoint's)
+     * @param seqLength  the padded length of every batch (at least the longest example)
+     */
+    public static SequenceClassifier fineTune(ModelWeights pretrained, ModelConfig config, List<EncodedPair> examples,
+                                              int[] labels, int seqLength, int padId, FineTuneOptions options, String what) {
+        if (examples.size() != labels.length || examples.isEmpty()) {
+            throw new IllegalArgumentException(what + ": " + examples.size() + " examples and " + labels.length + " labels");
+        }
+        ModelConfig withHead = withSentenceHead(config);
+        Optimizer adamw = Optimizer.named("adamw", options.weightDecay());
+        int b = Math.min(options.batchSize(), examples.size());
+        BertModel model = pretrained != null
+                ? pretrained.newModel(withHead, options.threads(), b, seqLength, 1, adamw.stateSlots(), options.seed())
+                : Trainer.newModel(withHead, "cpu", options.threads(), adamw, b, seqLength, 1, options.seed());
+        freshClassifier(model, options.seed());
+        SequenceClassifier classifier = new SequenceClassifier(model, options, padId);
+        classifier.train(examples, labels, adamw, what);
+        return classifier;
+    }
+
+    /** The class index with the highest logit for each example (the lower index on a tie). */
+    public int[] predict(List<EncodedPair> examples) {
+        int b = model.maxBatch();
+        int[] predicted = new int[examples.size()];
+        try (BertModel eval = new BertModel(model.config().withDropout(0f, 0f), Backend.create("cpu", options.threads()),
+                b, model.seqLength(), 1, 0)) {
+            for (Parameter p : model.parameters()) {
+                eval.write(eval.parameter(p.name()), model.read(p));
+            }
+            for (int start = 0; start < examples.size(); start += b) {
+                List<EncodedPair> rows = examples.subList(start, Math.min(examples.size(), start + b));
+                eval.forward(batchOf(rows, new int[rows.size()]), 0, 0, 0f);
+                float[] logits = eval.sentenceLogits();
+                for (int r = 0; r < rows.size(); r++) {
+                    predicted[start + r] = logits[2 * r + 1] > logits[2 * r] ? 1 : 0;
+                }
+            }
+        }
+        return predicted;
+    }
+
+    private void train(List<EncodedPair> examples, int[] labels, Optimizer adamw, String what) {
+        int n = examples.size();
+        long steps = options.steps(n);
+        Trainer trainer = new Trainer(model, adamw, new TrainingOptions(options.learningRate(), options.warmupSteps(n),
+                steps, 1, options.clipNorm(), options.seed()));
+        int b = model.maxBatch();
+        for (int epoch = 0; epoch < options.epochs(); epoch++) {
+            int[] order = shuffled(n, options.seed() * 1_000_003L + epoch);
+            double loss = 0;
+            int right = 0;
+            for (int start = 0; start < n; start += b) {
+                int size = Math.min(b, n - start);
+                List<EncodedPair> rows = new ArrayList<>(size);
+                int[] rowLabels = new int[size];
+                for (int r = 0; r < size; r++) {
+                    rows.add(examples.get(order[start + r]));
+                    rowLabels[r] = labels[order[start + r]];
+                }
+                StepMetrics step = trainer.step(List.of(batchOf(rows, rowLabels)));
+                loss += step.sentenceLoss() * size;
+                right += (int) Math.round(step.sentenceAccuracy() * size);
+            }
+            LOG.info(String.format(Locale.ROOT, "%s: epoch %d of %d, %d steps, training loss %.4f, training accuracy %.4f",
+                    what, epoch + 1, options.epochs(), trainer.stepsDone(), loss / n, (double) right / n));
+        }
+    }
+
+    private Batch batchOf(List<EncodedPair> rows, int[] labels) {
+        int b = rows.size();
+        int t = model.seqLength();
+        int[] ids = new int[b * t];
+        int[] types = new int[b * t];
+        int[] attention = new int[b * t];
+        Arrays.fill(ids, padId);
+        for (int r = 0; r < b; r++) {
+            EncodedPair row = rows.get(r);
+            if (row.length() > t) {
+                throw new IllegalArgumentException("an example of " + row.length() + " tokens is longer than the model's " + t);
+            }
+            System.arraycopy(row.inputIds(), 0, ids, r * t, row.length());
+            System.arraycopy(row.tokenTypeIds(), 0, types, r * t, row.length());
+            Arrays.fill(attention, r * t, r * t + row.length(), 1);
+        }
+        return new Batch(b, t, ids, types, attention, new int[0], new int[0], labels);
+    }
+
+    /** Fisher-Yates with a seeded generator: the same seed and epoch give the same order. */
+    static int[] shuffled(int n, long seed) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
+    }
+
+    /** The configuration with a pooler and 2-logit classifier: an mlm-only model gets them as nsp would. */
+    static ModelConfig withSentenceHead(ModelConfig c) {
+        if (c.hasSentenceTask()) {
+            return c;
+        }
+        return new ModelConfig(c.vocabSize(), c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(),
+                c.intermediateSize(), c.maxPositionEmbeddings(), c.typeVocabSize(), c.hiddenDropoutProb(),
+                c.attentionProbsDropoutProb(), c.layerNormEps(), c.initializerRange(), c.preLayerNorm(),
+                c.embeddingSize(), c.shareLayers(), "nsp");
+    }
+
+    /** A new task's classifier: weights N(0, initializer_range), bias 0, as Hugging Face initialises one. */
+    private static void freshClassifier(BertModel model, long seed) {
+        SplittableRandom random = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        float std = model.config().initializerRange();
+        for (Parameter p : model.parameters()) {
+            if (!isClassifier(p.name())) {
+                continue;
+            }
+            float[] values = new float[p.size()];
+            if (p.name().endsWith(".weight")) {
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = (float) (random.nextGaussian() * std);
+                }
+            }
+            model.write(p, values);
+        }
+    }
+
+    private static boolean isClassifier(String name) {
+        return name.contains("seq_relationship") || name.contains("sop_classifier");
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,118 @@
+package org.sparkbert.evaluate.perplexity;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.sparkbert.train.checkpoint.CheckpointReader;
+import org.sparkbert.train.checkpoint.ModelDescription;
+import org.sparkbert.train.checkpoint.StoredTensor;
+import org.sparkbert.train.engine.Backend;
+import org.sparkbert.train.model.BertModel;
+import org.sparkbert.train.model.ModelConfig;
+import org.sparkbert.train.model.Parameter;
+
+/**
+ * A checkpoint's model in a form Spark can broadcast: its configuration as model-file properties and
+ * its tensors by engine (Hugging Face) name. {@link #newModel} lays out an engine model of any batch
+ * shape and copies the tensors in; tensors the new model has but the checkpoint lacks (a pooler and
+ * classifier added for fine-tuning an mlm-only model) keep their fresh initialisation.
+ */
+public final class ModelWeights implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String source;
+    private final Properties config;
+    private final Map<String, float[]> tensors;
+
+    private ModelWeights(String source, Properties config, Map<String, float[]> tensors) {
+        this.source = source;
+        this.config = config;
+        this.tensors = tensors;
+    }
+
+    /** Reads and verifies the checkpoint directory {@code dir} (a path or URI). */
+    public static ModelWeights read(String dir, Configuration conf) throws IOException {
+        Path path = new Path(dir);
+        FileSystem fs = path.getFileSystem(conf);
+        CheckpointReader.Loaded loaded = CheckpointReader.read(fs, path);
+        Map<String, float[]> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, StoredTensor> e : loaded.weights().entrySet()) {
+            if (e.getValue().floats() == null) {
+                throw new IOException(dir + ": tensor " + e.getKey() + " is not F32");
+            }
+            tensors.put(e.getKey(), e.getValue().floats());
+        }
+        return new ModelWeights(dir, properties(loaded.model()), tensors);
+    }
+
+    /** The model of a checkpoint with the tensors of a live engine model (e.g. one trained in this process). */
+    public static ModelWeights of(BertModel model, String source) {
+        Map<String, float[]> tensors = new LinkedHashMap<>();
+        for (Parameter p : model.parameters()) {
+            tensors.put(p.name(), model.read(p));
+        }
+        return new ModelWeights(source, properties(model.config()), tensors);
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public ModelConfig config() {
+        return ModelConfig.parse(config, source + "/config.json");
+    }
+
+    /**
+     * An engine model of {@code config} (this checkpoint's, or a variant of it: other dropout, another
+     * objective) initialised from {@code seed}, then every tensor of the checkpoint it has copied in.
+     */
+    public BertModel newModel(ModelConfig config, int threads, int maxBatch, int seqLength, int maxPredictions,
+                              int stateSlots, long seed) {
+        BertModel model = new BertModel(config, Backend.create("cpu", threads), maxBatch, seqLength, maxPredictions, stateSlots);
+        model.initialize(seed);
+        for (Parameter p : model.parameters()) {
+            float[] values = tensors.get(p.name());
+            if (values != null) {
+                model.write(p, values);
+            }
+        }
+        return model;
+    }
+
+    /** Whether the checkpoint holds a tensor of this name. */
+    public boolean has(String name) {
+        return tensors.containsKey(name);
+    }
+
+    static Properties properties(ModelDescription d) {
+        return properties(new ModelConfig(d.vocabSize(), d.hiddenSize(), d.numHiddenLayers(), d.numAttentionHeads(),
+                d.intermediateSize(), d.maxPositionEmbeddings(), d.typeVocabSize(), (float) d.hiddenDropoutProb(),
+                (float) d.attentionProbsDropoutProb(), (float) d.layerNormEps(), (float) d.initializerRange(),
+                d.preLayerNorm(), d.embeddingSize(), d.shareLayers(), d.objective()));
+    }
+
+    static Properties properties(ModelConfig c) {
+        Properties p = new Properties();
+        p.setProperty("vocab_size", Integer.toString(c.vocabSize()));
+        p.setProperty("hidden_size", Integer.toString(c.hiddenSize()));
+        p.setProperty("num_hidden_layers", Integer.toString(c.numHiddenLayers()));
+        p.setProperty("num_attention_heads", Integer.toString(c.numAttentionHeads()));
+        p.setProperty("intermediate_size", Integer.toString(c.intermediateSize()));
+        p.setProperty("max_position_embeddings", Integer.toString(c.maxPositionEmbeddings()));
+        p.setProperty("type_vocab_size", Integer.toString(c.typeVocabSize()));
+        p.setProperty("hidden_dropout_prob", Float.toString(c.hiddenDropoutProb()));
+        p.setProperty("attention_probs_dropout_prob", Float.toString(c.attentionProbsDropoutProb()));
+        p.setProperty("layer_norm_eps", Float.toString(c.layerNormEps()));
+        p.setProperty("initializer_range", Float.toString(c.initializerRange()));
+        p.setProperty("pre_layer_norm", Boolean.toString(c.preLayerNorm()));
+        p.setProperty("embedding_size", Integer.toString(c.embeddingSize()));
+        p.setProperty("share_layers", Boolean.toString(c.shareLayers()));
+        p.setProperty("objective", c.objective());
+        return p;
+    }
+}

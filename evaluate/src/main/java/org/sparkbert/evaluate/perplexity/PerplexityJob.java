@@ -1,0 +1,185 @@
+package org.sparkbert.evaluate.perplexity;
+
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.sparkbert.job.Settings;
+import org.sparkbert.job.StageCommand;
+import org.sparkbert.job.StageOutput;
+import org.sparkbert.job.StageReport;
+import org.sparkbert.job.UsageException;
+import org.sparkbert.tokenize.Tokenizer;
+import org.sparkbert.tokenize.Tokenizers;
+import org.sparkbert.tokenize.masking.DynamicMasker;
+import org.sparkbert.tokenize.masking.SpecialTokens;
+import org.sparkbert.train.model.BertModel;
+import org.sparkbert.train.model.ModelConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code evaluate perplexity}: the masked-LM perplexity of a checkpoint on held-out text, exp of the
+ * mean cross-entropy over masked positions. The checkpoint's own vocabulary encodes the text; each
+ * sequence's mask is drawn from --seed and the sequence's key, so two checkpoints are scored on the
+ * same masks. Executors score their partitions with the broadcast weights; the partial sums add up.
+ */
+@Command(name = "perplexity", description = "Masked-LM perplexity (or pseudo-perplexity) of a checkpoint on held-out text.")
+public final class PerplexityJob extends StageCommand {
+    private static final Pattern STEP_DIRECTORY = Pattern.compile("step-(\\d+)");
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "CKPT_DIR",
+            description = "A checkpoint directory written by the train stage (config.json, model.safetensors, vocabulary).")
+    String checkpoint;
+
+    @Option(names = "--input", required = true, paramLabel = "PATH",
+            description = "Text files (documents separated by blank lines; *.tokens: WikiText articles) or a clean/ Parquet directory.")
+    String input;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where perplexity.json and _REPORT.json go.")
+    String output;
+
+    @Option(names = "--seed", defaultValue = "12345", paramLabel = "N",
+            description = "Seed of the masks (compare checkpoints with the same seed). Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--max-seq-length", defaultValue = "128", paramLabel = "N",
+            description = "Tokens per scored sequence, [CLS] and [SEP] included. Default: ${DEFAULT-VALUE}.")
+    int maxSeqLength;
+
+    @Option(names = "--pseudo", description = "Pseudo-perplexity: mask every token in turn (one forward pass per token).")
+    boolean pseudo;
+
+    private ModelWeights weights;
+
+    public static void main(String[] args) {
+        StageCommand.main(new PerplexityJob(), args);
+    }
+
+    @Override
+    protected String stageName() {
+        return "evaluate-perplexity";
+    }
+
+    @Override
+    protected List<String> confFiles() {
+        return List.of("evaluate.properties");
+    }
+
+    @Override
+    protected String outputPath() {
+        return output;
+    }
+
+    @Override
+    protected Map<String, Object> arguments() {
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("checkpoint", checkpoint);
+        a.put("input", input);
+        a.put("seed", seed);
+        a.put("max_seq_length", maxSeqLength);
+        a.put("definition", definition());
+        return a;
+    }
+
+    @Override
+    protected void validate(Settings settings, Configuration hadoopConf) {
+        if (maxSeqLength < 3) {
+            throw new UsageException("--max-seq-length must be at least 3 ([CLS], one token, [SEP]), not " + maxSeqLength);
+        }
+        if (settings.integer("evaluate.perplexity.batch_size") < 1) {
+            throw new UsageException("evaluate.perplexity.batch_size must be at least 1");
+        }
+        try {
+            Path in = new Path(StageOutput.uri(input));
+            if (!in.getFileSystem(hadoopConf).exists(in)) {
+                throw new UsageException("--input " + input + " does not exist");
+            }
+            weights = ModelWeights.read(StageOutput.uri(checkpoint).toString(), hadoopConf);
+        } catch (IOException e) {
+            throw new UsageException("--checkpoint " + checkpoint + ": " + e.getMessage());
+        }
+        int positions = weights.config().maxPositionEmbeddings();
+        if (maxSeqLength > positions) {
+            throw new UsageException("--max-seq-length " + maxSeqLength + " exceeds the model's " + positions
+                    + " positions (max_position_embeddings of " + checkpoint + ")");
+        }
+    }
+
+    @Override
+    protected void run(SparkSession spark, Settings settings, StageOutput out, StageReport report) throws Exception {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        Tokenizer tokenizer = Tokenizers.load(StageOutput.uri(checkpoint).toString(), conf, null);
+        if (tokenizer.vocabularySize() != weights.config().vocabSize()) {
+            throw new UsageException(checkpoint + ": the vocabulary has " + tokenizer.vocabularySize()
+                    + " tokens but the model " + weights.config().vocabSize());
+        }
+        double probability = settings.number("evaluate.perplexity.mask_probability");
+        int batchSize = settings.integer("evaluate.perplexity.batch_size");
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<ModelWeights> model = jsc.broadcast(weights);
+        Broadcast<Tokenizer> vocabulary = jsc.broadcast(tokenizer);
+        JavaRDD<Document> documents = TextDocuments.read(spark, StageOutput.uri(input).toString());
+        report.endPhase("load");
+
+        int length = maxSeqLength;
+        long maskSeed = seed;
+        boolean everyToken = pseudo;
+        CrossEntropySum sum = documents.mapPartitions((Iterator<Document> docs) -> {
+            Tokenizer tok = vocabulary.value();
+            SequencePacker packer = new SequencePacker(tok, length);
+            Iterator<ScoringSequence> sequences = new FlatIterator<>(docs, packer::pack);
+            return List.of(score(model.value(), tok, sequences, length, probability, batchSize, maskSeed, everyToken)).iterator();
+        }).fold(CrossEntropySum.ZERO, CrossEntropySum::plus);
+        report.endPhase("score");
+        if (sum.positions() == 0) {
+            throw new UsageException("--input " + input + " holds no token to score");
+        }
+
+        PerplexityResult result = new PerplexityResult(sum.perplexity(), stepOf(checkpoint), checkpoint, definition(),
+                sum.positions(), seed);
+        out.writeText(PerplexityResult.FILE_NAME, result.toJson());
+        report.count("tokens_scored", sum.positions());
+        report.put("perplexity", result.perplexity());
+        report.put("mean_cross_entropy", sum.meanNats());
+        report.put("definition", definition());
+        log.info("evaluate perplexity: {} = {} over {} scored tokens ({})", definition(), result.perplexity(),
+                sum.positions(), checkpoint);
+    }
+
+    /**
+     * Scores sequences in this process with a fresh dropout-free copy of the model: what each Spark
+     * task does with its partition, and what a single-process check does with all the text.
+     */
+    public static CrossEntropySum score(ModelWeights weights, Tokenizer tokenizer, Iterator<ScoringSequence> sequences,
+                                        int maxSeqLength, double probability, int batchSize, long seed, boolean pseudo) {
+        ModelConfig config = weights.config().withDropout(0f, 0f);
+        int perRow = pseudo ? 1 : MaskedLmScorer.maxPredictions(probability, maxSeqLength);
+        DynamicMasker masker = pseudo ? null : new DynamicMasker(tokenizer, probability, perRow, false, seed);
+        TaskContext task = TaskContext.get();
+        int threads = task != null ? task.cpus() : Runtime.getRuntime().availableProcessors();
+        try (BertModel bert = weights.newModel(config, threads, batchSize, maxSeqLength, batchSize * perRow, 0, 0L)) {
+            return new MaskedLmScorer(bert, SpecialTokens.of(tokenizer), masker).scoreAll(sequences);
+        }
+    }
+
+    private String definition() {
+        return pseudo ? PerplexityResult.PSEUDO : PerplexityResult.MLM;
+    }
+
+    /** The training step of a checkpoint directory named step-N, else -1. */
+    static long stepOf(String checkpointDir) {
+        Matcher m = STEP_DIRECTORY.matcher(new Path(checkpointDir).getName());
+        return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    }
+}

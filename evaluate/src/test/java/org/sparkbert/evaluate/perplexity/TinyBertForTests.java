@@ -1,0 +1,182 @@
+package org.sparkbert.evaluate.perplexity;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.sparkbert.tokenize.Tokenizer;
+import org.sparkbert.tokenize.Tokenizers;
+import org.sparkbert.tokenize.masking.DynamicMasker;
+import org.sparkbert.tokenize.masking.MaskedInstance;
+import org.sparkbert.tokenize.masking.SpecialTokens;
+import org.sparkbert.train.checkpoint.Checkpoint;
+import org.sparkbert.train.checkpoint.CheckpointWriter;
+import org.sparkbert.train.job.ModelExport;
+import org.sparkbert.train.loop.Trainer;
+import org.sparkbert.train.loop.TrainingOptions;
+import org.sparkbert.train.model.Batch;
+import org.sparkbert.train.model.BertModel;
+import org.sparkbert.train.model.ModelConfig;
+import org.sparkbert.train.optim.Optimizer;
+
+/**
+ * A BERT-tiny pretrained in the test on the shared C4 sample with the train module's API: a small
+ * WordPiece vocabulary cut from BERT's uncased one (special tokens, every character piece the text
+ * uses, the most frequent other pieces), documents packed into sequences, BERT's dynamic masking,
+ * AdamW with warm-up and decay, and a checkpoint written as the train stage writes one.
+ */
+public final class TinyBertForTests {
+    public static final String C4 = "c4/c4-en-train.00000-of-01024.records0001-1041.textonly.jsonl";
+    private static final List<String> SPECIALS = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");
+
+    private TinyBertForTests() {
+    }
+
+    public static Path sharedData() {
+        return Path.of(System.getProperty("sparkbert.shared.data"));
+    }
+
+    public static Path projectRoot() {
+        return Path.of(System.getProperty("sparkbert.project.root"));
+    }
+
+    /** C4 documents from..from+count-1 of the shared sample, each on one line (paragraph breaks as spaces). */
+    public static List<String> c4Documents(int from, int count) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> texts = new ArrayList<>();
+        try (BufferedReader in = Files.newBufferedReader(sharedData().resolve(C4), StandardCharsets.UTF_8)) {
+            int index = 0;
+            for (String line; texts.size() < count && (line = in.readLine()) != null; index++) {
+                if (index >= from) {
+                    texts.add(json.readTree(line).get("text").asText().replaceAll("\\s+", " ").strip());
+                }
+            }
+        }
+        return texts;
+    }
+
+    public static Tokenizer smallVocabulary(List<String> texts, int frequentPieces, Path dir) throws IOException {
+        Tokenizer full = Tokenizers.load(sharedData().resolve("bert").toString(), new Configuration(), null);
+        Map<Integer, Integer> counts = new TreeMap<>();
+        for (String text : texts) {
+            for (int id : full.encode(text)) {
+                counts.merge(id, 1, Integer::sum);
+            }
+        }
+        Set<String> tokens = new LinkedHashSet<>(SPECIALS);
+        counts.keySet().stream().map(full::token).filter(t -> t.replace("##", "").length() == 1).sorted().forEach(tokens::add);
+        counts.entrySet().stream().sorted(Map.Entry.<Integer, Integer>comparingByValue(Comparator.reverseOrder())
+                        .thenComparing(Map.Entry.comparingByKey()))
+                .limit(frequentPieces).map(e -> full.token(e.getKey())).forEach(tokens::add);
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("vocab.txt"), tokens);
+        return Tokenizers.load(dir.toString(), new Configuration(), null);
+    }
+
+    /** conf/models/bert-tiny.conf with the vocabulary's size, objective mlm and the given number of positions. */
+    public static ModelConfig bertTiny(int vocabSize, int positions) throws IOException {
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(projectRoot().resolve("conf/models/bert-tiny.conf"))) {
+            p.load(in);
+        }
+        p.setProperty("objective", "mlm");
+        p.setProperty("max_position_embeddings", Integer.toString(positions));
+        return ModelConfig.parse(p, "bert-tiny.conf").withVocabSize(vocabSize);
+    }
+
+    /** Masked-LM training of a fresh model (returned as initialised for 0 steps) for {@code steps} steps on the texts packed into seqLength sequences. */
+    public static BertModel pretrain(ModelConfig config, Tokenizer tokenizer, List<String> texts, int seqLength,
+                                     int steps, int batchSize, float lr, long seed) {
+        SequencePacker packer = new SequencePacker(tokenizer, seqLength);
+        List<ScoringSequence> sequences = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            sequences.addAll(packer.pack(new Document("train#" + i, texts.get(i))));
+        }
+        int maxPredictions = 10;
+        DynamicMasker masker = new DynamicMasker(tokenizer, 0.15, maxPredictions, false, seed);
+        Optimizer adamw = Optimizer.named("adamw", 0.01f);
+        BertModel model = Trainer.newModel(config, "cpu", 2, adamw, batchSize, seqLength, batchSize * maxPredictions, seed);
+        if (steps == 0) {
+            return model;
+        }
+        Trainer trainer = new Trainer(model, adamw, new TrainingOptions(lr, steps / 10, steps, 1, 1.0f, seed));
+        int pad = SpecialTokens.of(tokenizer).pad();
+        int[] order = new int[0];
+        int next = 0;
+        int epoch = -1;
+        for (int step = 0; step < steps; step++) {
+            List<ScoringSequence> rows = new ArrayList<>();
+            while (rows.size() < batchSize) {
+                if (next == order.length) {
+                    epoch++;
+                    order = shuffled(sequences.size(), seed + epoch);
+                    next = 0;
+                }
+                rows.add(sequences.get(order[next++]));
+            }
+            trainer.step(List.of(batch(rows, masker, epoch, seqLength, pad)));
+        }
+        return model;
+    }
+
+    public static Path writeCheckpoint(BertModel model, Tokenizer tokenizer, Path vocabDir, Path checkpoints, long step)
+            throws IOException {
+        Checkpoint checkpoint = new Checkpoint(ModelExport.description(model.config()), ModelExport.tensors(model),
+                SpecialTokens.of(tokenizer).pad(), new org.apache.hadoop.fs.Path(vocabDir.toUri()), Map.of());
+        FileSystem fs = FileSystem.getLocal(new Configuration());
+        org.apache.hadoop.fs.Path dir = new CheckpointWriter(fs, new org.apache.hadoop.fs.Path(checkpoints.toUri()))
+                .write(step, checkpoint);
+        return Path.of(dir.toUri());
+    }
+
+    private static Batch batch(List<ScoringSequence> rows, DynamicMasker masker, int epoch, int t, int pad) {
+        int b = rows.size();
+        int[] ids = new int[b * t];
+        int[] types = new int[b * t];
+        int[] attention = new int[b * t];
+        Arrays.fill(ids, pad);
+        List<Integer> positions = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        for (int r = 0; r < b; r++) {
+            ScoringSequence s = rows.get(r);
+            MaskedInstance m = masker.mask(s.inputIds(), s.key(), epoch);
+            System.arraycopy(m.inputIds(), 0, ids, r * t, m.inputIds().length);
+            Arrays.fill(attention, r * t, r * t + m.inputIds().length, 1);
+            for (int j = 0; j < m.maskedPositions().length; j++) {
+                positions.add(r * t + m.maskedPositions()[j]);
+                labels.add(m.maskedLabels()[j]);
+            }
+        }
+        return new Batch(b, t, ids, types, attention, positions.stream().mapToInt(Integer::intValue).toArray(),
+                labels.stream().mapToInt(Integer::intValue).toArray(), new int[b]);
+    }
+
+    private static int[] shuffled(int n, long seed) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
+    }
+}
