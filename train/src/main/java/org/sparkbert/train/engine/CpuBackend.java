@@ -105,7 +105,8 @@ final class CpuBackend implements Backend {
     private void columnSums(int dst, int src, int M, int N) {
         pool.run(ceilDiv(N, COLS), task -> {
             int j0 = task * COLS, j1 = Math.min(N, j0 + COLS);
-            float[] acc = new float[j1 - j0];
+            float[] acc = COLUMN_SCRATCH.get()[0];
+            java.util.Arrays.fill(acc, 0, j1 - j0, 0f);
             for (int i = 0; i < M; i++) {
                 int row = src + i * N;
                 for (int j = j0; j < j1; j++) acc[j - j0] += f[row + j];
@@ -201,7 +202,10 @@ final class CpuBackend implements Backend {
         });
         pool.run(ceilDiv(C, COLS), task -> {
             int c0 = task * COLS, c1 = Math.min(C, c0 + COLS);
-            float[] gw = new float[c1 - c0], gb = new float[c1 - c0];
+            float[][] scratch = COLUMN_SCRATCH.get();
+            float[] gw = scratch[0], gb = scratch[1];
+            java.util.Arrays.fill(gw, 0, c1 - c0, 0f);
+            java.util.Arrays.fill(gb, 0, c1 - c0, 0f);
             for (int r = 0; r < N; r++) {
                 int x = inp + r * C, d = dout + r * C;
                 float m = f[mean + r], s = f[rstd + r];
@@ -348,6 +352,9 @@ final class CpuBackend implements Backend {
     }
 
     // ---------------------------------------------------------------- attention
+
+    /** Per-thread column accumulators, so that reductions allocate nothing in the step. */
+    private static final ThreadLocal<float[][]> COLUMN_SCRATCH = ThreadLocal.withInitial(() -> new float[2][COLS]);
 
     private static final ThreadLocal<float[][]> ATT_SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
 

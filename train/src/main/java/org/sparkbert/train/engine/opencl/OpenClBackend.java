@@ -61,7 +61,7 @@ public final class OpenClBackend implements Backend {
     /** Launches and bytes moved so far; the difference of two snapshots is one step's. */
     public DeviceCounters counters() { return new DeviceCounters(launches, bytesToDevice, bytesFromDevice); }
 
-    /** The work-group sizes in use: element-wise operations and the GEMM's tile side. */
+    /** The work-group sizes in use: element-wise operations, and the GEMM's side in items (each computes 4 x 4 outputs). */
     public int localSize() { return local; }
 
     public int tileSize() { return tile; }
@@ -70,7 +70,7 @@ public final class OpenClBackend implements Backend {
     public void allocate(int floats, int ints) {
         if (k != null) throw new IllegalStateException("the opencl backend's arenas are already allocated");
         int maxGroup = Math.min(256, device.getMaxWorkGroupSize());
-        tile = maxGroup >= 256 && device.getLocalMemSize() >= 2L * 256 * 4 ? 16 : maxGroup >= 64 ? 8 : 4;
+        tile = maxGroup >= 256 && device.getLocalMemSize() >= 2L * 64 * TrainingKernel.GEMM_K * 4 ? 16 : maxGroup >= 64 ? 8 : 4;
         k = new TrainingKernel(floats, ints, STAGE, SMALL, tile, UnmovedArrays.minimumLength());
         k.setExplicit(true);
         try {
@@ -81,7 +81,7 @@ public final class OpenClBackend implements Backend {
         }
         int kernelMax = kernelMaxWorkGroupSize(maxGroup);
         if (kernelMax < tile * tile) tile = kernelMax >= 64 ? 8 : 4;
-        if (tile * tile > k.tileA.length) throw new IllegalStateException("GEMM tile " + tile + " exceeds its local arrays");
+        k.tile = tile;
         local = Math.min(64, kernelMax);
         put(k.f);
         put(k.ints);
@@ -201,7 +201,7 @@ public final class OpenClBackend implements Backend {
     private void product(boolean transA, boolean transB, int M, int N, int K, int a, int lda, int b, int ldb, int c, int ldc,
                          boolean accumulate, int bias) {
         if (M == 0 || N == 0) return;
-        int tilesM = ceilDiv(M, tile), tilesN = ceilDiv(N, tile);
+        int tilesM = ceilDiv(M, 4 * tile), tilesN = ceilDiv(N, 4 * tile);
         args(transA ? 1 : 0, transB ? 1 : 0, M, N, K, a, lda, b, ldb, c, ldc, accumulate ? 1 : 0, bias, tilesN);
         launch(TrainingKernel.GEMM, tilesM * tilesN * tile * tile, tile * tile);
     }

@@ -24,6 +24,8 @@ final class TrainingKernel extends Kernel {
             ATTENTION_SCORE_BACKWARD = 25, ATTENTION_QKV_BACKWARD = 26, CROSS_ENTROPY = 27, SUM_OF_SQUARES = 28,
             SCALE = 29, AXPY = 30, ADAMW = 31, LAMB_DIRECTION = 32, SGD = 33, ADAGRAD = 34, ADADELTA = 35;
     static final int OPS = 36;
+    /** The K depth of one GEMM panel in local memory. */
+    static final int GEMM_K = 16;
 
     /** Stand-in for minus infinity (an infinite literal does not survive Aparapi's code generation). */
     private static final float LOWEST = -3.4028235e38f;
@@ -51,7 +53,8 @@ final class TrainingKernel extends Kernel {
     int op;
     int a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13;
     float x0, x1, x2, x3, x4, x5;
-    final int tile;
+    /** GEMM work-group side in items (set by the host within the device limits). */
+    int tile;
 
     /** f and scratch get at least unmoved elements, so the garbage collector never moves them ({@link UnmovedArrays}). */
     TrainingKernel(int floats, int intCount, int stageSize, int smallSize, int tile, int unmoved) {
@@ -62,8 +65,8 @@ final class TrainingKernel extends Kernel {
         this.scratch = new float[unmoved];
         this.order = new int[1];
         this.tile = tile;
-        this.tileA = new float[tile * tile];
-        this.tileB = new float[tile * tile];
+        this.tileA = new float[4 * tile * GEMM_K];
+        this.tileB = new float[4 * tile * GEMM_K];
     }
 
     @Override
@@ -139,33 +142,82 @@ final class TrainingKernel extends Kernel {
     // ------------------------------------------------------------ GEMM
     // C[M,N] = (a11 accumulate ? C : 0) + (a12 >= 0 ? bias : 0) + op(A) op(B)
     // a0 transA, a1 transB, a2 M, a3 N, a4 K, a5 a, a6 lda, a7 b, a8 ldb, a9 c, a10 ldc, a11 accumulate,
-    // a12 bias, a13 tiles across N
+    // a12 bias, a13 output tiles across N
 
-    /** One output element per work item; A and B tiles of tile x tile go through local memory. */
+    /**
+     * A work group of tile x tile items computes a (4 tile) x (4 tile) block of C, each item a 4 x 4
+     * register block (rows ty + r tile, columns tx + c tile, so neighbours read neighbouring local
+     * words); K advances GEMM_K at a time through local-memory panels of A and B, loaded so that
+     * neighbouring items read neighbouring global words whichever operand is transposed.
+     */
     private void gemm() {
         int lid = getLocalId();
         int group = getGroupId();
-        int tr = lid / tile, tc = lid % tile;
-        int i = (group / a13) * tile + tr;
-        int j = (group % a13) * tile + tc;
-        float acc = 0f;
-        for (int k0 = 0; k0 < a4; k0 += tile) {
-            int ka = k0 + tc, kb = k0 + tr;
-            float va = 0f, vb = 0f;
-            if (i < a2 && ka < a4) {
-                if (a0 != 0) va = f[a5 + ka * a6 + i];
-                else va = f[a5 + i * a6 + ka];
+        int W = 4 * tile, items = tile * tile;
+        int ty = lid / tile, tx = lid % tile;
+        int i0 = (group / a13) * W, j0 = (group % a13) * W;
+        float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f, c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f, c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f, c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
+        for (int k0 = 0; k0 < a4; k0 += GEMM_K) {
+            for (int e = lid; e < W * GEMM_K; e += items) {
+                int r = e / GEMM_K, kk = e % GEMM_K;
+                if (a0 != 0) {
+                    kk = e / W;
+                    r = e % W;
+                }
+                int i = i0 + r, k = k0 + kk;
+                float v = 0f;
+                if (i < a2 && k < a4) {
+                    if (a0 != 0) v = f[a5 + k * a6 + i];
+                    else v = f[a5 + i * a6 + k];
+                }
+                tileA[r * GEMM_K + kk] = v;
             }
-            if (kb < a4 && j < a3) {
-                if (a1 != 0) vb = f[a7 + j * a8 + kb];
-                else vb = f[a7 + kb * a8 + j];
+            for (int e = lid; e < W * GEMM_K; e += items) {
+                int kk = e / W, c = e % W;
+                if (a1 != 0) {
+                    c = e / GEMM_K;
+                    kk = e % GEMM_K;
+                }
+                int j = j0 + c, k = k0 + kk;
+                float v = 0f;
+                if (k < a4 && j < a3) {
+                    if (a1 != 0) v = f[a7 + j * a8 + k];
+                    else v = f[a7 + k * a8 + j];
+                }
+                tileB[kk * W + c] = v;
             }
-            tileA[tr * tile + tc] = va;
-            tileB[tr * tile + tc] = vb;
             localBarrier();
-            for (int kk = 0; kk < tile; kk++) acc += tileA[tr * tile + kk] * tileB[kk * tile + tc];
+            for (int kk = 0; kk < GEMM_K; kk++) {
+                float p0 = tileA[ty * GEMM_K + kk], p1 = tileA[(ty + tile) * GEMM_K + kk];
+                float p2 = tileA[(ty + 2 * tile) * GEMM_K + kk], p3 = tileA[(ty + 3 * tile) * GEMM_K + kk];
+                float q0 = tileB[kk * W + tx], q1 = tileB[kk * W + tx + tile];
+                float q2 = tileB[kk * W + tx + 2 * tile], q3 = tileB[kk * W + tx + 3 * tile];
+                c00 += p0 * q0;
+                c01 += p0 * q1;
+                c02 += p0 * q2;
+                c03 += p0 * q3;
+                c10 += p1 * q0;
+                c11 += p1 * q1;
+                c12 += p1 * q2;
+                c13 += p1 * q3;
+                c20 += p2 * q0;
+                c21 += p2 * q1;
+                c22 += p2 * q2;
+                c23 += p2 * q3;
+                c30 += p3 * q0;
+                c31 += p3 * q1;
+                c32 += p3 * q2;
+                c33 += p3 * q3;
+            }
             localBarrier();
         }
+        store(i0 + ty + 0 * tile, j0 + tx + 0 * tile, c00); store(i0 + ty + 0 * tile, j0 + tx + 1 * tile, c01); store(i0 + ty + 0 * tile, j0 + tx + 2 * tile, c02); store(i0 + ty + 0 * tile, j0 + tx + 3 * tile, c03);
+        store(i0 + ty + 1 * tile, j0 + tx + 0 * tile, c10); store(i0 + ty + 1 * tile, j0 + tx + 1 * tile, c11); store(i0 + ty + 1 * tile, j0 + tx + 2 * tile, c12); store(i0 + ty + 1 * tile, j0 + tx + 3 * tile, c13);
+        store(i0 + ty + 2 * tile, j0 + tx + 0 * tile, c20); store(i0 + ty + 2 * tile, j0 + tx + 1 * tile, c21); store(i0 + ty + 2 * tile, j0 + tx + 2 * tile, c22); store(i0 + ty + 2 * tile, j0 + tx + 3 * tile, c23);
+        store(i0 + ty + 3 * tile, j0 + tx + 0 * tile, c30); store(i0 + ty + 3 * tile, j0 + tx + 1 * tile, c31); store(i0 + ty + 3 * tile, j0 + tx + 2 * tile, c32); store(i0 + ty + 3 * tile, j0 + tx + 3 * tile, c33);
+    }
+
+    private void store(int i, int j, float acc) {
         if (i < a2 && j < a3) {
             int c = a9 + i * a10 + j;
             float base = 0f;
