@@ -1,7 +1,11 @@
 package org.sparkbert.tokenize.vocab;
 
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.sparkbert.tokenize.WordSplitter;
@@ -17,7 +21,7 @@ import java.util.Map;
 
 /**
  * The distinct words of the corpus and how often each occurs, counted by Spark across the cluster
- * (each task counts its partition in a hash map, then the counts are summed by word). Only the
+ * (each task counts its partition in a {@link WordCountTable}, then the counts are summed by word). Only the
  * {@code maxWords} most frequent words come back to the driver, which bounds its memory; the cut is
  * reported. Words are sorted, so the merge loop sees the same input whatever the partitioning.
  */
@@ -28,9 +32,12 @@ record WordCounts(String[] words, long[] counts, long distinctWords, long wordsC
         LongAccumulator documents = texts.context().longAccumulator("documents");
         // a corpus in fewer files than cores would otherwise be counted by fewer cores than there are
         JavaRDD<String> spread = texts.getNumPartitions() < partitions ? texts.repartition(partitions) : texts;
+        // each task has already summed its own words: no second map-side combine, and Kryo on the shuffle
+        Function<Long, Long> first = c -> c;
+        Function2<Long, Long, Long> sum = Long::sum;
         JavaPairRDD<String, Long> counts = spread
                 .mapPartitionsToPair(it -> countPartition(it, splitter, documents))
-                .reduceByKey(Long::sum, partitions)
+                .combineByKey(first, sum, sum, new HashPartitioner(partitions), false, new KryoSerializer(texts.context().getConf()))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             Tuple2<Long, Long> totals = counts.aggregate(new Tuple2<>(0L, 0L),

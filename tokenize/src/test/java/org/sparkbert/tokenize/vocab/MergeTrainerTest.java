@@ -120,11 +120,11 @@ class MergeTrainerTest {
 
     @Test
     void byteLevelEqualsTheTextbookLoopUntilPairsRunOut() throws IOException {
-        InitialVocabulary initial = InitialVocabulary.byteLevel(WordCounts.of(wordCounts(WordSplitter.byteLevel(false), 20)));
+        InitialVocabulary initial = InitialVocabulary.byteLevel(WordCounts.of(wordCounts(WordSplitter.byteLevel(false), 10)));
         assertEquals(261, initial.tokens().size());
         // min frequency 1 and a vocabulary larger than the merges available: the loop ends when no pair is left
         List<String> expected = bruteForceMerges(initial, "", Scoring.frequency, 100_000, 1);
         assertEquals(expected, incrementalMerges(initial, "", Scoring.frequency, 100_000, 1));
-        assertTrue(expected.size() > 500, "merges: " + expected.size());
+        assertTrue(expected.size() > 300, "merges: " + expected.size());
     }
 }
