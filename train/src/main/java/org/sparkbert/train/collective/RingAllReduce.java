@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -26,7 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Rank r keeps two connections for its life: one it opened to rank r+1 (written by a sender
  * thread) and one it accepted from rank r-1 (read by the calling thread), so sending and receiving
- * overlap, and each chunk is pipelined in pieces of at most {@link RingConfig#subChunkBytes()}.
+ * overlap, and each chunk is pipelined in pieces of {@link RingConfig#subChunkBytes()}.
  * Both connections are authenticated with the job secret. Any read, write, connect or accept that
  * makes no progress for {@link RingConfig#timeout()} fails with a {@link PeerException} naming the
  * peer; after a failure the ring is broken and only {@link #close()} remains.
@@ -62,6 +63,8 @@ public final class RingAllReduce implements AutoCloseable {
   private float[] scratch;
   private long calls;
   private volatile long payloadBytesSent;
+  /** What the sender thread is doing for the current connect or call; close() cancels it. */
+  private volatile Future<?> senderTask;
 
   public RingAllReduce(JobSecret secret, RingConfig config) {
     this.secret = Objects.requireNonNull(secret, "secret");
@@ -117,10 +120,10 @@ public final class RingAllReduce implements AutoCloseable {
       return;
     }
     long call = ++calls;
-    RingSchedule schedule = RingSchedule.forCall(rank, size, length, config.subChunkFloats());
+    RingSchedule schedule = new RingSchedule(rank, size, length, config.subChunkFloats());
     AtomicReference<IOException> firstFailure = new AtomicReference<>();
     progress.reset();
-    Future<?> sending = sender.submit(() -> sendAll(buf, offset, length, call, schedule, firstFailure));
+    Future<?> sending = submitToSender(() -> sendAll(buf, offset, length, call, schedule, firstFailure));
     try {
       receiveAll(buf, offset, length, call, schedule);
     } catch (IOException e) {
@@ -179,7 +182,7 @@ public final class RingAllReduce implements AutoCloseable {
     });
     int right = (rank + 1) % size;
     int left = (rank + size - 1) % size;
-    Future<Link> outbound = sender.submit(() -> connectTo(right, all.get(right)));
+    Future<Link> outbound = submitToSender(() -> connectTo(right, all.get(right)));
     try {
       receiveLink = acceptFrom(left, all.get(left));
     } catch (IOException e) {
@@ -282,6 +285,8 @@ public final class RingAllReduce implements AutoCloseable {
   private static Link awaitOutbound(Future<Link> outbound) throws IOException {
     try {
       return outbound.get();
+    } catch (CancellationException e) {
+      throw new IOException("the ring was closed by this rank while connecting");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException cause) {
         throw cause;
@@ -387,9 +392,29 @@ public final class RingAllReduce implements AutoCloseable {
     return "in all-reduce call " + call + " (step " + (step + 1) + " of " + schedule.steps() + ")";
   }
 
+  /**
+   * Hands a task to the sender thread so that close() can cancel it: a task that shutdownNow() drops
+   * before it starts would otherwise leave its future, and whoever waits on it, pending forever.
+   */
+  private <T> Future<T> submitToSender(java.util.concurrent.Callable<T> task) throws IOException {
+    Future<T> future;
+    try {
+      future = sender.submit(task);
+    } catch (RejectedExecutionException e) {
+      throw new IOException("the ring was closed by this rank", e);
+    }
+    senderTask = future;
+    if (state == State.CLOSED) {
+      future.cancel(true);
+    }
+    return future;
+  }
+
   private static void awaitSender(Future<?> sending, AtomicReference<IOException> firstFailure) {
     try {
       sending.get();
+    } catch (CancellationException e) {
+      firstFailure.compareAndSet(null, new IOException("the ring was closed by this rank"));
     } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException cause) {
         firstFailure.compareAndSet(null, cause);
@@ -416,6 +441,10 @@ public final class RingAllReduce implements AutoCloseable {
       } catch (IOException ignored) {
         // Nothing is waiting on it any more.
       }
+    }
+    Future<?> task = senderTask;
+    if (task != null) {
+      task.cancel(true);
     }
     if (sender != null) {
       sender.shutdownNow();

@@ -12,15 +12,16 @@ import java.time.Duration;
  * @param timeout how long any blocking step (connect, accept, a read or a write) may make no
  *     progress before the peer counts as lost; it must exceed the longest wait for a slow peer to
  *     reach the same all-reduce call
- * @param subChunkBytes the largest pipelining unit: each chunk travels in pieces of at most this
- *     size (smaller for small buffers, see RingSchedule), so that a rank forwards a piece while the
- *     next one is still arriving
+ * @param subChunkBytes the pipelining unit: each chunk travels in pieces of this size, so that a
+ *     rank forwards a piece while the next one is still arriving. The default, 64 KiB, keeps a piece
+ *     in cache between the copies around the socket and lets even a 4 MB buffer overlap its steps;
+ *     on a 45 MB buffer 64 KiB and 1 MiB measured the same (docs/BENCHMARKS.md, All-reduce)
  * @param socketBufferBytes SO_SNDBUF and SO_RCVBUF, or 0 to leave the kernel's auto-tuning on
  */
 public record RingConfig(Duration timeout, int subChunkBytes, int socketBufferBytes) implements Serializable {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
-  public static final int DEFAULT_SUB_CHUNK_BYTES = 1 << 20;
+  public static final int DEFAULT_SUB_CHUNK_BYTES = 64 << 10;
 
   public RingConfig {
     if (timeout.isNegative() || timeout.isZero()) {

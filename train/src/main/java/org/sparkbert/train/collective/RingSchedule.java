@@ -23,22 +23,6 @@ final class RingSchedule {
   private final int pieceFloats;
   private final int[] stepFirstPiece; // index of a step's first piece, in the order pieces are received
 
-  /** Pieces per chunk below which the steps of a call would hardly overlap. */
-  private static final int PIECES_PER_CHUNK = 8;
-  /** Below this a piece costs more in wake-ups than it gains in overlap. */
-  private static final int SMALLEST_PIECE_FLOATS = 16 * 1024;
-
-  /**
-   * The schedule of one call, with pieces of at most {@code maxPieceFloats} but small enough to cut
-   * each chunk into about {@link #PIECES_PER_CHUNK}, down to {@link #SMALLEST_PIECE_FLOATS}. Every
-   * rank derives the same piece size from (size, length), as the two ends of a link must.
-   */
-  static RingSchedule forCall(int rank, int size, int length, int maxPieceFloats) {
-    int largestChunk = (int) (((long) length + size - 1) / size);
-    int wanted = Math.max(SMALLEST_PIECE_FLOATS, (largestChunk + PIECES_PER_CHUNK - 1) / PIECES_PER_CHUNK);
-    return new RingSchedule(rank, size, length, Math.min(maxPieceFloats, wanted));
-  }
-
   RingSchedule(int rank, int size, int length, int pieceFloats) {
     this.rank = rank;
     this.size = size;

@@ -74,4 +74,31 @@ class RingFailureTest {
           onRank3.toString());
     }
   }
+  @Test
+  void closingARankAtAnyMomentNeverStrandsItsOwnCall() throws Exception {
+    // close() may land before, during or after the sender thread takes up the call; none may hang.
+    java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+    RingConfig config = RingConfig.defaults().withTimeout(Duration.ofMinutes(2));
+    for (int round = 0; round < 40; round++) {
+      try (ThreadRanks ranks = ThreadRanks.connect(2, JobSecret.generate(), config)) {
+        long delayNanos = random.nextLong(3_000_000);
+        Thread closer = new Thread(() -> {
+          java.util.concurrent.locks.LockSupport.parkNanos(delayNanos);
+          ranks.rings.get(1).close();
+        });
+        closer.start();
+        List<Object> outcomes = ranks.outcomes((rank, ring) -> {
+          float[] buf = new float[20_000];
+          for (int call = 1; call <= 1_000_000; call++) {
+            ring.allReduce(buf);
+          }
+          return "rank " + rank + " never noticed";
+        });
+        closer.join();
+        for (int rank = 0; rank < 2; rank++) {
+          assertInstanceOf(Exception.class, outcomes.get(rank), "round " + round + " rank " + rank);
+        }
+      }
+    }
+  }
 }

@@ -20,7 +20,7 @@ import org.sparkbert.train.collective.StreamAddressExchange;
 
 /**
  * Ring all-reduce between two JVMs against a plain TCP copy of the same bytes between the same two
- * JVMs, with the same socket options and piece size. Run by {@code scripts/bench/allreduce}:
+ * JVMs, with the same socket options. Run by {@code scripts/bench/allreduce}:
  *
  * <pre>
  *   AllReduceBenchmark [--floats N,N,...] [--iterations K] [--sub-chunk-bytes B]
@@ -57,7 +57,8 @@ public final class AllReduceBenchmark {
     String heap = option(args, "--rank-heap", "2g");
     Path logs = Path.of(option(args, "--logs", System.getProperty("java.io.tmpdir")));
     List<String> rankArgs = List.of("rank", floats, iterations, subChunkBytes, socketBufferBytes);
-    System.out.printf(Locale.ROOT, "ring all-reduce vs plain TCP copy, 2 JVMs on 127.0.0.1, piece %s bytes, "
+    System.out.printf(Locale.ROOT, "ring all-reduce vs plain TCP copy, 2 JVMs on 127.0.0.1, ring pieces %s bytes "
+        + "(copy pieces 1 MiB), "
         + "socket buffers %s, %s timed iterations after a JIT warm-up and %d untimed ones%n", subChunkBytes,
         socketBufferBytes.equals("0") ? "kernel auto-tuned" : socketBufferBytes + " bytes", iterations, WARMUP);
     List<double[]> rows = new ArrayList<>();
