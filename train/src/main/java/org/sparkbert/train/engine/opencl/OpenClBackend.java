@@ -69,7 +69,8 @@ public final class OpenClBackend implements Backend {
     @Override
     public void allocate(int floats, int ints) {
         if (k != null) throw new IllegalStateException("the opencl backend's arenas are already allocated");
-        int maxGroup = Math.min(256, device.getMaxWorkGroupSize());
+        // Aparapi 3.0.2 checks a Range made with a device against that device's limit (not its old fixed 256)
+        int maxGroup = device.getMaxWorkGroupSize();
         tile = maxGroup >= 256 && device.getLocalMemSize() >= 2L * 64 * TrainingKernel.GEMM_K * 4 ? 16 : maxGroup >= 64 ? 8 : 4;
         k = new TrainingKernel(floats, ints, STAGE, SMALL, tile, UnmovedArrays.minimumLength());
         k.setExplicit(true);
@@ -91,7 +92,7 @@ public final class OpenClBackend implements Backend {
         put(k.order);
     }
 
-    /** The compiled kernel's own limit (registers can make it smaller than the device's), within Aparapi's 256. */
+    /** The compiled kernel's own limit (registers and local memory can make it smaller than the device's). */
     private int kernelMaxWorkGroupSize(int deviceMax) {
         try {
             return Math.min(deviceMax, k.getKernelMaxWorkGroupSize(device));

@@ -49,9 +49,11 @@ class OpenClModelTest {
             Losses losses = model.forward(batch, 0, 0, 1f);
             model.backward();
             assertRelative(expected.tensor("loss").floats(), new float[] {(float) losses.loss()}, 1e-4, variant + " loss");
+            assertRelative(expected.tensor("mlm_loss").floats(), new float[] {(float) losses.mlmLoss()}, 1e-4, variant + " mlm_loss");
             assertRelative(expected.tensor("mlm_logits").floats(), model.mlmLogits(), 1e-4, variant + " mlm_logits");
             if (config.hasSentenceTask()) {
                 assertRelative(expected.tensor("nsp_logits").floats(), model.sentenceLogits(), 1e-4, variant + " nsp_logits");
+                assertRelative(expected.tensor("nsp_loss").floats(), new float[] {(float) losses.sentenceLoss()}, 1e-4, variant + " nsp_loss");
             }
             for (Parameter p : model.parameters()) {
                 float[] got = model.gradient(p);
