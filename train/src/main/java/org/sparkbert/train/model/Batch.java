@@ -3,10 +3,17 @@ package org.sparkbert.train.model;
 /**
  * One batch of pretraining instances as the model reads it: B sequences of T tokens (padded),
  * row-major [B,T] int arrays, the P masked positions as flat indices b*T+t in increasing order with
- * their original token ids, and one sentence label per sequence (ignored for objective mlm).
+ * their original token ids, and one sentence label per sequence (ignored for objective mlm), or for
+ * a regression head (num_labels 1) one float target per sequence.
  */
 public record Batch(int batchSize, int seqLength, int[] inputIds, int[] tokenTypeIds, int[] attentionMask,
-                    int[] maskedPositions, int[] maskedLabels, int[] sentenceLabels) {
+                    int[] maskedPositions, int[] maskedLabels, int[] sentenceLabels, float[] sentenceTargets) {
+
+    /** A batch for a classification sentence head (no regression targets). */
+    public Batch(int batchSize, int seqLength, int[] inputIds, int[] tokenTypeIds, int[] attentionMask,
+                 int[] maskedPositions, int[] maskedLabels, int[] sentenceLabels) {
+        this(batchSize, seqLength, inputIds, tokenTypeIds, attentionMask, maskedPositions, maskedLabels, sentenceLabels, null);
+    }
 
     public Batch {
         int bt = batchSize * seqLength;
@@ -16,6 +23,9 @@ public record Batch(int batchSize, int seqLength, int[] inputIds, int[] tokenTyp
         }
         if (maskedPositions.length != maskedLabels.length) {
             throw new IllegalArgumentException(maskedPositions.length + " masked positions but " + maskedLabels.length + " labels");
+        }
+        if (sentenceTargets != null && sentenceTargets.length != batchSize) {
+            throw new IllegalArgumentException("need " + batchSize + " sentence targets, got " + sentenceTargets.length);
         }
         if (sentenceLabels.length != batchSize) {
             throw new IllegalArgumentException("need " + batchSize + " sentence labels, got " + sentenceLabels.length);

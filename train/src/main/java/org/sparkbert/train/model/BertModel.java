@@ -22,7 +22,7 @@ public final class BertModel implements Trainable, AutoCloseable {
     private final Backend backend;
     private final TensorNames names;
     private final int maxBatch, seqLength, maxPredictions, stateSlots;
-    private final int H, E, I, V, NH, D, layers;
+    private final int H, E, I, V, NH, D, layers, numLabels;
 
     // ---- parameters (offsets in the float arena; the gradient of p is at p + paramCount)
     private final List<Parameter> parameters = new ArrayList<>();
@@ -78,6 +78,7 @@ public final class BertModel implements Trainable, AutoCloseable {
         NH = config.numAttentionHeads();
         D = config.headSize();
         layers = config.numHiddenLayers();
+        numLabels = config.numLabels();
 
         List<Object[]> specs = new ArrayList<>();
         wte = declare(specs, names.embedding("word_embeddings"), V, E);
@@ -98,8 +99,8 @@ public final class BertModel implements Trainable, AutoCloseable {
         boolean sentence = config.hasSentenceTask();
         poolW = sentence ? declare(specs, names.pooler() + ".weight", H, H) : -1;
         poolB = sentence ? declare(specs, names.pooler() + ".bias", H) : -1;
-        clsW = sentence ? declare(specs, names.classifier() + ".weight", 2, H) : -1;
-        clsB = sentence ? declare(specs, names.classifier() + ".bias", 2) : -1;
+        clsW = sentence ? declare(specs, names.classifier() + ".weight", numLabels, H) : -1;
+        clsB = sentence ? declare(specs, names.classifier() + ".bias", numLabels) : -1;
         tW = declare(specs, names.transform() + ".weight", E, H);
         tB = declare(specs, names.transform() + ".bias", E);
         tLnW = declare(specs, names.transformNorm() + ".weight", E);
@@ -139,8 +140,8 @@ public final class BertModel implements Trainable, AutoCloseable {
         clsIn = sentence ? act((long) B * H) : -1;
         pooledPre = sentence ? act((long) B * H) : -1;
         pooled = sentence ? act((long) B * H) : -1;
-        sentLogits = sentence ? buffer(B * 2) : -1;
-        sentDlogits = sentence ? buffer(B * 2) : -1;
+        sentLogits = sentence ? buffer((long) B * numLabels) : -1;
+        sentDlogits = sentence ? buffer((long) B * numLabels) : -1;
         sentLoss = sentence ? buffer(B) : -1;
 
         int in = 0;
@@ -339,10 +340,14 @@ public final class BertModel implements Trainable, AutoCloseable {
             backend.gatherRows(clsIn, x, clsRows, B, H);
             backend.linearForward(pooledPre, clsIn, poolW, poolB, B, H, H);
             backend.tanhForward(pooled, pooledPre, B * H);
-            backend.linearForward(sentLogits, pooled, clsW, clsB, B, 2, H);
-            backend.crossEntropy(sentLoss, sentCorrect, sentDlogits, sentLogits, sentLabels, B, 2, gradScale / B);
-            sentence = mean(sentLoss, B);
-            sentenceRight = count(sentCorrect, B);
+            backend.linearForward(sentLogits, pooled, clsW, clsB, B, numLabels, H);
+            if (numLabels == 1) {
+                sentence = squaredError(batch, gradScale);
+            } else {
+                backend.crossEntropy(sentLoss, sentCorrect, sentDlogits, sentLogits, sentLabels, B, numLabels, gradScale / B);
+                sentence = mean(sentLoss, B);
+                sentenceRight = count(sentCorrect, B);
+            }
         }
         return new Losses(mlm + sentence, mlm, mlmRight, P, sentence, sentenceRight, config.hasSentenceTask() ? B : 0);
     }
@@ -393,7 +398,7 @@ public final class BertModel implements Trainable, AutoCloseable {
         backend.fill(activationBase + activationCount, gradientCount, 0f);
         int x = finalLn >= 0 ? finalLn : layerOutput(layers - 1);
         if (config.hasSentenceTask()) {
-            backend.linearBackward(d(pooled), g(clsW), g(clsB), sentDlogits, pooled, clsW, B, 2, H);
+            backend.linearBackward(d(pooled), g(clsW), g(clsB), sentDlogits, pooled, clsW, B, numLabels, H);
             backend.tanhBackward(d(pooledPre), pooled, d(pooled), B * H);
             backend.linearBackward(d(clsIn), g(poolW), g(poolB), d(pooledPre), clsIn, poolW, B, H, H);
             backend.scatterAddRows(d(x), d(clsIn), clsRows, B, H);
@@ -485,6 +490,27 @@ public final class BertModel implements Trainable, AutoCloseable {
         backend.writeInts(sentLabels, batch.sentenceLabels(), 0, batch.batchSize());
     }
 
+    /**
+     * The regression head's loss, mean (y - target)^2 over the batch as torch's MSELoss, computed on
+     * the host (B values), with its gradient 2 (y - target) / B * gradScale written for backward.
+     */
+    private double squaredError(Batch batch, float gradScale) {
+        if (batch.sentenceTargets() == null) {
+            throw new IllegalArgumentException("num_labels 1 is a regression head: the batch needs sentenceTargets");
+        }
+        int B = batch.batchSize();
+        float[] y = new float[B], grad = new float[B];
+        backend.read(sentLogits, y, 0, B);
+        double sum = 0;
+        for (int b = 0; b < B; b++) {
+            double diff = (double) y[b] - batch.sentenceTargets()[b];
+            sum += diff * diff;
+            grad[b] = (float) (2 * diff / B * gradScale);
+        }
+        backend.write(sentDlogits, grad, 0, B);
+        return sum / B;
+    }
+
     private double mean(int off, int n) {
         float[] values = new float[n];
         backend.read(off, values, 0, n);
@@ -510,11 +536,18 @@ public final class BertModel implements Trainable, AutoCloseable {
         return out;
     }
 
-    /** The sentence-task logits [B, 2] of the last forward pass (objective nsp or sop). */
+    /** The sentence head's outputs [B, num_labels] of the last forward pass (objective nsp or sop). */
     public float[] sentenceLogits() {
         if (!config.hasSentenceTask()) throw new IllegalStateException("objective mlm has no sentence logits");
-        float[] out = new float[lastB * 2];
+        float[] out = new float[lastB * numLabels];
         backend.read(sentLogits, out, 0, out.length);
+        return out;
+    }
+
+    /** The encoder output [B, T, H] of the last forward pass (after the final LayerNorm for pre-LN). */
+    public float[] hiddenStates() {
+        float[] out = new float[lastB * seqLength * H];
+        backend.read(finalLn >= 0 ? finalLn : layerOutput(layers - 1), out, 0, out.length);
         return out;
     }
 

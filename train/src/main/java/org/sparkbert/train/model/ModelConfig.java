@@ -14,6 +14,7 @@ import java.util.TreeSet;
  * One model's shape and options, read from a conf/models/*.conf file (Java properties with Hugging
  * Face BertConfig key names, plus pre_layer_norm, embedding_size, share_layers and objective).
  * vocabSize 0 means "not stated": it is taken from the vocabulary by {@link #withVocabSize}.
+ * numLabels sizes the sentence head: 2 for nsp and sop, n for n-way fine-tuning, 1 for regression.
  */
 public record ModelConfig(
         int vocabSize,
@@ -30,12 +31,23 @@ public record ModelConfig(
         boolean preLayerNorm,
         int embeddingSize,
         boolean shareLayers,
-        String objective) {
+        String objective,
+        int numLabels) {
 
     private static final Set<String> KEYS = Set.of("vocab_size", "hidden_size", "num_hidden_layers",
             "num_attention_heads", "intermediate_size", "max_position_embeddings", "type_vocab_size",
             "hidden_dropout_prob", "attention_probs_dropout_prob", "layer_norm_eps", "initializer_range",
-            "pre_layer_norm", "embedding_size", "share_layers", "objective");
+            "pre_layer_norm", "embedding_size", "share_layers", "objective", "num_labels");
+
+    /** A configuration with the usual two-way sentence head (nsp and sop). */
+    public ModelConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads, int intermediateSize,
+                       int maxPositionEmbeddings, int typeVocabSize, float hiddenDropoutProb,
+                       float attentionProbsDropoutProb, float layerNormEps, float initializerRange, boolean preLayerNorm,
+                       int embeddingSize, boolean shareLayers, String objective) {
+        this(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, maxPositionEmbeddings,
+                typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps, initializerRange, preLayerNorm,
+                embeddingSize, shareLayers, objective, 2);
+    }
 
     public ModelConfig {
         require(hiddenSize > 0 && numHiddenLayers > 0 && numAttentionHeads > 0 && intermediateSize > 0,
@@ -46,6 +58,7 @@ public record ModelConfig(
                 "vocab_size, max_position_embeddings, type_vocab_size and embedding_size must be positive");
         require(hiddenDropoutProb >= 0 && hiddenDropoutProb < 1 && attentionProbsDropoutProb >= 0
                 && attentionProbsDropoutProb < 1, "dropout probabilities must be in [0, 1)");
+        require(numLabels >= 1, "num_labels must be >= 1 (1: regression), got " + numLabels);
         require(objective.equals("nsp") || objective.equals("sop") || objective.equals("mlm"),
                 "objective must be nsp, sop or mlm, not '" + objective + "'");
         require(!(preLayerNorm && (shareLayers || embeddingSize != hiddenSize)),
@@ -93,7 +106,7 @@ public record ModelConfig(
                     v.number("hidden_dropout_prob", 0.1f), v.number("attention_probs_dropout_prob", 0.1f),
                     v.number("layer_norm_eps", 1e-12f), v.number("initializer_range", 0.02f),
                     v.flag("pre_layer_norm", false), v.integer("embedding_size", hidden), v.flag("share_layers", false),
-                    p.getProperty("objective", "nsp").trim());
+                    p.getProperty("objective", "nsp").trim(), v.integer("num_labels", 2));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
@@ -107,14 +120,24 @@ public record ModelConfig(
         }
         return new ModelConfig(size, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
                 maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
-                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective);
+                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels);
     }
 
     /** The same model with other dropout probabilities (0 for gradient checks). */
     public ModelConfig withDropout(float hidden, float attention) {
         return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
                 maxPositionEmbeddings, typeVocabSize, hidden, attention, layerNormEps, initializerRange,
-                preLayerNorm, embeddingSize, shareLayers, objective);
+                preLayerNorm, embeddingSize, shareLayers, objective, numLabels);
+    }
+
+    /**
+     * The same model with an n-way sentence head (fine-tuning: 3 for MNLI), or with n = 1 a regression
+     * head trained with mean squared error (STS-B), as Hugging Face's num_labels.
+     */
+    public ModelConfig withNumLabels(int n) {
+        return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
+                maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
+                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, n);
     }
 
     /** Factorised embeddings or shared layers: the model is named and stored as ALBERT. */

@@ -16,16 +16,20 @@ class ModelGradientTest {
 
     @ParameterizedTest
     @CsvSource({
-            "false, 16, false, nsp",  // BERT post-LN
-            "true, 16, false, mlm",   // pre-LN
-            "true, 16, false, sop",   // pre-LN with a sentence task
-            "false, 8, true, sop",    // ALBERT: factorised and shared
-            "false, 8, false, mlm"})  // ALBERT factorisation without sharing
-    void matchesFiniteDifferences(boolean preLn, int embeddingSize, boolean share, String objective) {
-        ModelConfig config = new ModelConfig(31, 16, 2, 2, 32, 8, 2, 0.1f, 0.1f, 1e-6f, 0.3f, preLn, embeddingSize, share, objective);
+            "false, 16, false, nsp, 2",  // BERT post-LN
+            "true, 16, false, mlm, 2",   // pre-LN
+            "true, 16, false, sop, 2",   // pre-LN with a sentence task
+            "false, 8, true, sop, 2",    // ALBERT: factorised and shared
+            "false, 8, false, mlm, 2",   // ALBERT factorisation without sharing
+            "false, 16, false, nsp, 3",  // a three-way sentence head (fine-tuning, MNLI)
+            "false, 16, false, nsp, 1"}) // a regression head (fine-tuning, STS-B)
+    void matchesFiniteDifferences(boolean preLn, int embeddingSize, boolean share, String objective, int numLabels) {
+        ModelConfig config = new ModelConfig(31, 16, 2, 2, 32, 8, 2, 0.1f, 0.1f, 1e-6f, 0.3f, preLn, embeddingSize, share,
+                objective, numLabels);
         int B = 2, T = 6;
         Batch batch = new Batch(B, T, new int[] {2, 5, 9, 30, 4, 0, 2, 7, 7, 1, 0, 0}, new int[] {0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0},
-                new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, new int[] {1, 3, 8}, new int[] {17, 3, 29}, new int[] {1, 0});
+                new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, new int[] {1, 3, 8}, new int[] {17, 3, 29},
+                new int[] {numLabels - 1, 0}, numLabels == 1 ? new float[] {0.7f, -1.3f} : null);
         try (BertModel model = new BertModel(config, Backend.create("cpu", 2), B, T, 4, 0)) {
             model.initialize(3);
             Random random = new Random(9);
@@ -70,6 +74,8 @@ class ModelGradientTest {
             }
             double rel = Math.sqrt(diff2 / num2);
             assertTrue(rel < 1e-2, "all sampled entries: relative error " + rel);
+            assertTrue(model.hiddenStates().length == B * T * 16, "hidden states [B, T, H]");
+            if (config.hasSentenceTask()) assertTrue(model.sentenceLogits().length == B * numLabels, "sentence logits [B, num_labels]");
         }
     }
 }
