@@ -15,10 +15,17 @@ package org.sparkbert.train.engine;
  */
 public interface Backend extends AutoCloseable {
 
-    /** Creates a backend by its name ("cpu"), with this many threads. */
+    /**
+     * Creates a backend by its name with this many host threads: "cpu"; "opencl" (the first GPU, else
+     * the first OpenCL device); "auto" (the first OpenCL GPU, else cpu). Choosing a device by index or
+     * name: {@link org.sparkbert.train.engine.opencl.Backends#create(String, String, int)}.
+     */
     static Backend create(String name, int threads) {
-        if (name.equals("cpu")) return new CpuBackend(threads);
-        throw new IllegalArgumentException("unknown backend '" + name + "': use cpu");
+        return switch (name) {
+            case "cpu" -> new CpuBackend(threads);
+            case "opencl", "auto" -> org.sparkbert.train.engine.opencl.Backends.create(name, "auto", threads);
+            default -> throw new IllegalArgumentException("unknown backend '" + name + "': use cpu, opencl or auto");
+        };
     }
 
     String name();
