@@ -1,0 +1,243 @@
+package org.sparkbert.evaluate;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.sparkbert.evaluate.pipeline.ModelChoice;
+import org.sparkbert.evaluate.pipeline.PipelineStep;
+import org.sparkbert.evaluate.pipeline.PipelineSummary;
+import org.sparkbert.evaluate.pipeline.StageSettings;
+import org.sparkbert.evaluate.pipeline.StepOutcome;
+import org.sparkbert.evaluate.pipeline.StepSequence;
+import org.sparkbert.evaluate.pipeline.TrainingBudget;
+import org.sparkbert.evaluate.pipeline.WorkLayout;
+import org.sparkbert.ingest.IngestJob;
+import org.sparkbert.ingest.read.InputFiles;
+import org.sparkbert.job.Settings;
+import org.sparkbert.job.SparkSessions;
+import org.sparkbert.job.StageCommand;
+import org.sparkbert.job.StageOutput;
+import org.sparkbert.job.StageReport;
+import org.sparkbert.job.UsageException;
+import org.sparkbert.tokenize.instances.InstancesJob;
+import org.sparkbert.tokenize.vocab.VocabJob;
+import org.sparkbert.train.TrainJob;
+import org.sparkbert.train.model.ModelConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code scripts/pretrain pipeline}: raw shards to a trained model and its report in one command, one
+ * JVM and one SparkSession. Runs ingest, vocab (WordPiece), instances (the model's objective), train
+ * (steps chosen from the time budget) and the report, each into its own subdirectory of --work. Every
+ * stage finds its own complete output and skips, so a rerun after a failure resumes where it stopped.
+ * The report directory is this command's own output: its _REPORT.json records the stages and the summary.
+ */
+@Command(name = "pipeline", description = "Run every stage, from raw shards to a trained model and its report.")
+public final class PipelineJob extends StageCommand {
+    /** Every conf/ file a stage of the pipeline reads, and the pipeline's own. */
+    private static final List<String> CONF_FILES = List.of("pipeline.properties", "ingest.properties", "tokenize.properties",
+            "instances.properties", "train.properties");
+
+    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH_OR_GLOB",
+            description = "Raw shards: files, globs or directories on any Hadoop FileSystem (as ingest --input).")
+    List<String> inputs = new ArrayList<>();
+
+    @Option(names = "--work", required = true, paramLabel = "DIR",
+            description = "The work directory: one subdirectory per stage (ingest, vocab, instances, train, report).")
+    String work;
+
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "A model configuration file (conf/models/bert-mini.conf) or a bundled name. Default: setting pipeline.model.")
+    String model;
+
+    @Option(names = "--budget-minutes", paramLabel = "N",
+            description = "Minutes the run should take; the training steps are chosen from it. Default: setting pipeline.budget_minutes.")
+    Double budgetMinutes;
+
+    @Option(names = "--replicas", defaultValue = "1", paramLabel = "N",
+            description = "Model replicas training in parallel. Only 1 is supported until distributed training lands.")
+    int replicas;
+
+    public static void main(String[] args) {
+        int code = execute(args);
+        SparkSessions.stopIfStarted();
+        System.exit(code);
+    }
+
+    /** Runs the pipeline and, when it is done (now or before), prints the summary; returns the exit code. */
+    public static int execute(String... args) {
+        PipelineJob job = new PipelineJob();
+        int code = StageCommand.execute(job, args);
+        if (code == EXIT_OK && job.work != null) {
+            System.out.println(PipelineSummary.read(new WorkLayout(job.work), new Configuration()).text());
+            System.out.flush();
+        }
+        return code;
+    }
+
+    @Override
+    protected String stageName() {
+        return "pipeline";
+    }
+
+    @Override
+    protected List<String> confFiles() {
+        return CONF_FILES;
+    }
+
+    @Override
+    protected String outputPath() {
+        return new WorkLayout(work).dir(WorkLayout.REPORT);
+    }
+
+    @Override
+    protected Map<String, Object> arguments() {
+        Map<String, Object> a = new TreeMap<>();
+        a.put("input", inputs);
+        a.put("work", work);
+        a.put("model", model == null ? "pipeline.model" : model);
+        a.put("budget_minutes", budgetMinutes == null ? "pipeline.budget_minutes" : budgetMinutes);
+        a.put("replicas", replicas);
+        return a;
+    }
+
+    @Override
+    protected void validate(Settings settings, Configuration hadoopConf) {
+        if (replicas != 1) {
+            throw new UsageException("--replicas " + replicas + ": only 1 replica is supported until distributed training"
+                    + " lands; run without --replicas, or run the train stage on its own.");
+        }
+        if (!(budget(settings) > 0)) {
+            throw new UsageException("--budget-minutes must be positive, not " + budget(settings) + ".");
+        }
+        checkSettings(settings);
+        InputFiles.expand(inputs, hadoopConf);
+        ModelChoice.resolve(modelName(settings));
+        new WorkLayout(work).check(hadoopConf, overwrite);
+    }
+
+    private static void checkSettings(Settings s) {
+        for (String key : List.of("pipeline.vocab.size", "pipeline.instances.max_seq_length", "pipeline.instances.dupe_factor",
+                "pipeline.train.batch_size", "pipeline.train.log_every", "pipeline.train.min_steps")) {
+            if (s.integer(key) < 1) {
+                throw new UsageException("Setting '" + key + "' must be at least 1, not " + s.integer(key) + ".");
+            }
+        }
+        double share = s.number("pipeline.train.budget_share");
+        if (!(share > 0 && share <= 1)) {
+            throw new UsageException("Setting 'pipeline.train.budget_share' must lie in (0, 1], not " + share + ".");
+        }
+        if (!(s.number("pipeline.train.flops_per_second") > 0) || !(s.number("pipeline.train.lr") > 0)) {
+            throw new UsageException("Settings 'pipeline.train.flops_per_second' and 'pipeline.train.lr' must be positive.");
+        }
+        if (s.longValue("pipeline.train.max_steps") < s.longValue("pipeline.train.min_steps")) {
+            throw new UsageException("Setting 'pipeline.train.max_steps' must be at least 'pipeline.train.min_steps'.");
+        }
+    }
+
+    @Override
+    protected void run(SparkSession spark, Settings settings, StageOutput output, StageReport report) {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        WorkLayout layout = new WorkLayout(work);
+        List<PipelineStep> steps = plan(settings, layout, output, report);
+        List<StepOutcome> outcomes = new StepSequence(conf, System.out).run(steps);
+        Map<String, Object> stages = new LinkedHashMap<>();
+        for (StepOutcome o : outcomes) {
+            stages.put(o.name(), o.skipped() ? "skipped" : Math.round(o.seconds() * 10) / 10.0);
+        }
+        report.put("stages_seconds", stages);
+        report.count("stages_skipped", outcomes.stream().filter(StepOutcome::skipped).count());
+        report.put("summary", PipelineSummary.read(layout, conf).asMap());
+        report.endPhase("stages");
+    }
+
+    private List<PipelineStep> plan(Settings s, WorkLayout layout, StageOutput output, StageReport report) {
+        StageSettings stageSettings = new StageSettings(s, sparkPairs());
+        String modelName = modelName(s);
+        ModelConfig config = ModelChoice.resolve(modelName).withVocabSize(s.integer("pipeline.vocab.size"));
+        int seqLength = s.integer("pipeline.instances.max_seq_length");
+        int batchSize = s.integer("pipeline.train.batch_size");
+        TrainingBudget budget = new TrainingBudget(budget(s), s.number("pipeline.train.budget_share"),
+                s.number("pipeline.train.flops_per_second"), s.longValue("pipeline.train.min_steps"),
+                s.longValue("pipeline.train.max_steps"));
+        long trainSteps = budget.steps(config, batchSize, seqLength, s.integer("masking.max_predictions_per_seq"));
+        report.put("train_steps", trainSteps);
+
+        String ingest = layout.dir(WorkLayout.INGEST);
+        String vocab = layout.dir(WorkLayout.VOCAB);
+        String instances = layout.dir(WorkLayout.INSTANCES);
+        String train = layout.dir(WorkLayout.TRAIN);
+        List<String> ingestArgs = new ArrayList<>(List.of("--input"));
+        ingestArgs.addAll(inputs);
+        ingestArgs.addAll(List.of("--output", ingest));
+
+        List<PipelineStep> steps = new ArrayList<>();
+        steps.add(stage("ingest", "clean and deduplicate " + String.join(" ", inputs), ingest, IngestJob::new,
+                ingestArgs, stageSettings.confArguments(List.of("ingest.properties"))));
+        steps.add(stage("vocab", "train a WordPiece vocabulary of " + s.integer("pipeline.vocab.size") + " tokens", vocab,
+                VocabJob::new, List.of("--input", ingest, "--output", vocab, "--model", "wordpiece",
+                        "--vocab-size", s.string("pipeline.vocab.size")),
+                stageSettings.confArguments(List.of("tokenize.properties"))));
+        steps.add(stage("instances", config.objective().toUpperCase() + " instances of up to " + seqLength + " tokens",
+                instances, InstancesJob::new, List.of("--input", ingest, "--vocab", vocab, "--output", instances,
+                        "--objective", config.objective(), "--max-seq-length", String.valueOf(seqLength),
+                        "--dupe-factor", s.string("pipeline.instances.dupe_factor")),
+                stageSettings.confArguments(List.of("instances.properties"))));
+        steps.add(stage("train", "pretrain " + modelName + " for " + trainSteps + " steps of " + batchSize + " sequences",
+                train, TrainJob::new, List.of("--data", instances, "--vocab", vocab, "--model", modelName, "--output", train,
+                        "--steps", String.valueOf(trainSteps), "--batch-size", String.valueOf(batchSize),
+                        "--lr", s.string("pipeline.train.lr"), "--log-every", s.string("pipeline.train.log_every")),
+                stageSettings.confArguments(List.of("train.properties", "instances.properties"))));
+        steps.add(new PipelineStep("report", "report.md, report.html and report.json of the run", layout.dir(WorkLayout.REPORT),
+                false, () -> ReportCommand.execute("--run", train, "--output", output.workUri())));
+        return steps;
+    }
+
+    private PipelineStep stage(String name, String what, String dir, java.util.function.Supplier<StageCommand> command,
+                               List<String> arguments, List<String> confArguments) {
+        List<String> all = new ArrayList<>(arguments);
+        all.addAll(confArguments);
+        all.addAll(commonOptions());
+        String[] args = all.toArray(new String[0]);
+        return new PipelineStep(name, what, dir, true, () -> StageCommand.execute(command.get(), args));
+    }
+
+    /** What the pipeline was told that every stage should hear too. */
+    private List<String> commonOptions() {
+        List<String> options = new ArrayList<>();
+        if (master != null) {
+            options.addAll(List.of("--master", master));
+        }
+        if (overwrite) {
+            options.add("--overwrite");
+        }
+        if (verbose) {
+            options.add("--verbose");
+        }
+        return options;
+    }
+
+    private List<String> sparkPairs() {
+        List<String> pairs = new ArrayList<>();
+        for (String pair : conf) {
+            if (pair.trim().startsWith("spark.")) {
+                pairs.add(pair.trim());
+            }
+        }
+        return pairs;
+    }
+
+    private String modelName(Settings s) {
+        return model != null ? model : s.string("pipeline.model");
+    }
+
+    private double budget(Settings s) {
+        return budgetMinutes != null ? budgetMinutes : s.number("pipeline.budget_minutes");
+    }
+}

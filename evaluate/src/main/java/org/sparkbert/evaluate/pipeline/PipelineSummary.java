@@ -1,0 +1,97 @@
+package org.sparkbert.evaluate.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.sparkbert.evaluate.report.ReportWriter;
+import org.sparkbert.job.StageOutput;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The one-screen summary of a finished pipeline, read back from the stages' _REPORT.json files and
+ * the training metrics: what was kept, how large the vocabulary and the instance set are, whether the
+ * masked-LM loss went down, and where the report is.
+ */
+public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, long instances, long steps,
+                              double firstMlmLoss, long firstMlmStep, double finalMlmLoss, double finalMlmAccuracy,
+                              String reportDir) {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static PipelineSummary read(WorkLayout layout, Configuration conf) {
+        try {
+            FileSystem fs = layout.root().getFileSystem(conf);
+            JsonNode ingest = report(fs, layout.dir(WorkLayout.INGEST));
+            JsonNode vocab = report(fs, layout.dir(WorkLayout.VOCAB));
+            JsonNode instances = report(fs, layout.dir(WorkLayout.INSTANCES));
+            JsonNode train = report(fs, layout.dir(WorkLayout.TRAIN));
+            JsonNode first = firstMetrics(fs, new Path(layout.dir(WorkLayout.TRAIN), "metrics.jsonl"));
+            return new PipelineSummary(ingest.path("records_in").asLong(), ingest.path("records_out").asLong(),
+                    vocab.path("counters").path("vocab_size").asLong(), instances.path("counters").path("instances").asLong(),
+                    train.path("counters").path("steps").asLong(), first.path("mlm_loss").asDouble(Double.NaN),
+                    first.path("step").asLong(), train.path("final_mlm_loss").asDouble(Double.NaN),
+                    train.path("final_mlm_accuracy").asDouble(Double.NaN),
+                    fs.makeQualified(new Path(layout.dir(WorkLayout.REPORT))).toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the stage reports under " + layout.root(), e);
+        }
+    }
+
+    private static JsonNode report(FileSystem fs, String dir) throws IOException {
+        JsonNode report = StageOutput.readReport(fs, new Path(dir));
+        if (report == null) {
+            throw new IOException(dir + " has no _REPORT.json");
+        }
+        return report;
+    }
+
+    private static JsonNode firstMetrics(FileSystem fs, Path metrics) throws IOException {
+        try (FSDataInputStream in = fs.open(metrics);
+             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line = reader.readLine();
+            if (line == null) {
+                throw new IOException(metrics + " is empty");
+            }
+            return JSON.readTree(line);
+        }
+    }
+
+    public Map<String, Object> asMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("records_in", recordsIn);
+        m.put("records_kept", recordsKept);
+        m.put("vocab_size", vocabSize);
+        m.put("instances", instances);
+        m.put("steps", steps);
+        m.put("first_mlm_loss", firstMlmLoss);
+        m.put("first_mlm_loss_step", firstMlmStep);
+        m.put("final_mlm_loss", finalMlmLoss);
+        m.put("final_mlm_accuracy", finalMlmAccuracy);
+        m.put("report", reportDir);
+        return m;
+    }
+
+    /** The lines printed at the end of a run. */
+    public String text() {
+        String trend = finalMlmLoss < firstMlmLoss ? "down" : "NOT down";
+        return String.join("\n",
+                "pipeline: summary",
+                String.format(Locale.ROOT, "  ingest     %,d records read, %,d kept after cleaning and deduplication", recordsIn, recordsKept),
+                String.format(Locale.ROOT, "  vocab      %,d WordPiece tokens", vocabSize),
+                String.format(Locale.ROOT, "  instances  %,d pretraining instances", instances),
+                String.format(Locale.ROOT, "  train      %,d steps; masked-LM loss %.3f (mean of steps 1-%d) -> %.3f at the end (%s),"
+                        + " accuracy %.1f%%", steps, firstMlmLoss, firstMlmStep, finalMlmLoss, trend, 100 * finalMlmAccuracy),
+                "  report     " + new Path(reportDir, ReportWriter.HTML) + " (and " + ReportWriter.MARKDOWN + ", "
+                        + ReportWriter.JSON + " beside it)");
+    }
+}
