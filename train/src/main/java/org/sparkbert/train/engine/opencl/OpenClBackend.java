@@ -33,6 +33,9 @@ public final class OpenClBackend implements Backend {
     private int local, tile;
     private final Map<Long, Range> ranges = new HashMap<>();
     private final boolean[] verified = new boolean[TrainingKernel.OPS];
+    /** Wall time per operation (Aparapi's execute returns when the device is done). */
+    private final long[] opNanos = new long[TrainingKernel.OPS];
+    private final long[] opLaunches = new long[TrainingKernel.OPS];
     private long launches, bytesToDevice, bytesFromDevice;
     /**
      * The host copy of the int arena has writes the device has not seen. The host copy is otherwise
@@ -60,6 +63,13 @@ public final class OpenClBackend implements Backend {
 
     /** Launches and bytes moved so far; the difference of two snapshots is one step's. */
     public DeviceCounters counters() { return new DeviceCounters(launches, bytesToDevice, bytesFromDevice); }
+
+    /** Seconds spent in each operation's launches so far, by operation name, for operations that ran. */
+    public java.util.Map<String, Double> secondsByOperation() {
+        java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+        for (int op = 0; op < opNanos.length; op++) if (opLaunches[op] > 0) out.put(OP_NAMES[op], opNanos[op] / 1e9);
+        return out;
+    }
 
     /** The work-group sizes in use: element-wise operations, and the GEMM's side in items (each computes 4 x 4 outputs). */
     public int localSize() { return local; }
@@ -466,7 +476,10 @@ public final class OpenClBackend implements Backend {
             intsToPut = false;
         }
         k.op = op;
+        long t0 = System.nanoTime();
         k.execute(range(ceilDiv(items, localSize) * localSize, localSize));
+        opNanos[op] += System.nanoTime() - t0;
+        opLaunches[op]++;
         launches++;
         if (!verified[op]) verify(op);
     }
@@ -506,7 +519,10 @@ public final class OpenClBackend implements Backend {
         String[] names = new String[TrainingKernel.OPS];
         for (Field field : TrainingKernel.class.getDeclaredFields()) {
             int mods = field.getModifiers();
-            if (!Modifier.isStatic(mods) || field.getType() != int.class || field.getName().equals("OPS")) continue;
+            // every static int of the kernel is an operation number except these two sizes
+            boolean operation = Modifier.isStatic(mods) && field.getType() == int.class
+                    && !field.getName().equals("OPS") && !field.getName().equals("GEMM_K");
+            if (!operation) continue;
             try {
                 field.setAccessible(true);
                 names[field.getInt(null)] = field.getName();

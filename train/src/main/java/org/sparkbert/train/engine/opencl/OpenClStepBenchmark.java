@@ -13,8 +13,9 @@ import org.sparkbert.train.optim.Optimizer;
 
 /**
  * A full training step (forward, backward, clipping, AdamW) of a bundled model on the opencl
- * backend, printed as one JSON object: step time, and per step the kernels launched and the bytes
- * put to and got from the device, beside the model's parameter bytes (which never cross the bus).
+ * backend, printed as one JSON object: step time, and per step the kernels launched, the bytes put
+ * to and got from the device, beside the model's parameter bytes (which never cross the bus), and
+ * the seconds each operation took.
  *
  * <pre>OpenClStepBenchmark [--model bert-tiny] [--device auto] [--batch 8] [--seq 128] [--predictions 20]
  *                     [--vocab 30522] [--steps 3] [--warmup 1]</pre>
@@ -51,18 +52,23 @@ public final class OpenClStepBenchmark {
         double[] seconds = new double[steps];
         DeviceCounters perStep;
         long parameters;
+        java.util.Map<String, Double> opSeconds = new java.util.TreeMap<>();
         try (BertModel bert = new BertModel(config, backend, batch, seq, batch * predictions, adamw.stateSlots())) {
             bert.initialize(1);
             parameters = bert.parameterCount();
             Trainer trainer = new Trainer(bert, adamw, new TrainingOptions(1e-4f, 0, warmup + steps, 1, 1.0f, 1));
             for (int s = 0; s < warmup; s++) trainer.step(List.of(batches.get(s % 2)));
             DeviceCounters start = backend.counters();
+            java.util.Map<String, Double> before = backend.secondsByOperation();
             for (int s = 0; s < steps; s++) {
                 long t0 = System.nanoTime();
                 trainer.step(List.of(batches.get(s % 2)));
                 seconds[s] = (System.nanoTime() - t0) / 1e9;
             }
             DeviceCounters total = backend.counters().minus(start);
+            for (var e : backend.secondsByOperation().entrySet()) {
+                opSeconds.put(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) / steps);
+            }
             perStep = new DeviceCounters(total.launches() / steps, total.bytesToDevice() / steps, total.bytesFromDevice() / steps);
         }
         double mean = 0, best = Double.MAX_VALUE;
@@ -87,7 +93,15 @@ public final class OpenClStepBenchmark {
         field(json, "launches_per_step", perStep.launches());
         field(json, "bytes_to_device_per_step", perStep.bytesToDevice());
         field(json, "bytes_from_device_per_step", perStep.bytesFromDevice());
-        json.append("\"parameter_bytes\":").append(4L * parameters).append('}');
+        field(json, "parameter_bytes", 4L * parameters);
+        json.append("\"seconds_per_step_by_operation\":{");
+        boolean first = true;
+        for (var e : opSeconds.entrySet()) {
+            if (!first) json.append(',');
+            first = false;
+            json.append('"').append(e.getKey()).append("\":").append(fmt(e.getValue()));
+        }
+        json.append("}}");
         System.out.println(json);
     }
 
