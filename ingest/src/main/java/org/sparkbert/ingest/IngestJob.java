@@ -176,7 +176,7 @@ public final class IngestJob extends StageCommand {
         report.endPhase("dedup_exact");
 
         progress.begin("line deduplication");
-        Dataset<Row> alive = docs.select(PageTable.docColumns()[0], docColumnsAfterFirst());
+        Dataset<Row> alive = PageTable.asDocs(docs);
         if (settings.flag("ingest.dedup.lines.enabled")) {
             Dataset<Row> lined = LineDedup.apply(alive, rules.sentenceMinimum()).persist(StorageLevel.MEMORY_AND_DISK());
             Row removed = lined.agg(sum("lines_removed"), count(when(col("reason").isNotNull(), 1))).first();
@@ -184,7 +184,7 @@ public final class IngestJob extends StageCommand {
             log.info("line deduplication: {} lines removed, {} pages dropped", removed.get(0), removed.getLong(1));
             drops.add(lined.where(col("reason").isNotNull())
                     .select(col("key"), col("reason"), lit(null).cast("string").as("survivor_id")));
-            alive = lined.where(col("reason").isNull()).select(PageTable.docColumns()[0], docColumnsAfterFirst());
+            alive = PageTable.asDocs(lined.where(col("reason").isNull()));
         }
         alive = alive.persist(StorageLevel.MEMORY_AND_DISK());
         report.endPhase("dedup_lines");
@@ -210,11 +210,6 @@ public final class IngestJob extends StageCommand {
         report.endPhase("reconcile");
         progress.done();
         pages.unpersist();
-    }
-
-    private static String[] docColumnsAfterFirst() {
-        String[] all = PageTable.docColumns();
-        return java.util.Arrays.copyOfRange(all, 1, all.length);
     }
 
     /** Checksums every input on the executors, writes the manifest, returns the files no earlier output holds. */

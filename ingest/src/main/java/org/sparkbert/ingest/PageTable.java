@@ -1,5 +1,9 @@
 package org.sparkbert.ingest;
 
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -57,5 +61,11 @@ public final class PageTable {
 
     public static String[] docColumns() {
         return DOCS.fieldNames();
+    }
+
+    /** The {@link #DOCS} columns of a table that has them (and maybe more). */
+    public static Dataset<Row> asDocs(Dataset<Row> table) {
+        Column[] columns = java.util.Arrays.stream(DOCS.fieldNames()).map(functions::col).toArray(Column[]::new);
+        return table.select(columns);
     }
 }

@@ -35,7 +35,8 @@ public final class C4PageCleaner {
                 removed[LineRule.TOO_LONG_WORD.ordinal()]++;
                 continue;
             }
-            if (rules.citations) {
+            // The regex would try every offset of every line; only a line with a bracket can match.
+            if (rules.citations && line.indexOf('[') >= 0) {
                 line = CITATION.matcher(line).replaceAll("");
             }
             if (rules.terminalPunctuation && !endsWithTerminalMark(line)) {

@@ -103,12 +103,14 @@ public final class LineDedup {
             }
         }
         String text = r.getString(5);
-        Set<ByteBuffer> seen = new HashSet<>();
+        // Equal MD5s are equal normalised lines: repeats are found on the strings, and lines are hashed
+        // only when the page has lost some to other pages.
+        Set<String> seen = new HashSet<>();
         List<String> kept = new ArrayList<>();
         int removed = 0;
         for (String line : text.split("\n", -1)) {
-            ByteBuffer h = ByteBuffer.wrap(lineHash(line));
-            if (lost.contains(h) || !seen.add(h)) {
+            String normalised = PythonText.strip(line).toLowerCase(Locale.ROOT);
+            if (!seen.add(normalised) || (!lost.isEmpty() && lost.contains(ByteBuffer.wrap(Hashes.md5(normalised))))) {
                 removed++;
             } else {
                 kept.add(line);
