@@ -47,9 +47,6 @@ public final class Trainer {
 
     public long stepsDone() { return step; }
 
-    /** Continues from a given step (the schedule and bias correction follow it). */
-    public void setStepsDone(long steps) { this.step = steps; }
-
     /** One optimiser step over options.accumulate() micro-batches. */
     public StepMetrics step(List<Batch> microBatches) {
         if (microBatches.size() != options.accumulate()) {
