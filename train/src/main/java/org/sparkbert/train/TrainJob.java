@@ -136,6 +136,8 @@ public final class TrainJob extends StageCommand {
         a.put("data", data);
         a.put("vocab", vocab);
         a.put("model", model);
+        // The file's content decides the output, not only its name.
+        a.put("model_config", modelConfig().toString());
         a.put("steps", steps);
         a.put("batch_size", batchSize);
         a.put("lr", lr);
