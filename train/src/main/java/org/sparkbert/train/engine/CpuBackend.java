@@ -383,16 +383,34 @@ final class CpuBackend implements Backend {
 
     /** Softmax of scale * row over the keys whose mask is non-zero, in place; masked keys get 0. */
     private void softmaxRow(int row, int mask, int T, float scale) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < T; j++) if (ints[mask + j] != 0 && f[row + j] > max) max = f[row + j];
-        float sum = 0f;
-        for (int j = 0; j < T; j++) {
-            float e = ints[mask + j] != 0 ? FastMath.exp((f[row + j] - max) * scale) : 0f;
-            f[row + j] = e;
+        FloatVector lanesMax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int j = 0;
+        for (; j + L <= T; j += L) {
+            VectorMask<Float> real = keys(mask + j);
+            lanesMax = lanesMax.max(FloatVector.fromArray(S, f, row + j).blend(Float.NEGATIVE_INFINITY, real.not()));
+        }
+        float max = lanesMax.reduceLanes(VectorOperators.MAX); // exact in any order
+        for (int t = j; t < T; t++) if (ints[mask + t] != 0 && f[row + t] > max) max = f[row + t];
+        FloatVector lanesSum = FloatVector.zero(S);
+        for (j = 0; j + L <= T; j += L) {
+            FloatVector e = FastMath.exp(FloatVector.fromArray(S, f, row + j).sub(max).mul(scale));
+            e = FloatVector.zero(S).blend(e, keys(mask + j));
+            e.intoArray(f, row + j);
+            lanesSum = lanesSum.add(e);
+        }
+        float sum = lanesInOrder(lanesSum);
+        for (int t = j; t < T; t++) {
+            float e = ints[mask + t] != 0 ? FastMath.exp((f[row + t] - max) * scale) : 0f;
+            f[row + t] = e;
             sum += e;
         }
         float inv = 1f / sum;
-        for (int j = 0; j < T; j++) f[row + j] *= inv;
+        for (int t = 0; t < T; t++) f[row + t] *= inv;
+    }
+
+    /** Lanes whose attention-mask entry is non-zero. */
+    private VectorMask<Float> keys(int mask) {
+        return IntVector.fromArray(SI, ints, mask).compare(VectorOperators.NE, 0).cast(S);
     }
 
     @Override

@@ -217,6 +217,32 @@ class OpGradientTest {
         }
     }
 
+    /** T = 21 runs the vectorised softmax (one full vector of keys) and its scalar tail, with padding in both. */
+    @Test
+    void attentionLongerThanOneVector() {
+        int B = 1, T = 21, NH = 2, D = 2, C = NH * D;
+        int[] m = new int[T];
+        for (int t = 0; t < T; t++) m[t] = (t == 3 || t == 9 || t >= 19) ? 0 : 1;
+        int mask = ints(m);
+        int qkv = randn(B * T * 3 * C, 1), att = alloc(B * NH * T * T), attDrop = alloc(B * NH * T * T);
+        int out = alloc(B * T * C), dout = alloc(B * T * C), dqkv = alloc(B * T * 3 * C);
+        int key = CounterRng.key(8, 1, 2);
+        check("attention T=21", qkv, B * T * 3 * C, out, B * T * C, dqkv,
+                () -> be.attentionForward(out, att, attDrop, qkv, mask, B, T, NH, D, 0.1f, key), () -> {
+                    be.fill(dqkv, B * T * 3 * C, 0);
+                    be.attentionBackward(dqkv, dout, att, attDrop, qkv, mask, B, T, NH, D, 0.1f, key);
+                }, dout, 1e-2f, 2e-3);
+        for (int row = 0; row < NH * T; row++) {
+            double sum = 0;
+            for (int j = 0; j < T; j++) {
+                float pr = f[att + row * T + j];
+                if (m[j] == 0) assertTrue(pr == 0f, "masked key " + j + " of row " + row);
+                sum += pr;
+            }
+            assertTrue(Math.abs(sum - 1) < 1e-5, "probabilities of row " + row + " sum to " + sum);
+        }
+    }
+
     @Test
     void crossEntropy() {
         int rows = 4, V = 37;

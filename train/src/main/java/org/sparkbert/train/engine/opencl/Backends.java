@@ -10,6 +10,8 @@ import org.sparkbert.train.engine.Backend;
  * the `--device` (index, part of a name, or auto: the first GPU, else the first OpenCL device) and
  * fails if there is none; auto takes the first GPU when there is one and otherwise the cpu backend
  * (a CPU OpenCL runtime such as POCL is for correctness, not speed). The chosen device is logged.
+ * Shared memory is off even on a CPU device, so every device copies buffers like a discrete GPU and
+ * the transfer counters mean the same everywhere.
  */
 public final class Backends {
     private static final Logger LOG = Logger.getLogger(Backends.class.getName());
