@@ -15,6 +15,12 @@ import java.util.Locale;
  * ASCII text; a whitespace-delimited chunk holding any non-ASCII character takes the general path
  * through {@link String#toLowerCase(Locale)} and {@link Normalizer} as Python's {@code lower()} and
  * {@code unicodedata.normalize("NFD")} do.
+ *
+ * <p>Where Hugging Face's Rust {@code BertNormalizer} differs from tokenization.py, this follows
+ * tokenization.py: Hugging Face drops every C* character (also private use, unassigned, surrogates)
+ * where Google drops Cc and Cf only, and it lower-cases character by character, so a word-final
+ * capital sigma becomes σ where Python's {@code lower()} gives ς. Text without such characters
+ * encodes the same both ways.
  */
 final class BasicTokenizer implements Serializable {
     private static final long serialVersionUID = 1L;
