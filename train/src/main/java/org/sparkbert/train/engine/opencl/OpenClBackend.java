@@ -79,6 +79,10 @@ public final class OpenClBackend implements Backend {
     @Override
     public void allocate(int floats, int ints) {
         if (k != null) throw new IllegalStateException("the opencl backend's arenas are already allocated");
+        if (4L * floats > device.getMaxMemAllocSize()) {
+            throw new IllegalArgumentException("the model's float arena is " + (4L * floats >> 20) + " MiB but " + device.getName()
+                    + " allocates at most " + (device.getMaxMemAllocSize() >> 20) + " MiB in one buffer: use a smaller batch or model");
+        }
         // Aparapi 3.0.2 checks a Range made with a device against that device's limit (not its old fixed 256)
         int maxGroup = device.getMaxWorkGroupSize();
         tile = maxGroup >= 256 && device.getLocalMemSize() >= 2L * 64 * TrainingKernel.GEMM_K * 4 ? 16 : maxGroup >= 64 ? 8 : 4;
