@@ -2,6 +2,8 @@ package org.sparkbert.evaluate;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
+import org.sparkbert.evaluate.finetune.GlueJob;
+import org.sparkbert.evaluate.perplexity.PerplexityJob;
 import org.sparkbert.evaluate.pipeline.ModelChoice;
 import org.sparkbert.evaluate.pipeline.PipelineStep;
 import org.sparkbert.evaluate.pipeline.PipelineSummary;
@@ -34,7 +36,8 @@ import java.util.TreeMap;
 /**
  * {@code scripts/pretrain pipeline}: raw shards to a trained model and its report in one command, one
  * JVM and one SparkSession. Runs ingest, vocab (WordPiece), instances (the model's objective), train
- * (steps chosen from the time budget) and the report, each into its own subdirectory of --work. Every
+ * (steps chosen from the time budget), perplexity, GLUE fine-tuning against a random-init baseline and
+ * the report, each into its own subdirectory of --work (perplexity beside the run, in train/). Every
  * stage finds its own complete output and skips, so a rerun after a failure resumes where it stopped.
  * The report directory is this command's own output: its _REPORT.json records the stages and the summary.
  */
@@ -42,7 +45,8 @@ import java.util.TreeMap;
 public final class PipelineJob extends StageCommand {
     /** Every conf/ file a stage of the pipeline reads, and the pipeline's own. */
     private static final List<String> CONF_FILES = List.of("pipeline.properties", "ingest.properties", "tokenize.properties",
-            "instances.properties", "train.properties");
+            "instances.properties", "train.properties", "evaluate.properties");
+    private static final List<String> NO_TASKS = List.of("none", "");
 
     @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH_OR_GLOB",
             description = "Raw shards: files, globs or directories on any Hadoop FileSystem (as ingest --input).")
@@ -119,6 +123,7 @@ public final class PipelineJob extends StageCommand {
         checkSettings(settings);
         InputFiles.expand(inputs, hadoopConf);
         ModelChoice.resolve(modelName(settings));
+        checkGlueData(settings, hadoopConf);
         new WorkLayout(work).check(hadoopConf, overwrite);
     }
 
@@ -139,6 +144,27 @@ public final class PipelineJob extends StageCommand {
         if (s.longValue("pipeline.train.max_steps") < s.longValue("pipeline.train.min_steps")) {
             throw new UsageException("Setting 'pipeline.train.max_steps' must be at least 'pipeline.train.min_steps'.");
         }
+    }
+
+    /** The GLUE stage runs last; a missing data directory is found now, before hours of training. */
+    private static void checkGlueData(Settings s, Configuration conf) {
+        if (!glueEnabled(s)) {
+            return;
+        }
+        String data = s.string("pipeline.glue.data");
+        try {
+            org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(data);
+            if (!path.getFileSystem(conf).isDirectory(path)) {
+                throw new UsageException("GLUE data directory '" + data + "' (setting pipeline.glue.data) does not exist. Run from the"
+                        + " repository's root for the bundled sample/glue, give another directory, or set pipeline.glue.tasks=none.");
+            }
+        } catch (java.io.IOException e) {
+            throw new UsageException("Cannot read GLUE data directory '" + data + "': " + e.getMessage());
+        }
+    }
+
+    private static boolean glueEnabled(Settings s) {
+        return !NO_TASKS.contains(s.string("pipeline.glue.tasks").trim().toLowerCase());
     }
 
     @Override
@@ -194,8 +220,30 @@ public final class PipelineJob extends StageCommand {
                         "--steps", String.valueOf(trainSteps), "--batch-size", String.valueOf(batchSize),
                         "--lr", s.string("pipeline.train.lr"), "--log-every", s.string("pipeline.train.log_every")),
                 stageSettings.confArguments(List.of("train.properties", "instances.properties"))));
+        String checkpoint = train + "/checkpoints/" + String.format("step-%06d", trainSteps);
+        if (s.flag("pipeline.perplexity.enabled")) {
+            String text = s.string("pipeline.perplexity.input").isEmpty() ? ingest + "/clean" : s.string("pipeline.perplexity.input");
+            String perplexity = layout.perplexity();
+            steps.add(stage("perplexity", "masked-LM perplexity of the checkpoint on " + text, perplexity, PerplexityJob::new,
+                    List.of("--checkpoint", checkpoint, "--input", text, "--output", perplexity,
+                            "--max-seq-length", String.valueOf(seqLength)),
+                    stageSettings.confArguments(List.of("evaluate.properties"))));
+        }
+        List<String> reportArgs = new ArrayList<>(List.of("--run", train, "--output", output.workUri()));
+        if (glueEnabled(s)) {
+            String glue = layout.dir(WorkLayout.GLUE);
+            steps.add(stage("glue", "fine-tune on " + s.string("pipeline.glue.tasks") + " from the checkpoint and from random weights",
+                    glue, GlueJob::new, List.of("--checkpoint", checkpoint, "--data", s.string("pipeline.glue.data"),
+                            "--output", glue, "--tasks", s.string("pipeline.glue.tasks"), "--baseline", "random-init",
+                            "--epochs", s.string("pipeline.glue.epochs"), "--lr", s.string("pipeline.glue.lr"),
+                            "--batch-size", s.string("pipeline.glue.batch_size"),
+                            "--max-train-examples", s.string("pipeline.glue.max_train_examples"),
+                            "--max-seq-length", s.string("pipeline.glue.max_seq_length")),
+                    stageSettings.confArguments(List.of("evaluate.properties"))));
+            reportArgs.addAll(List.of("--eval", glue));
+        }
         steps.add(new PipelineStep("report", "report.md, report.html and report.json of the run", layout.dir(WorkLayout.REPORT),
-                false, () -> ReportCommand.execute("--run", train, "--output", output.workUri())));
+                false, () -> ReportCommand.execute(reportArgs.toArray(new String[0]))));
         return steps;
     }
 

@@ -14,18 +14,22 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The one-screen summary of a finished pipeline, read back from the stages' _REPORT.json files and
  * the training metrics: what was kept, how large the vocabulary and the instance set are, whether the
- * masked-LM loss went down, and where the report is.
+ * masked-LM loss went down, the perplexity and GLUE scores against their baseline when those stages
+ * ran, and where the report is.
  */
 public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, long instances, long steps,
                               double firstMlmLoss, long firstMlmStep, double finalMlmLoss, double finalMlmAccuracy,
-                              String reportDir) {
+                              double perplexity, Map<String, double[]> glue, String reportDir) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static PipelineSummary read(WorkLayout layout, Configuration conf) {
@@ -41,6 +45,8 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
                     train.path("counters").path("steps").asLong(), first.path("mlm_loss").asDouble(Double.NaN),
                     first.path("step").asLong(), train.path("final_mlm_loss").asDouble(Double.NaN),
                     train.path("final_mlm_accuracy").asDouble(Double.NaN),
+                    optionalReport(fs, layout.perplexity()).path("perplexity").asDouble(Double.NaN),
+                    glueScores(optionalReport(fs, layout.dir(WorkLayout.GLUE))),
                     fs.makeQualified(new Path(layout.dir(WorkLayout.REPORT))).toString());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the stage reports under " + layout.root(), e);
@@ -53,6 +59,26 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
             throw new IOException(dir + " has no _REPORT.json");
         }
         return report;
+    }
+
+    /** The report of a stage the settings may have left out: an empty node when it did not run. */
+    private static JsonNode optionalReport(FileSystem fs, String dir) throws IOException {
+        Path path = new Path(dir);
+        JsonNode report = fs.exists(path) ? StageOutput.readReport(fs, path) : null;
+        return report == null ? JSON.createObjectNode() : report;
+    }
+
+    /** Each task's score and its random-init baseline's, as the GLUE stage's report lists them. */
+    private static Map<String, double[]> glueScores(JsonNode glue) {
+        Map<String, double[]> scores = new TreeMap<>();
+        glue.fieldNames().forEachRemaining(field -> {
+            if (field.endsWith("_score") && !field.endsWith("_baseline_score")) {
+                String task = field.substring(0, field.length() - "_score".length());
+                scores.put(task, new double[]{glue.path(field).asDouble(),
+                        glue.path(task + "_baseline_score").asDouble(Double.NaN)});
+            }
+        });
+        return scores;
     }
 
     private static JsonNode firstMetrics(FileSystem fs, Path metrics) throws IOException {
@@ -77,6 +103,13 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
         m.put("first_mlm_loss_step", firstMlmStep);
         m.put("final_mlm_loss", finalMlmLoss);
         m.put("final_mlm_accuracy", finalMlmAccuracy);
+        if (!Double.isNaN(perplexity)) {
+            m.put("perplexity", perplexity);
+        }
+        glue.forEach((task, score) -> {
+            m.put(task + "_score", score[0]);
+            m.put(task + "_baseline_score", score[1]);
+        });
         m.put("report", reportDir);
         return m;
     }
@@ -84,14 +117,21 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
     /** The lines printed at the end of a run. */
     public String text() {
         String trend = finalMlmLoss < firstMlmLoss ? "down" : "NOT down";
-        return String.join("\n",
+        List<String> lines = new ArrayList<>(List.of(
                 "pipeline: summary",
                 String.format(Locale.ROOT, "  ingest     %,d records read, %,d kept after cleaning and deduplication", recordsIn, recordsKept),
                 String.format(Locale.ROOT, "  vocab      %,d WordPiece tokens", vocabSize),
                 String.format(Locale.ROOT, "  instances  %,d pretraining instances", instances),
                 String.format(Locale.ROOT, "  train      %,d steps; masked-LM loss %.3f (mean of steps 1-%d) -> %.3f at the end (%s),"
-                        + " accuracy %.1f%%", steps, firstMlmLoss, firstMlmStep, finalMlmLoss, trend, 100 * finalMlmAccuracy),
-                "  report     " + new Path(reportDir, ReportWriter.HTML) + " (and " + ReportWriter.MARKDOWN + ", "
-                        + ReportWriter.JSON + " beside it)");
+                        + " accuracy %.1f%%", steps, firstMlmLoss, firstMlmStep, finalMlmLoss, trend, 100 * finalMlmAccuracy)));
+        if (!Double.isNaN(perplexity)) {
+            lines.add(String.format(Locale.ROOT, "  perplexity %.1f (masked-LM, final checkpoint)", perplexity));
+        }
+        glue.forEach((task, score) -> lines.add(String.format(Locale.ROOT,
+                "  glue       %s dev %.1f (random-init baseline %.1f: %s)", task, 100 * score[0], 100 * score[1],
+                score[0] > score[1] ? "pretraining helped" : "pretraining did NOT help")));
+        lines.add("  report     " + new Path(reportDir, ReportWriter.HTML) + " (and " + ReportWriter.MARKDOWN + ", "
+                + ReportWriter.JSON + " beside it)");
+        return String.join("\n", lines);
     }
 }

@@ -22,11 +22,12 @@ public final class WorkLayout {
     public static final String VOCAB = "vocab";
     public static final String INSTANCES = "instances";
     public static final String TRAIN = "train";
+    public static final String GLUE = "glue";
     public static final String REPORT = "report";
     /** The stage that wrote each subdirectory's _REPORT.json (the report directory holds the pipeline's own). */
     private static final List<String[]> OWNERS = List.of(new String[]{INGEST, "ingest"}, new String[]{VOCAB, "vocab"},
-            new String[]{INSTANCES, "instances"}, new String[]{TRAIN, "train"}, new String[]{REPORT, "pipeline"});
-    private static final Set<String> NAMES = Set.of(INGEST, VOCAB, INSTANCES, TRAIN, REPORT);
+            new String[]{INSTANCES, "instances"}, new String[]{TRAIN, "train"}, new String[]{GLUE, "evaluate-glue"}, new String[]{REPORT, "pipeline"});
+    private static final Set<String> NAMES = Set.of(INGEST, VOCAB, INSTANCES, TRAIN, GLUE, REPORT);
 
     private final Path root;
 
@@ -40,6 +41,14 @@ public final class WorkLayout {
 
     public String dir(String name) {
         return new Path(root, name).toString();
+    }
+
+    /**
+     * Perplexity goes beside the run it scores, where the report looks for every perplexity.json. The
+     * train stage reads only its own _REPORT.json to recognise its output, so this does not disturb it.
+     */
+    public String perplexity() {
+        return new Path(new Path(root, TRAIN), "perplexity").toString();
     }
 
     /**

@@ -23,7 +23,8 @@ class PipelineArgumentsTest {
     Path dir;
 
     private PipelineJobTest.Console refused(Path work, String... extra) {
-        List<String> args = new ArrayList<>(List.of("--work", work.toString(), "--master", "local[2]"));
+        List<String> args = new ArrayList<>(List.of("--work", work.toString(), "--master", "local[2]",
+                "--conf", "pipeline.glue.data=" + Path.of(SAMPLE).resolveSibling("glue")));
         args.addAll(List.of(extra));
         if (!args.contains("--input")) {
             args.addAll(List.of("--input", SAMPLE));
@@ -77,6 +78,12 @@ class PipelineArgumentsTest {
     @Test
     void unknownModel() {
         refusedWithNothingWritten("--model bert-enormous", "--model", "bert-enormous");
+    }
+
+    @Test
+    void missingGlueData() {
+        refusedWithNothingWritten("GLUE data directory '" + dir.resolve("glue") + "' (setting pipeline.glue.data) does not exist",
+                "--conf", "pipeline.glue.data=" + dir.resolve("glue"));
     }
 
     @Test

@@ -76,7 +76,10 @@ class PipelineJobTest {
                 "--conf", "pipeline.instances.dupe_factor=1", "--conf", "pipeline.train.batch_size=16",
                 "--conf", "pipeline.train.lr=3e-3", "--conf", "pipeline.train.log_every=5",
                 "--conf", "pipeline.train.max_steps=60", "--conf", "masking.max_predictions_per_seq=10",
-                "--conf", "ingest.dedup.near.permutations=64"));
+                "--conf", "ingest.dedup.near.permutations=64", "--conf", "evaluate.perplexity.batch_size=16",
+                "--conf", "pipeline.glue.data=" + SAMPLE.resolveSibling("glue"), "--conf", "pipeline.glue.epochs=1",
+                "--conf", "pipeline.glue.max_train_examples=400", "--conf", "pipeline.glue.max_seq_length=32",
+                "--conf", "pipeline.glue.batch_size=16"));
         args.addAll(List.of(extra));
         return PipelineJob.execute(args.toArray(new String[0]));
     }
@@ -138,6 +141,33 @@ class PipelineJobTest {
     }
 
     @Test
+    void perplexityOfTheCheckpointOnTheCleanCorpus() throws IOException {
+        JsonNode r = report("train/perplexity");
+        assertEquals("evaluate-perplexity", r.path("stage").asText());
+        double perplexity = r.path("perplexity").asDouble();
+        int vocabulary = report("vocab").path("counters").path("vocab_size").asInt();
+        assertTrue(perplexity > 1 && perplexity < vocabulary, "a trained model beats the uniform guess: " + perplexity);
+        assertEquals(Math.exp(r.path("mean_cross_entropy").asDouble()), perplexity, 1e-6 * perplexity);
+        assertTrue(r.path("counters").path("tokens_scored").asLong() > 1000);
+        assertTrue(r.path("arguments").path("input").asText().endsWith("ingest/clean"));
+    }
+
+    @Test
+    void glueFineTunesSst2AgainstTheRandomInitBaseline() throws IOException {
+        JsonNode r = report("glue");
+        assertEquals("evaluate-glue", r.path("stage").asText());
+        assertEquals(400, r.path("counters").path("SST-2_train_examples").asLong());
+        assertEquals(872, r.path("counters").path("SST-2_dev_examples").asLong());
+        JsonNode result = JSON.readTree(work.resolve("glue/SST-2.json").toFile());
+        assertTrue(result.path("metrics").has("acc") && result.path("baseline").path("name").asText().equals("random-init"),
+                result.toString());
+        double score = r.path("SST-2_score").asDouble(-1);
+        double baseline = r.path("SST-2_baseline_score").asDouble(-1);
+        assertTrue(score >= 0 && score <= 1 && baseline >= 0 && baseline <= 1, score + " / " + baseline);
+        assertTrue(firstConsole.contains("SST-2"), "the summary shows the GLUE score:\n" + firstConsole);
+    }
+
+    @Test
     void reportAndSummary() throws IOException {
         JsonNode r = report("report");
         assertEquals("pipeline", r.path("stage").asText());
@@ -148,10 +178,13 @@ class PipelineJobTest {
         assertTrue(json.toString().contains("mlm"), "report.json holds the training curve");
         String markdown = Files.readString(work.resolve("report/report.md"));
         assertTrue(markdown.contains("train"), markdown);
+        assertTrue(markdown.contains("SST-2"), "the report shows the GLUE result:\n" + markdown);
+        assertTrue(markdown.toLowerCase().contains("perplexity"), markdown);
         JsonNode summary = r.path("summary");
         assertEquals(report("ingest").path("records_out").asLong(), summary.path("records_kept").asLong());
         assertEquals(report("instances").path("counters").path("instances").asLong(), summary.path("instances").asLong());
-        for (String stage : List.of("[1/5] ingest", "[2/5] vocab", "[3/5] instances", "[4/5] train", "[5/5] report")) {
+        for (String stage : List.of("[1/7] ingest", "[2/7] vocab", "[3/7] instances", "[4/7] train", "[5/7] perplexity",
+                "[6/7] glue", "[7/7] report")) {
             assertTrue(firstConsole.contains("pipeline " + stage + ": "), "progress line for " + stage + " in:\n" + firstConsole);
         }
         assertTrue(firstConsole.contains("pipeline: summary"), firstConsole);
@@ -169,17 +202,19 @@ class PipelineJobTest {
         deleteTree(work.resolve("report"));
         Console resumed = Console.capture(() -> assertEquals(0, pipeline()));
         Map<String, String> after = finishedTimes();
-        for (String stage : List.of("ingest", "vocab", "instances", "train")) {
+        for (String stage : List.of("ingest", "vocab", "instances", "train", "train/perplexity", "glue")) {
             assertEquals(finished.get(stage), after.get(stage), stage + " was finished and must be skipped");
+        }
+        for (String stage : List.of("ingest", "vocab", "instances", "train", "perplexity", "glue")) {
             assertTrue(resumed.out.contains(stage + ": already complete in "), resumed.out);
         }
-        assertEquals(4, report("report").path("counters").path("stages_skipped").asLong());
+        assertEquals(6, report("report").path("counters").path("stages_skipped").asLong());
         assertTrue(Files.size(work.resolve("report/report.html")) > 0);
     }
 
     private static Map<String, String> finishedTimes() throws IOException {
         Map<String, String> m = new java.util.TreeMap<>();
-        for (String stage : List.of("ingest", "vocab", "instances", "train", "report")) {
+        for (String stage : List.of("ingest", "vocab", "instances", "train", "train/perplexity", "glue", "report")) {
             m.put(stage, report(stage).path("finished").asText());
         }
         return m;
