@@ -37,7 +37,9 @@ import picocli.CommandLine.Option;
  * file(s) with the task's own metrics, writing {@code <TASK>.json}, {@code summary.json},
  * {@code summary.md}, and {@code submission/<NAME>.tsv} predictions for each task whose directory has
  * a test file. With {@code --baseline random-init} the same architecture is also fine-tuned from random
- * weights with the same data, seed and schedule, so the results show what pretraining bought.
+ * weights with the same data, seed and schedule, so the results show what pretraining bought. When STS-B
+ * is among the tasks, zero-shot STS-B (no fine-tuning: cosine of mean-pooled sentence vectors, raw and
+ * whitened) goes into the summary.
  * Fine-tuning runs in the driver with the training engine (the tasks are small; one model at a time).
  */
 @Command(name = "glue", description = "Fine-tune a checkpoint on GLUE tasks and score their dev sets.")
@@ -88,7 +90,6 @@ public final class GlueJob extends StageCommand {
 
     private ModelWeights weights;
     private final List<GlueTask> selected = new ArrayList<>();
-    private final Map<GlueTask, String> skipped = new LinkedHashMap<>();
 
     public static void main(String[] args) {
         StageCommand.main(new GlueJob(), args);
@@ -168,38 +169,15 @@ public final class GlueJob extends StageCommand {
             }
         }
         for (GlueTask task : wanted) {
-            boolean present = fs.exists(new Path(glueDir, task.train().relativePath()));
-            String unsupported = unsupported(task);
-            if (!present) {
-                if (!all) {
-                    throw new UsageException("--tasks " + task + ": no " + task.train().relativePath() + " under --data " + data);
-                }
-            } else if (unsupported != null) {
-                if (!all) {
-                    throw new UsageException("--tasks " + task + ": " + unsupported + "; leave it out of --tasks");
-                }
-                skipped.put(task, unsupported);
-            } else {
+            if (fs.exists(new Path(glueDir, task.train().relativePath()))) {
                 selected.add(task);
+            } else if (!all) {
+                throw new UsageException("--tasks " + task + ": no " + task.train().relativePath() + " under --data " + data);
             }
         }
         if (selected.isEmpty()) {
-            throw new UsageException("--data " + data + " holds none of the tasks to run (" + tasks + ")"
-                    + (skipped.isEmpty() ? "" : "; not supported yet: " + skipped.keySet()));
+            throw new UsageException("--data " + data + " holds none of the tasks to run (" + tasks + ")");
         }
-    }
-
-    /** Why the engine cannot fine-tune this task yet, or null. */
-    static String unsupported(GlueTask task) {
-        if (task.isRegression()) {
-            return "not supported yet: STS-B needs a regression head (and zero-shot STS-B the encoder's hidden states),"
-                    + " which the training engine does not expose yet";
-        }
-        if (task.numLabels() != 2) {
-            return "not supported yet: " + task + " has " + task.numLabels() + " labels and the training engine's"
-                    + " sentence head has 2";
-        }
-        return null;
     }
 
     @Override
@@ -218,8 +196,6 @@ public final class GlueJob extends StageCommand {
                 (float) settings.number("evaluate.glue.weight_decay"), (float) settings.number("evaluate.glue.clip_norm"),
                 seed, threads != null ? threads : Runtime.getRuntime().availableProcessors());
         GlueSummary summary = new GlueSummary();
-        skipped.forEach(summary::skip);
-        skipped.forEach((task, reason) -> log.warn("evaluate glue: {} skipped: {}", task, reason));
         for (GlueTask task : selected) {
             GlueResult result = runTask(task, fs, glueDir, encoder, config, options, out, report);
             out.writeText(GlueResult.fileName(task), result.toJson());
@@ -230,10 +206,17 @@ public final class GlueJob extends StageCommand {
             }
             report.endPhase(task.displayName());
         }
+        if (selected.contains(GlueTask.STSB)) {
+            ZeroShotSimilarity.Result zero = zeroShotStsb(fs, glueDir, encoder, options);
+            summary.zeroShot(zero);
+            report.put("zero_shot_stsb_spearmanr_raw", zero.spearmanRaw());
+            report.put("zero_shot_stsb_spearmanr_whitened", zero.spearmanWhitened());
+            log.info("evaluate glue: zero-shot STS-B dev Spearman {} raw, {} whitened", zero.spearmanRaw(), zero.spearmanWhitened());
+            report.endPhase("zero_shot_stsb");
+        }
         out.writeText(GlueSummary.JSON_FILE, summary.toJson());
         out.writeText(GlueSummary.MARKDOWN_FILE, summary.toMarkdown());
         report.put("glue_average", summary.average().value());
-        report.put("skipped_tasks", String.join(", ", skipped.keySet().stream().map(GlueTask::displayName).toList()));
     }
 
     private GlueResult runTask(GlueTask task, FileSystem fs, Path glueDir, PairEncoder encoder, ModelConfig config,
@@ -242,30 +225,34 @@ public final class GlueJob extends StageCommand {
         if (maxTrainExamples != null && train.size() > maxTrainExamples) {
             train = train.subList(0, maxTrainExamples);
         }
-        GlueSplit devSplit = task.devSplits().get(0);
-        List<GlueExample> dev = read(fs, glueDir, devSplit);
-        GlueSplit testSplit = task.testSplits().get(0);
-        boolean hasTest = fs.exists(new Path(glueDir, testSplit.relativePath()));
-        List<GlueExample> test = hasTest ? read(fs, glueDir, testSplit) : List.of();
+        List<List<GlueExample>> dev = new ArrayList<>();
+        for (GlueSplit split : task.devSplits()) {
+            dev.add(read(fs, glueDir, split));
+        }
+        Map<GlueSplit, List<GlueExample>> test = new LinkedHashMap<>();
+        for (GlueSplit split : task.testSplits()) {
+            if (fs.exists(new Path(glueDir, split.relativePath()))) {
+                test.put(split, read(fs, glueDir, split));
+            }
+        }
         List<EncodedPair> trainPairs = encoder.encodeAll(train);
-        List<EncodedPair> devPairs = encoder.encodeAll(dev);
-        List<EncodedPair> testPairs = encoder.encodeAll(test);
-        int seqLength = longest(trainPairs, devPairs, testPairs);
-        int[] trainLabels = train.stream().mapToInt(GlueExample::label).toArray();
-        int[] devLabels = dev.stream().mapToInt(GlueExample::label).toArray();
+        List<List<EncodedPair>> devPairs = dev.stream().map(encoder::encodeAll).toList();
+        Map<GlueSplit, List<EncodedPair>> testPairs = new LinkedHashMap<>();
+        test.forEach((split, rows) -> testPairs.put(split, encoder.encodeAll(rows)));
+        List<List<EncodedPair>> all = new ArrayList<>(devPairs);
+        all.add(trainPairs);
+        all.addAll(testPairs.values());
+        int seqLength = longest(all);
         report.count(task.displayName() + "_train_examples", train.size());
-        report.count(task.displayName() + "_dev_examples", dev.size());
-        log.info("evaluate glue: {}: {} training and {} dev examples{}, sequences of up to {} tokens",
-                task, train.size(), dev.size(), hasTest ? ", " + test.size() + " test examples" : "", seqLength);
+        report.count(task.displayName() + "_dev_examples", dev.stream().mapToInt(List::size).sum());
+        log.info("evaluate glue: {}: {} training and {} dev examples, {} test examples, sequences of up to {} tokens",
+                task, train.size(), dev.stream().mapToInt(List::size).sum(), test.values().stream().mapToInt(List::size).sum(), seqLength);
 
         Map<String, Double> metrics;
-        try (SequenceClassifier tuned = SequenceClassifier.fineTune(weights, config, trainPairs, trainLabels, seqLength,
-                encoder.padId(), options, task + " (pretrained)")) {
-            metrics = GlueMetrics.classification(task, devLabels, tuned.predict(devPairs));
-            if (hasTest) {
-                try (OutputStream file = out.fileSystem().create(new Path(out.work(), SUBMISSION_DIR + "/" + testSplit.submissionFileName()))) {
-                    GlueSubmissionWriter.writeLabels(testSplit, test, tuned.predict(testPairs), file);
-                }
+        try (SequenceClassifier tuned = fineTune(weights, task, config, train, trainPairs, seqLength, encoder, options, "pretrained")) {
+            metrics = devMetrics(task, tuned, dev, devPairs);
+            for (Map.Entry<GlueSplit, List<GlueExample>> e : test.entrySet()) {
+                writeSubmission(e.getKey(), e.getValue(), tuned, testPairs.get(e.getKey()), out);
             }
         }
         log.info("evaluate glue: {} dev {}", task, format(metrics));
@@ -273,12 +260,71 @@ public final class GlueJob extends StageCommand {
             return GlueResult.withoutBaseline(task, metrics);
         }
         Map<String, Double> baselineMetrics;
-        try (SequenceClassifier tuned = SequenceClassifier.fineTune(null, config, trainPairs, trainLabels, seqLength,
-                encoder.padId(), options, task + " (" + RANDOM_INIT + ")")) {
-            baselineMetrics = GlueMetrics.classification(task, devLabels, tuned.predict(devPairs));
+        try (SequenceClassifier tuned = fineTune(null, task, config, train, trainPairs, seqLength, encoder, options, RANDOM_INIT)) {
+            baselineMetrics = devMetrics(task, tuned, dev, devPairs);
         }
         log.info("evaluate glue: {} dev {} with {}", task, format(baselineMetrics), RANDOM_INIT);
         return new GlueResult(task, metrics, RANDOM_INIT, baselineMetrics);
+    }
+
+    /** STS-B dev scored by the cosine of the checkpoint's mean-pooled sentence vectors, raw and whitened. */
+    private ZeroShotSimilarity.Result zeroShotStsb(FileSystem fs, Path glueDir, PairEncoder encoder, FineTuneOptions options)
+            throws IOException {
+        List<GlueExample> dev = read(fs, glueDir, GlueTask.STSB.devSplits().get(0));
+        List<EncodedPair> first = new ArrayList<>();
+        List<EncodedPair> second = new ArrayList<>();
+        for (GlueExample e : dev) {
+            first.add(encoder.encode(new GlueExample(e.id(), e.line(), e.textA(), null, GlueExample.NO_LABEL, Double.NaN)));
+            second.add(encoder.encode(new GlueExample(e.id(), e.line(), e.textB(), null, GlueExample.NO_LABEL, Double.NaN)));
+        }
+        double[] gold = dev.stream().mapToDouble(GlueExample::score).toArray();
+        return ZeroShotSimilarity.evaluate(weights, first, second, gold, encoder.padId(), options.threads(), options.batchSize());
+    }
+
+    private static SequenceClassifier fineTune(ModelWeights start, GlueTask task, ModelConfig config, List<GlueExample> train,
+                                               List<EncodedPair> pairs, int seqLength, PairEncoder encoder,
+                                               FineTuneOptions options, String what) {
+        if (task.isRegression()) {
+            float[] targets = new float[train.size()];
+            for (int i = 0; i < targets.length; i++) {
+                targets[i] = (float) train.get(i).score();
+            }
+            return SequenceClassifier.fineTune(start, config, 1, pairs, null, targets, seqLength, encoder.padId(), options,
+                    task + " (" + what + ")");
+        }
+        int[] labels = train.stream().mapToInt(GlueExample::label).toArray();
+        return SequenceClassifier.fineTune(start, config, task.numLabels(), pairs, labels, null, seqLength, encoder.padId(),
+                options, task + " (" + what + ")");
+    }
+
+    /** The task's own dev metrics: MNLI over its matched and mismatched files, STS-B on scores. */
+    private static Map<String, Double> devMetrics(GlueTask task, SequenceClassifier tuned, List<List<GlueExample>> dev,
+                                                  List<List<EncodedPair>> devPairs) {
+        if (task.isRegression()) {
+            double[] gold = dev.get(0).stream().mapToDouble(GlueExample::score).toArray();
+            return GlueMetrics.regression(gold, tuned.predictScores(devPairs.get(0)));
+        }
+        if (task == GlueTask.MNLI) {
+            return GlueMetrics.mnli(gold(dev.get(0)), tuned.predictLabels(devPairs.get(0)),
+                    gold(dev.get(1)), tuned.predictLabels(devPairs.get(1)));
+        }
+        return GlueMetrics.classification(task, gold(dev.get(0)), tuned.predictLabels(devPairs.get(0)));
+    }
+
+    private static int[] gold(List<GlueExample> examples) {
+        return examples.stream().mapToInt(GlueExample::label).toArray();
+    }
+
+    private static void writeSubmission(GlueSplit split, List<GlueExample> rows, SequenceClassifier tuned,
+                                        List<EncodedPair> pairs, StageOutput out) throws IOException {
+        Path file = new Path(out.work(), SUBMISSION_DIR + "/" + split.submissionFileName());
+        try (OutputStream stream = out.fileSystem().create(file)) {
+            if (split.task().isRegression()) {
+                GlueSubmissionWriter.writeScores(split, rows, tuned.predictScores(pairs), stream);
+            } else {
+                GlueSubmissionWriter.writeLabels(split, rows, tuned.predictLabels(pairs), stream);
+            }
+        }
     }
 
     private static List<GlueExample> read(FileSystem fs, Path glueDir, GlueSplit split) throws IOException {
@@ -290,8 +336,7 @@ public final class GlueJob extends StageCommand {
         }
     }
 
-    @SafeVarargs
-    private static int longest(List<EncodedPair>... lists) {
+    private static int longest(List<List<EncodedPair>> lists) {
         int longest = 2;
         for (List<EncodedPair> list : lists) {
             for (EncodedPair p : list) {

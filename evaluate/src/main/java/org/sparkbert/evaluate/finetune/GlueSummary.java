@@ -12,8 +12,9 @@ import org.sparkbert.evaluate.metrics.GlueAverage;
 import org.sparkbert.evaluate.metrics.GlueScore;
 
 /**
- * The run's overview: each task's GLUE score, the average over the tasks run (and the baseline's), the
- * tasks left out and why. Written as summary.json for pipelines and summary.md for people.
+ * The run's overview: each task's GLUE score and the average over the tasks run (and the baseline's),
+ * and zero-shot STS-B when it was measured.
+ * Written as summary.json for pipelines and summary.md for people.
  */
 public final class GlueSummary {
     public static final String JSON_FILE = "summary.json";
@@ -21,14 +22,14 @@ public final class GlueSummary {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<GlueTask, GlueResult> results = new EnumMap<>(GlueTask.class);
-    private final Map<GlueTask, String> skipped = new EnumMap<>(GlueTask.class);
+    private ZeroShotSimilarity.Result zeroShot;
 
     public void add(GlueResult result) {
         results.put(result.task(), result);
     }
 
-    public void skip(GlueTask task, String reason) {
-        skipped.put(task, reason);
+    public void zeroShot(ZeroShotSimilarity.Result result) {
+        zeroShot = result;
     }
 
     public GlueAverage average() {
@@ -62,8 +63,12 @@ public final class GlueSummary {
             results.forEach((task, r) -> baselineScores.put(task.displayName(), r.baselineScore()));
             root.put("baseline_average", baseline);
         }
-        ObjectNode left = root.putObject("skipped");
-        skipped.forEach((task, reason) -> left.put(task.displayName(), reason));
+        if (zeroShot != null) {
+            ObjectNode z = root.putObject("zero_shot_stsb");
+            z.put("spearmanr_raw", zeroShot.spearmanRaw());
+            z.put("spearmanr_whitened", zeroShot.spearmanWhitened());
+            z.put("pairs", zeroShot.pairs());
+        }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
@@ -84,9 +89,10 @@ public final class GlueSummary {
         }
         md.append("\nGLUE average over ").append(results.size()).append(" task(s): ").append(percent(average().value()));
         md.append(baseline ? " (random-init baseline: " + percent(baselineAverage()) + ")\n" : "\n");
-        if (!skipped.isEmpty()) {
-            md.append("\nNot run:\n\n");
-            skipped.forEach((task, reason) -> md.append("- ").append(task.displayName()).append(": ").append(reason).append('\n'));
+        if (zeroShot != null) {
+            md.append("\nZero-shot STS-B (cosine of mean-pooled vectors, no fine-tuning), Spearman: raw ")
+                    .append(percent(zeroShot.spearmanRaw())).append(", whitened ").append(percent(zeroShot.spearmanWhitened()))
+                    .append(" (").append(zeroShot.pairs()).append(" dev pairs)\n");
         }
         return md.toString();
     }

@@ -5,11 +5,11 @@ import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparkbert.train.checkpoint.CheckpointReader;
-import org.sparkbert.train.checkpoint.ModelDescription;
 import org.sparkbert.train.checkpoint.StoredTensor;
 import org.sparkbert.train.engine.Backend;
 import org.sparkbert.train.model.BertModel;
@@ -69,15 +69,16 @@ public final class ModelWeights implements Serializable {
 
     /**
      * An engine model of {@code config} (this checkpoint's, or a variant of it: other dropout, another
-     * objective) initialised from {@code seed}, then every tensor of the checkpoint it has copied in.
+     * objective or sentence head) initialised from {@code seed}, then every tensor of the checkpoint it
+     * has copied in, except those named by {@code keepFresh} (a new task's classifier).
      */
     public BertModel newModel(ModelConfig config, int threads, int maxBatch, int seqLength, int maxPredictions,
-                              int stateSlots, long seed) {
+                              int stateSlots, long seed, Predicate<String> keepFresh) {
         BertModel model = new BertModel(config, Backend.create("cpu", threads), maxBatch, seqLength, maxPredictions, stateSlots);
         model.initialize(seed);
         for (Parameter p : model.parameters()) {
             float[] values = tensors.get(p.name());
-            if (values != null) {
+            if (values != null && !keepFresh.test(p.name())) {
                 model.write(p, values);
             }
         }
@@ -87,13 +88,6 @@ public final class ModelWeights implements Serializable {
     /** Whether the checkpoint holds a tensor of this name. */
     public boolean has(String name) {
         return tensors.containsKey(name);
-    }
-
-    static Properties properties(ModelDescription d) {
-        return properties(new ModelConfig(d.vocabSize(), d.hiddenSize(), d.numHiddenLayers(), d.numAttentionHeads(),
-                d.intermediateSize(), d.maxPositionEmbeddings(), d.typeVocabSize(), (float) d.hiddenDropoutProb(),
-                (float) d.attentionProbsDropoutProb(), (float) d.layerNormEps(), (float) d.initializerRange(),
-                d.preLayerNorm(), d.embeddingSize(), d.shareLayers(), d.objective()));
     }
 
     static Properties properties(ModelConfig c) {
@@ -113,6 +107,7 @@ public final class ModelWeights implements Serializable {
         p.setProperty("embedding_size", Integer.toString(c.embeddingSize()));
         p.setProperty("share_layers", Boolean.toString(c.shareLayers()));
         p.setProperty("objective", c.objective());
+        p.setProperty("num_labels", Integer.toString(c.numLabels()));
         return p;
     }
 }

@@ -168,7 +168,7 @@ public final class PerplexityJob extends StageCommand {
         DynamicMasker masker = pseudo ? null : new DynamicMasker(tokenizer, probability, perRow, false, seed);
         TaskContext task = TaskContext.get();
         int threads = task != null ? task.cpus() : Runtime.getRuntime().availableProcessors();
-        try (BertModel bert = weights.newModel(config, threads, batchSize, maxSeqLength, batchSize * perRow, 0, 0L)) {
+        try (BertModel bert = weights.newModel(config, threads, batchSize, maxSeqLength, batchSize * perRow, 0, 0L, name -> false)) {
             return new MaskedLmScorer(bert, SpecialTokens.of(tokenizer), masker).scoreAll(sequences);
         }
     }

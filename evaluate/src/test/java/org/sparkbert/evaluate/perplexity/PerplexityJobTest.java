@@ -39,7 +39,7 @@ class PerplexityJobTest {
         List<String> train = TinyBertForTests.c4Documents(0, 400);
         Path vocab = tmp.resolve("vocab");
         tokenizer = TinyBertForTests.smallVocabulary(train, 2000, vocab);
-        ModelConfig config = TinyBertForTests.bertTiny(tokenizer.vocabularySize(), 128);
+        ModelConfig config = TinyBertForTests.bertTiny(tokenizer.vocabularySize(), 128, "mlm");
         try (BertModel fresh = TinyBertForTests.pretrain(config, tokenizer, train, SEQ, 0, 16, 1e-3f, 3)) {
             initial = TinyBertForTests.writeCheckpoint(fresh, tokenizer, vocab, tmp.resolve("init"), 0);
         }

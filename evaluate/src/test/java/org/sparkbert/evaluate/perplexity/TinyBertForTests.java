@@ -87,21 +87,26 @@ public final class TinyBertForTests {
         return Tokenizers.load(dir.toString(), new Configuration(), null);
     }
 
-    /** conf/models/bert-tiny.conf with the vocabulary's size, objective mlm and the given number of positions. */
-    public static ModelConfig bertTiny(int vocabSize, int positions) throws IOException {
+    /** conf/models/bert-tiny.conf with the vocabulary's size, the objective (mlm or sop) and the given number of positions. */
+    public static ModelConfig bertTiny(int vocabSize, int positions, String objective) throws IOException {
         Properties p = new Properties();
         try (var in = Files.newBufferedReader(projectRoot().resolve("conf/models/bert-tiny.conf"))) {
             p.load(in);
         }
-        p.setProperty("objective", "mlm");
+        p.setProperty("objective", objective);
         p.setProperty("max_position_embeddings", Integer.toString(positions));
         return ModelConfig.parse(p, "bert-tiny.conf").withVocabSize(vocabSize);
     }
 
-    /** Masked-LM training of a fresh model (returned as initialised for 0 steps) for {@code steps} steps on the texts packed into seqLength sequences. */
+    /**
+     * Masked-LM training of a fresh model (returned as initialised for 0 steps) for {@code steps} steps on
+     * the texts packed into seqLength sequences. With objective sop each sequence is cut in two halves
+     * that are swapped for half of the sequences (ALBERT's sentence-order task, label 1 = swapped).
+     */
     public static BertModel pretrain(ModelConfig config, Tokenizer tokenizer, List<String> texts, int seqLength,
                                      int steps, int batchSize, float lr, long seed) {
-        SequencePacker packer = new SequencePacker(tokenizer, seqLength);
+        boolean sop = config.hasSentenceTask();
+        SequencePacker packer = new SequencePacker(tokenizer, sop ? seqLength - 1 : seqLength);
         List<ScoringSequence> sequences = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
             sequences.addAll(packer.pack(new Document("train#" + i, texts.get(i))));
@@ -128,14 +133,14 @@ public final class TinyBertForTests {
                 }
                 rows.add(sequences.get(order[next++]));
             }
-            trainer.step(List.of(batch(rows, masker, epoch, seqLength, pad)));
+            trainer.step(List.of(batch(rows, masker, epoch, seqLength, pad, sop, SpecialTokens.of(tokenizer).sep())));
         }
         return model;
     }
 
     public static Path writeCheckpoint(BertModel model, Tokenizer tokenizer, Path vocabDir, Path checkpoints, long step)
             throws IOException {
-        Checkpoint checkpoint = new Checkpoint(ModelExport.description(model.config()), ModelExport.tensors(model),
+        Checkpoint checkpoint = new Checkpoint(model.config(), ModelExport.tensors(model),
                 SpecialTokens.of(tokenizer).pad(), new org.apache.hadoop.fs.Path(vocabDir.toUri()), Map.of());
         FileSystem fs = FileSystem.getLocal(new Configuration());
         org.apache.hadoop.fs.Path dir = new CheckpointWriter(fs, new org.apache.hadoop.fs.Path(checkpoints.toUri()))
@@ -143,8 +148,9 @@ public final class TinyBertForTests {
         return Path.of(dir.toUri());
     }
 
-    private static Batch batch(List<ScoringSequence> rows, DynamicMasker masker, int epoch, int t, int pad) {
+    private static Batch batch(List<ScoringSequence> rows, DynamicMasker masker, int epoch, int t, int pad, boolean sop, int sep) {
         int b = rows.size();
+        int[] order = new int[b];
         int[] ids = new int[b * t];
         int[] types = new int[b * t];
         int[] attention = new int[b * t];
@@ -153,8 +159,17 @@ public final class TinyBertForTests {
         List<Integer> labels = new ArrayList<>();
         for (int r = 0; r < b; r++) {
             ScoringSequence s = rows.get(r);
-            MaskedInstance m = masker.mask(s.inputIds(), s.key(), epoch);
+            int[] input = s.inputIds();
+            int[] segments = new int[input.length];
+            if (sop && input.length >= 4) {
+                order[r] = new SplittableRandom(s.key() * 31 + epoch).nextInt(2);
+                input = sentencePair(input, order[r] == 1, sep);
+                segments = new int[input.length];
+                Arrays.fill(segments, firstSegmentLength(input, sep), input.length, 1);
+            }
+            MaskedInstance m = masker.mask(input, s.key(), epoch);
             System.arraycopy(m.inputIds(), 0, ids, r * t, m.inputIds().length);
+            System.arraycopy(segments, 0, types, r * t, segments.length);
             Arrays.fill(attention, r * t, r * t + m.inputIds().length, 1);
             for (int j = 0; j < m.maskedPositions().length; j++) {
                 positions.add(r * t + m.maskedPositions()[j]);
@@ -162,7 +177,31 @@ public final class TinyBertForTests {
             }
         }
         return new Batch(b, t, ids, types, attention, positions.stream().mapToInt(Integer::intValue).toArray(),
-                labels.stream().mapToInt(Integer::intValue).toArray(), new int[b]);
+                labels.stream().mapToInt(Integer::intValue).toArray(), order);
+    }
+
+    /** [CLS] x [SEP] as [CLS] first-half [SEP] second-half [SEP], or with the halves swapped. */
+    private static int[] sentencePair(int[] ids, boolean swapped, int sep) {
+        int n = ids.length - 2;
+        int middle = 1 + n / 2;
+        int[] first = Arrays.copyOfRange(ids, swapped ? middle : 1, swapped ? ids.length - 1 : middle);
+        int[] second = Arrays.copyOfRange(ids, swapped ? 1 : middle, swapped ? middle : ids.length - 1);
+        int[] out = new int[ids.length + 1];
+        out[0] = ids[0];
+        System.arraycopy(first, 0, out, 1, first.length);
+        out[1 + first.length] = sep;
+        System.arraycopy(second, 0, out, 2 + first.length, second.length);
+        out[out.length - 1] = sep;
+        return out;
+    }
+
+    private static int firstSegmentLength(int[] pair, int sep) {
+        for (int i = 1; i < pair.length; i++) {
+            if (pair[i] == sep) {
+                return i + 1;
+            }
+        }
+        return pair.length;
     }
 
     private static int[] shuffled(int n, long seed) {

@@ -1,0 +1,182 @@
+package org.sparkbert.evaluate.finetune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkbert.evaluate.EvaluateJob;
+import org.sparkbert.evaluate.glue.GlueResult;
+import org.sparkbert.evaluate.glue.GlueSubmissionWriter;
+import org.sparkbert.evaluate.metrics.GlueMetrics;
+import org.sparkbert.evaluate.perplexity.TinyBertForTests;
+import org.sparkbert.tokenize.Tokenizer;
+import org.sparkbert.train.model.BertModel;
+import org.sparkbert.train.model.ModelConfig;
+
+class GlueJobTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static SparkSession spark;
+
+    @TempDir
+    static Path tmp;
+    private static Path checkpoint;
+    private static Path glue;
+    private static int testRows;
+
+    /**
+     * BERT-tiny pretrained (masked LM and sentence order, 300 steps) on 600 documents of the shared C4 sample with a
+     * vocabulary cut from them; a GLUE directory with SST-2's real train and dev files and a test file
+     * in GLUE's test layout made of the first dev sentences.
+     */
+    @BeforeAll
+    static void pretrainedTinyBert() throws IOException {
+        spark = SparkSession.builder().master("local[2]").appName("GlueJobTest")
+                .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false").getOrCreate();
+        List<String> texts = TinyBertForTests.c4Documents(0, 600);
+        Path vocab = tmp.resolve("vocab");
+        Tokenizer tokenizer = TinyBertForTests.smallVocabulary(texts, 3000, vocab);
+        ModelConfig config = TinyBertForTests.bertTiny(tokenizer.vocabularySize(), 128, "sop");
+        try (BertModel model = TinyBertForTests.pretrain(config, tokenizer, texts, 64, 300, 16, 3e-4f, 5)) {
+            checkpoint = TinyBertForTests.writeCheckpoint(model, tokenizer, vocab, tmp.resolve("run"), 300);
+        }
+        Path shared = TinyBertForTests.sharedData().resolve("glue/SST-2");
+        glue = tmp.resolve("glue");
+        Path sst2 = Files.createDirectories(glue.resolve("SST-2"));
+        List<String> train = Files.readAllLines(shared.resolve("train.tsv"));
+        Files.write(sst2.resolve("train.tsv"), train.subList(0, 6001));
+        Files.copy(shared.resolve("dev.tsv"), sst2.resolve("dev.tsv"));
+        List<String> dev = Files.readAllLines(shared.resolve("dev.tsv"));
+        List<String> test = new ArrayList<>(List.of("index\tsentence"));
+        for (int i = 1; i <= 25; i++) {
+            test.add((i - 1) + "\t" + dev.get(i).split("\t")[0]);
+        }
+        testRows = test.size() - 1;
+        Files.write(sst2.resolve("test.tsv"), test);
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    /**
+     * One epoch over 4,000 SST-2 training sentences, from the pretrained checkpoint and from random
+     * weights with the same data, seed and schedule, scored on the 872 real dev sentences. Both must
+     * learn the task: clearly above the majority class (50.9% of dev). What this test does NOT claim:
+     * that a few hundred pretraining steps on the C4 sample help. They do not: in every setting we
+     * tried (300-600 steps, MLM alone or with sentence order, fine-tuning rates 5e-4 to 2e-3) the
+     * pretrained model did no better than random weights (here 62% against 67%); its encoder is still
+     * at the unigram stage of masked-LM training (perplexity about that of token frequencies).
+     */
+    @Test
+    void fineTuningLearnsSst2FromThePretrainedCheckpointAndFromRandomWeights() throws IOException {
+        Path out = tmp.resolve("glue-out");
+        int code = EvaluateJob.execute("glue", "--master", "local[2]", "--checkpoint", checkpoint.toString(),
+                "--data", glue.toString(), "--output", out.toString(), "--tasks", "SST-2", "--epochs", "1",
+                "--lr", "2e-3", "--batch-size", "32", "--max-seq-length", "64", "--max-train-examples", "4000",
+                "--baseline", "random-init", "--seed", "1", "--threads", "2");
+        assertEquals(0, code);
+        GlueResult result = GlueResult.fromJson(Files.readString(out.resolve("SST-2.json")), "SST-2.json");
+        double pretrained = result.metrics().get(GlueMetrics.ACC);
+        double baseline = result.baselineMetrics().get(GlueMetrics.ACC);
+        System.out.printf("SST-2 dev accuracy after 1 epoch on 4000 sentences: pretrained %.4f, random-init %.4f%n", pretrained, baseline);
+        double majority = 444.0 / 872;
+        assertTrue(pretrained > majority + 0.05, "pretrained " + pretrained);
+        assertTrue(baseline > majority + 0.1, "random-init " + baseline);
+
+        JsonNode summary = JSON.readTree(out.resolve(GlueSummary.JSON_FILE).toFile());
+        assertEquals(result.score(), summary.path("glue_average").asDouble(), 1e-12);
+        assertEquals(result.baselineScore(), summary.path("baseline_average").asDouble(), 1e-12);
+        assertTrue(Files.readString(out.resolve(GlueSummary.MARKDOWN_FILE)).contains("| SST-2 |"));
+        List<String> submission = Files.readAllLines(out.resolve("submission/SST-2.tsv"));
+        assertEquals(GlueSubmissionWriter.HEADER, submission.get(0));
+        assertEquals(testRows + 1, submission.size());
+        assertTrue(submission.get(1).matches("0\t[01]"));
+        JsonNode report = JSON.readTree(out.resolve("_REPORT.json").toFile());
+        assertEquals(4000, report.path("counters").path("SST-2_train_examples").asLong(), report.toString());
+    }
+
+    /**
+     * MNLI (three labels, matched and mismatched dev and test files) on small files in GLUE's layout made
+     * of RTE's sentence pairs, and STS-B (regression) on the first 300 rows of its real training file:
+     * both run end to end and report their own metrics and submission files.
+     */
+    @Test
+    void mnliAndStsbFineTuneWithTheirOwnHeadsAndMetrics() throws IOException {
+        Path dir = tmp.resolve("glue-mnli-stsb");
+        Path mnli = Files.createDirectories(dir.resolve("MNLI"));
+        List<String> rte = Files.readAllLines(TinyBertForTests.sharedData().resolve("glue/RTE/train.tsv"));
+        String header = "index\tpromptID\tpairID\tgenre\tsentence1_binary_parse\tsentence2_binary_parse"
+                + "\tsentence1_parse\tsentence2_parse\tsentence1\tsentence2";
+        String[] labels = {"contradiction", "entailment", "neutral"};
+        List<String> train = new ArrayList<>(List.of(header + "\tlabel1\tgold_label"));
+        List<String> devMatched = new ArrayList<>(List.of(header + "\tlabel1\tlabel2\tlabel3\tlabel4\tlabel5\tgold_label"));
+        List<String> devMismatched = new ArrayList<>(devMatched.subList(0, 1));
+        List<String> testMatched = new ArrayList<>(List.of(header));
+        for (int i = 1; i <= 120; i++) {
+            String[] row = rte.get(i).split("\t");
+            String pair = i + "\t" + i + "\t" + i + "n\tfiction\t(x)\t(y)\t(ROOT x)\t(ROOT y)\t" + row[1] + "\t" + row[2];
+            String label = labels[i % 3];
+            if (i <= 60) {
+                train.add(pair + "\t" + label + "\t" + label);
+            } else if (i <= 80) {
+                devMatched.add(pair + "\t" + label + "\t" + label + "\t" + label + "\t" + label + "\t" + label + "\t" + label);
+            } else if (i <= 100) {
+                devMismatched.add(pair + "\t" + label + "\t" + label + "\t" + label + "\t" + label + "\t" + label + "\t" + label);
+            } else {
+                testMatched.add(pair);
+            }
+        }
+        Files.write(mnli.resolve("train.tsv"), train);
+        Files.write(mnli.resolve("dev_matched.tsv"), devMatched);
+        Files.write(mnli.resolve("dev_mismatched.tsv"), devMismatched);
+        Files.write(mnli.resolve("test_matched.tsv"), testMatched);
+        Path stsb = Files.createDirectories(dir.resolve("STS-B"));
+        Path sharedStsb = TinyBertForTests.sharedData().resolve("glue/STS-B");
+        Files.write(stsb.resolve("train.tsv"), Files.readAllLines(sharedStsb.resolve("train.tsv")).subList(0, 301));
+        Files.write(stsb.resolve("dev.tsv"), Files.readAllLines(sharedStsb.resolve("dev.tsv")).subList(0, 201));
+
+        Path out = tmp.resolve("glue-mnli-stsb-out");
+        int code = EvaluateJob.execute("glue", "--master", "local[2]", "--checkpoint", checkpoint.toString(),
+                "--data", dir.toString(), "--output", out.toString(), "--tasks", "all", "--epochs", "1",
+                "--lr", "1e-3", "--batch-size", "16", "--max-seq-length", "64", "--seed", "2", "--threads", "2");
+        assertEquals(0, code);
+        GlueResult mnliResult = GlueResult.fromJson(Files.readString(out.resolve("MNLI.json")), "MNLI.json");
+        assertEquals(List.of(GlueMetrics.ACC_MATCHED, GlueMetrics.ACC_MISMATCHED), List.copyOf(mnliResult.metrics().keySet()));
+        GlueResult stsbResult = GlueResult.fromJson(Files.readString(out.resolve("STS-B.json")), "STS-B.json");
+        assertTrue(stsbResult.metrics().containsKey(GlueMetrics.SPEARMAN));
+        assertTrue(Double.isFinite(stsbResult.metrics().get(GlueMetrics.PEARSON)));
+        List<String> submission = Files.readAllLines(out.resolve("submission/MNLI-m.tsv"));
+        assertEquals(testMatched.size(), submission.size());
+        assertTrue(submission.get(1).matches("101\t(contradiction|entailment|neutral)"), submission.get(1));
+        assertFalse(Files.exists(out.resolve("submission/MNLI-mm.tsv")));
+        JsonNode summary = JSON.readTree(out.resolve(GlueSummary.JSON_FILE).toFile());
+        assertEquals((mnliResult.score() + stsbResult.score()) / 2, summary.path("glue_average").asDouble(), 1e-12);
+        for (String key : List.of("spearmanr_raw", "spearmanr_whitened")) {
+            double spearman = summary.path("zero_shot_stsb").path(key).asDouble(Double.NaN);
+            assertTrue(spearman >= -1 && spearman <= 1, key + " " + spearman);
+        }
+        assertEquals(200, summary.path("zero_shot_stsb").path("pairs").asInt());
+    }
+
+    @Test
+    void anUnknownTaskOrAMissingTaskDirectoryIsAUsageError() {
+        for (String tasks : List.of("SST-3", "CoLA")) {
+            int code = EvaluateJob.execute("glue", "--master", "local[2]", "--checkpoint", checkpoint.toString(),
+                    "--data", glue.toString(), "--output", tmp.resolve("glue-bad").toString(), "--tasks", tasks);
+            assertEquals(2, code, tasks);
+        }
+    }
+}
