@@ -97,7 +97,7 @@ public final class OpenClBackend implements Backend {
         int kernelMax = kernelMaxWorkGroupSize(maxGroup);
         if (kernelMax < tile * tile) tile = kernelMax >= 64 ? 8 : 4;
         k.tile = tile;
-        local = Math.min(64, kernelMax);
+        local = Integer.highestOneBit(Math.min(TrainingKernel.MAX_LOCAL, kernelMax));
         put(k.f);
         put(k.ints);
         put(k.stage);
@@ -385,7 +385,7 @@ public final class OpenClBackend implements Backend {
         }
         args(loss, correct, dlogits, logits, labels, rows, V);
         k.x0 = gradScale;
-        launch(TrainingKernel.CROSS_ENTROPY, rows, local);
+        launch(TrainingKernel.CROSS_ENTROPY, rows * local, local);
         get(k.ints);
     }
 
@@ -523,9 +523,9 @@ public final class OpenClBackend implements Backend {
         String[] names = new String[TrainingKernel.OPS];
         for (Field field : TrainingKernel.class.getDeclaredFields()) {
             int mods = field.getModifiers();
-            // every static int of the kernel is an operation number except these two sizes
+            // every static int of the kernel is an operation number except these sizes
             boolean operation = Modifier.isStatic(mods) && field.getType() == int.class
-                    && !field.getName().equals("OPS") && !field.getName().equals("GEMM_K");
+                    && !field.getName().equals("OPS") && !field.getName().equals("GEMM_K") && !field.getName().equals("MAX_LOCAL");
             if (!operation) continue;
             try {
                 field.setAccessible(true);

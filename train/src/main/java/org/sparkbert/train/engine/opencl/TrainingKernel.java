@@ -26,6 +26,8 @@ final class TrainingKernel extends Kernel {
     static final int OPS = 36;
     /** The K depth of one GEMM panel in local memory. */
     static final int GEMM_K = 16;
+    /** The largest element-wise work-group size (a power of two: reductions halve it). */
+    static final int MAX_LOCAL = 64;
 
     /** Stand-in for minus infinity (an infinite literal does not survive Aparapi's code generation). */
     private static final float LOWEST = -3.4028235e38f;
@@ -48,6 +50,9 @@ final class TrainingKernel extends Kernel {
 
     @Local final float[] tileA;
     @Local final float[] tileB;
+    /** Per-group reduction scratch (cross-entropy), one slot per work item of the element-wise local size. */
+    @Local final float[] reduceF;
+    @Local final int[] reduceI;
 
     // ---- the operation and its operands (scalars travel with every launch)
     int op;
@@ -67,6 +72,8 @@ final class TrainingKernel extends Kernel {
         this.tile = tile;
         this.tileA = new float[4 * tile * GEMM_K];
         this.tileB = new float[4 * tile * GEMM_K];
+        this.reduceF = new float[MAX_LOCAL];
+        this.reduceI = new int[MAX_LOCAL];
     }
 
     @Override
@@ -572,32 +579,64 @@ final class TrainingKernel extends Kernel {
     // ------------------------------------------------------------ loss
     // a0 loss, a1 correct (ints), a2 dlogits, a3 logits, a4 labels (ints), a5 rows, a6 V, x0 gradScale
 
+    /**
+     * One work group per row: strided passes over the V logits, each followed by a tree reduction in
+     * local memory (max with the first arg-max, then the sum of exponentials), so a row of a large
+     * vocabulary is spread over the group. Every element of dlogits is written by exactly one item.
+     */
     private void crossEntropy() {
-        int r = getGlobalId();
-        if (r < a5) {
-            int x = a3 + r * a6, d = a2 + r * a6;
-            int label = ints[a4 + r];
-            float max = LOWEST;
-            int arg = 0;
-            for (int j = 0; j < a6; j++) {
-                if (f[x + j] > max) {
-                    max = f[x + j];
-                    arg = j;
+        int lid = getLocalId(), r = getGroupId(), L = getLocalSize();
+        int x = a3 + r * a6, d = a2 + r * a6;
+        int label = ints[a4 + r];
+        float max = LOWEST;
+        int arg = a6;
+        for (int j = lid; j < a6; j += L) {
+            if (f[x + j] > max) {
+                max = f[x + j];
+                arg = j;
+            }
+        }
+        reduceF[lid] = max;
+        reduceI[lid] = arg;
+        localBarrier();
+        for (int s = L / 2; s > 0; s = s / 2) {
+            if (lid < s) {
+                float o = reduceF[lid + s];
+                int oi = reduceI[lid + s];
+                if (o > reduceF[lid] || (o == reduceF[lid] && oi < reduceI[lid])) {
+                    reduceF[lid] = o;
+                    reduceI[lid] = oi;
                 }
             }
-            float sum = 0f;
-            for (int j = 0; j < a6; j++) {
-                float e = exp(f[x + j] - max);
-                f[d + j] = e;
-                sum += e;
-            }
+            localBarrier();
+        }
+        max = reduceF[0];
+        arg = reduceI[0];
+        localBarrier();
+        float sum = 0f;
+        for (int j = lid; j < a6; j += L) {
+            float e = exp(f[x + j] - max);
+            f[d + j] = e;
+            sum += e;
+        }
+        reduceF[lid] = sum;
+        localBarrier();
+        for (int s = L / 2; s > 0; s = s / 2) {
+            if (lid < s) reduceF[lid] += reduceF[lid + s];
+            localBarrier();
+        }
+        sum = reduceF[0];
+        float inv = x0 / sum;
+        for (int j = lid; j < a6; j += L) {
+            float v = f[d + j] * inv;
+            if (j == label) v -= x0;
+            f[d + j] = v;
+        }
+        if (lid == 0) {
             f[a0 + r] = log(sum) + max - f[x + label];
             int right = 0;
             if (arg == label) right = 1;
             ints[a1 + r] = right;
-            float inv = x0 / sum;
-            for (int j = 0; j < a6; j++) f[d + j] = f[d + j] * inv;
-            f[d + label] -= x0;
         }
     }
 
