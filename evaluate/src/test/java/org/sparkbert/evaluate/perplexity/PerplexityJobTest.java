@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -89,6 +94,26 @@ class PerplexityJobTest {
         long tokens = sequences.stream().mapToLong(s -> s.inputIds().length - 2).sum();
         assertTrue(spark.tokensScored() > 0.12 * tokens && spark.tokensScored() < 0.18 * tokens,
                 spark.tokensScored() + " masked of " + tokens);
+    }
+
+    /** A clean/ Parquet table (id, text) is read as documents keyed by id: the masks follow the ids. */
+    @Test
+    void cleanParquetInputScoresLikeTheSameDocumentsInOneProcess() throws IOException {
+        List<Row> rows = new ArrayList<>();
+        List<Document> documents = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            rows.add(RowFactory.create("doc-" + i, heldOutTexts.get(i)));
+            documents.add(new Document("doc-" + i, heldOutTexts.get(i)));
+        }
+        StructType schema = new StructType().add("id", DataTypes.StringType, false).add("text", DataTypes.StringType, false);
+        Path clean = tmp.resolve("clean");
+        spark.createDataFrame(rows, schema).repartition(3).write().parquet(clean.toString());
+        PerplexityResult fromParquet = perplexity(trained, clean, tmp.resolve("ppl-parquet"), "--seed", "5");
+        List<ScoringSequence> sequences = new SequencePacker(tokenizer, SEQ).packAll(documents);
+        CrossEntropySum local = PerplexityJob.score(ModelWeights.read(trained.toString(), new org.apache.hadoop.conf.Configuration()),
+                tokenizer, sequences.iterator(), SEQ, 0.15, 32, 5, false);
+        assertEquals(local.positions(), fromParquet.tokensScored());
+        assertEquals(local.perplexity(), fromParquet.perplexity(), 1e-9 * local.perplexity());
     }
 
     /** Pseudo-perplexity scores every token once: the count is the number of word pieces in the text. */
