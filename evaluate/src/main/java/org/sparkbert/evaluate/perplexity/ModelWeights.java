@@ -50,19 +50,6 @@ public final class ModelWeights implements Serializable {
         return new ModelWeights(dir, properties(loaded.model()), tensors);
     }
 
-    /** The model of a checkpoint with the tensors of a live engine model (e.g. one trained in this process). */
-    public static ModelWeights of(BertModel model, String source) {
-        Map<String, float[]> tensors = new LinkedHashMap<>();
-        for (Parameter p : model.parameters()) {
-            tensors.put(p.name(), model.read(p));
-        }
-        return new ModelWeights(source, properties(model.config()), tensors);
-    }
-
-    public String source() {
-        return source;
-    }
-
     public ModelConfig config() {
         return ModelConfig.parse(config, source + "/config.json");
     }
@@ -83,11 +70,6 @@ public final class ModelWeights implements Serializable {
             }
         }
         return model;
-    }
-
-    /** Whether the checkpoint holds a tensor of this name. */
-    public boolean has(String name) {
-        return tensors.containsKey(name);
     }
 
     static Properties properties(ModelConfig c) {
