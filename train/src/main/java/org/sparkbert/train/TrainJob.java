@@ -21,7 +21,7 @@ import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.tokenize.masking.SpecialTokens;
 import org.sparkbert.train.checkpoint.Checkpoint;
 import org.sparkbert.train.checkpoint.CheckpointWriter;
-import org.sparkbert.train.engine.Backend;
+import org.sparkbert.train.engine.opencl.Backends;
 import org.sparkbert.train.loop.StepMetrics;
 import org.sparkbert.train.loop.Trainer;
 import org.sparkbert.train.loop.TrainingOptions;
@@ -97,8 +97,15 @@ public final class TrainJob extends StageCommand {
             description = "Most masked positions per sequence. Default: masking.max_predictions_per_seq.")
     Integer maxPredictions;
 
-    @Option(names = "--backend", defaultValue = "cpu", paramLabel = "NAME", description = "Compute backend. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backend", defaultValue = "cpu", paramLabel = "NAME",
+            description = "Compute backend: cpu, opencl (Aparapi kernels on --device) or auto (the first OpenCL GPU,"
+                    + " else cpu). Default: ${DEFAULT-VALUE}.")
     String backend;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "INDEX|NAME",
+            description = "OpenCL device for --backend opencl|auto: an index, part of a name, or auto (the first GPU,"
+                    + " else the first OpenCL device). Default: ${DEFAULT-VALUE}.")
+    String device;
 
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads. Default: the machine's cores.")
     Integer threads;
@@ -148,6 +155,7 @@ public final class TrainJob extends StageCommand {
         a.put("clip_norm", clipNorm);
         a.put("max_predictions", maxPredictions == null ? "masking.max_predictions_per_seq" : maxPredictions);
         a.put("backend", backend);
+        a.put("device", device);
         a.put("seed", seed);
         a.put("log_every", logEvery);
         return a;
@@ -169,7 +177,7 @@ public final class TrainJob extends StageCommand {
         }
         try {
             Optimizer.named(optimizer, weightDecay);
-            Backend.create(backend, 1).close();
+            Backends.create(backend, device, 1).close();
         } catch (Exception e) {
             throw new UsageException(e.getMessage());
         }
@@ -197,7 +205,7 @@ public final class TrainJob extends StageCommand {
         BatchStream batches = new BatchStream(instances, new BatchAssembler(masker, specials.pad(), seqLength), micro, seed);
         Optimizer optim = Optimizer.named(optimizer, weightDecay);
         FileSystem fs = out.fileSystem();
-        try (BertModel bert = Trainer.newModel(config, backend, threadCount(), optim, micro, seqLength,
+        try (BertModel bert = Trainer.newModel(config, Backends.create(backend, device, threadCount()), optim, micro, seqLength,
                 micro * predictions, seed);
              MetricsFile metrics = new MetricsFile(fs, out.work())) {
             log.info("train: {} instances of up to {} tokens, {} steps of {} sequences ({} x {}), {} parameters, {} threads",

@@ -39,8 +39,13 @@ public final class Trainer {
     /** Builds a model with the state slots this optimiser needs, initialised from the seed. */
     public static BertModel newModel(ModelConfig config, String backend, int threads,
                                      Optimizer optimizer, int batchSize, int seqLength, int maxPredictions, long seed) {
-        BertModel model = new BertModel(config, Backend.create(backend, threads), batchSize,
-                seqLength, maxPredictions, optimizer.stateSlots());
+        return newModel(config, Backend.create(backend, threads), optimizer, batchSize, seqLength, maxPredictions, seed);
+    }
+
+    /** A model on a backend made by the caller (for example an OpenCL backend on a chosen device). */
+    public static BertModel newModel(ModelConfig config, Backend backend,
+                                     Optimizer optimizer, int batchSize, int seqLength, int maxPredictions, long seed) {
+        BertModel model = new BertModel(config, backend, batchSize, seqLength, maxPredictions, optimizer.stateSlots());
         model.initialize(seed);
         return model;
     }
