@@ -53,7 +53,8 @@ public final class PipelineJob extends StageCommand {
     List<String> inputs = new ArrayList<>();
 
     @Option(names = "--work", required = true, paramLabel = "DIR",
-            description = "The work directory: one subdirectory per stage (ingest, vocab, instances, train, report).")
+            description = "The work directory: one subdirectory per stage (ingest, vocab, instances, train with train/perplexity,"
+                    + " glue, report).")
     String work;
 
     @Option(names = "--model", paramLabel = "FILE",
