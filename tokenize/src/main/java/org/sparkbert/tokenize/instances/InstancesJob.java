@@ -15,6 +15,7 @@ import org.sparkbert.job.StageCommand;
 import org.sparkbert.job.StageOutput;
 import org.sparkbert.job.StageReport;
 import org.sparkbert.job.UsageException;
+import org.sparkbert.tokenize.CleanCorpus;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.masking.DynamicMasker;
@@ -151,7 +152,7 @@ public final class InstancesJob extends StageCommand {
     @Override
     protected void run(SparkSession spark, Settings settings, StageOutput output, StageReport report) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Dataset<Row> clean = CleanCorpus.read(spark, cleanFolder);
+        Dataset<Row> clean = CleanCorpus.read(spark, cleanFolder, "id", "text");
         int partitions = Math.max(jsc.defaultParallelism(), clean.javaRDD().getNumPartitions());
         InstanceShape shape = new InstanceShape(maxSeqLength, shortSeqProb, seed);
 

@@ -2,12 +2,14 @@ package org.sparkbert.tokenize.vocab;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
 import org.sparkbert.job.Settings;
 import org.sparkbert.job.StageCommand;
 import org.sparkbert.job.StageOutput;
 import org.sparkbert.job.StageReport;
 import org.sparkbert.job.UsageException;
+import org.sparkbert.tokenize.CleanCorpus;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.VocabularyFiles;
@@ -124,7 +126,7 @@ public final class VocabJob extends StageCommand {
             throw new UsageException("--scoring likelihood is WordPiece's criterion; byte-level BPE merges by frequency.");
         }
         if (maxWords(settings) < 1) throw new UsageException("--max-words must be at least 1.");
-        corpusFolder = TrainingCorpus.resolve(input, hadoopConf);
+        corpusFolder = CleanCorpus.resolve(input, hadoopConf);
     }
 
     private long maxWords(Settings settings) {
@@ -136,7 +138,7 @@ public final class VocabJob extends StageCommand {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         WordSplitter splitter = model == VocabModel.wordpiece ? WordSplitter.bert(lowercase()) : WordSplitter.byteLevel(lowercase());
         int partitions = Math.max(1, jsc.defaultParallelism());
-        WordCounts counts = WordCounts.count(TrainingCorpus.texts(spark, corpusFolder), splitter, maxWords(settings), partitions);
+        WordCounts counts = WordCounts.count(texts(spark, corpusFolder), splitter, maxWords(settings), partitions);
         report.count("documents", counts.documents());
         report.count("word_occurrences", counts.occurrences());
         report.count("distinct_words", counts.distinctWords());
@@ -192,5 +194,11 @@ public final class VocabJob extends StageCommand {
             total += counts.counts()[w];
         }
         return total == 0 ? 0 : (double) unknown / total;
+    }
+
+    /** The non-empty texts of the clean corpus. */
+    private static JavaRDD<String> texts(SparkSession spark, String folder) {
+        return CleanCorpus.read(spark, folder, "text").javaRDD()
+                .map(row -> row.isNullAt(0) ? "" : row.getString(0)).filter(t -> !t.isEmpty());
     }
 }

@@ -1,4 +1,4 @@
-package org.sparkbert.tokenize.instances;
+package org.sparkbert.tokenize;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -16,18 +16,18 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /**
- * The clean corpus that instances are cut from: the ingest stage's Parquet ({@code id} and
- * {@code text} strings, other columns ignored), given as the ingest output directory or its
- * {@code clean/} folder.
+ * The clean corpus every stage after ingest reads: the ingest stage's Parquet (string columns such
+ * as {@code id} and {@code text}, other columns ignored), given as the ingest output directory or
+ * its {@code clean/} folder.
  */
-final class CleanCorpus {
-    static final String CLEAN_FOLDER = "clean";
+public final class CleanCorpus {
+    public static final String CLEAN_FOLDER = "clean";
 
     private CleanCorpus() {
     }
 
     /** The Parquet folder to read: {@code <input>/clean} when it exists, else the input itself. */
-    static String resolve(String input, Configuration conf) {
+    public static String resolve(String input, Configuration conf) {
         try {
             Path path = new Path(input);
             FileSystem fs = path.getFileSystem(conf);
@@ -42,27 +42,28 @@ final class CleanCorpus {
         }
     }
 
-    /** The id and text columns, or a usage error naming what the folder holds instead. */
-    static Dataset<Row> read(SparkSession spark, String folder) {
+    /** The given string columns, or a usage error naming what the folder holds instead. */
+    public static Dataset<Row> read(SparkSession spark, String folder, String... columns) {
         Dataset<Row> all;
         try {
             all = spark.read().parquet(folder);
         } catch (Exception e) {
             throw new UsageException("Cannot read " + folder + " as Parquet: " + e.getMessage()
-                    + " The instances stage reads the clean/ Parquet that the ingest stage writes.");
+                    + " Give the clean/ Parquet that the ingest stage writes.");
         }
         StructType schema = all.schema();
-        requireString(schema, "id", folder);
-        requireString(schema, "text", folder);
-        return all.select("id", "text");
+        for (String column : columns) {
+            requireString(schema, column, folder, columns);
+        }
+        return all.selectExpr(columns);
     }
 
-    private static void requireString(StructType schema, String column, String folder) {
+    private static void requireString(StructType schema, String column, String folder, String[] columns) {
         String found = Arrays.stream(schema.fields()).map(f -> f.name() + " " + f.dataType().simpleString())
                 .collect(Collectors.joining(", "));
         if (!Arrays.asList(schema.fieldNames()).contains(column)) {
             throw new UsageException("The clean corpus " + folder + " has no '" + column + "' column (it has: " + found
-                    + "). The instances stage needs the ingest stage's Parquet with 'id' and 'text' string columns.");
+                    + "). This stage needs the ingest stage's Parquet with string columns " + String.join(", ", columns) + ".");
         }
         DataType type = schema.apply(column).dataType();
         if (!type.equals(DataTypes.StringType)) {
