@@ -19,6 +19,18 @@ public final class SparkSessions {
             Configurator.setLevel("org.sparkproject", Level.WARN);
             Configurator.setLevel("org.apache.parquet", Level.WARN);
         }
+        scala.Option<SparkSession> running = SparkSession.getActiveSession().orElse(SparkSession::getDefaultSession);
+        if (running.isDefined()) {
+            // Stages run one after another in one JVM (the pipeline, tests): join the session, and apply
+            // what can still change at run time; the rest was fixed when the session started.
+            SparkSession session = running.get();
+            sparkConf.forEach((k, v) -> {
+                if (session.conf().isModifiable(k)) {
+                    session.conf().set(k, v);
+                }
+            });
+            return session;
+        }
         SparkSession.Builder builder = SparkSession.builder().appName(appName);
         if (master != null) {
             builder.master(master);
