@@ -62,8 +62,9 @@ public final class IngestJob extends StageCommand {
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "The output directory.")
     String output;
 
-    @Option(names = "--previous", arity = "1..*", paramLabel = "DIR",
-            description = "Earlier ingest outputs: their input files are skipped and their pages count as seen.")
+    @Option(names = "--previous", arity = "1..*", split = ",", paramLabel = "DIR",
+            description = "Earlier ingest outputs (repeated, or comma-separated for schedulers that pass one"
+                    + " argument): their input files are skipped and their pages count as seen.")
     List<String> previous = new ArrayList<>();
 
     private List<InputFile> files;
