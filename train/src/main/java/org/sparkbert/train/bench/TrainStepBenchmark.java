@@ -107,7 +107,7 @@ public final class TrainStepBenchmark {
         Optimizer adamw = Optimizer.named("adamw", 0.01f);
         Random random = new Random(1);
         List<Batch> batches = new ArrayList<>();
-        for (int i = 0; i < 2; i++) batches.add(randomBatch(random, B, T, perSequence, config.vocabSize()));
+        for (int i = 0; i < 2; i++) batches.add(RandomBatch.of(random, B, T, perSequence, config.vocabSize()));
         try (BertModel model = Trainer.newModel(config, "cpu", threads, adamw, B, T, B * perSequence, 1)) {
             Trainer trainer = new Trainer(model, adamw, new TrainingOptions(1e-4f, 0, warmup + steps, 1, 1.0f, 1));
             for (int s = 0; s < warmup; s++) trainer.step(List.of(batches.get(s % 2)));
@@ -121,25 +121,6 @@ public final class TrainStepBenchmark {
             cpuSeconds[0] = (os.getProcessCpuTime() - cpu0) / 1e9;
             return seconds;
         }
-    }
-
-    private static Batch randomBatch(Random random, int B, int T, int perSequence, int V) {
-        int[] ids = new int[B * T], types = new int[B * T], mask = new int[B * T], labels = new int[B];
-        int[] positions = new int[B * perSequence], targets = new int[B * perSequence];
-        for (int b = 0; b < B; b++) {
-            for (int t = 0; t < T; t++) {
-                ids[b * T + t] = random.nextInt(V);
-                types[b * T + t] = t >= T / 2 ? 1 : 0;
-                mask[b * T + t] = 1;
-            }
-            int[] chosen = random.ints(1, T).distinct().limit(perSequence).sorted().toArray();
-            for (int j = 0; j < perSequence; j++) {
-                positions[b * perSequence + j] = b * T + chosen[j];
-                targets[b * perSequence + j] = ids[b * T + chosen[j]];
-            }
-            labels[b] = random.nextInt(2);
-        }
-        return new Batch(B, T, ids, types, mask, positions, targets, labels);
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import org.sparkbert.train.bench.RandomBatch;
 import org.sparkbert.train.loop.Trainer;
 import org.sparkbert.train.loop.TrainingOptions;
 import org.sparkbert.train.model.Batch;
@@ -48,7 +49,7 @@ public final class OpenClStepBenchmark {
         Optimizer adamw = Optimizer.named("adamw", 0.01f);
         Random random = new Random(1);
         List<Batch> batches = new ArrayList<>();
-        for (int i = 0; i < 2; i++) batches.add(randomBatch(random, batch, seq, predictions, vocab));
+        for (int i = 0; i < 2; i++) batches.add(RandomBatch.of(random, batch, seq, predictions, vocab));
         double[] seconds = new double[steps];
         DeviceCounters perStep;
         long parameters;
@@ -103,26 +104,6 @@ public final class OpenClStepBenchmark {
         }
         json.append("}}");
         System.out.println(json);
-    }
-
-    /** Random token ids, every position real, `perSequence` masked positions per sequence. */
-    private static Batch randomBatch(Random random, int B, int T, int perSequence, int V) {
-        int[] ids = new int[B * T], types = new int[B * T], mask = new int[B * T], labels = new int[B];
-        int[] positions = new int[B * perSequence], targets = new int[B * perSequence];
-        for (int b = 0; b < B; b++) {
-            for (int t = 0; t < T; t++) {
-                ids[b * T + t] = random.nextInt(V);
-                types[b * T + t] = t >= T / 2 ? 1 : 0;
-                mask[b * T + t] = 1;
-            }
-            int[] chosen = random.ints(1, T).distinct().limit(perSequence).sorted().toArray();
-            for (int j = 0; j < perSequence; j++) {
-                positions[b * perSequence + j] = b * T + chosen[j];
-                targets[b * perSequence + j] = ids[b * T + chosen[j]];
-            }
-            labels[b] = random.nextInt(2);
-        }
-        return new Batch(B, T, ids, types, mask, positions, targets, labels);
     }
 
     private static void field(StringBuilder json, String name, Object value) {
