@@ -230,7 +230,8 @@ public final class PipelineJob extends StageCommand {
                             "--max-seq-length", String.valueOf(seqLength)),
                     stageSettings.confArguments(List.of("evaluate.properties"))));
         }
-        List<String> reportArgs = new ArrayList<>(List.of("--run", train, "--output", output.workUri()));
+        List<String> reportArgs = new ArrayList<>(List.of("--run", train, "--output", output.workUri(),
+                "--output-shown-as", layout.dir(WorkLayout.REPORT)));
         if (glueEnabled(s)) {
             String glue = layout.dir(WorkLayout.GLUE);
             steps.add(stage("glue", "fine-tune on " + s.string("pipeline.glue.tasks") + " from the checkpoint and from random weights",

@@ -34,6 +34,10 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where report.md, report.html and report.json go.")
     String output;
 
+    // The pipeline writes into a hidden work directory that it renames when done: it names the final one.
+    @Option(names = "--output-shown-as", hidden = true, paramLabel = "DIR")
+    String outputShownAs;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -51,7 +55,8 @@ public final class ReportCommand implements Callable<Integer> {
         }
         ReportWriter.write(report, output, conf);
         PrintWriter out = spec.commandLine().getOut();
-        out.println("report: wrote " + ReportWriter.MARKDOWN + ", " + ReportWriter.HTML + " and " + ReportWriter.JSON + " to " + output);
+        out.println("report: wrote " + ReportWriter.MARKDOWN + ", " + ReportWriter.HTML + " and " + ReportWriter.JSON + " to "
+                + (outputShownAs != null ? outputShownAs : output));
         report.notes().forEach(n -> out.println("report: note: " + n));
         out.flush();
         return 0;
