@@ -37,10 +37,20 @@ public final class CheckpointWriter {
         return String.format("step-%06d", step);
     }
 
-    /** Writes the checkpoint of {@code step} and returns its directory. */
+    /** Writes the checkpoint of {@code step} and returns its directory; one that exists already is an error. */
     public Path write(long step, Checkpoint checkpoint) throws IOException {
+        return write(step, checkpoint, false);
+    }
+
+    /**
+     * Writes the checkpoint of {@code step} and returns its directory. With {@code replace}, a
+     * directory of that step left by an earlier attempt (one a resumed run did not start from,
+     * because it was corrupt or newer than the checkpoint it was told to use) is replaced once the
+     * new one is complete; without, it is an error.
+     */
+    public Path write(long step, Checkpoint checkpoint, boolean replace) throws IOException {
         Path target = new Path(checkpointsDir, directoryName(step));
-        if (fs.exists(target)) {
+        if (!replace && fs.exists(target)) {
             throw new IOException(target + " exists already; checkpoints are never overwritten");
         }
         Path temporary = new Path(checkpointsDir, "." + directoryName(step) + ".tmp-" + UUID.randomUUID());
@@ -49,6 +59,9 @@ public final class CheckpointWriter {
         }
         try {
             writeContents(temporary, checkpoint);
+            if (replace && fs.exists(target) && !fs.delete(target, true)) {
+                throw new IOException("cannot delete " + target + " to replace it");
+            }
             if (!fs.rename(temporary, target)) {
                 throw new IOException("cannot rename " + temporary + " to " + target);
             }

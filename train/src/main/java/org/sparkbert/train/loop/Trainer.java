@@ -52,6 +52,15 @@ public final class Trainer {
 
     public long stepsDone() { return step; }
 
+    /**
+     * Continues from a run that had done this many steps (its weights and optimiser state restored by
+     * the caller): the learning rate, the optimiser's step count and the dropout keys follow the step.
+     */
+    public void resumeAt(long stepsDone) {
+        if (stepsDone < 0) throw new IllegalArgumentException("steps done " + stepsDone + " < 0");
+        this.step = stepsDone;
+    }
+
     /** One optimiser step over options.accumulate() micro-batches. */
     public StepMetrics step(List<Batch> microBatches) {
         if (microBatches.size() != options.accumulate()) {
