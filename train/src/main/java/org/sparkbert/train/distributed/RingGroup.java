@@ -1,0 +1,38 @@
+package org.sparkbert.train.distributed;
+
+import java.io.IOException;
+import org.sparkbert.train.collective.RingAllReduce;
+
+/** The replicas of a barrier stage summing through the ring; keeps the time spent in all-reduce. */
+final class RingGroup implements ReplicaGroup {
+    private final RingAllReduce ring;
+    private long nanos;
+
+    RingGroup(RingAllReduce ring) {
+        this.ring = ring;
+    }
+
+    @Override
+    public int rank() {
+        return ring.rank();
+    }
+
+    @Override
+    public int size() {
+        return ring.size();
+    }
+
+    @Override
+    public void allReduce(float[] buf, int offset, int length) throws IOException {
+        long start = System.nanoTime();
+        ring.allReduce(buf, offset, length);
+        nanos += System.nanoTime() - start;
+    }
+
+    /** Seconds spent in all-reduce since the last call. */
+    double takeSeconds() {
+        double s = nanos / 1e9;
+        nanos = 0;
+        return s;
+    }
+}

@@ -1,0 +1,150 @@
+package org.sparkbert.train.distributed;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkbert.train.collective.BarrierAddressExchange;
+import org.sparkbert.train.collective.JobSecret;
+import org.sparkbert.train.collective.RingAllReduce;
+import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
+import scala.Tuple2;
+import scala.collection.Iterator;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * The fast path: one long-lived barrier stage of N tasks, one replica each. Ranks exchange
+ * addresses through {@code BarrierTaskContext.allGather}, connect an authenticated ring, and run
+ * every step with gradients summed on the ring. Rank 0 writes a checkpoint every K steps, then all
+ * ranks pass a barrier. The stage feeds a shuffle (Spark retries a failed barrier stage only when it
+ * is a shuffle map stage), so when any task fails Spark restarts all of them and they resume from
+ * the newest checkpoint, which rank 0 picks and every rank loads.
+ */
+final class RingStrategy {
+    private static final Logger log = LoggerFactory.getLogger(RingStrategy.class);
+
+    private RingStrategy() {
+    }
+
+    static <T, R extends Replica> TrainingResult run(JavaSparkContext jsc, JavaPairRDD<Integer, Indexed<T>> byReplica,
+                                                     ReplicaFactory<T, R> factory, ReplicaCheckpoints<R> checkpoints,
+                                                     DistributedOptions options) {
+        long start = System.nanoTime();
+        RingTask<T, R> task = new RingTask<>(factory, checkpoints, options, JobSecret.generate());
+        jsc.setJobDescription("train: " + options.replicas() + " replicas, ring all-reduce, " + options.steps() + " steps");
+        RDD<ReplicaOutcome> outcomes = byReplica.rdd().barrier()
+                .mapPartitions(task, false, ClassTag$.MODULE$.apply(ReplicaOutcome.class));
+        List<ReplicaOutcome> all = outcomes.toJavaRDD().repartition(1).collect();
+        jsc.setJobDescription(null);
+        ReplicaOutcome first = all.stream().filter(o -> o.rank() == 0).findFirst()
+                .orElseThrow(() -> new IllegalStateException("rank 0 of the ring returned nothing"));
+        for (StepSummary s : first.steps()) {
+            if (s.step() % options.logEvery() == 0 || s.step() == options.steps()) {
+                ProgressLog.log(log, "train (ring, " + options.replicas() + " replicas)", s, options.steps());
+            }
+        }
+        if (first.attempt() > 0) {
+            log.info("train: the barrier stage finished on attempt {} after resuming from step {}", first.attempt(),
+                    first.resumedFrom());
+        }
+        return new TrainingResult(AllReduceStrategy.RING, options.replicas(), first.weights(), first.steps(),
+                first.resumedFrom(), first.attempt(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The body of one barrier task: a replica's whole life. */
+    static final class RingTask<T, R extends Replica>
+            extends AbstractFunction1<Iterator<Tuple2<Integer, Indexed<T>>>, Iterator<ReplicaOutcome>>
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final ReplicaFactory<T, R> factory;
+        private final ReplicaCheckpoints<R> checkpoints;
+        private final DistributedOptions options;
+        private final JobSecret secret;
+
+        RingTask(ReplicaFactory<T, R> factory, ReplicaCheckpoints<R> checkpoints, DistributedOptions options,
+                 JobSecret secret) {
+            this.factory = factory;
+            this.checkpoints = checkpoints;
+            this.options = options;
+            this.secret = secret;
+        }
+
+        @Override
+        public Iterator<ReplicaOutcome> apply(Iterator<Tuple2<Integer, Indexed<T>>> input) {
+            BarrierTaskContext context = BarrierTaskContext.get();
+            int rank = context.partitionId();
+            int size = context.getTaskInfos().length;
+            List<Indexed<T>> records = new ArrayList<>();
+            while (input.hasNext()) {
+                records.add(input.next()._2());
+            }
+            records.sort(Comparator.comparingLong(Indexed::index));
+            try (R replica = factory.open(rank, size, records);
+                 RingAllReduce ring = new RingAllReduce(secret, options.ring())) {
+                long resumeFrom = agreeOnResume(context, rank, replica);
+                ring.connect(new BarrierAddressExchange(context));
+                RingGroup group = new RingGroup(ring);
+                List<StepSummary> summaries = new ArrayList<>();
+                for (long step = resumeFrom; step < options.steps(); step++) {
+                    context.killTaskIfInterrupted();
+                    long t0 = System.nanoTime();
+                    StepSummary summary = replica.step(step, group);
+                    summary = summary.withTimes((System.nanoTime() - t0) / 1e9, group.takeSeconds());
+                    if (rank == 0) {
+                        summaries.add(summary);
+                        if (summary.step() % options.logEvery() == 0) {
+                            ProgressLog.log(log, "train rank 0", summary, options.steps());
+                        }
+                    }
+                    if (checkpoints != null && options.checkpointAfter(step + 1)) {
+                        if (rank == 0) {
+                            checkpoints.save(step + 1, replica);
+                        }
+                        context.barrier(); // nobody runs ahead of a checkpoint that may fail
+                    }
+                }
+                ReplicaOutcome outcome = new ReplicaOutcome(rank, context.stageAttemptNumber(), resumeFrom,
+                        rank == 0 ? replica.weights() : null, rank == 0 ? summaries : List.of(),
+                        context.getTaskInfos()[rank].address(), ProcessHandle.current().pid());
+                return CollectionConverters.asScala(List.of(outcome).iterator());
+            } catch (IOException e) {
+                throw new UncheckedIOException("replica " + rank + " of " + size + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Rank 0 picks the newest checkpoint; every rank loads that one (a newer one cannot appear meanwhile). */
+        private long agreeOnResume(BarrierTaskContext context, int rank, R replica) throws IOException {
+            String mine = "";
+            if (rank == 0) {
+                mine = Long.toString(checkpoints == null ? 0 : checkpoints.latestStep().orElse(0));
+            }
+            long step = Long.parseLong(context.allGather(mine)[0]);
+            if (step > options.steps()) {
+                throw new IllegalStateException("the newest checkpoint is of step " + step + ", beyond the run's "
+                        + options.steps() + " steps");
+            }
+            if (step > 0) {
+                checkpoints.restore(step, replica);
+                if (rank == 0) {
+                    log.info("train: {} replicas resume from the checkpoint of step {} (stage attempt {})", size(context),
+                            step, context.stageAttemptNumber());
+                }
+            }
+            return step;
+        }
+
+        private static int size(BarrierTaskContext context) {
+            return context.getTaskInfos().length;
+        }
+    }
+}

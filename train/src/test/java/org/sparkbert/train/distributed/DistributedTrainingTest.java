@@ -1,0 +1,203 @@
+package org.sparkbert.train.distributed;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.sparkbert.train.collective.BarrierAddressExchange;
+import org.sparkbert.train.collective.JobSecret;
+import org.sparkbert.train.collective.RingAllReduce;
+import org.sparkbert.train.collective.RingConfig;
+import scala.collection.Iterator;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * The Spark shell of data-parallel training on a real standalone cluster (a Master, two Workers and
+ * their executor JVMs, started from the test class path) with checkpoints on HDFS, driving a
+ * stand-in engine whose steps are exact functions of the data order.
+ */
+class DistributedTrainingTest {
+    private static final int DIM = 16;
+    private static final int BATCH = 8;
+    private static final Duration RING_TIMEOUT = Duration.ofSeconds(30);
+    private static StandaloneCluster cluster;
+    private static JavaSparkContext jsc;
+    private static JavaRDD<LinearEngine.Sample> samples;
+    private static int runs;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = StandaloneCluster.start(2, ClusterChecks.recommendedConf(RING_TIMEOUT));
+        jsc = JavaSparkContext.fromSparkContext(cluster.spark().sparkContext());
+        samples = jsc.parallelize(LinearEngine.samples(4 * BATCH, DIM, 7), 2);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) cluster.close();
+    }
+
+    private static DistributedOptions options(int replicas, AllReduceStrategy strategy, long steps, int accumulate) {
+        return DistributedOptions.of(replicas, strategy, steps, BATCH, accumulate).withLogEvery(10)
+                .withRing(RingConfig.defaults().withTimeout(RING_TIMEOUT));
+    }
+
+    private static TrainingResult train(DistributedOptions options, int accumulate, long stepMillis,
+                                        LinearCheckpoints checkpoints) throws IOException {
+        return DistributedTrainer.train(jsc.sc(), samples, new LinearEngine.Factory(DIM, BATCH, accumulate, 0.05f, stepMillis),
+                checkpoints, options);
+    }
+
+    private static LinearCheckpoints freshCheckpoints() {
+        return new LinearCheckpoints(cluster.hdfsUri() + "/runs/run-" + (runs++) + "/checkpoints");
+    }
+
+    @Test
+    void twoReplicasTrainOnTheRing() throws IOException {
+        TrainingResult ring = train(options(2, AllReduceStrategy.RING, 20, 1), 1, 0, freshCheckpoints());
+        assertEquals(20, ring.steps().size());
+        assertEquals(0, ring.attempt());
+        assertEquals(DIM, ring.weights().length);
+        assertTrue(ring.last().loss() < 0.5 * ring.steps().get(0).loss(), "the loss falls: " + ring.steps());
+        assertEquals(BATCH, ring.last().tokens());
+        assertFalse(Double.isNaN(ring.last().allReduceSeconds()));
+    }
+
+    @Test
+    void ringAndTreeGiveTheSameWeights() throws IOException {
+        TrainingResult ring = train(options(2, AllReduceStrategy.RING, 20, 2), 2, 0, null);
+        TrainingResult tree = train(options(2, AllReduceStrategy.TREE, 20, 2), 2, 0, null);
+        assertEquals(20, tree.steps().size());
+        assertClose(ring.weights(), tree.weights(), 1e-5);
+        for (int i = 0; i < 20; i++) {
+            assertEquals(ring.steps().get(i).loss(), tree.steps().get(i).loss(), 1e-5 * ring.steps().get(i).loss());
+        }
+    }
+
+    @Test
+    void twoReplicasMatchOneAtTheSameGlobalBatch() throws IOException {
+        TrainingResult one = train(options(1, AllReduceStrategy.RING, 20, 1), 1, 0, null);
+        TrainingResult two = train(options(2, AllReduceStrategy.RING, 20, 1), 1, 0, null);
+        assertClose(one.weights(), two.weights(), 1e-5);
+    }
+
+    @Test
+    void aKilledExecutorResumesFromTheCheckpointWithIdenticalWeights() throws Exception {
+        DistributedOptions opts = options(2, AllReduceStrategy.RING, 40, 1).withCheckpointEvery(5);
+        TrainingResult uninterrupted = train(opts, 1, 0, freshCheckpoints());
+
+        LinearCheckpoints checkpoints = freshCheckpoints();
+        CompletableFuture<TrainingResult> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return train(opts, 1, 150, checkpoints);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        TrainingResult resumed;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (checkpoints.latestStep().orElse(0) < 10 && System.nanoTime() < deadline && !run.isDone()) {
+                Thread.sleep(100);
+            }
+            assertTrue(checkpoints.latestStep().orElse(0) >= 10, "training reached step 10 within a minute");
+            List<ProcessHandle> executors = cluster.executors();
+            assertEquals(2, executors.size(), "two executor JVMs");
+            assertTrue(executors.get(0).destroyForcibly(), "kill -9 of executor " + executors.get(0).pid());
+            resumed = run.get(3, TimeUnit.MINUTES);
+        } finally {
+            if (!run.isDone()) jsc.cancelAllJobs();
+        }
+        assertTrue(resumed.attempt() >= 1, "the barrier stage was retried");
+        assertTrue(resumed.resumedFrom() >= 10 && resumed.resumedFrom() < 40, "resumed from " + resumed.resumedFrom());
+        assertEquals(40 - resumed.resumedFrom(), resumed.steps().size());
+        assertArrayEquals(uninterrupted.weights(), resumed.weights(), "bit-identical to the uninterrupted run");
+    }
+
+    @Test
+    void tooFewSlotsIsAClearErrorNotAHang() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> DistributedTrainer.train(jsc.sc(), samples, new LinearEngine.Factory(DIM, 6, 1, 0.05f, 0), null,
+                        DistributedOptions.of(3, AllReduceStrategy.RING, 5, 6, 1).withSlotWait(Duration.ofSeconds(2))));
+        assertTrue(e.getMessage().contains("3 replicas need 3 task slots"), e.getMessage());
+    }
+
+    @Test
+    void dynamicAllocationAndUnevenBatchesAreRefused() {
+        SparkConf dynamic = new SparkConf().set("spark.dynamicAllocation.enabled", "true");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> ClusterChecks.refuseDynamicAllocation(dynamic, AllReduceStrategy.RING));
+        assertTrue(e.getMessage().contains("dynamic allocation"), e.getMessage());
+        ClusterChecks.refuseDynamicAllocation(dynamic, AllReduceStrategy.TREE);
+        IllegalArgumentException uneven = assertThrows(IllegalArgumentException.class,
+                () -> DistributedOptions.of(3, AllReduceStrategy.RING, 5, 8, 1));
+        assertTrue(uneven.getMessage().contains("not a multiple of --replicas 3"), uneven.getMessage());
+    }
+
+    @Test
+    void aPeerWithTheWrongSecretIsRefusedAcrossExecutors() {
+        JavaRDD<Integer> two = jsc.parallelize(List.of(0, 1), 2);
+        Exception e = assertThrows(Exception.class, () -> two.rdd().barrier()
+                .mapPartitions(new MixedSecrets(JobSecret.generate(), JobSecret.generate()), false,
+                        ClassTag$.MODULE$.apply(String.class))
+                .toJavaRDD().collect());
+        String message = String.valueOf(e.getMessage());
+        assertTrue(message.contains("job's secret") || message.contains("same job secret"), message);
+    }
+
+    /** Rank 1 holds another secret than rank 0: both connections must be refused. */
+    private static final class MixedSecrets extends AbstractFunction1<Iterator<Integer>, Iterator<String>>
+            implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final JobSecret zero;
+        private final JobSecret one;
+
+        MixedSecrets(JobSecret zero, JobSecret one) {
+            this.zero = zero;
+            this.one = one;
+        }
+
+        @Override
+        public Iterator<String> apply(Iterator<Integer> ignored) {
+            BarrierTaskContext context = BarrierTaskContext.get();
+            JobSecret secret = context.partitionId() == 0 ? zero : one;
+            try (RingAllReduce ring = new RingAllReduce(secret, RingConfig.defaults().withTimeout(Duration.ofSeconds(20)))) {
+                ring.connect(new BarrierAddressExchange(context));
+                return CollectionConverters.asScala(List.of("connected").iterator());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    static void assertClose(float[] expected, float[] actual, double relative) {
+        assertEquals(expected.length, actual.length);
+        double scale = 0;
+        for (float x : expected) scale = Math.max(scale, Math.abs(x));
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], relative * scale, "weight " + i);
+        }
+    }
+
+    static SparkContext context() {
+        return jsc.sc();
+    }
+}
