@@ -19,8 +19,11 @@ import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.tokenize.masking.SpecialTokens;
-import org.sparkbert.train.checkpoint.Checkpoint;
-import org.sparkbert.train.checkpoint.CheckpointWriter;
+import org.sparkbert.train.checkpoint.CheckpointStore;
+import org.sparkbert.train.checkpoint.ResumePoint;
+import org.sparkbert.train.checkpoint.TrainerState;
+import org.sparkbert.train.checkpoint.TrainingConfig;
+import org.sparkbert.train.checkpoint.TrainingSnapshot;
 import org.sparkbert.train.engine.opencl.Backends;
 import org.sparkbert.train.loop.StepMetrics;
 import org.sparkbert.train.loop.Trainer;
@@ -32,7 +35,6 @@ import org.sparkbert.train.job.InstanceTable;
 import org.sparkbert.train.job.IntervalMeter;
 import org.sparkbert.train.job.MaskedTokenEntropy;
 import org.sparkbert.train.job.MetricsFile;
-import org.sparkbert.train.job.ModelExport;
 import org.sparkbert.train.job.ProgressRecord;
 import org.sparkbert.train.model.Batch;
 import org.sparkbert.train.model.BertModel;
@@ -44,8 +46,19 @@ import picocli.CommandLine.Option;
 /**
  * The train stage, one replica in this process: reads the instances stage's output, masks every
  * instance afresh per epoch, trains the model of {@code --model} with the engine, logs a progress
- * line per interval and the same in metrics.jsonl, and writes the final checkpoint
- * (RUN_DIR/checkpoints/step-NNNNNN/, loadable by Hugging Face transformers).
+ * line per interval and the same in metrics.jsonl, and writes checkpoints every
+ * {@code --checkpoint-every} steps and at the end (RUN_DIR/checkpoints/step-NNNNNN/, loadable by
+ * Hugging Face transformers, with the optimiser and trainer state to resume from).
+ *
+ * <p>Where checkpoints live while the run is in progress: in the hidden sibling
+ * {@code .RUN_DIR.checkpoints/} ({@link CheckpointStore#inProgressDirectory}), not in the stage's
+ * work directory, which a failed run deletes. Nothing there looks like a finished output (the run
+ * directory itself appears only on success, with its _REPORT.json, as for every stage), and it
+ * survives a crash: rerunning the same command ({@code --resume auto}, the default) continues from
+ * its newest checkpoint that verifies, and ends with the weights an uninterrupted run would have.
+ * On success the directory becomes RUN_DIR/checkpoints/ (the newest {@code --keep-checkpoints}).
+ * {@code --resume never} deletes it and starts afresh; {@code --resume PATH} starts from a named
+ * checkpoint. A checkpoint trained with other result-affecting settings is refused, naming the setting.
  */
 @Command(name = "train", description = "Pretrain a BERT-family model on the instances stage's output (one replica).")
 public final class TrainJob extends StageCommand {
@@ -118,6 +131,24 @@ public final class TrainJob extends StageCommand {
             description = "Steps per progress line and metrics.jsonl record. Default: ${DEFAULT-VALUE}.")
     int logEvery;
 
+    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "K",
+            description = "Write a checkpoint every K steps as well as at the end (0: only at the end)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    long checkpointEvery;
+
+    @Option(names = "--keep-checkpoints", defaultValue = "3", paramLabel = "M",
+            description = "Keep the newest M checkpoints, deleting older ones. Default: ${DEFAULT-VALUE}.")
+    int keepCheckpoints;
+
+    @Option(names = "--resume", defaultValue = "auto", paramLabel = "auto|never|PATH",
+            description = "auto: continue from the newest valid checkpoint of an earlier failed run of this RUN_DIR;"
+                    + " never: start afresh (deleting those); PATH: continue from that checkpoint directory."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String resume;
+
+    /** The checkpoint of --resume PATH, verified before anything starts. */
+    private ResumePoint explicitResume;
+
     public static void main(String[] args) {
         StageCommand.main(new TrainJob(), args);
     }
@@ -158,6 +189,9 @@ public final class TrainJob extends StageCommand {
         a.put("device", device);
         a.put("seed", seed);
         a.put("log_every", logEvery);
+        // Which checkpoints the output holds; --resume is left out: resuming gives the same result.
+        a.put("checkpoint_every", checkpointEvery);
+        a.put("keep_checkpoints", keepCheckpoints);
         return a;
     }
 
@@ -175,6 +209,9 @@ public final class TrainJob extends StageCommand {
         if (maxPredictions != null && maxPredictions < 1) {
             throw new UsageException("--max-predictions must be at least 1");
         }
+        if (checkpointEvery < 0 || keepCheckpoints < 1) {
+            throw new UsageException("--checkpoint-every must be at least 0 and --keep-checkpoints at least 1");
+        }
         try {
             Optimizer.named(optimizer, weightDecay);
             Backends.create(backend, device, 1).close();
@@ -184,6 +221,14 @@ public final class TrainJob extends StageCommand {
         requireDirectory(data, "--data", hadoopConf);
         requireDirectory(vocab, "--vocab", hadoopConf);
         modelConfig();
+        if (!resume.equals("auto") && !resume.equals("never")) {
+            try {
+                Path path = new Path(StageOutput.uri(resume));
+                explicitResume = CheckpointStore.load(path.getFileSystem(hadoopConf), path);
+            } catch (IOException e) {
+                throw new UsageException("--resume " + resume + ": " + e.getMessage());
+            }
+        }
     }
 
     @Override
@@ -205,28 +250,156 @@ public final class TrainJob extends StageCommand {
         BatchStream batches = new BatchStream(instances, new BatchAssembler(masker, specials.pad(), seqLength), micro, seed);
         Optimizer optim = Optimizer.named(optimizer, weightDecay);
         FileSystem fs = out.fileSystem();
+        TrainingConfig trainingConfig = trainingConfig(settings, config, seqLength, instances.size(), predictions);
+        CheckpointStore store = new CheckpointStore(fs, CheckpointStore.inProgressDirectory(out.path()), keepCheckpoints);
+        ResumePoint from = resumePoint(store, trainingConfig);
+        report.endPhase("find_checkpoint");
         try (BertModel bert = Trainer.newModel(config, Backends.create(backend, device, threadCount()), optim, micro, seqLength,
                 micro * predictions, seed);
              MetricsFile metrics = new MetricsFile(fs, out.work())) {
             log.info("train: {} instances of up to {} tokens, {} steps of {} sequences ({} x {}), {} parameters, {} threads",
                     instances.size(), seqLength, steps, batchSize, accumulate, micro, bert.parameterCount(), threadCount());
-            ProgressRecord last = train(bert, optim, batches, metrics, config.hasSentenceTask(), config.vocabSize(), report);
+            MaskedTokenEntropy entropy = new MaskedTokenEntropy(config.vocabSize());
+            long startStep = 0;
+            if (from != null) {
+                from.restoreInto(bert, optimizer, optim);
+                startStep = from.step();
+                skipTo(batches, from, instances.size(), entropy);
+                log.info("train: resuming from {} at step {} (epoch {})", from.dir(), startStep, from.state().epoch());
+                report.put("resumed_from", from.dir().toString());
+                report.put("resumed_at_step", startStep);
+            }
+            Trainer trainer = new Trainer(bert, optim, new TrainingOptions(lr, warmup(), steps, accumulate, clipNorm, seed));
+            trainer.resumeAt(startStep);
+            Snapshots snapshots = new Snapshots(store, bert, optim, batches, instances.size(), trainingConfig,
+                    specials.pad(), new Path(vocab));
+            ProgressRecord last = train(trainer, bert, batches, metrics, entropy, snapshots, report);
             report.endPhase("train");
             report.put("epochs_started", batches.epoch() + 1);
-            putFinal(report, last);
-
-            Checkpoint checkpoint = new Checkpoint(config, ModelExport.tensors(bert),
-                    specials.pad(), new Path(vocab), Map.of());
-            Path dir = new CheckpointWriter(fs, new Path(out.work(), "checkpoints")).write(steps, checkpoint);
+            if (last != null) {
+                putFinal(report, last);
+            }
+            Path dir = startStep < steps ? snapshots.save(steps) : from.dir();
+            store.moveTo(new Path(out.work(), "checkpoints"));
             report.put("checkpoint", "checkpoints/" + dir.getName());
             report.endPhase("checkpoint");
         }
     }
 
-    private ProgressRecord train(BertModel bert, Optimizer optim, BatchStream batches, MetricsFile metrics,
-                                 boolean sentenceTask, int vocabSize, StageReport report) throws IOException {
-        Trainer trainer = new Trainer(bert, optim, new TrainingOptions(lr, warmup(), steps, accumulate, clipNorm, seed));
-        MaskedTokenEntropy entropy = new MaskedTokenEntropy(vocabSize);
+    /** The checkpoint to continue from, per --resume, after checking that it continues this training. */
+    private ResumePoint resumePoint(CheckpointStore store, TrainingConfig ours) throws IOException {
+        if (resume.equals("never")) {
+            if (!store.steps().isEmpty()) {
+                log.info("train: --resume never: deleting the checkpoints of an earlier run in {}", store.directory());
+            }
+            store.clear();
+            return null;
+        }
+        ResumePoint from = resume.equals("auto") ? store.latest().orElse(null) : explicitResume;
+        if (from != null) {
+            String mismatch = ours.resultMismatch(from.state().config(), "checkpoint " + from.dir());
+            if (mismatch != null) {
+                throw new UsageException(mismatch);
+            }
+        }
+        // Newer checkpoints (damaged ones that latest() skipped, or those of an attempt that --resume PATH
+        // does not continue) are not the training this run continues: they must not outlive it.
+        store.deleteNewerThan(from == null ? 0 : from.step());
+        if (from == null) {
+            return null;
+        }
+        for (String difference : ours.informationalDifferences(from.state().config())) {
+            log.warn("train: resuming from {} with a setting changed that does not decide the result ({})",
+                    from.dir(), difference);
+        }
+        return from;
+    }
+
+    /**
+     * Moves the batch stream to where the checkpoint's run stood, checking that it arrives at the
+     * recorded data position (so a changed data order is an error, not a silently different run).
+     * The skipped batches are assembled (masked) to get there, and counted in the masked-token entropy.
+     */
+    private void skipTo(BatchStream batches, ResumePoint from, int instanceCount, MaskedTokenEntropy entropy) {
+        for (long i = 0; i < from.step() * accumulate; i++) {
+            Batch batch = batches.next();
+            entropy.add(batch.maskedLabels(), batch.predictions());
+        }
+        TrainerState state = from.state();
+        if (batches.epoch() != state.dataEpoch() || batches.position() != state.dataPosition()) {
+            throw new IllegalStateException(from.dir() + " stopped at epoch " + state.dataEpoch() + " position "
+                    + state.dataPosition() + " of the data, but " + from.step() + " steps of this run's data order end at epoch "
+                    + batches.epoch() + " position " + batches.position() + " of " + instanceCount + " instances");
+        }
+    }
+
+    /** Writes the full training state into the store. */
+    private final class Snapshots {
+        private final CheckpointStore store;
+        private final BertModel bert;
+        private final Optimizer optim;
+        private final BatchStream batches;
+        private final int instanceCount;
+        private final TrainingConfig config;
+        private final int pad;
+        private final Path vocabDir;
+
+        Snapshots(CheckpointStore store, BertModel bert, Optimizer optim, BatchStream batches, int instanceCount,
+                  TrainingConfig config, int pad, Path vocabDir) {
+            this.store = store;
+            this.bert = bert;
+            this.optim = optim;
+            this.batches = batches;
+            this.instanceCount = instanceCount;
+            this.config = config;
+            this.pad = pad;
+            this.vocabDir = vocabDir;
+        }
+
+        Path save(long step) throws IOException {
+            TrainerState state = new TrainerState(step, batches.epoch() + batches.position() / (double) instanceCount,
+                    batches.epoch(), batches.position(), seed, config);
+            return store.save(step, TrainingSnapshot.capture(bert, optimizer, optim, state, pad, vocabDir));
+        }
+    }
+
+    /**
+     * The configuration a checkpoint records: what decides the weights (a resumed run must match
+     * it) and what does not. The data is identified by its path (informational: a copy elsewhere
+     * is the same data) and, decisively, by its instance count and longest instance.
+     */
+    private TrainingConfig trainingConfig(Settings settings, ModelConfig config, int seqLength, int instanceCount,
+                                          int predictions) {
+        Map<String, Object> result = new LinkedHashMap<>(settings.asMap());
+        result.put("model_config", config.toString());
+        result.put("steps", steps);
+        result.put("batch_size", batchSize);
+        result.put("lr", lr);
+        result.put("warmup_steps", warmup());
+        result.put("optimizer", optimizer);
+        result.put("weight_decay", weightDecay);
+        result.put("accumulate", accumulate);
+        result.put("clip_norm", clipNorm);
+        result.put("max_predictions", predictions);
+        result.put("seed", seed);
+        result.put("replicas", 1);
+        result.put("instances", instanceCount);
+        result.put("seq_length", seqLength);
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("data", data);
+        info.put("vocab", vocab);
+        info.put("backend", backend);
+        info.put("device", device);
+        info.put("threads", threadCount());
+        info.put("log_every", logEvery);
+        info.put("checkpoint_every", checkpointEvery);
+        info.put("keep_checkpoints", keepCheckpoints);
+        return TrainingConfig.of(result, info);
+    }
+
+    private ProgressRecord train(Trainer trainer, BertModel bert, BatchStream batches, MetricsFile metrics,
+                                 MaskedTokenEntropy entropy, Snapshots snapshots, StageReport report) throws IOException {
+        boolean sentenceTask = bert.config().hasSentenceTask();
         IntervalMeter meter = new IntervalMeter(sentenceTask);
         long start = System.nanoTime();
         long tokens = 0;
@@ -246,6 +419,9 @@ public final class TrainJob extends StageCommand {
                 last = meter.close(step.step(), steps, step.learningRate(), (System.nanoTime() - start) / 1e9, entropy.nats());
                 metrics.append(last);
                 log.info(last.toLogLine(sentenceTask ? bert.config().objective() : ""));
+            }
+            if (checkpointEvery > 0 && step.step() % checkpointEvery == 0 && step.step() < steps) {
+                snapshots.save(step.step());
             }
         }
         report.count("steps", steps);

@@ -135,6 +135,103 @@ class TrainJobTest {
         assertTrue(instanceCount > 100);
     }
 
+    /**
+     * --checkpoint-every 4 of 8 steps writes step 4 and step 8. A run that crashed after its step-4
+     * checkpoint (and while writing a newer one, left truncated) leaves them in the hidden
+     * .RUN.checkpoints; rerunning the same command resumes from step 4, skips the damaged one, and
+     * ends with the very same step-8 checkpoint: weights, optimiser moments and trainer state, file
+     * for file (the manifests' SHA-256 are equal).
+     */
+    @Test
+    void aRerunAfterACrashResumesFromTheNewestCheckpointAndEndsBitIdentical() throws Exception {
+        Path run = tmp.resolve("periodic");
+        assertEquals(0, StageCommand.execute(new TrainJob(), shortRun(run, "1e-3")));
+        assertEquals(List.of("step-000004", "step-000008"), listing(run.resolve("checkpoints")));
+        assertFalse(Files.exists(tmp.resolve(".periodic.checkpoints")), "the in-progress directory became checkpoints/");
+        JsonNode state = JSON.readTree(run.resolve("checkpoints/step-000004/trainer_state.json").toFile());
+        assertEquals(4, state.get("step").asLong());
+        assertEquals("0.001", state.path("config").path("lr").asText());
+        assertTrue(Files.exists(run.resolve("checkpoints/step-000004/optimizer.safetensors")));
+
+        Path crashed = tmp.resolve("crashed");
+        Path progress = tmp.resolve(".crashed.checkpoints");
+        copyTree(run.resolve("checkpoints/step-000004"), progress.resolve("step-000004"));
+        copyTree(run.resolve("checkpoints/step-000008"), progress.resolve("step-000006"));
+        Path weights = progress.resolve("step-000006/model.safetensors");
+        Files.write(weights, java.util.Arrays.copyOf(Files.readAllBytes(weights), 1000));
+        assertEquals(0, StageCommand.execute(new TrainJob(), shortRun(crashed, "1e-3")));
+        JsonNode report = JSON.readTree(crashed.resolve("_REPORT.json").toFile());
+        assertEquals(4, report.path("resumed_at_step").asLong(), report.toString());
+        assertEquals(List.of("step-000004", "step-000008"), listing(crashed.resolve("checkpoints")));
+        assertEquals(Files.readString(run.resolve("checkpoints/step-000008/manifest.sha256")),
+                Files.readString(crashed.resolve("checkpoints/step-000008/manifest.sha256")));
+        assertFalse(Files.exists(progress));
+    }
+
+    @Test
+    void refusesToResumeFromACheckpointOfOtherSettingsOrACorruptOne() throws Exception {
+        Path first = tmp.resolve("first");
+        assertEquals(0, StageCommand.execute(new TrainJob(), shortRun(first, "1e-3")));
+        Path other = tmp.resolve("other");
+        copyTree(first.resolve("checkpoints/step-000004"), tmp.resolve(".other.checkpoints/step-000004"));
+        String[] refusal = {""};
+        int code = withStderr(refusal, () -> StageCommand.execute(new TrainJob(), shortRun(other, "2e-3")));
+        assertEquals(2, code);
+        assertTrue(refusal[0].contains("was trained with lr = 0.001, this run has lr = 0.002"), refusal[0]);
+        assertTrue(refusal[0].contains(".other.checkpoints/step-000004"), refusal[0]);
+        assertFalse(Files.exists(other));
+        assertTrue(Files.exists(tmp.resolve(".other.checkpoints/step-000004")), "a refused run deletes no checkpoint");
+
+        Path corrupt = tmp.resolve("corrupt-checkpoint");
+        copyTree(first.resolve("checkpoints/step-000004"), corrupt);
+        Path moments = corrupt.resolve("optimizer.safetensors");
+        byte[] bytes = Files.readAllBytes(moments);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(moments, bytes);
+        String[] message = {""};
+        List<String> args = new ArrayList<>(List.of(shortRun(tmp.resolve("from-corrupt"), "1e-3")));
+        args.addAll(List.of("--resume", corrupt.toString()));
+        assertEquals(2, withStderr(message, () -> StageCommand.execute(new TrainJob(), args.toArray(String[]::new))));
+        assertTrue(message[0].contains("--resume " + corrupt) && message[0].contains("optimizer.safetensors has SHA-256"),
+                message[0]);
+    }
+
+    /** 8 steps of BERT-tiny with a checkpoint every 4. */
+    private static String[] shortRun(Path output, String lr) {
+        return new String[] {"--master", "local[2]", "--data", instances.toString(), "--vocab", vocab.toString(),
+                "--model", projectRoot().resolve("conf/models/bert-tiny.conf").toString(), "--output", output.toString(),
+                "--steps", "8", "--batch-size", "8", "--accumulate", "2", "--lr", lr, "--warmup-steps", "2",
+                "--max-predictions", "10", "--seed", "7", "--log-every", "4", "--threads", "2",
+                "--checkpoint-every", "4", "--keep-checkpoints", "3"};
+    }
+
+    private static List<String> listing(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.filter(f -> !f.getFileName().toString().startsWith(".")).toList()) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+    }
+
+    private static int withStderr(String[] captured, java.util.function.IntSupplier action) {
+        java.io.PrintStream before = System.err;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            return action.getAsInt();
+        } finally {
+            System.setErr(before);
+            captured[0] = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     static Path projectRoot() {
         return Path.of(System.getProperty("sparkbert.project.root"));
     }
