@@ -10,8 +10,11 @@ package org.sparkbert.train.engine;
  * <p>Conventions: row-major; a Linear's weight is [out, in]; forward ops overwrite their outputs;
  * backward ops ADD into every gradient they write (zero them first), which is what gradient
  * accumulation and shared layers need. A bias or optional gradient offset of -1 means "none".
- * Dropout with probability p keeps an element when {@link CounterRng#uniform}(key, index) >= p and
- * scales it by 1/(1-p); the backward pass regenerates the same mask from the key.
+ * Dropout with probability p keeps an element when {@link CounterRng#uniform}(sequence key, index) >= p
+ * and scales it by 1/(1-p), where the sequence key is {@link CounterRng#sequenceKey}(key, firstSequence
+ * + b) for the buffer's sequence b and index counts elements within that sequence: a sequence's mask
+ * depends on its index in the global batch, not on its row in the buffer. The backward pass
+ * regenerates the same mask from the same arguments.
  */
 public interface Backend extends AutoCloseable {
 
@@ -91,29 +94,34 @@ public interface Backend extends AutoCloseable {
     /** Uses the forward OUTPUT: dinp += dout (1 - out^2). */
     void tanhBackward(int dinp, int out, int dout, int n);
 
-    /** out = dropout(inp). */
-    void dropoutForward(int out, int inp, int n, float p, int key);
+    /**
+     * out = dropout(inp) over n = sequences * perSequence elements, the buffer's first sequence being
+     * global sequence firstSequence.
+     */
+    void dropoutForward(int out, int inp, int n, float p, int key, int firstSequence, int perSequence);
 
-    void dropoutBackward(int dinp, int dout, int n, float p, int key);
+    void dropoutBackward(int dinp, int dout, int n, float p, int key, int firstSequence, int perSequence);
 
-    /** out = x + dropout(y): a residual connection. */
-    void residualForward(int out, int x, int y, int n, float p, int key);
+    /** out = x + dropout(y): a residual connection (masks as {@link #dropoutForward}). */
+    void residualForward(int out, int x, int y, int n, float p, int key, int firstSequence, int perSequence);
 
-    void residualBackward(int dx, int dy, int dout, int n, float p, int key);
+    void residualBackward(int dx, int dy, int dout, int n, float p, int key, int firstSequence, int perSequence);
 
     // ---- attention ----
     /**
      * Multi-head self-attention from packed qkv [B,T,3C] (C = NH*D; q, k, v in that order, head h in
      * columns h*D..h*D+D of each): scores q k^T / sqrt(D), keys with mask[b,t] == 0 excluded,
      * softmax saved in att [B,NH,T,T], dropout on the probabilities saved in attDrop (att itself when
-     * p == 0), out [B,T,C] = attDrop v with heads concatenated. mask: int arena [B,T].
+     * p == 0), out [B,T,C] = attDrop v with heads concatenated. mask: int arena [B,T]. The dropout
+     * mask of sequence b is drawn as {@link #dropoutForward}'s for global sequence firstSequence + b
+     * over its NH*T*T probabilities.
      */
     void attentionForward(int out, int att, int attDrop, int qkv, int mask, int B, int T, int NH, int D,
-                          float p, int key);
+                          float p, int key, int firstSequence);
 
     /** dqkv += the gradient of out with respect to qkv. */
     void attentionBackward(int dqkv, int dout, int att, int attDrop, int qkv, int mask, int B, int T, int NH,
-                           int D, float p, int key);
+                           int D, float p, int key, int firstSequence);
 
     // ---- loss ----
     /**

@@ -3,8 +3,10 @@ package org.sparkbert.train.engine;
 /**
  * Counter-based random numbers: the value for (key, index) is a hash, with no state to carry, so a
  * dropout mask is regenerated in the backward pass instead of stored, any thread (or OpenCL work
- * item) computes any element, and a step is a pure function of (seed, step, site). Integer-only
- * arithmetic, so the same function is a few lines of OpenCL.
+ * item) computes any element, and a step is a pure function of (seed, step, site). Each sequence
+ * of a batch draws from its own key, {@link #sequenceKey}(site key, global sequence index), with the
+ * element's index within the sequence as the counter: a sequence's mask is then the same whichever
+ * micro-batch or replica holds it. Integer-only arithmetic, so the same function is a few lines of OpenCL.
  */
 public final class CounterRng {
 
@@ -14,6 +16,14 @@ public final class CounterRng {
         h = mix64(h ^ step);
         h = mix64(h ^ ((long) site * 0xC2B2AE3D27D4EB4FL));
         return (int) (h ^ (h >>> 32));
+    }
+
+    /**
+     * The key of one sequence at one dropout site: its index in the global batch of the step, so that
+     * the mask does not depend on how the global batch is split into micro-batches and replicas.
+     */
+    public static int sequenceKey(int key, int sequence) {
+        return mix32(key ^ mix32(sequence * 0xC2B2AE35 + 0x165667B1));
     }
 
     /** A uniform float in [0, 1) with 24 random bits. */

@@ -288,26 +288,45 @@ final class CpuBackend implements Backend {
     }
 
     @Override
-    public void dropoutForward(int out, int inp, int n, float p, int key) {
-        chunks(n, CHUNK, (i0, i1) -> dropAdd(f, inp + i0, null, 0, f, out + i0, i1 - i0, key, i0, p));
+    public void dropoutForward(int out, int inp, int n, float p, int key, int firstSequence, int perSequence) {
+        chunks(n, CHUNK, (i0, i1) -> bySequence(i0, i1, key, firstSequence, perSequence,
+                (i, m, k, e) -> dropAdd(f, inp + i, null, 0, f, out + i, m, k, e, p)));
     }
 
     @Override
-    public void dropoutBackward(int dinp, int dout, int n, float p, int key) {
-        chunks(n, CHUNK, (i0, i1) -> dropAdd(f, dout + i0, f, dinp + i0, f, dinp + i0, i1 - i0, key, i0, p));
+    public void dropoutBackward(int dinp, int dout, int n, float p, int key, int firstSequence, int perSequence) {
+        chunks(n, CHUNK, (i0, i1) -> bySequence(i0, i1, key, firstSequence, perSequence,
+                (i, m, k, e) -> dropAdd(f, dout + i, f, dinp + i, f, dinp + i, m, k, e, p)));
     }
 
     @Override
-    public void residualForward(int out, int x, int y, int n, float p, int key) {
-        chunks(n, CHUNK, (i0, i1) -> dropAdd(f, y + i0, f, x + i0, f, out + i0, i1 - i0, key, i0, p));
+    public void residualForward(int out, int x, int y, int n, float p, int key, int firstSequence, int perSequence) {
+        chunks(n, CHUNK, (i0, i1) -> bySequence(i0, i1, key, firstSequence, perSequence,
+                (i, m, k, e) -> dropAdd(f, y + i, f, x + i, f, out + i, m, k, e, p)));
     }
 
     @Override
-    public void residualBackward(int dx, int dy, int dout, int n, float p, int key) {
+    public void residualBackward(int dx, int dy, int dout, int n, float p, int key, int firstSequence, int perSequence) {
         chunks(n, CHUNK, (i0, i1) -> {
             for (int i = i0; i < i1; i++) f[dx + i] += f[dout + i];
-            dropAdd(f, dout + i0, f, dy + i0, f, dy + i0, i1 - i0, key, i0, p);
+            bySequence(i0, i1, key, firstSequence, perSequence,
+                    (i, m, k, e) -> dropAdd(f, dout + i, f, dy + i, f, dy + i, m, k, e, p));
         });
+    }
+
+    /** A run of m elements from buffer index i, all of one sequence: its key, and i's index within it. */
+    private interface SequencePiece {
+        void run(int i, int m, int sequenceKey, int index0);
+    }
+
+    /** Splits elements [i0, i1) of a buffer of perSequence-element sequences at the sequence boundaries. */
+    private static void bySequence(int i0, int i1, int key, int firstSequence, int perSequence, SequencePiece piece) {
+        for (int i = i0; i < i1; ) {
+            int sequence = i / perSequence, index0 = i - sequence * perSequence;
+            int end = Math.min(i1, i - index0 + perSequence);
+            piece.run(i, end - i, CounterRng.sequenceKey(key, firstSequence + sequence), index0);
+            i = end;
+        }
     }
 
     /**
@@ -366,7 +385,7 @@ final class CpuBackend implements Backend {
 
     @Override
     public void attentionForward(int out, int att, int attDrop, int qkv, int mask, int B, int T, int NH, int D,
-                                 float p, int key) {
+                                 float p, int key, int firstSequence) {
         int C = NH * D, C3 = 3 * C;
         float scale = (float) (1.0 / Math.sqrt(D));
         pool.run(B * NH, task -> {
@@ -376,7 +395,7 @@ final class CpuBackend implements Backend {
             Gemm.Scratch s = Gemm.scratch();
             Gemm.multiply(false, true, T, T, D, f, q, C3, f, k, C3, f, a, T, false, s);
             for (int t = 0; t < T; t++) softmaxRow(a + t * T, mask + b * T, T, scale);
-            if (p != 0f) dropAdd(f, a, null, 0, f, ad, T * T, key, task * T * T, p);
+            if (p != 0f) dropAdd(f, a, null, 0, f, ad, T * T, CounterRng.sequenceKey(key, firstSequence + b), h * T * T, p);
             Gemm.multiply(false, false, T, D, T, f, p != 0f ? ad : a, T, f, v, C3, f, out + b * T * C + h * D, C, false, s);
         });
     }
@@ -415,7 +434,7 @@ final class CpuBackend implements Backend {
 
     @Override
     public void attentionBackward(int dqkv, int dout, int att, int attDrop, int qkv, int mask, int B, int T, int NH,
-                                  int D, float p, int key) {
+                                  int D, float p, int key, int firstSequence) {
         int C = NH * D, C3 = 3 * C;
         float scale = (float) (1.0 / Math.sqrt(D));
         pool.run(B * NH, task -> {
@@ -428,7 +447,7 @@ final class CpuBackend implements Backend {
             Gemm.Scratch s = Gemm.scratch();
             Gemm.multiply(false, true, T, T, D, f, dO, C, f, v, C3, g, 0, T, false, s);
             Gemm.multiply(true, false, T, D, T, f, ad, T, f, dO, C, f, dv, C3, true, s);
-            if (p != 0f) dropAdd(g, 0, null, 0, g, 0, T * T, key, task * T * T, p);
+            if (p != 0f) dropAdd(g, 0, null, 0, g, 0, T * T, CounterRng.sequenceKey(key, firstSequence + b), h * T * T, p);
             for (int t = 0; t < T; t++) {
                 int row = a + t * T, gr = t * T;
                 float dot = 0f;

@@ -23,8 +23,17 @@ public final class BatchAssembler {
         this.seqLength = seqLength;
     }
 
+    /** Every row masked for the same epoch. */
     public Batch assemble(List<Instance> rows, int epoch) {
+        int[] epochs = new int[rows.size()];
+        Arrays.fill(epochs, epoch);
+        return assemble(rows, epochs);
+    }
+
+    /** Row r masked for epochs[r] (rows of different data shards are in different shard epochs). */
+    public Batch assemble(List<Instance> rows, int[] epochs) {
         int b = rows.size();
+        if (epochs.length != b) throw new IllegalArgumentException(b + " rows but " + epochs.length + " epochs");
         int t = seqLength;
         int[] ids = new int[b * t];
         int[] types = new int[b * t];
@@ -39,7 +48,7 @@ public final class BatchAssembler {
                 throw new IllegalArgumentException("instance " + instance.id() + " has " + instance.length()
                         + " tokens, more than the sequence length " + t);
             }
-            MaskedInstance masked = masker.mask(instance.inputIds(), instance.id(), epoch);
+            MaskedInstance masked = masker.mask(instance.inputIds(), instance.id(), epochs[r]);
             System.arraycopy(masked.inputIds(), 0, ids, r * t, instance.length());
             System.arraycopy(instance.tokenTypeIds(), 0, types, r * t, instance.length());
             Arrays.fill(attention, r * t, r * t + instance.length(), 1);

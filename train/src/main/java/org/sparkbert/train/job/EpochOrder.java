@@ -3,8 +3,9 @@ package org.sparkbert.train.job;
 import java.util.SplittableRandom;
 
 /**
- * The order in which an epoch visits the instances: a Fisher-Yates shuffle drawn from (seed,
- * epoch) alone, so that a run and its resumption see the same sequence of batches.
+ * The order in which an epoch visits the instances (or a data shard's instances): a Fisher-Yates
+ * shuffle drawn from (seed, epoch) (or (seed, shard, epoch)) alone, so that a run and its resumption
+ * see the same sequence of batches.
  */
 public final class EpochOrder {
 
@@ -14,12 +15,21 @@ public final class EpochOrder {
     }
 
     public static int[] of(int count, long seed, int epoch) {
+        // SplittableRandom mixes its seed through SplitMix64, so neighbouring epochs give unrelated orders.
+        return shuffled(count, new SplittableRandom(seed + GOLDEN_GAMMA * (epoch + 1L)));
+    }
+
+    /** The order of one data shard's instances in one of its epochs ({@link ShardedBatches}). */
+    public static int[] of(int count, long seed, int shard, int epoch) {
+        long shardSeed = new SplittableRandom(seed + GOLDEN_GAMMA * (shard + 1L)).nextLong();
+        return shuffled(count, new SplittableRandom(shardSeed + GOLDEN_GAMMA * (epoch + 1L)));
+    }
+
+    private static int[] shuffled(int count, SplittableRandom rng) {
         int[] order = new int[count];
         for (int i = 0; i < count; i++) {
             order[i] = i;
         }
-        // SplittableRandom mixes its seed through SplitMix64, so neighbouring epochs give unrelated orders.
-        SplittableRandom rng = new SplittableRandom(seed + GOLDEN_GAMMA * (epoch + 1L));
         for (int i = count - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
             int t = order[i];

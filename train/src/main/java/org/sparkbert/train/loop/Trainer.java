@@ -1,6 +1,9 @@
 package org.sparkbert.train.loop;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
@@ -14,17 +17,35 @@ import org.sparkbert.train.optim.LinearSchedule;
 import org.sparkbert.train.optim.Optimizer;
 
 /**
- * The single-process training loop: each step zeroes the gradients, runs forward and backward on
- * `accumulate` micro-batches (losses scaled by 1/accumulate), clips the global norm, and applies the
- * optimiser at the scheduled learning rate. Dropout masks are keyed by (seed, step, micro-batch),
- * so a step is a pure function of the weights, optimiser state, batches, seed and step number.
+ * The training loop of one model replica. A step is a function of its global batch only: group.size()
+ * replicas x accumulate micro-batches of equal size, replica r's micro-batch m being global micro-batch
+ * r * accumulate + m. The MLM loss is the mean over the global batch's masked positions and the
+ * sentence loss the mean over its sequences (each part scaled by the global counts, so the summed
+ * gradients do not depend on the split), and a sequence's dropout masks are keyed by (seed, step,
+ * site, its index in the global batch). So 1 replica and N replicas at the same global batch compute
+ * the same step up to float rounding, and a step is a pure function of the weights, optimiser state,
+ * global batch, seed and step number.
+ *
+ * <p>{@link #step(List, ReplicaGroup)} does it all with an all-reduce; its three phases are public for
+ * strategies that run them in different places (gradients on executors, the update on the driver):
+ * {@link #count}, {@link #localGradients} and {@link #apply}.
  */
 public final class Trainer {
+    /**
+     * The loss statistics appended to the gradients in {@link #localGradients}'s buffer, after the
+     * parameterCount gradient floats, in this order (sums over the replica's micro-batches; summed
+     * over the replicas they describe the global batch).
+     */
+    public static final int MLM_LOSS_SUM = 0, MLM_CORRECT = 1, PREDICTIONS = 2, SENTENCE_LOSS_SUM = 3,
+            SENTENCE_CORRECT = 4, SEQUENCES = 5, TOKENS = 6, STATISTICS = 7;
+
     private final BertModel model;
     private final Optimizer optimizer;
     private final TrainingOptions options;
     private final LinearSchedule schedule;
     private long step;
+    /** The all-reduce buffer of {@link #step(List, ReplicaGroup)}, kept between steps. */
+    private float[] exchange;
 
     /** The model must have been built with optimizer.stateSlots() state slots. */
     public Trainer(BertModel model, Optimizer optimizer, TrainingOptions options) {
@@ -61,38 +82,138 @@ public final class Trainer {
         this.step = stepsDone;
     }
 
-    /** One optimiser step over options.accumulate() micro-batches. */
+    /** One optimiser step over options.accumulate() micro-batches: a global batch of one replica. */
     public StepMetrics step(List<Batch> microBatches) {
-        if (microBatches.size() != options.accumulate()) {
-            throw new IllegalArgumentException("a step takes " + options.accumulate() + " micro-batches, got " + microBatches.size());
+        try {
+            return step(microBatches, ReplicaGroup.single());
+        } catch (IOException e) {
+            throw new UncheckedIOException("a single replica does not communicate", e);
         }
+    }
+
+    /**
+     * One optimiser step of the global batch of which this replica holds options.accumulate()
+     * micro-batches: counts, gradients and loss statistics are summed over the group, every replica
+     * applies the same update and returns the same metrics (of the global batch).
+     */
+    public StepMetrics step(List<Batch> myMicroBatches, ReplicaGroup group) throws IOException {
         long start = System.nanoTime();
+        StepCounts global = count(myMicroBatches);
+        if (group.size() > 1) {
+            float[] counts = {global.predictions(), global.sequences()};
+            group.allReduce(counts, 0, 2);
+            global = new StepCounts(exactCount(counts[0]), exactCount(counts[1]));
+        }
+        int firstMicroBatch = group.rank() * options.accumulate();
+        float[] statistics = accumulateGradients(myMicroBatches, global, firstMicroBatch);
+        if (group.size() > 1) {
+            int n = model.parameterCount();
+            if (exchange == null) exchange = new float[n + STATISTICS];
+            model.backend().read(model.gradientBase(), exchange, 0, n);
+            System.arraycopy(statistics, 0, exchange, n, STATISTICS);
+            group.allReduce(exchange, 0, exchange.length);
+            model.backend().write(model.gradientBase(), exchange, 0, n);
+            statistics = Arrays.copyOfRange(exchange, n, n + STATISTICS);
+        }
+        return update(statistics, start);
+    }
+
+    /** This replica's masked positions and sequences (phase 1: sum them over the replicas). */
+    public StepCounts count(List<Batch> myMicroBatches) {
+        if (myMicroBatches.size() != options.accumulate()) {
+            throw new IllegalArgumentException("a step takes " + options.accumulate() + " micro-batches, got " + myMicroBatches.size());
+        }
+        StepCounts counts = new StepCounts(0, 0);
+        for (Batch b : myMicroBatches) counts = counts.plus(new StepCounts(b.predictions(), b.batchSize()));
+        if (counts.predictions() >= StepCounts.EXACT_IN_FLOAT || counts.sequences() >= StepCounts.EXACT_IN_FLOAT) {
+            throw new IllegalArgumentException("a step of " + counts + " is too large to count in floats");
+        }
+        return counts;
+    }
+
+    /**
+     * Phase 2, for step stepsDone() + 1: forward and backward on this replica's micro-batches, the
+     * first of them being global micro-batch firstGlobalMicroBatch, scaled by the global counts.
+     * Returns a new buffer [gradients (parameterCount floats, the model's order) | STATISTICS floats
+     * indexed by {@link #MLM_LOSS_SUM} ...]; the sum of all replicas' buffers goes to {@link #apply}.
+     */
+    public float[] localGradients(List<Batch> myMicroBatches, StepCounts global, int firstGlobalMicroBatch) {
+        count(myMicroBatches); // the same checks
+        float[] statistics = accumulateGradients(myMicroBatches, global, firstGlobalMicroBatch);
+        int n = model.parameterCount();
+        float[] out = new float[n + STATISTICS];
+        model.backend().read(model.gradientBase(), out, 0, n);
+        System.arraycopy(statistics, 0, out, n, STATISTICS);
+        return out;
+    }
+
+    /**
+     * Phase 3: writes the summed gradients of {@link #localGradients}'s layout into the model, clips
+     * and applies the optimiser. Returns the global batch's metrics; their seconds are this call's.
+     */
+    public StepMetrics apply(float[] summed) {
+        long start = System.nanoTime();
+        int n = model.parameterCount();
+        if (summed.length != n + STATISTICS) {
+            throw new IllegalArgumentException("expected " + n + " gradients and " + STATISTICS + " statistics, got " + summed.length + " floats");
+        }
+        model.backend().write(model.gradientBase(), summed, 0, n);
+        return update(Arrays.copyOfRange(summed, n, n + STATISTICS), start);
+    }
+
+    /** Zeroes the gradients and adds those of the micro-batches; returns their loss statistics. */
+    private float[] accumulateGradients(List<Batch> microBatches, StepCounts global, int firstGlobalMicroBatch) {
+        int size = microBatches.get(0).batchSize();
         model.zeroGradients();
-        double loss = 0, mlm = 0, sentence = 0;
-        int mlmCorrect = 0, predictions = 0, sentenceCorrect = 0, sequences = 0;
-        long tokens = 0;
-        float scale = 1f / options.accumulate();
-        for (int i = 0; i < microBatches.size(); i++) {
-            Batch b = microBatches.get(i);
-            Losses l = model.forward(b, options.seed(), step * options.accumulate() + i, scale);
+        double mlmSum = 0, sentenceSum = 0;
+        long mlmCorrect = 0, predictions = 0, sentenceCorrect = 0, sequences = 0, tokens = 0;
+        for (int m = 0; m < microBatches.size(); m++) {
+            Batch b = microBatches.get(m);
+            if (b.batchSize() != size) {
+                throw new IllegalArgumentException("micro-batches of one step must be the same size: " + size + " and " + b.batchSize());
+            }
+            int firstSequence = Math.multiplyExact(firstGlobalMicroBatch + m, size);
+            Losses l = model.forward(b, options.seed(), step, firstSequence, global.mlmScale(), global.sentenceScale());
             model.backward();
-            loss += l.loss() / options.accumulate();
-            mlm += l.mlmLoss() / options.accumulate();
-            sentence += l.sentenceLoss() / options.accumulate();
+            mlmSum += l.mlmLossSum();
+            sentenceSum += l.sentenceLossSum();
             mlmCorrect += l.mlmCorrect();
             predictions += l.predictions();
             sentenceCorrect += l.sentenceCorrect();
             sequences += l.sequences();
             tokens += b.realTokens();
         }
+        float[] statistics = new float[STATISTICS];
+        statistics[MLM_LOSS_SUM] = (float) mlmSum;
+        statistics[MLM_CORRECT] = mlmCorrect;
+        statistics[PREDICTIONS] = predictions;
+        statistics[SENTENCE_LOSS_SUM] = (float) sentenceSum;
+        statistics[SENTENCE_CORRECT] = sentenceCorrect;
+        statistics[SEQUENCES] = sequences;
+        statistics[TOKENS] = tokens;
+        return statistics;
+    }
+
+    /** Clips the (global) gradients in the model, applies the optimiser and reports the global batch. */
+    private StepMetrics update(float[] s, long start) {
         double norm = options.clipNorm() > 0 ? GradientClipping.clip(model, options.clipNorm()) : Double.NaN;
         float lr = schedule.rate(step);
         optimizer.step(model, lr, step + 1);
         step++;
+        int predictions = exactCount(s[PREDICTIONS]), sequences = exactCount(s[SEQUENCES]);
+        double mlm = predictions == 0 ? 0 : s[MLM_LOSS_SUM] / (double) predictions;
         boolean sentenceTask = model.config().hasSentenceTask();
-        return new StepMetrics(step, loss, mlm, predictions == 0 ? 0 : (double) mlmCorrect / predictions,
-                sentenceTask ? sentence : Double.NaN, sentenceTask ? (double) sentenceCorrect / sequences : Double.NaN,
-                lr, norm, tokens, predictions, (System.nanoTime() - start) / 1e9);
+        double sentence = sentenceTask && sequences > 0 ? s[SENTENCE_LOSS_SUM] / (double) sequences : 0;
+        return new StepMetrics(step, mlm + sentence, mlm, predictions == 0 ? 0 : s[MLM_CORRECT] / (double) predictions,
+                sentenceTask ? sentence : Double.NaN, sentenceTask ? s[SENTENCE_CORRECT] / (double) sequences : Double.NaN,
+                lr, norm, (long) s[TOKENS], predictions, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static int exactCount(float summed) {
+        if (summed < 0 || summed >= StepCounts.EXACT_IN_FLOAT || summed != Math.rint(summed)) {
+            throw new IllegalStateException("a summed count of " + summed + " is not an exact count");
+        }
+        return (int) summed;
     }
 
     /** Runs steps until `steps` are done or the batches run out; each step's metrics go to the listener. */

@@ -45,8 +45,8 @@ public final class BertModel implements Trainable, AutoCloseable {
     private final int ids, types, mask, positions, labels, mlmCorrect, sentLabels, sentCorrect, clsRows;
 
     // ---- the last forward pass, for backward
-    private int lastB, lastP;
-    private long lastSeed, lastCounter;
+    private int lastB, lastP, lastFirstSequence;
+    private long lastSeed, lastStep;
 
     private record LayerParams(int ln1W, int ln1B, int qkvW, int qkvB, int attW, int attB,
                                int ln2W, int ln2B, int fcW, int fcB, int projW, int projB) {}
@@ -295,23 +295,40 @@ public final class BertModel implements Trainable, AutoCloseable {
 
     /**
      * Runs the forward pass and the loss (whose logit gradients, scaled by gradScale, are ready for
-     * {@link #backward}). Dropout masks come from (seed, counter): the same arguments give the same bits.
+     * {@link #backward}): the mean loss over this batch's masked positions plus the mean over its
+     * sequences, dropout keyed by (seed, counter) with the batch's rows as sequences 0..B-1. Used
+     * where a batch is a whole step (fine-tuning, evaluation with gradScale 0, tests).
      */
     public Losses forward(Batch batch, long seed, long counter, float gradScale) {
+        int P = batch.predictions();
+        return forward(batch, seed, counter, 0, P == 0 ? 0f : gradScale / P, gradScale / batch.batchSize());
+    }
+
+    /**
+     * Runs the forward pass and the loss for a part of a global batch. The differentiated loss is
+     * mlmScale * (sum of the masked positions' cross-entropies) + sentenceScale * (sum of the
+     * sequences' sentence losses): with mlmScale = 1 / (masked positions of the global batch) and
+     * sentenceScale = 1 / (its sequences), the gradients summed over its parts are those of the global
+     * means, however it is split. The batch's row b is global sequence firstSequence + b, whose dropout
+     * masks come from (seed, step, site, firstSequence + b) alone: the same arguments give the same bits.
+     */
+    public Losses forward(Batch batch, long seed, long step, int firstSequence, float mlmScale, float sentenceScale) {
         int B = batch.batchSize(), T = seqLength, P = batch.predictions(), BT = B * T;
         if (batch.seqLength() != T) throw new IllegalArgumentException("batch sequence length " + batch.seqLength() + ", model " + T);
         if (B > maxBatch) throw new IllegalArgumentException("batch of " + B + " exceeds the model's maximum " + maxBatch);
         if (P > maxPredictions) throw new IllegalArgumentException(P + " masked positions exceed the maximum " + maxPredictions);
+        if (firstSequence < 0) throw new IllegalArgumentException("first global sequence " + firstSequence + " < 0");
         upload(batch);
         lastB = B;
         lastP = P;
         lastSeed = seed;
-        lastCounter = counter;
+        lastStep = step;
+        lastFirstSequence = firstSequence;
         float pH = config.hiddenDropoutProb();
 
         backend.embeddingForward(emb, ids, types, wte, wpe, wtt, B, T, E);
         backend.layerNormForward(embLn, embMean, embRstd, emb, embLnW, embLnB, BT, E, config.layerNormEps());
-        if (embDrop != embLn) backend.dropoutForward(embDrop, embLn, BT * E, pH, key(0));
+        if (embDrop != embLn) backend.dropoutForward(embDrop, embLn, BT * E, pH, key(0), firstSequence, T * E);
         int x = embDrop;
         if (mapped >= 0) {
             backend.linearForward(mapped, embDrop, mapW, mapB, BT, H, E);
@@ -322,7 +339,7 @@ public final class BertModel implements Trainable, AutoCloseable {
             backend.layerNormForward(finalLn, finalMean, finalRstd, x, finalLnW, finalLnB, BT, H, config.layerNormEps());
             x = finalLn;
         }
-        double mlm = 0;
+        double mlmSum = 0;
         int mlmRight = 0;
         if (P > 0) {
             backend.gatherRows(hm, x, positions, P, H);
@@ -330,11 +347,11 @@ public final class BertModel implements Trainable, AutoCloseable {
             backend.geluForward(t2, t1, P * E);
             backend.layerNormForward(t3, tMean, tRstd, t2, tLnW, tLnB, P, E, config.layerNormEps());
             backend.linearForward(logits, t3, wte, decBias, P, V, E);
-            backend.crossEntropy(mlmLoss, mlmCorrect, dlogits, logits, labels, P, V, gradScale / P);
-            mlm = mean(mlmLoss, P);
+            backend.crossEntropy(mlmLoss, mlmCorrect, dlogits, logits, labels, P, V, mlmScale);
+            mlmSum = sum(mlmLoss, P);
             mlmRight = count(mlmCorrect, P);
         }
-        double sentence = 0;
+        double sentenceSum = 0;
         int sentenceRight = 0;
         if (config.hasSentenceTask()) {
             backend.gatherRows(clsIn, x, clsRows, B, H);
@@ -342,14 +359,14 @@ public final class BertModel implements Trainable, AutoCloseable {
             backend.tanhForward(pooled, pooledPre, B * H);
             backend.linearForward(sentLogits, pooled, clsW, clsB, B, numLabels, H);
             if (numLabels == 1) {
-                sentence = squaredError(batch, gradScale);
+                sentenceSum = squaredError(batch, sentenceScale);
             } else {
-                backend.crossEntropy(sentLoss, sentCorrect, sentDlogits, sentLogits, sentLabels, B, numLabels, gradScale / B);
-                sentence = mean(sentLoss, B);
+                backend.crossEntropy(sentLoss, sentCorrect, sentDlogits, sentLogits, sentLabels, B, numLabels, sentenceScale);
+                sentenceSum = sum(sentLoss, B);
                 sentenceRight = count(sentCorrect, B);
             }
         }
-        return new Losses(mlm + sentence, mlm, mlmRight, P, sentence, sentenceRight, config.hasSentenceTask() ? B : 0);
+        return new Losses(mlmSum, mlmRight, P, sentenceSum, sentenceRight, config.hasSentenceTask() ? B : 0);
     }
 
     private int layerForward(int l, int x, int B) {
@@ -360,17 +377,17 @@ public final class BertModel implements Trainable, AutoCloseable {
         if (config.preLayerNorm()) {
             backend.layerNormForward(a.ln1, a.ln1Mean, a.ln1Rstd, x, w.ln1W, w.ln1B, BT, H, eps);
             attentionBlock(w, a, a.ln1, B, l);
-            backend.residualForward(a.res1, x, a.attOut, n, pH, key(2 + 3 * l));
+            backend.residualForward(a.res1, x, a.attOut, n, pH, key(2 + 3 * l), lastFirstSequence, T * H);
             backend.layerNormForward(a.ln2, a.ln2Mean, a.ln2Rstd, a.res1, w.ln2W, w.ln2B, BT, H, eps);
             feedForward(w, a, a.ln2, B);
-            backend.residualForward(a.res2, a.res1, a.proj, n, pH, key(3 + 3 * l));
+            backend.residualForward(a.res2, a.res1, a.proj, n, pH, key(3 + 3 * l), lastFirstSequence, T * H);
             return a.res2;
         }
         attentionBlock(w, a, x, B, l);
-        backend.residualForward(a.res1, x, a.attOut, n, pH, key(2 + 3 * l));
+        backend.residualForward(a.res1, x, a.attOut, n, pH, key(2 + 3 * l), lastFirstSequence, T * H);
         backend.layerNormForward(a.ln1, a.ln1Mean, a.ln1Rstd, a.res1, w.ln1W, w.ln1B, BT, H, eps);
         feedForward(w, a, a.ln1, B);
-        backend.residualForward(a.res2, a.ln1, a.proj, n, pH, key(3 + 3 * l));
+        backend.residualForward(a.res2, a.ln1, a.proj, n, pH, key(3 + 3 * l), lastFirstSequence, T * H);
         backend.layerNormForward(a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, w.ln2W, w.ln2B, BT, H, eps);
         return a.ln2;
     }
@@ -379,7 +396,7 @@ public final class BertModel implements Trainable, AutoCloseable {
         int BT = B * seqLength;
         backend.linearForward(a.qkv, in, w.qkvW, w.qkvB, BT, 3 * H, H);
         backend.attentionForward(a.ctx, a.att, a.attDrop, a.qkv, mask, B, seqLength, NH, D,
-                config.attentionProbsDropoutProb(), key(1 + 3 * l));
+                config.attentionProbsDropoutProb(), key(1 + 3 * l), lastFirstSequence);
         backend.linearForward(a.attOut, a.ctx, w.attW, w.attB, BT, H, H);
     }
 
@@ -416,7 +433,7 @@ public final class BertModel implements Trainable, AutoCloseable {
         }
         for (int l = layers - 1; l >= 0; l--) layerBackward(l, l == 0 ? layerInput0() : layerOutput(l - 1), B);
         if (mapped >= 0) backend.linearBackward(d(embDrop), g(mapW), g(mapB), d(mapped), embDrop, mapW, BT, H, E);
-        if (embDrop != embLn) backend.dropoutBackward(d(embLn), d(embDrop), BT * E, config.hiddenDropoutProb(), key(0));
+        if (embDrop != embLn) backend.dropoutBackward(d(embLn), d(embDrop), BT * E, config.hiddenDropoutProb(), key(0), lastFirstSequence, T * E);
         backend.layerNormBackward(d(emb), g(embLnW), g(embLnB), d(embLn), emb, embLnW, embMean, embRstd, BT, E);
         backend.embeddingBackward(g(wte), g(wpe), g(wtt), d(emb), ids, types, B, T, E);
     }
@@ -427,19 +444,19 @@ public final class BertModel implements Trainable, AutoCloseable {
         int T = seqLength, BT = B * T, n = BT * H;
         float pH = config.hiddenDropoutProb();
         if (config.preLayerNorm()) {
-            backend.residualBackward(d(a.res1), d(a.proj), d(a.res2), n, pH, key(3 + 3 * l));
+            backend.residualBackward(d(a.res1), d(a.proj), d(a.res2), n, pH, key(3 + 3 * l), lastFirstSequence, T * H);
             feedForwardBackward(w, a, a.ln2, B);
             backend.layerNormBackward(d(a.res1), g(w.ln2W), g(w.ln2B), d(a.ln2), a.res1, w.ln2W, a.ln2Mean, a.ln2Rstd, BT, H);
-            backend.residualBackward(d(x), d(a.attOut), d(a.res1), n, pH, key(2 + 3 * l));
+            backend.residualBackward(d(x), d(a.attOut), d(a.res1), n, pH, key(2 + 3 * l), lastFirstSequence, T * H);
             attentionBlockBackward(w, a, a.ln1, B, l);
             backend.layerNormBackward(d(x), g(w.ln1W), g(w.ln1B), d(a.ln1), x, w.ln1W, a.ln1Mean, a.ln1Rstd, BT, H);
             return;
         }
         backend.layerNormBackward(d(a.res2), g(w.ln2W), g(w.ln2B), d(a.ln2), a.res2, w.ln2W, a.ln2Mean, a.ln2Rstd, BT, H);
-        backend.residualBackward(d(a.ln1), d(a.proj), d(a.res2), n, pH, key(3 + 3 * l));
+        backend.residualBackward(d(a.ln1), d(a.proj), d(a.res2), n, pH, key(3 + 3 * l), lastFirstSequence, T * H);
         feedForwardBackward(w, a, a.ln1, B);
         backend.layerNormBackward(d(a.res1), g(w.ln1W), g(w.ln1B), d(a.ln1), a.res1, w.ln1W, a.ln1Mean, a.ln1Rstd, BT, H);
-        backend.residualBackward(d(x), d(a.attOut), d(a.res1), n, pH, key(2 + 3 * l));
+        backend.residualBackward(d(x), d(a.attOut), d(a.res1), n, pH, key(2 + 3 * l), lastFirstSequence, T * H);
         attentionBlockBackward(w, a, x, B, l);
     }
 
@@ -447,7 +464,7 @@ public final class BertModel implements Trainable, AutoCloseable {
         int BT = B * seqLength;
         backend.linearBackward(d(a.ctx), g(w.attW), g(w.attB), d(a.attOut), a.ctx, w.attW, BT, H, H);
         backend.attentionBackward(d(a.qkv), d(a.ctx), a.att, a.attDrop, a.qkv, mask, B, seqLength, NH, D,
-                config.attentionProbsDropoutProb(), key(1 + 3 * l));
+                config.attentionProbsDropoutProb(), key(1 + 3 * l), lastFirstSequence);
         backend.linearBackward(d(in), g(w.qkvW), g(w.qkvB), d(a.qkv), in, w.qkvW, BT, 3 * H, H);
     }
 
@@ -491,10 +508,10 @@ public final class BertModel implements Trainable, AutoCloseable {
     }
 
     /**
-     * The regression head's loss, mean (y - target)^2 over the batch as torch's MSELoss, computed on
-     * the host (B values), with its gradient 2 (y - target) / B * gradScale written for backward.
+     * The regression head's loss, the sum of (y - target)^2 over the batch (torch's MSELoss is this
+     * over B), computed on the host (B values), with its gradient 2 (y - target) * scale written for backward.
      */
-    private double squaredError(Batch batch, float gradScale) {
+    private double squaredError(Batch batch, float scale) {
         if (batch.sentenceTargets() == null) {
             throw new IllegalArgumentException("num_labels 1 is a regression head: the batch needs sentenceTargets");
         }
@@ -505,18 +522,19 @@ public final class BertModel implements Trainable, AutoCloseable {
         for (int b = 0; b < B; b++) {
             double diff = (double) y[b] - batch.sentenceTargets()[b];
             sum += diff * diff;
-            grad[b] = (float) (2 * diff / B * gradScale);
+            grad[b] = (float) (2 * diff * scale);
         }
         backend.write(sentDlogits, grad, 0, B);
-        return sum / B;
+        return sum;
     }
 
-    private double mean(int off, int n) {
+    /** Sum of arena[off..off+n) in double, in index order. */
+    private double sum(int off, int n) {
         float[] values = new float[n];
         backend.read(off, values, 0, n);
         double s = 0;
         for (float v : values) s += v;
-        return s / n;
+        return s;
     }
 
     private int count(int off, int n) {
@@ -527,7 +545,7 @@ public final class BertModel implements Trainable, AutoCloseable {
         return s;
     }
 
-    private int key(int site) { return CounterRng.key(lastSeed, lastCounter, site); }
+    private int key(int site) { return CounterRng.key(lastSeed, lastStep, site); }
 
     /** The MLM logits [P, V] of the last forward pass. */
     public float[] mlmLogits() {

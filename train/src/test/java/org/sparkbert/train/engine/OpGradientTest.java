@@ -1,5 +1,6 @@
 package org.sparkbert.train.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -170,29 +171,46 @@ class OpGradientTest {
 
     @Test
     void dropoutAndResidual() {
-        int n = 200;
+        int n = 200, per = 40, first = 7;
         int key = CounterRng.key(1, 2, 3);
         int x = randn(n, 1), y = randn(n, 1), out = alloc(n), dout = alloc(n), dx = alloc(n), dy = alloc(n);
-        check("dropout", y, n, out, n, dy, () -> be.dropoutForward(out, y, n, 0.3f, key), () -> {
+        check("dropout", y, n, out, n, dy, () -> be.dropoutForward(out, y, n, 0.3f, key, first, per), () -> {
             be.fill(dy, n, 0);
-            be.dropoutBackward(dy, dout, n, 0.3f, key);
+            be.dropoutBackward(dy, dout, n, 0.3f, key, first, per);
         }, dout, 1e-2f, 1e-4);
-        Runnable fwd = () -> be.residualForward(out, x, y, n, 0.3f, key);
+        Runnable fwd = () -> be.residualForward(out, x, y, n, 0.3f, key, first, per);
         Runnable bwd = () -> {
             be.fill(dx, n, 0);
             be.fill(dy, n, 0);
-            be.residualBackward(dx, dy, dout, n, 0.3f, key);
+            be.residualBackward(dx, dy, dout, n, 0.3f, key, first, per);
         };
         check("residual dx", x, n, out, n, dx, fwd, bwd, dout, 1e-2f, 1e-4);
         check("residual dy", y, n, out, n, dy, fwd, bwd, dout, 1e-2f, 1e-4);
         int dropped = 0;
-        be.dropoutForward(out, y, n, 0.3f, key);
+        be.dropoutForward(out, y, n, 0.3f, key, first, per);
         for (int i = 0; i < n; i++) {
             if (f[out + i] == 0f) dropped++;
-            // vector lanes and the scalar tail (200 = 12 x 16 + 8) must both follow CounterRng.uniform
-            assertTrue((f[out + i] == 0f) == (CounterRng.uniform(key, i) < 0.3f), "dropout mask at " + i);
+            // vector lanes and the scalar tail (40 = 2 x 16 + 8 per sequence) must both follow CounterRng.uniform
+            int sequenceKey = CounterRng.sequenceKey(key, first + i / per);
+            assertTrue((f[out + i] == 0f) == (CounterRng.uniform(sequenceKey, i % per) < 0.3f), "dropout mask at " + i);
         }
         assertTrue(dropped > 35 && dropped < 85, "dropout 0.3 of 200 dropped " + dropped);
+    }
+
+    /** A sequence's mask depends on its global index only, not on its row in the buffer. */
+    @Test
+    void dropoutMaskFollowsTheGlobalSequence() {
+        int per = 37, n = 5 * per;
+        int key = CounterRng.key(4, 9, 1);
+        int y = randn(n, 1), x = randn(n, 1), whole = alloc(n), part = alloc(2 * per);
+        be.residualForward(whole, x, y, n, 0.4f, key, 10, per);
+        // sequences 12 and 13 alone: rows 2 and 3 of the whole buffer
+        be.residualForward(part, x + 2 * per, y + 2 * per, 2 * per, 0.4f, key, 12, per);
+        for (int i = 0; i < 2 * per; i++) assertEquals(f[whole + 2 * per + i], f[part + i], "element " + i);
+        be.dropoutForward(part, y + 2 * per, 2 * per, 0.4f, key, 13, per);
+        int differ = 0;
+        for (int i = 0; i < 2 * per; i++) if ((f[part + i] == 0f) != (f[whole + 2 * per + i] == f[x + 2 * per + i])) differ++;
+        assertTrue(differ > 10, "another global index must give another mask, " + differ + " of " + 2 * per + " differ");
     }
 
     @Test
@@ -204,9 +222,9 @@ class OpGradientTest {
             int out = alloc(B * T * C), dout = alloc(B * T * C), dqkv = alloc(B * T * 3 * C);
             int key = CounterRng.key(3, 4, 5);
             check("attention p=" + p, qkv, B * T * 3 * C, out, B * T * C, dqkv,
-                    () -> be.attentionForward(out, att, attDrop, qkv, mask, B, T, NH, D, p, key), () -> {
+                    () -> be.attentionForward(out, att, attDrop, qkv, mask, B, T, NH, D, p, key, 3), () -> {
                         be.fill(dqkv, B * T * 3 * C, 0);
-                        be.attentionBackward(dqkv, dout, att, attDrop, qkv, mask, B, T, NH, D, p, key);
+                        be.attentionBackward(dqkv, dout, att, attDrop, qkv, mask, B, T, NH, D, p, key, 3);
                     }, dout, 1e-2f, 2e-3);
             for (int t = 0; t < T; t++) {
                 for (int h = 0; h < NH; h++) {
@@ -228,9 +246,9 @@ class OpGradientTest {
         int out = alloc(B * T * C), dout = alloc(B * T * C), dqkv = alloc(B * T * 3 * C);
         int key = CounterRng.key(8, 1, 2);
         check("attention T=21", qkv, B * T * 3 * C, out, B * T * C, dqkv,
-                () -> be.attentionForward(out, att, attDrop, qkv, mask, B, T, NH, D, 0.1f, key), () -> {
+                () -> be.attentionForward(out, att, attDrop, qkv, mask, B, T, NH, D, 0.1f, key, 0), () -> {
                     be.fill(dqkv, B * T * 3 * C, 0);
-                    be.attentionBackward(dqkv, dout, att, attDrop, qkv, mask, B, T, NH, D, 0.1f, key);
+                    be.attentionBackward(dqkv, dout, att, attDrop, qkv, mask, B, T, NH, D, 0.1f, key, 0);
                 }, dout, 1e-2f, 2e-3);
         for (int row = 0; row < NH * T; row++) {
             double sum = 0;

@@ -321,29 +321,29 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void dropoutForward(int out, int inp, int n, float p, int key) {
-        args(out, inp, 0, n, key);
+    public void dropoutForward(int out, int inp, int n, float p, int key, int firstSequence, int perSequence) {
+        args(out, inp, 0, n, key, firstSequence, perSequence);
         k.x0 = p;
         launch(TrainingKernel.DROPOUT_FORWARD, n, local);
     }
 
     @Override
-    public void dropoutBackward(int dinp, int dout, int n, float p, int key) {
-        args(dinp, 0, dout, n, key);
+    public void dropoutBackward(int dinp, int dout, int n, float p, int key, int firstSequence, int perSequence) {
+        args(dinp, 0, dout, n, key, firstSequence, perSequence);
         k.x0 = p;
         launch(TrainingKernel.DROPOUT_BACKWARD, n, local);
     }
 
     @Override
-    public void residualForward(int out, int x, int y, int n, float p, int key) {
-        args(out, x, y, n, key);
+    public void residualForward(int out, int x, int y, int n, float p, int key, int firstSequence, int perSequence) {
+        args(out, x, y, n, key, firstSequence, perSequence);
         k.x0 = p;
         launch(TrainingKernel.RESIDUAL_FORWARD, n, local);
     }
 
     @Override
-    public void residualBackward(int dx, int dy, int dout, int n, float p, int key) {
-        args(dx, dy, dout, n, key);
+    public void residualBackward(int dx, int dy, int dout, int n, float p, int key, int firstSequence, int perSequence) {
+        args(dx, dy, dout, n, key, firstSequence, perSequence);
         k.x0 = p;
         launch(TrainingKernel.RESIDUAL_BACKWARD, n, local);
     }
@@ -351,8 +351,9 @@ public final class OpenClBackend implements Backend {
     // ---------------------------------------------------------------- attention
 
     @Override
-    public void attentionForward(int out, int att, int attDrop, int qkv, int mask, int B, int T, int NH, int D, float p, int key) {
-        args(out, att, attDrop, qkv, mask, B, T, NH, D, key);
+    public void attentionForward(int out, int att, int attDrop, int qkv, int mask, int B, int T, int NH, int D, float p, int key,
+                                 int firstSequence) {
+        args(out, att, attDrop, qkv, mask, B, T, NH, D, key, 0, firstSequence);
         k.x0 = p;
         k.x1 = (float) (1.0 / Math.sqrt(D));
         launch(TrainingKernel.ATTENTION_FORWARD, B * NH * T, local);
@@ -360,13 +361,13 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void attentionBackward(int dqkv, int dout, int att, int attDrop, int qkv, int mask, int B, int T, int NH, int D,
-                                  float p, int key) {
+                                  float p, int key, int firstSequence) {
         int scores = B * NH * T * T;
         if (k.scratch.length < scores) {
             k.scratch = new float[Math.max(scores, UnmovedArrays.minimumLength())];
             put(k.scratch);
         }
-        args(dqkv, att, attDrop, qkv, mask, B, T, NH, D, key, dout);
+        args(dqkv, att, attDrop, qkv, mask, B, T, NH, D, key, dout, firstSequence);
         k.x0 = p;
         k.x1 = (float) (1.0 / Math.sqrt(D));
         launch(TrainingKernel.ATTENTION_SCORE_BACKWARD, B * NH * T, local);

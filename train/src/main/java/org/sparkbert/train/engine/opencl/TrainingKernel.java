@@ -370,7 +370,7 @@ final class TrainingKernel extends Kernel {
     }
 
     // ------------------------------------------------------------ element-wise
-    // a0 out/dinp, a1 inp/out, a2 dout/y, a3 n, a4 key, x0 p
+    // a0 out/dinp, a1 inp/out, a2 dout/y, a3 n, a4 key, a5 first global sequence, a6 elements per sequence, x0 p
 
     /** Abramowitz and Stegun 7.1.26, given e = exp(-x*x). */
     private float erf(float x, float e) {
@@ -424,6 +424,11 @@ final class TrainingKernel extends Kernel {
         return (h >>> 8) * 5.9604645e-8f;
     }
 
+    /** {@link org.sparkbert.train.engine.CounterRng#sequenceKey}, the same integer steps. */
+    private int sequenceKey(int key, int sequence) {
+        return mix32(key ^ mix32(sequence * 0xC2B2AE35 + 0x165667B1));
+    }
+
     private int mix32(int v) {
         int x = v;
         x ^= x >>> 16;
@@ -434,12 +439,13 @@ final class TrainingKernel extends Kernel {
         return x;
     }
 
-    /** The kept-and-scaled multiplier of element i (1 without dropout). */
+    /** The kept-and-scaled multiplier of buffer element i, of sequence a5 + i / a6 (1 without dropout). */
     private float keep(int i) {
         float k = 1f;
         if (x0 != 0f) {
+            int sequence = i / a6;
             k = 0f;
-            if (uniform(a4, i) >= x0) k = 1f / (1f - x0);
+            if (uniform(sequenceKey(a4, a5 + sequence), i - sequence * a6) >= x0) k = 1f / (1f - x0);
         }
         return k;
     }
@@ -472,14 +478,14 @@ final class TrainingKernel extends Kernel {
 
     // ------------------------------------------------------------ attention
     // a0 out/dqkv, a1 att, a2 attDrop, a3 qkv, a4 mask, a5 B, a6 T, a7 NH, a8 D, a9 key, a10 dout,
-    // x0 p, x1 scale
+    // a11 first global sequence, x0 p, x1 scale
 
-    /** The dropout multiplier of attention probability index i of the current (b, h) block set. */
-    private float attentionKeep(int i) {
+    /** The dropout multiplier of attention probability i (of NH*T*T) of sequence b. */
+    private float attentionKeep(int b, int i) {
         float k = 1f;
         if (x0 != 0f) {
             k = 0f;
-            if (uniform(a9, i) >= x0) k = 1f / (1f - x0);
+            if (uniform(sequenceKey(a9, a11 + b), i) >= x0) k = 1f / (1f - x0);
         }
         return k;
     }
@@ -510,8 +516,8 @@ final class TrainingKernel extends Kernel {
             float inv = 1f / sum;
             for (int j = 0; j < T; j++) f[row + j] = f[row + j] * inv;
             if (x0 != 0f) {
-                int base = (bh * T + t) * T;
-                for (int j = 0; j < T; j++) f[drow + j] = f[row + j] * attentionKeep(base + j);
+                int base = (h * T + t) * T;
+                for (int j = 0; j < T; j++) f[drow + j] = f[row + j] * attentionKeep(b, base + j);
             }
             int probs = row;
             if (x0 != 0f) probs = drow;
@@ -534,13 +540,13 @@ final class TrainingKernel extends Kernel {
             int T = a6, D = a8, C = a7 * a8, C3 = 3 * C;
             int t = g % T, bh = g / T, h = bh % a7, b = bh / a7;
             int dO = a10 + (b * T + t) * C + h * D;
-            int row = a1 + (bh * T + t) * T, srow = (bh * T + t) * T;
+            int row = a1 + (bh * T + t) * T, srow = (bh * T + t) * T, krow = (h * T + t) * T;
             float dot = 0f;
             for (int j = 0; j < T; j++) {
                 int v = a3 + (b * T + j) * C3 + 2 * C + h * D;
                 float s = 0f;
                 for (int d = 0; d < D; d++) s += f[dO + d] * f[v + d];
-                s = s * attentionKeep(srow + j);
+                s = s * attentionKeep(b, krow + j);
                 scratch[srow + j] = s;
                 dot += f[row + j] * s;
             }

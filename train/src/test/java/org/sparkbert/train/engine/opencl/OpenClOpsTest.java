@@ -99,7 +99,7 @@ class OpenClOpsTest {
 
     @Test
     void elementWiseForwardAndBackward() {
-        int n = 1001;
+        int n = 1001; // 13 sequences of 77
         int x = twin.floats(n, 3f), y = twin.floats(n, 1f), out = twin.floats(n, 1f), dout = twin.floats(n, 1f);
         int dx = twin.floats(n, 1f), dy = twin.floats(n, 1f);
         twin.run(be -> be.geluForward(out, x, n));
@@ -111,13 +111,13 @@ class OpenClOpsTest {
         twin.run(be -> be.tanhBackward(dx, out, dout, n));
         twin.assertClose("tanh backward", dx, n, TOL);
         for (float p : new float[] {0f, 0.1f}) {
-            twin.run(be -> be.dropoutForward(out, x, n, p, 12345));
+            twin.run(be -> be.dropoutForward(out, x, n, p, 12345, 5, 77));
             twin.assertClose("dropout forward p=" + p, out, n, TOL);
-            twin.run(be -> be.dropoutBackward(dx, dout, n, p, 12345));
+            twin.run(be -> be.dropoutBackward(dx, dout, n, p, 12345, 5, 77));
             twin.assertClose("dropout backward p=" + p, dx, n, TOL);
-            twin.run(be -> be.residualForward(out, x, y, n, p, -777));
+            twin.run(be -> be.residualForward(out, x, y, n, p, -777, 5, 77));
             twin.assertClose("residual forward p=" + p, out, n, TOL);
-            twin.run(be -> be.residualBackward(dx, dy, dout, n, p, -777));
+            twin.run(be -> be.residualBackward(dx, dy, dout, n, p, -777, 5, 77));
             twin.assertClose("residual dx p=" + p, dx, n, TOL);
             twin.assertClose("residual dy p=" + p, dy, n, TOL);
         }
@@ -136,12 +136,12 @@ class OpenClOpsTest {
         for (float p : new float[] {0f, 0.2f}) {
             int out = twin.floats(B * T * C, 1f), att = twin.floats(B * NH * T * T, 1f), attDrop = twin.floats(B * NH * T * T, 1f);
             int ad = p == 0f ? att : attDrop;
-            twin.run(be -> be.attentionForward(out, att, ad, qkv, maskOff, B, T, NH, D, p, 99));
+            twin.run(be -> be.attentionForward(out, att, ad, qkv, maskOff, B, T, NH, D, p, 99, 4));
             twin.assertClose("attention out p=" + p, out, B * T * C, TOL);
             twin.assertClose("attention probabilities p=" + p, att, B * NH * T * T, TOL);
             if (p != 0f) twin.assertClose("attention dropped probabilities", attDrop, B * NH * T * T, TOL);
             int dqkv = twin.floats(B * T * 3 * C, 1f);
-            twin.run(be -> be.attentionBackward(dqkv, dout, att, ad, qkv, maskOff, B, T, NH, D, p, 99));
+            twin.run(be -> be.attentionBackward(dqkv, dout, att, ad, qkv, maskOff, B, T, NH, D, p, 99, 4));
             twin.assertClose("attention dqkv p=" + p, dqkv, B * T * 3 * C, TOL);
         }
     }
@@ -156,8 +156,8 @@ class OpenClOpsTest {
         int maskOff = twin.ints(mask);
         int qkv = twin.floats(T * 3 * C, 1f), dout = twin.floats(T * C, 1f), out = twin.floats(T * C, 1f);
         int att = twin.floats(NH * T * T, 1f), dqkv = twin.floats(T * 3 * C, 1f);
-        twin.run(be -> be.attentionForward(out, att, att, qkv, maskOff, B, T, NH, D, 0f, 1));
-        twin.run(be -> be.attentionBackward(dqkv, dout, att, att, qkv, maskOff, B, T, NH, D, 0f, 1));
+        twin.run(be -> be.attentionForward(out, att, att, qkv, maskOff, B, T, NH, D, 0f, 1, 0));
+        twin.run(be -> be.attentionBackward(dqkv, dout, att, att, qkv, maskOff, B, T, NH, D, 0f, 1, 0));
         twin.assertClose("attention dqkv with a grown scratch", dqkv, T * 3 * C, TOL);
     }
 
