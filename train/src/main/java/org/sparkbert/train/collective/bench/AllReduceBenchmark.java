@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import org.sparkbert.train.collective.AddressExchange;
 import org.sparkbert.train.collective.JobSecret;
 import org.sparkbert.train.collective.RingAllReduce;
 import org.sparkbert.train.collective.RingConfig;
@@ -65,18 +66,11 @@ public final class AllReduceBenchmark {
     try (RankProcesses ranks = RankProcesses.start(2, List.of("-Xmx" + heap, "-XX:+UseG1GC"),
         AllReduceBenchmark.class.getName(), rankArgs, JobSecret.generate(), logs)) {
       for (String n : floats.split(",")) {
-        // n, then median, best and CPU of the ring, the one-way copy and the two-way exchange.
-        double[] row = new double[10];
-        row[0] = Long.parseLong(n);
+        List<String> lines = new ArrayList<>();
         for (int rank = 0; rank < 2; rank++) {
-          String[] fields = ranks.awaitLine(rank, RESULT + " " + n + " ", Duration.ofMinutes(10)).split(" ");
-          for (int k = 1; k < row.length; k++) {
-            double value = Double.parseDouble(fields[1 + k]);
-            // Times: the slower rank's. CPU: both JVMs together.
-            row[k] = k % 3 == 0 ? row[k] + value : Math.max(row[k], value);
-          }
+          lines.add(ranks.awaitLine(rank, RESULT + " " + n + " ", Duration.ofMinutes(10)));
         }
-        rows.add(row);
+        rows.add(combine(lines));
       }
       for (int rank = 0; rank < 2; rank++) {
         if (ranks.awaitExit(rank, Duration.ofMinutes(1)) != 0) {
@@ -84,9 +78,55 @@ public final class AllReduceBenchmark {
         }
       }
     }
+    printTables(rows);
+  }
+
+  /**
+   * One row from both ranks' result lines of one size: n, then median, best and CPU of the ring, the
+   * one-way copy and the two-way exchange; times are the slower rank's, CPU both JVMs together.
+   */
+  public static double[] combine(List<String> resultLines) {
+    double[] row = new double[10];
+    for (String line : resultLines) {
+      String[] fields = line.trim().split(" ");
+      row[0] = Long.parseLong(fields[1]);
+      for (int k = 1; k < row.length; k++) {
+        double value = Double.parseDouble(fields[1 + k]);
+        row[k] = k % 3 == 0 ? row[k] + value : Math.max(row[k], value);
+      }
+    }
+    return row;
+  }
+
+  /** The median, best and CPU tables of docs/BENCHMARKS.md from rows of {@link #combine}. */
+  public static void printTables(List<double[]> rows) {
     printTable("median of the timed iterations", rows, 1);
     printTable("best of the timed iterations", rows, 2);
     printCpuTable(rows);
+  }
+
+  /**
+   * What one rank of a connected two-rank ring measures (the ring, then a plain copy connected through
+   * the same exchange): one result line per size, for {@link #combine}. Rank mode and the Spark
+   * cluster benchmark both run it.
+   */
+  public static List<String> measureRank(RingAllReduce ring, AddressExchange exchange, RingConfig config, int[] sizes,
+      int iterations) throws IOException {
+    int rank = exchange.rank();
+    List<String> lines = new ArrayList<>();
+    try (PlainCopy copy = PlainCopy.connect(exchange, config)) {
+      warmUp(ring, copy, rank);
+      for (int n : sizes) {
+        float[] data = gradientLike(n, rank);
+        float[] into = new float[n];
+        float[] buf = data.clone();
+        Measurement ringCalls = measure(iterations, () -> ring.allReduce(buf));
+        Measurement oneWay = measure(iterations, () -> copyOneWay(copy, rank, data, into));
+        Measurement twoWay = measure(iterations, () -> copy.exchange(data, into));
+        lines.add(String.format(Locale.ROOT, "%s %d %s %s %s", RESULT, n, ringCalls, oneWay, twoWay));
+      }
+    }
+    return lines;
   }
 
   private static void printCpuTable(List<double[]> rows) {
@@ -133,18 +173,9 @@ public final class AllReduceBenchmark {
     StreamAddressExchange exchange = new StreamAddressExchange(rank, size, "127.0.0.1", in, System.out);
     try (RingAllReduce ring = new RingAllReduce(secret, config)) {
       ring.connect(exchange);
-      try (PlainCopy copy = PlainCopy.connect(exchange, config)) {
-        warmUp(ring, copy, rank);
-        for (int n : sizes) {
-          float[] data = gradientLike(n, rank);
-          float[] into = new float[n];
-          float[] buf = data.clone();
-          Measurement ringCalls = measure(iterations, () -> ring.allReduce(buf));
-          Measurement oneWay = measure(iterations, () -> copyOneWay(copy, rank, data, into));
-          Measurement twoWay = measure(iterations, () -> copy.exchange(data, into));
-          System.out.printf(Locale.ROOT, "%s %d %s %s %s%n", RESULT, n, ringCalls, oneWay, twoWay);
-          System.out.flush();
-        }
+      for (String line : measureRank(ring, exchange, config, sizes, iterations)) {
+        System.out.println(line);
+        System.out.flush();
       }
     }
   }
