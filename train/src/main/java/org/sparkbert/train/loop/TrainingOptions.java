@@ -2,7 +2,7 @@ package org.sparkbert.train.loop;
 
 /**
  * How the loop trains: peak learning rate with linear warm-up and decay over totalSteps, micro-batches
- * accumulated per update, global gradient-norm clipping (0: off) and the dropout seed.
+ * accumulated per update by each replica, global gradient-norm clipping (0: off) and the dropout seed.
  */
 public record TrainingOptions(float learningRate, long warmupSteps, long totalSteps, int accumulate, float clipNorm, long seed) {
 
