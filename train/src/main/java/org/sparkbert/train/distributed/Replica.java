@@ -1,6 +1,7 @@
 package org.sparkbert.train.distributed;
 
 import java.io.IOException;
+import org.sparkbert.train.loop.ReplicaGroup;
 
 /**
  * One model replica of a synchronous data-parallel run, as the Spark shell drives it: the training

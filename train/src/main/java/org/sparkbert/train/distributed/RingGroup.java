@@ -2,6 +2,7 @@ package org.sparkbert.train.distributed;
 
 import java.io.IOException;
 import org.sparkbert.train.collective.RingAllReduce;
+import org.sparkbert.train.loop.ReplicaGroup;
 
 /** The replicas of a barrier stage summing through the ring; keeps the time spent in all-reduce. */
 final class RingGroup implements ReplicaGroup {

@@ -133,6 +133,52 @@ class DistributedTrainingTest {
     }
 
     @Test
+    void bertRingMatchesTreeAndOneReplica() throws IOException {
+        TinyBert bert = new TinyBert();
+        int batch = 8;
+        long steps = 20;
+        JavaRDD<InstanceRecord> instances = jsc.parallelize(bert.instances(40, 3).stream().map(InstanceRecord::of).toList(), 2);
+        BertCheckpoints checkpoints = bert.checkpoints(cluster.hdfsUri() + "/runs/bert/checkpoints", 40, batch);
+        DistributedOptions ring = DistributedOptions.of(2, AllReduceStrategy.RING, steps, batch, 2).withLogEvery(10)
+                .withCheckpointEvery(10).withRing(RingConfig.defaults().withTimeout(RING_TIMEOUT));
+        TrainingResult two = DistributedTrainer.train(jsc.sc(), instances, bert.factory(batch, 2, steps), checkpoints, ring);
+        TrainingResult tree = DistributedTrainer.train(jsc.sc(), instances, bert.factory(batch, 2, steps), null,
+                ring.withStrategy(AllReduceStrategy.TREE));
+        TrainingResult one = DistributedTrainer.train(jsc.sc(), instances, bert.factory(batch, 1, steps), null,
+                DistributedOptions.of(1, AllReduceStrategy.RING, steps, batch, 1));
+
+        assertEquals(steps, two.steps().size());
+        assertTrue(two.last().loss() > 0 && two.last().tokens() > 0);
+        assertEquals(java.util.List.of(10L, 20L), checkpoints.store().steps(), "checkpoints on HDFS");
+        double moved = maxDifference(initialWeights(bert, batch), two.weights());
+        double treeDiff = maxDifference(two.weights(), tree.weights());
+        double oneDiff = maxDifference(two.weights(), one.weights());
+        double scale = maxAbs(two.weights());
+        assertTrue(treeDiff <= 1e-5 * scale, "ring vs tree: " + treeDiff + " of " + scale);
+        assertTrue(oneDiff <= 1e-5 * scale, "2 replicas vs 1: " + oneDiff + " of " + scale);
+        assertTrue(moved > 1000 * Math.max(treeDiff, oneDiff), "training moved the weights by " + moved);
+    }
+
+    private static float[] initialWeights(TinyBert bert, int batch) {
+        try (BertReplica r = bert.factory(batch, 1, 20).open(-1, 1, java.util.List.of())) {
+            return r.weights();
+        }
+    }
+
+    private static double maxDifference(float[] a, float[] b) {
+        assertEquals(a.length, b.length);
+        double d = 0;
+        for (int i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+        return d;
+    }
+
+    private static double maxAbs(float[] a) {
+        double m = 0;
+        for (float x : a) m = Math.max(m, Math.abs(x));
+        return m;
+    }
+
+    @Test
     void tooFewSlotsIsAClearErrorNotAHang() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> DistributedTrainer.train(jsc.sc(), samples, new LinearEngine.Factory(DIM, 6, 1, 0.05f, 0), null,

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
+import org.sparkbert.train.loop.ReplicaGroup;
 
 /**
  * A stand-in training engine for the Spark shell's tests: linear regression with SGD and momentum,
