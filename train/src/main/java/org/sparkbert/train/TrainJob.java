@@ -24,6 +24,12 @@ import org.sparkbert.train.checkpoint.ResumePoint;
 import org.sparkbert.train.checkpoint.TrainerState;
 import org.sparkbert.train.checkpoint.TrainingConfig;
 import org.sparkbert.train.checkpoint.TrainingSnapshot;
+import org.sparkbert.train.distributed.AllReduceStrategy;
+import org.sparkbert.train.distributed.BertCheckpoints;
+import org.sparkbert.train.distributed.BertReplicaFactory;
+import org.sparkbert.train.distributed.ClusterTraining;
+import org.sparkbert.train.distributed.DistributedOptions;
+import org.sparkbert.train.distributed.TrainingResult;
 import org.sparkbert.train.engine.opencl.Backends;
 import org.sparkbert.train.loop.StepMetrics;
 import org.sparkbert.train.loop.Trainer;
@@ -146,6 +152,16 @@ public final class TrainJob extends StageCommand {
                     + " Default: ${DEFAULT-VALUE}.")
     String resume;
 
+    @Option(names = "--replicas", paramLabel = "N",
+            description = "Train N model replicas as Spark tasks (synchronous data parallelism, gradients summed every"
+                    + " step; --batch-size is the global batch). Default: one replica in the driver.")
+    Integer replicas;
+
+    @Option(names = "--allreduce", defaultValue = "ring", paramLabel = "ring|tree",
+            description = "With --replicas: ring (one barrier stage, TCP ring all-reduce) or tree (driver broadcast and"
+                    + " treeAggregate per step). Default: ${DEFAULT-VALUE}.")
+    String allreduce;
+
     /** The checkpoint of --resume PATH, verified before anything starts. */
     private ResumePoint explicitResume;
 
@@ -192,6 +208,10 @@ public final class TrainJob extends StageCommand {
         // Which checkpoints the output holds; --resume is left out: resuming gives the same result.
         a.put("checkpoint_every", checkpointEvery);
         a.put("keep_checkpoints", keepCheckpoints);
+        if (replicas != null) { // absent for one replica in the driver, so earlier runs keep their fingerprint
+            a.put("replicas", replicas);
+            a.put("allreduce", allreduce);
+        }
         return a;
     }
 
@@ -211,6 +231,16 @@ public final class TrainJob extends StageCommand {
         }
         if (checkpointEvery < 0 || keepCheckpoints < 1) {
             throw new UsageException("--checkpoint-every must be at least 0 and --keep-checkpoints at least 1");
+        }
+        if (replicas != null) {
+            try {
+                DistributedOptions.of(replicas, AllReduceStrategy.parse(allreduce), steps, batchSize, accumulate);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            if (!resume.equals("auto") && !resume.equals("never")) {
+                throw new UsageException("--resume PATH is not supported with --replicas: use auto (the default) or never");
+            }
         }
         try {
             Optimizer.named(optimizer, weightDecay);
@@ -254,6 +284,11 @@ public final class TrainJob extends StageCommand {
         CheckpointStore store = new CheckpointStore(fs, CheckpointStore.inProgressDirectory(out.path()), keepCheckpoints);
         ResumePoint from = resumePoint(store, trainingConfig);
         report.endPhase("find_checkpoint");
+        if (replicas != null) {
+            trainOnCluster(spark, instances, config, seqLength, predictions, masker, specials.pad(), store, trainingConfig,
+                    out, report);
+            return;
+        }
         try (BertModel bert = Trainer.newModel(config, Backends.create(backend, device, threadCount()), optim, micro, seqLength,
                 micro * predictions, seed);
              MetricsFile metrics = new MetricsFile(fs, out.work())) {
@@ -284,6 +319,33 @@ public final class TrainJob extends StageCommand {
             report.put("checkpoint", "checkpoints/" + dir.getName());
             report.endPhase("checkpoint");
         }
+    }
+
+    /** --replicas: the replicas train as Spark tasks; rank 0 writes the checkpoints, the last one is the result. */
+    private void trainOnCluster(SparkSession spark, List<Instance> instances, ModelConfig config, int seqLength,
+                                int predictions, DynamicMasker masker, int pad, CheckpointStore store,
+                                TrainingConfig trainingConfig, StageOutput out, StageReport report) throws IOException {
+        int taskThreads = threads != null ? threads : Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
+        BertReplicaFactory factory = new BertReplicaFactory(config, backend, taskThreads, optimizer, weightDecay,
+                new TrainingOptions(lr, warmup(), steps, accumulate, clipNorm, seed), batchSize, seqLength, predictions,
+                masker, pad);
+        BertCheckpoints checkpoints = new BertCheckpoints(store.directory().toUri(), keepCheckpoints, pad, vocab,
+                instances.size(), batchSize, seed, trainingConfig);
+        DistributedOptions options = DistributedOptions.of(replicas, AllReduceStrategy.parse(allreduce), steps, batchSize,
+                accumulate).withCheckpointEvery(checkpointEvery).withLogEvery(logEvery);
+        TrainingResult result = ClusterTraining.train(spark, instances, factory, checkpoints, options);
+        report.endPhase("train");
+        report.count("steps", steps);
+        report.put("replicas", replicas);
+        report.put("allreduce", options.strategy().label());
+        report.put("resumed_at_step", result.resumedFrom());
+        if (result.last() != null) {
+            report.put("final_loss", result.last().loss());
+            report.put("tokens_per_second", result.last().tokens() / result.last().seconds());
+        }
+        store.moveTo(new Path(out.work(), "checkpoints"));
+        report.put("checkpoint", String.format("checkpoints/step-%06d", steps));
+        report.endPhase("checkpoint");
     }
 
     /** The checkpoint to continue from, per --resume, after checking that it continues this training. */
