@@ -73,12 +73,16 @@ class GlueJobTest {
 
     /**
      * One epoch over 4,000 SST-2 training sentences, from the pretrained checkpoint and from random
-     * weights with the same data, seed and schedule, scored on the 872 real dev sentences. Both must
-     * learn the task: clearly above the majority class (50.9% of dev). What this test does NOT claim:
-     * that a few hundred pretraining steps on the C4 sample help. They do not: in every setting we
-     * tried (300-600 steps, MLM alone or with sentence order, fine-tuning rates 5e-4 to 2e-3) the
-     * pretrained model did no better than random weights (here 62% against 67%); its encoder is still
-     * at the unigram stage of masked-LM training (perplexity about that of token frequencies).
+     * weights with the same data, seed, schedule and learning rate, scored on the 872 real dev
+     * sentences. Both must learn the task: clearly above the majority class (50.9% of dev). What this
+     * test does NOT claim: that pretraining on the C4 sample helps. It does not, in any setting we
+     * measured (docs/BENCHMARKS.md, "Pretraining vs random init on SST-2", 17 settings and up to three
+     * seeds; scripts/bench/sst2-pretraining reruns most of them): this recipe gives 62% against 67%. Getting
+     * the masked LM past the unigram stage is possible in the test's time (MLM only, post-LN, lr 1e-3
+     * to 2e-3: 0.2-0.3 nats below the unigram entropy), but the better the masked LM, the worse the
+     * fine-tuning (down to the majority class), because the briefly pretrained encoder layers, not the
+     * embeddings, are a worse start than random ones for a [CLS] classifier trained for 125 steps. So
+     * the margin issue 8 asks for is not asserted here; the benchmark section says what was tried.
      */
     @Test
     void fineTuningLearnsSst2FromThePretrainedCheckpointAndFromRandomWeights() throws IOException {

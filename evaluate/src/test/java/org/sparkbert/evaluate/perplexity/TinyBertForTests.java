@@ -16,6 +16,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.sparkbert.tokenize.Tokenizer;
@@ -26,6 +27,7 @@ import org.sparkbert.tokenize.masking.SpecialTokens;
 import org.sparkbert.train.checkpoint.Checkpoint;
 import org.sparkbert.train.checkpoint.CheckpointWriter;
 import org.sparkbert.train.job.ModelExport;
+import org.sparkbert.train.loop.StepMetrics;
 import org.sparkbert.train.loop.Trainer;
 import org.sparkbert.train.loop.TrainingOptions;
 import org.sparkbert.train.model.Batch;
@@ -105,6 +107,12 @@ public final class TinyBertForTests {
      */
     public static BertModel pretrain(ModelConfig config, Tokenizer tokenizer, List<String> texts, int seqLength,
                                      int steps, int batchSize, float lr, long seed) {
+        return pretrain(config, tokenizer, texts, seqLength, steps, batchSize, lr, steps / 10, seed, m -> { });
+    }
+
+    /** As above, with warmupSteps of linear warm-up and each step's metrics handed to the listener. */
+    public static BertModel pretrain(ModelConfig config, Tokenizer tokenizer, List<String> texts, int seqLength, int steps,
+                                     int batchSize, float lr, int warmupSteps, long seed, Consumer<StepMetrics> listener) {
         boolean sop = config.hasSentenceTask();
         SequencePacker packer = new SequencePacker(tokenizer, sop ? seqLength - 1 : seqLength);
         List<ScoringSequence> sequences = new ArrayList<>();
@@ -118,7 +126,7 @@ public final class TinyBertForTests {
         if (steps == 0) {
             return model;
         }
-        Trainer trainer = new Trainer(model, adamw, new TrainingOptions(lr, steps / 10, steps, 1, 1.0f, seed));
+        Trainer trainer = new Trainer(model, adamw, new TrainingOptions(lr, warmupSteps, steps, 1, 1.0f, seed));
         int pad = SpecialTokens.of(tokenizer).pad();
         int[] order = new int[0];
         int next = 0;
@@ -133,7 +141,7 @@ public final class TinyBertForTests {
                 }
                 rows.add(sequences.get(order[next++]));
             }
-            trainer.step(List.of(batch(rows, masker, epoch, seqLength, pad, sop, SpecialTokens.of(tokenizer).sep())));
+            listener.accept(trainer.step(List.of(batch(rows, masker, epoch, seqLength, pad, sop, SpecialTokens.of(tokenizer).sep()))));
         }
         return model;
     }

@@ -1,0 +1,132 @@
+package org.sparkbert.evaluate.finetune;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.sparkbert.evaluate.glue.GlueExample;
+import org.sparkbert.evaluate.glue.GlueTask;
+import org.sparkbert.evaluate.glue.GlueTsvReader;
+import org.sparkbert.evaluate.perplexity.ModelWeights;
+import org.sparkbert.evaluate.perplexity.TinyBertForTests;
+import org.sparkbert.tokenize.Tokenizer;
+import org.sparkbert.tokenize.Tokenizers;
+import org.sparkbert.tokenize.masking.SpecialTokens;
+import org.sparkbert.train.model.BertModel;
+import org.sparkbert.train.model.ModelConfig;
+
+/**
+ * The offline experiment behind docs/BENCHMARKS.md "Pretraining vs random init on SST-2" (not a test;
+ * {@code scripts/bench/sst2-pretraining} runs it): GlueJobTest's recipe with every knob a system
+ * property. Pretrains BERT-tiny on the first {@code docs} documents of the shared C4 sample (or reads
+ * {@code checkpoint}), printing the masked-LM loss and accuracy against the unigram entropy of the
+ * text's tokens, then fine-tunes SST-2 (the first {@code ftn} training sentences, all of dev) from the
+ * checkpoint and from random weights with the same data, seed, epochs and learning rate, for each
+ * rate in {@code ftlr} and seed in {@code seeds}.
+ */
+public final class PretrainingVsRandomInit {
+    private PretrainingVsRandomInit() {
+    }
+
+    private static String option(String key, String fallback) {
+        return System.getProperty(key, fallback);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path tmp = Files.createTempDirectory("sst2-pretraining");
+        String checkpoint = option("checkpoint", "");
+        long started = System.nanoTime();
+        if (checkpoint.isEmpty()) {
+            checkpoint = pretrain(tmp).toUri().toString();
+        }
+        ModelWeights weights = ModelWeights.read(checkpoint, new Configuration());
+        Tokenizer tokenizer = Tokenizers.load(checkpoint, new Configuration(), null);
+        Path glue = TinyBertForTests.sharedData().resolve("glue");
+        List<GlueExample> train = GlueTsvReader.read(GlueTask.SST2.train(), glue);
+        train = train.subList(0, Math.min(Integer.parseInt(option("ftn", "4000")), train.size()));
+        List<GlueExample> dev = GlueTsvReader.read(GlueTask.SST2.devSplits().get(0), glue);
+        PairEncoder encoder = new PairEncoder(tokenizer, 64);
+        List<EncodedPair> trainPairs = encoder.encodeAll(train);
+        List<EncodedPair> devPairs = encoder.encodeAll(dev);
+        int seqLength = 0;
+        for (EncodedPair e : trainPairs) {
+            seqLength = Math.max(seqLength, e.length());
+        }
+        for (EncodedPair e : devPairs) {
+            seqLength = Math.max(seqLength, e.length());
+        }
+        int[] labels = train.stream().mapToInt(GlueExample::label).toArray();
+        int[] gold = dev.stream().mapToInt(GlueExample::label).toArray();
+        for (String lr : option("ftlr", "2e-3").split(",")) {
+            for (String seed : option("seeds", "1").split(",")) {
+                FineTuneOptions options = new FineTuneOptions(Integer.parseInt(option("ftepochs", "1")), Float.parseFloat(lr),
+                        32, 0.1, 0.01f, 1.0f, Long.parseLong(seed), 2);
+                double[] accuracy = new double[2];
+                for (int arm = 0; arm < 2; arm++) {
+                    try (SequenceClassifier tuned = SequenceClassifier.fineTune(arm == 0 ? weights : null, weights.config(), 2,
+                            trainPairs, labels, null, seqLength, encoder.padId(), options, arm == 0 ? "pretrained" : "random-init")) {
+                        int[] predicted = tuned.predictLabels(devPairs);
+                        int right = 0;
+                        for (int i = 0; i < gold.length; i++) {
+                            right += predicted[i] == gold[i] ? 1 : 0;
+                        }
+                        accuracy[arm] = right / (double) gold.length;
+                    }
+                }
+                System.out.printf(Locale.ROOT, "RESULT fine-tuning lr %s seed %s: pretrained %.4f, random init %.4f (%+.4f)%n",
+                        lr, seed, accuracy[0], accuracy[1], accuracy[0] - accuracy[1]);
+            }
+        }
+        System.out.printf(Locale.ROOT, "TOTAL %.0f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    private static Path pretrain(Path tmp) throws Exception {
+        List<String> texts = TinyBertForTests.c4Documents(0, Integer.parseInt(option("docs", "600")));
+        Path vocab = tmp.resolve("vocab");
+        Tokenizer tokenizer = TinyBertForTests.smallVocabulary(texts, Integer.parseInt(option("vocab", "3000")), vocab);
+        System.out.printf(Locale.ROOT, "DATA %d documents, unigram entropy of their tokens %.3f nats%n", texts.size(),
+                unigramEntropy(tokenizer, texts));
+        ModelConfig config = TinyBertForTests.bertTiny(tokenizer.vocabularySize(), 128, option("objective", "mlm"));
+        int steps = Integer.parseInt(option("steps", "600"));
+        int every = Math.max(1, steps / 10);
+        double[] sums = new double[3];
+        long started = System.nanoTime();
+        try (BertModel model = TinyBertForTests.pretrain(config, tokenizer, texts, Integer.parseInt(option("seq", "64")), steps,
+                Integer.parseInt(option("batch", "16")), Float.parseFloat(option("lr", "1e-3")),
+                (int) Math.round(steps * Double.parseDouble(option("warmup", "0.06"))), Long.parseLong(option("pseed", "5")), m -> {
+                    sums[0] += m.mlmLoss();
+                    sums[1] += m.mlmAccuracy();
+                    sums[2]++;
+                    if (m.step() % every == 0) {
+                        System.out.printf(Locale.ROOT, "STEP %d masked-LM loss %.3f accuracy %.3f (mean of the last %d steps), %.0f s%n",
+                                m.step(), sums[0] / sums[2], sums[1] / sums[2], (int) sums[2], (System.nanoTime() - started) / 1e9);
+                        sums[0] = sums[1] = sums[2] = 0;
+                    }
+                })) {
+            return TinyBertForTests.writeCheckpoint(model, tokenizer, vocab, tmp.resolve("run"), steps);
+        }
+    }
+
+    private static double unigramEntropy(Tokenizer tokenizer, List<String> texts) {
+        SpecialTokens specials = SpecialTokens.of(tokenizer);
+        Map<Integer, Integer> counts = new HashMap<>();
+        long total = 0;
+        for (String text : texts) {
+            for (int id : tokenizer.encode(text)) {
+                if (!specials.isSpecial(id)) {
+                    counts.merge(id, 1, Integer::sum);
+                    total++;
+                }
+            }
+        }
+        double entropy = 0;
+        for (int count : counts.values()) {
+            double p = count / (double) total;
+            entropy -= p * Math.log(p);
+        }
+        return entropy;
+    }
+}
