@@ -103,22 +103,58 @@ class DistributedTrainingTest {
     void aKilledExecutorResumesFromTheCheckpointWithIdenticalWeights() throws Exception {
         DistributedOptions opts = options(2, AllReduceStrategy.RING, 40, 1).withCheckpointEvery(5);
         TrainingResult uninterrupted = train(opts, 1, 0, freshCheckpoints());
-
         LinearCheckpoints checkpoints = freshCheckpoints();
+        TrainingResult resumed = killAnExecutorDuring(() -> train(opts, 1, 150, checkpoints), checkpoints, 10);
+        assertEquals(40 - resumed.resumedFrom(), resumed.steps().size());
+        assertArrayEquals(uninterrupted.weights(), resumed.weights(), "bit-identical to the uninterrupted run");
+    }
+
+    /** The same with the BERT engine and its full checkpoints (weights, AdamW moments, trainer state) on HDFS. */
+    @Test
+    void aKilledExecutorResumesBertFromHdfsWithIdenticalWeights() throws Exception {
+        TinyBert bert = new TinyBert();
+        int batch = 8;
+        long steps = 30;
+        JavaRDD<InstanceRecord> instances = jsc.parallelize(bert.instances(40, 3).stream().map(InstanceRecord::of).toList(), 2);
+        DistributedOptions opts = DistributedOptions.of(2, AllReduceStrategy.RING, steps, batch, 1).withLogEvery(10)
+                .withCheckpointEvery(5).withRing(RingConfig.defaults().withTimeout(RING_TIMEOUT));
+        SlowBert.Checkpoints first = new SlowBert.Checkpoints(
+                bert.checkpoints(cluster.hdfsUri() + "/runs/bert-whole/checkpoints", 40, batch));
+        TrainingResult uninterrupted = DistributedTrainer.train(jsc.sc(), instances,
+                new SlowBert.Factory(bert.factory(batch, 1, steps), 0), first, opts);
+        SlowBert.Checkpoints second = new SlowBert.Checkpoints(
+                bert.checkpoints(cluster.hdfsUri() + "/runs/bert-killed/checkpoints", 40, batch));
+        TrainingResult resumed = killAnExecutorDuring(() -> DistributedTrainer.train(jsc.sc(), instances,
+                new SlowBert.Factory(bert.factory(batch, 1, steps), 250), second, opts), second, 10);
+        assertArrayEquals(uninterrupted.weights(), resumed.weights(), "bit-identical to the uninterrupted run");
+    }
+
+    private interface Training {
+        TrainingResult run() throws IOException;
+    }
+
+    /**
+     * Starts the training, waits for a checkpoint of at least {@code killAfter} steps, kills one
+     * executor JVM (kill -9 of its process id) and returns what the run ends with, after checking
+     * that Spark retried the barrier stage and the replicas resumed from a checkpoint.
+     */
+    private static TrainingResult killAnExecutorDuring(Training training, ReplicaCheckpoints<?> checkpoints, long killAfter)
+            throws Exception {
         CompletableFuture<TrainingResult> run = CompletableFuture.supplyAsync(() -> {
             try {
-                return train(opts, 1, 150, checkpoints);
+                return training.run();
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         });
         TrainingResult resumed;
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (checkpoints.latestStep().orElse(0) < 10 && System.nanoTime() < deadline && !run.isDone()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (checkpoints.latestStep().orElse(0) < killAfter && System.nanoTime() < deadline && !run.isDone()) {
                 Thread.sleep(100);
             }
-            assertTrue(checkpoints.latestStep().orElse(0) >= 10, "training reached step 10 within a minute");
+            assertTrue(checkpoints.latestStep().orElse(0) >= killAfter, "training reached step " + killAfter);
+            assertFalse(run.isDone(), "training still runs when the executor is killed");
             List<ProcessHandle> executors = cluster.executors();
             assertEquals(2, executors.size(), "two executor JVMs");
             assertTrue(executors.get(0).destroyForcibly(), "kill -9 of executor " + executors.get(0).pid());
@@ -127,9 +163,8 @@ class DistributedTrainingTest {
             if (!run.isDone()) jsc.cancelAllJobs();
         }
         assertTrue(resumed.attempt() >= 1, "the barrier stage was retried");
-        assertTrue(resumed.resumedFrom() >= 10 && resumed.resumedFrom() < 40, "resumed from " + resumed.resumedFrom());
-        assertEquals(40 - resumed.resumedFrom(), resumed.steps().size());
-        assertArrayEquals(uninterrupted.weights(), resumed.weights(), "bit-identical to the uninterrupted run");
+        assertTrue(resumed.resumedFrom() >= killAfter, "resumed from " + resumed.resumedFrom());
+        return resumed;
     }
 
     @Test
