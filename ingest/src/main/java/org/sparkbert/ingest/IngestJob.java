@@ -143,16 +143,33 @@ public final class IngestJob extends StageCommand {
 
     @Override
     protected void run(SparkSession spark, Settings settings, StageOutput out, StageReport report) throws Exception {
+        // The pages cached between the steps: compressing them (Spark's default) cost more CPU than the
+        // whole bare JSON-to-Parquet copy spends reading; the setting is put back for the session's next user.
+        String compressed = "spark.sql.inMemoryColumnarStorage.compressed";
+        String before = spark.conf().get(compressed, null);
+        spark.conf().set(compressed, settings.flag("ingest.cache.compressed"));
+        try {
+            runSteps(spark, settings, out, report);
+        } finally {
+            if (before == null) {
+                spark.conf().unset(compressed);
+            } else {
+                spark.conf().set(compressed, before);
+            }
+        }
+    }
+
+    private void runSteps(SparkSession spark, Settings settings, StageOutput out, StageReport report) throws Exception {
         Progress progress = new Progress(spark, log, 8);
         Configuration conf = spark.sparkContext().hadoopConfiguration();
 
-        progress.begin("checksum " + files.size() + " input files");
+        progress.begin("checksum", "checksum " + files.size() + " input files");
         List<InputFile> toRead = skipKnownFiles(spark, conf, out);
         report.count("input_files", files.size());
         report.count("input_files_skipped", files.size() - toRead.size());
         report.endPhase("checksum");
 
-        progress.begin("read and clean " + toRead.size() + " files");
+        progress.begin("read_and_clean", "read and clean " + toRead.size() + " files");
         CleaningRules rules = new CleaningRules(settings);
         Dataset<Row> pages = PageReader.read(spark, toRead, settings.integer("ingest.read.max_record_bytes"),
                 settings.integer("ingest.read.min_partitions"), rules).persist(StorageLevel.MEMORY_AND_DISK());
@@ -164,19 +181,19 @@ public final class IngestJob extends StageCommand {
                 .select("key", "id", "url", "url_key", "timestamp", "text", "source", "text_hash");
         List<Dataset<Row>> drops = new ArrayList<>();
 
-        progress.begin("one page per URL");
+        progress.begin("dedup_url", "one page per URL");
         if (settings.flag("ingest.dedup.url.enabled")) {
             docs = dropped(docs, persisted(UrlDedup.drops(docs), "URL duplicates"), drops);
         }
         report.endPhase("dedup_url");
 
-        progress.begin("exact duplicates");
+        progress.begin("dedup_exact", "exact duplicates");
         if (settings.flag("ingest.dedup.exact.enabled")) {
             docs = dropped(docs, persisted(ExactDedup.drops(docs, previousPages), "exact duplicates"), drops);
         }
         report.endPhase("dedup_exact");
 
-        progress.begin("line deduplication");
+        progress.begin("dedup_lines", "line deduplication");
         Dataset<Row> alive = PageTable.asDocs(docs);
         if (settings.flag("ingest.dedup.lines.enabled")) {
             Dataset<Row> lined = LineDedup.apply(alive, rules.sentenceMinimum()).persist(StorageLevel.MEMORY_AND_DISK());
@@ -190,7 +207,7 @@ public final class IngestJob extends StageCommand {
         alive = alive.persist(StorageLevel.MEMORY_AND_DISK());
         report.endPhase("dedup_lines");
 
-        progress.begin("near duplicates (MinHash LSH)");
+        progress.begin("dedup_near", "near duplicates (MinHash LSH)");
         if (settings.flag("ingest.dedup.near.enabled")) {
             NearDedup.Outcome near = nearDedup(settings, report).drops(alive, previousPages);
             report.count("near_candidate_pairs", near.candidatePairs);
@@ -199,17 +216,18 @@ public final class IngestJob extends StageCommand {
         }
         report.endPhase("dedup_near");
 
-        progress.begin("write clean/ and rejects/");
+        progress.begin("write", "write clean/ and rejects/");
         String cleanPath = new Path(out.work(), "clean").toString();
         String rejectsPath = new Path(out.work(), "rejects").toString();
         alive.select("id", "url", "timestamp", "text", "source").write().parquet(cleanPath);
         rejects(pages, drops).write().parquet(rejectsPath);
         report.endPhase("write");
 
-        progress.begin("count and reconcile");
+        progress.begin("reconcile", "count and reconcile");
         reconcile(spark, recordsIn, cleanPath, rejectsPath, report);
         report.endPhase("reconcile");
         progress.done();
+        report.put("cpu_seconds", progress.cpuSeconds());
         pages.unpersist();
     }
 

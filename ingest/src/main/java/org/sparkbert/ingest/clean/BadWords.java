@@ -12,21 +12,40 @@ import java.util.Locale;
 
 /**
  * C4's bad-words filter: a page is dropped when its lower-cased text matches
- * {@code (?:\W|^)(word1|word2|...)(?:\W|$)} with Python's Unicode {@code \W}. Implemented as a search
- * for each word with a boundary check on both sides, which finds a match exactly when that regex does
- * and costs a few vectorised {@code indexOf} scans instead of a 377-way alternation at every offset.
- * The list is the bundled copy of the LDNOOBW commit C4 pinned (see badwords-en.SOURCE.md).
+ * {@code (?:\W|^)(word1|word2|...)(?:\W|$)} with Python's Unicode {@code \W}. Implemented as one
+ * pass over the lower-cased page: at every offset where a word may start (the start, or after a
+ * non-word character) only the listed words beginning with that offset's character are compared,
+ * each with the boundary check after it. That finds a match exactly when the regex does, for the
+ * cost of one scan instead of a 377-way alternation (or 377 searches) over the page. The list is the
+ * bundled copy of the LDNOOBW commit C4 pinned (see badwords-en.SOURCE.md); it is read once per JVM.
  */
 public final class BadWords {
     private static final String RESOURCE = "/org/sparkbert/ingest/clean/badwords-en.txt";
 
+    private static BadWords english;
+
     private final List<String> words;
+    /** For each first character, the indices of the listed words that start with it, in list order. */
+    private final int[][] byFirstChar = new int[Character.MAX_VALUE + 1][];
 
     private BadWords(List<String> words) {
         this.words = words;
+        java.util.Map<Character, List<Integer>> lists = new java.util.HashMap<>();
+        for (int i = 0; i < words.size(); i++) {
+            lists.computeIfAbsent(words.get(i).charAt(0), c -> new ArrayList<>()).add(i);
+        }
+        lists.forEach((c, l) -> byFirstChar[c] = l.stream().mapToInt(Integer::intValue).toArray());
     }
 
-    public static BadWords english() {
+    /** The bundled English list (shared: the object is immutable). */
+    public static synchronized BadWords english() {
+        if (english == null) {
+            english = read();
+        }
+        return english;
+    }
+
+    private static BadWords read() {
         try (InputStream in = BadWords.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("The bundled bad-words list " + RESOURCE + " is missing from the jar.");
@@ -52,18 +71,39 @@ public final class BadWords {
     /** The first listed word found in the page on its own, or null. */
     public String findIn(String page) {
         String text = page.toLowerCase(Locale.ROOT);
-        for (String word : words) {
-            for (int at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
-                if (isBoundaryBefore(text, at) && isBoundaryAfter(text, at + word.length())) {
-                    return word;
+        int n = text.length();
+        int first = Integer.MAX_VALUE;
+        boolean boundary = true;
+        for (int at = 0; at < n; at++) {
+            char c = text.charAt(at);
+            if (boundary) {
+                int[] candidates = byFirstChar[c];
+                if (candidates != null) {
+                    for (int index : candidates) {
+                        if (index >= first) {
+                            break;
+                        }
+                        String word = words.get(index);
+                        if (text.startsWith(word, at) && isBoundaryAfter(text, at + word.length())) {
+                            first = index;
+                            break;
+                        }
+                    }
+                    if (first == 0) {
+                        break;
+                    }
                 }
             }
+            // Is the next offset preceded by a non-word character? (A surrogate pair is one code point.)
+            if (c < 0x80) {
+                boundary = !(c == '_' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'));
+            } else if (Character.isHighSurrogate(c) && at + 1 < n && Character.isLowSurrogate(text.charAt(at + 1))) {
+                boundary = false; // the offset between the two halves is not a place a word starts
+            } else {
+                boundary = !isWordChar(text.codePointBefore(at + 1));
+            }
         }
-        return null;
-    }
-
-    private static boolean isBoundaryBefore(String text, int at) {
-        return at == 0 || !isWordChar(text.codePointBefore(at));
+        return first == Integer.MAX_VALUE ? null : words.get(first);
     }
 
     private static boolean isBoundaryAfter(String text, int end) {

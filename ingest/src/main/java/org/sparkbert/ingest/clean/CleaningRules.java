@@ -26,6 +26,7 @@ public final class CleaningRules implements Serializable {
     final boolean language;
     final String languageCode;
     final double minLanguageProbability;
+    final int languageSampleChars;
 
     public CleaningRules(Settings s) {
         maxPageLength = s.flag("ingest.rule.max_page_length.enabled");
@@ -46,6 +47,7 @@ public final class CleaningRules implements Serializable {
         language = s.flag("ingest.rule.language.enabled");
         languageCode = s.string("ingest.rule.language.code");
         minLanguageProbability = s.number("ingest.rule.language.min_probability");
+        languageSampleChars = s.integer("ingest.rule.language.sample_chars");
     }
 
     /** The sentence minimum that applies after line deduplication; 0 when the rule is off. */

@@ -16,7 +16,7 @@ public final class PageFilter {
         this.rules = rules;
         this.cleaner = new C4PageCleaner(rules);
         this.badWords = rules.badwords ? BadWords.english() : null;
-        this.languages = rules.language ? new LanguageIdentifier() : null;
+        this.languages = rules.language ? new LanguageIdentifier(rules.languageSampleChars) : null;
     }
 
     public PageVerdict judge(String page) {

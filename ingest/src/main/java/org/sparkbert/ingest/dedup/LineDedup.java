@@ -24,7 +24,15 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.StreamSupport;
 
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.storage.StorageLevel;
+
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
@@ -34,7 +42,8 @@ import static org.apache.spark.sql.functions.struct;
  * MD5 of its stripped lower-cased text, belongs to the one page whose MD5(normalised URL) is smallest
  * (the id stands in for a page without URL; the input order breaks ties). Every other page loses that
  * line, a page loses its own repeated lines too, and a page left empty or with fewer sentences than the
- * minimum is dropped. Only line hashes move through the shuffle; the texts stay put until the join.
+ * minimum is dropped. Only line hashes move through the shuffle; the texts stay put, and the pages are
+ * joined with the lines they lost without a shuffle when those are few (a broadcast).
  */
 public final class LineDedup {
     private static final StructType LINES = new StructType()
@@ -47,6 +56,9 @@ public final class LineDedup {
             .add("reason", DataTypes.StringType, true)
             .add("lines_removed", DataTypes.IntegerType, false);
 
+    /** Up to this many lost lines (16-byte hashes) are broadcast to the pages instead of shuffling the pages. */
+    static final long MAX_BROADCAST_LINES = 2_000_000;
+
     private LineDedup() {
     }
 
@@ -54,12 +66,18 @@ public final class LineDedup {
     public static Dataset<Row> apply(Dataset<Row> docs, int minSentences) {
         Dataset<Row> lines = docs.select("key", "id", "url_key", "text")
                 .flatMap((FlatMapFunction<Row, Row>) LineDedup::lineRows, Encoders.row(LINES));
-        Dataset<Row> owners = lines.groupBy("line_hash")
-                .agg(min(struct("owner", "key")).as("o"))
-                .select(col("line_hash"), col("o.key").as("owner_key"));
-        Dataset<Row> lost = lines.join(owners, "line_hash")
-                .where(col("key").notEqual(col("owner_key")))
-                .groupBy(col("key").as("lost_key")).agg(collect_list("line_hash").as("lost"));
+        // One shuffle of the line hashes: each line's holders meet in one partition and learn its owner.
+        Dataset<Row> lost = lines
+                .withColumn("o", min(struct("owner", "key")).over(Window.partitionBy("line_hash")))
+                .where(col("key").notEqual(col("o.key")))
+                .groupBy(col("key").as("lost_key")).agg(collect_list("line_hash").as("lost"))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        // The pages stay where they are when the lost lines are few enough to send to every task.
+        Row size = lost.agg(count(lit(1)), sum(size(col("lost")))).first();
+        long lostLines = size.isNullAt(1) ? 0 : size.getLong(1);
+        if (lostLines <= MAX_BROADCAST_LINES) {
+            lost = broadcast(lost);
+        }
         List<Column> columns = new ArrayList<>();
         for (String name : PageTable.docColumns()) {
             columns.add(col(name));
