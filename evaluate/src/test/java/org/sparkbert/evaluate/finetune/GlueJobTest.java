@@ -76,7 +76,7 @@ class GlueJobTest {
      * weights with the same data, seed, schedule and learning rate, scored on the 872 real dev
      * sentences. Both must learn the task: clearly above the majority class (50.9% of dev). What this
      * test does NOT claim: that pretraining on the C4 sample helps. It does not, in any setting we
-     * measured (docs/BENCHMARKS.md, "Pretraining vs random init on SST-2", 17 settings and up to three
+     * measured (docs/BENCHMARKS.md, "Pretraining vs random init on SST-2", 19 settings and up to three
      * seeds; scripts/bench/sst2-pretraining reruns most of them): this recipe gives 62% against 67%. Getting
      * the masked LM past the unigram stage is possible in the test's time (MLM only, post-LN, lr 1e-3
      * to 2e-3: 0.2-0.3 nats below the unigram entropy), but the better the masked LM, the worse the
