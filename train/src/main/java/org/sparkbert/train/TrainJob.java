@@ -2,7 +2,6 @@ package org.sparkbert.train;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,19 +28,20 @@ import org.sparkbert.train.distributed.BertCheckpoints;
 import org.sparkbert.train.distributed.BertReplicaFactory;
 import org.sparkbert.train.distributed.ClusterTraining;
 import org.sparkbert.train.distributed.DistributedOptions;
+import org.sparkbert.train.distributed.StepSummary;
 import org.sparkbert.train.distributed.TrainingResult;
 import org.sparkbert.train.engine.opencl.Backends;
 import org.sparkbert.train.loop.StepMetrics;
 import org.sparkbert.train.loop.Trainer;
 import org.sparkbert.train.loop.TrainingOptions;
 import org.sparkbert.train.job.BatchAssembler;
-import org.sparkbert.train.job.BatchStream;
 import org.sparkbert.train.job.Instance;
 import org.sparkbert.train.job.InstanceTable;
 import org.sparkbert.train.job.IntervalMeter;
 import org.sparkbert.train.job.MaskedTokenEntropy;
 import org.sparkbert.train.job.MetricsFile;
 import org.sparkbert.train.job.ProgressRecord;
+import org.sparkbert.train.job.ShardedBatches;
 import org.sparkbert.train.model.Batch;
 import org.sparkbert.train.model.BertModel;
 import org.sparkbert.train.model.ModelConfig;
@@ -50,11 +50,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The train stage, one replica in this process: reads the instances stage's output, masks every
- * instance afresh per epoch, trains the model of {@code --model} with the engine, logs a progress
- * line per interval and the same in metrics.jsonl, and writes checkpoints every
+ * The train stage: reads the instances stage's output, trains the model of {@code --model} with the
+ * engine, in this process or (--replicas N) as N Spark tasks summing their gradients every step,
+ * logs a progress line per interval and the same in metrics.jsonl, and writes checkpoints every
  * {@code --checkpoint-every} steps and at the end (RUN_DIR/checkpoints/step-NNNNNN/, loadable by
  * Hugging Face transformers, with the optimiser and trainer state to resume from).
+ *
+ * <p>Both paths train on the same data order, {@link ShardedBatches} (a function of the seed and the
+ * step; each instance masked afresh per pass over its shard), and the same step (a function of the
+ * global batch), so the default, --replicas 1 and --replicas N give the same training up to float
+ * rounding, and a resumed run needs nothing but the checkpoint's step.
  *
  * <p>Where checkpoints live while the run is in progress: in the hidden sibling
  * {@code .RUN_DIR.checkpoints/} ({@link CheckpointStore#inProgressDirectory}), not in the stage's
@@ -66,7 +71,7 @@ import picocli.CommandLine.Option;
  * {@code --resume never} deletes it and starts afresh; {@code --resume PATH} starts from a named
  * checkpoint. A checkpoint trained with other result-affecting settings is refused, naming the setting.
  */
-@Command(name = "train", description = "Pretrain a BERT-family model on the instances stage's output (one replica).")
+@Command(name = "train", description = "Pretrain a BERT-family model on the instances stage's output.")
 public final class TrainJob extends StageCommand {
 
     @Option(names = "--data", required = true, paramLabel = "INSTANCES_DIR", description = "The instances stage's output.")
@@ -130,7 +135,7 @@ public final class TrainJob extends StageCommand {
     Integer threads;
 
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
-            description = "Seed of the initial weights, the epoch order and dropout. Default: ${DEFAULT-VALUE}.")
+            description = "Seed of the initial weights, the data order and dropout. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     @Option(names = "--log-every", defaultValue = "50", paramLabel = "N",
@@ -238,9 +243,6 @@ public final class TrainJob extends StageCommand {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
-            if (!resume.equals("auto") && !resume.equals("never")) {
-                throw new UsageException("--resume PATH is not supported with --replicas: use auto (the default) or never");
-            }
         }
         try {
             Optimizer.named(optimizer, weightDecay);
@@ -277,18 +279,25 @@ public final class TrainJob extends StageCommand {
         DynamicMasker masker = new DynamicMasker(tokenizer, settings.number("masking.probability"), predictions,
                 settings.flag("masking.whole_word"), settings.longValue("masking.seed"));
         int micro = batchSize / accumulate;
-        BatchStream batches = new BatchStream(instances, new BatchAssembler(masker, specials.pad(), seqLength), micro, seed);
         Optimizer optim = Optimizer.named(optimizer, weightDecay);
         FileSystem fs = out.fileSystem();
         TrainingConfig trainingConfig = trainingConfig(settings, config, seqLength, instances.size(), predictions);
         CheckpointStore store = new CheckpointStore(fs, CheckpointStore.inProgressDirectory(out.path()), keepCheckpoints);
         ResumePoint from = resumePoint(store, trainingConfig);
+        if (from != null) {
+            checkDataPosition(from, instances.size());
+        }
         report.endPhase("find_checkpoint");
         if (replicas != null) {
+            if (from != null && !from.dir().getParent().equals(store.directory())) {
+                adopt(store, from); // rank 0 resumes from the newest checkpoint in the store: this one
+            }
             trainOnCluster(spark, instances, config, seqLength, predictions, masker, specials.pad(), store, trainingConfig,
                     out, report);
             return;
         }
+        ShardedBatches batches = ShardedBatches.all(instances, new BatchAssembler(masker, specials.pad(), seqLength),
+                batchSize, micro, seed);
         try (BertModel bert = Trainer.newModel(config, Backends.create(backend, device, threadCount()), optim, micro, seqLength,
                 micro * predictions, seed);
              MetricsFile metrics = new MetricsFile(fs, out.work())) {
@@ -299,18 +308,17 @@ public final class TrainJob extends StageCommand {
             if (from != null) {
                 from.restoreInto(bert, optimizer, optim);
                 startStep = from.step();
-                skipTo(batches, from, instances.size(), entropy);
                 log.info("train: resuming from {} at step {} (epoch {})", from.dir(), startStep, from.state().epoch());
                 report.put("resumed_from", from.dir().toString());
                 report.put("resumed_at_step", startStep);
             }
             Trainer trainer = new Trainer(bert, optim, new TrainingOptions(lr, warmup(), steps, accumulate, clipNorm, seed));
             trainer.resumeAt(startStep);
-            Snapshots snapshots = new Snapshots(store, bert, optim, batches, instances.size(), trainingConfig,
-                    specials.pad(), new Path(vocab));
+            Snapshots snapshots = new Snapshots(store, bert, optim, instances.size(), trainingConfig, specials.pad(),
+                    new Path(vocab));
             ProgressRecord last = train(trainer, bert, batches, metrics, entropy, snapshots, report);
             report.endPhase("train");
-            report.put("epochs_started", batches.epoch() + 1);
+            report.put("epochs", ShardedBatches.epoch(steps, batchSize, instances.size()));
             if (last != null) {
                 putFinal(report, last);
             }
@@ -333,16 +341,26 @@ public final class TrainJob extends StageCommand {
                 instances.size(), batchSize, seed, trainingConfig);
         DistributedOptions options = DistributedOptions.of(replicas, AllReduceStrategy.parse(allreduce), steps, batchSize,
                 accumulate).withCheckpointEvery(checkpointEvery).withLogEvery(logEvery);
+        log.info("train: {} instances of up to {} tokens, {} steps of {} sequences ({} replicas x {} x {}), {} all-reduce",
+                instances.size(), seqLength, steps, batchSize, replicas, accumulate, options.microBatch(),
+                options.strategy().label());
         TrainingResult result = ClusterTraining.train(spark, instances, factory, checkpoints, options);
         report.endPhase("train");
         report.count("steps", steps);
         report.put("replicas", replicas);
         report.put("allreduce", options.strategy().label());
-        report.put("resumed_at_step", result.resumedFrom());
-        if (result.last() != null) {
-            report.put("final_loss", result.last().loss());
-            report.put("tokens_per_second", result.last().tokens() / result.last().seconds());
+        report.put("epochs", ShardedBatches.epoch(steps, batchSize, instances.size()));
+        if (result.resumedFrom() > 0) {
+            report.put("resumed_at_step", result.resumedFrom());
         }
+        if (result.attempt() > 0) {
+            report.put("stage_attempt", result.attempt());
+        }
+        ProgressRecord last = writeMetrics(result, config.hasSentenceTask(), out);
+        if (last != null) {
+            putFinal(report, last);
+        }
+        report.count("tokens", result.steps().stream().mapToLong(StepSummary::tokens).sum());
         store.moveTo(new Path(out.work(), "checkpoints"));
         report.put("checkpoint", String.format("checkpoints/step-%06d", steps));
         report.endPhase("checkpoint");
@@ -378,21 +396,61 @@ public final class TrainJob extends StageCommand {
     }
 
     /**
-     * Moves the batch stream to where the checkpoint's run stood, checking that it arrives at the
-     * recorded data position (so a changed data order is an error, not a silently different run).
-     * The skipped batches are assembled (masked) to get there, and counted in the masked-token entropy.
+     * Checks that the checkpoint's recorded data position is where this run's data order stands after
+     * its step (so a checkpoint whose data went another way is an error, not a silently different run).
      */
-    private void skipTo(BatchStream batches, ResumePoint from, int instanceCount, MaskedTokenEntropy entropy) {
-        for (long i = 0; i < from.step() * accumulate; i++) {
-            Batch batch = batches.next();
-            entropy.add(batch.maskedLabels(), batch.predictions());
-        }
+    private void checkDataPosition(ResumePoint from, int instanceCount) {
+        long[] expected = ShardedBatches.position(from.step(), batchSize, instanceCount);
         TrainerState state = from.state();
-        if (batches.epoch() != state.dataEpoch() || batches.position() != state.dataPosition()) {
-            throw new IllegalStateException(from.dir() + " stopped at epoch " + state.dataEpoch() + " position "
-                    + state.dataPosition() + " of the data, but " + from.step() + " steps of this run's data order end at epoch "
-                    + batches.epoch() + " position " + batches.position() + " of " + instanceCount + " instances");
+        if (state.dataEpoch() != expected[0] || state.dataPosition() != expected[1]) {
+            throw new IllegalStateException(from.dir() + " stopped at pass " + state.dataEpoch() + " position "
+                    + state.dataPosition() + " of the data, but " + from.step() + " steps of this run's data order end at pass "
+                    + expected[0] + " position " + expected[1] + " of " + instanceCount + " instances");
         }
+    }
+
+    /**
+     * --resume PATH with --replicas: copies the (verified) checkpoint into the run's store, where rank 0
+     * looks for the newest one (the store holds none newer: {@link #resumePoint} deleted them).
+     */
+    private void adopt(CheckpointStore store, ResumePoint from) throws IOException {
+        FileSystem fs = store.fileSystem();
+        FileSystem source = from.dir().getFileSystem(fs.getConf());
+        Path target = new Path(store.directory(), String.format("step-%06d", from.step()));
+        Path partial = new Path(store.directory(), ".adopting-" + target.getName());
+        fs.delete(partial, true);
+        if (!org.apache.hadoop.fs.FileUtil.copy(source, from.dir(), fs, partial, false, fs.getConf())) {
+            throw new IOException("cannot copy " + from.dir() + " to " + partial);
+        }
+        fs.delete(target, true);
+        if (!fs.rename(partial, target)) {
+            throw new IOException("cannot move " + partial + " to " + target);
+        }
+        log.info("train: --resume {}: copied into {} for the replicas to resume from", from.dir(), target);
+    }
+
+    /**
+     * metrics.jsonl of a distributed run, from the step summaries that rank 0 (ring) or the driver
+     * (tree) returned: the same intervals and keys as the single-process path, tokens per second over
+     * the summed step times, elapsed time the sum of the step times of this attempt.
+     */
+    private ProgressRecord writeMetrics(TrainingResult result, boolean sentenceTask, StageOutput out) throws IOException {
+        IntervalMeter meter = new IntervalMeter(sentenceTask);
+        ProgressRecord last = null;
+        double elapsed = 0, interval = 0;
+        try (MetricsFile metrics = new MetricsFile(out.fileSystem(), out.work())) {
+            for (StepSummary s : result.steps()) {
+                meter.add(s.metrics());
+                elapsed += s.seconds();
+                interval += s.seconds();
+                if (s.step() % logEvery == 0 || s.step() == steps) {
+                    last = meter.close(s.step(), steps, s.learningRate(), elapsed, s.maskedTokenEntropy(), interval);
+                    metrics.append(last);
+                    interval = 0;
+                }
+            }
+        }
+        return last;
     }
 
     /** Writes the full training state into the store. */
@@ -400,18 +458,16 @@ public final class TrainJob extends StageCommand {
         private final CheckpointStore store;
         private final BertModel bert;
         private final Optimizer optim;
-        private final BatchStream batches;
         private final int instanceCount;
         private final TrainingConfig config;
         private final int pad;
         private final Path vocabDir;
 
-        Snapshots(CheckpointStore store, BertModel bert, Optimizer optim, BatchStream batches, int instanceCount,
-                  TrainingConfig config, int pad, Path vocabDir) {
+        Snapshots(CheckpointStore store, BertModel bert, Optimizer optim, int instanceCount, TrainingConfig config, int pad,
+                  Path vocabDir) {
             this.store = store;
             this.bert = bert;
             this.optim = optim;
-            this.batches = batches;
             this.instanceCount = instanceCount;
             this.config = config;
             this.pad = pad;
@@ -419,8 +475,9 @@ public final class TrainJob extends StageCommand {
         }
 
         Path save(long step) throws IOException {
-            TrainerState state = new TrainerState(step, batches.epoch() + batches.position() / (double) instanceCount,
-                    batches.epoch(), batches.position(), seed, config);
+            long[] position = ShardedBatches.position(step, batchSize, instanceCount);
+            TrainerState state = new TrainerState(step, ShardedBatches.epoch(step, batchSize, instanceCount), position[0],
+                    position[1], seed, config);
             return store.save(step, TrainingSnapshot.capture(bert, optimizer, optim, state, pad, vocabDir));
         }
     }
@@ -444,7 +501,7 @@ public final class TrainJob extends StageCommand {
         result.put("clip_norm", clipNorm);
         result.put("max_predictions", predictions);
         result.put("seed", seed);
-        result.put("replicas", 1);
+        result.put("data_order", "shard = rank in id order mod batch_size"); // ShardedBatches
         result.put("instances", instanceCount);
         result.put("seq_length", seqLength);
         Map<String, Object> info = new LinkedHashMap<>();
@@ -453,26 +510,28 @@ public final class TrainJob extends StageCommand {
         info.put("backend", backend);
         info.put("device", device);
         info.put("threads", threadCount());
+        // 1 and N replicas train the same up to float rounding (bit-identical only for the same N).
+        info.put("replicas", replicas == null ? 1 : replicas);
+        if (replicas != null) {
+            info.put("allreduce", allreduce);
+        }
         info.put("log_every", logEvery);
         info.put("checkpoint_every", checkpointEvery);
         info.put("keep_checkpoints", keepCheckpoints);
         return TrainingConfig.of(result, info);
     }
 
-    private ProgressRecord train(Trainer trainer, BertModel bert, BatchStream batches, MetricsFile metrics,
+    private ProgressRecord train(Trainer trainer, BertModel bert, ShardedBatches batches, MetricsFile metrics,
                                  MaskedTokenEntropy entropy, Snapshots snapshots, StageReport report) throws IOException {
         boolean sentenceTask = bert.config().hasSentenceTask();
         IntervalMeter meter = new IntervalMeter(sentenceTask);
         long start = System.nanoTime();
         long tokens = 0;
         ProgressRecord last = null;
-        List<Batch> micro = new ArrayList<>(accumulate);
         while (trainer.stepsDone() < steps) {
-            micro.clear();
-            for (int m = 0; m < accumulate; m++) {
-                Batch batch = batches.next();
+            List<Batch> micro = batches.microBatches(trainer.stepsDone());
+            for (Batch batch : micro) {
                 entropy.add(batch.maskedLabels(), batch.predictions());
-                micro.add(batch);
             }
             StepMetrics step = trainer.step(micro);
             meter.add(step);
@@ -499,7 +558,9 @@ public final class TrainJob extends StageCommand {
             report.put("final_nsp_loss", last.sentenceLoss());
             report.put("final_nsp_accuracy", last.sentenceAccuracy());
         }
-        report.put("masked_unigram_entropy", last.maskedTokenEntropy());
+        if (!Double.isNaN(last.maskedTokenEntropy())) {
+            report.put("masked_unigram_entropy", last.maskedTokenEntropy());
+        }
         report.put("tokens_per_second", last.tokensPerSecond());
     }
 
@@ -540,9 +601,9 @@ public final class TrainJob extends StageCommand {
             throw new UsageException("--data " + data + " has instances of " + longest + " tokens but the model has "
                     + config.maxPositionEmbeddings() + " positions (max_position_embeddings)");
         }
-        if (instances.size() < batchSize / accumulate) {
-            throw new UsageException("--data " + data + " holds " + instances.size() + " instances, fewer than a micro-batch of "
-                    + batchSize / accumulate);
+        if (instances.size() < batchSize) {
+            throw new UsageException("--data " + data + " holds " + instances.size() + " instances, fewer than a batch of "
+                    + batchSize + " (every step takes one instance from each of --batch-size data shards)");
         }
         return longest;
     }

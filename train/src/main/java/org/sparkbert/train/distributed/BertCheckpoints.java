@@ -13,6 +13,7 @@ import org.sparkbert.train.checkpoint.ResumePoint;
 import org.sparkbert.train.checkpoint.TrainerState;
 import org.sparkbert.train.checkpoint.TrainingConfig;
 import org.sparkbert.train.checkpoint.TrainingSnapshot;
+import org.sparkbert.train.job.ShardedBatches;
 
 /**
  * The checkpoints of a distributed BERT run in a {@link CheckpointStore} on any Hadoop FileSystem
@@ -72,9 +73,9 @@ public final class BertCheckpoints implements ReplicaCheckpoints<BertReplica> {
 
     @Override
     public void save(long step, BertReplica replica) throws IOException {
-        long seen = step * globalBatch;
-        TrainerState state = new TrainerState(step, (double) seen / instances, seen / instances, seen % instances, seed,
-                TrainingConfig.of(Map.copyOf(result), Map.copyOf(informational)));
+        long[] position = ShardedBatches.position(step, globalBatch, instances);
+        TrainerState state = new TrainerState(step, ShardedBatches.epoch(step, globalBatch, instances), position[0],
+                position[1], seed, TrainingConfig.of(Map.copyOf(result), Map.copyOf(informational)));
         store().save(step, TrainingSnapshot.capture(replica.model(), replica.optimizerName(), replica.optimizer(), state,
                 padId, new Path(vocabDir)));
     }

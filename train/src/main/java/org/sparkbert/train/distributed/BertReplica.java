@@ -2,6 +2,7 @@ package org.sparkbert.train.distributed;
 
 import java.io.IOException;
 import java.util.List;
+import org.sparkbert.train.job.MaskedTokenEntropy;
 import org.sparkbert.train.job.ShardedBatches;
 import org.sparkbert.train.loop.ReplicaGroup;
 import org.sparkbert.train.loop.StepCounts;
@@ -21,6 +22,9 @@ public final class BertReplica implements Replica {
     private long cachedStep = -1;
     private List<Batch> cached;
     private StepMetrics lastMetrics;
+    /** The masked tokens of this replica's micro-batches, each step counted once; null for a replica without data. */
+    private final MaskedTokenEntropy entropy;
+    private long entropyUpTo = -1;
 
     BertReplica(BertModel model, String optimizerName, Optimizer optimizer, Trainer trainer, ShardedBatches batches) {
         this.model = model;
@@ -28,6 +32,7 @@ public final class BertReplica implements Replica {
         this.optimizer = optimizer;
         this.trainer = trainer;
         this.batches = batches;
+        this.entropy = batches == null ? null : new MaskedTokenEntropy(model.config().vocabSize());
     }
 
     public BertModel model() {
@@ -104,12 +109,17 @@ public final class BertReplica implements Replica {
         if (cachedStep != step) {
             cached = batches.microBatches(step);
             cachedStep = step;
+            if (step > entropyUpTo) { // a retried step is not counted twice
+                for (Batch b : cached) entropy.add(b.maskedLabels(), b.predictions());
+                entropyUpTo = step;
+            }
         }
         return cached;
     }
 
+    /** The step's metrics, with the entropy of the masked tokens of this replica's shards trained on by this process. */
     private StepSummary summary(StepMetrics m) {
         lastMetrics = m;
-        return new StepSummary(m.step(), m.loss(), m.tokens(), m.seconds(), Double.NaN);
+        return StepSummary.of(m, entropy == null || entropyUpTo < 0 ? Double.NaN : entropy.nats());
     }
 }

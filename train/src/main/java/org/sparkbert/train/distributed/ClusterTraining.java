@@ -1,7 +1,6 @@
 package org.sparkbert.train.distributed;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -19,10 +18,8 @@ public final class ClusterTraining {
     public static TrainingResult train(SparkSession spark, List<Instance> sortedById, BertReplicaFactory factory,
                                        BertCheckpoints checkpoints, DistributedOptions options) throws IOException {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        List<InstanceRecord> records = new ArrayList<>(sortedById.size());
-        for (Instance i : sortedById) records.add(InstanceRecord.of(i));
         int slices = Math.max(options.replicas(), Math.min(jsc.defaultParallelism(), 4 * options.replicas()));
-        JavaRDD<InstanceRecord> rdd = jsc.parallelize(records, slices);
+        JavaRDD<Instance> rdd = jsc.parallelize(sortedById, slices);
         return DistributedTrainer.train(spark.sparkContext(), rdd, factory, checkpoints, options);
     }
 }

@@ -3,9 +3,9 @@ package org.sparkbert.train.job;
 import java.util.SplittableRandom;
 
 /**
- * The order in which an epoch visits the instances (or a data shard's instances): a Fisher-Yates
- * shuffle drawn from (seed, epoch) (or (seed, shard, epoch)) alone, so that a run and its resumption
- * see the same sequence of batches.
+ * The order in which one data shard's epoch visits the shard's instances ({@link ShardedBatches}): a
+ * Fisher-Yates shuffle drawn from (seed, shard, epoch) alone, so that a run and its resumption, on
+ * any number of replicas, see the same sequence of batches.
  */
 public final class EpochOrder {
 
@@ -14,13 +14,9 @@ public final class EpochOrder {
     private EpochOrder() {
     }
 
-    public static int[] of(int count, long seed, int epoch) {
-        // SplittableRandom mixes its seed through SplitMix64, so neighbouring epochs give unrelated orders.
-        return shuffled(count, new SplittableRandom(seed + GOLDEN_GAMMA * (epoch + 1L)));
-    }
-
-    /** The order of one data shard's instances in one of its epochs ({@link ShardedBatches}). */
+    /** The order of one data shard's instances in one of its epochs. */
     public static int[] of(int count, long seed, int shard, int epoch) {
+        // SplittableRandom mixes its seed through SplitMix64, so neighbouring shards and epochs give unrelated orders.
         long shardSeed = new SplittableRandom(seed + GOLDEN_GAMMA * (shard + 1L)).nextLong();
         return shuffled(count, new SplittableRandom(shardSeed + GOLDEN_GAMMA * (epoch + 1L)));
     }

@@ -32,10 +32,19 @@ public final class IntervalMeter {
         tokens += m.tokens();
     }
 
-    /** The interval's record; then starts the next interval. */
+    /** The interval's record, its tokens per second over the wall-clock time since the interval began; then starts the next. */
     public ProgressRecord close(long step, long totalSteps, double learningRate, double elapsedSeconds,
                                 double maskedTokenEntropy) {
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        return close(step, totalSteps, learningRate, elapsedSeconds, maskedTokenEntropy,
+                (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    /**
+     * The interval's record, its tokens per second over {@code seconds} (for steps measured elsewhere, such
+     * as a distributed run's, summed from their step times); then starts the next interval.
+     */
+    public ProgressRecord close(long step, long totalSteps, double learningRate, double elapsedSeconds,
+                                double maskedTokenEntropy, double seconds) {
         ProgressRecord r = new ProgressRecord(step, totalSteps, loss / steps, mlmLoss / steps,
                 mlmCorrect / Math.max(1, predictions),
                 sentenceTask ? sentenceLoss / steps : Double.NaN,

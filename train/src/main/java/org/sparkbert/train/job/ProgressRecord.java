@@ -11,6 +11,7 @@ import java.util.Locale;
  * tokens seen so far. One JSON object per line of metrics.jsonl, and one log line.
  *
  * @param sentenceLoss NaN for the mlm objective (then no nsp_* keys are written)
+ * @param maskedTokenEntropy NaN where it was not measured (then the key is left out)
  */
 public record ProgressRecord(long step, long totalSteps, double loss, double mlmLoss, double mlmAccuracy,
                              double sentenceLoss, double sentenceAccuracy, double learningRate,
@@ -35,15 +36,20 @@ public record ProgressRecord(long step, long totalSteps, double loss, double mlm
         o.put("lr", learningRate);
         o.put("tokens_per_second", tokensPerSecond);
         o.put("elapsed_seconds", elapsedSeconds);
-        o.put("masked_unigram_entropy", maskedTokenEntropy);
+        if (!Double.isNaN(maskedTokenEntropy)) {
+            o.put("masked_unigram_entropy", maskedTokenEntropy);
+        }
         return o.toString();
     }
 
     /** The log line, e.g. {@code step 200/1000 | loss 7.812 | mlm 7.120 acc 0.061 | nsp 0.692 acc 0.512 | ...}. */
     public String toLogLine(String sentenceTask) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "step %d/%d | loss %.4f | mlm %.4f acc %.3f (unigram entropy %.3f)",
-                step, totalSteps, loss, mlmLoss, mlmAccuracy, maskedTokenEntropy));
+        s.append(String.format(Locale.ROOT, "step %d/%d | loss %.4f | mlm %.4f acc %.3f", step, totalSteps, loss,
+                mlmLoss, mlmAccuracy));
+        if (!Double.isNaN(maskedTokenEntropy)) {
+            s.append(String.format(Locale.ROOT, " (unigram entropy %.3f)", maskedTokenEntropy));
+        }
         if (hasSentenceTask()) {
             s.append(String.format(Locale.ROOT, " | %s %.4f acc %.3f", sentenceTask, sentenceLoss, sentenceAccuracy));
         }

@@ -101,6 +101,16 @@ public final class ShardedBatches {
         return (double) steps * globalBatch / instances;
     }
 
+    /**
+     * Where the data stands after this many steps, as trainer_state.json records it: {whole passes over
+     * the instances, instances into the next pass}, counting steps * globalBatch instances consumed. The
+     * step alone decides it (each shard's own position is step mod its size).
+     */
+    public static long[] position(long steps, int globalBatch, long instances) {
+        long seen = Math.multiplyExact(steps, (long) globalBatch);
+        return new long[] {seen / instances, seen % instances};
+    }
+
     /** Shards [firstShard, firstShard + count) of instances sorted by id, each in global index order. */
     public static List<List<Instance>> shardsOf(List<Instance> sortedById, int globalBatch, int firstShard, int count) {
         List<List<Instance>> out = new ArrayList<>(count);

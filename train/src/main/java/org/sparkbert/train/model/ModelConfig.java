@@ -15,6 +15,7 @@ import java.util.TreeSet;
  * Face BertConfig key names, plus pre_layer_norm, embedding_size, share_layers and objective).
  * vocabSize 0 means "not stated": it is taken from the vocabulary by {@link #withVocabSize}.
  * numLabels sizes the sentence head: 2 for nsp and sop, n for n-way fine-tuning, 1 for regression.
+ * Serializable, so that Spark tasks (the distributed trainer's replica factory) carry it as it is.
  */
 public record ModelConfig(
         int vocabSize,
@@ -32,7 +33,7 @@ public record ModelConfig(
         int embeddingSize,
         boolean shareLayers,
         String objective,
-        int numLabels) {
+        int numLabels) implements java.io.Serializable {
 
     private static final Set<String> KEYS = Set.of("vocab_size", "hidden_size", "num_hidden_layers",
             "num_attention_heads", "intermediate_size", "max_position_embeddings", "type_vocab_size",

@@ -50,10 +50,10 @@ class BertReplicaFactoryTest {
     void aReplicaTrainsOnItsOwnRecords() throws Exception {
         TinyBert bert = new TinyBert();
         BertReplicaFactory factory = bert.factory(8, 1, 20);
-        List<Indexed<InstanceRecord>> mine = new ArrayList<>();
+        List<Indexed<Instance>> mine = new ArrayList<>();
         List<Instance> all = bert.instances(24, 5);
         for (int i = 0; i < all.size(); i++) {
-            if (factory.replicaOf(i, 2) == 1) mine.add(new Indexed<>(i, InstanceRecord.of(all.get(i))));
+            if (factory.replicaOf(i, 2) == 1) mine.add(new Indexed<>(i, all.get(i)));
         }
         try (BertReplica replica = factory.open(1, 2, mine)) {
             float[] statistics = replica.statistics(0);

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Row;
@@ -22,10 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkbert.job.StageCommand;
 import org.sparkbert.job.StageOutput;
 import org.sparkbert.train.TrainJob;
+import org.sparkbert.train.checkpoint.CheckpointReader;
+import org.sparkbert.train.checkpoint.StoredTensor;
 import org.sparkbert.train.job.Instance;
 
 /** The train stage with --replicas in local mode: replicas as barrier tasks, checkpoints, the final one in RUN_DIR. */
 class DistributedTrainJobTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
     static Path tmp;
     private static SparkSession spark;
@@ -80,6 +85,93 @@ class DistributedTrainJobTest {
                 new org.apache.hadoop.fs.Path(run.toUri()));
         assertEquals(2, report.path("replicas").asInt(), report.toString());
         assertEquals("checkpoints/step-000006", report.path("checkpoint").asText(), report.toString());
+    }
+
+    /**
+     * The same settings in the driver (no --replicas, accumulate 2 of 4 sequences) and as 2 ring
+     * replicas (accumulate 2 of 2 each) train on the same data order and the same global batches: the
+     * final weights agree within 1e-5 relative, and both write metrics.jsonl with the report's keys.
+     * A ring run resumed (--resume PATH) from the driver run's step-3 checkpoint ends the same too.
+     */
+    @Test
+    void theDriverAndTwoRingReplicasTrainTheSame() throws Exception {
+        Path single = tmp.resolve("run-single");
+        assertEquals(0, StageCommand.execute(new TrainJob(), sameSettings(single)));
+        Path ring = tmp.resolve("run-ring-same");
+        assertEquals(0, StageCommand.execute(new TrainJob(), withReplicas(sameSettings(ring))));
+        double scale = assertSameWeights(single, ring);
+        assertTrue(scale > 0);
+
+        List<JsonNode> one = metrics(single), two = metrics(ring);
+        assertEquals(List.of(3L, 6L), one.stream().map(n -> n.get("step").asLong()).toList());
+        assertEquals(List.of(3L, 6L), two.stream().map(n -> n.get("step").asLong()).toList());
+        for (int i = 0; i < 2; i++) {
+            for (String key : List.of("loss", "mlm_loss", "mlm_accuracy", "nsp_loss", "nsp_accuracy", "lr")) {
+                double a = one.get(i).get(key).asDouble(), b = two.get(i).get(key).asDouble();
+                assertEquals(a, b, 1e-4 * Math.max(1, Math.abs(a)), key + " at line " + i);
+            }
+            assertTrue(two.get(i).get("tokens_per_second").asDouble() > 0);
+            assertTrue(two.get(i).has("elapsed_seconds"));
+        }
+        JsonNode report = report(ring);
+        for (String key : List.of("final_loss", "final_mlm_loss", "final_mlm_accuracy", "final_nsp_loss",
+                "final_nsp_accuracy", "tokens_per_second", "masked_unigram_entropy")) {
+            assertTrue(report.path(key).isNumber(), key + " in " + report);
+        }
+        assertEquals(report(single).path("final_mlm_loss").asDouble(), report.path("final_mlm_loss").asDouble(), 1e-4);
+
+        Path resumed = tmp.resolve("run-ring-resumed");
+        List<String> args = new ArrayList<>(List.of(withReplicas(sameSettings(resumed))));
+        args.addAll(List.of("--resume", single.resolve("checkpoints/step-000003").toString()));
+        assertEquals(0, StageCommand.execute(new TrainJob(), args.toArray(String[]::new)));
+        assertEquals(3, report(resumed).path("resumed_at_step").asLong(), report(resumed).toString());
+        assertEquals(List.of(6L), metrics(resumed).stream().map(n -> n.get("step").asLong()).toList());
+        assertSameWeights(single, resumed);
+    }
+
+    private static String[] sameSettings(Path run) {
+        return new String[] {"--master", "local[2]", "--data", data.toString(), "--vocab", bert.vocabDir.toString(),
+                "--model", model.toString(), "--output", run.toString(), "--steps", "6", "--batch-size", "8",
+                "--accumulate", "2", "--lr", "1e-3", "--warmup-steps", "1", "--checkpoint-every", "3",
+                "--max-predictions", "3", "--threads", "1", "--log-every", "3", "--seed", "11"};
+    }
+
+    private static String[] withReplicas(String[] args) {
+        List<String> out = new ArrayList<>(List.of(args));
+        out.addAll(List.of("--replicas", "2", "--allreduce", "ring"));
+        return out.toArray(String[]::new);
+    }
+
+    /** Every tensor of the step-6 model.safetensors within 1e-5 of the largest weight; returns that scale. */
+    private static double assertSameWeights(Path a, Path b) throws Exception {
+        FileSystem fs = FileSystem.getLocal(new Configuration());
+        Map<String, StoredTensor> x = CheckpointReader.read(fs, new org.apache.hadoop.fs.Path(
+                a.resolve("checkpoints/step-000006").toUri())).weights();
+        Map<String, StoredTensor> y = CheckpointReader.read(fs, new org.apache.hadoop.fs.Path(
+                b.resolve("checkpoints/step-000006").toUri())).weights();
+        assertEquals(x.keySet(), y.keySet());
+        double scale = 0, diff = 0;
+        for (String name : x.keySet()) {
+            float[] u = x.get(name).floats(), v = y.get(name).floats();
+            if (u == null) continue;
+            assertEquals(u.length, v.length, name);
+            for (int i = 0; i < u.length; i++) {
+                scale = Math.max(scale, Math.abs(u[i]));
+                diff = Math.max(diff, Math.abs(u[i] - v[i]));
+            }
+        }
+        assertTrue(diff <= 1e-5 * scale, a.getFileName() + " vs " + b.getFileName() + ": " + diff + " of " + scale);
+        return scale;
+    }
+
+    private static List<JsonNode> metrics(Path run) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) out.add(JSON.readTree(line));
+        return out;
+    }
+
+    private static JsonNode report(Path run) throws Exception {
+        return StageOutput.readReport(FileSystem.getLocal(new Configuration()), new org.apache.hadoop.fs.Path(run.toUri()));
     }
 
     @Test

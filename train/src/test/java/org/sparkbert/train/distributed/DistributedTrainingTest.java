@@ -1,5 +1,6 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.train.job.Instance;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -115,7 +116,7 @@ class DistributedTrainingTest {
         TinyBert bert = new TinyBert();
         int batch = 8;
         long steps = 30;
-        JavaRDD<InstanceRecord> instances = jsc.parallelize(bert.instances(40, 3).stream().map(InstanceRecord::of).toList(), 2);
+        JavaRDD<Instance> instances = jsc.parallelize(bert.instances(40, 3).stream().toList(), 2);
         DistributedOptions opts = DistributedOptions.of(2, AllReduceStrategy.RING, steps, batch, 1).withLogEvery(10)
                 .withCheckpointEvery(5).withRing(RingConfig.defaults().withTimeout(RING_TIMEOUT));
         SlowBert.Checkpoints first = new SlowBert.Checkpoints(
@@ -172,7 +173,7 @@ class DistributedTrainingTest {
         TinyBert bert = new TinyBert();
         int batch = 8;
         long steps = 20;
-        JavaRDD<InstanceRecord> instances = jsc.parallelize(bert.instances(40, 3).stream().map(InstanceRecord::of).toList(), 2);
+        JavaRDD<Instance> instances = jsc.parallelize(bert.instances(40, 3).stream().toList(), 2);
         BertCheckpoints checkpoints = bert.checkpoints(cluster.hdfsUri() + "/runs/bert/checkpoints", 40, batch);
         DistributedOptions ring = DistributedOptions.of(2, AllReduceStrategy.RING, steps, batch, 2).withLogEvery(10)
                 .withCheckpointEvery(10).withRing(RingConfig.defaults().withTimeout(RING_TIMEOUT));

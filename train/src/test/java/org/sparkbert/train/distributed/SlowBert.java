@@ -1,5 +1,6 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.train.job.Instance;
 import java.io.IOException;
 import java.util.List;
 import java.util.OptionalLong;
@@ -10,7 +11,7 @@ final class SlowBert {
     private SlowBert() {
     }
 
-    static final class Factory implements ReplicaFactory<InstanceRecord, Replica> {
+    static final class Factory implements ReplicaFactory<Instance, Replica> {
         private static final long serialVersionUID = 1L;
         private final BertReplicaFactory inner;
         private final long stepMillis;
@@ -26,7 +27,7 @@ final class SlowBert {
         }
 
         @Override
-        public Replica open(int rank, int replicas, List<Indexed<InstanceRecord>> records) {
+        public Replica open(int rank, int replicas, List<Indexed<Instance>> records) {
             return new Replica(inner.open(rank, replicas, records), stepMillis);
         }
     }

@@ -14,12 +14,13 @@ import org.junit.jupiter.api.Test;
 class JobPartsTest {
 
     @Test
-    void epochOrderIsAPermutationFixedBySeedAndEpoch() {
-        int[] a = EpochOrder.of(1000, 7, 0);
+    void epochOrderIsAPermutationFixedBySeedShardAndEpoch() {
+        int[] a = EpochOrder.of(1000, 7, 3, 0);
         assertArrayEquals(IntStream.range(0, 1000).toArray(), Arrays.stream(a).sorted().toArray());
-        assertArrayEquals(a, EpochOrder.of(1000, 7, 0));
-        assertFalse(Arrays.equals(a, EpochOrder.of(1000, 7, 1)), "each epoch its own order");
-        assertFalse(Arrays.equals(a, EpochOrder.of(1000, 8, 0)), "each seed its own order");
+        assertArrayEquals(a, EpochOrder.of(1000, 7, 3, 0));
+        assertFalse(Arrays.equals(a, EpochOrder.of(1000, 7, 3, 1)), "each epoch its own order");
+        assertFalse(Arrays.equals(a, EpochOrder.of(1000, 7, 4, 0)), "each shard its own order");
+        assertFalse(Arrays.equals(a, EpochOrder.of(1000, 8, 3, 0)), "each seed its own order");
         long fixedPoints = IntStream.range(0, 1000).filter(i -> a[i] == i).count();
         assertTrue(fixedPoints < 10, "a shuffle leaves about one element in place, not " + fixedPoints);
     }
@@ -34,6 +35,14 @@ class JobPartsTest {
         // counts 5,1,1,1 of 8
         double expected = -(5 / 8.0 * Math.log(5 / 8.0) + 3 * (1 / 8.0) * Math.log(1 / 8.0));
         assertEquals(expected, h.nats(), 1e-12);
+    }
+
+    @Test
+    void theDataPositionIsAFunctionOfTheStep() {
+        assertArrayEquals(new long[] {0, 0}, ShardedBatches.position(0, 8, 100));
+        assertArrayEquals(new long[] {0, 96}, ShardedBatches.position(12, 8, 100));
+        assertArrayEquals(new long[] {1, 4}, ShardedBatches.position(13, 8, 100));
+        assertEquals(1.04, ShardedBatches.epoch(13, 8, 100), 1e-12);
     }
 
     @Test
@@ -56,5 +65,9 @@ class JobPartsTest {
         assertFalse(mlmLine.has("nsp_loss"));
         assertFalse(mlmLine.has("nsp_accuracy"));
         assertFalse(mlm.toLogLine("nsp").contains("nsp"));
+
+        ProgressRecord noEntropy = new ProgressRecord(5, 10, 6.8, 6.8, 0.07, Double.NaN, Double.NaN, 1e-4, 100, 5, Double.NaN);
+        assertFalse(json.readTree(noEntropy.toJsonLine()).has("masked_unigram_entropy"), "unknown: left out, not NaN");
+        assertFalse(noEntropy.toLogLine("nsp").contains("entropy"));
     }
 }

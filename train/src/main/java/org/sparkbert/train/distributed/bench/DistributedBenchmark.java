@@ -28,7 +28,7 @@ import org.sparkbert.train.distributed.BertReplicaFactory;
 import org.sparkbert.train.distributed.ClusterChecks;
 import org.sparkbert.train.distributed.DistributedOptions;
 import org.sparkbert.train.distributed.DistributedTrainer;
-import org.sparkbert.train.distributed.InstanceRecord;
+import org.sparkbert.train.job.Instance;
 import org.sparkbert.train.distributed.LocalStandaloneCluster;
 import org.sparkbert.train.distributed.TrainingResult;
 import org.sparkbert.train.loop.TrainingOptions;
@@ -107,7 +107,7 @@ public final class DistributedBenchmark {
         ModelConfig config = ModelConfig.bundled(model).withVocabSize(tokenizer.vocabularySize());
         int predictions = 20;
         DynamicMasker masker = new DynamicMasker(tokenizer, 0.15, predictions, false, 7);
-        JavaRDD<InstanceRecord> instances = jsc.parallelize(instances(4 * batch, seq, tokenizer.vocabularySize(), specials), 2);
+        JavaRDD<Instance> instances = jsc.parallelize(instances(4 * batch, seq, tokenizer.vocabularySize(), specials), 2);
         int warmup = 1;
         System.out.printf(Locale.ROOT, "%n### %s training steps (global batch %d x %d tokens, AdamW, cpu backend, 1 thread per replica)%n",
                 model, batch, seq);
@@ -133,9 +133,9 @@ public final class DistributedBenchmark {
     }
 
     /** Random token sequences of exactly seq tokens: [CLS] A [SEP] B [SEP]. */
-    private static List<InstanceRecord> instances(int count, int seq, int vocabSize, SpecialTokens specials) {
+    private static List<Instance> instances(int count, int seq, int vocabSize, SpecialTokens specials) {
         SplittableRandom rng = new SplittableRandom(11);
-        List<InstanceRecord> out = new ArrayList<>();
+        List<Instance> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int a = (seq - 3) / 2;
             int[] ids = new int[seq];
@@ -147,7 +147,7 @@ public final class DistributedBenchmark {
             ids[0] = specials.cls();
             ids[a + 1] = specials.sep();
             ids[seq - 1] = specials.sep();
-            out.add(new InstanceRecord(i, ids, types, rng.nextInt(2)));
+            out.add(new Instance(i, ids, types, rng.nextInt(2)));
         }
         return out;
     }
