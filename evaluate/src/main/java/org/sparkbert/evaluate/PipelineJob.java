@@ -66,7 +66,8 @@ public final class PipelineJob extends StageCommand {
     Double budgetMinutes;
 
     @Option(names = "--replicas", defaultValue = "1", paramLabel = "N",
-            description = "Model replicas training in parallel. Only 1 is supported until distributed training lands.")
+            description = "Model replicas training in parallel as Spark tasks (train --replicas N, ring all-reduce);"
+                    + " 1 trains in the driver. The master needs N task slots. Default: ${DEFAULT-VALUE}.")
     int replicas;
 
     public static void main(String[] args) {
@@ -114,9 +115,11 @@ public final class PipelineJob extends StageCommand {
 
     @Override
     protected void validate(Settings settings, Configuration hadoopConf) {
-        if (replicas != 1) {
-            throw new UsageException("--replicas " + replicas + ": only 1 replica is supported until distributed training"
-                    + " lands; run without --replicas, or run the train stage on its own.");
+        int batchSize = settings.integer("pipeline.train.batch_size");
+        if (replicas < 1 || batchSize % replicas != 0) {
+            // Checked here so that the error comes before ingest runs, not after it.
+            throw new UsageException("--replicas " + replicas + " must be at least 1 and divide pipeline.train.batch_size "
+                    + batchSize + " (the global batch is split evenly across the replicas).");
         }
         if (!(budget(settings) > 0)) {
             throw new UsageException("--budget-minutes must be positive, not " + budget(settings) + ".");
@@ -216,10 +219,15 @@ public final class PipelineJob extends StageCommand {
                         "--objective", config.objective(), "--max-seq-length", String.valueOf(seqLength),
                         "--dupe-factor", s.string("pipeline.instances.dupe_factor")),
                 stageSettings.confArguments(List.of("instances.properties"))));
-        steps.add(stage("train", "pretrain " + modelName + " for " + trainSteps + " steps of " + batchSize + " sequences",
-                train, TrainJob::new, List.of("--data", instances, "--vocab", vocab, "--model", modelName, "--output", train,
-                        "--steps", String.valueOf(trainSteps), "--batch-size", String.valueOf(batchSize),
-                        "--lr", s.string("pipeline.train.lr"), "--log-every", s.string("pipeline.train.log_every")),
+        List<String> trainArgs = new ArrayList<>(List.of("--data", instances, "--vocab", vocab, "--model", modelName,
+                "--output", train, "--steps", String.valueOf(trainSteps), "--batch-size", String.valueOf(batchSize),
+                "--lr", s.string("pipeline.train.lr"), "--log-every", s.string("pipeline.train.log_every")));
+        if (replicas > 1) { // one replica trains in the driver, as train without --replicas does
+            trainArgs.addAll(List.of("--replicas", String.valueOf(replicas)));
+        }
+        steps.add(stage("train", "pretrain " + modelName + " for " + trainSteps + " steps of " + batchSize + " sequences"
+                        + (replicas > 1 ? " on " + replicas + " replicas" : ""),
+                train, TrainJob::new, trainArgs,
                 stageSettings.confArguments(List.of("train.properties", "instances.properties"))));
         String checkpoint = train + "/checkpoints/" + String.format("step-%06d", trainSteps);
         if (s.flag("pipeline.perplexity.enabled")) {

@@ -87,8 +87,8 @@ class PipelineArgumentsTest {
     }
 
     @Test
-    void moreThanOneReplica() {
-        refusedWithNothingWritten("only 1 replica is supported", "--replicas", "2");
+    void replicasThatDoNotDivideTheBatch() {
+        refusedWithNothingWritten("must be at least 1 and divide pipeline.train.batch_size", "--replicas", "3");
     }
 
     @Test
