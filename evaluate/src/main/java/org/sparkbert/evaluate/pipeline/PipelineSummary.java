@@ -68,14 +68,15 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
         return report == null ? JSON.createObjectNode() : report;
     }
 
-    /** Each task's score and its random-init baseline's, as the GLUE stage's report lists them. */
+    /** Each task's score, its random-init baseline's and its dev-set size, as the GLUE stage's report lists them. */
     private static Map<String, double[]> glueScores(JsonNode glue) {
         Map<String, double[]> scores = new TreeMap<>();
         glue.fieldNames().forEachRemaining(field -> {
             if (field.endsWith("_score") && !field.endsWith("_baseline_score")) {
                 String task = field.substring(0, field.length() - "_score".length());
                 scores.put(task, new double[]{glue.path(field).asDouble(),
-                        glue.path(task + "_baseline_score").asDouble(Double.NaN)});
+                        glue.path(task + "_baseline_score").asDouble(Double.NaN),
+                        glue.path("counters").path(task + "_dev_examples").asDouble(Double.NaN)});
             }
         });
         return scores;
@@ -114,6 +115,25 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
         return m;
     }
 
+    /**
+     * Whether pretraining helped, judged against the noise of a dev set of n examples: one standard
+     * error of the difference of two accuracies, sqrt(2 p (1 - p) / n), about 2 points for SST-2's 872
+     * sentences (an approximation for the tasks scored by correlation).
+     */
+    static String verdict(double score, double baseline, double n) {
+        double diff = 100 * (score - baseline);
+        if (!(n > 0)) {
+            return diff > 0 ? "pretraining helped" : "pretraining did NOT help";
+        }
+        double p = Math.min(1, Math.max(0, (score + baseline) / 2));
+        double noise = 100 * Math.sqrt(2 * p * (1 - p) / n);
+        String difference = String.format(Locale.ROOT, "%+.1f points, one standard error %.1f", diff, noise);
+        if (diff > noise) {
+            return "pretraining helped, " + difference;
+        }
+        return (diff < -noise ? "pretraining did NOT help, " : "no difference beyond noise, ") + difference;
+    }
+
     /** The lines printed at the end of a run. */
     public String text() {
         String trend = finalMlmLoss < firstMlmLoss ? "down" : "NOT down";
@@ -129,7 +149,7 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
         }
         glue.forEach((task, score) -> lines.add(String.format(Locale.ROOT,
                 "  glue       %s dev %.1f (random-init baseline %.1f: %s)", task, 100 * score[0], 100 * score[1],
-                score[0] > score[1] ? "pretraining helped" : "pretraining did NOT help")));
+                verdict(score[0], score[1], score[2]))));
         lines.add("  report     " + new Path(reportDir, ReportWriter.HTML) + " (and " + ReportWriter.MARKDOWN + ", "
                 + ReportWriter.JSON + " beside it)");
         return String.join("\n", lines);
