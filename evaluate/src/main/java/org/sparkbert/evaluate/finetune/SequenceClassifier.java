@@ -1,7 +1,6 @@
 package org.sparkbert.evaluate.finetune;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -146,26 +145,11 @@ public final class SequenceClassifier implements AutoCloseable {
     }
 
     private Batch batchOf(List<EncodedPair> rows, int[] labels, float[] targets) {
-        int b = rows.size();
-        int t = model.seqLength();
-        int[] ids = new int[b * t];
-        int[] types = new int[b * t];
-        int[] attention = new int[b * t];
-        Arrays.fill(ids, padId);
-        for (int r = 0; r < b; r++) {
-            EncodedPair row = rows.get(r);
-            if (row.length() > t) {
-                throw new IllegalArgumentException("an example of " + row.length() + " tokens is longer than the model's " + t);
-            }
-            System.arraycopy(row.inputIds(), 0, ids, r * t, row.length());
-            System.arraycopy(row.tokenTypeIds(), 0, types, r * t, row.length());
-            Arrays.fill(attention, r * t, r * t + row.length(), 1);
-        }
-        return new Batch(b, t, ids, types, attention, new int[0], new int[0], labels, targets);
+        return EncodedPair.batch(rows, model.seqLength(), padId, labels, targets);
     }
 
     /** Fisher-Yates with a seeded generator: the same seed and epoch give the same order. */
-    static int[] shuffled(int n, long seed) {
+    public static int[] shuffled(int n, long seed) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;

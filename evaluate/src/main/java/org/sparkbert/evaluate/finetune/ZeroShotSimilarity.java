@@ -1,11 +1,9 @@
 package org.sparkbert.evaluate.finetune;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.sparkbert.evaluate.metrics.SpearmanCorrelation;
 import org.sparkbert.evaluate.perplexity.ModelWeights;
-import org.sparkbert.train.model.Batch;
 import org.sparkbert.train.model.BertModel;
 import org.sparkbert.train.model.ModelConfig;
 
@@ -52,7 +50,7 @@ public final class ZeroShotSimilarity {
         try (BertModel model = weights.newModel(config, threads, b, t, 1, 0, 0L, name -> false)) {
             for (int start = 0; start < sequences.size(); start += b) {
                 List<EncodedPair> rows = sequences.subList(start, Math.min(sequences.size(), start + b));
-                model.forward(batchOf(rows, t, padId), 0, 0, 0f);
+                model.forward(EncodedPair.batch(rows, t, padId, new int[rows.size()], null), 0, 0, 0f);
                 float[] hidden = model.hiddenStates();
                 for (int r = 0; r < rows.size(); r++) {
                     int length = rows.get(r).length();
@@ -155,19 +153,5 @@ public final class ZeroShotSimilarity {
             nb += b[j] * b[j];
         }
         return dot / Math.sqrt(na * nb);
-    }
-
-    private static Batch batchOf(List<EncodedPair> rows, int t, int padId) {
-        int b = rows.size();
-        int[] ids = new int[b * t];
-        int[] types = new int[b * t];
-        int[] attention = new int[b * t];
-        Arrays.fill(ids, padId);
-        for (int r = 0; r < b; r++) {
-            EncodedPair row = rows.get(r);
-            System.arraycopy(row.inputIds(), 0, ids, r * t, row.length());
-            Arrays.fill(attention, r * t, r * t + row.length(), 1);
-        }
-        return new Batch(b, t, ids, types, attention, new int[0], new int[0], new int[b]);
     }
 }

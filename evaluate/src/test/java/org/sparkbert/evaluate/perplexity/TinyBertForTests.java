@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.sparkbert.evaluate.finetune.SequenceClassifier;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.masking.DynamicMasker;
@@ -136,7 +137,7 @@ public final class TinyBertForTests {
             while (rows.size() < batchSize) {
                 if (next == order.length) {
                     epoch++;
-                    order = shuffled(sequences.size(), seed + epoch);
+                    order = SequenceClassifier.shuffled(sequences.size(), seed + epoch);
                     next = 0;
                 }
                 rows.add(sequences.get(order[next++]));
@@ -210,20 +211,5 @@ public final class TinyBertForTests {
             }
         }
         return pair.length;
-    }
-
-    private static int[] shuffled(int n, long seed) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
-        return order;
     }
 }
