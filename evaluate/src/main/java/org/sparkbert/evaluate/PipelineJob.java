@@ -23,6 +23,7 @@ import org.sparkbert.job.UsageException;
 import org.sparkbert.tokenize.instances.InstancesJob;
 import org.sparkbert.tokenize.vocab.VocabJob;
 import org.sparkbert.train.TrainJob;
+import org.sparkbert.train.checkpoint.CheckpointWriter;
 import org.sparkbert.train.model.ModelConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -229,7 +230,7 @@ public final class PipelineJob extends StageCommand {
                         + (replicas > 1 ? " on " + replicas + " replicas" : ""),
                 train, TrainJob::new, trainArgs,
                 stageSettings.confArguments(List.of("train.properties", "instances.properties"))));
-        String checkpoint = train + "/checkpoints/" + String.format("step-%06d", trainSteps);
+        String checkpoint = train + "/checkpoints/" + CheckpointWriter.directoryName(trainSteps);
         if (s.flag("pipeline.perplexity.enabled")) {
             String text = s.string("pipeline.perplexity.input").isEmpty() ? ingest + "/clean" : s.string("pipeline.perplexity.input");
             String perplexity = layout.perplexity();

@@ -19,6 +19,7 @@ import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.tokenize.masking.SpecialTokens;
 import org.sparkbert.train.checkpoint.CheckpointStore;
+import org.sparkbert.train.checkpoint.CheckpointWriter;
 import org.sparkbert.train.checkpoint.ResumePoint;
 import org.sparkbert.train.checkpoint.TrainerState;
 import org.sparkbert.train.checkpoint.TrainingConfig;
@@ -362,7 +363,7 @@ public final class TrainJob extends StageCommand {
         }
         report.count("tokens", result.steps().stream().mapToLong(StepSummary::tokens).sum());
         store.moveTo(new Path(out.work(), "checkpoints"));
-        report.put("checkpoint", String.format("checkpoints/step-%06d", steps));
+        report.put("checkpoint", "checkpoints/" + CheckpointWriter.directoryName(steps));
         report.endPhase("checkpoint");
     }
 
@@ -416,7 +417,7 @@ public final class TrainJob extends StageCommand {
     private void adopt(CheckpointStore store, ResumePoint from) throws IOException {
         FileSystem fs = store.fileSystem();
         FileSystem source = from.dir().getFileSystem(fs.getConf());
-        Path target = new Path(store.directory(), String.format("step-%06d", from.step()));
+        Path target = new Path(store.directory(), CheckpointWriter.directoryName(from.step()));
         Path partial = new Path(store.directory(), ".adopting-" + target.getName());
         fs.delete(partial, true);
         if (!org.apache.hadoop.fs.FileUtil.copy(source, from.dir(), fs, partial, false, fs.getConf())) {

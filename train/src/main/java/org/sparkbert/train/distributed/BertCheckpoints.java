@@ -9,6 +9,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparkbert.train.checkpoint.CheckpointStore;
+import org.sparkbert.train.checkpoint.CheckpointWriter;
 import org.sparkbert.train.checkpoint.ResumePoint;
 import org.sparkbert.train.checkpoint.TrainerState;
 import org.sparkbert.train.checkpoint.TrainingConfig;
@@ -63,7 +64,7 @@ public final class BertCheckpoints implements ReplicaCheckpoints<BertReplica> {
     @Override
     public void restore(long step, BertReplica replica) throws IOException {
         CheckpointStore store = store();
-        ResumePoint point = CheckpointStore.load(store.fileSystem(), new Path(store.directory(), String.format("step-%06d", step)));
+        ResumePoint point = CheckpointStore.load(store.fileSystem(), new Path(store.directory(), CheckpointWriter.directoryName(step)));
         if (point.step() != step) {
             throw new IOException(point.dir() + " holds step " + point.step() + ", not " + step);
         }
