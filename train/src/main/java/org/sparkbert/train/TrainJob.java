@@ -27,7 +27,7 @@ import org.sparkbert.train.checkpoint.TrainingSnapshot;
 import org.sparkbert.train.distributed.AllReduceStrategy;
 import org.sparkbert.train.distributed.BertCheckpoints;
 import org.sparkbert.train.distributed.BertReplicaFactory;
-import org.sparkbert.train.distributed.ClusterTraining;
+import org.sparkbert.train.distributed.DistributedTrainer;
 import org.sparkbert.train.distributed.DistributedOptions;
 import org.sparkbert.train.distributed.StepSummary;
 import org.sparkbert.train.distributed.TrainingResult;
@@ -269,9 +269,13 @@ public final class TrainJob extends StageCommand {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Tokenizer tokenizer = Tokenizers.load(vocab, conf, null);
         ModelConfig config = withVocabulary(modelConfig(), tokenizer);
-        List<Instance> instances = InstanceTable.read(spark, data, config.hasSentenceTask());
-        int seqLength = longest(instances, config);
-        report.count("instances", instances.size());
+        // One replica in the driver holds every instance; replicas read theirs on the executors.
+        List<Instance> instances = replicas == null ? InstanceTable.read(spark, data, config.hasSentenceTask()) : null;
+        InstanceTable.Summary table = instances != null ? InstanceTable.Summary.of(instances)
+                : InstanceTable.summary(spark, data, config.hasSentenceTask());
+        int seqLength = longest(table, config);
+        int instanceCount = Math.toIntExact(table.count());
+        report.count("instances", instanceCount);
         report.put("seq_length", seqLength);
         report.endPhase("read_instances");
 
@@ -282,19 +286,19 @@ public final class TrainJob extends StageCommand {
         int micro = batchSize / accumulate;
         Optimizer optim = Optimizer.named(optimizer, weightDecay);
         FileSystem fs = out.fileSystem();
-        TrainingConfig trainingConfig = trainingConfig(settings, config, seqLength, instances.size(), predictions);
+        TrainingConfig trainingConfig = trainingConfig(settings, config, seqLength, instanceCount, predictions);
         CheckpointStore store = new CheckpointStore(fs, CheckpointStore.inProgressDirectory(out.path()), keepCheckpoints);
         ResumePoint from = resumePoint(store, trainingConfig);
         if (from != null) {
-            checkDataPosition(from, instances.size());
+            checkDataPosition(from, instanceCount);
         }
         report.endPhase("find_checkpoint");
         if (replicas != null) {
             if (from != null && !from.dir().getParent().equals(store.directory())) {
                 adopt(store, from); // rank 0 resumes from the newest checkpoint in the store: this one
             }
-            trainOnCluster(spark, instances, config, seqLength, predictions, masker, specials.pad(), store, trainingConfig,
-                    out, report);
+            trainOnCluster(spark, instanceCount, config, seqLength, predictions, masker, specials.pad(), store,
+                    trainingConfig, out, report);
             return;
         }
         ShardedBatches batches = ShardedBatches.all(instances, new BatchAssembler(masker, specials.pad(), seqLength),
@@ -331,7 +335,7 @@ public final class TrainJob extends StageCommand {
     }
 
     /** --replicas: the replicas train as Spark tasks; rank 0 writes the checkpoints, the last one is the result. */
-    private void trainOnCluster(SparkSession spark, List<Instance> instances, ModelConfig config, int seqLength,
+    private void trainOnCluster(SparkSession spark, int instanceCount, ModelConfig config, int seqLength,
                                 int predictions, DynamicMasker masker, int pad, CheckpointStore store,
                                 TrainingConfig trainingConfig, StageOutput out, StageReport report) throws IOException {
         int taskThreads = threads != null ? threads : Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
@@ -339,18 +343,19 @@ public final class TrainJob extends StageCommand {
                 new TrainingOptions(lr, warmup(), steps, accumulate, clipNorm, seed), batchSize, seqLength, predictions,
                 masker, pad);
         BertCheckpoints checkpoints = new BertCheckpoints(store.directory().toUri(), keepCheckpoints, pad, vocab,
-                instances.size(), batchSize, seed, trainingConfig);
+                instanceCount, batchSize, seed, trainingConfig);
         DistributedOptions options = DistributedOptions.of(replicas, AllReduceStrategy.parse(allreduce), steps, batchSize,
                 accumulate).withCheckpointEvery(checkpointEvery).withLogEvery(logEvery);
         log.info("train: {} instances of up to {} tokens, {} steps of {} sequences ({} replicas x {} x {}), {} all-reduce",
-                instances.size(), seqLength, steps, batchSize, replicas, accumulate, options.microBatch(),
+                instanceCount, seqLength, steps, batchSize, replicas, accumulate, options.microBatch(),
                 options.strategy().label());
-        TrainingResult result = ClusterTraining.train(spark, instances, factory, checkpoints, options);
+        TrainingResult result = DistributedTrainer.train(spark.sparkContext(),
+                InstanceTable.readDistributed(spark, data, config.hasSentenceTask()), factory, checkpoints, options);
         report.endPhase("train");
         report.count("steps", steps);
         report.put("replicas", replicas);
         report.put("allreduce", options.strategy().label());
-        report.put("epochs", ShardedBatches.epoch(steps, batchSize, instances.size()));
+        report.put("epochs", ShardedBatches.epoch(steps, batchSize, instanceCount));
         if (result.resumedFrom() > 0) {
             report.put("resumed_at_step", result.resumedFrom());
         }
@@ -595,15 +600,17 @@ public final class TrainJob extends StageCommand {
         }
     }
 
-    private int longest(List<Instance> instances, ModelConfig config) {
-        int longest = instances.stream().mapToInt(Instance::length).max()
-                .orElseThrow(() -> new UsageException("--data " + data + " holds no instances"));
+    private int longest(InstanceTable.Summary table, ModelConfig config) {
+        if (table.count() == 0) {
+            throw new UsageException("--data " + data + " holds no instances");
+        }
+        int longest = table.longest();
         if (longest > config.maxPositionEmbeddings()) {
             throw new UsageException("--data " + data + " has instances of " + longest + " tokens but the model has "
                     + config.maxPositionEmbeddings() + " positions (max_position_embeddings)");
         }
-        if (instances.size() < batchSize) {
-            throw new UsageException("--data " + data + " holds " + instances.size() + " instances, fewer than a batch of "
+        if (table.count() < batchSize) {
+            throw new UsageException("--data " + data + " holds " + table.count() + " instances, fewer than a batch of "
                     + batchSize + " (every step takes one instance from each of --batch-size data shards)");
         }
         return longest;
