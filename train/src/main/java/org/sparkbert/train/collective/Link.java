@@ -64,15 +64,23 @@ final class Link implements Closeable {
   }
 
   void readFully(ByteBuffer dst, String during) throws IOException {
+    while (dst.hasRemaining()) {
+      readSome(dst, during);
+    }
+  }
+
+  /** Reads what has arrived into {@code dst}, which must have room, waiting only if nothing has. */
+  void readSome(ByteBuffer dst, String during) throws IOException {
     try {
-      while (dst.hasRemaining()) {
+      while (true) {
         int n = channel.read(dst);
         if (n < 0) {
           throw failure("closed the connection " + during, null);
         }
-        if (n == 0) {
-          await(SelectionKey.OP_READ, during);
+        if (n > 0) {
+          return;
         }
+        await(SelectionKey.OP_READ, during);
       }
     } catch (PeerException | InterruptedIOException e) {
       throw e;

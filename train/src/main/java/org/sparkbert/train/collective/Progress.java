@@ -1,22 +1,27 @@
 package org.sparkbert.train.collective;
 
 /**
- * Count of pieces the receiving thread has finished in the current call, which the sending thread
- * waits on before forwarding a piece. Going through this monitor also publishes the reduced floats
- * to the sender.
+ * How many floats the receiving thread has finished in the current call, which the sending thread
+ * waits on before forwarding them. Going through this monitor also publishes the reduced floats to
+ * the sender. The receiver advances after every read, often by less than the sender waits for, so
+ * it wakes the sender only once the count it waits for is reached.
  */
 final class Progress {
-  private int done;
+  private long done;
+  private long awaited = Long.MAX_VALUE;
   private boolean aborted;
 
   synchronized void reset() {
     done = 0;
+    awaited = Long.MAX_VALUE;
     aborted = false;
   }
 
-  synchronized void advance() {
-    done++;
-    notifyAll();
+  synchronized void advanceTo(long count) {
+    done = count;
+    if (done >= awaited) {
+      notifyAll();
+    }
   }
 
   synchronized void abort() {
@@ -24,14 +29,20 @@ final class Progress {
     notifyAll();
   }
 
-  /** Returns once {@code count} pieces are done, or throws if the call was aborted meanwhile. */
-  synchronized void awaitAtLeast(int count) throws InterruptedException, AbortedException {
+  /**
+   * Returns the count once it is at least {@code count}, or throws if the call was aborted
+   * meanwhile.
+   */
+  synchronized long awaitAtLeast(long count) throws InterruptedException, AbortedException {
+    awaited = count;
     while (done < count && !aborted) {
       wait();
     }
+    awaited = Long.MAX_VALUE;
     if (aborted) {
       throw new AbortedException();
     }
+    return done;
   }
 
   /** The other side of the call failed first; its exception is the one reported. */

@@ -27,7 +27,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Rank r keeps two connections for its life: one it opened to rank r+1 (written by a sender
  * thread) and one it accepted from rank r-1 (read by the calling thread), so sending and receiving
- * overlap, and each chunk is pipelined in pieces of {@link RingConfig#subChunkBytes()}.
+ * overlap. The receiver adds (or copies) each read's floats straight from the socket's direct
+ * buffer as soon as they arrive; the sender forwards them once a piece of {@link
+ * RingConfig#subChunkBytes()} has arrived, or as much as has arrived if it is behind: small pieces
+ * pipeline the steps, large writes and reads (up to {@link #IO_BYTES}) keep the system calls few.
  * Both connections are authenticated with the job secret. Any read, write, connect or accept that
  * makes no progress for {@link RingConfig#timeout()} fails with a {@link PeerException} naming the
  * peer; after a failure the ring is broken and only {@link #close()} remains.
@@ -45,6 +48,13 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class RingAllReduce implements AutoCloseable {
   private enum State { NEW, CONNECTED, BROKEN, CLOSED }
 
+  /**
+   * The most one read or write moves, as in the plain copy the benchmark compares with: a system
+   * call costs about as much as copying tens of kilobytes, and with one per 64 KiB piece the ring
+   * spent 1.5x the CPU of a plain exchange of the same bytes (docs/BENCHMARKS.md, All-reduce).
+   */
+  public static final int IO_BYTES = 1 << 20;
+
   private final JobSecret secret;
   private final RingConfig config;
   private final Progress progress = new Progress();
@@ -60,7 +70,6 @@ public final class RingAllReduce implements AutoCloseable {
   private FloatBuffer sendFloats;
   private ByteBuffer receiveBytes;
   private FloatBuffer receiveFloats;
-  private float[] scratch;
   private long calls;
   private volatile long payloadBytesSent;
   /** What the sender thread is doing for the current connect or call; close() cancels it. */
@@ -120,7 +129,7 @@ public final class RingAllReduce implements AutoCloseable {
       return;
     }
     long call = ++calls;
-    RingSchedule schedule = new RingSchedule(rank, size, length, config.subChunkFloats());
+    RingSchedule schedule = new RingSchedule(rank, size, length);
     AtomicReference<IOException> firstFailure = new AtomicReference<>();
     progress.reset();
     Future<?> sending = submitToSender(() -> sendAll(buf, offset, length, call, schedule, firstFailure));
@@ -299,11 +308,11 @@ public final class RingAllReduce implements AutoCloseable {
   }
 
   private void allocateBuffers() {
-    sendBytes = ByteBuffer.allocateDirect(config.subChunkBytes()).order(ByteOrder.LITTLE_ENDIAN);
+    int bytes = Math.max(IO_BYTES, config.subChunkBytes());
+    sendBytes = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
     sendFloats = sendBytes.asFloatBuffer();
-    receiveBytes = ByteBuffer.allocateDirect(config.subChunkBytes()).order(ByteOrder.LITTLE_ENDIAN);
+    receiveBytes = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
     receiveFloats = receiveBytes.asFloatBuffer();
-    scratch = new float[config.subChunkFloats()];
   }
 
   private Void sendAll(float[] buf, int offset, int length, long call, RingSchedule schedule,
@@ -323,18 +332,32 @@ public final class RingAllReduce implements AutoCloseable {
     return null;
   }
 
+  /**
+   * Sends the step's chunk in writes of at most {@link #IO_BYTES}. A forwarded chunk waits for a
+   * piece to arrive, then takes all that has: one piece at a time while the sender keeps up, larger
+   * writes when it falls behind.
+   */
   private void sendStep(float[] buf, int offset, long call, RingSchedule schedule, int step)
       throws IOException, Progress.AbortedException, InterruptedException {
     int chunk = schedule.sendChunk(step);
+    int start = offset + schedule.chunkStart(chunk);
+    int length = schedule.chunkLength(chunk);
     String during = during(call, step, schedule);
-    for (int piece = 0; piece < schedule.piecesOf(chunk); piece++) {
-      progress.awaitAtLeast(schedule.receivedBeforeSend(step, piece));
-      int n = schedule.pieceLength(chunk, piece);
+    boolean forward = step > 0; // the chunk received at the step before
+    long before = forward ? schedule.receivedBefore(step - 1) : 0;
+    for (int sent = 0; sent < length; ) {
+      int n = Math.min(sendFloats.capacity(), length - sent);
+      if (forward) {
+        int piece = Math.min(config.subChunkFloats(), length - sent);
+        long arrived = progress.awaitAtLeast(before + sent + piece) - before - sent;
+        n = (int) Math.min(n, arrived);
+      }
       sendFloats.clear();
-      sendFloats.put(buf, offset + schedule.pieceStart(chunk, piece), n);
+      sendFloats.put(buf, start + sent, n);
       sendBytes.clear().limit(n * Float.BYTES);
       sendLink.writeFully(sendBytes, during);
       payloadBytesSent += (long) n * Float.BYTES;
+      sent += n;
     }
   }
 
@@ -342,30 +365,40 @@ public final class RingAllReduce implements AutoCloseable {
       throws IOException {
     checkHeader(call, length);
     for (int step = 0; step < schedule.steps(); step++) {
-      int chunk = schedule.receiveChunk(step);
-      boolean reduce = schedule.isReduceStep(step);
-      String during = during(call, step, schedule);
-      for (int piece = 0; piece < schedule.piecesOf(chunk); piece++) {
-        int n = schedule.pieceLength(chunk, piece);
-        int start = offset + schedule.pieceStart(chunk, piece);
-        receiveBytes.clear().limit(n * Float.BYTES);
-        receiveLink.readFully(receiveBytes, during);
-        receiveFloats.clear();
-        if (reduce) {
-          receiveFloats.get(scratch, 0, n);
-          addInto(buf, start, scratch, n);
-        } else {
-          receiveFloats.get(buf, start, n);
-        }
-        progress.advance();
-      }
+      receiveStep(buf, offset, call, schedule, step);
     }
   }
 
-  /** local + incoming: with the schedule's fixed order this gives every rank the same bits. */
-  private static void addInto(float[] buf, int start, float[] incoming, int n) {
-    for (int i = 0; i < n; i++) {
-      buf[start + i] += incoming[i];
+  /**
+   * Reads the step's chunk through the direct buffer and adds or copies every whole float as soon
+   * as a read brings it, then tells the sender how far the call has got.
+   */
+  private void receiveStep(float[] buf, int offset, long call, RingSchedule schedule, int step)
+      throws IOException {
+    int chunk = schedule.receiveChunk(step);
+    int start = offset + schedule.chunkStart(chunk);
+    int length = schedule.chunkLength(chunk);
+    boolean reduce = schedule.isReduceStep(step);
+    String during = during(call, step, schedule);
+    long before = schedule.receivedBefore(step);
+    for (int window = 0; window < length; ) {
+      int n = Math.min(receiveFloats.capacity(), length - window);
+      receiveBytes.clear().limit(n * Float.BYTES);
+      for (int done = 0; done < n; ) {
+        receiveLink.readSome(receiveBytes, during);
+        int arrived = receiveBytes.position() / Float.BYTES;
+        if (arrived == done) {
+          continue; // less than a float came
+        }
+        if (reduce) {
+          BufferAdd.addInto(buf, start + window + done, receiveBytes, done * Float.BYTES, arrived - done);
+        } else {
+          receiveFloats.get(done, buf, start + window + done, arrived - done);
+        }
+        done = arrived;
+        progress.advanceTo(before + window + done);
+      }
+      window += n;
     }
   }
 

@@ -12,10 +12,10 @@ import java.time.Duration;
  * @param timeout how long any blocking step (connect, accept, a read or a write) may make no
  *     progress before the peer counts as lost; it must exceed the longest wait for a slow peer to
  *     reach the same all-reduce call
- * @param subChunkBytes the pipelining unit: each chunk travels in pieces of this size, so that a
- *     rank forwards a piece while the next one is still arriving. The default, 64 KiB, keeps a piece
- *     in cache between the copies around the socket and lets even a 4 MB buffer overlap its steps;
- *     on a 45 MB buffer 64 KiB and 1 MiB measured the same (docs/BENCHMARKS.md, All-reduce)
+ * @param subChunkBytes the pipelining unit: a rank forwards a chunk in pieces of this size, each as
+ *     soon as it has arrived, so that the next rank starts while the rest is still coming. The
+ *     default, 64 KiB, lets even a 4 MB buffer overlap its steps; a rank that falls behind forwards
+ *     all that has arrived in one write (docs/BENCHMARKS.md, All-reduce)
  * @param socketBufferBytes SO_SNDBUF and SO_RCVBUF, or 0 to leave the kernel's auto-tuning on
  */
 public record RingConfig(Duration timeout, int subChunkBytes, int socketBufferBytes) implements Serializable {

@@ -59,11 +59,13 @@ public final class AllReduceBenchmark {
     Path logs = Path.of(option(args, "--logs", System.getProperty("java.io.tmpdir")));
     List<String> rankArgs = List.of("rank", floats, iterations, subChunkBytes, socketBufferBytes);
     System.out.printf(Locale.ROOT, "ring all-reduce vs plain TCP copy, 2 JVMs on 127.0.0.1, ring pieces %s bytes "
-        + "(copy pieces 1 MiB), "
+        + "(ring reads and writes, and copy pieces, up to 1 MiB), "
         + "socket buffers %s, %s timed iterations after a JIT warm-up and %d untimed ones%n", subChunkBytes,
         socketBufferBytes.equals("0") ? "kernel auto-tuned" : socketBufferBytes + " bytes", iterations, WARMUP);
     List<double[]> rows = new ArrayList<>();
-    try (RankProcesses ranks = RankProcesses.start(2, List.of("-Xmx" + heap, "-XX:+UseG1GC"),
+    // The ranks run as replicas do in executors, with the Vector API the ring adds with.
+    try (RankProcesses ranks = RankProcesses.start(2, List.of("-Xmx" + heap, "-XX:+UseG1GC",
+        "--add-modules=jdk.incubator.vector"),
         AllReduceBenchmark.class.getName(), rankArgs, JobSecret.generate(), logs)) {
       for (String n : floats.split(",")) {
         List<String> lines = new ArrayList<>();

@@ -79,7 +79,9 @@ public final class DistributedBenchmark {
                 System.out.printf(Locale.ROOT, "cluster: standalone master + 2 workers (1 core each, executors %s), ready in %.1f s%n",
                         executorMemory, (System.nanoTime() - start) / 1e9);
                 ringAgainstCopy(jsc, floats, iterations);
-                bertSteps(jsc, model, vocab, steps, batch, seq);
+                if (steps > 0) {
+                    bertSteps(jsc, model, vocab, steps, batch, seq);
+                }
             } finally {
                 spark.stop();
             }
@@ -88,8 +90,8 @@ public final class DistributedBenchmark {
 
     private static void ringAgainstCopy(JavaSparkContext jsc, int[] floats, int iterations) {
         System.out.printf(Locale.ROOT, "%n### Ring all-reduce vs plain TCP copy between the two executor JVMs (inside a barrier stage)%n");
-        System.out.printf(Locale.ROOT, "%d timed iterations per size after a JIT warm-up and 3 untimed ones; ring pieces 64 KiB%n",
-                iterations);
+        System.out.printf(Locale.ROOT, "%d timed iterations per size after a JIT warm-up and 3 untimed ones; ring pieces %d KiB, "
+                + "reads and writes up to %d KiB%n", iterations, RingConfig.DEFAULT_SUB_CHUNK_BYTES >> 10, RingAllReduce.IO_BYTES >> 10);
         List<String> lines = jsc.parallelize(List.of(0, 1), 2).rdd().barrier()
                 .mapPartitions(new CopyTask(JobSecret.generate(), floats, iterations), false, ClassTag$.MODULE$.apply(String.class))
                 .toJavaRDD().collect();
