@@ -4,14 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.sparkbert.ingest.clean.CleaningRules;
 import org.sparkbert.ingest.clean.LineRule;
+import org.sparkbert.ingest.dedup.Drop;
 import org.sparkbert.ingest.dedup.ExactDedup;
 import org.sparkbert.ingest.dedup.LineDedup;
 import org.sparkbert.ingest.dedup.LshParameters;
@@ -19,14 +21,15 @@ import org.sparkbert.ingest.dedup.MinHasher;
 import org.sparkbert.ingest.dedup.NearDedup;
 import org.sparkbert.ingest.dedup.UrlDedup;
 import org.sparkbert.ingest.read.FileChecksum;
-import org.sparkbert.ingest.read.HadoopConf;
 import org.sparkbert.ingest.read.InputFile;
 import org.sparkbert.ingest.read.InputFiles;
+import org.sparkbert.ingest.read.LocationFreeRDD;
 import org.sparkbert.job.Settings;
 import org.sparkbert.job.StageCommand;
 import org.sparkbert.job.StageOutput;
 import org.sparkbert.job.StageReport;
 import org.sparkbert.job.UsageException;
+import org.sparkbert.ingest.read.HadoopConf;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -37,13 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
 
 /**
  * The ingest stage: raw C4-style shards to a clean, deduplicated corpus. Reads JSON lines and WET
@@ -143,25 +139,9 @@ public final class IngestJob extends StageCommand {
 
     @Override
     protected void run(SparkSession spark, Settings settings, StageOutput out, StageReport report) throws Exception {
-        // The pages cached between the steps: compressing them (Spark's default) cost more CPU than the
-        // whole bare JSON-to-Parquet copy spends reading; the setting is put back for the session's next user.
-        String compressed = "spark.sql.inMemoryColumnarStorage.compressed";
-        String before = spark.conf().get(compressed, null);
-        spark.conf().set(compressed, settings.flag("ingest.cache.compressed"));
-        try {
-            runSteps(spark, settings, out, report);
-        } finally {
-            if (before == null) {
-                spark.conf().unset(compressed);
-            } else {
-                spark.conf().set(compressed, before);
-            }
-        }
-    }
-
-    private void runSteps(SparkSession spark, Settings settings, StageOutput out, StageReport report) throws Exception {
         Progress progress = new Progress(spark, log, 8);
         Configuration conf = spark.sparkContext().hadoopConfiguration();
+        int partitions = spark.sparkContext().defaultParallelism();
 
         progress.begin("checksum", "checksum " + files.size() + " input files");
         List<InputFile> toRead = skipKnownFiles(spark, conf, out);
@@ -171,64 +151,77 @@ public final class IngestJob extends StageCommand {
 
         progress.begin("read_and_clean", "read and clean " + toRead.size() + " files");
         CleaningRules rules = new CleaningRules(settings);
-        Dataset<Row> pages = PageReader.read(spark, toRead, settings.integer("ingest.read.max_record_bytes"),
-                settings.integer("ingest.read.min_partitions"), rules).persist(StorageLevel.MEMORY_AND_DISK());
+        PageReader reader = new PageReader(spark, toRead, settings.integer("ingest.read.min_partitions"));
+        PageLayout layout = reader.layout();
+        // Serialised pages take less memory and cost a serialisation pass; as objects they cost nothing to cache.
+        StorageLevel cached = settings.flag("ingest.cache.compressed")
+                ? StorageLevel.MEMORY_AND_DISK_SER() : StorageLevel.MEMORY_AND_DISK();
+        JavaRDD<Page> pages = reader.read(spark, settings.integer("ingest.read.max_record_bytes"), rules).persist(cached);
         long recordsIn = countPages(pages, report);
         report.endPhase("read_and_clean");
 
         Dataset<Row> previousPages = previousPages(spark);
-        Dataset<Row> docs = pages.where(col("reason").isNull())
-                .select("key", "id", "url", "url_key", "timestamp", "text", "source", "text_hash");
-        List<Dataset<Row>> drops = new ArrayList<>();
+        JavaRDD<Page> docs = pages.filter(Page::isKept);
+        List<JavaRDD<Drop>> drops = new ArrayList<>();
 
         progress.begin("dedup_url", "one page per URL");
         if (settings.flag("ingest.dedup.url.enabled")) {
-            docs = dropped(docs, persisted(UrlDedup.drops(docs), "URL duplicates"), drops);
+            docs = dropped(docs, layout, persisted(UrlDedup.drops(docs, partitions), "URL duplicates"), drops);
         }
         report.endPhase("dedup_url");
 
         progress.begin("dedup_exact", "exact duplicates");
         if (settings.flag("ingest.dedup.exact.enabled")) {
-            docs = dropped(docs, persisted(ExactDedup.drops(docs, previousPages), "exact duplicates"), drops);
+            JavaRDD<Row> previousRows = previousPages == null ? null : LocationFreeRDD.of(previousPages.javaRDD());
+            docs = dropped(docs, layout, persisted(ExactDedup.drops(docs, previousRows, partitions), "exact duplicates"),
+                    drops);
         }
         report.endPhase("dedup_exact");
 
         progress.begin("dedup_lines", "line deduplication");
-        Dataset<Row> alive = PageTable.asDocs(docs);
+        JavaRDD<Page> lined = null;
         if (settings.flag("ingest.dedup.lines.enabled")) {
-            Dataset<Row> lined = LineDedup.apply(alive, rules.sentenceMinimum()).persist(StorageLevel.MEMORY_AND_DISK());
-            Row removed = lined.agg(sum("lines_removed"), count(when(col("reason").isNotNull(), 1))).first();
-            report.count("lines_removed_line_dedup", removed.isNullAt(0) ? 0 : removed.getLong(0));
-            log.info("line deduplication: {} lines removed, {} pages dropped", removed.get(0), removed.getLong(1));
-            drops.add(lined.where(col("reason").isNotNull())
-                    .select(col("key"), col("reason"), lit(null).cast("string").as("survivor_id")));
-            alive = PageTable.asDocs(lined.where(col("reason").isNull()));
+            lined = LineDedup.apply(docs, layout, rules.sentenceMinimum(), partitions).persist(cached);
+            long[] removed = lined.aggregate(new long[2], (sums, p) -> {
+                sums[0] += p.linesDeduplicated;
+                sums[1] += p.isKept() ? 0 : 1;
+                return sums;
+            }, IngestJob::add);
+            report.count("lines_removed_line_dedup", removed[0]);
+            log.info("line deduplication: {} lines removed, {} pages dropped", removed[0], removed[1]);
+            docs = lined.filter(Page::isKept);
         }
-        alive = alive.persist(StorageLevel.MEMORY_AND_DISK());
         report.endPhase("dedup_lines");
 
         progress.begin("dedup_near", "near duplicates (MinHash LSH)");
         if (settings.flag("ingest.dedup.near.enabled")) {
-            NearDedup.Outcome near = nearDedup(settings, report).drops(alive, previousPages);
+            NearDedup.Outcome near = nearDedup(settings, report)
+                    .drops(docs.map(p -> RowFactory.create(p.key, p.id, p.text)), previousPages);
             report.count("near_candidate_pairs", near.candidatePairs);
             report.count("near_verified_pairs", near.verifiedPairs);
-            alive = dropped(alive, persisted(near.drops, "near duplicates"), drops);
+            docs = dropped(docs, layout, persisted(near.drops, "near duplicates"), drops);
         }
         report.endPhase("dedup_near");
 
         progress.begin("write", "write clean/ and rejects/");
         String cleanPath = new Path(out.work(), "clean").toString();
         String rejectsPath = new Path(out.work(), "rejects").toString();
-        alive.select("id", "url", "timestamp", "text", "source").write().parquet(cleanPath);
-        rejects(pages, drops).write().parquet(rejectsPath);
+        spark.createDataFrame(docs.map(IngestOutput::cleanRow), IngestOutput.CLEAN).write().parquet(cleanPath);
+        JavaRDD<Row> rejects = rejects(pages, lined, layout, drops).persist(StorageLevel.MEMORY_AND_DISK());
+        spark.createDataFrame(rejects, IngestOutput.REJECTS).write().parquet(rejectsPath);
         report.endPhase("write");
 
         progress.begin("reconcile", "count and reconcile");
-        reconcile(spark, recordsIn, cleanPath, rejectsPath, report);
+        reconcile(conf, recordsIn, cleanPath, rejects, rejectsPath, report);
+        rejects.unpersist();
         report.endPhase("reconcile");
         progress.done();
         report.put("cpu_seconds", progress.cpuSeconds());
         pages.unpersist();
+        if (lined != null) {
+            lined.unpersist();
+        }
+        drops.forEach(JavaRDD::unpersist);
     }
 
     /** Checksums every input on the executors, writes the manifest, returns the files no earlier output holds. */
@@ -285,70 +278,85 @@ public final class IngestJob extends StageCommand {
                 s.integer("ingest.dedup.near.max_bucket_for_all_pairs"), s.integer("ingest.dedup.near.max_iterations"));
     }
 
-    private Dataset<Row> persisted(Dataset<Row> drops, String what) {
-        Dataset<Row> kept = drops.persist(StorageLevel.MEMORY_AND_DISK());
+    private JavaRDD<Drop> persisted(JavaRDD<Drop> drops, String what) {
+        JavaRDD<Drop> kept = drops.persist(StorageLevel.MEMORY_AND_DISK());
         log.info("{}: {} pages dropped", what, kept.count());
         return kept;
     }
 
     /** Records the drops and returns the pages they leave. */
-    private static Dataset<Row> dropped(Dataset<Row> pages, Dataset<Row> drops, List<Dataset<Row>> all) {
+    private static JavaRDD<Page> dropped(JavaRDD<Page> pages, PageLayout layout, JavaRDD<Drop> drops,
+                                         List<JavaRDD<Drop>> all) {
         all.add(drops);
-        return pages.join(drops.select(col("key").as("drop_key")), col("key").equalTo(col("drop_key")), "left_anti");
+        return layout.without(pages, drops);
     }
 
     /** One pass over the cached pages: how many records, how many passed the page rules, the lines each rule removed. */
-    private long countPages(Dataset<Row> pages, StageReport report) {
+    private long countPages(JavaRDD<Page> pages, StageReport report) {
         LineRule[] lineRules = LineRule.values();
-        Column kept = col("reason").isNull();
-        Column[] more = new Column[lineRules.length + 1];
-        more[0] = count(when(kept, 1));
+        long[] totals = pages.aggregate(new long[2 + lineRules.length], (sums, p) -> {
+            sums[0]++;
+            if (p.isKept()) {
+                sums[1]++;
+                for (int i = 0; i < p.linesRemoved.length; i++) {
+                    sums[2 + i] += p.linesRemoved[i];
+                }
+            }
+            return sums;
+        }, IngestJob::add);
         for (int i = 0; i < lineRules.length; i++) {
-            more[i + 1] = sum(when(kept, element_at(col("lines_removed"), i + 1)));
+            report.count(lineRules[i].counter, totals[2 + i]);
         }
-        Row totals = pages.agg(count(lit(1)), more).first();
-        for (int i = 0; i < lineRules.length; i++) {
-            report.count(lineRules[i].counter, totals.isNullAt(i + 2) ? 0 : totals.getLong(i + 2));
-        }
-        log.info("read {} records; {} passed the page rules", totals.getLong(0), totals.getLong(1));
-        return totals.getLong(0);
+        log.info("read {} records; {} passed the page rules", totals[0], totals[1]);
+        return totals[0];
     }
 
-    /** Every dropped record: bad input and pages dropped by a rule as read, duplicates with their survivor. */
-    private static Dataset<Row> rejects(Dataset<Row> pages, List<Dataset<Row>> drops) {
-        Dataset<Row> byRule = pages.where(col("reason").isNotNull())
-                .select(col("source"), col("position"), col("reason"), lit(null).cast("string").as("survivor_id"),
-                        col("id"), col("url"), col("timestamp"), col("raw"));
-        if (drops.isEmpty()) {
-            return byRule;
+    private static long[] add(long[] a, long[] b) {
+        for (int i = 0; i < a.length; i++) {
+            a[i] += b[i];
         }
-        Dataset<Row> allDrops = drops.get(0);
-        for (Dataset<Row> d : drops.subList(1, drops.size())) {
-            allDrops = allDrops.unionByName(d);
-        }
-        Dataset<Row> renamed = allDrops.select(col("key").as("drop_key"), col("reason").as("drop_reason"),
-                col("survivor_id"));
-        Dataset<Row> duplicates = pages.join(renamed, col("key").equalTo(col("drop_key")))
-                .select(col("source"), col("position"), col("drop_reason").as("reason"), col("survivor_id"),
-                        col("id"), col("url"), col("timestamp"), col("raw"));
-        return byRule.unionByName(duplicates);
+        return a;
     }
 
-    /** Counts what was written and refuses to commit an output whose counts do not add up. */
-    private void reconcile(SparkSession spark, long recordsIn, String cleanPath, String rejectsPath, StageReport report) {
-        long recordsOut = spark.read().parquet(cleanPath).count();
-        Map<String, Long> dropped = new TreeMap<>();
-        for (Row r : spark.read().parquet(rejectsPath).groupBy("reason").count().collectAsList()) {
-            dropped.put(r.getString(0), r.getLong(1));
+    /**
+     * Every dropped record: bad input and pages dropped by a rule as read, pages line deduplication
+     * dropped, duplicates with their survivor; each with its raw record.
+     */
+    private static JavaRDD<Row> rejects(JavaRDD<Page> pages, JavaRDD<Page> lined, PageLayout layout,
+                                        List<JavaRDD<Drop>> drops) {
+        JavaRDD<Row> rows = pages.filter(p -> !p.isKept()).map(p -> IngestOutput.rejectRow(p, p.reason, null));
+        if (lined != null) {
+            rows = rows.union(lined.filter(p -> !p.isKept()).map(p -> IngestOutput.rejectRow(p, p.reason, null)));
         }
+        if (!drops.isEmpty()) {
+            JavaRDD<Drop> all = drops.get(0);
+            for (JavaRDD<Drop> d : drops.subList(1, drops.size())) {
+                all = all.union(d);
+            }
+            rows = rows.union(layout.dropped(pages, all)
+                    .map(pd -> IngestOutput.rejectRow(pd._1(), pd._2().reason(), pd._2().survivorId())));
+        }
+        return rows;
+    }
+
+    /**
+     * Counts what was written (from the Parquet footers) and refuses to commit an output whose counts do
+     * not add up; the drops per reason are counted on the rejects as they were written.
+     */
+    private void reconcile(Configuration conf, long recordsIn, String cleanPath, JavaRDD<Row> rejects,
+                           String rejectsPath, StageReport report) throws IOException {
+        long recordsOut = ParquetRowCount.of(cleanPath, conf);
+        long rejectsWritten = ParquetRowCount.of(rejectsPath, conf);
+        Map<String, Long> dropped = new TreeMap<>(rejects.map(r -> r.getString(2)).countByValue());
         long droppedTotal = dropped.values().stream().mapToLong(Long::longValue).sum();
         report.put("records_in", recordsIn);
         report.put("records_out", recordsOut);
         report.put("dropped", dropped);
         log.info("counts: {} in, {} out, {} dropped {}", recordsIn, recordsOut, droppedTotal, dropped);
-        if (recordsIn != recordsOut + droppedTotal) {
+        if (rejectsWritten != droppedTotal || recordsIn != recordsOut + droppedTotal) {
             throw new IllegalStateException("The counts do not reconcile: " + recordsIn + " records in, " + recordsOut
-                    + " out and " + droppedTotal + " dropped " + dropped + "; the output is not committed.");
+                    + " out and " + droppedTotal + " dropped " + dropped + " (" + rejectsWritten
+                    + " rejects written); the output is not committed.");
         }
     }
 }

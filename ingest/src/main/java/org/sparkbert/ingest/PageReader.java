@@ -1,11 +1,9 @@
 package org.sparkbert.ingest;
 
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.sparkbert.ingest.clean.CleaningRules;
 import org.sparkbert.ingest.clean.PageFilter;
@@ -16,6 +14,7 @@ import org.sparkbert.ingest.read.HadoopConf;
 import org.sparkbert.ingest.read.InputFile;
 import org.sparkbert.ingest.read.InputFileReader;
 import org.sparkbert.ingest.read.InputRecord;
+import scala.Tuple2;
 
 import java.util.Iterator;
 import java.util.List;
@@ -26,68 +25,72 @@ import java.util.stream.StreamSupport;
 
 /**
  * Reads the input files on the executors, one task per file with a streaming reader (a gzip file
- * cannot be split, and one reader per file keeps line numbers exact), and applies the page rules: the
- * {@link PageTable#PAGES} table, one row per input record. When there are fewer files than the
- * partitions asked for ({@code ingest.read.min_partitions}; by default the task slots Spark has, so
- * that every core cleans), the raw records are first spread by a shuffle; otherwise each file is
- * read and cleaned in one task, in one pass, and no record crosses a shuffle.
+ * cannot be split, and one reader per file keeps line numbers exact), and applies the page rules: one
+ * {@link Page} per input record. When there are fewer files than the partitions asked for
+ * ({@code ingest.read.min_partitions}; by default the task slots Spark has, so that every core
+ * cleans), the raw records are first spread by a shuffle on their keys; otherwise each file is read
+ * and cleaned in one task, in one pass, and no record crosses a shuffle. Either way the pages end up
+ * where {@link #layout} says.
  */
 final class PageReader {
-    private PageReader() {
+    private final List<InputFile> files;
+    private final int partitions;
+
+    PageReader(SparkSession spark, List<InputFile> files, int minPartitions) {
+        this.files = files;
+        this.partitions = minPartitions > 0 ? minPartitions : taskSlots(spark);
     }
 
-    static Dataset<Row> read(SparkSession spark, List<InputFile> files, int maxRecordBytes, int minPartitions,
-                             CleaningRules rules) {
+    private boolean taskPerFile() {
+        return files.size() >= partitions;
+    }
+
+    /** Where {@link #read} puts each page. */
+    PageLayout layout() {
+        return new PageLayout(taskPerFile() ? new FilePartitioner(files) : new HashPartitioner(partitions));
+    }
+
+    /** One page per input record, laid out as {@link #layout} says. */
+    JavaRDD<Page> read(SparkSession spark, int maxRecordBytes, CleaningRules rules) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         HadoopConf conf = new HadoopConf(spark.sparkContext().hadoopConfiguration());
-        int partitions = minPartitions > 0 ? minPartitions : taskSlots(spark);
-        if (files.size() >= partitions) {
-            JavaRDD<Row> pages = jsc.parallelize(files, Math.max(1, files.size())).mapPartitions(part -> {
+        JavaRDD<InputFile> inputs = jsc.parallelize(files, Math.max(1, files.size()));
+        if (taskPerFile()) {
+            return inputs.mapPartitions(part -> {
                 PageFilter filter = new PageFilter(rules);
-                Iterator<InputFile> inputs = part;
-                return flatLazyMap(inputs, file -> lazyMap(InputFileReader.open(file, conf.get(), maxRecordBytes),
-                        record -> page(rawRow(file, record), filter)));
+                return flatLazyMap(part, file -> lazyMap(InputFileReader.open(file, conf.get(), maxRecordBytes),
+                        record -> page(file, record, filter)));
             });
-            return spark.createDataFrame(pages, PageTable.PAGES);
         }
-        JavaRDD<Row> raw = jsc.parallelize(files, Math.max(1, files.size()))
-                .flatMap(file -> lazyMap(InputFileReader.open(file, conf.get(), maxRecordBytes),
-                        record -> rawRow(file, record)));
-        Dataset<Row> records = spark.createDataFrame(raw, PageTable.RAW).repartition(partitions);
-        return records.mapPartitions(
-                (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) rows -> {
+        Partitioner spread = layout().partitioner();
+        return inputs.flatMapToPair(file -> lazyMap(InputFileReader.open(file, conf.get(), maxRecordBytes),
+                        record -> new Tuple2<>(key(file, record), new Tuple2<>(file, record))))
+                .partitionBy(spread)
+                .mapPartitions(part -> {
                     PageFilter filter = new PageFilter(rules);
-                    return lazyMap(rows, row -> page(row, filter));
-                }, Encoders.row(PageTable.PAGES));
+                    return lazyMap(part, kv -> page(kv._2()._1(), kv._2()._2(), filter));
+                });
     }
 
-    private static Row rawRow(InputFile file, InputRecord r) {
-        if (r.position >= (1L << PageTable.POSITION_BITS)) {
+    private static long key(InputFile file, InputRecord r) {
+        if (r.position >= (1L << Page.POSITION_BITS)) {
             throw new IllegalStateException("Record at " + r.position + " of " + file.path
                     + " lies beyond the 2^40 positions a file may hold; split the file.");
         }
-        long key = ((long) file.index << PageTable.POSITION_BITS) | r.position;
-        return RowFactory.create(key, r.source, r.position, r.raw, r.reason, r.url, r.timestamp, r.text);
+        return Page.key(file.index, r.position);
     }
 
-    private static Row page(Row raw, PageFilter filter) {
-        long key = raw.getLong(0);
-        String source = raw.getString(1);
-        long position = raw.getLong(2);
-        String rawText = raw.getString(3);
-        String reason = raw.getString(4);
-        if (reason != null) {
-            return RowFactory.create(key, source, position, rawText, reason, null, null, null, null, null, null, null);
+    private static Page page(InputFile file, InputRecord r, PageFilter filter) {
+        long key = key(file, r);
+        if (!r.isPage()) {
+            return new Page(key, r.source, r.position, r.raw, r.reason, null, null, null, null, null, null, null, 0);
         }
-        String url = raw.getString(5);
-        String text = raw.getString(7);
-        String urlKey = url == null ? null : UrlNormaliser.normalise(url);
-        String id = urlKey != null ? Hashes.id("url", urlKey) : Hashes.id("text", text);
-        PageVerdict verdict = filter.judge(text);
+        String urlKey = r.url == null ? null : UrlNormaliser.normalise(r.url);
+        String id = urlKey != null ? Hashes.id("url", urlKey) : Hashes.id("text", r.text);
+        PageVerdict verdict = filter.judge(r.text);
         String cleaned = verdict.isKept() ? verdict.text : null;
-        return RowFactory.create(key, source, position, rawText, verdict.reason, id, url, urlKey, raw.get(6), cleaned,
-                cleaned == null ? null : Hashes.md5Hex(cleaned),
-                SparkArrays.of(verdict.linesRemoved));
+        return new Page(key, r.source, r.position, r.raw, verdict.reason, id, r.url, urlKey, r.timestamp, cleaned,
+                cleaned == null ? null : Hashes.md5Hex(cleaned), verdict.linesRemoved, 0);
     }
 
     /**

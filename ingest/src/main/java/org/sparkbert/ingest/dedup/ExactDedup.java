@@ -1,47 +1,73 @@
 package org.sparkbert.ingest.dedup;
 
-import org.apache.spark.sql.Dataset;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
+import org.sparkbert.ingest.Page;
+import scala.Tuple2;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.first;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.row_number;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
 
 /**
  * Exact duplicates of whole pages: equal MD5 of the cleaned text. A page whose text an earlier output
- * already holds is dropped in favour of that output's page; among this run's pages the smallest id
- * survives (then the input order). Works on the hashes alone.
+ * already holds is dropped in favour of that output's page (its smallest id); among this run's pages
+ * the smallest id survives (then the input order). Only the hashes, ids and keys move.
  */
 public final class ExactDedup {
     private ExactDedup() {
     }
 
+    private static final class Holder implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final long key;
+        final String id;
+
+        Holder(Page p) {
+            key = p.key;
+            id = p.id;
+        }
+    }
+
+    private static final Comparator<Holder> SMALLEST_FIRST = Comparator.comparing((Holder h) -> h.id)
+            .thenComparingLong(h -> h.key);
+
     /**
-     * @param docs     rows with {@code key, id, text_hash}
+     * @param docs     this run's pages
      * @param previous rows with {@code id, text} of the earlier outputs' pages, or null
      */
-    public static Dataset<Row> drops(Dataset<Row> docs, Dataset<Row> previous) {
-        Dataset<Row> current = docs.select("key", "id", "text_hash");
-        Dataset<Row> againstPrevious = null;
-        if (previous != null) {
-            Dataset<Row> known = previous
-                    .select(org.apache.spark.sql.functions.md5(col("text").cast("binary")).as("text_hash"), col("id"))
-                    .groupBy("text_hash").agg(min("id").as("survivor_id"));
-            againstPrevious = current.join(known, "text_hash")
-                    .select(col("key"), lit(DuplicateReason.EXACT_PREVIOUS).as("reason"), col("survivor_id"));
-            current = current.join(known.select(col("text_hash").as("known_hash")),
-                    col("text_hash").equalTo(col("known_hash")), "left_anti");
+    public static JavaRDD<Drop> drops(JavaRDD<Page> docs, JavaRDD<Row> previous, int partitions) {
+        JavaPairRDD<String, Holder> current = docs.mapToPair(p -> new Tuple2<>(p.textHash, new Holder(p)));
+        if (previous == null) {
+            return current.groupByKey(partitions).flatMap(group -> within(group._2(), null));
         }
-        WindowSpec smallestFirst = Window.partitionBy("text_hash").orderBy(col("id"), col("key"));
-        Dataset<Row> within = current
-                .withColumn("rank", row_number().over(smallestFirst))
-                .withColumn("survivor_id", first("id").over(smallestFirst))
-                .where(col("rank").gt(1))
-                .select(col("key"), lit(DuplicateReason.EXACT).as("reason"), col("survivor_id"));
-        return againstPrevious == null ? within : within.unionByName(againstPrevious);
+        JavaPairRDD<String, String> known = previous
+                .mapToPair(r -> new Tuple2<>(Hashes.md5Hex(r.getString(1)), r.getString(0)))
+                .reduceByKey((a, b) -> a.compareTo(b) <= 0 ? a : b, partitions);
+        return current.cogroup(known, partitions).flatMap(group -> {
+            Iterator<String> earlier = group._2()._2().iterator();
+            return within(group._2()._1(), earlier.hasNext() ? earlier.next() : null);
+        });
+    }
+
+    /** The drops among pages of one text, all of them when an earlier output holds it ({@code earlierId}). */
+    private static Iterator<Drop> within(Iterable<Holder> group, String earlierId) {
+        List<Holder> holders = new ArrayList<>();
+        group.forEach(holders::add);
+        List<Drop> out = new ArrayList<>();
+        if (earlierId != null) {
+            for (Holder h : holders) {
+                out.add(new Drop(h.key, DuplicateReason.EXACT_PREVIOUS, earlierId));
+            }
+        } else if (holders.size() > 1) {
+            holders.sort(SMALLEST_FIRST);
+            for (Holder h : holders.subList(1, holders.size())) {
+                out.add(new Drop(h.key, DuplicateReason.EXACT, holders.get(0).id));
+            }
+        }
+        return out.iterator();
     }
 }

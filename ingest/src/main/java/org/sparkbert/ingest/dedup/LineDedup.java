@@ -1,134 +1,192 @@
 package org.sparkbert.ingest.dedup;
 
-import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
-import org.sparkbert.ingest.PageTable;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.sparkbert.ingest.Page;
+import org.sparkbert.ingest.PageLayout;
 import org.sparkbert.ingest.clean.PythonText;
 import org.sparkbert.ingest.clean.SentenceCounter;
+import scala.Tuple2;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.StreamSupport;
-
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.storage.StorageLevel;
-
-import static org.apache.spark.sql.functions.broadcast;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.struct;
 
 /**
  * C4's line deduplication across the corpus ({@code remove_duplicate_text}): every line, keyed by the
  * MD5 of its stripped lower-cased text, belongs to the one page whose MD5(normalised URL) is smallest
  * (the id stands in for a page without URL; the input order breaks ties). Every other page loses that
  * line, a page loses its own repeated lines too, and a page left empty or with fewer sentences than the
- * minimum is dropped. Only line hashes move through the shuffle; the texts stay put, and the pages are
- * joined with the lines they lost without a shuffle when those are few (a broadcast).
+ * minimum is dropped.
+ *
+ * <p>Only numbers move: each page's line hashes travel, packed in arrays of longs, to the partition
+ * of their hash, which finds every line's owner ({@link LineOwners}); the lines a page lost travel back
+ * to its page's partition ({@link PageLayout}) and meet the page there. Packed arrays instead of a
+ * record per line keep the shuffle's serialisation cost negligible.
  */
 public final class LineDedup {
-    private static final StructType LINES = new StructType()
-            .add("line_hash", DataTypes.BinaryType, false)
-            .add("owner", DataTypes.BinaryType, false)
-            .add("key", DataTypes.LongType, false);
-
-    /** {@link PageTable#DOCS} plus the drop reason (null when kept) and the lines this step removed. */
-    public static final StructType RESULT = PageTable.DOCS
-            .add("reason", DataTypes.StringType, true)
-            .add("lines_removed", DataTypes.IntegerType, false);
-
-    /** Up to this many lost lines (16-byte hashes) are broadcast to the pages instead of shuffling the pages. */
-    static final long MAX_BROADCAST_LINES = 2_000_000;
+    /** Longs per line record: the line hash (2), its page's owner hash (2), the page key. */
+    private static final int RECORD = 5;
+    /** Longs per shuffled array. */
+    private static final int BATCH = RECORD * 8192;
 
     private LineDedup() {
     }
 
-    /** @param docs rows of {@link PageTable#DOCS}; returns rows of {@link #RESULT}. */
-    public static Dataset<Row> apply(Dataset<Row> docs, int minSentences) {
-        Dataset<Row> lines = docs.select("key", "id", "url_key", "text")
-                .flatMap((FlatMapFunction<Row, Row>) LineDedup::lineRows, Encoders.row(LINES));
-        // One shuffle of the line hashes: each line's holders meet in one partition and learn its owner.
-        Dataset<Row> lost = lines
-                .withColumn("o", min(struct("owner", "key")).over(Window.partitionBy("line_hash")))
-                .where(col("key").notEqual(col("o.key")))
-                .groupBy(col("key").as("lost_key")).agg(collect_list("line_hash").as("lost"))
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        // The pages stay where they are when the lost lines are few enough to send to every task.
-        Row size = lost.agg(count(lit(1)), sum(size(col("lost")))).first();
-        long lostLines = size.isNullAt(1) ? 0 : size.getLong(1);
-        if (lostLines <= MAX_BROADCAST_LINES) {
-            lost = broadcast(lost);
+    private record LineHash(long hi, long lo) {
+        static LineHash of(byte[] md5) {
+            ByteBuffer b = ByteBuffer.wrap(md5);
+            return new LineHash(b.getLong(0), b.getLong(8));
         }
-        List<Column> columns = new ArrayList<>();
-        for (String name : PageTable.docColumns()) {
-            columns.add(col(name));
-        }
-        columns.add(col("lost"));
-        Dataset<Row> joined = docs.join(lost, col("key").equalTo(col("lost_key")), "left_outer")
-                .select(columns.toArray(new Column[0]));
-        return joined.mapPartitions((MapPartitionsFunction<Row, Row>) rows -> {
+    }
+
+    /**
+     * @param docs the pages still in the corpus, laid out as {@code layout} says
+     * @return the same pages, each with its new text and lines removed, or the reason it is dropped
+     */
+    public static JavaRDD<Page> apply(JavaRDD<Page> docs, PageLayout layout, int minSentences, int partitions) {
+        JavaPairRDD<Long, long[]> lost = docs
+                .mapPartitionsToPair(pages -> new LineBatches(pages, partitions))
+                .partitionBy(new HashPartitioner(partitions))
+                .mapPartitionsToPair(LineDedup::lostLines)
+                .reduceByKey(layout.partitioner(), LineDedup::concat);
+        return layout.withValues(docs, lost).mapPartitions(pages -> {
             SentenceCounter sentences = new SentenceCounter();
-            Iterator<Row> out = StreamSupport.stream(Spliterators.spliteratorUnknownSize(rows, Spliterator.ORDERED), false)
-                    .map(r -> rewrite(r, sentences, minSentences)).iterator();
-            return out;
-        }, Encoders.row(RESULT));
+            return StreamSupport.stream(Spliterators.spliteratorUnknownSize(pages, Spliterator.ORDERED), false)
+                    .map(p -> rewrite(p._1(), p._2(), sentences, minSentences)).iterator();
+        });
     }
 
-    static byte[] lineHash(String line) {
-        return Hashes.md5(PythonText.strip(line).toLowerCase(Locale.ROOT));
+    static LineHash lineHash(String normalised) {
+        return LineHash.of(Hashes.md5(normalised));
     }
 
-    private static Iterator<Row> lineRows(Row doc) {
-        long key = doc.getLong(0);
-        String urlKey = doc.getString(2);
-        byte[] owner = Hashes.md5(urlKey != null ? urlKey : doc.getString(1));
-        Set<ByteBuffer> seen = new HashSet<>();
-        List<Row> out = new ArrayList<>();
-        for (String line : doc.getString(3).split("\n", -1)) {
-            byte[] h = lineHash(line);
-            if (seen.add(ByteBuffer.wrap(h))) {
-                out.add(RowFactory.create(h, owner, key));
+    private static String normalised(String line) {
+        return PythonText.strip(line).toLowerCase(Locale.ROOT);
+    }
+
+    /** The line records of a partition's pages, one array of records per partition of line hashes at a time. */
+    private static final class LineBatches implements Iterator<Tuple2<Integer, long[]>> {
+        private final Iterator<Page> pages;
+        private final long[][] buffers;
+        private final int[] filled;
+        private final ArrayDeque<Tuple2<Integer, long[]>> ready = new ArrayDeque<>();
+        private boolean flushed;
+
+        LineBatches(Iterator<Page> pages, int partitions) {
+            this.pages = pages;
+            this.buffers = new long[partitions][BATCH];
+            this.filled = new int[partitions];
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (ready.isEmpty() && pages.hasNext()) {
+                add(pages.next());
+            }
+            if (ready.isEmpty() && !flushed) {
+                flushed = true;
+                for (int p = 0; p < buffers.length; p++) {
+                    if (filled[p] > 0) {
+                        ready.add(new Tuple2<>(p, Arrays.copyOf(buffers[p], filled[p])));
+                    }
+                }
+            }
+            return !ready.isEmpty();
+        }
+
+        @Override
+        public Tuple2<Integer, long[]> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return ready.poll();
+        }
+
+        private void add(Page page) {
+            LineHash owner = LineHash.of(Hashes.md5(page.urlKey != null ? page.urlKey : page.id));
+            Set<LineHash> seen = new HashSet<>();
+            for (String line : page.text.split("\n", -1)) {
+                LineHash h = lineHash(normalised(line));
+                if (!seen.add(h)) {
+                    continue;
+                }
+                int p = (int) Long.remainderUnsigned(h.hi(), buffers.length);
+                long[] b = buffers[p];
+                int at = filled[p];
+                b[at] = h.hi();
+                b[at + 1] = h.lo();
+                b[at + 2] = owner.hi();
+                b[at + 3] = owner.lo();
+                b[at + 4] = page.key;
+                filled[p] = at + RECORD;
+                if (filled[p] == BATCH) {
+                    ready.add(new Tuple2<>(p, b.clone()));
+                    filled[p] = 0;
+                }
+            }
+        }
+    }
+
+    /** For one partition of line records: (page key, [hi, lo]) for each line a page holds but does not own. */
+    private static Iterator<Tuple2<Long, long[]>> lostLines(Iterator<Tuple2<Integer, long[]>> batches) {
+        List<long[]> all = new ArrayList<>();
+        int records = 0;
+        while (batches.hasNext()) {
+            long[] b = batches.next()._2();
+            all.add(b);
+            records += b.length / RECORD;
+        }
+        LineOwners owners = new LineOwners(records);
+        for (long[] b : all) {
+            for (int i = 0; i < b.length; i += RECORD) {
+                owners.offer(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4]);
+            }
+        }
+        List<Tuple2<Long, long[]>> out = new ArrayList<>();
+        for (long[] b : all) {
+            for (int i = 0; i < b.length; i += RECORD) {
+                if (owners.ownerKey(b[i], b[i + 1]) != b[i + 4]) {
+                    out.add(new Tuple2<>(b[i + 4], new long[]{b[i], b[i + 1]}));
+                }
             }
         }
         return out.iterator();
     }
 
-    private static Row rewrite(Row r, SentenceCounter sentences, int minSentences) {
-        int n = PageTable.DOCS.size();
-        Set<ByteBuffer> lost = new HashSet<>();
-        if (!r.isNullAt(n)) {
-            for (Object h : r.getList(n)) {
-                lost.add(ByteBuffer.wrap((byte[]) h));
+    private static long[] concat(long[] a, long[] b) {
+        long[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    private static Page rewrite(Page page, long[] lostHashes, SentenceCounter sentences, int minSentences) {
+        Set<LineHash> lost = new HashSet<>();
+        if (lostHashes != null) {
+            for (int i = 0; i < lostHashes.length; i += 2) {
+                lost.add(new LineHash(lostHashes[i], lostHashes[i + 1]));
             }
         }
-        String text = r.getString(5);
+        String text = page.text;
         // Equal MD5s are equal normalised lines: repeats are found on the strings, and lines are hashed
         // only when the page has lost some to other pages.
         Set<String> seen = new HashSet<>();
         List<String> kept = new ArrayList<>();
         int removed = 0;
         for (String line : text.split("\n", -1)) {
-            String normalised = PythonText.strip(line).toLowerCase(Locale.ROOT);
-            if (!seen.add(normalised) || (!lost.isEmpty() && lost.contains(ByteBuffer.wrap(Hashes.md5(normalised))))) {
+            String normalised = normalised(line);
+            if (!seen.add(normalised) || (!lost.isEmpty() && lost.contains(lineHash(normalised)))) {
                 removed++;
             } else {
                 kept.add(line);
@@ -143,13 +201,6 @@ public final class LineDedup {
             // that admitted the page equals the count over its whole text.
             reason = DuplicateReason.TOO_FEW_SENTENCES_AFTER_LINE_DEDUP;
         }
-        Object[] values = new Object[RESULT.size()];
-        for (int i = 0; i < n; i++) {
-            values[i] = r.get(i);
-        }
-        values[5] = reason == null ? newText : text;
-        values[n] = reason;
-        values[n + 1] = removed;
-        return RowFactory.create(values);
+        return page.afterLineDedup(newText, reason, removed);
     }
 }

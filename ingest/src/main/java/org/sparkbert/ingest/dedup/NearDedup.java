@@ -13,7 +13,7 @@ import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.sparkbert.ingest.PageTable;
+import org.sparkbert.ingest.read.LocationFreeRDD;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -53,6 +53,9 @@ public final class NearDedup implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(NearDedup.class);
 
+    private static final StructType NODES = new StructType()
+            .add("key", DataTypes.LongType, false)
+            .add("id", DataTypes.StringType, false);
     private static final StructType PAIRS = new StructType()
             .add("a", DataTypes.LongType, false)
             .add("b", DataTypes.LongType, false);
@@ -72,11 +75,11 @@ public final class NearDedup implements Serializable {
 
     /** What the step found, for the report. */
     public static final class Outcome {
-        public final Dataset<Row> drops;
+        public final JavaRDD<Drop> drops;
         public final long candidatePairs;
         public final long verifiedPairs;
 
-        Outcome(Dataset<Row> drops, long candidatePairs, long verifiedPairs) {
+        Outcome(JavaRDD<Drop> drops, long candidatePairs, long verifiedPairs) {
             this.drops = drops;
             this.candidatePairs = candidatePairs;
             this.verifiedPairs = verifiedPairs;
@@ -100,25 +103,25 @@ public final class NearDedup implements Serializable {
     }
 
     /**
-     * @param docs     this run's pages: {@code key, id, text}
+     * @param docs     this run's pages: rows {@code key, id, text}
      * @param previous the earlier outputs' pages: {@code id, text}, or null
      */
-    public Outcome drops(Dataset<Row> docs, Dataset<Row> previous) {
-        Dataset<Row> nodes = docs.select(col("key"), col("id"), col("text"));
+    public Outcome drops(JavaRDD<Row> docs, Dataset<Row> previous) {
+        JavaRDD<Row> nodeRows = docs;
+        Dataset<Row> earlier = null;
         if (previous != null) {
-            nodes = nodes.unionByName(previous.select(
-                    lit(-1L).minus(shiftrightunsigned(xxhash64(col("id")), 1)).as("key"), col("id"), col("text")));
+            earlier = previous.select(
+                    lit(-1L).minus(shiftrightunsigned(xxhash64(col("id")), 1)).as("key"), col("id"), col("text"));
+            nodeRows = nodeRows.union(LocationFreeRDD.of(earlier.javaRDD()));
         }
-        SparkSession spark = docs.sparkSession();
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        JavaRDD<Row> nodeRows = nodes.javaRDD();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(docs.context());
         // Candidates, verification and clusters work on RDDs of numbers: no query to plan and compile per step.
         JavaRDD<Tuple2<Long, Long>> pairs = candidatePairs(nodeRows).persist(StorageLevel.MEMORY_AND_DISK());
         long candidates = pairs.count();
         if (candidates == 0) {
             pairs.unpersist();
             LOG.info("near-duplicates: 0 candidate pairs");
-            return new Outcome(spark.createDataFrame(List.of(), PageTable.DROPS), 0, 0);
+            return new Outcome(jsc.emptyRDD(), 0, 0);
         }
         JavaPairRDD<Long, Tuple2<String, long[]>> shingled = endpointShingles(jsc, nodeRows, pairs, candidates)
                 .persist(StorageLevel.MEMORY_AND_DISK());
@@ -129,15 +132,21 @@ public final class NearDedup implements Serializable {
         LOG.info("near-duplicates: {} candidate pairs, {} verified at Jaccard >= {}", candidates, verifiedCount, threshold);
         if (verifiedCount == 0) {
             edges.unpersist();
-            return new Outcome(spark.createDataFrame(List.of(), PageTable.DROPS), candidates, 0);
+            return new Outcome(jsc.emptyRDD(), candidates, 0);
         }
-        Dataset<Row> drops;
+        JavaRDD<Drop> drops;
         if (verifiedCount <= maxLocalEdges) {
             // The verified edges are few (each two numbers and two ids, not pages): clusters and
             // survivors on the driver, with a union-find.
-            drops = spark.createDataFrame(localDrops(edges.collect()), PageTable.DROPS);
+            drops = jsc.parallelize(localDrops(edges.collect()), 1);
         } else {
-            drops = distributedDrops(spark, nodes, edges);
+            SparkSession spark = SparkSession.active();
+            Dataset<Row> nodes = spark.createDataFrame(docs.map(r -> RowFactory.create(r.getLong(0), r.getString(1))), NODES);
+            if (earlier != null) {
+                nodes = nodes.unionByName(earlier.select("key", "id"));
+            }
+            drops = distributedDrops(spark, nodes, edges).javaRDD()
+                    .map(r -> new Drop(r.getLong(0), r.getString(1), r.getString(2)));
         }
         edges.unpersist();
         return new Outcome(drops, candidates, verifiedCount);
@@ -163,7 +172,7 @@ public final class NearDedup implements Serializable {
      * The same clusters and survivors as {@link #distributedDrops}: connected components by union-find;
      * in each, an earlier output's page first (negative key), then the smallest id, then the smallest key.
      */
-    static List<Row> localDrops(List<Edge> edges) {
+    static List<Drop> localDrops(List<Edge> edges) {
         Map<Long, Long> parent = new HashMap<>();
         Map<Long, String> ids = new HashMap<>();
         for (Edge e : edges) {
@@ -179,13 +188,13 @@ public final class NearDedup implements Serializable {
         for (long node : ids.keySet()) {
             survivor.merge(root(parent, node), node, (x, y) -> before(x, y, ids) ? x : y);
         }
-        List<Row> out = new ArrayList<>();
+        List<Drop> out = new ArrayList<>();
         List<Long> nodes = new ArrayList<>(ids.keySet());
         java.util.Collections.sort(nodes);
         for (long node : nodes) {
             long s = survivor.get(root(parent, node));
             if (node != s && node >= 0) {
-                out.add(RowFactory.create(node, s < 0 ? DuplicateReason.NEAR_PREVIOUS : DuplicateReason.NEAR, ids.get(s)));
+                out.add(new Drop(node, s < 0 ? DuplicateReason.NEAR_PREVIOUS : DuplicateReason.NEAR, ids.get(s)));
             }
         }
         return out;

@@ -63,11 +63,11 @@ class NearDedupTest {
     private static TreeSet<String> run(long maxBroadcastPairs, long maxLocalEdges, List<Row> docs, List<Row> previous) {
         NearDedup near = new NearDedup(new MinHasher(128, 9, 13, 42), 5, 0.8, 32, 100,
                 maxBroadcastPairs, maxLocalEdges);
-        NearDedup.Outcome outcome = near.drops(spark.createDataFrame(docs, DOCS),
+        NearDedup.Outcome outcome = near.drops(spark.createDataFrame(docs, DOCS).javaRDD(),
                 previous.isEmpty() ? null : spark.createDataFrame(previous, PREVIOUS));
         TreeSet<String> out = new TreeSet<>();
-        for (Row r : outcome.drops.collectAsList()) {
-            out.add(r.getLong(0) + " " + r.getString(1) + " " + r.getString(2));
+        for (Drop d : outcome.drops.collect()) {
+            out.add(d.toString());
         }
         out.add("candidates " + outcome.candidatePairs + ", verified " + outcome.verifiedPairs);
         return out;
