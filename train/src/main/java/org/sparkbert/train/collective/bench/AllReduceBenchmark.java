@@ -63,9 +63,7 @@ public final class AllReduceBenchmark {
         + "socket buffers %s, %s timed iterations after a JIT warm-up and %d untimed ones%n", subChunkBytes,
         socketBufferBytes.equals("0") ? "kernel auto-tuned" : socketBufferBytes + " bytes", iterations, WARMUP);
     List<double[]> rows = new ArrayList<>();
-    // The ranks run as replicas do in executors, with the Vector API the ring adds with.
-    try (RankProcesses ranks = RankProcesses.start(2, List.of("-Xmx" + heap, "-XX:+UseG1GC",
-        "--add-modules=jdk.incubator.vector"),
+    try (RankProcesses ranks = RankProcesses.start(2, List.of("-Xmx" + heap, "-XX:+UseG1GC"),
         AllReduceBenchmark.class.getName(), rankArgs, JobSecret.generate(), logs)) {
       for (String n : floats.split(",")) {
         List<String> lines = new ArrayList<>();
