@@ -6,6 +6,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -156,7 +157,8 @@ public final class IngestJob extends StageCommand {
         // Serialised pages take less memory and cost a serialisation pass; as objects they cost nothing to cache.
         StorageLevel cached = settings.flag("ingest.cache.compressed")
                 ? StorageLevel.MEMORY_AND_DISK_SER() : StorageLevel.MEMORY_AND_DISK();
-        JavaRDD<Page> pages = reader.read(spark, settings.integer("ingest.read.max_record_bytes"), rules).persist(cached);
+        PageCache read = new PageCache(reader.read(spark, settings.integer("ingest.read.max_record_bytes"), rules), cached);
+        JavaRDD<Page> pages = read.pages();
         long recordsIn = countPages(pages, report);
         report.endPhase("read_and_clean");
 
@@ -180,8 +182,10 @@ public final class IngestJob extends StageCommand {
 
         progress.begin("dedup_lines", "line deduplication");
         JavaRDD<Page> lined = null;
+        PageCache linedCache = null;
         if (settings.flag("ingest.dedup.lines.enabled")) {
-            lined = LineDedup.apply(docs, layout, rules.sentenceMinimum(), partitions).persist(cached);
+            linedCache = new PageCache(LineDedup.apply(docs, layout, rules.sentenceMinimum(), partitions), cached);
+            lined = linedCache.pages();
             long[] removed = lined.aggregate(new long[2], (sums, p) -> {
                 sums[0] += p.linesDeduplicated;
                 sums[1] += p.isKept() ? 0 : 1;
@@ -207,29 +211,28 @@ public final class IngestJob extends StageCommand {
         String cleanPath = new Path(out.work(), "clean").toString();
         String rejectsPath = new Path(out.work(), "rejects").toString();
         spark.createDataFrame(docs.map(IngestOutput::cleanRow), IngestOutput.CLEAN).write().parquet(cleanPath);
-        JavaRDD<Row> rejects = rejects(pages, lined, layout, drops).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<Row> rejects = rejects(pages, lined, layout, drops);
         spark.createDataFrame(rejects, IngestOutput.REJECTS).write().parquet(rejectsPath);
         report.endPhase("write");
 
         progress.begin("reconcile", "count and reconcile");
         reconcile(conf, recordsIn, cleanPath, rejects, rejectsPath, report);
-        rejects.unpersist();
         report.endPhase("reconcile");
         progress.done();
         report.put("cpu_seconds", progress.cpuSeconds());
-        pages.unpersist();
-        if (lined != null) {
-            lined.unpersist();
+        read.release();
+        if (linedCache != null) {
+            linedCache.release();
         }
         drops.forEach(JavaRDD::unpersist);
     }
 
     /** Checksums every input on the executors, writes the manifest, returns the files no earlier output holds. */
     private List<InputFile> skipKnownFiles(SparkSession spark, Configuration conf, StageOutput out) throws IOException {
-        HadoopConf shipped = new HadoopConf(conf);
-        List<String> sums = JavaSparkContext.fromSparkContext(spark.sparkContext())
-                .parallelize(files, Math.max(1, Math.min(files.size(), spark.sparkContext().defaultParallelism() * 4)))
-                .map(f -> FileChecksum.sha256(f.path, shipped.get()))
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<HadoopConf> shipped = jsc.broadcast(new HadoopConf(conf));
+        List<String> sums = jsc.parallelize(files, Math.max(1, Math.min(files.size(), spark.sparkContext().defaultParallelism() * 4)))
+                .map(f -> FileChecksum.sha256(f.path, shipped.value().get()))
                 .collect();
         Set<String> known = new HashSet<>();
         for (String dir : previous) {
@@ -341,7 +344,8 @@ public final class IngestJob extends StageCommand {
 
     /**
      * Counts what was written (from the Parquet footers) and refuses to commit an output whose counts do
-     * not add up; the drops per reason are counted on the rejects as they were written.
+     * not add up; the drops per reason are counted on the rejects as they were written (the same
+     * deterministic RDD, computed again from the cached pages and drops).
      */
     private void reconcile(Configuration conf, long recordsIn, String cleanPath, JavaRDD<Row> rejects,
                            String rejectsPath, StageReport report) throws IOException {

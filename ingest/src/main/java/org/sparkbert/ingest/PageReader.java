@@ -4,6 +4,7 @@ import org.apache.spark.HashPartitioner;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.sparkbert.ingest.clean.CleaningRules;
 import org.sparkbert.ingest.clean.PageFilter;
@@ -53,17 +54,19 @@ final class PageReader {
     /** One page per input record, laid out as {@link #layout} says. */
     JavaRDD<Page> read(SparkSession spark, int maxRecordBytes, CleaningRules rules) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        HadoopConf conf = new HadoopConf(spark.sparkContext().hadoopConfiguration());
+        // A broadcast: every task over the pages, cached or not, carries the read in its lineage, and
+        // would otherwise deserialise the whole Hadoop configuration.
+        Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(spark.sparkContext().hadoopConfiguration()));
         JavaRDD<InputFile> inputs = jsc.parallelize(files, Math.max(1, files.size()));
         if (taskPerFile()) {
             return inputs.mapPartitions(part -> {
                 PageFilter filter = new PageFilter(rules);
-                return flatLazyMap(part, file -> lazyMap(InputFileReader.open(file, conf.get(), maxRecordBytes),
+                return flatLazyMap(part, file -> lazyMap(InputFileReader.open(file, conf.value().get(), maxRecordBytes),
                         record -> page(file, record, filter)));
             });
         }
         Partitioner spread = layout().partitioner();
-        return inputs.flatMapToPair(file -> lazyMap(InputFileReader.open(file, conf.get(), maxRecordBytes),
+        return inputs.flatMapToPair(file -> lazyMap(InputFileReader.open(file, conf.value().get(), maxRecordBytes),
                         record -> new Tuple2<>(key(file, record), new Tuple2<>(file, record))))
                 .partitionBy(spread)
                 .mapPartitions(part -> {

@@ -10,14 +10,12 @@ import org.sparkbert.ingest.clean.SentenceCounter;
 import scala.Tuple2;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -38,8 +36,6 @@ import java.util.stream.StreamSupport;
 public final class LineDedup {
     /** Longs per line record: the line hash (2), its page's owner hash (2), the page key. */
     private static final int RECORD = 5;
-    /** Longs per shuffled array. */
-    private static final int BATCH = RECORD * 8192;
 
     private LineDedup() {
     }
@@ -57,7 +53,7 @@ public final class LineDedup {
      */
     public static JavaRDD<Page> apply(JavaRDD<Page> docs, PageLayout layout, int minSentences, int partitions) {
         JavaPairRDD<Long, long[]> lost = docs
-                .mapPartitionsToPair(pages -> new LineBatches(pages, partitions))
+                .mapPartitionsToPair(pages -> new PackedBatches<>(pages, partitions, RECORD, LineDedup::pack))
                 .partitionBy(new HashPartitioner(partitions))
                 .mapPartitionsToPair(LineDedup::lostLines)
                 .reduceByKey(layout.partitioner(), LineDedup::concat);
@@ -76,65 +72,14 @@ public final class LineDedup {
         return PythonText.strip(line).toLowerCase(Locale.ROOT);
     }
 
-    /** The line records of a partition's pages, one array of records per partition of line hashes at a time. */
-    private static final class LineBatches implements Iterator<Tuple2<Integer, long[]>> {
-        private final Iterator<Page> pages;
-        private final long[][] buffers;
-        private final int[] filled;
-        private final ArrayDeque<Tuple2<Integer, long[]>> ready = new ArrayDeque<>();
-        private boolean flushed;
-
-        LineBatches(Iterator<Page> pages, int partitions) {
-            this.pages = pages;
-            this.buffers = new long[partitions][BATCH];
-            this.filled = new int[partitions];
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (ready.isEmpty() && pages.hasNext()) {
-                add(pages.next());
-            }
-            if (ready.isEmpty() && !flushed) {
-                flushed = true;
-                for (int p = 0; p < buffers.length; p++) {
-                    if (filled[p] > 0) {
-                        ready.add(new Tuple2<>(p, Arrays.copyOf(buffers[p], filled[p])));
-                    }
-                }
-            }
-            return !ready.isEmpty();
-        }
-
-        @Override
-        public Tuple2<Integer, long[]> next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            return ready.poll();
-        }
-
-        private void add(Page page) {
-            LineHash owner = LineHash.of(Hashes.md5(page.urlKey != null ? page.urlKey : page.id));
-            Set<LineHash> seen = new HashSet<>();
-            for (String line : page.text.split("\n", -1)) {
-                LineHash h = lineHash(normalised(line));
-                if (!seen.add(h)) {
-                    continue;
-                }
-                int p = (int) Long.remainderUnsigned(h.hi(), buffers.length);
-                long[] b = buffers[p];
-                int at = filled[p];
-                b[at] = h.hi();
-                b[at + 1] = h.lo();
-                b[at + 2] = owner.hi();
-                b[at + 3] = owner.lo();
-                b[at + 4] = page.key;
-                filled[p] = at + RECORD;
-                if (filled[p] == BATCH) {
-                    ready.add(new Tuple2<>(p, b.clone()));
-                    filled[p] = 0;
-                }
+    /** A page's line records: each distinct line's hash with the page's owner hash and key, to the partition of the line. */
+    private static void pack(Page page, PackedBatches<Page> out) {
+        LineHash owner = LineHash.of(Hashes.md5(page.urlKey != null ? page.urlKey : page.id));
+        Set<LineHash> seen = new HashSet<>();
+        for (String line : page.text.split("\n", -1)) {
+            LineHash h = lineHash(normalised(line));
+            if (seen.add(h)) {
+                out.add((int) Long.remainderUnsigned(h.hi(), out.partitions()), h.hi(), h.lo(), owner.hi(), owner.lo(), page.key);
             }
         }
     }

@@ -1,5 +1,6 @@
 package org.sparkbert.ingest.dedup;
 
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -245,26 +246,38 @@ public final class NearDedup implements Serializable {
                         col("survivor_id"));
     }
 
+    /**
+     * Pairs of pages that share a band: (band, band hash, key) records packed into arrays
+     * ({@link PackedBatches}) go to the partition of their band hash, where each bucket's keys are paired.
+     */
     private JavaRDD<Tuple2<Long, Long>> candidatePairs(JavaRDD<Row> nodes) {
         MinHasher h = hasher;
         int n = ngram;
         int cap = maxBucketForAllPairs;
-        return nodes.flatMapToPair(r -> {
+        int partitions = nodes.context().defaultParallelism();
+        return nodes.mapPartitionsToPair(rows -> new PackedBatches<Row>(rows, partitions, 3, (r, out) -> {
                     long key = r.getLong(0);
                     long[] bands = h.bandHashes(h.signature(Shingles.of(r.getString(2), n)));
-                    List<Tuple2<Tuple2<Integer, Long>, Long>> out = new ArrayList<>(bands.length);
                     for (int b = 0; b < bands.length; b++) {
-                        out.add(new Tuple2<>(new Tuple2<>(b, bands[b]), key));
+                        out.add((int) Long.remainderUnsigned(bands[b] ^ b, out.partitions()), b, bands[b], key);
+                    }
+                }))
+                .partitionBy(new HashPartitioner(partitions))
+                .mapPartitions(batches -> {
+                    Map<Tuple2<Long, Long>, List<Long>> buckets = new HashMap<>();
+                    batches.forEachRemaining(batch -> {
+                        long[] r = batch._2();
+                        for (int i = 0; i < r.length; i += 3) {
+                            buckets.computeIfAbsent(new Tuple2<>(r[i], r[i + 1]), k -> new ArrayList<>()).add(r[i + 2]);
+                        }
+                    });
+                    List<Tuple2<Long, Long>> out = new ArrayList<>();
+                    for (List<Long> keys : buckets.values()) {
+                        if (keys.size() > 1) {
+                            bucketPairs(keys, cap).forEachRemaining(out::add);
+                        }
                     }
                     return out.iterator();
-                })
-                .groupByKey()
-                .values()
-                .flatMap(members -> {
-                    List<Long> keys = new ArrayList<>();
-                    members.forEach(keys::add);
-                    return keys.size() < 2 ? java.util.Collections.<Tuple2<Long, Long>>emptyIterator()
-                            : bucketPairs(keys, cap);
                 })
                 .distinct();
     }
