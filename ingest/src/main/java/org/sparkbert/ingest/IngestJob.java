@@ -145,7 +145,11 @@ public final class IngestJob extends StageCommand {
         int partitions = spark.sparkContext().defaultParallelism();
 
         progress.begin("checksum", "checksum " + files.size() + " input files");
-        List<InputFile> toRead = skipKnownFiles(spark, conf, out);
+        // Broadcast: a task would otherwise deserialise the whole Hadoop configuration, and every task
+        // over the pages carries the read in its lineage.
+        Broadcast<HadoopConf> shipped = JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .broadcast(new HadoopConf(conf));
+        List<InputFile> toRead = skipKnownFiles(spark, conf, shipped, out);
         report.count("input_files", files.size());
         report.count("input_files_skipped", files.size() - toRead.size());
         report.endPhase("checksum");
@@ -157,7 +161,7 @@ public final class IngestJob extends StageCommand {
         // Serialised pages take less memory and cost a serialisation pass; as objects they cost nothing to cache.
         StorageLevel cached = settings.flag("ingest.cache.compressed")
                 ? StorageLevel.MEMORY_AND_DISK_SER() : StorageLevel.MEMORY_AND_DISK();
-        PageCache read = new PageCache(reader.read(spark, settings.integer("ingest.read.max_record_bytes"), rules), cached);
+        PageCache read = new PageCache(reader.read(spark, shipped, settings.integer("ingest.read.max_record_bytes"), rules), cached);
         JavaRDD<Page> pages = read.pages();
         long recordsIn = countPages(pages, report);
         report.endPhase("read_and_clean");
@@ -210,9 +214,10 @@ public final class IngestJob extends StageCommand {
         progress.begin("write", "write clean/ and rejects/");
         String cleanPath = new Path(out.work(), "clean").toString();
         String rejectsPath = new Path(out.work(), "rejects").toString();
-        spark.createDataFrame(docs.map(IngestOutput::cleanRow), IngestOutput.CLEAN).write().parquet(cleanPath);
+        String codec = spark.conf().get("spark.sql.parquet.compression.codec");
+        new ParquetOutput(IngestOutput.CLEAN, codec).write(docs.map(IngestOutput::cleanRow), cleanPath, shipped);
         JavaRDD<Row> rejects = rejects(pages, lined, layout, drops);
-        spark.createDataFrame(rejects, IngestOutput.REJECTS).write().parquet(rejectsPath);
+        new ParquetOutput(IngestOutput.REJECTS, codec).write(rejects, rejectsPath, shipped);
         report.endPhase("write");
 
         progress.begin("reconcile", "count and reconcile");
@@ -228,10 +233,9 @@ public final class IngestJob extends StageCommand {
     }
 
     /** Checksums every input on the executors, writes the manifest, returns the files no earlier output holds. */
-    private List<InputFile> skipKnownFiles(SparkSession spark, Configuration conf, StageOutput out) throws IOException {
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<HadoopConf> shipped = jsc.broadcast(new HadoopConf(conf));
-        List<String> sums = jsc.parallelize(files, Math.max(1, Math.min(files.size(), spark.sparkContext().defaultParallelism() * 4)))
+    private List<InputFile> skipKnownFiles(SparkSession spark, Configuration conf, Broadcast<HadoopConf> shipped,
+                                           StageOutput out) throws IOException {
+        List<String> sums = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(files, Math.max(1, Math.min(files.size(), spark.sparkContext().defaultParallelism() * 4)))
                 .map(f -> FileChecksum.sha256(f.path, shipped.value().get()))
                 .collect();
         Set<String> known = new HashSet<>();

@@ -52,11 +52,8 @@ final class PageReader {
     }
 
     /** One page per input record, laid out as {@link #layout} says. */
-    JavaRDD<Page> read(SparkSession spark, int maxRecordBytes, CleaningRules rules) {
+    JavaRDD<Page> read(SparkSession spark, Broadcast<HadoopConf> conf, int maxRecordBytes, CleaningRules rules) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        // A broadcast: every task over the pages, cached or not, carries the read in its lineage, and
-        // would otherwise deserialise the whole Hadoop configuration.
-        Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(spark.sparkContext().hadoopConfiguration()));
         JavaRDD<InputFile> inputs = jsc.parallelize(files, Math.max(1, files.size()));
         if (taskPerFile()) {
             return inputs.mapPartitions(part -> {
