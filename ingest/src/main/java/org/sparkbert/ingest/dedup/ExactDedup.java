@@ -1,73 +1,62 @@
 package org.sparkbert.ingest.dedup;
 
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
 import org.sparkbert.ingest.Page;
 import scala.Tuple2;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 
 /**
  * Exact duplicates of whole pages: equal MD5 of the cleaned text. A page whose text an earlier output
  * already holds is dropped in favour of that output's page (its smallest id); among this run's pages
- * the smallest id survives (then the input order). Only the hashes, ids and keys move.
+ * the smallest id survives (then the input order). Only numbers move, packed in arrays.
  */
 public final class ExactDedup {
+    /** Longs per record: text hash (2), id (2), key, from an earlier output (0/1). */
+    private static final int RECORD = 6;
+
+    private static final Comparator<long[]> SMALLEST_FIRST = Comparator
+            .comparing((long[] r) -> new Hash128(r[2], r[3]))
+            .thenComparingLong(r -> r[4]);
+
     private ExactDedup() {
     }
-
-    private static final class Holder implements Serializable {
-        private static final long serialVersionUID = 1L;
-        final long key;
-        final String id;
-
-        Holder(Page p) {
-            key = p.key;
-            id = p.id;
-        }
-    }
-
-    private static final Comparator<Holder> SMALLEST_FIRST = Comparator.comparing((Holder h) -> h.id)
-            .thenComparingLong(h -> h.key);
 
     /**
      * @param docs     this run's pages
      * @param previous rows with {@code id, text} of the earlier outputs' pages, or null
      */
     public static JavaRDD<Drop> drops(JavaRDD<Page> docs, JavaRDD<Row> previous, int partitions) {
-        JavaPairRDD<String, Holder> current = docs.mapToPair(p -> new Tuple2<>(p.textHash, new Holder(p)));
-        if (previous == null) {
-            return current.groupByKey(partitions).flatMap(group -> within(group._2(), null));
+        JavaPairRDD<Integer, long[]> current = docs.mapPartitionsToPair(pages -> new PackedBatches<Page>(pages,
+                partitions, RECORD, (p, out) -> add(out, Hash128.ofHex(p.textHash), Hash128.ofHex(p.id), p.key, 0)));
+        if (previous != null) {
+            current = current.union(previous.mapPartitionsToPair(rows -> new PackedBatches<Row>(rows, partitions, RECORD,
+                    (r, out) -> add(out, Hash128.of(Hashes.md5(r.getString(1))), Hash128.ofHex(r.getString(0)), -1, 1))));
         }
-        JavaPairRDD<String, String> known = previous
-                .mapToPair(r -> new Tuple2<>(Hashes.md5Hex(r.getString(1)), r.getString(0)))
-                .reduceByKey((a, b) -> a.compareTo(b) <= 0 ? a : b, partitions);
-        return current.cogroup(known, partitions).flatMap(group -> {
-            Iterator<String> earlier = group._2()._2().iterator();
-            return within(group._2()._1(), earlier.hasNext() ? earlier.next() : null);
+        return current.partitionBy(new HashPartitioner(partitions)).mapPartitions(batches -> {
+            List<Drop> out = new ArrayList<>();
+            for (List<long[]> group : PackedBatches.groupedByHash(batches, RECORD).values()) {
+                group.sort(SMALLEST_FIRST);
+                long[] earlier = group.stream().filter(r -> r[5] == 1).findFirst().orElse(null);
+                List<long[]> ours = group.stream().filter(r -> r[5] == 0).toList();
+                if (earlier != null) {
+                    String survivor = new Hash128(earlier[2], earlier[3]).hex();
+                    ours.forEach(r -> out.add(new Drop(r[4], DuplicateReason.EXACT_PREVIOUS, survivor)));
+                } else if (ours.size() > 1) {
+                    String survivor = new Hash128(ours.get(0)[2], ours.get(0)[3]).hex();
+                    ours.subList(1, ours.size()).forEach(r -> out.add(new Drop(r[4], DuplicateReason.EXACT, survivor)));
+                }
+            }
+            return out.iterator();
         });
     }
 
-    /** The drops among pages of one text, all of them when an earlier output holds it ({@code earlierId}). */
-    private static Iterator<Drop> within(Iterable<Holder> group, String earlierId) {
-        List<Holder> holders = new ArrayList<>();
-        group.forEach(holders::add);
-        List<Drop> out = new ArrayList<>();
-        if (earlierId != null) {
-            for (Holder h : holders) {
-                out.add(new Drop(h.key, DuplicateReason.EXACT_PREVIOUS, earlierId));
-            }
-        } else if (holders.size() > 1) {
-            holders.sort(SMALLEST_FIRST);
-            for (Holder h : holders.subList(1, holders.size())) {
-                out.add(new Drop(h.key, DuplicateReason.EXACT, holders.get(0).id));
-            }
-        }
-        return out.iterator();
+    private static <T> void add(PackedBatches<T> out, Hash128 text, Hash128 id, long key, long earlier) {
+        out.add(PackedBatches.partitionOf(text.hi(), out.partitions()), text.hi(), text.lo(), id.hi(), id.lo(), key, earlier);
     }
 }

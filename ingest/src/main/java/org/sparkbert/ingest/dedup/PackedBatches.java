@@ -3,6 +3,10 @@ package org.sparkbert.ingest.dedup;
 import scala.Tuple2;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -73,5 +77,23 @@ final class PackedBatches<T> implements Iterator<Tuple2<Integer, long[]>> {
             throw new NoSuchElementException();
         }
         return ready.poll();
+    }
+
+    /** The records of a partition's batches, grouped by their first two longs (a {@link Hash128}). */
+    static Map<Hash128, List<long[]>> groupedByHash(Iterator<Tuple2<Integer, long[]>> batches, int width) {
+        Map<Hash128, List<long[]>> groups = new HashMap<>();
+        batches.forEachRemaining(batch -> {
+            long[] b = batch._2();
+            for (int i = 0; i < b.length; i += width) {
+                groups.computeIfAbsent(new Hash128(b[i], b[i + 1]), k -> new ArrayList<>())
+                        .add(Arrays.copyOfRange(b, i, i + width));
+            }
+        });
+        return groups;
+    }
+
+    /** The partition of a record keyed by a hash. */
+    static int partitionOf(long hi, int partitions) {
+        return (int) Long.remainderUnsigned(hi, partitions);
     }
 }

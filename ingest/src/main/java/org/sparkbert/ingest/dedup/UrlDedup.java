@@ -1,10 +1,9 @@
 package org.sparkbert.ingest.dedup;
 
+import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
 import org.sparkbert.ingest.Page;
-import scala.Tuple2;
 
-import java.io.Serializable;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,48 +12,42 @@ import java.util.List;
 /**
  * One page per normalised URL, as C4's {@code select_newest_page}: the newest timestamp wins, a page
  * without a timestamp loses to any with one, and ties go to the smallest id, then the input order.
- * Only each page's key, id and timestamp move; the texts stay put.
+ * Pages are grouped by the MD5 of their normalised URL (equal MD5s are equal URLs, as the exact and
+ * line steps take equal MD5s for equal texts and lines); only numbers move, packed in arrays.
  */
 public final class UrlDedup {
+    /** Longs per record: URL hash (2), has a timestamp (0/1), its microseconds, id (2), key. */
+    private static final int RECORD = 7;
+
+    private static final Comparator<long[]> NEWEST_FIRST = Comparator
+            .comparingLong((long[] r) -> -r[2])
+            .thenComparing((long[] r) -> r[3], Comparator.reverseOrder())
+            .thenComparing((long[] r) -> new Hash128(r[4], r[5]))
+            .thenComparingLong(r -> r[6]);
+
     private UrlDedup() {
     }
-
-    /** A page as this step sees it. */
-    private static final class Holder implements Serializable {
-        private static final long serialVersionUID = 1L;
-        final long key;
-        final String id;
-        /** Microseconds since the epoch, as Spark keeps timestamps, or null. */
-        final Long micros;
-
-        Holder(Page p) {
-            key = p.key;
-            id = p.id;
-            micros = p.timestamp == null ? null : micros(p.timestamp);
-        }
-    }
-
-    private static final Comparator<Holder> NEWEST_FIRST = Comparator
-            .comparing((Holder h) -> h.micros, Comparator.nullsLast(Comparator.<Long>reverseOrder()))
-            .thenComparing(h -> h.id)
-            .thenComparingLong(h -> h.key);
 
     /** @param docs this run's pages; returns the drops. */
     public static JavaRDD<Drop> drops(JavaRDD<Page> docs, int partitions) {
         return docs.filter(p -> p.urlKey != null)
-                .mapToPair(p -> new Tuple2<>(p.urlKey, new Holder(p)))
-                .groupByKey(partitions)
-                .flatMap(group -> {
-                    List<Holder> holders = new ArrayList<>();
-                    group._2().forEach(holders::add);
-                    if (holders.size() < 2) {
-                        return java.util.Collections.<Drop>emptyIterator();
-                    }
-                    holders.sort(NEWEST_FIRST);
-                    String survivor = holders.get(0).id;
+                .mapPartitionsToPair(pages -> new PackedBatches<Page>(pages, partitions, RECORD, (p, out) -> {
+                    Hash128 url = Hash128.of(Hashes.md5(p.urlKey));
+                    Hash128 id = Hash128.ofHex(p.id);
+                    out.add(PackedBatches.partitionOf(url.hi(), partitions), url.hi(), url.lo(), p.timestamp == null ? 0 : 1,
+                            p.timestamp == null ? 0 : micros(p.timestamp), id.hi(), id.lo(), p.key);
+                }))
+                .partitionBy(new HashPartitioner(partitions))
+                .mapPartitions(batches -> {
                     List<Drop> out = new ArrayList<>();
-                    for (Holder h : holders.subList(1, holders.size())) {
-                        out.add(new Drop(h.key, DuplicateReason.URL, survivor));
+                    for (List<long[]> group : PackedBatches.groupedByHash(batches, RECORD).values()) {
+                        if (group.size() > 1) {
+                            group.sort(NEWEST_FIRST);
+                            String survivor = new Hash128(group.get(0)[4], group.get(0)[5]).hex();
+                            for (long[] r : group.subList(1, group.size())) {
+                                out.add(new Drop(r[6], DuplicateReason.URL, survivor));
+                            }
+                        }
                     }
                     return out.iterator();
                 });
