@@ -158,7 +158,7 @@ public final class IngestJob extends StageCommand {
         CleaningRules rules = new CleaningRules(settings);
         PageReader reader = new PageReader(spark, toRead, settings.integer("ingest.read.min_partitions"));
         PageLayout layout = reader.layout();
-        // Serialised pages take less memory and cost a serialisation pass; as objects they cost nothing to cache.
+        // Serialised pages take less memory but cost a serialisation pass; as objects they take no CPU to cache.
         StorageLevel cached = settings.flag("ingest.cache.compressed")
                 ? StorageLevel.MEMORY_AND_DISK_SER() : StorageLevel.MEMORY_AND_DISK();
         PageCache read = new PageCache(reader.read(spark, shipped, settings.integer("ingest.read.max_record_bytes"), rules), cached);
