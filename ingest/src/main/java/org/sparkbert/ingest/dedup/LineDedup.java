@@ -9,7 +9,6 @@ import org.sparkbert.ingest.clean.PythonText;
 import org.sparkbert.ingest.clean.SentenceCounter;
 import scala.Tuple2;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -40,13 +39,6 @@ public final class LineDedup {
     private LineDedup() {
     }
 
-    private record LineHash(long hi, long lo) {
-        static LineHash of(byte[] md5) {
-            ByteBuffer b = ByteBuffer.wrap(md5);
-            return new LineHash(b.getLong(0), b.getLong(8));
-        }
-    }
-
     /**
      * @param docs the pages still in the corpus, laid out as {@code layout} says
      * @return the same pages, each with its new text and lines removed, or the reason it is dropped
@@ -64,8 +56,8 @@ public final class LineDedup {
         });
     }
 
-    static LineHash lineHash(String normalised) {
-        return LineHash.of(Hashes.md5(normalised));
+    static Hash128 lineHash(String normalised) {
+        return Hash128.of(Hashes.md5(normalised));
     }
 
     private static String normalised(String line) {
@@ -74,10 +66,10 @@ public final class LineDedup {
 
     /** A page's line records: each distinct line's hash with the page's owner hash and key, to the partition of the line. */
     private static void pack(Page page, PackedBatches<Page> out) {
-        LineHash owner = LineHash.of(Hashes.md5(page.urlKey != null ? page.urlKey : page.id));
-        Set<LineHash> seen = new HashSet<>();
+        Hash128 owner = Hash128.of(Hashes.md5(page.urlKey != null ? page.urlKey : page.id));
+        Set<Hash128> seen = new HashSet<>();
         for (String line : page.text.split("\n", -1)) {
-            LineHash h = lineHash(normalised(line));
+            Hash128 h = lineHash(normalised(line));
             if (seen.add(h)) {
                 out.add((int) Long.remainderUnsigned(h.hi(), out.partitions()), h.hi(), h.lo(), owner.hi(), owner.lo(), page.key);
             }
@@ -117,10 +109,10 @@ public final class LineDedup {
     }
 
     private static Page rewrite(Page page, long[] lostHashes, SentenceCounter sentences, int minSentences) {
-        Set<LineHash> lost = new HashSet<>();
+        Set<Hash128> lost = new HashSet<>();
         if (lostHashes != null) {
             for (int i = 0; i < lostHashes.length; i += 2) {
-                lost.add(new LineHash(lostHashes[i], lostHashes[i + 1]));
+                lost.add(new Hash128(lostHashes[i], lostHashes[i + 1]));
             }
         }
         String text = page.text;
