@@ -135,6 +135,21 @@ class GoldenModel(nn.Module):
         return mlm_logits, nsp_logits
 
 
+def bert_init(model, std=0.02):
+    """BERT's initialisation in place: linear and embedding weights N(0, std), biases 0, LayerNorm 1 and 0."""
+    for m in model.modules():
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, 0, std)
+            if getattr(m, "bias", None) is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.LayerNorm):
+            nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.MultiheadAttention):
+            nn.init.normal_(m.in_proj_weight, 0, std)
+            nn.init.zeros_(m.in_proj_bias)
+
+
 # ---------------------------------------------------------------------------------------------
 # Hugging Face names <-> torch modules. Each entry: HF name -> (module parameter, slice of its
 # first dimension or None). Attention's query/key/value are thirds of in_proj_weight/in_proj_bias.

@@ -1,7 +1,9 @@
 package org.sparkbert.evaluate.finetune;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +13,7 @@ import org.sparkbert.evaluate.glue.GlueExample;
 import org.sparkbert.evaluate.glue.GlueTask;
 import org.sparkbert.evaluate.glue.GlueTsvReader;
 import org.sparkbert.evaluate.perplexity.ModelWeights;
+import org.sparkbert.evaluate.perplexity.ScoringSequence;
 import org.sparkbert.evaluate.perplexity.TinyBertForTests;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
@@ -25,9 +28,13 @@ import org.sparkbert.train.model.ModelConfig;
  * {@code checkpoint}), printing the masked-LM loss and accuracy against the unigram entropy of the
  * text's tokens, then fine-tunes SST-2 (the first {@code ftn} training sentences, all of dev) from the
  * checkpoint and from random weights with the same data, seed, epochs and learning rate, for each
- * rate in {@code ftlr} and seed in {@code seeds}.
+ * rate in {@code ftlr} and seed in {@code seeds}. With {@code dump} (a directory) it also writes the
+ * pretraining sequences and the encoded SST-2 sentences there and prints the checkpoint's path, for
+ * scripts/bench/sst2-probe; {@code finetune=false} stops after that.
  */
 public final class PretrainingVsRandomInit {
+    private static final String REALNEWSLIKE = "c4/c4-realnewslike-train.00000-of-00512.records0001-0600.jsonl";
+
     private PretrainingVsRandomInit() {
     }
 
@@ -60,6 +67,15 @@ public final class PretrainingVsRandomInit {
         }
         int[] labels = train.stream().mapToInt(GlueExample::label).toArray();
         int[] gold = dev.stream().mapToInt(GlueExample::label).toArray();
+        String dump = option("dump", "");
+        if (!dump.isEmpty()) {
+            writeLabelled(Path.of(dump, "train.tsv"), trainPairs, labels);
+            writeLabelled(Path.of(dump, "dev.tsv"), devPairs, gold);
+            System.out.println("CHECKPOINT " + checkpoint);
+        }
+        if (!Boolean.parseBoolean(option("finetune", "true"))) {
+            return;
+        }
         for (String lr : option("ftlr", "2e-3").split(",")) {
             for (String seed : option("seeds", "1").split(",")) {
                 FineTuneOptions options = new FineTuneOptions(Integer.parseInt(option("ftepochs", "1")), Float.parseFloat(lr),
@@ -84,9 +100,20 @@ public final class PretrainingVsRandomInit {
     }
 
     private static Path pretrain(Path tmp) throws Exception {
-        List<String> texts = TinyBertForTests.c4Documents(0, Integer.parseInt(option("docs", "600")));
+        List<String> texts = new ArrayList<>(TinyBertForTests.c4Documents(0, Integer.parseInt(option("docs", "600"))));
+        if (option("corpus", "c4-en").equals("all")) {
+            texts.addAll(TinyBertForTests.jsonLinesTexts(TinyBertForTests.sharedData().resolve(REALNEWSLIKE)));
+        }
         Path vocab = tmp.resolve("vocab");
         Tokenizer tokenizer = TinyBertForTests.smallVocabulary(texts, Integer.parseInt(option("vocab", "3000")), vocab);
+        String dump = option("dump", "");
+        if (!dump.isEmpty()) {
+            Files.createDirectories(Path.of(dump));
+            List<int[]> sequences = TinyBertForTests.packedSequences(tokenizer, texts, Integer.parseInt(option("seq", "64")),
+                    option("objective", "mlm").equals("sop")).stream().map(ScoringSequence::inputIds).toList();
+            writeLabelled(Path.of(dump, "pretraining.tsv"), sequences.stream().map(ids -> new EncodedPair(ids, new int[0])).toList(),
+                    new int[sequences.size()]);
+        }
         System.out.printf(Locale.ROOT, "DATA %d documents, unigram entropy of their tokens %.3f nats%n", texts.size(),
                 unigramEntropy(tokenizer, texts));
         ModelConfig config = TinyBertForTests.bertTiny(tokenizer.vocabularySize(), 128, option("objective", "mlm"));
@@ -96,7 +123,8 @@ public final class PretrainingVsRandomInit {
         long started = System.nanoTime();
         try (BertModel model = TinyBertForTests.pretrain(config, tokenizer, texts, Integer.parseInt(option("seq", "64")), steps,
                 Integer.parseInt(option("batch", "16")), Float.parseFloat(option("lr", "1e-3")),
-                (int) Math.round(steps * Double.parseDouble(option("warmup", "0.06"))), Long.parseLong(option("pseed", "5")), m -> {
+                (int) Math.round(steps * Double.parseDouble(option("warmup", "0.06"))), Double.parseDouble(option("mask", "0.15")),
+                Long.parseLong(option("pseed", "5")), m -> {
                     sums[0] += m.mlmLoss();
                     sums[1] += m.mlmAccuracy();
                     sums[2]++;
@@ -108,6 +136,20 @@ public final class PretrainingVsRandomInit {
                 })) {
             return TinyBertForTests.writeCheckpoint(model, tokenizer, vocab, tmp.resolve("run"), steps);
         }
+    }
+
+    /** One example per line: its label, a tab and its token ids separated by spaces (scripts/bench/sst2-probe reads them). */
+    private static void writeLabelled(Path file, List<EncodedPair> examples, int[] labels) throws IOException {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < examples.size(); i++) {
+            out.append(labels[i]).append('\t');
+            int[] ids = examples.get(i).inputIds();
+            for (int j = 0; j < ids.length; j++) {
+                out.append(j == 0 ? "" : " ").append(ids[j]);
+            }
+            out.append('\n');
+        }
+        Files.writeString(file, out);
     }
 
     private static double unigramEntropy(Tokenizer tokenizer, List<String> texts) {

@@ -59,14 +59,17 @@ public final class TinyBertForTests {
 
     /** C4 documents from..from+count-1 of the shared sample, each on one line (paragraph breaks as spaces). */
     public static List<String> c4Documents(int from, int count) throws IOException {
+        List<String> all = jsonLinesTexts(sharedData().resolve(C4));
+        return all.subList(Math.min(from, all.size()), Math.min(from + count, all.size()));
+    }
+
+    /** The {@code text} of every line of a C4 JSON-lines file, whitespace runs (paragraph breaks too) as one space. */
+    public static List<String> jsonLinesTexts(Path file) throws IOException {
         ObjectMapper json = new ObjectMapper();
         List<String> texts = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(sharedData().resolve(C4), StandardCharsets.UTF_8)) {
-            int index = 0;
-            for (String line; texts.size() < count && (line = in.readLine()) != null; index++) {
-                if (index >= from) {
-                    texts.add(json.readTree(line).get("text").asText().replaceAll("\\s+", " ").strip());
-                }
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line; (line = in.readLine()) != null; ) {
+                texts.add(json.readTree(line).get("text").asText().replaceAll("\\s+", " ").strip());
             }
         }
         return texts;
@@ -108,20 +111,30 @@ public final class TinyBertForTests {
      */
     public static BertModel pretrain(ModelConfig config, Tokenizer tokenizer, List<String> texts, int seqLength,
                                      int steps, int batchSize, float lr, long seed) {
-        return pretrain(config, tokenizer, texts, seqLength, steps, batchSize, lr, steps / 10, seed, m -> { });
+        return pretrain(config, tokenizer, texts, seqLength, steps, batchSize, lr, steps / 10, 0.15, seed, m -> { });
     }
 
-    /** As above, with warmupSteps of linear warm-up and each step's metrics handed to the listener. */
-    public static BertModel pretrain(ModelConfig config, Tokenizer tokenizer, List<String> texts, int seqLength, int steps,
-                                     int batchSize, float lr, int warmupSteps, long seed, Consumer<StepMetrics> listener) {
-        boolean sop = config.hasSentenceTask();
+    /** The texts packed into sequences of seqLength tokens ([CLS] ... [SEP]; one fewer for sop, which adds a [SEP]). */
+    public static List<ScoringSequence> packedSequences(Tokenizer tokenizer, List<String> texts, int seqLength, boolean sop) {
         SequencePacker packer = new SequencePacker(tokenizer, sop ? seqLength - 1 : seqLength);
         List<ScoringSequence> sequences = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
             sequences.addAll(packer.pack(new Document("train#" + i, texts.get(i))));
         }
-        int maxPredictions = 10;
-        DynamicMasker masker = new DynamicMasker(tokenizer, 0.15, maxPredictions, false, seed);
+        return sequences;
+    }
+
+    /**
+     * As above, with warmupSteps of linear warm-up, maskRate of the tokens masked (BERT's 0.15 in the
+     * overload above) and each step's metrics handed to the listener.
+     */
+    public static BertModel pretrain(ModelConfig config, Tokenizer tokenizer, List<String> texts, int seqLength, int steps,
+                                     int batchSize, float lr, int warmupSteps, double maskRate, long seed,
+                                     Consumer<StepMetrics> listener) {
+        boolean sop = config.hasSentenceTask();
+        List<ScoringSequence> sequences = packedSequences(tokenizer, texts, seqLength, sop);
+        int maxPredictions = (int) Math.ceil(seqLength * maskRate) + 1;
+        DynamicMasker masker = new DynamicMasker(tokenizer, maskRate, maxPredictions, false, seed);
         Optimizer adamw = Optimizer.named("adamw", 0.01f);
         BertModel model = Trainer.newModel(config, "cpu", 2, adamw, batchSize, seqLength, batchSize * maxPredictions, seed);
         if (steps == 0) {
