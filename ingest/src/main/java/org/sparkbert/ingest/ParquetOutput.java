@@ -68,6 +68,8 @@ final class ParquetOutput implements Serializable {
         List<Long> written = rows.mapPartitionsWithIndex((index, part) -> List.of(writePart(index, part, dir,
                 conf.value().get())).iterator(), true).collect();
         fs.delete(new Path(out, TEMPORARY), true);
+        // Hadoop's output committer convention, which schedulers and other readers wait for.
+        fs.create(new Path(out, "_SUCCESS"), true).close();
         return written.stream().mapToLong(Long::longValue).sum();
     }
 
