@@ -111,7 +111,8 @@ class GoldenModel(nn.Module):
         self.transform_norm = nn.LayerNorm(E, eps=eps)
         self.decoder_bias = nn.Parameter(torch.zeros(V))
 
-    def forward(self, input_ids, token_type_ids, attention_mask, masked_positions):
+    def encode(self, input_ids, token_type_ids, attention_mask):
+        """The final hidden states, B x T x H."""
         B, T = input_ids.shape
         # Hugging Face's RoBERTa numbers positions from pad_token_id + 1 (position_offset); BERT from 0.
         positions = (torch.arange(T) + self.c.get("position_offset", 0)).unsqueeze(0).expand(B, T)
@@ -125,6 +126,11 @@ class GoldenModel(nn.Module):
             h = layer(h, src_key_padding_mask=padding)
         if self.final_norm is not None:
             h = self.final_norm(h)
+        return h
+
+    def forward(self, input_ids, token_type_ids, attention_mask, masked_positions):
+        B, T = input_ids.shape
+        h = self.encode(input_ids, token_type_ids, attention_mask)
         masked = h.reshape(B * T, -1)[masked_positions]
         t = self.transform_norm(F.gelu(self.transform(masked)))
         mlm_logits = F.linear(t, self.word.weight, self.decoder_bias)
@@ -374,17 +380,23 @@ def write_expected(directory, out_file):
     print("%s: loss %.6f (%d tensors)" % (directory, float(expected["loss"][1]), len(expected)))
 
 
-def checkpoint_logits(checkpoint_dir, batch_file, out_file):
-    """The checkpoint's model with Hugging Face's semantics: RoBERTa-PreLayerNorm positions start at
-    pad_token_id + 1 (its stored table has those leading rows); ALBERT maps embeddings to the hidden
-    size even when they have the same size (then the mapping must be the identity)."""
+def checkpoint_config(checkpoint_dir):
+    """GoldenModel's configuration from a checkpoint's config.json, and the config.json itself."""
     with open(os.path.join(checkpoint_dir, "config.json")) as f:
         hf = json.load(f)
-    weights = read_safetensors(os.path.join(checkpoint_dir, "model.safetensors"))
     config = {k: hf[k] for k in ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
                                  "intermediate_size", "max_position_embeddings", "type_vocab_size",
                                  "layer_norm_eps", "embedding_size", "pre_layer_norm", "share_layers", "objective")}
     config["position_offset"] = hf["pad_token_id"] + 1 if hf["model_type"] == "roberta-prelayernorm" else 0
+    return config, hf
+
+
+def checkpoint_logits(checkpoint_dir, batch_file, out_file):
+    """The checkpoint's model with Hugging Face's semantics: RoBERTa-PreLayerNorm positions start at
+    pad_token_id + 1 (its stored table has those leading rows); ALBERT maps embeddings to the hidden
+    size even when they have the same size (then the mapping must be the identity)."""
+    config, hf = checkpoint_config(checkpoint_dir)
+    weights = read_safetensors(os.path.join(checkpoint_dir, "model.safetensors"))
     mapping = "albert.encoder.embedding_hidden_mapping_in."
     if hf["model_type"] == "albert" and config["embedding_size"] == config["hidden_size"]:
         w, b = weights.pop(mapping + "weight"), weights.pop(mapping + "bias")

@@ -15,14 +15,13 @@ gives the configuration and vocabulary (any checkpoint of that run). Prints the 
 and accuracy of every tenth of the steps, as the Java harness does.
 """
 import argparse
-import json
 import os
 import random
 
 import torch
 import torch.nn.functional as F
 
-from bert_golden import GoldenModel, bert_init
+from bert_golden import GoldenModel, bert_init, checkpoint_config
 
 
 def masked_batch(rows, vocab_size, mask_id, pad_id, special, rate, rnd):
@@ -54,11 +53,7 @@ def main():
     ap.add_argument("--mask", type=float, default=0.15)
     a = ap.parse_args()
     torch.set_num_threads(2)
-    with open(os.path.join(a.checkpoint, "config.json")) as f:
-        hf = json.load(f)
-    config = {k: hf[k] for k in ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
-                                 "intermediate_size", "max_position_embeddings", "type_vocab_size",
-                                 "layer_norm_eps", "embedding_size", "pre_layer_norm", "share_layers", "objective")}
+    config, _ = checkpoint_config(a.checkpoint)
     config["hidden_dropout_prob"] = 0.1
     with open(os.path.join(a.checkpoint, "vocab.txt")) as f:
         vocab = [line.rstrip("\n") for line in f]

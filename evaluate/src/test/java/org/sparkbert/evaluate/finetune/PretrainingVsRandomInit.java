@@ -69,8 +69,8 @@ public final class PretrainingVsRandomInit {
         int[] gold = dev.stream().mapToInt(GlueExample::label).toArray();
         String dump = option("dump", "");
         if (!dump.isEmpty()) {
-            writeLabelled(Path.of(dump, "train.tsv"), trainPairs, labels);
-            writeLabelled(Path.of(dump, "dev.tsv"), devPairs, gold);
+            writeLabelled(Path.of(dump, "train.tsv"), trainPairs.stream().map(EncodedPair::inputIds).toList(), labels);
+            writeLabelled(Path.of(dump, "dev.tsv"), devPairs.stream().map(EncodedPair::inputIds).toList(), gold);
             System.out.println("CHECKPOINT " + checkpoint);
         }
         if (!Boolean.parseBoolean(option("finetune", "true"))) {
@@ -111,8 +111,7 @@ public final class PretrainingVsRandomInit {
             Files.createDirectories(Path.of(dump));
             List<int[]> sequences = TinyBertForTests.packedSequences(tokenizer, texts, Integer.parseInt(option("seq", "64")),
                     option("objective", "mlm").equals("sop")).stream().map(ScoringSequence::inputIds).toList();
-            writeLabelled(Path.of(dump, "pretraining.tsv"), sequences.stream().map(ids -> new EncodedPair(ids, new int[0])).toList(),
-                    new int[sequences.size()]);
+            writeLabelled(Path.of(dump, "pretraining.tsv"), sequences, new int[sequences.size()]);
         }
         System.out.printf(Locale.ROOT, "DATA %d documents, unigram entropy of their tokens %.3f nats%n", texts.size(),
                 unigramEntropy(tokenizer, texts));
@@ -139,11 +138,11 @@ public final class PretrainingVsRandomInit {
     }
 
     /** One example per line: its label, a tab and its token ids separated by spaces (scripts/bench/sst2-probe reads them). */
-    private static void writeLabelled(Path file, List<EncodedPair> examples, int[] labels) throws IOException {
+    private static void writeLabelled(Path file, List<int[]> examples, int[] labels) throws IOException {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < examples.size(); i++) {
             out.append(labels[i]).append('\t');
-            int[] ids = examples.get(i).inputIds();
+            int[] ids = examples.get(i);
             for (int j = 0; j < ids.length; j++) {
                 out.append(j == 0 ? "" : " ").append(ids[j]);
             }
