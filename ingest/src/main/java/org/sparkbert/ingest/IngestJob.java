@@ -22,6 +22,7 @@ import org.sparkbert.ingest.dedup.MinHasher;
 import org.sparkbert.ingest.dedup.NearDedup;
 import org.sparkbert.ingest.dedup.UrlDedup;
 import org.sparkbert.ingest.read.FileChecksum;
+import org.sparkbert.ingest.read.HadoopConf;
 import org.sparkbert.ingest.read.InputFile;
 import org.sparkbert.ingest.read.InputFiles;
 import org.sparkbert.ingest.read.LocationFreeRDD;
@@ -30,7 +31,6 @@ import org.sparkbert.job.StageCommand;
 import org.sparkbert.job.StageOutput;
 import org.sparkbert.job.StageReport;
 import org.sparkbert.job.UsageException;
-import org.sparkbert.ingest.read.HadoopConf;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -149,7 +149,7 @@ public final class IngestJob extends StageCommand {
         // over the pages carries the read in its lineage.
         Broadcast<HadoopConf> shipped = JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .broadcast(new HadoopConf(conf));
-        List<InputFile> toRead = skipKnownFiles(spark, conf, shipped, out);
+        List<InputFile> toRead = skipKnownFiles(spark, conf, shipped, partitions, out);
         report.count("input_files", files.size());
         report.count("input_files_skipped", files.size() - toRead.size());
         report.endPhase("checksum");
@@ -234,8 +234,9 @@ public final class IngestJob extends StageCommand {
 
     /** Checksums every input on the executors, writes the manifest, returns the files no earlier output holds. */
     private List<InputFile> skipKnownFiles(SparkSession spark, Configuration conf, Broadcast<HadoopConf> shipped,
-                                           StageOutput out) throws IOException {
-        List<String> sums = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(files, Math.max(1, Math.min(files.size(), spark.sparkContext().defaultParallelism() * 4)))
+                                           int partitions, StageOutput out) throws IOException {
+        List<String> sums = JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(files, Math.max(1, Math.min(files.size(), partitions * 4)))
                 .map(f -> FileChecksum.sha256(f.path, shipped.value().get()))
                 .collect();
         Set<String> known = new HashSet<>();

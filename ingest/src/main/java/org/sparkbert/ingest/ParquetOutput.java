@@ -29,7 +29,6 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.sql.Timestamp;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -60,33 +59,29 @@ final class ParquetOutput implements Serializable {
         this.codec = codec.equalsIgnoreCase("none") ? "uncompressed" : codec.toLowerCase(Locale.ROOT);
     }
 
-    /** Writes the rows (in the schema's column order) under {@code dir}; returns how many were written. */
-    long write(JavaRDD<Row> rows, String dir, Broadcast<HadoopConf> conf) throws IOException {
+    /** Writes the rows (in the schema's column order) under {@code dir}. */
+    void write(JavaRDD<Row> rows, String dir, Broadcast<HadoopConf> conf) throws IOException {
         Path out = new Path(dir);
         FileSystem fs = out.getFileSystem(conf.value().get());
         fs.mkdirs(new Path(out, TEMPORARY));
-        List<Long> written = rows.mapPartitionsWithIndex((index, part) -> List.of(writePart(index, part, dir,
-                conf.value().get())).iterator(), true).collect();
+        rows.foreachPartition(part -> writePart(TaskContext.getPartitionId(), part, dir, conf.value().get()));
         fs.delete(new Path(out, TEMPORARY), true);
         // Hadoop's output committer convention, which schedulers and other readers wait for.
         fs.create(new Path(out, "_SUCCESS"), true).close();
-        return written.stream().mapToLong(Long::longValue).sum();
     }
 
-    private long writePart(int index, Iterator<Row> part, String dir, Configuration conf) throws IOException {
+    private void writePart(int index, Iterator<Row> part, String dir, Configuration conf) throws IOException {
         // Empty partitions write nothing, except the first, so that even an empty table has its schema.
         if (!part.hasNext() && index > 0) {
-            return 0;
+            return;
         }
         CompressionCodecName compression = CompressionCodecName.fromConf(codec);
         String name = String.format("part-%05d%s.parquet", index, compression.getExtension());
         Path temporary = new Path(new Path(dir, TEMPORARY), name + "-" + TaskContext.get().attemptNumber());
-        long n = 0;
         try (ParquetWriter<Row> writer = new Builder(temporary, new RowWriteSupport(schema)).withConf(conf)
                 .withCompressionCodec(compression).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
             while (part.hasNext()) {
                 writer.write(part.next());
-                n++;
             }
         }
         Path target = new Path(dir, name);
@@ -95,7 +90,6 @@ final class ParquetOutput implements Serializable {
         if (!fs.rename(temporary, target)) {
             throw new IOException("Cannot rename " + temporary + " to " + target);
         }
-        return n;
     }
 
     /** Parquet's type for each Spark column, as Spark writes it (timestamps as microseconds since the epoch, UTC). */

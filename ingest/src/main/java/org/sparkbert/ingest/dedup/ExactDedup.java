@@ -57,6 +57,6 @@ public final class ExactDedup {
     }
 
     private static <T> void add(PackedBatches<T> out, Hash128 text, Hash128 id, long key, long earlier) {
-        out.add(PackedBatches.partitionOf(text.hi(), out.partitions()), text.hi(), text.lo(), id.hi(), id.lo(), key, earlier);
+        out.add(out.partitionOf(text.hi()), text.hi(), text.lo(), id.hi(), id.lo(), key, earlier);
     }
 }

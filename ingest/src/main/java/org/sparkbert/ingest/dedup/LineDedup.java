@@ -71,7 +71,7 @@ public final class LineDedup {
         for (String line : page.text.split("\n", -1)) {
             Hash128 h = lineHash(normalised(line));
             if (seen.add(h)) {
-                out.add((int) Long.remainderUnsigned(h.hi(), out.partitions()), h.hi(), h.lo(), owner.hi(), owner.lo(), page.key);
+                out.add(out.partitionOf(h.hi()), h.hi(), h.lo(), owner.hi(), owner.lo(), page.key);
             }
         }
     }

@@ -259,7 +259,7 @@ public final class NearDedup implements Serializable {
                     long key = r.getLong(0);
                     long[] bands = h.bandHashes(h.signature(Shingles.of(r.getString(2), n)));
                     for (int b = 0; b < bands.length; b++) {
-                        out.add((int) Long.remainderUnsigned(bands[b] ^ b, out.partitions()), b, bands[b], key);
+                        out.add(out.partitionOf(bands[b] ^ b), b, bands[b], key);
                     }
                 }))
                 .partitionBy(new HashPartitioner(partitions))

@@ -40,8 +40,9 @@ final class PackedBatches<T> implements Iterator<Tuple2<Integer, long[]>> {
         this.filled = new int[partitions];
     }
 
-    int partitions() {
-        return buffers.length;
+    /** The partition of a record keyed by a hash. */
+    int partitionOf(long hash) {
+        return (int) Long.remainderUnsigned(hash, buffers.length);
     }
 
     /** One record of {@code width} longs for partition {@code p}. */
@@ -90,10 +91,5 @@ final class PackedBatches<T> implements Iterator<Tuple2<Integer, long[]>> {
             }
         });
         return groups;
-    }
-
-    /** The partition of a record keyed by a hash. */
-    static int partitionOf(long hi, int partitions) {
-        return (int) Long.remainderUnsigned(hi, partitions);
     }
 }

@@ -34,7 +34,7 @@ public final class UrlDedup {
                 .mapPartitionsToPair(pages -> new PackedBatches<Page>(pages, partitions, RECORD, (p, out) -> {
                     Hash128 url = Hash128.of(Hashes.md5(p.urlKey));
                     Hash128 id = Hash128.ofHex(p.id);
-                    out.add(PackedBatches.partitionOf(url.hi(), partitions), url.hi(), url.lo(), p.timestamp == null ? 0 : 1,
+                    out.add(out.partitionOf(url.hi()), url.hi(), url.lo(), p.timestamp == null ? 0 : 1,
                             p.timestamp == null ? 0 : micros(p.timestamp), id.hi(), id.lo(), p.key);
                 }))
                 .partitionBy(new HashPartitioner(partitions))
