@@ -481,9 +481,7 @@ public final class TrainJob extends StageCommand {
         }
 
         Path save(long step) throws IOException {
-            long[] position = ShardedBatches.position(step, batchSize, instanceCount);
-            TrainerState state = new TrainerState(step, ShardedBatches.epoch(step, batchSize, instanceCount), position[0],
-                    position[1], seed, config);
+            TrainerState state = ShardedBatches.state(step, batchSize, instanceCount, seed, config);
             return store.save(step, TrainingSnapshot.capture(bert, optimizer, optim, state, pad, vocabDir));
         }
     }

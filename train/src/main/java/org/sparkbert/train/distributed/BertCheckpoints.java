@@ -33,6 +33,8 @@ public final class BertCheckpoints implements ReplicaCheckpoints<BertReplica> {
     private final long seed;
     private final TreeMap<String, String> result;
     private final TreeMap<String, String> informational;
+    /** The checkpoint {@link #latestStep()} read and verified in full, so that restoring it does not read it again. */
+    private transient volatile ResumePoint found;
 
     /**
      * @param config what the checkpoints record of the run's configuration (TrainingConfig: the keys that
@@ -58,13 +60,19 @@ public final class BertCheckpoints implements ReplicaCheckpoints<BertReplica> {
 
     @Override
     public OptionalLong latestStep() throws IOException {
-        return store().latest().map(p -> OptionalLong.of(p.step())).orElse(OptionalLong.empty());
+        ResumePoint newest = store().latest().orElse(null);
+        found = newest;
+        return newest == null ? OptionalLong.empty() : OptionalLong.of(newest.step());
     }
 
     @Override
     public void restore(long step, BertReplica replica) throws IOException {
-        CheckpointStore store = store();
-        ResumePoint point = CheckpointStore.load(store.fileSystem(), new Path(store.directory(), CheckpointWriter.directoryName(step)));
+        ResumePoint point = found;
+        found = null;
+        if (point == null || point.step() != step) {
+            CheckpointStore store = store();
+            point = CheckpointStore.load(store.fileSystem(), new Path(store.directory(), CheckpointWriter.directoryName(step)));
+        }
         if (point.step() != step) {
             throw new IOException(point.dir() + " holds step " + point.step() + ", not " + step);
         }
@@ -74,9 +82,8 @@ public final class BertCheckpoints implements ReplicaCheckpoints<BertReplica> {
 
     @Override
     public void save(long step, BertReplica replica) throws IOException {
-        long[] position = ShardedBatches.position(step, globalBatch, instances);
-        TrainerState state = new TrainerState(step, ShardedBatches.epoch(step, globalBatch, instances), position[0],
-                position[1], seed, TrainingConfig.of(Map.copyOf(result), Map.copyOf(informational)));
+        TrainerState state = ShardedBatches.state(step, globalBatch, instances, seed,
+                TrainingConfig.of(Map.copyOf(result), Map.copyOf(informational)));
         store().save(step, TrainingSnapshot.capture(replica.model(), replica.optimizerName(), replica.optimizer(), state,
                 padId, new Path(vocabDir)));
     }

@@ -15,24 +15,19 @@ import org.sparkbert.train.optim.Optimizer;
 
 /**
  * Builds BERT replicas on the executors: the model configuration and the masker (with its
- * vocabulary) travel as they are, the optimiser and the loop's options as plain values. The data order is the
+ * vocabulary) and the loop's options travel as they are, the optimiser by name. The data order is the
  * engine's ({@link ShardedBatches}): instance i (in id order) is in shard i mod B, and replica r of N
  * holds shards [r B/N, (r+1) B/N).
  */
 public final class BertReplicaFactory implements ReplicaFactory<Instance, BertReplica> {
     private static final long serialVersionUID = 1L;
 
-    private final ModelConfig model;
+    private final ModelConfig config;
     private final String backend;
     private final int threads;
     private final String optimizer;
     private final float weightDecay;
-    private final float learningRate;
-    private final long warmupSteps;
-    private final long totalSteps;
-    private final int accumulate;
-    private final float clipNorm;
-    private final long seed;
+    private final TrainingOptions options;
     private final int globalBatch;
     private final int seqLength;
     private final int maxPredictionsPerSequence;
@@ -42,17 +37,12 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
     public BertReplicaFactory(ModelConfig config, String backend, int threads, String optimizer, float weightDecay,
                               TrainingOptions options, int globalBatch, int seqLength, int maxPredictionsPerSequence,
                               DynamicMasker masker, int padId) {
-        this.model = config;
+        this.config = config;
         this.backend = backend;
         this.threads = threads;
         this.optimizer = optimizer;
         this.weightDecay = weightDecay;
-        this.learningRate = options.learningRate();
-        this.warmupSteps = options.warmupSteps();
-        this.totalSteps = options.totalSteps();
-        this.accumulate = options.accumulate();
-        this.clipNorm = options.clipNorm();
-        this.seed = options.seed();
+        this.options = options;
         this.globalBatch = globalBatch;
         this.seqLength = seqLength;
         this.maxPredictionsPerSequence = maxPredictionsPerSequence;
@@ -68,12 +58,12 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
     /** The driver's replica of the tree strategy (rank -1) holds no data and a one-sequence activation buffer. */
     @Override
     public BertReplica open(int rank, int replicas, List<Indexed<Instance>> records) {
-        int micro = globalBatch / replicas / accumulate;
+        int micro = globalBatch / replicas / options.accumulate();
         int rows = rank < 0 ? 1 : micro;
         Optimizer optim = Optimizer.named(optimizer, weightDecay);
-        BertModel bert = Trainer.newModel(config(), Backend.create(backend, threads), optim, rows, seqLength,
-                rows * maxPredictionsPerSequence, seed);
-        Trainer trainer = new Trainer(bert, optim, options());
+        BertModel bert = Trainer.newModel(config, Backend.create(backend, threads), optim, rows, seqLength,
+                rows * maxPredictionsPerSequence, options.seed());
+        Trainer trainer = new Trainer(bert, optim, options);
         ShardedBatches batches = rank < 0 ? null : shards(rank, replicas, records);
         return new BertReplica(bert, optimizer, optim, trainer, batches);
     }
@@ -84,11 +74,11 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
     }
 
     public ModelConfig config() {
-        return model;
+        return config;
     }
 
     public TrainingOptions options() {
-        return new TrainingOptions(learningRate, warmupSteps, totalSteps, accumulate, clipNorm, seed);
+        return options;
     }
 
     public int padId() {
@@ -109,6 +99,6 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
             shards.get(k).add(r.record());
         }
         BatchAssembler assembler = new BatchAssembler(masker, padId, seqLength);
-        return new ShardedBatches(first, shards, assembler, globalBatch, perReplica / accumulate, seed);
+        return new ShardedBatches(first, shards, assembler, globalBatch, perReplica / options.accumulate(), options.seed());
     }
 }

@@ -2,6 +2,8 @@ package org.sparkbert.train.job;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.sparkbert.train.checkpoint.TrainerState;
+import org.sparkbert.train.checkpoint.TrainingConfig;
 import org.sparkbert.train.model.Batch;
 
 /**
@@ -109,6 +111,12 @@ public final class ShardedBatches {
     public static long[] position(long steps, int globalBatch, long instances) {
         long seen = Math.multiplyExact(steps, (long) globalBatch);
         return new long[] {seen / instances, seen % instances};
+    }
+
+    /** trainer_state.json of a run of this data order after this many steps. */
+    public static TrainerState state(long steps, int globalBatch, long instances, long seed, TrainingConfig config) {
+        long[] position = position(steps, globalBatch, instances);
+        return new TrainerState(steps, epoch(steps, globalBatch, instances), position[0], position[1], seed, config);
     }
 
     /** Shards [firstShard, firstShard + count) of instances sorted by id, each in global index order. */

@@ -106,16 +106,11 @@ public final class Trainer {
         }
         int firstMicroBatch = group.rank() * options.accumulate();
         float[] statistics = accumulateGradients(myMicroBatches, global, firstMicroBatch);
-        if (group.size() > 1) {
-            int n = model.parameterCount();
-            if (exchange == null) exchange = new float[n + STATISTICS];
-            model.backend().read(model.gradientBase(), exchange, 0, n);
-            System.arraycopy(statistics, 0, exchange, n, STATISTICS);
-            group.allReduce(exchange, 0, exchange.length);
-            model.backend().write(model.gradientBase(), exchange, 0, n);
-            statistics = Arrays.copyOfRange(exchange, n, n + STATISTICS);
-        }
-        return update(statistics, start);
+        if (group.size() == 1) return update(statistics, start);
+        if (exchange == null) exchange = new float[model.parameterCount() + STATISTICS];
+        pack(statistics, exchange);
+        group.allReduce(exchange, 0, exchange.length);
+        return applySummed(exchange, start);
     }
 
     /** This replica's masked positions and sequences (phase 1: sum them over the replicas). */
@@ -140,11 +135,7 @@ public final class Trainer {
     public float[] localGradients(List<Batch> myMicroBatches, StepCounts global, int firstGlobalMicroBatch) {
         count(myMicroBatches); // the same checks
         float[] statistics = accumulateGradients(myMicroBatches, global, firstGlobalMicroBatch);
-        int n = model.parameterCount();
-        float[] out = new float[n + STATISTICS];
-        model.backend().read(model.gradientBase(), out, 0, n);
-        System.arraycopy(statistics, 0, out, n, STATISTICS);
-        return out;
+        return pack(statistics, new float[model.parameterCount() + STATISTICS]);
     }
 
     /**
@@ -157,6 +148,20 @@ public final class Trainer {
         if (summed.length != n + STATISTICS) {
             throw new IllegalArgumentException("expected " + n + " gradients and " + STATISTICS + " statistics, got " + summed.length + " floats");
         }
+        return applySummed(summed, start);
+    }
+
+    /** Fills out with [the model's gradients | statistics], {@link #localGradients}'s layout. */
+    private float[] pack(float[] statistics, float[] out) {
+        int n = model.parameterCount();
+        model.backend().read(model.gradientBase(), out, 0, n);
+        System.arraycopy(statistics, 0, out, n, STATISTICS);
+        return out;
+    }
+
+    /** Writes summed gradients of {@link #pack}'s layout into the model and updates with their statistics. */
+    private StepMetrics applySummed(float[] summed, long start) {
+        int n = model.parameterCount();
         model.backend().write(model.gradientBase(), summed, 0, n);
         return update(Arrays.copyOfRange(summed, n, n + STATISTICS), start);
     }

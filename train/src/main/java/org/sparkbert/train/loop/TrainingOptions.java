@@ -1,10 +1,13 @@
 package org.sparkbert.train.loop;
 
+import java.io.Serializable;
+
 /**
  * How the loop trains: peak learning rate with linear warm-up and decay over totalSteps, micro-batches
  * accumulated per update by each replica, global gradient-norm clipping (0: off) and the dropout seed.
  */
-public record TrainingOptions(float learningRate, long warmupSteps, long totalSteps, int accumulate, float clipNorm, long seed) {
+public record TrainingOptions(float learningRate, long warmupSteps, long totalSteps, int accumulate, float clipNorm, long seed)
+        implements Serializable {
 
     public TrainingOptions {
         if (accumulate < 1) throw new IllegalArgumentException("accumulate must be >= 1, got " + accumulate);
