@@ -28,8 +28,8 @@ public record TrainerState(long step, double epoch, long dataEpoch, long dataPos
 
     /** How every random number of a run is derived, written into the file for whoever reads it. */
     public static final String RNG = "counter-based, no state carried across steps: initial weights from seed;"
-            + " epoch order from (seed, epoch); masking from (masking.seed, epoch, instance id); dropout from"
-            + " (seed, step * accumulate + micro-batch)";
+            + " each shard's order from (seed, shard, epoch of that shard); masking from (masking.seed, epoch,"
+            + " instance id); dropout from (seed, step, site, index of the sequence in the global batch)";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
