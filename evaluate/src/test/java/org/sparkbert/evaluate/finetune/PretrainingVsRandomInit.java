@@ -24,7 +24,8 @@ import org.sparkbert.train.model.ModelConfig;
 /**
  * The offline experiment behind docs/BENCHMARKS.md "Pretraining vs random init on SST-2" (not a test;
  * {@code scripts/bench/sst2-pretraining} runs it): GlueJobTest's recipe with every knob a system
- * property. Pretrains BERT-tiny on the first {@code docs} documents of the shared C4 sample (or reads
+ * property. Pretrains BERT-tiny on the first {@code docs} documents of the shared C4 sample (with
+ * {@code corpus=sst2}, as a diagnostic, on SST-2's unlabelled training sentences instead; or reads
  * {@code checkpoint}), printing the masked-LM loss and accuracy against the unigram entropy of the
  * text's tokens, then fine-tunes SST-2 (the first {@code ftn} training sentences, all of dev) from the
  * checkpoint and from random weights with the same data, seed, epochs and learning rate, for each
@@ -100,8 +101,14 @@ public final class PretrainingVsRandomInit {
     }
 
     private static Path pretrain(Path tmp) throws Exception {
-        List<String> texts = new ArrayList<>(TinyBertForTests.c4Documents(0, Integer.parseInt(option("docs", "600"))));
-        if (option("corpus", "c4-en").equals("all")) {
+        List<String> texts = new ArrayList<>();
+        String corpus = option("corpus", "c4-en");
+        if (corpus.equals("sst2")) {
+            texts.addAll(sst2Unlabelled(Integer.parseInt(option("ftn", "4000"))));
+        } else {
+            texts.addAll(TinyBertForTests.c4Documents(0, Integer.parseInt(option("docs", "600"))));
+        }
+        if (corpus.equals("all")) {
             texts.addAll(TinyBertForTests.jsonLinesTexts(TinyBertForTests.sharedData().resolve(REALNEWSLIKE)));
         }
         Path vocab = tmp.resolve("vocab");
@@ -135,6 +142,20 @@ public final class PretrainingVsRandomInit {
                 })) {
             return TinyBertForTests.writeCheckpoint(model, tokenizer, vocab, tmp.resolve("run"), steps);
         }
+    }
+
+    /**
+     * The SST-2 training sentences after the first {@code skip} (those fine-tuning uses), labels dropped,
+     * eight to a document: a diagnostic corpus of in-domain text the size of the C4 sample, to tell what
+     * the recipe transfers when the text is about what the task asks.
+     */
+    private static List<String> sst2Unlabelled(int skip) throws IOException {
+        List<GlueExample> all = GlueTsvReader.read(GlueTask.SST2.train(), TinyBertForTests.sharedData().resolve("glue"));
+        List<String> documents = new ArrayList<>();
+        for (int i = skip; i < all.size(); i += 8) {
+            documents.add(String.join(" ", all.subList(i, Math.min(i + 8, all.size())).stream().map(GlueExample::textA).toList()));
+        }
+        return documents;
     }
 
     /** One example per line: its label, a tab and its token ids separated by spaces (scripts/bench/sst2-probe reads them). */
