@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -39,7 +40,7 @@ import picocli.CommandLine.Option;
  * a test file. With {@code --baseline random-init} the same architecture is also fine-tuned from random
  * weights with the same data, seed and schedule, so the results show what pretraining bought. When STS-B
  * is among the tasks, zero-shot STS-B (no fine-tuning: cosine of mean-pooled sentence vectors, raw and
- * whitened) goes into the summary.
+ * whitened) goes into the summary, with {@code --baseline} also that of the same architecture with random weights.
  * Fine-tuning runs in the driver with the training engine (the tasks are small; one model at a time).
  */
 @Command(name = "glue", description = "Fine-tune a checkpoint on GLUE tasks and score their dev sets.")
@@ -207,11 +208,14 @@ public final class GlueJob extends StageCommand {
             report.endPhase(task.displayName());
         }
         if (selected.contains(GlueTask.STSB)) {
-            ZeroShotSimilarity.Result zero = zeroShotStsb(fs, glueDir, encoder, options);
+            ZeroShotSimilarity.Result zero = zeroShotStsb(fs, glueDir, encoder, options, name -> false);
             summary.zeroShot(zero);
-            report.put("zero_shot_stsb_spearmanr_raw", zero.spearmanRaw());
-            report.put("zero_shot_stsb_spearmanr_whitened", zero.spearmanWhitened());
-            log.info("evaluate glue: zero-shot STS-B dev Spearman {} raw, {} whitened", zero.spearmanRaw(), zero.spearmanWhitened());
+            reportZeroShot(report, "", "checkpoint", zero);
+            if (baseline != null) {
+                ZeroShotSimilarity.Result random = zeroShotStsb(fs, glueDir, encoder, options, name -> true);
+                summary.zeroShotBaseline(random);
+                reportZeroShot(report, "_baseline", RANDOM_INIT, random);
+            }
             report.endPhase("zero_shot_stsb");
         }
         out.writeText(GlueSummary.JSON_FILE, summary.toJson());
@@ -267,18 +271,22 @@ public final class GlueJob extends StageCommand {
         return new GlueResult(task, metrics, RANDOM_INIT, baselineMetrics);
     }
 
-    /** STS-B dev scored by the cosine of the checkpoint's mean-pooled sentence vectors, raw and whitened. */
-    private ZeroShotSimilarity.Result zeroShotStsb(FileSystem fs, Path glueDir, PairEncoder encoder, FineTuneOptions options)
-            throws IOException {
+    /**
+     * STS-B dev scored by the cosine of mean-pooled sentence vectors, raw and whitened: the checkpoint's
+     * ({@code keepFresh} none), or those of the same architecture with random weights from the job's seed
+     * ({@code keepFresh} all), which shows how much of the score pretraining bought.
+     */
+    private ZeroShotSimilarity.Result zeroShotStsb(FileSystem fs, Path glueDir, PairEncoder encoder, FineTuneOptions options,
+                                                   Predicate<String> keepFresh) throws IOException {
         List<GlueExample> dev = read(fs, glueDir, GlueTask.STSB.devSplits().get(0));
-        List<EncodedPair> first = new ArrayList<>();
-        List<EncodedPair> second = new ArrayList<>();
-        for (GlueExample e : dev) {
-            first.add(encoder.encode(new GlueExample(e.id(), e.line(), e.textA(), null, GlueExample.NO_LABEL, Double.NaN)));
-            second.add(encoder.encode(new GlueExample(e.id(), e.line(), e.textB(), null, GlueExample.NO_LABEL, Double.NaN)));
-        }
-        double[] gold = dev.stream().mapToDouble(GlueExample::score).toArray();
-        return ZeroShotSimilarity.evaluate(weights, first, second, gold, encoder.padId(), options.threads(), options.batchSize());
+        return ZeroShotSimilarity.evaluate(weights, options.seed(), keepFresh, dev, encoder, options.threads(), options.batchSize());
+    }
+
+    /** Puts the figures into _REPORT.json; {@code suffix} "_baseline" marks random init's, as in {@code <TASK>_baseline_score}. */
+    private void reportZeroShot(StageReport report, String suffix, String model, ZeroShotSimilarity.Result zero) {
+        report.put("zero_shot_stsb_spearmanr_raw" + suffix, zero.spearmanRaw());
+        report.put("zero_shot_stsb_spearmanr_whitened" + suffix, zero.spearmanWhitened());
+        log.info("evaluate glue: zero-shot STS-B dev Spearman {} raw, {} whitened ({})", zero.spearmanRaw(), zero.spearmanWhitened(), model);
     }
 
     private static SequenceClassifier fineTune(ModelWeights start, GlueTask task, ModelConfig config, List<GlueExample> train,

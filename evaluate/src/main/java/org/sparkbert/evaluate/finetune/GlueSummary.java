@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.sparkbert.evaluate.glue.GlueResult;
 import org.sparkbert.evaluate.glue.GlueTask;
 import org.sparkbert.evaluate.metrics.GlueAverage;
@@ -13,7 +14,7 @@ import org.sparkbert.evaluate.metrics.GlueScore;
 
 /**
  * The run's overview: each task's GLUE score and the average over the tasks run (and the baseline's),
- * and zero-shot STS-B when it was measured.
+ * and zero-shot STS-B when it was measured (and the random-init baseline's, when that ran too).
  * Written as summary.json for pipelines and summary.md for people.
  */
 public final class GlueSummary {
@@ -23,6 +24,7 @@ public final class GlueSummary {
 
     private final Map<GlueTask, GlueResult> results = new EnumMap<>(GlueTask.class);
     private ZeroShotSimilarity.Result zeroShot;
+    private ZeroShotSimilarity.Result zeroShotBaseline;
 
     public void add(GlueResult result) {
         results.put(result.task(), result);
@@ -30,6 +32,10 @@ public final class GlueSummary {
 
     public void zeroShot(ZeroShotSimilarity.Result result) {
         zeroShot = result;
+    }
+
+    public void zeroShotBaseline(ZeroShotSimilarity.Result result) {
+        zeroShotBaseline = result;
     }
 
     public GlueAverage average() {
@@ -68,6 +74,10 @@ public final class GlueSummary {
             z.put("spearmanr_raw", zeroShot.spearmanRaw());
             z.put("spearmanr_whitened", zeroShot.spearmanWhitened());
             z.put("pairs", zeroShot.pairs());
+            if (zeroShotBaseline != null) {
+                z.put("baseline_spearmanr_raw", zeroShotBaseline.spearmanRaw());
+                z.put("baseline_spearmanr_whitened", zeroShotBaseline.spearmanWhitened());
+            }
         }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
@@ -91,10 +101,17 @@ public final class GlueSummary {
         md.append(baseline ? " (random-init baseline: " + percent(baselineAverage()) + ")\n" : "\n");
         if (zeroShot != null) {
             md.append("\nZero-shot STS-B (cosine of mean-pooled vectors, no fine-tuning), Spearman: raw ")
-                    .append(percent(zeroShot.spearmanRaw())).append(", whitened ").append(percent(zeroShot.spearmanWhitened()))
+                    .append(percent(zeroShot.spearmanRaw())).append(baselineInBrackets(ZeroShotSimilarity.Result::spearmanRaw))
+                    .append(", whitened ").append(percent(zeroShot.spearmanWhitened()))
+                    .append(baselineInBrackets(ZeroShotSimilarity.Result::spearmanWhitened))
                     .append(" (").append(zeroShot.pairs()).append(" dev pairs)\n");
         }
         return md.toString();
+    }
+
+    /** The random-init baseline's figure in brackets after the checkpoint's, as the average line has it; empty without one. */
+    private String baselineInBrackets(ToDoubleFunction<ZeroShotSimilarity.Result> figure) {
+        return zeroShotBaseline == null ? "" : " (random-init baseline: " + percent(figure.applyAsDouble(zeroShotBaseline)) + ")";
     }
 
     private static String percent(double fraction) {

@@ -2,6 +2,8 @@ package org.sparkbert.evaluate.finetune;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
+import org.sparkbert.evaluate.glue.GlueExample;
 import org.sparkbert.evaluate.metrics.SpearmanCorrelation;
 import org.sparkbert.evaluate.perplexity.ModelWeights;
 import org.sparkbert.train.model.BertModel;
@@ -24,12 +26,18 @@ public final class ZeroShotSimilarity {
     private ZeroShotSimilarity() {
     }
 
-    public static Result evaluate(ModelWeights weights, List<EncodedPair> first, List<EncodedPair> second, double[] gold,
-                                  int padId, int threads, int batchSize) {
-        List<EncodedPair> all = new ArrayList<>(first);
-        all.addAll(second);
-        double[][] vectors = meanPooled(weights, all, padId, threads, batchSize);
-        int n = first.size();
+    /**
+     * Scores the pairs with the encoder {@link ModelWeights#newModel} makes of {@code seed} and
+     * {@code keepFresh}: the checkpoint's with {@code name -> false}, the same architecture with random
+     * weights (the random-init baseline) with {@code name -> true}.
+     */
+    public static Result evaluate(ModelWeights weights, long seed, Predicate<String> keepFresh, List<GlueExample> pairs,
+                                  PairEncoder encoder, int threads, int batchSize) {
+        List<EncodedPair> sentences = new ArrayList<>();
+        pairs.forEach(pair -> sentences.add(alone(encoder, pair, pair.textA())));
+        pairs.forEach(pair -> sentences.add(alone(encoder, pair, pair.textB())));
+        double[][] vectors = meanPooled(weights, seed, keepFresh, sentences, encoder.padId(), threads, batchSize);
+        int n = pairs.size();
         double[] raw = new double[n];
         double[][] whitened = whiten(vectors);
         double[] white = new double[n];
@@ -37,17 +45,24 @@ public final class ZeroShotSimilarity {
             raw[i] = cosine(vectors[i], vectors[n + i]);
             white[i] = cosine(whitened[i], whitened[n + i]);
         }
+        double[] gold = pairs.stream().mapToDouble(GlueExample::score).toArray();
         return new Result(SpearmanCorrelation.of(gold, raw), SpearmanCorrelation.of(gold, white), n);
     }
 
+    /** One sentence of a pair on its own: [CLS] s [SEP]. */
+    private static EncodedPair alone(PairEncoder encoder, GlueExample pair, String sentence) {
+        return encoder.encode(new GlueExample(pair.id(), pair.line(), sentence, null, GlueExample.NO_LABEL, Double.NaN));
+    }
+
     /** The mean of the encoder's outputs over each sequence's real tokens, with a dropout-free model. */
-    static double[][] meanPooled(ModelWeights weights, List<EncodedPair> sequences, int padId, int threads, int batchSize) {
+    static double[][] meanPooled(ModelWeights weights, long seed, Predicate<String> keepFresh, List<EncodedPair> sequences,
+                                 int padId, int threads, int batchSize) {
         int t = sequences.stream().mapToInt(EncodedPair::length).max().orElse(2);
         int b = Math.min(batchSize, sequences.size());
         ModelConfig config = weights.config().withDropout(0f, 0f);
         int h = config.hiddenSize();
         double[][] out = new double[sequences.size()][h];
-        try (BertModel model = weights.newModel(config, threads, b, t, 1, 0, 0L, name -> false)) {
+        try (BertModel model = weights.newModel(config, threads, b, t, 1, 0, seed, keepFresh)) {
             for (int start = 0; start < sequences.size(); start += b) {
                 List<EncodedPair> rows = sequences.subList(start, Math.min(sequences.size(), start + b));
                 model.forward(EncodedPair.batch(rows, t, padId, new int[rows.size()], null), 0, 0, 0f);

@@ -151,10 +151,7 @@ class GlueJobTest {
         Files.write(mnli.resolve("dev_matched.tsv"), devMatched);
         Files.write(mnli.resolve("dev_mismatched.tsv"), devMismatched);
         Files.write(mnli.resolve("test_matched.tsv"), testMatched);
-        Path stsb = Files.createDirectories(dir.resolve("STS-B"));
-        Path sharedStsb = TinyBertForTests.sharedData().resolve("glue/STS-B");
-        Files.write(stsb.resolve("train.tsv"), Files.readAllLines(sharedStsb.resolve("train.tsv")).subList(0, 301));
-        Files.write(stsb.resolve("dev.tsv"), Files.readAllLines(sharedStsb.resolve("dev.tsv")).subList(0, 201));
+        writeStsb(dir);
 
         Path out = tmp.resolve("glue-mnli-stsb-out");
         int code = EvaluateJob.execute("glue", "--master", "local[2]", "--checkpoint", checkpoint.toString(),
@@ -177,6 +174,49 @@ class GlueJobTest {
             assertTrue(spearman >= -1 && spearman <= 1, key + " " + spearman);
         }
         assertEquals(200, summary.path("zero_shot_stsb").path("pairs").asInt());
+        assertFalse(summary.path("zero_shot_stsb").has("baseline_spearmanr_raw"), "no baseline without --baseline");
+        JsonNode report = JSON.readTree(out.resolve("_REPORT.json").toFile());
+        assertTrue(report.has("zero_shot_stsb_spearmanr_raw"), report.toString());
+        assertFalse(report.has("zero_shot_stsb_spearmanr_raw_baseline"), report.toString());
+    }
+
+    /**
+     * With --baseline random-init, zero-shot STS-B is measured for random weights of the same
+     * architecture too: correlations beside the checkpoint's in _REPORT.json, summary.json and summary.md,
+     * and not the checkpoint's (the pretrained encoder and a random one pool different vectors).
+     */
+    @Test
+    void zeroShotStsbHasARandomInitBaselineWithTheBaselineOption() throws IOException {
+        Path dir = tmp.resolve("glue-stsb");
+        writeStsb(dir);
+        Path out = tmp.resolve("glue-stsb-out");
+        int code = EvaluateJob.execute("glue", "--master", "local[2]", "--checkpoint", checkpoint.toString(),
+                "--data", dir.toString(), "--output", out.toString(), "--tasks", "STS-B", "--epochs", "1",
+                "--max-train-examples", "64", "--batch-size", "16", "--max-seq-length", "64", "--baseline", "random-init",
+                "--seed", "3", "--threads", "2");
+        assertEquals(0, code);
+        JsonNode report = JSON.readTree(out.resolve("_REPORT.json").toFile());
+        JsonNode summary = JSON.readTree(out.resolve(GlueSummary.JSON_FILE).toFile()).path("zero_shot_stsb");
+        for (String figure : List.of("spearmanr_raw", "spearmanr_whitened")) {
+            double pretrained = report.path("zero_shot_stsb_" + figure).asDouble(Double.NaN);
+            double random = report.path("zero_shot_stsb_" + figure + "_baseline").asDouble(Double.NaN);
+            System.out.printf("zero-shot STS-B %s on 200 dev pairs: checkpoint %.4f, random-init %.4f%n", figure, pretrained, random);
+            assertTrue(Math.abs(pretrained) <= 1 && Math.abs(random) <= 1, figure + " " + pretrained + " " + random);
+            assertTrue(Math.abs(pretrained - random) > 1e-6, figure + " " + pretrained + " " + random);
+            assertEquals(pretrained, summary.path(figure).asDouble(), 0);
+            assertEquals(random, summary.path("baseline_" + figure).asDouble(), 0);
+        }
+        String markdown = Files.readString(out.resolve(GlueSummary.MARKDOWN_FILE));
+        assertTrue(markdown.matches("(?s).*Zero-shot STS-B.*raw [-0-9.]+ \\(random-init baseline: [-0-9.]+\\),"
+                + " whitened [-0-9.]+ \\(random-init baseline: [-0-9.]+\\).*"), markdown);
+    }
+
+    /** STS-B's first 300 real training rows and first 200 dev rows under dir/STS-B. */
+    private static void writeStsb(Path dir) throws IOException {
+        Path stsb = Files.createDirectories(dir.resolve("STS-B"));
+        Path shared = TinyBertForTests.sharedData().resolve("glue/STS-B");
+        Files.write(stsb.resolve("train.tsv"), Files.readAllLines(shared.resolve("train.tsv")).subList(0, 301));
+        Files.write(stsb.resolve("dev.tsv"), Files.readAllLines(shared.resolve("dev.tsv")).subList(0, 201));
     }
 
     @Test
