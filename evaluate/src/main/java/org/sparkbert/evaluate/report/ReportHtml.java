@@ -50,6 +50,10 @@ final class ReportHtml {
         GlueTable glue = GlueTable.of(report.glue());
         html.append("<h2>GLUE</h2>\n").append(glue.isEmpty() ? "<p>No GLUE results.</p>\n"
                 : ReportTables.glue(glue).html() + "<p>" + Svg.escape(ReportTables.GLUE_CONVENTIONS) + "</p>\n");
+        if (report.zeroShotStsb() != null) {
+            html.append("<p>").append(Svg.escape(ReportTables.zeroShotStsbCaption(report.zeroShotStsb()))).append("</p>\n")
+                    .append(ReportTables.zeroShotStsb(report.zeroShotStsb()).html());
+        }
         if (!report.notes().isEmpty()) {
             html.append("<h2>Notes</h2>\n<ul>\n");
             report.notes().forEach(n -> html.append("<li>").append(Svg.escape(n)).append("</li>\n"));

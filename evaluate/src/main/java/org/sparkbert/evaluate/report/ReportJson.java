@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * report.json: the report for machines. Scores are fractions (as in the {@code <TASK>.json} files);
- * a value the inputs do not have is null.
+ * a value the inputs do not have is null, but {@code zero_shot_stsb} keeps summary.json's shape: absent
+ * without the figures, and without its baseline keys when the run had no baseline.
  */
 final class ReportJson {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,6 +38,9 @@ final class ReportJson {
             node.put("checkpoint", r.checkpoint());
         }
         root.set("glue", glue(GlueTable.of(report.glue())));
+        if (report.zeroShotStsb() != null) {
+            root.set("zero_shot_stsb", zeroShotStsb(report.zeroShotStsb()));
+        }
         ArrayNode notes = root.putArray("notes");
         report.notes().forEach(notes::add);
         try {
@@ -101,6 +105,19 @@ final class ReportJson {
         node.put("complete", table.complete());
         node.put("average_convention", "unweighted mean of task scores over the tasks evaluated; MRPC, QQP: mean of acc and f1;"
                 + " STS-B: mean of pearson and spearmanr; MNLI: one task, mean of acc_m and acc_mm; WNLI included (GLUE leaderboard)");
+        return node;
+    }
+
+    /** The keys of summary.json's {@code zero_shot_stsb}, the baseline's only when the run had one, as there. */
+    private static ObjectNode zeroShotStsb(ZeroShotStsb z) {
+        ObjectNode node = JSON.createObjectNode();
+        put(node, "spearmanr_raw", z.spearmanRaw());
+        put(node, "spearmanr_whitened", z.spearmanWhitened());
+        node.put("pairs", z.pairs());
+        if (z.hasBaseline()) {
+            put(node, "baseline_spearmanr_raw", z.baselineSpearmanRaw());
+            put(node, "baseline_spearmanr_whitened", z.baselineSpearmanWhitened());
+        }
         return node;
     }
 

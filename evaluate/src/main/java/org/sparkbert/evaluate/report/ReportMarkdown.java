@@ -28,6 +28,10 @@ final class ReportMarkdown {
         } else {
             md.append(ReportTables.glue(glue).markdown()).append('\n').append(ReportTables.GLUE_CONVENTIONS).append("\n\n");
         }
+        if (report.zeroShotStsb() != null) {
+            md.append(ReportTables.zeroShotStsbCaption(report.zeroShotStsb())).append("\n\n")
+                    .append(ReportTables.zeroShotStsb(report.zeroShotStsb()).markdown()).append('\n');
+        }
         if (!report.notes().isEmpty()) {
             md.append("## Notes\n\n");
             report.notes().forEach(n -> md.append("- ").append(n).append('\n'));

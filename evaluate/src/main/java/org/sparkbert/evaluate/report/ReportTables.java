@@ -54,6 +54,18 @@ final class ReportTables {
         return new Table(header, rows);
     }
 
+    /** The checkpoint's figures beside random init's, as {@link #glue} sets them; a dash where the run had no baseline. */
+    static Table zeroShotStsb(ZeroShotStsb z) {
+        return new Table(List.of("Spearman", "ours", "random init"), List.of(
+                List.of("raw", Formats.percent(z.spearmanRaw()), Formats.percent(z.baselineSpearmanRaw())),
+                List.of("whitened", Formats.percent(z.spearmanWhitened()), Formats.percent(z.baselineSpearmanWhitened()))));
+    }
+
+    static String zeroShotStsbCaption(ZeroShotStsb z) {
+        return "Zero-shot STS-B (cosine of mean-pooled sentence vectors, no fine-tuning), Spearman × 100 over "
+                + Formats.integer(z.pairs()) + " dev pairs:";
+    }
+
     /** "acc 83.2, f1 80.1": a task's metrics in percent. */
     static String details(Map<String, Double> metrics) {
         List<String> parts = new ArrayList<>();

@@ -6,6 +6,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.sparkbert.evaluate.finetune.GlueSummary;
 import org.sparkbert.evaluate.glue.GlueResult;
 import org.sparkbert.evaluate.glue.GlueTask;
 import org.sparkbert.evaluate.perplexity.PerplexityResult;
@@ -30,6 +31,7 @@ import java.util.regex.Pattern;
  *   <li>every {@code perplexity.json} under RUN and EVAL (down to {@value #SEARCH_DEPTH} levels), its step
  *       taken from the file or else from a {@code step-N} directory around it;</li>
  *   <li>{@code EVAL/<TASK>.json} for each GLUE task present;</li>
+ *   <li>zero-shot STS-B from {@code EVAL/summary.json}, when the GLUE run measured it;</li>
  *   <li>the model's shape from the newest {@code RUN/checkpoints/step-N/config.json}, else {@code RUN/config.json}.</li>
  * </ul>
  */
@@ -59,6 +61,7 @@ public final class RunReportLoader {
         List<PerplexityResult> perplexity = new ArrayList<>();
         collectPerplexity(runFs, run, SEARCH_DEPTH, perplexity);
         Map<GlueTask, GlueResult> glue = new EnumMap<>(GlueTask.class);
+        ZeroShotStsb zeroShot = null;
         if (evalDir != null) {
             Path eval = new Path(evalDir);
             FileSystem evalFs = eval.getFileSystem(conf);
@@ -67,6 +70,7 @@ public final class RunReportLoader {
             }
             collectPerplexity(evalFs, eval, SEARCH_DEPTH, perplexity);
             collectGlue(evalFs, eval, glue);
+            zeroShot = zeroShotStsb(evalFs, eval);
         }
         perplexity.sort(Comparator.comparingLong(PerplexityResult::step));
         if (perplexity.isEmpty()) {
@@ -76,7 +80,7 @@ public final class RunReportLoader {
             notes.add(evalDir == null ? "No --eval directory given: no GLUE results." : "No <TASK>.json GLUE results in " + evalDir + ".");
         }
         ModelShape model = modelShape(runFs, run);
-        return new RunReport(run.getName(), runDir, evalDir, training, perplexity, glue, model, List.copyOf(notes));
+        return new RunReport(run.getName(), runDir, evalDir, training, perplexity, glue, zeroShot, model, List.copyOf(notes));
     }
 
     private void noteTraining(TrainingLog training, Path metrics) {
@@ -143,6 +147,24 @@ public final class RunReportLoader {
             }
             into.put(task, result);
         }
+    }
+
+    /** summary.json is the only file with the figures; null when it has none (no STS-B among the tasks, or no GLUE run). */
+    private static ZeroShotStsb zeroShotStsb(FileSystem fs, Path eval) throws IOException {
+        Path file = new Path(eval, GlueSummary.JSON_FILE);
+        if (!isFile(fs, file)) {
+            return null;
+        }
+        JsonNode node = JSON.readTree(read(fs, file)).path("zero_shot_stsb");
+        if (node.isMissingNode()) {
+            return null;
+        }
+        if (!node.path("spearmanr_raw").isNumber() || !node.path("spearmanr_whitened").isNumber() || !node.path("pairs").canConvertToInt()) {
+            throw new ReportInputException(file + ": \"zero_shot_stsb\" needs numbers \"spearmanr_raw\", \"spearmanr_whitened\" and \"pairs\"");
+        }
+        // Summaries written before --baseline scored zero-shot STS-B have no baseline keys: NaN, shown as a dash.
+        return new ZeroShotStsb(node.get("spearmanr_raw").asDouble(), node.get("spearmanr_whitened").asDouble(), node.get("pairs").asInt(),
+                node.path("baseline_spearmanr_raw").asDouble(Double.NaN), node.path("baseline_spearmanr_whitened").asDouble(Double.NaN));
     }
 
     private ModelShape modelShape(FileSystem fs, Path run) throws IOException {

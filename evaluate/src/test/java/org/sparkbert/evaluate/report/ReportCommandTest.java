@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkbert.evaluate.EvaluateJob;
 import org.sparkbert.evaluate.ReportCommand;
+import org.sparkbert.evaluate.finetune.GlueSummary;
+import org.sparkbert.evaluate.finetune.ZeroShotSimilarity;
 import org.sparkbert.evaluate.glue.GlueResult;
 import org.sparkbert.evaluate.glue.GlueTask;
 import org.sparkbert.evaluate.metrics.GlueScore;
@@ -19,6 +21,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -61,6 +64,7 @@ class ReportCommandTest {
         assertEquals(0.645, json.at("/glue/tasks/MNLI/score").asDouble(), 1e-12);
         assertEquals(0.832, json.at("/glue/tasks/SST-2/published/BERT-Tiny").asDouble(), 1e-12);
         assertFalse(json.at("/glue/complete").asBoolean());
+        assertFalse(json.has("zero_shot_stsb"), "no summary.json, no zero-shot STS-B");
         String notes = json.get("notes").toString();
         assertTrue(notes.contains("5 steps were logged twice"), notes);
         assertTrue(notes.contains("was cut off"), notes);
@@ -108,6 +112,50 @@ class ReportCommandTest {
         assertDrawn(shot, ReportLayout.LOSS, Palette.LOSS, 400);
         assertEquals(0, countColour(shot, ReportLayout.PERPLEXITY, Palette.PERPLEXITY), "empty perplexity plot");
         assertEquals(0, countColour(shot, ReportLayout.GLUE, Palette.OURS), "empty GLUE plot");
+    }
+
+    @Test
+    void zeroShotStsbFromTheGlueSummaryIsInEveryFileBesideTheBaseline() throws Exception {
+        GlueSummary summary = glueSummary();
+        summary.zeroShot(new ZeroShotSimilarity.Result(0.588, 0.740, 1500));
+        summary.zeroShotBaseline(new ZeroShotSimilarity.Result(0.525, 0.758, 1500));
+        Path out = reportWithSummary(summary);
+
+        String md = Files.readString(out.resolve("report.md"));
+        int caption = md.indexOf("Zero-shot STS-B (cosine of mean-pooled sentence vectors, no fine-tuning), Spearman × 100 over 1,500 dev pairs:");
+        assertTrue(md.indexOf("## GLUE") < caption && caption < md.indexOf("## Notes"), md);
+        assertTrue(md.contains("| Spearman | ours | random init |\n|---|---|---|\n| raw | 58.8 | 52.5 |\n| whitened | 74.0 | 75.8 |\n"), md);
+
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("<p>Zero-shot STS-B (cosine of mean-pooled sentence vectors, no fine-tuning), Spearman × 100 over 1,500 dev pairs:</p>"), html);
+        assertTrue(html.contains("<tr><td>raw</td><td>58.8</td><td>52.5</td></tr>"), html);
+        assertTrue(html.contains("<tr><td>whitened</td><td>74.0</td><td>75.8</td></tr>"), html);
+
+        JsonNode json = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertEquals(new ObjectMapper().readTree(summary.toJson()).get("zero_shot_stsb"), json.get("zero_shot_stsb"));
+        assertEquals(0.525, json.at("/zero_shot_stsb/baseline_spearmanr_raw").asDouble(), 1e-12);
+    }
+
+    @Test
+    void zeroShotStsbWithoutBaselineLeavesTheBaselineOut() throws Exception {
+        GlueSummary summary = glueSummary();
+        summary.zeroShot(new ZeroShotSimilarity.Result(0.588, 0.740, 1500));
+        Path out = reportWithSummary(summary);
+
+        assertTrue(Files.readString(out.resolve("report.md")).contains("| raw | 58.8 | – |\n| whitened | 74.0 | – |\n"));
+        assertTrue(Files.readString(out.resolve("report.html")).contains("<tr><td>whitened</td><td>74.0</td><td>–</td></tr>"));
+        JsonNode json = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertEquals(List.of("spearmanr_raw", "spearmanr_whitened", "pairs"), fieldNames(json.get("zero_shot_stsb")));
+        assertEquals(0.740, json.at("/zero_shot_stsb/spearmanr_whitened").asDouble(), 1e-12);
+        assertEquals(1500, json.at("/zero_shot_stsb/pairs").asInt());
+    }
+
+    @Test
+    void glueSummaryWithoutZeroShotStsbRendersNoSuchSection() throws Exception {
+        Path out = reportWithSummary(glueSummary());
+        assertFalse(Files.readString(out.resolve("report.md")).contains("Zero-shot"));
+        assertFalse(Files.readString(out.resolve("report.html")).contains("Zero-shot"));
+        assertFalse(new ObjectMapper().readTree(out.resolve("report.json").toFile()).has("zero_shot_stsb"));
     }
 
     @Test
@@ -187,6 +235,27 @@ class ReportCommandTest {
             Files.writeString(eval.resolve(GlueResult.fileName(result.task())), result.toJson());
         }
         return eval;
+    }
+
+    /** The synthetic evaluation with the summary.json that {@code evaluate glue} writes beside its {@code <TASK>.json} files. */
+    private Path reportWithSummary(GlueSummary summary) throws Exception {
+        Path eval = syntheticEval();
+        Files.writeString(eval.resolve(GlueSummary.JSON_FILE), summary.toJson());
+        Path out = tmp.resolve("report");
+        assertEquals(0, ReportCommand.execute("--run", syntheticRun().toString(), "--eval", eval.toString(), "--output", out.toString()));
+        return out;
+    }
+
+    private static GlueSummary glueSummary() {
+        GlueSummary summary = new GlueSummary();
+        glueResults().values().forEach(summary::add);
+        return summary;
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     private static void writePerplexity(Path dir, PerplexityResult result) throws Exception {
