@@ -25,7 +25,9 @@ final class Handshake {
   private static final int MAC_BYTES = 32;
   private static final byte[] CONNECTOR = "connector".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final byte[] ACCEPTOR = "acceptor".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-  private static final String DURING = "during authentication";
+  // A rank that refuses a peer on one of its links closes its other link mid-handshake too, so a
+  // handshake that breaks off most often means two ranks hold different secrets: say so.
+  private static final String DURING = "during authentication (do all ranks hold the same job secret?)";
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -40,7 +42,7 @@ final class Handshake {
     link.writeFully(hello, DURING);
 
     ByteBuffer reply = ByteBuffer.allocate(4 + NONCE_BYTES);
-    link.readFully(reply, DURING + " (does it hold the same job secret?)");
+    link.readFully(reply, DURING);
     reply.flip();
     int acceptorRank = reply.getInt();
     byte[] nonceA = new byte[NONCE_BYTES];
@@ -53,7 +55,7 @@ final class Handshake {
     link.writeFully(ByteBuffer.wrap(secret.mac(CONNECTOR, nonceC, nonceA, ranks)), DURING);
 
     ByteBuffer proof = ByteBuffer.allocate(MAC_BYTES);
-    link.readFully(proof, DURING + " (it refused this rank: do both hold the same job secret?)");
+    link.readFully(proof, "during authentication (it refused this rank: do both hold the same job secret?)");
     if (!MessageDigest.isEqual(proof.array(), secret.mac(ACCEPTOR, nonceC, nonceA, ranks))) {
       throw new PeerAuthenticationException(link.peerRank(), link.peerAddress(),
           "failed authentication: it does not hold this job's secret");

@@ -67,6 +67,9 @@ class RingAuthenticationTest {
       for (Future<Object> outcome : outcomes) {
         PeerException failure = assertInstanceOf(PeerException.class, outcome.get(60, TimeUnit.SECONDS));
         assertTrue(failure.getMessage().contains("127.0.0.1:"), failure.getMessage());
+        // Whichever link a rank fails on first, its message points at the secrets.
+        assertTrue(failure.getMessage().contains("job's secret") || failure.getMessage().contains("same job secret"),
+            failure.getMessage());
         assertSecretsAbsent(failure, secret, wrong);
       }
     } finally {
