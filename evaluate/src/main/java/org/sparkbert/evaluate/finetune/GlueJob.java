@@ -208,11 +208,12 @@ public final class GlueJob extends StageCommand {
             report.endPhase(task.displayName());
         }
         if (selected.contains(GlueTask.STSB)) {
-            ZeroShotSimilarity.Result zero = zeroShotStsb(fs, glueDir, encoder, options, name -> false);
+            List<GlueExample> dev = read(fs, glueDir, GlueTask.STSB.devSplits().get(0));
+            ZeroShotSimilarity.Result zero = zeroShotStsb(dev, encoder, options, name -> false);
             summary.zeroShot(zero);
             reportZeroShot(report, "", "checkpoint", zero);
             if (baseline != null) {
-                ZeroShotSimilarity.Result random = zeroShotStsb(fs, glueDir, encoder, options, name -> true);
+                ZeroShotSimilarity.Result random = zeroShotStsb(dev, encoder, options, name -> true);
                 summary.zeroShotBaseline(random);
                 reportZeroShot(report, "_baseline", RANDOM_INIT, random);
             }
@@ -276,9 +277,8 @@ public final class GlueJob extends StageCommand {
      * ({@code keepFresh} none), or those of the same architecture with random weights from the job's seed
      * ({@code keepFresh} all), which shows how much of the score pretraining bought.
      */
-    private ZeroShotSimilarity.Result zeroShotStsb(FileSystem fs, Path glueDir, PairEncoder encoder, FineTuneOptions options,
-                                                   Predicate<String> keepFresh) throws IOException {
-        List<GlueExample> dev = read(fs, glueDir, GlueTask.STSB.devSplits().get(0));
+    private ZeroShotSimilarity.Result zeroShotStsb(List<GlueExample> dev, PairEncoder encoder, FineTuneOptions options,
+                                                   Predicate<String> keepFresh) {
         return ZeroShotSimilarity.evaluate(weights, options.seed(), keepFresh, dev, encoder, options.threads(), options.batchSize());
     }
 

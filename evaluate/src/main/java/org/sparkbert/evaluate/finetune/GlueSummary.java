@@ -70,20 +70,29 @@ public final class GlueSummary {
             root.put("baseline_average", baseline);
         }
         if (zeroShot != null) {
-            ObjectNode z = root.putObject("zero_shot_stsb");
-            z.put("spearmanr_raw", zeroShot.spearmanRaw());
-            z.put("spearmanr_whitened", zeroShot.spearmanWhitened());
-            z.put("pairs", zeroShot.pairs());
-            if (zeroShotBaseline != null) {
-                z.put("baseline_spearmanr_raw", zeroShotBaseline.spearmanRaw());
-                z.put("baseline_spearmanr_whitened", zeroShotBaseline.spearmanWhitened());
-            }
+            root.set("zero_shot_stsb", zeroShotJson(zeroShot, zeroShotBaseline));
         }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * summary.json's {@code zero_shot_stsb} object (report.json copies it): the checkpoint's figures, and
+     * the random-init baseline's when there is one (else null).
+     */
+    public static ObjectNode zeroShotJson(ZeroShotSimilarity.Result checkpoint, ZeroShotSimilarity.Result baseline) {
+        ObjectNode z = JSON.createObjectNode();
+        z.put("spearmanr_raw", checkpoint.spearmanRaw());
+        z.put("spearmanr_whitened", checkpoint.spearmanWhitened());
+        z.put("pairs", checkpoint.pairs());
+        if (baseline != null) {
+            z.put("baseline_spearmanr_raw", baseline.spearmanRaw());
+            z.put("baseline_spearmanr_whitened", baseline.spearmanWhitened());
+        }
+        return z;
     }
 
     public String toMarkdown() {

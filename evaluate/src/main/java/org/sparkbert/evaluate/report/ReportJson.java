@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.sparkbert.evaluate.finetune.GlueSummary;
 import org.sparkbert.evaluate.glue.GlueResult;
 import org.sparkbert.evaluate.metrics.PublishedScores;
 import org.sparkbert.evaluate.perplexity.PerplexityResult;
@@ -39,7 +40,7 @@ final class ReportJson {
         }
         root.set("glue", glue(GlueTable.of(report.glue())));
         if (report.zeroShotStsb() != null) {
-            root.set("zero_shot_stsb", zeroShotStsb(report.zeroShotStsb()));
+            root.set("zero_shot_stsb", GlueSummary.zeroShotJson(report.zeroShotStsb().checkpoint(), report.zeroShotStsb().baseline()));
         }
         ArrayNode notes = root.putArray("notes");
         report.notes().forEach(notes::add);
@@ -105,19 +106,6 @@ final class ReportJson {
         node.put("complete", table.complete());
         node.put("average_convention", "unweighted mean of task scores over the tasks evaluated; MRPC, QQP: mean of acc and f1;"
                 + " STS-B: mean of pearson and spearmanr; MNLI: one task, mean of acc_m and acc_mm; WNLI included (GLUE leaderboard)");
-        return node;
-    }
-
-    /** The keys of summary.json's {@code zero_shot_stsb}, the baseline's only when the run had one, as there. */
-    private static ObjectNode zeroShotStsb(ZeroShotStsb z) {
-        ObjectNode node = JSON.createObjectNode();
-        put(node, "spearmanr_raw", z.spearmanRaw());
-        put(node, "spearmanr_whitened", z.spearmanWhitened());
-        node.put("pairs", z.pairs());
-        if (z.hasBaseline()) {
-            put(node, "baseline_spearmanr_raw", z.baselineSpearmanRaw());
-            put(node, "baseline_spearmanr_whitened", z.baselineSpearmanWhitened());
-        }
         return node;
     }
 

@@ -1,5 +1,6 @@
 package org.sparkbert.evaluate.report;
 
+import org.sparkbert.evaluate.finetune.ZeroShotSimilarity;
 import org.sparkbert.evaluate.glue.GlueResult;
 import org.sparkbert.evaluate.metrics.PublishedScores;
 import org.sparkbert.evaluate.perplexity.PerplexityResult;
@@ -57,13 +58,15 @@ final class ReportTables {
     /** The checkpoint's figures beside random init's, as {@link #glue} sets them; a dash where the run had no baseline. */
     static Table zeroShotStsb(ZeroShotStsb z) {
         return new Table(List.of("Spearman", "ours", "random init"), List.of(
-                List.of("raw", Formats.percent(z.spearmanRaw()), Formats.percent(z.baselineSpearmanRaw())),
-                List.of("whitened", Formats.percent(z.spearmanWhitened()), Formats.percent(z.baselineSpearmanWhitened()))));
+                List.of("raw", Formats.percent(z.checkpoint().spearmanRaw()),
+                        Formats.percent(z.baseline(ZeroShotSimilarity.Result::spearmanRaw))),
+                List.of("whitened", Formats.percent(z.checkpoint().spearmanWhitened()),
+                        Formats.percent(z.baseline(ZeroShotSimilarity.Result::spearmanWhitened)))));
     }
 
     static String zeroShotStsbCaption(ZeroShotStsb z) {
         return "Zero-shot STS-B (cosine of mean-pooled sentence vectors, no fine-tuning), Spearman × 100 over "
-                + Formats.integer(z.pairs()) + " dev pairs:";
+                + Formats.integer(z.checkpoint().pairs()) + " dev pairs:";
     }
 
     /** "acc 83.2, f1 80.1": a task's metrics in percent. */

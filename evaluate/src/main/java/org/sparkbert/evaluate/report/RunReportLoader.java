@@ -7,6 +7,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparkbert.evaluate.finetune.GlueSummary;
+import org.sparkbert.evaluate.finetune.ZeroShotSimilarity;
 import org.sparkbert.evaluate.glue.GlueResult;
 import org.sparkbert.evaluate.glue.GlueTask;
 import org.sparkbert.evaluate.perplexity.PerplexityResult;
@@ -162,9 +163,15 @@ public final class RunReportLoader {
         if (!node.path("spearmanr_raw").isNumber() || !node.path("spearmanr_whitened").isNumber() || !node.path("pairs").canConvertToInt()) {
             throw new ReportInputException(file + ": \"zero_shot_stsb\" needs numbers \"spearmanr_raw\", \"spearmanr_whitened\" and \"pairs\"");
         }
-        // Summaries written before --baseline scored zero-shot STS-B have no baseline keys: NaN, shown as a dash.
-        return new ZeroShotStsb(node.get("spearmanr_raw").asDouble(), node.get("spearmanr_whitened").asDouble(), node.get("pairs").asInt(),
-                node.path("baseline_spearmanr_raw").asDouble(Double.NaN), node.path("baseline_spearmanr_whitened").asDouble(Double.NaN));
+        int pairs = node.get("pairs").asInt();
+        ZeroShotSimilarity.Result checkpoint = new ZeroShotSimilarity.Result(node.get("spearmanr_raw").asDouble(),
+                node.get("spearmanr_whitened").asDouble(), pairs);
+        // Summaries of runs without --baseline (or written before it scored zero-shot STS-B) have no baseline keys.
+        ZeroShotSimilarity.Result baseline = node.has("baseline_spearmanr_raw")
+                ? new ZeroShotSimilarity.Result(node.get("baseline_spearmanr_raw").asDouble(),
+                        node.path("baseline_spearmanr_whitened").asDouble(Double.NaN), pairs)
+                : null;
+        return new ZeroShotStsb(checkpoint, baseline);
     }
 
     private ModelShape modelShape(FileSystem fs, Path run) throws IOException {
