@@ -23,8 +23,8 @@ import org.sparkbert.job.UsageException;
 import org.sparkbert.tokenize.instances.InstancesJob;
 import org.sparkbert.tokenize.vocab.VocabJob;
 import org.sparkbert.train.TrainJob;
-import org.sparkbert.train.checkpoint.CheckpointWriter;
-import org.sparkbert.train.model.ModelConfig;
+import org.sparkbert.engine.checkpoint.CheckpointWriter;
+import org.sparkbert.engine.model.ModelConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkbert.job.StageCommand;
 import org.sparkbert.tokenize.Tokenizers;
-import org.sparkbert.train.checkpoint.CheckpointReader;
+import org.sparkbert.engine.checkpoint.CheckpointReader;
 import org.sparkbert.tokenize.instances.InstancesJob;
 import org.sparkbert.train.job.C4ForTests;
 

@@ -2,7 +2,7 @@ package org.sparkbert.evaluate.finetune;
 
 import java.util.Arrays;
 import java.util.List;
-import org.sparkbert.train.model.Batch;
+import org.sparkbert.engine.model.Batch;
 
 /** One example as the model reads it: [CLS] a [SEP] (b [SEP]) ids and their segment (token type) ids. */
 public record EncodedPair(int[] inputIds, int[] tokenTypeIds) {

@@ -29,7 +29,7 @@ import org.sparkbert.job.StageReport;
 import org.sparkbert.job.UsageException;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
-import org.sparkbert.train.model.ModelConfig;
+import org.sparkbert.engine.model.ModelConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -6,8 +6,8 @@ import java.util.function.Predicate;
 import org.sparkbert.evaluate.glue.GlueExample;
 import org.sparkbert.evaluate.metrics.SpearmanCorrelation;
 import org.sparkbert.evaluate.perplexity.ModelWeights;
-import org.sparkbert.train.model.BertModel;
-import org.sparkbert.train.model.ModelConfig;
+import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.engine.model.ModelConfig;
 
 /**
  * Zero-shot STS-B: each sentence alone ([CLS] s [SEP]) through the encoder without fine-tuning, its

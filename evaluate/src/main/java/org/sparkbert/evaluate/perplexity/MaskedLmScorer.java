@@ -6,8 +6,8 @@ import java.util.Iterator;
 import java.util.List;
 import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.tokenize.masking.SpecialTokens;
-import org.sparkbert.train.model.Batch;
-import org.sparkbert.train.model.BertModel;
+import org.sparkbert.engine.model.Batch;
+import org.sparkbert.engine.model.BertModel;
 
 /**
  * Scores sequences with a model's masked-LM head: the cross-entropy of the true token at each

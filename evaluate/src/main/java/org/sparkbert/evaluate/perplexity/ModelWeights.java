@@ -9,12 +9,12 @@ import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.sparkbert.train.checkpoint.CheckpointReader;
-import org.sparkbert.train.checkpoint.StoredTensor;
-import org.sparkbert.train.engine.Backend;
-import org.sparkbert.train.model.BertModel;
-import org.sparkbert.train.model.ModelConfig;
-import org.sparkbert.train.model.Parameter;
+import org.sparkbert.engine.checkpoint.CheckpointReader;
+import org.sparkbert.engine.checkpoint.StoredTensor;
+import org.sparkbert.engine.backend.Backend;
+import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.engine.model.ModelConfig;
+import org.sparkbert.engine.model.Parameter;
 
 /**
  * A checkpoint's model in a form Spark can broadcast: its configuration as model-file properties and

@@ -1,7 +1,7 @@
 package org.sparkbert.evaluate.pipeline;
 
 import org.sparkbert.job.UsageException;
-import org.sparkbert.train.model.ModelConfig;
+import org.sparkbert.engine.model.ModelConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

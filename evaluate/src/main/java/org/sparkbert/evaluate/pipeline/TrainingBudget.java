@@ -1,6 +1,6 @@
 package org.sparkbert.evaluate.pipeline;
 
-import org.sparkbert.train.model.ModelConfig;
+import org.sparkbert.engine.model.ModelConfig;
 
 /**
  * How many optimiser steps fit the training share of the time budget: the FLOP of one step counted

@@ -22,8 +22,8 @@ import org.sparkbert.evaluate.glue.GlueSubmissionWriter;
 import org.sparkbert.evaluate.metrics.GlueMetrics;
 import org.sparkbert.evaluate.perplexity.TinyBertForTests;
 import org.sparkbert.tokenize.Tokenizer;
-import org.sparkbert.train.model.BertModel;
-import org.sparkbert.train.model.ModelConfig;
+import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.engine.model.ModelConfig;
 
 class GlueJobTest {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -18,8 +18,8 @@ import org.sparkbert.evaluate.perplexity.TinyBertForTests;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.masking.SpecialTokens;
-import org.sparkbert.train.model.BertModel;
-import org.sparkbert.train.model.ModelConfig;
+import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.engine.model.ModelConfig;
 
 /**
  * The offline experiment behind docs/BENCHMARKS.md "Pretraining vs random init on SST-2" (not a test;

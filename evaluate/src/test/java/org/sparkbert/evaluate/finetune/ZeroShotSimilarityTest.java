@@ -18,8 +18,8 @@ import org.sparkbert.evaluate.glue.GlueTsvReader;
 import org.sparkbert.evaluate.perplexity.ModelWeights;
 import org.sparkbert.evaluate.perplexity.TinyBertForTests;
 import org.sparkbert.tokenize.Tokenizer;
-import org.sparkbert.train.model.BertModel;
-import org.sparkbert.train.model.ModelConfig;
+import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.engine.model.ModelConfig;
 
 class ZeroShotSimilarityTest {
 

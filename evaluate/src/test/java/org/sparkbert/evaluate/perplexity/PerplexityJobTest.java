@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkbert.evaluate.EvaluateJob;
 import org.sparkbert.tokenize.Tokenizer;
-import org.sparkbert.train.model.BertModel;
-import org.sparkbert.train.model.ModelConfig;
+import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.engine.model.ModelConfig;
 
 class PerplexityJobTest {
     private static final int SEQ = 64;

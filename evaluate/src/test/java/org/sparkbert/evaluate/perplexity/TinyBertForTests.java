@@ -25,16 +25,16 @@ import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.tokenize.masking.MaskedInstance;
 import org.sparkbert.tokenize.masking.SpecialTokens;
-import org.sparkbert.train.checkpoint.Checkpoint;
-import org.sparkbert.train.checkpoint.CheckpointWriter;
-import org.sparkbert.train.job.ModelExport;
-import org.sparkbert.train.loop.StepMetrics;
-import org.sparkbert.train.loop.Trainer;
-import org.sparkbert.train.loop.TrainingOptions;
-import org.sparkbert.train.model.Batch;
-import org.sparkbert.train.model.BertModel;
-import org.sparkbert.train.model.ModelConfig;
-import org.sparkbert.train.optim.Optimizer;
+import org.sparkbert.engine.checkpoint.Checkpoint;
+import org.sparkbert.engine.checkpoint.CheckpointWriter;
+import org.sparkbert.engine.checkpoint.ModelExport;
+import org.sparkbert.engine.loop.StepMetrics;
+import org.sparkbert.engine.loop.Trainer;
+import org.sparkbert.engine.loop.TrainingOptions;
+import org.sparkbert.engine.model.Batch;
+import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.engine.model.ModelConfig;
+import org.sparkbert.engine.optim.Optimizer;
 
 /**
  * A BERT-tiny pretrained in the test on the shared C4 sample with the train module's API: a small

@@ -1,5 +1,7 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.engine.loop.ReplicaCheckpoints;
+
 import java.io.IOException;
 import java.net.URI;
 import java.util.Map;
@@ -8,12 +10,12 @@ import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.sparkbert.train.checkpoint.CheckpointStore;
-import org.sparkbert.train.checkpoint.CheckpointWriter;
-import org.sparkbert.train.checkpoint.ResumePoint;
-import org.sparkbert.train.checkpoint.TrainerState;
-import org.sparkbert.train.checkpoint.TrainingConfig;
-import org.sparkbert.train.checkpoint.TrainingSnapshot;
+import org.sparkbert.engine.checkpoint.CheckpointStore;
+import org.sparkbert.engine.checkpoint.CheckpointWriter;
+import org.sparkbert.engine.checkpoint.ResumePoint;
+import org.sparkbert.engine.checkpoint.TrainerState;
+import org.sparkbert.engine.checkpoint.TrainingConfig;
+import org.sparkbert.engine.checkpoint.TrainingSnapshot;
 import org.sparkbert.train.job.ShardedBatches;
 
 /**

@@ -1,16 +1,19 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.engine.loop.Replica;
+import org.sparkbert.engine.loop.StepSummary;
+
 import java.io.IOException;
 import java.util.List;
-import org.sparkbert.train.job.MaskedTokenEntropy;
+import org.sparkbert.engine.loop.MaskedTokenEntropy;
 import org.sparkbert.train.job.ShardedBatches;
-import org.sparkbert.train.loop.ReplicaGroup;
-import org.sparkbert.train.loop.StepCounts;
-import org.sparkbert.train.loop.StepMetrics;
-import org.sparkbert.train.loop.Trainer;
-import org.sparkbert.train.model.Batch;
-import org.sparkbert.train.model.BertModel;
-import org.sparkbert.train.optim.Optimizer;
+import org.sparkbert.engine.loop.ReplicaGroup;
+import org.sparkbert.engine.loop.StepCounts;
+import org.sparkbert.engine.loop.StepMetrics;
+import org.sparkbert.engine.loop.Trainer;
+import org.sparkbert.engine.model.Batch;
+import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.engine.optim.Optimizer;
 
 /** A BERT replica: the engine's model, optimiser and {@link Trainer}, over this replica's data shards. */
 public final class BertReplica implements Replica {

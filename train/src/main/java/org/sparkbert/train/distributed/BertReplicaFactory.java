@@ -3,15 +3,15 @@ package org.sparkbert.train.distributed;
 import java.util.ArrayList;
 import java.util.List;
 import org.sparkbert.tokenize.masking.DynamicMasker;
-import org.sparkbert.train.engine.Backend;
+import org.sparkbert.engine.backend.Backend;
 import org.sparkbert.train.job.BatchAssembler;
 import org.sparkbert.train.job.Instance;
 import org.sparkbert.train.job.ShardedBatches;
-import org.sparkbert.train.loop.Trainer;
-import org.sparkbert.train.loop.TrainingOptions;
-import org.sparkbert.train.model.BertModel;
-import org.sparkbert.train.model.ModelConfig;
-import org.sparkbert.train.optim.Optimizer;
+import org.sparkbert.engine.loop.Trainer;
+import org.sparkbert.engine.loop.TrainingOptions;
+import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.engine.model.ModelConfig;
+import org.sparkbert.engine.optim.Optimizer;
 
 /**
  * Builds BERT replicas on the executors: the model configuration and the masker (with its

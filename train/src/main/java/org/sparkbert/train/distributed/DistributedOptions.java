@@ -2,7 +2,7 @@ package org.sparkbert.train.distributed;
 
 import java.io.Serializable;
 import java.time.Duration;
-import org.sparkbert.train.collective.RingConfig;
+import org.sparkbert.engine.collective.RingConfig;
 
 /**
  * How a distributed run is laid out.

@@ -1,5 +1,7 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.engine.loop.Replica;
+
 import java.io.Serializable;
 import java.util.List;
 

@@ -1,5 +1,11 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.engine.loop.ProgressLog;
+import org.sparkbert.engine.loop.Replica;
+import org.sparkbert.engine.loop.ReplicaCheckpoints;
+import org.sparkbert.engine.loop.RingGroup;
+import org.sparkbert.engine.loop.StepSummary;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -12,9 +18,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkbert.train.collective.BarrierAddressExchange;
-import org.sparkbert.train.collective.JobSecret;
-import org.sparkbert.train.collective.RingAllReduce;
+import org.sparkbert.train.distributed.BarrierAddressExchange;
+import org.sparkbert.engine.collective.JobSecret;
+import org.sparkbert.engine.collective.RingAllReduce;
 import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
 import scala.Tuple2;
 import scala.collection.Iterator;

@@ -1,5 +1,7 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.engine.loop.StepSummary;
+
 import java.util.List;
 
 /**

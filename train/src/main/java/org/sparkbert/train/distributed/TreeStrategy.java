@@ -1,5 +1,10 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.engine.loop.ProgressLog;
+import org.sparkbert.engine.loop.Replica;
+import org.sparkbert.engine.loop.ReplicaCheckpoints;
+import org.sparkbert.engine.loop.StepSummary;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;

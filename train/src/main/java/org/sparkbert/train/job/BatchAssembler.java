@@ -3,7 +3,7 @@ package org.sparkbert.train.job;
 import java.util.Arrays;
 import java.util.List;
 import org.sparkbert.tokenize.masking.DynamicMasker;
-import org.sparkbert.train.model.Batch;
+import org.sparkbert.engine.model.Batch;
 import org.sparkbert.tokenize.masking.MaskedInstance;
 
 /**

@@ -2,9 +2,9 @@ package org.sparkbert.train.job;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.sparkbert.train.checkpoint.TrainerState;
-import org.sparkbert.train.checkpoint.TrainingConfig;
-import org.sparkbert.train.model.Batch;
+import org.sparkbert.engine.checkpoint.TrainerState;
+import org.sparkbert.engine.checkpoint.TrainingConfig;
+import org.sparkbert.engine.model.Batch;
 
 /**
  * The data order of a run as a function of (seed, step) alone, whatever the number of replicas.

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkbert.job.StageCommand;
 import org.sparkbert.job.StageOutput;
 import org.sparkbert.train.TrainJob;
-import org.sparkbert.train.checkpoint.CheckpointReader;
-import org.sparkbert.train.checkpoint.StoredTensor;
+import org.sparkbert.engine.checkpoint.CheckpointReader;
+import org.sparkbert.engine.checkpoint.StoredTensor;
 import org.sparkbert.train.job.Instance;
 
 /** The train stage with --replicas in local mode: replicas as barrier tasks, checkpoints, the final one in RUN_DIR. */

@@ -1,5 +1,7 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.engine.loop.ReplicaCheckpoints;
+
 import org.sparkbert.train.job.Instance;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,10 +23,10 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.sparkbert.train.collective.BarrierAddressExchange;
-import org.sparkbert.train.collective.JobSecret;
-import org.sparkbert.train.collective.RingAllReduce;
-import org.sparkbert.train.collective.RingConfig;
+import org.sparkbert.train.distributed.BarrierAddressExchange;
+import org.sparkbert.engine.collective.JobSecret;
+import org.sparkbert.engine.collective.RingAllReduce;
+import org.sparkbert.engine.collective.RingConfig;
 import scala.collection.Iterator;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;

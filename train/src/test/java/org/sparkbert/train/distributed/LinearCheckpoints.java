@@ -1,5 +1,8 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.engine.loop.Replica;
+import org.sparkbert.engine.loop.ReplicaCheckpoints;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

@@ -1,12 +1,15 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.engine.loop.Replica;
+import org.sparkbert.engine.loop.StepSummary;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
-import org.sparkbert.train.loop.ReplicaGroup;
+import org.sparkbert.engine.loop.ReplicaGroup;
 
 /**
  * A stand-in training engine for the Spark shell's tests: linear regression with SGD and momentum,
@@ -67,7 +70,7 @@ final class LinearEngine {
         }
     }
 
-    static final class Replica implements org.sparkbert.train.distributed.Replica {
+    static final class Replica implements org.sparkbert.engine.loop.Replica {
         private final Factory f;
         private final int rank;
         private final int micro;

@@ -1,10 +1,14 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.engine.loop.Replica;
+import org.sparkbert.engine.loop.ReplicaCheckpoints;
+import org.sparkbert.engine.loop.StepSummary;
+
 import org.sparkbert.train.job.Instance;
 import java.io.IOException;
 import java.util.List;
 import java.util.OptionalLong;
-import org.sparkbert.train.loop.ReplicaGroup;
+import org.sparkbert.engine.loop.ReplicaGroup;
 
 /** BERT replicas that sleep before each step, so that a test can kill an executor mid-run. */
 final class SlowBert {
@@ -32,7 +36,7 @@ final class SlowBert {
         }
     }
 
-    static final class Replica implements org.sparkbert.train.distributed.Replica {
+    static final class Replica implements org.sparkbert.engine.loop.Replica {
         final BertReplica inner;
         private final long stepMillis;
 

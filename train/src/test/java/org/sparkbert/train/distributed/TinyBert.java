@@ -12,10 +12,10 @@ import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.tokenize.masking.SpecialTokens;
-import org.sparkbert.train.checkpoint.TrainingConfig;
+import org.sparkbert.engine.checkpoint.TrainingConfig;
 import org.sparkbert.train.job.Instance;
-import org.sparkbert.train.loop.TrainingOptions;
-import org.sparkbert.train.model.ModelConfig;
+import org.sparkbert.engine.loop.TrainingOptions;
+import org.sparkbert.engine.model.ModelConfig;
 
 /** A tiny BERT (hidden 32, 1 layer, NSP, dropout on) on synthetic instances over a 105-token vocabulary. */
 final class TinyBert {

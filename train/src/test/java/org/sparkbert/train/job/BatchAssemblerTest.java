@@ -14,7 +14,7 @@ import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.tokenize.masking.SpecialTokens;
-import org.sparkbert.train.model.Batch;
+import org.sparkbert.engine.model.Batch;
 
 class BatchAssemblerTest {
 

@@ -1,5 +1,8 @@
 package org.sparkbert.train.job;
 
+import org.sparkbert.engine.loop.MaskedTokenEntropy;
+import org.sparkbert.engine.loop.ProgressRecord;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -22,7 +22,7 @@ import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.tokenize.masking.SpecialTokens;
-import org.sparkbert.train.model.Batch;
+import org.sparkbert.engine.model.Batch;
 
 class ShardedBatchesTest {
     private static final int B = 8, T = 16, INSTANCES = 29, SEED = 5;

@@ -1,0 +1,150 @@
+package org.sparkbert.engine.checkpoint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.sparkbert.engine.model.ModelConfig;
+
+/**
+ * The Hugging Face model class a checkpoint is written for, its config.json, and the few ways its
+ * tensors differ from the engine's: {@code BertForPreTraining} for post-LN BERT,
+ * {@code AlbertForPreTraining} for the ALBERT options, {@code RobertaPreLayerNormForMaskedLM} for
+ * pre-LN. Tensor names are the engine's already (they are Hugging Face's); what changes is
+ * <ul>
+ * <li>RoBERTa numbers positions from pad_token_id + 1, so its position table gets pad_token_id + 1
+ * leading zero rows (and max_position_embeddings grows by as many);</li>
+ * <li>ALBERT always maps embeddings to the hidden size, so a shared-layer model without
+ * factorisation gets an identity embedding_hidden_mapping_in.</li>
+ * </ul>
+ * {@link #fromCheckpoint} undoes both, so a checkpoint reads back into the engine exactly.
+ */
+public enum HuggingFaceLayout {
+    BERT("BertForPreTraining", "bert", "bert"),
+    ALBERT("AlbertForPreTraining", "albert", "albert"),
+    ROBERTA_PRELAYERNORM("RobertaPreLayerNormForMaskedLM", "roberta-prelayernorm", "roberta_prelayernorm");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MAPPING = "albert.encoder.embedding_hidden_mapping_in.";
+
+    private final String architecture;
+    private final String modelType;
+    private final String prefix;
+
+    HuggingFaceLayout(String architecture, String modelType, String prefix) {
+        this.architecture = architecture;
+        this.modelType = modelType;
+        this.prefix = prefix;
+    }
+
+    public static HuggingFaceLayout of(ModelConfig model) {
+        if (model.preLayerNorm()) {
+            return ROBERTA_PRELAYERNORM;
+        }
+        return model.albertOptions() ? ALBERT : BERT;
+    }
+
+    public String architecture() {
+        return architecture;
+    }
+
+    /** config.json as transformers reads it for this architecture, plus our own keys. */
+    public ObjectNode configJson(ModelConfig m, int padTokenId) {
+        ObjectNode c = JSON.createObjectNode();
+        c.putArray("architectures").add(architecture);
+        c.put("model_type", modelType);
+        c.put("vocab_size", m.vocabSize());
+        c.put("hidden_size", m.hiddenSize());
+        c.put("num_hidden_layers", m.numHiddenLayers());
+        c.put("num_attention_heads", m.numAttentionHeads());
+        c.put("intermediate_size", m.intermediateSize());
+        c.put("hidden_act", "gelu");
+        c.put("hidden_dropout_prob", decimal(m.hiddenDropoutProb()));
+        c.put("attention_probs_dropout_prob", decimal(m.attentionProbsDropoutProb()));
+        c.put("max_position_embeddings", m.maxPositionEmbeddings() + positionShift(padTokenId));
+        c.put("type_vocab_size", m.typeVocabSize());
+        c.put("initializer_range", decimal(m.initializerRange()));
+        c.put("layer_norm_eps", decimal(m.layerNormEps()));
+        c.put("pad_token_id", padTokenId);
+        c.put("position_embedding_type", "absolute");
+        c.put("torch_dtype", "float32");
+        if (this == ALBERT) {
+            c.put("num_hidden_groups", m.shareLayers() ? 1 : m.numHiddenLayers());
+            c.put("inner_group_num", 1);
+            c.put("classifier_dropout_prob", decimal(m.hiddenDropoutProb()));
+        }
+        // Ours, so that the engine rebuilds exactly this model from the checkpoint.
+        c.put("pre_layer_norm", m.preLayerNorm());
+        c.put("embedding_size", m.embeddingSize());
+        c.put("share_layers", m.shareLayers());
+        c.put("objective", m.objective());
+        c.put("sparkbert_max_position_embeddings", m.maxPositionEmbeddings());
+        return c;
+    }
+
+    /** The engine's tensors (Hugging Face names) as this architecture stores them. */
+    public Map<String, StoredTensor> toCheckpoint(Map<String, StoredTensor> engine, ModelConfig m, int padTokenId) {
+        Map<String, StoredTensor> out = new LinkedHashMap<>(engine);
+        if (this == ROBERTA_PRELAYERNORM) {
+            String name = prefix + ".embeddings.position_embeddings.weight";
+            out.put(name, shiftRows(require(engine, name), positionShift(padTokenId)));
+        }
+        if (this == ALBERT && !engine.containsKey(MAPPING + "weight")) {
+            out.put(MAPPING + "weight", identity(m.hiddenSize()));
+            out.put(MAPPING + "bias", StoredTensor.f32(new float[m.hiddenSize()], m.hiddenSize()));
+        }
+        return out;
+    }
+
+    /** Inverse of {@link #toCheckpoint}: the tensors the engine loads. */
+    public Map<String, StoredTensor> fromCheckpoint(Map<String, StoredTensor> stored, ModelConfig m, int padTokenId) {
+        Map<String, StoredTensor> out = new LinkedHashMap<>(stored);
+        if (this == ROBERTA_PRELAYERNORM) {
+            String name = prefix + ".embeddings.position_embeddings.weight";
+            out.put(name, dropRows(require(stored, name), positionShift(padTokenId)));
+        }
+        if (this == ALBERT && m.embeddingSize() == m.hiddenSize()) {
+            out.remove(MAPPING + "weight");
+            out.remove(MAPPING + "bias");
+        }
+        return out;
+    }
+
+    /** A float setting as the decimal it was written as (1e-12, not 9.999999960041972E-13). */
+    private static double decimal(float value) {
+        return Double.parseDouble(Float.toString(value));
+    }
+
+    private int positionShift(int padTokenId) {
+        return this == ROBERTA_PRELAYERNORM ? padTokenId + 1 : 0;
+    }
+
+    private static StoredTensor require(Map<String, StoredTensor> tensors, String name) {
+        StoredTensor t = tensors.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("the model has no tensor '" + name + "'");
+        }
+        return t;
+    }
+
+    private static StoredTensor shiftRows(StoredTensor t, int rows) {
+        int width = Math.toIntExact(t.shape()[1]);
+        float[] values = new float[t.floats().length + rows * width];
+        System.arraycopy(t.floats(), 0, values, rows * width, t.floats().length);
+        return StoredTensor.f32(values, t.shape()[0] + rows, width);
+    }
+
+    private static StoredTensor dropRows(StoredTensor t, int rows) {
+        int width = Math.toIntExact(t.shape()[1]);
+        float[] values = java.util.Arrays.copyOfRange(t.floats(), rows * width, t.floats().length);
+        return StoredTensor.f32(values, t.shape()[0] - rows, width);
+    }
+
+    private static StoredTensor identity(int n) {
+        float[] values = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            values[i * n + i] = 1f;
+        }
+        return StoredTensor.f32(values, n, n);
+    }
+}

@@ -1,0 +1,497 @@
+package org.sparkbert.engine.collective;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Sums float buffers across the ranks of a ring, bandwidth-optimally: a reduce-scatter then an
+ * all-gather over TCP, each rank sending about 2(N-1)/N of the buffer per call (see {@link
+ * RingSchedule} for the order, which makes every rank's result bit-identical).
+ *
+ * <p>Rank r keeps two connections for its life: one it opened to rank r+1 (written by a sender
+ * thread) and one it accepted from rank r-1 (read by the calling thread), so sending and receiving
+ * overlap. The receiver adds (or copies) each read's floats straight from the socket's direct
+ * buffer as soon as they arrive; the sender forwards them once a piece of {@link
+ * RingConfig#subChunkBytes()} has arrived, or as much as has arrived if it is behind: small pieces
+ * pipeline the steps, large writes and reads (up to {@link #IO_BYTES}) keep the system calls few.
+ * Both connections are authenticated with the job secret. Any read, write, connect or accept that
+ * makes no progress for {@link RingConfig#timeout()} fails with a {@link PeerException} naming the
+ * peer; after a failure the ring is broken and only {@link #close()} remains.
+ *
+ * <pre>
+ *   try (RingAllReduce ring = new RingAllReduce(secret, RingConfig.defaults())) {
+ *     ring.connect(new BarrierAddressExchange(BarrierTaskContext.get()));
+ *     for (...) { ring.allReduce(gradients, 0, gradients.length); }
+ *   }
+ * </pre>
+ *
+ * One call at a time: all ranks must make the same calls with the same lengths in the same order
+ * (a mismatch is detected and reported, not summed).
+ */
+public final class RingAllReduce implements AutoCloseable {
+  private enum State { NEW, CONNECTED, BROKEN, CLOSED }
+
+  /**
+   * The most one read or write moves, as in the plain copy the benchmark compares with: a system
+   * call costs about as much as copying tens of kilobytes, and with one per 64 KiB piece the ring
+   * spent 1.5x the CPU of a plain exchange of the same bytes (docs/BENCHMARKS.md, All-reduce).
+   */
+  public static final int IO_BYTES = 1 << 20;
+
+  private final JobSecret secret;
+  private final RingConfig config;
+  private final Progress progress = new Progress();
+
+  private volatile State state = State.NEW;
+  private int rank;
+  private int size;
+  private ServerSocketChannel server;
+  private Link sendLink;
+  private Link receiveLink;
+  private ExecutorService sender;
+  private ByteBuffer sendBytes;
+  private FloatBuffer sendFloats;
+  private ByteBuffer receiveBytes;
+  private FloatBuffer receiveFloats;
+  private long calls;
+  private volatile long payloadBytesSent;
+  /** What the sender thread is doing for the current connect or call; close() cancels it. */
+  private volatile Future<?> senderTask;
+
+  public RingAllReduce(JobSecret secret, RingConfig config) {
+    this.secret = Objects.requireNonNull(secret, "secret");
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /**
+   * Listens on an ephemeral port, publishes it through {@code exchange}, connects to the right
+   * neighbour and accepts the left one, both authenticated. With one rank there is nothing to do.
+   */
+  public void connect(AddressExchange exchange) throws IOException {
+    if (state != State.NEW) {
+      throw new IllegalStateException("connect() was already called on this ring (state " + state + ")");
+    }
+    rank = exchange.rank();
+    size = exchange.size();
+    if (size < 1 || rank < 0 || rank >= size) {
+      throw new IllegalArgumentException("rank " + rank + " is not in a ring of " + size);
+    }
+    if (size > 1) {
+      try {
+        openLinks(exchange);
+        allocateBuffers();
+      } catch (IOException | RuntimeException e) {
+        closeResources();
+        state = State.BROKEN;
+        throw e;
+      }
+    }
+    state = State.CONNECTED;
+  }
+
+  public int rank() {
+    return rank;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** Gradient bytes this rank has sent so far (headers and handshakes not counted). */
+  public long payloadBytesSent() {
+    return payloadBytesSent;
+  }
+
+  /** Replaces {@code buf[offset .. offset+length)} by its sum over all ranks. */
+  public void allReduce(float[] buf, int offset, int length) throws IOException {
+    Objects.checkFromIndexSize(offset, length, buf.length);
+    if (state != State.CONNECTED) {
+      throw new IllegalStateException("the ring is " + state + "; all-reduce needs a connected ring");
+    }
+    if (size == 1) {
+      return;
+    }
+    long call = ++calls;
+    RingSchedule schedule = new RingSchedule(rank, size, length);
+    AtomicReference<IOException> firstFailure = new AtomicReference<>();
+    progress.reset();
+    Future<?> sending = submitToSender(() -> sendAll(buf, offset, length, call, schedule, firstFailure));
+    try {
+      receiveAll(buf, offset, length, call, schedule);
+    } catch (IOException e) {
+      firstFailure.compareAndSet(null, e);
+    } catch (RuntimeException | Error e) {
+      state = State.BROKEN;
+      closeResources();
+      throw e;
+    }
+    if (firstFailure.get() != null) {
+      progress.abort();
+      sendLink.close();
+    }
+    awaitSender(sending, firstFailure);
+    if (firstFailure.get() != null) {
+      throw breakOn(firstFailure.get(), call);
+    }
+  }
+
+  /** After a failed call the streams are out of step: the ring is unusable and its sockets go. */
+  private IOException breakOn(IOException failure, long call) {
+    boolean closedHere = state == State.CLOSED;
+    closeResources();
+    if (closedHere) {
+      return new IOException("the ring was closed by this rank during all-reduce call " + call, failure);
+    }
+    state = State.BROKEN;
+    return failure;
+  }
+
+  public void allReduce(float[] buf) throws IOException {
+    allReduce(buf, 0, buf.length);
+  }
+
+  /** Closes both connections and the sender thread; safe more than once and from another thread. */
+  @Override
+  public void close() {
+    state = State.CLOSED;
+    closeResources();
+  }
+
+  private void openLinks(AddressExchange exchange) throws IOException {
+    String host = exchange.advertisedHost();
+    server = ServerSocketChannel.open();
+    config.applyTo(server);
+    server.bind(listenAddress(host), 4);
+    PeerAddress mine = new PeerAddress(host, ((InetSocketAddress) server.getLocalAddress()).getPort());
+    List<PeerAddress> all = exchange.allGather(mine);
+    if (all.size() != size) {
+      throw new IOException("the address exchange returned " + all.size() + " addresses for a ring of " + size);
+    }
+    sender = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "ring-all-reduce-sender-rank-" + rank);
+      thread.setDaemon(true);
+      return thread;
+    });
+    int right = (rank + 1) % size;
+    int left = (rank + size - 1) % size;
+    Future<Link> outbound = submitToSender(() -> connectTo(right, all.get(right)));
+    try {
+      receiveLink = acceptFrom(left, all.get(left));
+    } catch (IOException e) {
+      // A closed server socket means connecting out failed first: that failure is the cause.
+      IOException cause = server.isOpen() ? e : outboundFailure(outbound, e);
+      discard(outbound);
+      throw cause;
+    }
+    sendLink = awaitOutbound(outbound);
+    server.close();
+  }
+
+  /**
+   * A ring advertised on a loopback address listens there only; otherwise on every interface, because
+   * a host name can resolve differently here (Debian maps its own name to 127.0.1.1) than at the peers.
+   * Strangers that connect are refused by the handshake.
+   */
+  private static InetSocketAddress listenAddress(String advertisedHost) throws IOException {
+    boolean literal = advertisedHost.matches("[0-9.]+") || advertisedHost.indexOf(':') >= 0;
+    if (advertisedHost.equals("localhost")
+        || (literal && InetAddress.getByName(advertisedHost).isLoopbackAddress())) {
+      return new InetSocketAddress(advertisedHost, 0);
+    }
+    return new InetSocketAddress(0);
+  }
+
+  private Link connectTo(int peer, PeerAddress address) throws IOException {
+    SocketChannel channel = SocketChannel.open();
+    try {
+      config.applyTo(channel);
+      channel.socket().connect(address.socketAddress(), config.timeoutMillis());
+    } catch (SocketTimeoutException e) {
+      channel.close();
+      server.close(); // wakes this rank's accept, so the failure surfaces now
+      throw new PeerTimeoutException(peer, address.toString(),
+          "did not answer a connection within " + config.timeoutMillis() + " ms");
+    } catch (IOException e) {
+      channel.close();
+      server.close();
+      throw new PeerException(peer, address.toString(), "could not be reached: " + e, e);
+    }
+    Link link = new Link(channel, peer, config.timeoutMillis());
+    try {
+      Handshake.asConnector(link, secret, rank, peer, size);
+      return link;
+    } catch (IOException e) {
+      link.close();
+      server.close();
+      throw e;
+    }
+  }
+
+  private Link acceptFrom(int peer, PeerAddress published) throws IOException {
+    server.socket().setSoTimeout(config.timeoutMillis());
+    SocketChannel channel;
+    try {
+      channel = server.socket().accept().getChannel();
+    } catch (SocketTimeoutException e) {
+      throw new PeerTimeoutException(peer, published.toString(),
+          "did not connect to this rank within " + config.timeoutMillis() + " ms");
+    }
+    config.applyTo(channel);
+    Link link = new Link(channel, -1, config.timeoutMillis());
+    try {
+      Handshake.asAcceptor(link, secret, rank, peer, size);
+      return link;
+    } catch (IOException e) {
+      link.close();
+      throw e;
+    }
+  }
+
+  private static IOException outboundFailure(Future<Link> outbound, IOException fallback) {
+    try {
+      outbound.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException cause) {
+        return cause;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return fallback;
+  }
+
+  /** Stops connecting out, or closes the connection if it was already made. */
+  private static void discard(Future<Link> outbound) {
+    if (outbound.cancel(true)) {
+      return;
+    }
+    try {
+      outbound.get().close();
+    } catch (ExecutionException | CancellationException e) {
+      // Nothing was connected.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static Link awaitOutbound(Future<Link> outbound) throws IOException {
+    try {
+      return outbound.get();
+    } catch (CancellationException e) {
+      throw new IOException("the ring was closed by this rank while connecting");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException cause) {
+        throw cause;
+      }
+      throw new IllegalStateException("connecting to the right neighbour failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while connecting the ring");
+    }
+  }
+
+  private void allocateBuffers() {
+    int bytes = Math.max(IO_BYTES, config.subChunkBytes());
+    sendBytes = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    sendFloats = sendBytes.asFloatBuffer();
+    receiveBytes = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    receiveFloats = receiveBytes.asFloatBuffer();
+  }
+
+  private Void sendAll(float[] buf, int offset, int length, long call, RingSchedule schedule,
+      AtomicReference<IOException> firstFailure) throws IOException {
+    try {
+      sendLink.writeFully(header(call, length), "in all-reduce call " + call);
+      for (int step = 0; step < schedule.steps(); step++) {
+        sendStep(buf, offset, call, schedule, step);
+      }
+    } catch (IOException e) {
+      firstFailure.compareAndSet(null, e);
+      receiveLink.close(); // the receiving thread would otherwise wait for its own timeout
+      throw e;
+    } catch (Progress.AbortedException | InterruptedException e) {
+      // The receiving side failed first and reports it.
+    }
+    return null;
+  }
+
+  /**
+   * Sends the step's chunk in writes of at most {@link #IO_BYTES}. A forwarded chunk waits for a
+   * piece to arrive, then takes all that has: one piece at a time while the sender keeps up, larger
+   * writes when it falls behind.
+   */
+  private void sendStep(float[] buf, int offset, long call, RingSchedule schedule, int step)
+      throws IOException, Progress.AbortedException, InterruptedException {
+    int chunk = schedule.sendChunk(step);
+    int start = offset + schedule.chunkStart(chunk);
+    int length = schedule.chunkLength(chunk);
+    String during = during(call, step, schedule);
+    boolean forward = step > 0; // the chunk received at the step before
+    long before = forward ? schedule.receivedBefore(step - 1) : 0;
+    for (int sent = 0; sent < length; ) {
+      int n = Math.min(sendFloats.capacity(), length - sent);
+      if (forward) {
+        int piece = Math.min(config.subChunkFloats(), length - sent);
+        long arrived = progress.awaitAtLeast(before + sent + piece) - before - sent;
+        n = (int) Math.min(n, arrived);
+      }
+      sendFloats.clear();
+      sendFloats.put(buf, start + sent, n);
+      sendBytes.clear().limit(n * Float.BYTES);
+      sendLink.writeFully(sendBytes, during);
+      payloadBytesSent += (long) n * Float.BYTES;
+      sent += n;
+    }
+  }
+
+  private void receiveAll(float[] buf, int offset, int length, long call, RingSchedule schedule)
+      throws IOException {
+    checkHeader(call, length);
+    for (int step = 0; step < schedule.steps(); step++) {
+      receiveStep(buf, offset, call, schedule, step);
+    }
+  }
+
+  /**
+   * Reads the step's chunk through the direct buffer and adds or copies every whole float as soon
+   * as a read brings it, then tells the sender how far the call has got.
+   */
+  private void receiveStep(float[] buf, int offset, long call, RingSchedule schedule, int step)
+      throws IOException {
+    int chunk = schedule.receiveChunk(step);
+    int start = offset + schedule.chunkStart(chunk);
+    int length = schedule.chunkLength(chunk);
+    boolean reduce = schedule.isReduceStep(step);
+    String during = during(call, step, schedule);
+    long before = schedule.receivedBefore(step);
+    for (int window = 0; window < length; ) {
+      int n = Math.min(receiveFloats.capacity(), length - window);
+      receiveBytes.clear().limit(n * Float.BYTES);
+      for (int done = 0; done < n; ) {
+        receiveLink.readSome(receiveBytes, during);
+        int arrived = receiveBytes.position() / Float.BYTES;
+        if (arrived == done) {
+          continue; // less than a float came
+        }
+        if (reduce) {
+          addArrived(buf, start + window + done, done, arrived - done);
+        } else {
+          receiveFloats.get(done, buf, start + window + done, arrived - done);
+        }
+        done = arrived;
+        progress.advanceTo(before + window + done);
+      }
+      window += n;
+    }
+  }
+
+  /**
+   * local + incoming, read straight from the receive buffer. The Vector API would add three times
+   * faster once C2 has compiled it, but runs a thousand times slower until then (1.4 s for the first
+   * BERT-mini gradient), and a training step calls this too rarely for C2 to get to it soon.
+   */
+  private void addArrived(float[] buf, int start, int from, int n) {
+    for (int i = 0; i < n; i++) {
+      buf[start + i] += receiveBytes.getFloat((from + i) * Float.BYTES);
+    }
+  }
+
+  private static ByteBuffer header(long call, int length) {
+    return ByteBuffer.allocate(12).putLong(call).putInt(length).flip();
+  }
+
+  /** Every rank must be in the same call with the same length, or the sums would be garbage. */
+  private void checkHeader(long call, int length) throws IOException {
+    ByteBuffer header = ByteBuffer.allocate(12);
+    receiveLink.readFully(header, "at the start of all-reduce call " + call);
+    header.flip();
+    long peerCall = header.getLong();
+    int peerLength = header.getInt();
+    if (peerCall != call || peerLength != length) {
+      throw new PeerException(receiveLink.peerRank(), receiveLink.peerAddress(),
+          "is in all-reduce call " + peerCall + " of " + peerLength + " floats while this rank is in call "
+              + call + " of " + length + " floats: every rank must all-reduce the same lengths in the same order",
+          null);
+    }
+  }
+
+  private static String during(long call, int step, RingSchedule schedule) {
+    return "in all-reduce call " + call + " (step " + (step + 1) + " of " + schedule.steps() + ")";
+  }
+
+  /**
+   * Hands a task to the sender thread so that close() can cancel it: a task that shutdownNow() drops
+   * before it starts would otherwise leave its future, and whoever waits on it, pending forever.
+   */
+  private <T> Future<T> submitToSender(java.util.concurrent.Callable<T> task) throws IOException {
+    Future<T> future;
+    try {
+      future = sender.submit(task);
+    } catch (RejectedExecutionException e) {
+      throw new IOException("the ring was closed by this rank", e);
+    }
+    senderTask = future;
+    if (state == State.CLOSED) {
+      future.cancel(true);
+    }
+    return future;
+  }
+
+  private static void awaitSender(Future<?> sending, AtomicReference<IOException> firstFailure) {
+    try {
+      sending.get();
+    } catch (CancellationException e) {
+      firstFailure.compareAndSet(null, new IOException("the ring was closed by this rank"));
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException cause) {
+        firstFailure.compareAndSet(null, cause);
+      } else {
+        firstFailure.compareAndSet(null, new IOException("the ring's sender failed", e.getCause()));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      firstFailure.compareAndSet(null, new InterruptedIOException("interrupted during all-reduce"));
+    }
+  }
+
+  private void closeResources() {
+    progress.abort();
+    if (sendLink != null) {
+      sendLink.close();
+    }
+    if (receiveLink != null) {
+      receiveLink.close();
+    }
+    if (server != null) {
+      try {
+        server.close();
+      } catch (IOException ignored) {
+        // Nothing is waiting on it any more.
+      }
+    }
+    Future<?> task = senderTask;
+    if (task != null) {
+      task.cancel(true);
+    }
+    if (sender != null) {
+      sender.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package org.sparkbert.engine.loop;
+
+import org.sparkbert.engine.loop.StepMetrics;
+
+/**
+ * Sums what the steps of one logging interval measured: losses and the sentence accuracy averaged
+ * over its steps, the MLM accuracy over all its predictions, tokens per second of wall-clock time
+ * (batch assembly included).
+ */
+public final class IntervalMeter {
+
+    private final boolean sentenceTask;
+    private int steps;
+    private double loss, mlmLoss, sentenceLoss, sentenceAccuracy, mlmCorrect;
+    private long predictions, tokens;
+    private long startNanos = System.nanoTime();
+
+    public IntervalMeter(boolean sentenceTask) {
+        this.sentenceTask = sentenceTask;
+    }
+
+    public void add(StepMetrics m) {
+        steps++;
+        loss += m.loss();
+        mlmLoss += m.mlmLoss();
+        mlmCorrect += m.mlmAccuracy() * m.predictions();
+        predictions += m.predictions();
+        if (sentenceTask) {
+            sentenceLoss += m.sentenceLoss();
+            sentenceAccuracy += m.sentenceAccuracy();
+        }
+        tokens += m.tokens();
+    }
+
+    /** The interval's record, its tokens per second over the wall-clock time since the interval began; then starts the next. */
+    public ProgressRecord close(long step, long totalSteps, double learningRate, double elapsedSeconds,
+                                double maskedTokenEntropy) {
+        return close(step, totalSteps, learningRate, elapsedSeconds, maskedTokenEntropy,
+                (System.nanoTime() - startNanos) / 1e9);
+    }
+
+    /**
+     * The interval's record, its tokens per second over {@code seconds} (for steps measured elsewhere, such
+     * as a distributed run's, summed from their step times); then starts the next interval.
+     */
+    public ProgressRecord close(long step, long totalSteps, double learningRate, double elapsedSeconds,
+                                double maskedTokenEntropy, double seconds) {
+        ProgressRecord r = new ProgressRecord(step, totalSteps, loss / steps, mlmLoss / steps,
+                mlmCorrect / Math.max(1, predictions),
+                sentenceTask ? sentenceLoss / steps : Double.NaN,
+                sentenceTask ? sentenceAccuracy / steps : Double.NaN,
+                learningRate, tokens / seconds, elapsedSeconds, maskedTokenEntropy);
+        steps = 0;
+        loss = mlmLoss = sentenceLoss = sentenceAccuracy = mlmCorrect = 0;
+        predictions = tokens = 0;
+        startNanos = System.nanoTime();
+        return r;
+    }
+}

@@ -1,0 +1,189 @@
+package org.sparkbert.engine.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One model's shape and options, read from a conf/models/*.conf file (Java properties with Hugging
+ * Face BertConfig key names, plus pre_layer_norm, embedding_size, share_layers and objective).
+ * vocabSize 0 means "not stated": it is taken from the vocabulary by {@link #withVocabSize}.
+ * numLabels sizes the sentence head: 2 for nsp and sop, n for n-way fine-tuning, 1 for regression.
+ * Serializable, so that Spark tasks (the distributed trainer's replica factory) carry it as it is.
+ */
+public record ModelConfig(
+        int vocabSize,
+        int hiddenSize,
+        int numHiddenLayers,
+        int numAttentionHeads,
+        int intermediateSize,
+        int maxPositionEmbeddings,
+        int typeVocabSize,
+        float hiddenDropoutProb,
+        float attentionProbsDropoutProb,
+        float layerNormEps,
+        float initializerRange,
+        boolean preLayerNorm,
+        int embeddingSize,
+        boolean shareLayers,
+        String objective,
+        int numLabels) implements java.io.Serializable {
+
+    private static final Set<String> KEYS = Set.of("vocab_size", "hidden_size", "num_hidden_layers",
+            "num_attention_heads", "intermediate_size", "max_position_embeddings", "type_vocab_size",
+            "hidden_dropout_prob", "attention_probs_dropout_prob", "layer_norm_eps", "initializer_range",
+            "pre_layer_norm", "embedding_size", "share_layers", "objective", "num_labels");
+
+    /** A configuration with the usual two-way sentence head (nsp and sop). */
+    public ModelConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads, int intermediateSize,
+                       int maxPositionEmbeddings, int typeVocabSize, float hiddenDropoutProb,
+                       float attentionProbsDropoutProb, float layerNormEps, float initializerRange, boolean preLayerNorm,
+                       int embeddingSize, boolean shareLayers, String objective) {
+        this(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, maxPositionEmbeddings,
+                typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps, initializerRange, preLayerNorm,
+                embeddingSize, shareLayers, objective, 2);
+    }
+
+    public ModelConfig {
+        require(hiddenSize > 0 && numHiddenLayers > 0 && numAttentionHeads > 0 && intermediateSize > 0,
+                "hidden_size, num_hidden_layers, num_attention_heads and intermediate_size must be positive");
+        require(hiddenSize % numAttentionHeads == 0,
+                "hidden_size " + hiddenSize + " is not a multiple of num_attention_heads " + numAttentionHeads);
+        require(vocabSize >= 0 && maxPositionEmbeddings > 0 && typeVocabSize > 0 && embeddingSize > 0,
+                "vocab_size, max_position_embeddings, type_vocab_size and embedding_size must be positive");
+        require(hiddenDropoutProb >= 0 && hiddenDropoutProb < 1 && attentionProbsDropoutProb >= 0
+                && attentionProbsDropoutProb < 1, "dropout probabilities must be in [0, 1)");
+        require(numLabels >= 1, "num_labels must be >= 1 (1: regression), got " + numLabels);
+        require(objective.equals("nsp") || objective.equals("sop") || objective.equals("mlm"),
+                "objective must be nsp, sop or mlm, not '" + objective + "'");
+        require(!(preLayerNorm && (shareLayers || embeddingSize != hiddenSize)),
+                "pre_layer_norm cannot be combined with the ALBERT options (embedding_size != hidden_size or share_layers): "
+                        + "no Hugging Face architecture holds that model");
+    }
+
+    /** Reads a model file. */
+    public static ModelConfig load(Path file) {
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            Properties p = new Properties();
+            p.load(in);
+            return parse(p, file.toString());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read model configuration " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads one of the bundled files by name, e.g. "bert-mini" (conf/models/bert-mini.conf in the jar). */
+    public static ModelConfig bundled(String name) {
+        String resource = "conf/models/" + name + ".conf";
+        try (InputStream in = ModelConfig.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalArgumentException("no bundled model configuration " + resource);
+            Properties p = new Properties();
+            p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+            return parse(p, resource);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + resource + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses the keys; unknown keys and malformed values are errors naming the key and the source. */
+    public static ModelConfig parse(Properties p, String source) {
+        Set<String> unknown = new TreeSet<>(p.stringPropertyNames());
+        unknown.removeAll(KEYS);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException(source + ": unknown key(s) " + unknown + "; known keys: " + new TreeSet<>(KEYS));
+        }
+        Values v = new Values(p, source);
+        int hidden = v.integer("hidden_size", null);
+        try {
+            return new ModelConfig(v.integer("vocab_size", 0), hidden, v.integer("num_hidden_layers", null),
+                    v.integer("num_attention_heads", null), v.integer("intermediate_size", null),
+                    v.integer("max_position_embeddings", 512), v.integer("type_vocab_size", 2),
+                    v.number("hidden_dropout_prob", 0.1f), v.number("attention_probs_dropout_prob", 0.1f),
+                    v.number("layer_norm_eps", 1e-12f), v.number("initializer_range", 0.02f),
+                    v.flag("pre_layer_norm", false), v.integer("embedding_size", hidden), v.flag("share_layers", false),
+                    p.getProperty("objective", "nsp").trim(), v.integer("num_labels", 2));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** This configuration for a vocabulary of the given size; a different stated vocab_size is an error. */
+    public ModelConfig withVocabSize(int size) {
+        if (vocabSize != 0 && vocabSize != size) {
+            throw new IllegalArgumentException("the model configuration states vocab_size " + vocabSize
+                    + " but the vocabulary has " + size + " tokens: remove vocab_size or use the matching vocabulary");
+        }
+        return new ModelConfig(size, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
+                maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
+                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels);
+    }
+
+    /** The same model with other dropout probabilities (0 for gradient checks). */
+    public ModelConfig withDropout(float hidden, float attention) {
+        return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
+                maxPositionEmbeddings, typeVocabSize, hidden, attention, layerNormEps, initializerRange,
+                preLayerNorm, embeddingSize, shareLayers, objective, numLabels);
+    }
+
+    /**
+     * The same model with an n-way sentence head (fine-tuning: 3 for MNLI), or with n = 1 a regression
+     * head trained with mean squared error (STS-B), as Hugging Face's num_labels.
+     */
+    public ModelConfig withNumLabels(int n) {
+        return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
+                maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
+                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, n);
+    }
+
+    /** Factorised embeddings or shared layers: the model is named and stored as ALBERT. */
+    public boolean albertOptions() { return shareLayers || embeddingSize != hiddenSize; }
+
+    public boolean hasSentenceTask() { return !objective.equals("mlm"); }
+
+    public int headSize() { return hiddenSize / numAttentionHeads; }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) throw new IllegalArgumentException(message);
+    }
+
+    private record Values(Properties p, String source) {
+        int integer(String key, Integer fallback) {
+            String s = value(key, fallback);
+            try {
+                return s == null ? fallback : Integer.parseInt(s);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(source + ": " + key + " must be an integer, got '" + s + "'");
+            }
+        }
+
+        float number(String key, float fallback) {
+            String s = value(key, fallback);
+            try {
+                return s == null ? fallback : Float.parseFloat(s);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(source + ": " + key + " must be a number, got '" + s + "'");
+            }
+        }
+
+        boolean flag(String key, boolean fallback) {
+            String s = value(key, fallback);
+            if (s == null) return fallback;
+            if (!s.equals("true") && !s.equals("false")) {
+                throw new IllegalArgumentException(source + ": " + key + " must be true or false, got '" + s + "'");
+            }
+            return Boolean.parseBoolean(s);
+        }
+
+        private String value(String key, Object fallback) {
+            String s = p.getProperty(key);
+            if (s == null && fallback == null) throw new IllegalArgumentException(source + ": missing required key " + key);
+            return s == null ? null : s.trim();
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package org.sparkbert.engine.optim;
+
+import org.sparkbert.engine.model.Trainable;
+
+/** Global-norm clipping as torch.nn.utils.clip_grad_norm_: scale by max / (norm + 1e-6) when that is below 1. */
+public final class GradientClipping {
+
+    /** Clips the model's gradients in place and returns their norm before clipping. */
+    public static double clip(Trainable model, float maxNorm) {
+        double norm = Math.sqrt(model.backend().sumOfSquares(model.gradientBase(), model.parameterCount()));
+        double coefficient = maxNorm / (norm + 1e-6);
+        if (maxNorm > 0 && coefficient < 1) model.backend().scale(model.gradientBase(), model.parameterCount(), (float) coefficient);
+        return norm;
+    }
+
+    private GradientClipping() {}
+}
