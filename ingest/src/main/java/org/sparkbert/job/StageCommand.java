@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
@@ -59,8 +60,36 @@ public abstract class StageCommand implements Callable<Integer> {
     /** The output directory argument. */
     protected abstract String outputPath();
 
-    /** The arguments that decide the output, in a stable form; they enter the fingerprint and the report. */
-    protected abstract Map<String, Object> arguments();
+    /**
+     * The arguments that decide the output, in a stable form; they enter the fingerprint and the
+     * report. By default every option of the stage's own (the common options above are not), read
+     * from the picocli spec, so an option added to a stage enters its fingerprint without a list to
+     * keep in step; a stage names what does not decide its output in {@link #notInFingerprint()}.
+     */
+    protected Map<String, Object> arguments() {
+        Map<String, Object> values = new TreeMap<>();
+        for (CommandLine.Model.OptionSpec option : spec.options()) {
+            String name = option.longestName();
+            if (COMMON_OPTIONS.contains(name) || option.usageHelp() || option.versionHelp()
+                    || notInFingerprint().contains(name) || option.getValue() == null) {
+                continue;
+            }
+            Object value = option.getValue();
+            values.put(name.replaceFirst("^-+", "").replace('-', '_'), value instanceof Path p ? p.toString() : value);
+        }
+        return values;
+    }
+
+    /** Options of this stage that do not decide its output (such as where to resume from). */
+    protected Set<String> notInFingerprint() {
+        return Set.of();
+    }
+
+    private static final Set<String> COMMON_OPTIONS = Set.of("--master", "--conf", "--settings", "--overwrite", "--verbose");
+
+    /** This command as picocli parsed it. */
+    @CommandLine.Spec
+    protected CommandLine.Model.CommandSpec spec;
 
     /** Checks the inputs before anything starts; throws {@link UsageException} naming what is wrong. */
     protected void validate(Settings settings, Configuration hadoopConf) {

@@ -159,7 +159,13 @@ class TrainJobTest {
         copyTree(run.resolve("checkpoints/step-000008"), progress.resolve("step-000006"));
         Path weights = progress.resolve("step-000006/model.safetensors");
         Files.write(weights, java.util.Arrays.copyOf(Files.readAllBytes(weights), 1000));
+        List<String> before = Files.readAllLines(run.resolve("metrics.jsonl"));
+        Files.write(progress.resolve("metrics.jsonl"), before); // records of steps 4 and 8, as a crash after step 8 leaves them
         assertEquals(0, StageCommand.execute(new TrainJob(), shortRun(crashed, "1e-3")));
+        List<String> after = Files.readAllLines(crashed.resolve("metrics.jsonl"));
+        assertEquals(2, after.size(), after.toString());
+        assertEquals(before.get(0), after.get(0), "the record of step 4, before the resume point, is kept as it was");
+        assertEquals(8, JSON.readTree(after.get(1)).get("step").asLong(), "step 8's record is written anew");
         JsonNode report = JSON.readTree(crashed.resolve("_REPORT.json").toFile());
         assertEquals(4, report.path("resumed_at_step").asLong(), report.toString());
         assertEquals(List.of("step-000004", "step-000008"), listing(crashed.resolve("checkpoints")));

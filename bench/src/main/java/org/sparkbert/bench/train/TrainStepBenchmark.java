@@ -1,5 +1,7 @@
 package org.sparkbert.bench.train;
 
+import org.sparkbert.engine.backend.Backends;
+
 import org.sparkbert.engine.model.RandomBatch;
 
 import java.io.IOException;
@@ -82,7 +84,7 @@ public final class TrainStepBenchmark {
                 {batch * seq, hidden(config), 4 * hidden(config)}, {batch * predictions, vocab, hidden(config)}};
         String[] forms = {"NT", "NN", "TN"};
         boolean first = true;
-        try (Backend be = Backend.create("cpu", threads)) {
+        try (Backend be = Backends.cpu(threads)) {
             long floats = 0;
             for (int[] s : shapes) floats = Math.max(floats, (long) s[0] * s[2] + (long) s[2] * s[1] + (long) s[0] * s[1]);
             be.allocate(Math.toIntExact(floats), 1);

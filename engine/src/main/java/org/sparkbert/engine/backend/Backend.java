@@ -18,19 +18,6 @@ package org.sparkbert.engine.backend;
  */
 public interface Backend extends AutoCloseable {
 
-    /**
-     * Creates a backend by its name with this many host threads: "cpu"; "opencl" (the first GPU, else
-     * the first OpenCL device); "auto" (the first OpenCL GPU, else cpu). Choosing a device by index or
-     * name: {@link org.sparkbert.engine.backend.opencl.Backends#create(String, String, int)}.
-     */
-    static Backend create(String name, int threads) {
-        return switch (name) {
-            case "cpu" -> new CpuBackend(threads);
-            case "opencl", "auto" -> org.sparkbert.engine.backend.opencl.Backends.create(name, "auto", threads);
-            default -> throw new IllegalArgumentException("unknown backend '" + name + "': use cpu, opencl or auto");
-        };
-    }
-
     String name();
 
     int threads();

@@ -24,11 +24,23 @@ public final class TrainingSnapshot {
         Map<String, StoredTensor> weights = new LinkedHashMap<>();
         for (Parameter p : model.parameters()) {
             long[] shape = java.util.Arrays.stream(p.shape()).asLongStream().toArray();
-            weights.put(p.name(), StoredTensor.f32(model.read(p), shape));
+            float[] values = model.read(p);
+            requireFinite(p.name(), values, state.step());
+            weights.put(p.name(), StoredTensor.f32(values, shape));
         }
         Map<String, FileBody> extra = Map.of(
                 OptimizerState.FILE, OptimizerState.file(optimizerName, optimizer, OptimizerState.capture(model, optimizer)),
                 TrainerState.FILE, state.file());
         return new Checkpoint(model.config(), weights, padTokenId, vocabDir, extra);
+    }
+
+    /** A checkpoint never holds a NaN or an infinity: it would rotate good checkpoints away and resume into garbage. */
+    private static void requireFinite(String name, float[] values, long step) throws IOException {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IOException("refusing to write the checkpoint of step " + step + ": " + name + "[" + i + "] is "
+                        + values[i]);
+            }
+        }
     }
 }

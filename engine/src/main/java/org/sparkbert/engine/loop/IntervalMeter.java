@@ -1,7 +1,5 @@
 package org.sparkbert.engine.loop;
 
-import org.sparkbert.engine.loop.StepMetrics;
-
 /**
  * Sums what the steps of one logging interval measured: losses and the sentence accuracy averaged
  * over its steps, the MLM accuracy over all its predictions, tokens per second of wall-clock time
@@ -19,7 +17,10 @@ public final class IntervalMeter {
         this.sentenceTask = sentenceTask;
     }
 
+    /** Adds a step; a skipped (non-finite) step counts for its tokens only, so it does not turn the means into NaN. */
     public void add(StepMetrics m) {
+        tokens += m.tokens();
+        if (m.skipped()) return;
         steps++;
         loss += m.loss();
         mlmLoss += m.mlmLoss();
@@ -29,7 +30,6 @@ public final class IntervalMeter {
             sentenceLoss += m.sentenceLoss();
             sentenceAccuracy += m.sentenceAccuracy();
         }
-        tokens += m.tokens();
     }
 
     /** The interval's record, its tokens per second over the wall-clock time since the interval began; then starts the next. */

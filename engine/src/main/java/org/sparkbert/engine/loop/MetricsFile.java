@@ -1,14 +1,19 @@
 package org.sparkbert.engine.loop;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * RUN_DIR/metrics.jsonl: one JSON object per logging interval, flushed to the file system as it
- * is written so that a run can be followed (or its curve kept) while it trains.
+ * metrics.jsonl: one JSON object per line, flushed to the file system as it is written so that a
+ * run can be followed while it trains. A resumed run keeps the records up to its resume step and
+ * continues after them, so a crash does not cut the curve.
  */
 public final class MetricsFile implements AutoCloseable {
 
@@ -16,8 +21,46 @@ public final class MetricsFile implements AutoCloseable {
 
     private final FSDataOutputStream out;
 
-    public MetricsFile(FileSystem fs, Path runDir) throws IOException {
-        this.out = fs.create(new Path(runDir, NAME), false);
+    /** A new metrics.jsonl in dir (refusing to replace one). */
+    public MetricsFile(FileSystem fs, Path dir) throws IOException {
+        this.out = fs.create(new Path(dir, NAME), false);
+    }
+
+    private MetricsFile(FSDataOutputStream out) {
+        this.out = out;
+    }
+
+    /**
+     * dir/metrics.jsonl for a run that resumes after step {@code resumedFrom}: the records of steps up
+     * to it are kept (those after it belong to steps that will run again), the rest is appended.
+     */
+    public static MetricsFile continuing(FileSystem fs, Path dir, long resumedFrom) throws IOException {
+        Path file = new Path(dir, NAME);
+        List<String> kept = new ArrayList<>();
+        if (fs.exists(file)) {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    if (!line.isBlank() && ProgressRecord.stepOf(line) <= resumedFrom) kept.add(line);
+                }
+            }
+        }
+        FSDataOutputStream out = fs.create(file, true);
+        for (String line : kept) out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        out.hflush();
+        return new MetricsFile(out);
+    }
+
+    /** The last complete record of dir/metrics.jsonl, as JSON; null when there is none. */
+    public static com.fasterxml.jackson.databind.JsonNode last(FileSystem fs, Path dir) throws IOException {
+        Path file = new Path(dir, NAME);
+        if (!fs.exists(file)) return null;
+        String last = null;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (!line.isBlank() && ProgressRecord.stepOf(line) != Long.MAX_VALUE) last = line;
+            }
+        }
+        return last == null ? null : new com.fasterxml.jackson.databind.ObjectMapper().readTree(last);
     }
 
     public void append(ProgressRecord record) throws IOException {

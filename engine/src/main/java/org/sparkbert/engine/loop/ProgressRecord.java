@@ -23,6 +23,15 @@ public record ProgressRecord(long step, long totalSteps, double loss, double mlm
         return !Double.isNaN(sentenceLoss);
     }
 
+    /** The step of a metrics.jsonl line (a truncated last line, left by a crash, counts as no step). */
+    static long stepOf(String jsonLine) {
+        try {
+            return JSON.readTree(jsonLine).path("step").asLong(Long.MAX_VALUE);
+        } catch (java.io.IOException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     public String toJsonLine() {
         ObjectNode o = JSON.createObjectNode();
         o.put("step", step);

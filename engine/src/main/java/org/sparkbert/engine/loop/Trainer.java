@@ -2,12 +2,10 @@ package org.sparkbert.engine.loop;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.function.Consumer;
 import org.sparkbert.engine.backend.Backend;
+import org.sparkbert.engine.backend.Backends;
 import org.sparkbert.engine.model.Batch;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.Losses;
@@ -60,7 +58,7 @@ public final class Trainer {
     /** Builds a model with the state slots this optimiser needs, initialised from the seed. */
     public static BertModel newModel(ModelConfig config, String backend, int threads,
                                      Optimizer optimizer, int batchSize, int seqLength, int maxPredictions, long seed) {
-        return newModel(config, Backend.create(backend, threads), optimizer, batchSize, seqLength, maxPredictions, seed);
+        return newModel(config, Backends.create(backend, "auto", threads), optimizer, batchSize, seqLength, maxPredictions, seed);
     }
 
     /** A model on a backend made by the caller (for example an OpenCL backend on a chosen device). */
@@ -199,19 +197,27 @@ public final class Trainer {
         return statistics;
     }
 
-    /** Clips the (global) gradients in the model, applies the optimiser and reports the global batch. */
+    /**
+     * Clips the (global) gradients in the model, applies the optimiser and reports the global batch.
+     * A non-finite loss or gradient norm skips the update: the step counts (the data order and the
+     * schedule move on) but weights and optimiser state stay as they were.
+     */
     private StepMetrics update(float[] s, long start) {
-        double norm = options.clipNorm() > 0 ? GradientClipping.clip(model, options.clipNorm()) : Double.NaN;
-        float lr = schedule.rate(step);
-        optimizer.step(model, lr, step + 1);
-        step++;
         int predictions = exactCount(s[PREDICTIONS]), sequences = exactCount(s[SEQUENCES]);
         double mlm = predictions == 0 ? 0 : s[MLM_LOSS_SUM] / (double) predictions;
         boolean sentenceTask = model.config().hasSentenceTask();
         double sentence = sentenceTask && sequences > 0 ? s[SENTENCE_LOSS_SUM] / (double) sequences : 0;
+        double norm = GradientClipping.norm(model);
+        boolean skipped = !Double.isFinite(norm) || !Double.isFinite(mlm + sentence);
+        float lr = schedule.rate(step);
+        if (!skipped) {
+            if (options.clipNorm() > 0) GradientClipping.scaleTo(model, norm, options.clipNorm());
+            optimizer.step(model, lr, step + 1);
+        }
+        step++;
         return new StepMetrics(step, mlm + sentence, mlm, predictions == 0 ? 0 : s[MLM_CORRECT] / (double) predictions,
                 sentenceTask ? sentence : Double.NaN, sentenceTask ? s[SENTENCE_CORRECT] / (double) sequences : Double.NaN,
-                lr, norm, (long) s[TOKENS], predictions, (System.nanoTime() - start) / 1e9);
+                lr, norm, (long) s[TOKENS], predictions, (System.nanoTime() - start) / 1e9, skipped);
     }
 
     private static int exactCount(float summed) {
@@ -219,16 +225,5 @@ public final class Trainer {
             throw new IllegalStateException("a summed count of " + summed + " is not an exact count");
         }
         return (int) summed;
-    }
-
-    /** Runs steps until `steps` are done or the batches run out; each step's metrics go to the listener. */
-    public void run(Iterator<Batch> batches, long steps, Consumer<StepMetrics> listener) {
-        List<Batch> micro = new ArrayList<>(options.accumulate());
-        while (step < steps) {
-            micro.clear();
-            while (micro.size() < options.accumulate() && batches.hasNext()) micro.add(batches.next());
-            if (micro.size() < options.accumulate()) return;
-            listener.accept(step(micro));
-        }
     }
 }

@@ -1,5 +1,7 @@
 package org.sparkbert.engine.checkpoint;
 
+import org.sparkbert.engine.backend.Backends;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,7 +50,7 @@ class CheckpointPyTorchTest {
             float[] ourMlm;
             float[] ourSentence;
             Path checkpoint;
-            try (BertModel model = new BertModel(config, Backend.create("cpu", 2), rows, length, batch.predictions(), 0)) {
+            try (BertModel model = new BertModel(config, Backends.cpu(2), rows, length, batch.predictions(), 0)) {
                 for (Parameter p : model.parameters()) {
                     model.write(p, weights.tensor(p.name()).floats());
                 }

@@ -159,7 +159,7 @@ class GlobalBatchTest {
 
     private static StepMetrics untimed(StepMetrics m) {
         return new StepMetrics(m.step(), m.loss(), m.mlmLoss(), m.mlmAccuracy(), m.sentenceLoss(), m.sentenceAccuracy(),
-                m.learningRate(), m.gradientNorm(), m.tokens(), m.predictions(), 0);
+                m.learningRate(), m.gradientNorm(), m.tokens(), m.predictions(), 0, m.skipped());
     }
 
     private static BertModel model(int maxBatch) {
@@ -182,7 +182,7 @@ class GlobalBatchTest {
         }
     }
 
-    private static float[] weights(BertModel model) {
+    static float[] weights(BertModel model) {
         float[] w = new float[model.parameterCount()];
         model.backend().read(0, w, 0, w.length);
         return w;
@@ -234,7 +234,7 @@ class GlobalBatchTest {
     // ---------------------------------------------------------------- data
 
     /** STEPS global batches of B random sequences with padding, masked positions and NSP labels. */
-    private static List<Batch> globalBatches() {
+    static List<Batch> globalBatches() {
         Random random = new Random(4);
         List<Batch> out = new ArrayList<>();
         for (int s = 0; s < STEPS; s++) {

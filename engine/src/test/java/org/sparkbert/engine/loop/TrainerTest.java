@@ -82,11 +82,7 @@ class TrainerTest {
         List<StepMetrics> metrics = new ArrayList<>();
         try (BertModel model = Trainer.newModel(config, "cpu", 2, adamw, B, T, B * perSequence, 1)) {
             Trainer trainer = new Trainer(model, adamw, new TrainingOptions(2e-3f, 10, steps, 1, 1.0f, 5));
-            trainer.run(new java.util.Iterator<>() {
-                int i;
-                @Override public boolean hasNext() { return true; }
-                @Override public Batch next() { return batches.get(i++ % batches.size()); }
-            }, steps, metrics::add);
+            for (int s = 0; s < steps; s++) metrics.add(trainer.step(List.of(batches.get(s % batches.size()))));
         }
         assertEquals(steps, metrics.size());
         double first = metrics.get(0).mlmLoss();

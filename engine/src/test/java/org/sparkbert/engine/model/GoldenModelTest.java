@@ -1,5 +1,7 @@
 package org.sparkbert.engine.model;
 
+import org.sparkbert.engine.backend.Backends;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,7 +32,7 @@ class GoldenModelTest {
         Safetensors.Contents batchFile = read(variant, "batch");
         Safetensors.Contents expected = read(variant, "expected");
         Batch batch = batch(batchFile);
-        try (BertModel model = new BertModel(config, Backend.create("cpu", 2), batch.batchSize(), batch.seqLength(),
+        try (BertModel model = new BertModel(config, Backends.cpu(2), batch.batchSize(), batch.seqLength(),
                 batch.predictions(), 0)) {
             Set<String> ours = new TreeSet<>();
             for (Parameter p : model.parameters()) ours.add(p.name());

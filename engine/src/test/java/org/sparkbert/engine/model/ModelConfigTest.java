@@ -1,5 +1,7 @@
 package org.sparkbert.engine.model;
 
+import org.sparkbert.engine.backend.Backends;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +33,7 @@ class ModelConfigTest {
     @Test
     void bertBaseParameterCount() {
         ModelConfig base = ModelConfig.bundled("bert-base").withVocabSize(30522);
-        try (BertModel model = new BertModel(base, Backend.create("cpu", 1), 1, 8, 1, 0)) {
+        try (BertModel model = new BertModel(base, Backends.cpu(1), 1, 8, 1, 0)) {
             // BertModel 109,482,240 + MLM head 622,650 + NSP head 1,538; the tied decoder counted once
             assertEquals(110_106_428, model.parameterCount());
         }
@@ -75,7 +77,7 @@ class ModelConfigTest {
                 new int[] {1, 3, 7, 8}, new int[] {11, 12, 13, 14}, new int[] {1, 0});
         Batch second = new Batch(2, T, java.util.Arrays.copyOfRange(ids, 12, 24), new int[12], java.util.Arrays.copyOf(mask, 12),
                 new int[] {1, 2, 8, 10}, new int[] {15, 16, 17, 18}, new int[] {0, 1});
-        try (BertModel model = new BertModel(config, Backend.create("cpu", 2), 4, T, 8, 0)) {
+        try (BertModel model = new BertModel(config, Backends.cpu(2), 4, T, 8, 0)) {
             model.initialize(2);
             model.zeroGradients();
             double loss = model.forward(whole, 1, 0, 1f).loss();

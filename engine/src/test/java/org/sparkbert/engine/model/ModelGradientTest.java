@@ -1,5 +1,7 @@
 package org.sparkbert.engine.model;
 
+import org.sparkbert.engine.backend.Backends;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -30,7 +32,7 @@ class ModelGradientTest {
         Batch batch = new Batch(B, T, new int[] {2, 5, 9, 30, 4, 0, 2, 7, 7, 1, 0, 0}, new int[] {0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0},
                 new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, new int[] {1, 3, 8}, new int[] {17, 3, 29},
                 new int[] {numLabels - 1, 0}, numLabels == 1 ? new float[] {0.7f, -1.3f} : null);
-        try (BertModel model = new BertModel(config, Backend.create("cpu", 2), B, T, 4, 0)) {
+        try (BertModel model = new BertModel(config, Backends.cpu(2), B, T, 4, 0)) {
             model.initialize(3);
             Random random = new Random(9);
             // biases start at zero; give them values so that every path is exercised

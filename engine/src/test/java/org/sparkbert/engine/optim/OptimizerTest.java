@@ -1,5 +1,7 @@
 package org.sparkbert.engine.optim;
 
+import org.sparkbert.engine.backend.Backends;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -23,7 +25,7 @@ class OptimizerTest {
 
     /** Two tensors in a bare arena: [w(5) b(3) | grads | state slots]. */
     static final class TwoTensors implements Trainable {
-        final Backend backend = Backend.create("cpu", 2);
+        final Backend backend = Backends.cpu(2);
         final List<Parameter> params = List.of(new Parameter("w.weight", new int[] {5}, 0, 8, 5, true),
                 new Parameter("w.bias", new int[] {3}, 5, 13, 3, false));
 

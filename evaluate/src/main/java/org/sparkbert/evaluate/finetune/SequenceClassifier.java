@@ -1,5 +1,7 @@
 package org.sparkbert.evaluate.finetune;
 
+import org.sparkbert.engine.backend.Backends;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -99,7 +101,7 @@ public final class SequenceClassifier implements AutoCloseable {
         int b = model.maxBatch();
         int k = model.config().numLabels();
         float[] all = new float[examples.size() * k];
-        try (BertModel eval = new BertModel(model.config().withDropout(0f, 0f), Backend.create("cpu", options.threads()),
+        try (BertModel eval = new BertModel(model.config().withDropout(0f, 0f), Backends.cpu(options.threads()),
                 b, model.seqLength(), 1, 0)) {
             for (Parameter p : model.parameters()) {
                 eval.write(eval.parameter(p.name()), model.read(p));

@@ -1,5 +1,7 @@
 package org.sparkbert.evaluate.perplexity;
 
+import org.sparkbert.engine.backend.Backends;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
@@ -61,7 +63,7 @@ public final class ModelWeights implements Serializable {
      */
     public BertModel newModel(ModelConfig config, int threads, int maxBatch, int seqLength, int maxPredictions,
                               int stateSlots, long seed, Predicate<String> keepFresh) {
-        BertModel model = new BertModel(config, Backend.create("cpu", threads), maxBatch, seqLength, maxPredictions, stateSlots);
+        BertModel model = new BertModel(config, Backends.cpu(threads), maxBatch, seqLength, maxPredictions, stateSlots);
         model.initialize(seed);
         for (Parameter p : model.parameters()) {
             float[] values = tensors.get(p.name());

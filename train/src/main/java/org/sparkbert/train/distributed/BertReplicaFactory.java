@@ -1,9 +1,11 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.engine.loop.BertReplica;
+
 import java.util.ArrayList;
 import java.util.List;
 import org.sparkbert.tokenize.masking.DynamicMasker;
-import org.sparkbert.engine.backend.Backend;
+import org.sparkbert.engine.backend.Backends;
 import org.sparkbert.train.job.BatchAssembler;
 import org.sparkbert.train.job.Instance;
 import org.sparkbert.train.job.ShardedBatches;
@@ -14,8 +16,9 @@ import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.engine.optim.Optimizer;
 
 /**
- * Builds BERT replicas on the executors: the model configuration and the masker (with its
- * vocabulary) and the loop's options travel as they are, the optimiser by name. The data order is the
+ * Builds BERT replicas, on the executors or in the driver: the model configuration and the masker
+ * (with its vocabulary) and the loop's options travel as they are, the optimiser and the backend
+ * (with its --device) by name, so every replica computes where the run asked. The data order is the
  * engine's ({@link ShardedBatches}): instance i (in id order) is in shard i mod B, and replica r of N
  * holds shards [r B/N, (r+1) B/N).
  */
@@ -24,6 +27,7 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
 
     private final ModelConfig config;
     private final String backend;
+    private final String device;
     private final int threads;
     private final String optimizer;
     private final float weightDecay;
@@ -34,11 +38,12 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
     private final DynamicMasker masker;
     private final int padId;
 
-    public BertReplicaFactory(ModelConfig config, String backend, int threads, String optimizer, float weightDecay,
+    public BertReplicaFactory(ModelConfig config, String backend, String device, int threads, String optimizer, float weightDecay,
                               TrainingOptions options, int globalBatch, int seqLength, int maxPredictionsPerSequence,
                               DynamicMasker masker, int padId) {
         this.config = config;
         this.backend = backend;
+        this.device = device;
         this.threads = threads;
         this.optimizer = optimizer;
         this.weightDecay = weightDecay;
@@ -61,7 +66,7 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
         int micro = globalBatch / replicas / options.accumulate();
         int rows = rank < 0 ? 1 : micro;
         Optimizer optim = Optimizer.named(optimizer, weightDecay);
-        BertModel bert = Trainer.newModel(config, Backend.create(backend, threads), optim, rows, seqLength,
+        BertModel bert = Trainer.newModel(config, Backends.create(backend, device, threads), optim, rows, seqLength,
                 rows * maxPredictionsPerSequence, options.seed());
         Trainer trainer = new Trainer(bert, optim, options);
         ShardedBatches batches = rank < 0 ? null : shards(rank, replicas, records);

@@ -3,6 +3,7 @@ package org.sparkbert.train.distributed;
 import java.io.Serializable;
 import java.time.Duration;
 import org.sparkbert.engine.collective.RingConfig;
+import org.sparkbert.engine.loop.RunPlan;
 
 /**
  * How a distributed run is laid out.
@@ -13,12 +14,14 @@ import org.sparkbert.engine.collective.RingConfig;
  * @param globalBatch sequences per optimiser step over all replicas
  * @param accumulate micro-batches per replica per step
  * @param checkpointEvery steps between checkpoints (0: only the final one); ignored without a store
+ * @param checkpointMinutes minutes of training between checkpoints (0: none by time); ignored without a store
  * @param logEvery steps between progress lines
  * @param ring the ring's tuning; its timeout bounds every blocking read, write, connect and accept
  * @param slotWait how long to wait for executors to offer a slot per replica before giving up
  */
 public record DistributedOptions(int replicas, AllReduceStrategy strategy, long steps, int globalBatch, int accumulate,
-                                 long checkpointEvery, int logEvery, RingConfig ring, Duration slotWait)
+                                 long checkpointEvery, double checkpointMinutes, int logEvery, RingConfig ring,
+                                 Duration slotWait)
         implements Serializable {
 
     public static final Duration DEFAULT_SLOT_WAIT = Duration.ofSeconds(60);
@@ -38,7 +41,7 @@ public record DistributedOptions(int replicas, AllReduceStrategy strategy, long 
     }
 
     public static DistributedOptions of(int replicas, AllReduceStrategy strategy, long steps, int globalBatch, int accumulate) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, 0, 50, RingConfig.defaults(),
+        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, 0, 0, 50, RingConfig.defaults(),
                 DEFAULT_SLOT_WAIT);
     }
 
@@ -48,31 +51,36 @@ public record DistributedOptions(int replicas, AllReduceStrategy strategy, long 
     }
 
     public DistributedOptions withStrategy(AllReduceStrategy s) {
-        return new DistributedOptions(replicas, s, steps, globalBatch, accumulate, checkpointEvery, logEvery, ring, slotWait);
+        return new DistributedOptions(replicas, s, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, ring, slotWait);
     }
 
     public DistributedOptions withReplicas(int n) {
-        return new DistributedOptions(n, strategy, steps, globalBatch, accumulate, checkpointEvery, logEvery, ring, slotWait);
+        return new DistributedOptions(n, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, ring, slotWait);
     }
 
     public DistributedOptions withCheckpointEvery(long k) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, k, logEvery, ring, slotWait);
+        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, k, checkpointMinutes, logEvery, ring, slotWait);
+    }
+
+    public DistributedOptions withCheckpointMinutes(double minutes) {
+        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, minutes, logEvery,
+                ring, slotWait);
     }
 
     public DistributedOptions withLogEvery(int n) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, n, ring, slotWait);
+        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, n, ring, slotWait);
     }
 
     public DistributedOptions withRing(RingConfig config) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, logEvery, config, slotWait);
+        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, config, slotWait);
     }
 
     public DistributedOptions withSlotWait(Duration wait) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, logEvery, ring, wait);
+        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, ring, wait);
     }
 
-    /** Whether a checkpoint follows step {@code done} (1-based count of steps done). */
-    boolean checkpointAfter(long done) {
-        return done == steps || (checkpointEvery > 0 && done % checkpointEvery == 0);
+    /** The engine loop's plan of this run. */
+    public RunPlan plan() {
+        return new RunPlan(steps, logEvery, checkpointEvery, checkpointMinutes, RunPlan.DEFAULT_MAX_NON_FINITE_STEPS);
     }
 }

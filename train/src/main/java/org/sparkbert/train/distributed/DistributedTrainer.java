@@ -37,6 +37,15 @@ public final class DistributedTrainer {
                                                               ReplicaFactory<T, R> factory,
                                                               ReplicaCheckpoints<R> checkpoints,
                                                               DistributedOptions options) throws IOException {
+        return train(sc, records, factory, checkpoints, options, StepListeners.none());
+    }
+
+    /** As above, with the writer's steps (rank 0's, or the tree driver's) going to the listener that listeners open. */
+    public static <T, R extends Replica> TrainingResult train(SparkContext sc, JavaRDD<T> records,
+                                                              ReplicaFactory<T, R> factory,
+                                                              ReplicaCheckpoints<R> checkpoints,
+                                                              DistributedOptions options, StepListeners listeners)
+            throws IOException {
         ClusterChecks.refuseDynamicAllocation(sc.getConf(), options.strategy());
         if (options.strategy() == AllReduceStrategy.RING) {
             ClusterChecks.warnOnBarrierTimeout(sc.getConf());
@@ -47,8 +56,8 @@ public final class DistributedTrainer {
                 .mapToPair(new AssignReplica<>(factory, options.replicas()))
                 .partitionBy(new ReplicaPartitioner(options.replicas()));
         return switch (options.strategy()) {
-            case RING -> RingStrategy.run(jsc, byReplica, factory, checkpoints, options);
-            case TREE -> TreeStrategy.run(jsc, byReplica, factory, checkpoints, options);
+            case RING -> RingStrategy.run(jsc, byReplica, factory, checkpoints, options, listeners);
+            case TREE -> TreeStrategy.run(jsc, byReplica, factory, checkpoints, options, listeners);
         };
     }
 

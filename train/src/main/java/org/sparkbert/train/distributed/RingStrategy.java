@@ -1,9 +1,12 @@
 package org.sparkbert.train.distributed;
 
-import org.sparkbert.engine.loop.ProgressLog;
 import org.sparkbert.engine.loop.Replica;
 import org.sparkbert.engine.loop.ReplicaCheckpoints;
+import org.sparkbert.engine.loop.LoopResult;
 import org.sparkbert.engine.loop.RingGroup;
+import org.sparkbert.engine.loop.StepFunction;
+import org.sparkbert.engine.loop.StepListener;
+import org.sparkbert.engine.loop.TrainingLoop;
 import org.sparkbert.engine.loop.StepSummary;
 
 import java.io.IOException;
@@ -31,8 +34,8 @@ import scala.runtime.AbstractFunction1;
 /**
  * The fast path: one long-lived barrier stage of N tasks, one replica each. Ranks exchange
  * addresses through {@code BarrierTaskContext.allGather}, connect an authenticated ring, and run
- * every step with gradients summed on the ring. Rank 0 writes a checkpoint every K steps, then all
- * ranks pass a barrier. The stage feeds a shuffle (Spark retries a failed barrier stage only when it
+ * the engine's {@link TrainingLoop} with gradients summed on the ring (rank 0 writes checkpoints
+ * and metrics; all ranks pass a barrier after each checkpoint). The stage feeds a shuffle (Spark retries a failed barrier stage only when it
  * is a shuffle map stage), so when any task fails Spark restarts all of them and they resume from
  * the newest checkpoint, which rank 0 picks and every rank loads.
  */
@@ -44,9 +47,9 @@ final class RingStrategy {
 
     static <T, R extends Replica> TrainingResult run(JavaSparkContext jsc, JavaPairRDD<Integer, Indexed<T>> byReplica,
                                                      ReplicaFactory<T, R> factory, ReplicaCheckpoints<R> checkpoints,
-                                                     DistributedOptions options) {
+                                                     DistributedOptions options, StepListeners listeners) {
         long start = System.nanoTime();
-        RingTask<T, R> task = new RingTask<>(factory, checkpoints, options, JobSecret.generate());
+        RingTask<T, R> task = new RingTask<>(factory, checkpoints, options, listeners, JobSecret.generate());
         jsc.setJobDescription("train: " + options.replicas() + " replicas, ring all-reduce, " + options.steps() + " steps");
         RDD<ReplicaOutcome> outcomes = byReplica.rdd().barrier()
                 .mapPartitions(task, false, ClassTag$.MODULE$.apply(ReplicaOutcome.class));
@@ -54,11 +57,6 @@ final class RingStrategy {
         jsc.setJobDescription(null);
         ReplicaOutcome first = all.stream().filter(o -> o.rank() == 0).findFirst()
                 .orElseThrow(() -> new IllegalStateException("rank 0 of the ring returned nothing"));
-        for (StepSummary s : first.steps()) {
-            if (s.step() % options.logEvery() == 0 || s.step() == options.steps()) {
-                ProgressLog.log(log, "train (ring, " + options.replicas() + " replicas)", s, options.steps());
-            }
-        }
         if (first.attempt() > 0) {
             log.info("train: the barrier stage finished on attempt {} after resuming from step {}", first.attempt(),
                     first.resumedFrom());
@@ -76,10 +74,12 @@ final class RingStrategy {
         private final ReplicaCheckpoints<R> checkpoints;
         private final DistributedOptions options;
         private final JobSecret secret;
+        private final StepListeners listeners;
 
         RingTask(ReplicaFactory<T, R> factory, ReplicaCheckpoints<R> checkpoints, DistributedOptions options,
-                 JobSecret secret) {
+                 StepListeners listeners, JobSecret secret) {
             this.factory = factory;
+            this.listeners = listeners;
             this.checkpoints = checkpoints;
             this.options = options;
             this.secret = secret;
@@ -89,64 +89,41 @@ final class RingStrategy {
         public Iterator<ReplicaOutcome> apply(Iterator<Tuple2<Integer, Indexed<T>>> input) {
             BarrierTaskContext context = BarrierTaskContext.get();
             int rank = context.partitionId();
-            int size = context.getTaskInfos().length;
+            int size = size(context);
             List<Indexed<T>> records = new ArrayList<>();
             while (input.hasNext()) {
                 records.add(input.next()._2());
             }
             records.sort(Comparator.comparingLong(Indexed::index));
             try (R replica = factory.open(rank, size, records);
-                 RingAllReduce ring = new RingAllReduce(secret, options.ring())) {
-                long resumeFrom = agreeOnResume(context, rank, replica);
+                 RingAllReduce ring = new RingAllReduce(secret, options.ring());
+                 StepListener listener = listeners.open("train (ring, " + size + " replicas)")) {
                 ring.connect(new BarrierAddressExchange(context));
                 RingGroup group = new RingGroup(ring);
-                List<StepSummary> summaries = new ArrayList<>();
-                for (long step = resumeFrom; step < options.steps(); step++) {
-                    context.killTaskIfInterrupted();
-                    long t0 = System.nanoTime();
-                    StepSummary summary = replica.step(step, group);
-                    summary = summary.withTimes((System.nanoTime() - t0) / 1e9, group.takeSeconds());
-                    if (rank == 0) {
-                        summaries.add(summary);
-                        if (summary.step() % options.logEvery() == 0) {
-                            ProgressLog.log(log, "train rank 0", summary, options.steps());
-                        }
+                StepFunction steps = new StepFunction() {
+                    @Override
+                    public StepSummary step(long step) throws IOException {
+                        return replica.step(step, group);
                     }
-                    if (checkpoints != null && options.checkpointAfter(step + 1)) {
-                        if (rank == 0) {
-                            checkpoints.save(step + 1, replica);
-                        }
-                        context.barrier(); // nobody runs ahead of a checkpoint that may fail
+
+                    @Override
+                    public double takeAllReduceSeconds() {
+                        return group.takeSeconds();
                     }
+                };
+                LoopResult result = new TrainingLoop<>(options.plan(), replica, checkpoints, new BarrierCoordination(context))
+                        .run(steps, listener);
+                if (rank == 0 && result.resumedFrom() > 0) {
+                    log.info("train: {} replicas resumed from the checkpoint of step {} (stage attempt {})", size,
+                            result.resumedFrom(), context.stageAttemptNumber());
                 }
-                ReplicaOutcome outcome = new ReplicaOutcome(rank, context.stageAttemptNumber(), resumeFrom,
-                        rank == 0 ? replica.weights() : null, rank == 0 ? summaries : List.of(),
-                        context.getTaskInfos()[rank].address(), ProcessHandle.current().pid());
+                ReplicaOutcome outcome = new ReplicaOutcome(rank, context.stageAttemptNumber(), result.resumedFrom(),
+                        rank == 0 ? replica.weights() : null, result.steps(), context.getTaskInfos()[rank].address(),
+                        ProcessHandle.current().pid());
                 return CollectionConverters.asScala(List.of(outcome).iterator());
             } catch (IOException e) {
                 throw new UncheckedIOException("replica " + rank + " of " + size + ": " + e.getMessage(), e);
             }
-        }
-
-        /** Rank 0 picks the newest checkpoint; every rank loads that one (a newer one cannot appear meanwhile). */
-        private long agreeOnResume(BarrierTaskContext context, int rank, R replica) throws IOException {
-            String mine = "";
-            if (rank == 0) {
-                mine = Long.toString(checkpoints == null ? 0 : checkpoints.latestStep().orElse(0));
-            }
-            long step = Long.parseLong(context.allGather(mine)[0]);
-            if (step > options.steps()) {
-                throw new IllegalStateException("the newest checkpoint is of step " + step + ", beyond the run's "
-                        + options.steps() + " steps");
-            }
-            if (step > 0) {
-                checkpoints.restore(step, replica);
-                if (rank == 0) {
-                    log.info("train: {} replicas resume from the checkpoint of step {} (stage attempt {})", size(context),
-                            step, context.stageAttemptNumber());
-                }
-            }
-            return step;
         }
 
         private static int size(BarrierTaskContext context) {

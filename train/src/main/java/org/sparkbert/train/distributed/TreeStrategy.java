@@ -1,9 +1,12 @@
 package org.sparkbert.train.distributed;
 
-import org.sparkbert.engine.loop.ProgressLog;
+import org.sparkbert.engine.loop.LoopResult;
+import org.sparkbert.engine.loop.RunCoordination;
+import org.sparkbert.engine.loop.StepFunction;
+import org.sparkbert.engine.loop.StepListener;
+import org.sparkbert.engine.loop.TrainingLoop;
 import org.sparkbert.engine.loop.Replica;
 import org.sparkbert.engine.loop.ReplicaCheckpoints;
-import org.sparkbert.engine.loop.StepSummary;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -37,24 +40,15 @@ final class TreeStrategy {
 
     static <T, R extends Replica> TrainingResult run(JavaSparkContext jsc, JavaPairRDD<Integer, Indexed<T>> byReplica,
                                                      ReplicaFactory<T, R> factory, ReplicaCheckpoints<R> checkpoints,
-                                                     DistributedOptions options) throws IOException {
+                                                     DistributedOptions options, StepListeners listeners) throws IOException {
         long start = System.nanoTime();
         String run = UUID.randomUUID().toString();
         int n = options.replicas();
         JavaRDD<Indexed<T>> records = byReplica.values().persist(StorageLevel.MEMORY_ONLY());
         int depth = Math.max(2, (int) Math.ceil(Math.log(n) / Math.log(2)));
-        List<StepSummary> summaries = new ArrayList<>();
-        long resumedFrom = 0;
-        try (R driver = factory.open(-1, n, List.of())) {
-            if (checkpoints != null) {
-                resumedFrom = checkpoints.latestStep().orElse(0);
-                if (resumedFrom > 0) {
-                    checkpoints.restore(resumedFrom, driver);
-                    log.info("train: resuming from the checkpoint of step {}", resumedFrom);
-                }
-            }
-            for (long step = resumedFrom; step < options.steps(); step++) {
-                long t0 = System.nanoTime();
+        try (R driver = factory.open(-1, n, List.of());
+             StepListener listener = listeners.open("train (tree, " + n + " replicas)")) {
+            StepFunction steps = step -> {
                 jsc.setJobDescription("train step " + (step + 1) + "/" + options.steps() + " (tree all-reduce, " + n
                         + " replicas)");
                 float[] statistics = new float[0];
@@ -66,17 +60,12 @@ final class TreeStrategy {
                 float[] summed = records.mapPartitionsWithIndex(new Round<>(factory, run, n, step, weights, statistics),
                         false).treeAggregate(null, SUM, SUM, depth);
                 weights.destroy();
-                StepSummary summary = driver.apply(step, summed).withTimes((System.nanoTime() - t0) / 1e9, Double.NaN);
-                summaries.add(summary);
-                if (summary.step() % options.logEvery() == 0 || summary.step() == options.steps()) {
-                    ProgressLog.log(log, "train (tree, " + n + " replicas)", summary, options.steps());
-                }
-                if (checkpoints != null && options.checkpointAfter(step + 1)) {
-                    checkpoints.save(step + 1, driver);
-                }
-            }
-            float[] finalWeights = driver.weights();
-            return new TrainingResult(AllReduceStrategy.TREE, n, finalWeights, summaries, resumedFrom, 0,
+                return driver.apply(step, summed);
+            };
+            LoopResult result = new TrainingLoop<>(options.plan(), driver, checkpoints, RunCoordination.alone())
+                    .run(steps, listener);
+            if (result.resumedFrom() > 0) log.info("train: resumed from the checkpoint of step {}", result.resumedFrom());
+            return new TrainingResult(AllReduceStrategy.TREE, n, driver.weights(), result.steps(), result.resumedFrom(), 0,
                     (System.nanoTime() - start) / 1e9);
         } finally {
             jsc.setJobDescription(null);

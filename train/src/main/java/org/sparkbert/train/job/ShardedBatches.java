@@ -1,5 +1,6 @@
 package org.sparkbert.train.job;
 
+import org.sparkbert.engine.loop.BatchSource;
 import java.util.ArrayList;
 import java.util.List;
 import org.sparkbert.engine.checkpoint.TrainerState;
@@ -21,7 +22,7 @@ import org.sparkbert.engine.model.Batch;
  * [r * B / N, (r + 1) * B / N), that is global micro-batches r * accumulate ... The only position is
  * the step, so a resumed run needs nothing else.
  */
-public final class ShardedBatches {
+public final class ShardedBatches implements BatchSource {
 
     private final int firstShard;
     private final List<List<Instance>> shards;
@@ -131,6 +132,7 @@ public final class ShardedBatches {
     }
 
     /** The global micro-batch index of this holder's first micro-batch. */
+    @Override
     public int firstMicroBatch() { return firstShard / microBatch; }
 
     /** Micro-batches this holder contributes to each step. */
@@ -140,6 +142,7 @@ public final class ShardedBatches {
      * This holder's micro-batches of step `step` (0-based: the step run after `step` steps), in global
      * micro-batch order from {@link #firstMicroBatch()}.
      */
+    @Override
     public List<Batch> microBatches(long step) {
         if (step < 0) throw new IllegalArgumentException("step " + step + " < 0");
         List<Batch> out = new ArrayList<>(microBatchesPerStep());

@@ -1,5 +1,7 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.engine.loop.BertReplica;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

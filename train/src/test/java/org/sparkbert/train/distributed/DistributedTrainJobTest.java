@@ -129,6 +129,47 @@ class DistributedTrainJobTest {
         assertSameWeights(single, resumed);
     }
 
+    /**
+     * --device reaches every replica: two ring replicas on the OpenCL device named by its full name
+     * (POCL's CPU device here) each log that they compute on it, and trainer_state.json records it.
+     */
+    @Test
+    void everyReplicaComputesOnTheNamedOpenClDevice() throws Exception {
+        String device = org.sparkbert.engine.backend.opencl.OpenClDevices.all().get(0).getName();
+        List<String> chosen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger backends = java.util.logging.Logger.getLogger(
+                org.sparkbert.engine.backend.Backends.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getMessage().startsWith("backend opencl on")) chosen.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        backends.addHandler(handler);
+        try {
+            Path run = tmp.resolve("run-opencl");
+            List<String> args = new ArrayList<>(List.of(withReplicas(sameSettings(run))));
+            args.addAll(List.of("--backend", "opencl", "--device", device));
+            assertEquals(0, StageCommand.execute(new TrainJob(), args.toArray(String[]::new)));
+            JsonNode state = JSON.readTree(run.resolve("checkpoints/step-000006/trainer_state.json").toFile());
+            assertEquals(device, state.path("informational").path("device").asText(), state.toString());
+            assertEquals("opencl", state.path("informational").path("backend").asText(), state.toString());
+        } finally {
+            backends.removeHandler(handler);
+        }
+        // the driver's validation opens the backend once too; each of the two replicas opens its own
+        assertTrue(chosen.size() >= 3, chosen.toString());
+        for (String line : chosen) assertTrue(line.contains(device), line);
+    }
+
     private static String[] sameSettings(Path run) {
         return new String[] {"--master", "local[2]", "--data", data.toString(), "--vocab", bert.vocabDir.toString(),
                 "--model", model.toString(), "--output", run.toString(), "--steps", "6", "--batch-size", "8",

@@ -1,5 +1,7 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.engine.loop.BertReplica;
+
 import org.sparkbert.engine.loop.ReplicaCheckpoints;
 
 import org.sparkbert.train.job.Instance;

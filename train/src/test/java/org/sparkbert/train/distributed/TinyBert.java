@@ -61,7 +61,7 @@ final class TinyBert {
     BertReplicaFactory factory(int globalBatch, int accumulate, long steps) {
         TrainingOptions options = new TrainingOptions(1e-3f, 2, steps, accumulate, 1.0f, 42);
         DynamicMasker masker = new DynamicMasker(tokenizer, 0.15, PREDICTIONS, false, 7);
-        return new BertReplicaFactory(config, "cpu", 1, "adamw", 0.01f, options, globalBatch, SEQ, PREDICTIONS, masker,
+        return new BertReplicaFactory(config, "cpu", "auto", 1, "adamw", 0.01f, options, globalBatch, SEQ, PREDICTIONS, masker,
                 specials.pad());
     }
 

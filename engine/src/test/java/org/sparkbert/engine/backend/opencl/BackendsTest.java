@@ -1,5 +1,7 @@
 package org.sparkbert.engine.backend.opencl;
 
+import org.sparkbert.engine.backend.Backends;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;

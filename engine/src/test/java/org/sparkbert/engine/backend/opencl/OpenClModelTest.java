@@ -1,5 +1,7 @@
 package org.sparkbert.engine.backend.opencl;
 
+import org.sparkbert.engine.backend.Backends;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,7 +79,7 @@ class OpenClModelTest {
         ModelConfig config = new ModelConfig(211, 128, 2, 2, 512, 64, 2, 0.1f, 0.1f, 1e-12f, 0.02f, false, 128, false, "nsp");
         List<Batch> batches = batches(new Random(7), 6, 4, 32, 211);
         for (String optimizer : new String[] {"adamw", "lamb"}) {
-            double[][] cpu = train(config, Backend.create("cpu", 2), optimizer, batches);
+            double[][] cpu = train(config, Backends.cpu(2), optimizer, batches);
             double[][] gpu = train(config, opencl(), optimizer, batches);
             for (int s = 0; s < batches.size(); s++) {
                 assertEquals(cpu[0][s], gpu[0][s], 1e-3 * cpu[0][s], optimizer + " step " + (s + 1) + " loss");

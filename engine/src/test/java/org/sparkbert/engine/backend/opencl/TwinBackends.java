@@ -1,5 +1,7 @@
 package org.sparkbert.engine.backend.opencl;
 
+import org.sparkbert.engine.backend.Backends;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +22,7 @@ final class TwinBackends implements AutoCloseable {
     private int nextFloat, nextInt;
 
     TwinBackends(int floats, int ints) {
-        cpu = Backend.create("cpu", 2);
+        cpu = Backends.cpu(2);
         gpu = new OpenClBackend(poclDevice(), 1, false);
         cpu.allocate(floats, ints);
         gpu.allocate(floats, ints);

@@ -1,27 +1,18 @@
-package org.sparkbert.train.distributed;
-
-import org.sparkbert.engine.loop.Replica;
-import org.sparkbert.engine.loop.StepSummary;
+package org.sparkbert.engine.loop;
 
 import java.io.IOException;
 import java.util.List;
-import org.sparkbert.engine.loop.MaskedTokenEntropy;
-import org.sparkbert.train.job.ShardedBatches;
-import org.sparkbert.engine.loop.ReplicaGroup;
-import org.sparkbert.engine.loop.StepCounts;
-import org.sparkbert.engine.loop.StepMetrics;
-import org.sparkbert.engine.loop.Trainer;
 import org.sparkbert.engine.model.Batch;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.optim.Optimizer;
 
-/** A BERT replica: the engine's model, optimiser and {@link Trainer}, over this replica's data shards. */
+/** A BERT replica: the engine's model, optimiser and {@link Trainer}, over this replica's data order. */
 public final class BertReplica implements Replica {
     private final BertModel model;
     private final String optimizerName;
     private final Optimizer optimizer;
     private final Trainer trainer;
-    private final ShardedBatches batches;
+    private final BatchSource batches;
     private long cachedStep = -1;
     private List<Batch> cached;
     private StepMetrics lastMetrics;
@@ -29,7 +20,8 @@ public final class BertReplica implements Replica {
     private final MaskedTokenEntropy entropy;
     private long entropyUpTo = -1;
 
-    BertReplica(BertModel model, String optimizerName, Optimizer optimizer, Trainer trainer, ShardedBatches batches) {
+    /** batches is null for a replica that holds no data (the tree strategy's driver). */
+    public BertReplica(BertModel model, String optimizerName, Optimizer optimizer, Trainer trainer, BatchSource batches) {
         this.model = model;
         this.optimizerName = optimizerName;
         this.optimizer = optimizer;
