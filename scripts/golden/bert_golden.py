@@ -3,7 +3,10 @@
 
 The model of the engine (post-LN BERT, pre-LN, ALBERT options) is assembled here from
 nn.Embedding, nn.LayerNorm, nn.TransformerEncoderLayer, nn.Linear, F.gelu and F.cross_entropy,
-not transcribed from our Java. Weights carry Hugging Face names; they are mapped onto torch's
+not transcribed from our Java. Position encodings: learned absolute (nn.Embedding), fixed
+sinusoidal (Vaswani et al.), and relative_key / relative_key_query, whose layers
+(RelativeEncoderLayer) follow Hugging Face's BertSelfAttention (transformers'
+src/transformers/models/bert/modeling_bert.py) because torch has no such module. Weights carry Hugging Face names; they are mapped onto torch's
 modules (in_proj_weight = cat(query, key, value), ...), a padded batch runs forward and backward
 in float64, and the loss, logits and every parameter gradient are written as safetensors.
 
@@ -83,6 +86,88 @@ def read_safetensors(path):
 # ---------------------------------------------------------------------------------------------
 # The model, from torch's modules.
 
+def sinusoid(rows, width):
+    """Vaswani et al.: PE[pos, 2i] = sin(pos / 10000^(2i/width)), PE[pos, 2i+1] = cos(the same), interleaved."""
+    pos = torch.arange(rows, dtype=torch.float64).unsqueeze(1)
+    even = torch.arange(0, width, 2, dtype=torch.float64)
+    angle = pos / torch.pow(torch.tensor(10000.0, dtype=torch.float64), even / width)
+    table = torch.zeros(rows, width, dtype=torch.float64)
+    table[:, 0::2] = torch.sin(angle)
+    table[:, 1::2] = torch.cos(angle[:, : width // 2])
+    return table
+
+
+def is_relative(c):
+    return c.get("position_embedding_type", "absolute") in ("relative_key", "relative_key_query")
+
+
+class RelativeSelfAttention(nn.Module):
+    """Hugging Face's BertSelfAttention with position_embedding_type relative_key or relative_key_query:
+    distance_embedding = nn.Embedding(2 * max_position_embeddings - 1, head_size); with
+    e[l, r] = distance_embedding(l - r + max_position_embeddings - 1), the scores q.k get q.e
+    (relative_key) or q.e + k.e (relative_key_query) added BEFORE the division by sqrt(head_size),
+    then the extended attention mask ((1 - mask) * finfo.min), softmax, dropout, times v.
+    q, k and v are thirds of in_proj_weight as in nn.MultiheadAttention, so name_map treats both alike."""
+
+    def __init__(self, c):
+        super().__init__()
+        H = c["hidden_size"]
+        self.heads = c["num_attention_heads"]
+        self.kind = c["position_embedding_type"]
+        self.max_positions = c["max_position_embeddings"]
+        self.in_proj_weight = nn.Parameter(torch.empty(3 * H, H))
+        self.in_proj_bias = nn.Parameter(torch.zeros(3 * H))
+        self.out_proj = nn.Linear(H, H)
+        self.distance_embedding = nn.Embedding(2 * self.max_positions - 1, H // self.heads)
+        self.dropout = nn.Dropout(c.get("attention_probs_dropout_prob", 0.0))
+
+    def forward(self, x, padding):
+        B, T, H = x.shape
+        D = H // self.heads
+
+        def heads(t):
+            return t.view(B, T, self.heads, D).permute(0, 2, 1, 3)
+
+        q, k, v = (heads(t) for t in F.linear(x, self.in_proj_weight, self.in_proj_bias).split(H, dim=-1))
+        scores = torch.matmul(q, k.transpose(-1, -2))
+        distance = torch.arange(T).view(-1, 1) - torch.arange(T).view(1, -1)
+        e = self.distance_embedding(distance + self.max_positions - 1).to(q.dtype)
+        if self.kind == "relative_key":
+            scores = scores + torch.einsum("bhld,lrd->bhlr", q, e)
+        else:
+            scores = scores + torch.einsum("bhld,lrd->bhlr", q, e) + torch.einsum("bhrd,lrd->bhlr", k, e)
+        scores = scores / math.sqrt(D)
+        scores = scores + padding.to(scores.dtype)[:, None, None, :] * torch.finfo(scores.dtype).min
+        probs = self.dropout(F.softmax(scores, dim=-1))
+        context = torch.matmul(probs, v).permute(0, 2, 1, 3).reshape(B, T, H)
+        return self.out_proj(context)
+
+
+class RelativeEncoderLayer(nn.Module):
+    """nn.TransformerEncoderLayer's structure and names (GELU, post- or pre-LN) around RelativeSelfAttention."""
+
+    def __init__(self, c):
+        super().__init__()
+        H, I, eps = c["hidden_size"], c["intermediate_size"], c["layer_norm_eps"]
+        self.norm_first = c["pre_layer_norm"]
+        self.self_attn = RelativeSelfAttention(c)
+        self.linear1 = nn.Linear(H, I)
+        self.linear2 = nn.Linear(I, H)
+        self.norm1 = nn.LayerNorm(H, eps=eps)
+        self.norm2 = nn.LayerNorm(H, eps=eps)
+        self.dropout = nn.Dropout(c.get("hidden_dropout_prob", 0.0))
+
+    def feed_forward(self, x):
+        return self.dropout(self.linear2(F.gelu(self.linear1(x))))
+
+    def forward(self, h, src_key_padding_mask):
+        if self.norm_first:
+            h = h + self.dropout(self.self_attn(self.norm1(h), src_key_padding_mask))
+            return h + self.feed_forward(self.norm2(h))
+        h = self.norm1(h + self.dropout(self.self_attn(h, src_key_padding_mask)))
+        return self.norm2(h + self.feed_forward(h))
+
+
 class GoldenModel(nn.Module):
     def __init__(self, c):
         super().__init__()
@@ -90,7 +175,11 @@ class GoldenModel(nn.Module):
         eps = c["layer_norm_eps"]
         self.c = c
         self.word = nn.Embedding(V, E)
-        self.position = nn.Embedding(c["max_position_embeddings"], E)
+        # Hugging Face adds absolute positions only for position_embedding_type "absolute"; a sinusoid is fixed.
+        kind = c.get("position_embedding_type", "absolute")
+        self.position = nn.Embedding(c["max_position_embeddings"], E) if kind == "absolute" else None
+        if kind == "sinusoidal":
+            self.register_buffer("sinusoid", sinusoid(c["max_position_embeddings"], E))
         self.token_type = nn.Embedding(c["type_vocab_size"], E)
         self.embedding_norm = nn.LayerNorm(E, eps=eps)
         # The fixtures use no dropout; scripts/bench/train-step times the model with BERT's 0.1.
@@ -99,6 +188,7 @@ class GoldenModel(nn.Module):
         self.mapping = nn.Linear(E, H) if E != H else None
         count = 1 if c["share_layers"] else c["num_hidden_layers"]
         self.layers = nn.ModuleList([
+            RelativeEncoderLayer(c) if is_relative(c) else
             nn.TransformerEncoderLayer(H, c["num_attention_heads"], dim_feedforward=I, dropout=dropout,
                                        activation="gelu", layer_norm_eps=eps, batch_first=True,
                                        norm_first=c["pre_layer_norm"])
@@ -116,7 +206,11 @@ class GoldenModel(nn.Module):
         B, T = input_ids.shape
         # Hugging Face's RoBERTa numbers positions from pad_token_id + 1 (position_offset); BERT from 0.
         positions = (torch.arange(T) + self.c.get("position_offset", 0)).unsqueeze(0).expand(B, T)
-        e = self.word(input_ids) + self.position(positions) + self.token_type(token_type_ids)
+        e = self.word(input_ids) + self.token_type(token_type_ids)
+        if self.position is not None:
+            e = e + self.position(positions)
+        elif hasattr(self, "sinusoid"):
+            e = e + self.sinusoid[positions].to(e.dtype)
         h = self.embedding_dropout(self.embedding_norm(e))
         if self.mapping is not None:
             h = self.mapping(h)
@@ -151,7 +245,7 @@ def bert_init(model, std=0.02):
         elif isinstance(m, nn.LayerNorm):
             nn.init.ones_(m.weight)
             nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.MultiheadAttention):
+        elif isinstance(m, (nn.MultiheadAttention, RelativeSelfAttention)):
             nn.init.normal_(m.in_proj_weight, 0, std)
             nn.init.zeros_(m.in_proj_bias)
 
@@ -164,14 +258,17 @@ def layer_names(c):
     if c["pre_layer_norm"]:
         return {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
                 "o": "attention.output.dense", "norm1": "attention.LayerNorm",
-                "ffn1": "intermediate.dense", "ffn2": "output.dense", "norm2": "intermediate.LayerNorm"}
+                "ffn1": "intermediate.dense", "ffn2": "output.dense", "norm2": "intermediate.LayerNorm",
+                "distance": "attention.self.distance_embedding"}
     if is_albert(c):
         return {"q": "attention.query", "k": "attention.key", "v": "attention.value",
                 "o": "attention.dense", "norm1": "attention.LayerNorm",
-                "ffn1": "ffn", "ffn2": "ffn_output", "norm2": "full_layer_layer_norm"}
+                "ffn1": "ffn", "ffn2": "ffn_output", "norm2": "full_layer_layer_norm",
+                "distance": "attention.distance_embedding"}
     return {"q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
             "o": "attention.output.dense", "norm1": "attention.output.LayerNorm",
-            "ffn1": "intermediate.dense", "ffn2": "output.dense", "norm2": "output.LayerNorm"}
+            "ffn1": "intermediate.dense", "ffn2": "output.dense", "norm2": "output.LayerNorm",
+            "distance": "attention.self.distance_embedding"}
 
 
 def is_albert(c):
@@ -198,7 +295,8 @@ def name_map(model):
     else:
         root, enc = "bert", "bert.encoder.layer.%d."
     out[root + ".embeddings.word_embeddings.weight"] = (model.word.weight, None)
-    out[root + ".embeddings.position_embeddings.weight"] = (model.position.weight, None)
+    if model.position is not None:
+        out[root + ".embeddings.position_embeddings.weight"] = (model.position.weight, None)
     out[root + ".embeddings.token_type_embeddings.weight"] = (model.token_type.weight, None)
     norm(root + ".embeddings.LayerNorm", model.embedding_norm)
     if model.mapping is not None:
@@ -210,6 +308,8 @@ def name_map(model):
             out[p + names[part] + ".weight"] = (layer.self_attn.in_proj_weight, slice(j * H, (j + 1) * H))
             out[p + names[part] + ".bias"] = (layer.self_attn.in_proj_bias, slice(j * H, (j + 1) * H))
         linear(p + names["o"], layer.self_attn.out_proj)
+        if is_relative(c):
+            out[p + names["distance"] + ".weight"] = (layer.self_attn.distance_embedding.weight, None)
         norm(p + names["norm1"], layer.norm1)
         linear(p + names["ffn1"], layer.linear1)
         linear(p + names["ffn2"], layer.linear2)
@@ -288,9 +388,23 @@ VARIANTS = {
     "pre_ln": dict(pre_layer_norm=True, embedding_size=24, share_layers=False, objective="mlm"),
     "albert": dict(pre_layer_norm=False, embedding_size=12, share_layers=True, objective="sop"),
 }
+# Position encodings other than BERT's learned table (the three above keep their config.json as it was).
+VARIANTS.update({
+    "relative_key": dict(pre_layer_norm=False, embedding_size=24, share_layers=False, objective="nsp",
+                         position_embedding_type="relative_key"),
+    "relative_key_query": dict(pre_layer_norm=True, embedding_size=24, share_layers=False, objective="mlm",
+                               position_embedding_type="relative_key_query"),
+    "sinusoidal": dict(pre_layer_norm=False, embedding_size=24, share_layers=False, objective="nsp",
+                       position_embedding_type="sinusoidal"),
+})
+# Fixed seeds per variant (the first three by their places in the original sorted list).
+SEEDS = {"albert": 0, "post_ln": 1, "pre_ln": 2, "relative_key": 3, "relative_key_query": 4, "sinusoidal": 5}
 ARCHITECTURES = {"post_ln": ("BertForPreTraining", "bert"),
                  "pre_ln": ("RobertaPreLayerNormForMaskedLM", "roberta-prelayernorm"),
-                 "albert": ("AlbertForPreTraining", "albert")}
+                 "albert": ("AlbertForPreTraining", "albert"),
+                 "relative_key": ("BertForPreTraining", "bert"),
+                 "relative_key_query": ("RobertaPreLayerNormForMaskedLM", "roberta-prelayernorm"),
+                 "sinusoidal": ("BertForPreTraining", "bert")}
 
 
 def config_of(variant):
@@ -316,7 +430,7 @@ def draw_weights(config, seed):
         noise = torch.randn(shape, generator=generator)
         if "LayerNorm" in hf or "layer_norm" in hf:
             weights[hf] = 1.0 + 0.1 * noise if hf.endswith(".weight") else 0.05 * noise
-        elif hf.endswith("query.weight") or hf.endswith("key.weight"):
+        elif hf.endswith("query.weight") or hf.endswith("key.weight") or "distance_embedding" in hf:
             weights[hf] = 0.2 * noise
         else:
             weights[hf] = 0.02 * noise
@@ -355,7 +469,8 @@ def draw_batch(config, seed, B=3, T=12):
 
 
 def write_fixtures(out_dir):
-    for index, variant in enumerate(sorted(VARIANTS)):
+    for variant in sorted(VARIANTS):
+        index = SEEDS[variant]
         config = config_of(variant)
         directory = os.path.join(out_dir, variant)
         os.makedirs(directory, exist_ok=True)
@@ -388,13 +503,18 @@ def checkpoint_config(checkpoint_dir):
                                  "intermediate_size", "max_position_embeddings", "type_vocab_size",
                                  "layer_norm_eps", "embedding_size", "pre_layer_norm", "share_layers", "objective")}
     config["position_offset"] = hf["pad_token_id"] + 1 if hf["model_type"] == "roberta-prelayernorm" else 0
+    # Hugging Face's own key (a sinusoidal model is exported as "absolute" with its table written out)
+    config["position_embedding_type"] = hf.get("position_embedding_type", "absolute")
     return config, hf
 
 
 def checkpoint_logits(checkpoint_dir, batch_file, out_file):
     """The checkpoint's model with Hugging Face's semantics: RoBERTa-PreLayerNorm positions start at
     pad_token_id + 1 (its stored table has those leading rows); ALBERT maps embeddings to the hidden
-    size even when they have the same size (then the mapping must be the identity)."""
+    size even when they have the same size (then the mapping must be the identity); with relative
+    positions transformers still builds (and loads) the absolute table but never adds it, and its
+    distance tables have 2 * max_position_embeddings - 1 rows of config.json's max_position_embeddings.
+    Writes the MLM (and NSP/SOP) logits and the final hidden states [B, T, H]."""
     config, hf = checkpoint_config(checkpoint_dir)
     weights = read_safetensors(os.path.join(checkpoint_dir, "model.safetensors"))
     mapping = "albert.encoder.embedding_hidden_mapping_in."
@@ -402,6 +522,10 @@ def checkpoint_logits(checkpoint_dir, batch_file, out_file):
         w, b = weights.pop(mapping + "weight"), weights.pop(mapping + "bias")
         if not (torch.equal(w, torch.eye(w.shape[0])) and not b.any()):
             raise SystemExit("an ALBERT checkpoint without factorisation must map embeddings by the identity")
+    if is_relative(config):
+        table = weights.pop(hf["model_type"].replace("-", "_") + ".embeddings.position_embeddings.weight")
+        if list(table.shape) != [config["max_position_embeddings"], config["embedding_size"]]:
+            raise SystemExit("the unused absolute table must still have transformers' shape, not %s" % list(table.shape))
     torch.set_default_dtype(torch.float64)
     model = GoldenModel(config).double()
     load_weights(model, weights)
@@ -409,7 +533,8 @@ def checkpoint_logits(checkpoint_dir, batch_file, out_file):
     with torch.no_grad():
         mlm_logits, nsp_logits = model(batch["input_ids"].long(), batch["token_type_ids"].long(),
                                        batch["attention_mask"].long(), batch["masked_positions"].long())
-    out = {"mlm_logits": ("F32", mlm_logits.float())}
+        hidden = model.encode(batch["input_ids"].long(), batch["token_type_ids"].long(), batch["attention_mask"].long())
+    out = {"mlm_logits": ("F32", mlm_logits.float()), "hidden_states": ("F32", hidden.float())}
     if nsp_logits is not None:
         out["nsp_logits"] = ("F32", nsp_logits.float())
     write_safetensors(out_file, out)

@@ -53,10 +53,16 @@ public interface Backend extends AutoCloseable {
     void linearBackward(int dinp, int dw, int dbias, int dout, int inp, int w, int M, int N, int K);
 
     // ---- embeddings and row gathers ----
-    /** out[b,t,:] = wte[ids[b,t]] + wpe[t] + wtt[types[b,t]], C channels. ids, types: int arena. */
+    /**
+     * out[b,t,:] = wte[ids[b,t]] + wpe[t] + wtt[types[b,t]], C channels. ids, types: int arena. wpe -1:
+     * no absolute positions (relative positions act in attention instead).
+     */
     void embeddingForward(int out, int ids, int types, int wte, int wpe, int wtt, int B, int T, int C);
 
-    /** Scatter-adds dout into the three tables, each row's tokens summed in position order. */
+    /**
+     * Scatter-adds dout into the three tables, each row's tokens summed in position order. dwpe -1:
+     * none (no position table, or a fixed one).
+     */
     void embeddingBackward(int dwte, int dwpe, int dwtt, int dout, int ids, int types, int B, int T, int C);
 
     /** out[i,:] = in[rows[i],:] for i < n (rows: int arena). */
@@ -103,12 +109,43 @@ public interface Backend extends AutoCloseable {
      * mask of sequence b is drawn as {@link #dropoutForward}'s for global sequence firstSequence + b
      * over its NH*T*T probabilities.
      */
+    default void attentionForward(int out, int att, int attDrop, int qkv, int mask, int B, int T, int NH, int D,
+                                  float p, int key, int firstSequence) {
+        attentionForward(out, att, attDrop, qkv, mask, B, T, NH, D, p, key, firstSequence, -1);
+    }
+
+    /**
+     * As above with bias [B,NH,T,T] (-1: none) added to the raw scores before the 1/sqrt(D) scaling:
+     * scores (q k^T + bias) / sqrt(D), as Hugging Face adds its relative-position scores.
+     */
     void attentionForward(int out, int att, int attDrop, int qkv, int mask, int B, int T, int NH, int D,
-                          float p, int key, int firstSequence);
+                          float p, int key, int firstSequence, int bias);
 
     /** dqkv += the gradient of out with respect to qkv. */
+    default void attentionBackward(int dqkv, int dout, int att, int attDrop, int qkv, int mask, int B, int T, int NH,
+                                   int D, float p, int key, int firstSequence) {
+        attentionBackward(dqkv, dout, att, attDrop, qkv, mask, B, T, NH, D, p, key, firstSequence, -1);
+    }
+
+    /** As above, and dbias [B,NH,T,T] += the gradient with respect to the forward pass's bias (-1: none). */
     void attentionBackward(int dqkv, int dout, int att, int attDrop, int qkv, int mask, int B, int T, int NH,
-                           int D, float p, int key, int firstSequence);
+                           int D, float p, int key, int firstSequence, int dbias);
+
+    // ---- relative positions (Shaw et al. 2018, as Hugging Face's BertSelfAttention) ----
+    /**
+     * The relative-position scores bias [B,NH,T,T] (overwritten) from packed qkv [B,T,3C] and a
+     * distance table dist [2M-1, D] shared by the heads (M = max_position_embeddings): with
+     * e = dist[l - r + M - 1], bias[b,h,l,r] = q[b,l,h] . e, plus k[b,r,h] . e when keyQuery
+     * (relative_key_query). T <= M.
+     */
+    void relativePositionForward(int bias, int qkv, int dist, int B, int T, int NH, int D, int M, boolean keyQuery);
+
+    /**
+     * dqkv (its q and, with keyQuery, k parts) and ddist [2M-1, D] += the gradients of the bias with
+     * respect to them given dbias; each distance row sums its (b, h, l) terms in that order.
+     */
+    void relativePositionBackward(int dqkv, int ddist, int dbias, int qkv, int dist, int B, int T, int NH, int D, int M,
+                                  boolean keyQuery);
 
     // ---- loss ----
     /**

@@ -122,8 +122,12 @@ final class CpuBackend implements Backend {
         chunks(B * T, 64, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int o = out + r * C;
-                int e = wte + ints[ids + r] * C, p = wpe + (r % T) * C, y = wtt + ints[types + r] * C;
-                for (int c = 0; c < C; c++) f[o + c] = f[e + c] + f[p + c] + f[y + c];
+                int e = wte + ints[ids + r] * C, y = wtt + ints[types + r] * C;
+                for (int c = 0; c < C; c++) f[o + c] = f[e + c] + f[y + c];
+                if (wpe >= 0) {
+                    int p = wpe + (r % T) * C;
+                    for (int c = 0; c < C; c++) f[o + c] += f[p + c];
+                }
             }
         });
     }
@@ -138,7 +142,7 @@ final class CpuBackend implements Backend {
                 for (int c = c0; c < c1; c++) {
                     float g = f[d + c];
                     f[e + c] += g;
-                    f[p + c] += g;
+                    if (dwpe >= 0) f[p + c] += g;
                     f[y + c] += g;
                 }
             }
@@ -385,7 +389,7 @@ final class CpuBackend implements Backend {
 
     @Override
     public void attentionForward(int out, int att, int attDrop, int qkv, int mask, int B, int T, int NH, int D,
-                                 float p, int key, int firstSequence) {
+                                 float p, int key, int firstSequence, int bias) {
         int C = NH * D, C3 = 3 * C;
         float scale = (float) (1.0 / Math.sqrt(D));
         pool.run(B * NH, task -> {
@@ -394,6 +398,9 @@ final class CpuBackend implements Backend {
             int a = att + task * T * T, ad = attDrop + task * T * T;
             Gemm.Scratch s = Gemm.scratch();
             Gemm.multiply(false, true, T, T, D, f, q, C3, f, k, C3, f, a, T, false, s);
+            if (bias >= 0) {
+                for (int i = 0, bi = bias + task * T * T; i < T * T; i++) f[a + i] += f[bi + i];
+            }
             for (int t = 0; t < T; t++) softmaxRow(a + t * T, mask + b * T, T, scale);
             if (p != 0f) dropAdd(f, a, null, 0, f, ad, T * T, CounterRng.sequenceKey(key, firstSequence + b), h * T * T, p);
             Gemm.multiply(false, false, T, D, T, f, p != 0f ? ad : a, T, f, v, C3, f, out + b * T * C + h * D, C, false, s);
@@ -434,7 +441,7 @@ final class CpuBackend implements Backend {
 
     @Override
     public void attentionBackward(int dqkv, int dout, int att, int attDrop, int qkv, int mask, int B, int T, int NH,
-                                  int D, float p, int key, int firstSequence) {
+                                  int D, float p, int key, int firstSequence, int dbias) {
         int C = NH * D, C3 = 3 * C;
         float scale = (float) (1.0 / Math.sqrt(D));
         pool.run(B * NH, task -> {
@@ -454,8 +461,87 @@ final class CpuBackend implements Backend {
                 for (int j = 0; j < T; j++) dot += f[row + j] * g[gr + j];
                 for (int j = 0; j < T; j++) g[gr + j] = f[row + j] * (g[gr + j] - dot) * scale;
             }
+            if (dbias >= 0) {
+                for (int i = 0, bi = dbias + task * T * T; i < T * T; i++) f[bi + i] += g[i];
+            }
             Gemm.multiply(false, false, T, D, T, g, 0, T, f, k, C3, f, dq, C3, true, s);
             Gemm.multiply(true, false, T, D, T, g, 0, T, f, q, C3, f, dk, C3, true, s);
+        });
+    }
+
+    // ---------------------------------------------------------------- relative positions
+
+    @Override
+    public void relativePositionForward(int bias, int qkv, int dist, int B, int T, int NH, int D, int M, boolean keyQuery) {
+        int C = NH * D, C3 = 3 * C;
+        pool.run(B * NH, task -> {
+            int b = task / NH, h = task % NH;
+            int q = qkv + b * T * C3 + h * D, k = q + C;
+            for (int l = 0; l < T; l++) {
+                int row = bias + (task * T + l) * T;
+                for (int r = 0; r < T; r++) {
+                    int e = dist + (l - r + M - 1) * D;
+                    float s = dot(q + l * C3, e, D);
+                    if (keyQuery) s += dot(k + r * C3, e, D);
+                    f[row + r] = s;
+                }
+            }
+        });
+    }
+
+    private float dot(int x, int y, int n) {
+        float s = 0f;
+        for (int i = 0; i < n; i++) s += f[x + i] * f[y + i];
+        return s;
+    }
+
+    /**
+     * dq and dk per (b, h) task, each owning its rows; the distance table's gradient per distance
+     * row, summing (b, h, l) in order, so no two tasks write the same element.
+     */
+    @Override
+    public void relativePositionBackward(int dqkv, int ddist, int dbias, int qkv, int dist, int B, int T, int NH, int D,
+                                         int M, boolean keyQuery) {
+        int C = NH * D, C3 = 3 * C;
+        pool.run(B * NH, task -> {
+            int b = task / NH, h = task % NH;
+            int dq = dqkv + b * T * C3 + h * D, dk = dq + C;
+            for (int l = 0; l < T; l++) {
+                int row = dbias + (task * T + l) * T;
+                for (int r = 0; r < T; r++) {
+                    float g = f[row + r];
+                    int e = dist + (l - r + M - 1) * D;
+                    for (int d = 0; d < D; d++) f[dq + l * C3 + d] += g * f[e + d];
+                }
+            }
+            if (keyQuery) {
+                for (int r = 0; r < T; r++) {
+                    for (int l = 0; l < T; l++) {
+                        float g = f[dbias + (task * T + l) * T + r];
+                        int e = dist + (l - r + M - 1) * D;
+                        for (int d = 0; d < D; d++) f[dk + r * C3 + d] += g * f[e + d];
+                    }
+                }
+            }
+        });
+        // distance l - r = j - (T - 1) for j in [0, 2T - 1): table row j + M - T
+        pool.run(2 * T - 1, j -> {
+            int delta = j - (T - 1), e = ddist + (j + M - T) * D;
+            float[] acc = attentionScratch(D);
+            java.util.Arrays.fill(acc, 0, D, 0f);
+            for (int bh = 0; bh < B * NH; bh++) {
+                int b = bh / NH, h = bh % NH;
+                int q = qkv + b * T * C3 + h * D, k = q + C;
+                for (int l = Math.max(0, delta); l < Math.min(T, T + delta); l++) {
+                    int r = l - delta;
+                    float g = f[dbias + (bh * T + l) * T + r];
+                    for (int d = 0; d < D; d++) acc[d] += g * f[q + l * C3 + d];
+                    if (keyQuery) {
+                        for (int d = 0; d < D; d++) acc[d] += g * f[k + r * C3 + d];
+                    }
+                }
+            }
+            for (int d = 0; d < D; d++) f[e + d] += acc[d];
         });
     }
 

@@ -56,6 +56,9 @@ public final class CheckpointReader {
             }
             p.setProperty(key.replace("sparkbert_", ""), c.get(key).asText());
         }
+        // ours names sinusoidal, which Hugging Face's key cannot; a config.json without it: Hugging Face's
+        String positions = c.path("sparkbert_position_embedding_type").asText(c.path("position_embedding_type").asText(ModelConfig.ABSOLUTE));
+        p.setProperty("position_embedding_type", positions);
         try {
             return ModelConfig.parse(p, source.toString());
         } catch (IllegalArgumentException e) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.sparkbert.engine.model.ModelConfig;
+import org.sparkbert.engine.model.SinusoidalPositions;
 
 /**
  * The Hugging Face model class a checkpoint is written for, its config.json, and the few ways its
@@ -16,8 +17,14 @@ import org.sparkbert.engine.model.ModelConfig;
  * leading zero rows (and max_position_embeddings grows by as many);</li>
  * <li>ALBERT always maps embeddings to the hidden size, so a shared-layer model without
  * factorisation gets an identity embedding_hidden_mapping_in.</li>
+ * <li>Hugging Face has no sinusoidal BERT: a sinusoidal model is written as position_embedding_type
+ * "absolute" with its fixed table as the position table, which transformers loads as a learned one
+ * and so computes the same thing (fine-tuning there would then train it).</li>
+ * <li>With relative positions transformers still builds, loads and ignores the absolute table, so it
+ * is written as zeros (no "newly initialized" warning); its distance tables have 2 * (config.json's
+ * max_position_embeddings) - 1 rows, so RoBERTa's grow by pad_token_id + 1 zero rows at each end.</li>
  * </ul>
- * {@link #fromCheckpoint} undoes both, so a checkpoint reads back into the engine exactly.
+ * {@link #fromCheckpoint} undoes all of these, so a checkpoint reads back into the engine exactly.
  */
 public enum HuggingFaceLayout {
     BERT("BertForPreTraining", "bert", "bert"),
@@ -66,7 +73,7 @@ public enum HuggingFaceLayout {
         c.put("initializer_range", decimal(m.initializerRange()));
         c.put("layer_norm_eps", decimal(m.layerNormEps()));
         c.put("pad_token_id", padTokenId);
-        c.put("position_embedding_type", "absolute");
+        c.put("position_embedding_type", m.relativePositions() ? m.positionEmbeddingType() : ModelConfig.ABSOLUTE);
         c.put("torch_dtype", "float32");
         if (this == ALBERT) {
             c.put("num_hidden_groups", m.shareLayers() ? 1 : m.numHiddenLayers());
@@ -79,15 +86,24 @@ public enum HuggingFaceLayout {
         c.put("share_layers", m.shareLayers());
         c.put("objective", m.objective());
         c.put("sparkbert_max_position_embeddings", m.maxPositionEmbeddings());
+        c.put("sparkbert_position_embedding_type", m.positionEmbeddingType());
         return c;
     }
 
     /** The engine's tensors (Hugging Face names) as this architecture stores them. */
     public Map<String, StoredTensor> toCheckpoint(Map<String, StoredTensor> engine, ModelConfig m, int padTokenId) {
         Map<String, StoredTensor> out = new LinkedHashMap<>(engine);
+        String positions = prefix + ".embeddings.position_embeddings.weight";
+        int M = m.maxPositionEmbeddings(), E = m.embeddingSize();
+        if (m.positionEmbeddingType().equals(ModelConfig.SINUSOIDAL)) {
+            out.put(positions, StoredTensor.f32(SinusoidalPositions.table(M, E), M, E));
+        } else if (m.relativePositions()) {
+            out.put(positions, StoredTensor.f32(new float[M * E], M, E));
+        }
         if (this == ROBERTA_PRELAYERNORM) {
-            String name = prefix + ".embeddings.position_embeddings.weight";
-            out.put(name, shiftRows(require(engine, name), positionShift(padTokenId)));
+            int shift = positionShift(padTokenId);
+            out.put(positions, shiftRows(require(out, positions), shift));
+            for (String name : distanceTables(out)) out.put(name, padRows(out.get(name), shift));
         }
         if (this == ALBERT && !engine.containsKey(MAPPING + "weight")) {
             out.put(MAPPING + "weight", identity(m.hiddenSize()));
@@ -99,10 +115,13 @@ public enum HuggingFaceLayout {
     /** Inverse of {@link #toCheckpoint}: the tensors the engine loads. */
     public Map<String, StoredTensor> fromCheckpoint(Map<String, StoredTensor> stored, ModelConfig m, int padTokenId) {
         Map<String, StoredTensor> out = new LinkedHashMap<>(stored);
+        String positions = prefix + ".embeddings.position_embeddings.weight";
         if (this == ROBERTA_PRELAYERNORM) {
-            String name = prefix + ".embeddings.position_embeddings.weight";
-            out.put(name, dropRows(require(stored, name), positionShift(padTokenId)));
+            int shift = positionShift(padTokenId);
+            out.put(positions, dropRows(require(stored, positions), shift));
+            for (String name : distanceTables(out)) out.put(name, unpadRows(out.get(name), shift));
         }
+        if (!m.learnedPositions()) out.remove(positions);
         if (this == ALBERT && m.embeddingSize() == m.hiddenSize()) {
             out.remove(MAPPING + "weight");
             out.remove(MAPPING + "bias");
@@ -138,6 +157,24 @@ public enum HuggingFaceLayout {
         int width = Math.toIntExact(t.shape()[1]);
         float[] values = java.util.Arrays.copyOfRange(t.floats(), rows * width, t.floats().length);
         return StoredTensor.f32(values, t.shape()[0] - rows, width);
+    }
+
+    private static java.util.List<String> distanceTables(Map<String, StoredTensor> tensors) {
+        return tensors.keySet().stream().filter(n -> n.endsWith(".distance_embedding.weight")).toList();
+    }
+
+    /** rows zero rows before and after: the centre (distance 0) moves down by rows. */
+    private static StoredTensor padRows(StoredTensor t, int rows) {
+        int width = Math.toIntExact(t.shape()[1]);
+        float[] values = new float[t.floats().length + 2 * rows * width];
+        System.arraycopy(t.floats(), 0, values, rows * width, t.floats().length);
+        return StoredTensor.f32(values, t.shape()[0] + 2 * rows, width);
+    }
+
+    private static StoredTensor unpadRows(StoredTensor t, int rows) {
+        int width = Math.toIntExact(t.shape()[1]);
+        float[] values = java.util.Arrays.copyOfRange(t.floats(), rows * width, t.floats().length - rows * width);
+        return StoredTensor.f32(values, t.shape()[0] - 2 * rows, width);
     }
 
     private static StoredTensor identity(int n) {

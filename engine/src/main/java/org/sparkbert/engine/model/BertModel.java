@@ -12,7 +12,8 @@ import org.sparkbert.engine.backend.CounterRng;
 import org.sparkbert.engine.model.TensorNames.LayerPart;
 
 /**
- * A BERT-family model (post-LN BERT, pre-LN, ALBERT factorisation and sharing) as forward and
+ * A BERT-family model (post-LN BERT, pre-LN, ALBERT factorisation and sharing; learned, sinusoidal
+ * or relative positions) as forward and
  * backward passes over one backend's arenas, in the manner of llm.c: parameters, their gradients,
  * optimiser state slots and activations are fixed offsets laid out once for a maximum batch shape.
  * Float arena: [params | grads | state slot 0 | state slot 1 | ... | activations | activation grads].
@@ -31,6 +32,8 @@ public final class BertModel implements Trainable, AutoCloseable {
     private final int wte, wpe, wtt, embLnW, embLnB, mapW, mapB, finalLnW, finalLnB;
     private final LayerParams[] layerParams;
     private final int poolW, poolB, clsW, clsB, tW, tB, tLnW, tLnB, decBias;
+    /** What the embeddings add per position: the learned table wpe, the fixed sinusoid, or -1 (relative positions). */
+    private final int positionTable;
 
     // ---- activations, then the gradients of those that have one (attention probabilities, LayerNorm
     // statistics, logits and losses have none): [activations | activation gradients]
@@ -40,6 +43,8 @@ public final class BertModel implements Trainable, AutoCloseable {
     private final LayerActivations[] acts;
     private final int hm, t1, t2, t3, tMean, tRstd, logits, dlogits, mlmLoss;
     private final int clsIn, pooledPre, pooled, sentLogits, sentDlogits, sentLoss;
+    /** Relative-position scores [B,NH,T,T], shared by the layers: the bias in forward, its gradient in backward. */
+    private final int relScores;
 
     // ---- int arena
     private final int ids, types, mask, positions, labels, mlmCorrect, sentLabels, sentCorrect, clsRows;
@@ -48,8 +53,9 @@ public final class BertModel implements Trainable, AutoCloseable {
     private int lastB, lastP, lastFirstSequence;
     private long lastSeed, lastStep;
 
+    /** dist: the relative-position distance table [2M-1, D], or -1. */
     private record LayerParams(int ln1W, int ln1B, int qkvW, int qkvB, int attW, int attB,
-                               int ln2W, int ln2B, int fcW, int fcB, int projW, int projB) {}
+                               int ln2W, int ln2B, int fcW, int fcB, int projW, int projB, int dist) {}
 
     private record LayerActivations(int ln1, int ln1Mean, int ln1Rstd, int qkv, int att, int attDrop, int ctx,
                                     int attOut, int res1, int ln2, int ln2Mean, int ln2Rstd, int fc, int fcGelu,
@@ -82,7 +88,7 @@ public final class BertModel implements Trainable, AutoCloseable {
 
         List<Object[]> specs = new ArrayList<>();
         wte = declare(specs, names.embedding("word_embeddings"), V, E);
-        wpe = declare(specs, names.embedding("position_embeddings"), config.maxPositionEmbeddings(), E);
+        wpe = config.learnedPositions() ? declare(specs, names.embedding("position_embeddings"), config.maxPositionEmbeddings(), E) : -1;
         wtt = declare(specs, names.embedding("token_type_embeddings"), config.typeVocabSize(), E);
         embLnW = declare(specs, names.embeddingNorm() + ".weight", E);
         embLnB = declare(specs, names.embeddingNorm() + ".bias", E);
@@ -154,7 +160,11 @@ public final class BertModel implements Trainable, AutoCloseable {
         sentLabels = in; in += B;
         sentCorrect = in; in += B;
         clsRows = in; in += B;
+        relScores = config.relativePositions() ? buffer((long) B * NH * seqLength * seqLength) : -1;
+        int sinusoid = config.positionEmbeddingType().equals(ModelConfig.SINUSOIDAL) ? buffer((long) seqLength * E) : -1;
+        positionTable = wpe >= 0 ? wpe : sinusoid;
         backend.allocate(checked((long) activationBase + activationCount + gradientCount), in);
+        if (sinusoid >= 0) backend.write(sinusoid, SinusoidalPositions.table(seqLength, E), 0, seqLength * E);
         int[] rows = new int[B];
         for (int b = 0; b < B; b++) rows[b] = b * seqLength;
         backend.writeInts(clsRows, rows, 0, B);
@@ -185,7 +195,10 @@ public final class BertModel implements Trainable, AutoCloseable {
         int projB = declare(specs, names.layer(n, LayerPart.FFN_OUT) + ".bias", H);
         int ln2W = declare(specs, names.layer(n, LayerPart.FFN_NORM) + ".weight", H);
         int ln2B = declare(specs, names.layer(n, LayerPart.FFN_NORM) + ".bias", H);
-        return new LayerParams(ln1W, ln1B, qkvW, qkvB, attW, attB, ln2W, ln2B, fcW, fcB, projW, projB);
+        int dist = config.relativePositions()
+                ? declare(specs, names.layer(n, LayerPart.DISTANCE_EMBEDDING) + ".weight", 2 * config.maxPositionEmbeddings() - 1, D)
+                : -1;
+        return new LayerParams(ln1W, ln1B, qkvW, qkvB, attW, attB, ln2W, ln2B, fcW, fcB, projW, projB, dist);
     }
 
     private LayerActivations layerActivations(int BT, int B) {
@@ -326,7 +339,7 @@ public final class BertModel implements Trainable, AutoCloseable {
         lastFirstSequence = firstSequence;
         float pH = config.hiddenDropoutProb();
 
-        backend.embeddingForward(emb, ids, types, wte, wpe, wtt, B, T, E);
+        backend.embeddingForward(emb, ids, types, wte, positionTable, wtt, B, T, E);
         backend.layerNormForward(embLn, embMean, embRstd, emb, embLnW, embLnB, BT, E, config.layerNormEps());
         if (embDrop != embLn) backend.dropoutForward(embDrop, embLn, BT * E, pH, key(0), firstSequence, T * E);
         int x = embDrop;
@@ -395,8 +408,12 @@ public final class BertModel implements Trainable, AutoCloseable {
     private void attentionBlock(LayerParams w, LayerActivations a, int in, int B, int l) {
         int BT = B * seqLength;
         backend.linearForward(a.qkv, in, w.qkvW, w.qkvB, BT, 3 * H, H);
+        if (w.dist >= 0) {
+            backend.relativePositionForward(relScores, a.qkv, w.dist, B, seqLength, NH, D, config.maxPositionEmbeddings(),
+                    keyQuery());
+        }
         backend.attentionForward(a.ctx, a.att, a.attDrop, a.qkv, mask, B, seqLength, NH, D,
-                config.attentionProbsDropoutProb(), key(1 + 3 * l), lastFirstSequence);
+                config.attentionProbsDropoutProb(), key(1 + 3 * l), lastFirstSequence, w.dist >= 0 ? relScores : -1);
         backend.linearForward(a.attOut, a.ctx, w.attW, w.attB, BT, H, H);
     }
 
@@ -435,7 +452,7 @@ public final class BertModel implements Trainable, AutoCloseable {
         if (mapped >= 0) backend.linearBackward(d(embDrop), g(mapW), g(mapB), d(mapped), embDrop, mapW, BT, H, E);
         if (embDrop != embLn) backend.dropoutBackward(d(embLn), d(embDrop), BT * E, config.hiddenDropoutProb(), key(0), lastFirstSequence, T * E);
         backend.layerNormBackward(d(emb), g(embLnW), g(embLnB), d(embLn), emb, embLnW, embMean, embRstd, BT, E);
-        backend.embeddingBackward(g(wte), g(wpe), g(wtt), d(emb), ids, types, B, T, E);
+        backend.embeddingBackward(g(wte), wpe >= 0 ? g(wpe) : -1, g(wtt), d(emb), ids, types, B, T, E);
     }
 
     private void layerBackward(int l, int x, int B) {
@@ -463,8 +480,13 @@ public final class BertModel implements Trainable, AutoCloseable {
     private void attentionBlockBackward(LayerParams w, LayerActivations a, int in, int B, int l) {
         int BT = B * seqLength;
         backend.linearBackward(d(a.ctx), g(w.attW), g(w.attB), d(a.attOut), a.ctx, w.attW, BT, H, H);
+        if (w.dist >= 0) backend.fill(relScores, B * NH * seqLength * seqLength, 0f);
         backend.attentionBackward(d(a.qkv), d(a.ctx), a.att, a.attDrop, a.qkv, mask, B, seqLength, NH, D,
-                config.attentionProbsDropoutProb(), key(1 + 3 * l), lastFirstSequence);
+                config.attentionProbsDropoutProb(), key(1 + 3 * l), lastFirstSequence, w.dist >= 0 ? relScores : -1);
+        if (w.dist >= 0) {
+            backend.relativePositionBackward(d(a.qkv), g(w.dist), relScores, a.qkv, w.dist, B, seqLength, NH, D,
+                    config.maxPositionEmbeddings(), keyQuery());
+        }
         backend.linearBackward(d(in), g(w.qkvW), g(w.qkvB), d(a.qkv), in, w.qkvW, BT, 3 * H, H);
     }
 
@@ -474,6 +496,8 @@ public final class BertModel implements Trainable, AutoCloseable {
         backend.geluBackward(d(a.fc), a.fc, d(a.fcGelu), BT * I);
         backend.linearBackward(d(in), g(w.fcW), g(w.fcB), d(a.fc), in, w.fcW, BT, I, H);
     }
+
+    private boolean keyQuery() { return config.positionEmbeddingType().equals(ModelConfig.RELATIVE_KEY_QUERY); }
 
     private int layerInput0() { return mapped >= 0 ? mapped : embDrop; }
 

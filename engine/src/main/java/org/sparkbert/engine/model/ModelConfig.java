@@ -12,7 +12,8 @@ import java.util.TreeSet;
 
 /**
  * One model's shape and options, read from a conf/models/*.conf file (Java properties with Hugging
- * Face BertConfig key names, plus pre_layer_norm, embedding_size, share_layers and objective).
+ * Face BertConfig key names, plus pre_layer_norm, embedding_size, share_layers and objective;
+ * position_embedding_type is Hugging Face's key, with sinusoidal added).
  * vocabSize 0 means "not stated": it is taken from the vocabulary by {@link #withVocabSize}.
  * numLabels sizes the sentence head: 2 for nsp and sop, n for n-way fine-tuning, 1 for regression.
  * Serializable, so that Spark tasks (the distributed trainer's replica factory) carry it as it is.
@@ -33,12 +34,33 @@ public record ModelConfig(
         int embeddingSize,
         boolean shareLayers,
         String objective,
-        int numLabels) implements java.io.Serializable {
+        int numLabels,
+        String positionEmbeddingType) implements java.io.Serializable {
+
+    /** Learned absolute positions (BERT), added to the token embeddings. */
+    public static final String ABSOLUTE = "absolute";
+    /** Fixed sinusoidal absolute positions (Vaswani et al. 2017): no learned table. */
+    public static final String SINUSOIDAL = "sinusoidal";
+    /** Shaw et al. 2018 as Hugging Face's BERT: a learned distance embedding per layer scores q against it. */
+    public static final String RELATIVE_KEY = "relative_key";
+    /** As relative_key, and the keys are scored against the distance embedding too (Huang et al. 2020). */
+    public static final String RELATIVE_KEY_QUERY = "relative_key_query";
+    private static final Set<String> POSITION_TYPES = Set.of(ABSOLUTE, SINUSOIDAL, RELATIVE_KEY, RELATIVE_KEY_QUERY);
 
     private static final Set<String> KEYS = Set.of("vocab_size", "hidden_size", "num_hidden_layers",
             "num_attention_heads", "intermediate_size", "max_position_embeddings", "type_vocab_size",
             "hidden_dropout_prob", "attention_probs_dropout_prob", "layer_norm_eps", "initializer_range",
-            "pre_layer_norm", "embedding_size", "share_layers", "objective", "num_labels");
+            "pre_layer_norm", "embedding_size", "share_layers", "objective", "num_labels", "position_embedding_type");
+
+    /** A configuration with learned absolute positions. */
+    public ModelConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads, int intermediateSize,
+                       int maxPositionEmbeddings, int typeVocabSize, float hiddenDropoutProb,
+                       float attentionProbsDropoutProb, float layerNormEps, float initializerRange, boolean preLayerNorm,
+                       int embeddingSize, boolean shareLayers, String objective, int numLabels) {
+        this(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, maxPositionEmbeddings,
+                typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps, initializerRange, preLayerNorm,
+                embeddingSize, shareLayers, objective, numLabels, ABSOLUTE);
+    }
 
     /** A configuration with the usual two-way sentence head (nsp and sop). */
     public ModelConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads, int intermediateSize,
@@ -62,6 +84,8 @@ public record ModelConfig(
         require(numLabels >= 1, "num_labels must be >= 1 (1: regression), got " + numLabels);
         require(objective.equals("nsp") || objective.equals("sop") || objective.equals("mlm"),
                 "objective must be nsp, sop or mlm, not '" + objective + "'");
+        require(POSITION_TYPES.contains(positionEmbeddingType), "position_embedding_type must be absolute, sinusoidal, "
+                + "relative_key or relative_key_query, not '" + positionEmbeddingType + "'");
         require(!(preLayerNorm && (shareLayers || embeddingSize != hiddenSize)),
                 "pre_layer_norm cannot be combined with the ALBERT options (embedding_size != hidden_size or share_layers): "
                         + "no Hugging Face architecture holds that model");
@@ -107,7 +131,8 @@ public record ModelConfig(
                     v.number("hidden_dropout_prob", 0.1f), v.number("attention_probs_dropout_prob", 0.1f),
                     v.number("layer_norm_eps", 1e-12f), v.number("initializer_range", 0.02f),
                     v.flag("pre_layer_norm", false), v.integer("embedding_size", hidden), v.flag("share_layers", false),
-                    p.getProperty("objective", "nsp").trim(), v.integer("num_labels", 2));
+                    p.getProperty("objective", "nsp").trim(), v.integer("num_labels", 2),
+                    p.getProperty("position_embedding_type", ABSOLUTE).trim());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
@@ -121,14 +146,14 @@ public record ModelConfig(
         }
         return new ModelConfig(size, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
                 maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
-                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels);
+                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType);
     }
 
     /** The same model with other dropout probabilities (0 for gradient checks). */
     public ModelConfig withDropout(float hidden, float attention) {
         return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
                 maxPositionEmbeddings, typeVocabSize, hidden, attention, layerNormEps, initializerRange,
-                preLayerNorm, embeddingSize, shareLayers, objective, numLabels);
+                preLayerNorm, embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType);
     }
 
     /**
@@ -138,7 +163,7 @@ public record ModelConfig(
     public ModelConfig withNumLabels(int n) {
         return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
                 maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
-                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, n);
+                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, n, positionEmbeddingType);
     }
 
     /** Factorised embeddings or shared layers: the model is named and stored as ALBERT. */
@@ -147,6 +172,19 @@ public record ModelConfig(
     public boolean hasSentenceTask() { return !objective.equals("mlm"); }
 
     public int headSize() { return hiddenSize / numAttentionHeads; }
+
+    /** The same model with another position encoding. */
+    public ModelConfig withPositionEmbeddingType(String type) {
+        return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
+                maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
+                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels, type);
+    }
+
+    /** Whether token embeddings get a learned absolute position table (BERT's own). */
+    public boolean learnedPositions() { return positionEmbeddingType.equals(ABSOLUTE); }
+
+    /** Whether attention scores get relative-position terms (relative_key or relative_key_query). */
+    public boolean relativePositions() { return positionEmbeddingType.startsWith("relative_"); }
 
     private static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);

@@ -9,7 +9,7 @@ final class TensorNames {
     enum Style { BERT, PRE_LN, ALBERT }
 
     /** The parts of a transformer layer, named after what they do here. */
-    enum LayerPart { QUERY, KEY, VALUE, ATTENTION_OUT, ATTENTION_NORM, FFN_IN, FFN_OUT, FFN_NORM }
+    enum LayerPart { QUERY, KEY, VALUE, ATTENTION_OUT, ATTENTION_NORM, FFN_IN, FFN_OUT, FFN_NORM, DISTANCE_EMBEDDING }
 
     private final Style style;
     private final String prefix;
@@ -44,6 +44,7 @@ final class TensorNames {
                 case FFN_IN -> "ffn";
                 case FFN_OUT -> "ffn_output";
                 case FFN_NORM -> "full_layer_layer_norm";
+                case DISTANCE_EMBEDDING -> "attention.distance_embedding";
             };
         }
         String base = prefix + ".encoder.layer." + n + ".";
@@ -56,6 +57,7 @@ final class TensorNames {
             case FFN_IN -> "intermediate.dense";
             case FFN_OUT -> "output.dense";
             case FFN_NORM -> style == Style.PRE_LN ? "intermediate.LayerNorm" : "output.LayerNorm";
+            case DISTANCE_EMBEDDING -> "attention.self.distance_embedding";
         };
     }
 

@@ -235,6 +235,78 @@ class OpGradientTest {
         }
     }
 
+    /** Scores with an added bias (relative positions): the gradient reaches both qkv and the bias, with masked keys. */
+    @Test
+    void attentionWithAScoreBias() {
+        int B = 2, T = 5, NH = 2, D = 3, C = NH * D;
+        int mask = ints(1, 1, 1, 1, 0, 1, 1, 1, 1, 1);
+        int qkv = randn(B * T * 3 * C, 1), bias = randn(B * NH * T * T, 1), att = alloc(B * NH * T * T);
+        int attDrop = alloc(B * NH * T * T), out = alloc(B * T * C), dout = alloc(B * T * C);
+        int dqkv = alloc(B * T * 3 * C), dbias = alloc(B * NH * T * T);
+        int key = CounterRng.key(2, 3, 4);
+        Runnable fwd = () -> be.attentionForward(out, att, attDrop, qkv, mask, B, T, NH, D, 0.2f, key, 1, bias);
+        Runnable bwd = () -> {
+            be.fill(dqkv, B * T * 3 * C, 0);
+            be.fill(dbias, B * NH * T * T, 0);
+            be.attentionBackward(dqkv, dout, att, attDrop, qkv, mask, B, T, NH, D, 0.2f, key, 1, dbias);
+        };
+        check("biased attention dqkv", qkv, B * T * 3 * C, out, B * T * C, dqkv, fwd, bwd, dout, 1e-2f, 2e-3);
+        check("biased attention dbias", bias, B * NH * T * T, out, B * T * C, dbias, fwd, bwd, dout, 1e-2f, 2e-3);
+    }
+
+    /**
+     * Relative-position scores against finite differences with respect to q, k (relative_key_query
+     * only) and the distance table, with T < M so that only the middle rows of the table are used.
+     */
+    @Test
+    void relativePositions() {
+        for (boolean keyQuery : new boolean[] {false, true}) {
+            int B = 2, T = 4, NH = 2, D = 3, C = NH * D, M = 6, R = 2 * M - 1;
+            int qkv = randn(B * T * 3 * C, 1), dist = randn(R * D, 1), bias = alloc(B * NH * T * T), dbias = alloc(B * NH * T * T);
+            int dqkv = alloc(B * T * 3 * C), ddist = alloc(R * D);
+            Runnable fwd = () -> be.relativePositionForward(bias, qkv, dist, B, T, NH, D, M, keyQuery);
+            Runnable bwd = () -> {
+                be.fill(dqkv, B * T * 3 * C, 0);
+                be.fill(ddist, R * D, 0);
+                be.relativePositionBackward(dqkv, ddist, dbias, qkv, dist, B, T, NH, D, M, keyQuery);
+            };
+            String kind = keyQuery ? "relative_key_query" : "relative_key";
+            check(kind + " dqkv", qkv, B * T * 3 * C, bias, B * NH * T * T, dqkv, fwd, bwd, dbias, 1e-2f, 1e-3);
+            check(kind + " ddist", dist, R * D, bias, B * NH * T * T, ddist, fwd, bwd, dbias, 1e-2f, 1e-3);
+            // rows of distances no pair of positions has (|l - r| >= T) get no gradient
+            for (int row = 0; row < R; row++) {
+                boolean used = Math.abs(row - (M - 1)) < T;
+                for (int d = 0; d < D; d++) {
+                    assertTrue(used || f[ddist + row * D + d] == 0f, kind + ": distance row " + row + " is out of reach");
+                }
+            }
+            // the value parts of dqkv (and the key parts for relative_key) stay zero
+            for (int i = 0; i < B * T * 3 * C; i++) {
+                int part = (i % (3 * C)) / C;
+                if (part == 2 || (part == 1 && !keyQuery)) assertEquals(0f, f[dqkv + i], kind + " dqkv " + i);
+            }
+        }
+    }
+
+    /** Without a position table (relative positions), only the word and type tables take part. */
+    @Test
+    void embeddingWithoutPositions() {
+        int B = 2, T = 3, C = 4, V = 5;
+        int ids = ints(1, 4, 1, 0, 1, 3), types = ints(0, 0, 1, 1, 0, 1);
+        int wte = randn(V * C, 1), wtt = randn(2 * C, 1), out = alloc(B * T * C), dout = alloc(B * T * C);
+        int dwte = alloc(V * C), dwtt = alloc(2 * C);
+        Runnable fwd = () -> be.embeddingForward(out, ids, types, wte, -1, wtt, B, T, C);
+        Runnable bwd = () -> {
+            be.fill(dwte, V * C, 0);
+            be.fill(dwtt, 2 * C, 0);
+            be.embeddingBackward(dwte, -1, dwtt, dout, ids, types, B, T, C);
+        };
+        check("embedding word, no positions", wte, V * C, out, B * T * C, dwte, fwd, bwd, dout, 1e-2f, 1e-4);
+        check("embedding type, no positions", wtt, 2 * C, out, B * T * C, dwtt, fwd, bwd, dout, 1e-2f, 1e-4);
+        fwd.run();
+        assertEquals(f[wte + C] + f[wtt], f[out], 1e-6f, "word 1 + type 0, nothing else");
+    }
+
     /** T = 21 runs the vectorised softmax (one full vector of keys) and its scalar tail, with padding in both. */
     @Test
     void attentionLongerThanOneVector() {

@@ -24,7 +24,9 @@ import org.sparkbert.engine.model.Parameter;
 /**
  * A checkpoint written from our engine, loaded by PyTorch the way Hugging Face transformers reads it
  * (scripts/golden/bert_golden.py checkpoint: HF tensor names mapped onto torch's own modules,
- * RoBERTa's positions from pad_token_id + 1), gives our engine's MLM and NSP/SOP logits.
+ * RoBERTa's positions from pad_token_id + 1, relative positions as Hugging Face's BertSelfAttention
+ * computes them from config.json's position_embedding_type, a sinusoidal model as the learned table
+ * it is exported as), gives our engine's MLM and NSP/SOP logits and final hidden states.
  */
 class CheckpointPyTorchTest {
 
@@ -36,7 +38,7 @@ class CheckpointPyTorchTest {
         FileSystem fs = FileSystem.getLocal(new Configuration());
         Path vocab = Files.createDirectories(tmp.resolve("vocab"));
         Files.writeString(vocab.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n");
-        for (String variant : List.of("post_ln", "pre_ln", "albert")) {
+        for (String variant : List.of("post_ln", "pre_ln", "albert", "relative_key", "relative_key_query", "sinusoidal")) {
             Path fixture = SafetensorsTest.goldenDir().resolve(variant);
             ModelConfig config = CheckpointWriterTest.goldenConfig(fixture.resolve("config.json"));
             Safetensors.Contents weights = Safetensors.read(Files.readAllBytes(fixture.resolve("weights.safetensors")), variant);
@@ -49,6 +51,7 @@ class CheckpointPyTorchTest {
 
             float[] ourMlm;
             float[] ourSentence;
+            float[] ourHidden;
             Path checkpoint;
             try (BertModel model = new BertModel(config, Backends.cpu(2), rows, length, batch.predictions(), 0)) {
                 for (Parameter p : model.parameters()) {
@@ -57,6 +60,7 @@ class CheckpointPyTorchTest {
                 model.forward(batch, 1, 0, 1f);
                 ourMlm = model.mlmLogits();
                 ourSentence = config.hasSentenceTask() ? model.sentenceLogits() : null;
+                ourHidden = model.hiddenStates();
                 // pad id 0: the fixtures pad with id 0
                 org.apache.hadoop.fs.Path dir = new CheckpointWriter(fs, new org.apache.hadoop.fs.Path(tmp.resolve(variant).toUri()))
                         .write(1, new Checkpoint(config, ModelExport.tensors(model), 0,
@@ -73,6 +77,7 @@ class CheckpointPyTorchTest {
             assertEquals(0, p.waitFor(), log);
             Safetensors.Contents torch = Safetensors.read(Files.readAllBytes(out), out.toString());
             assertSmall(relativeError(ourMlm, torch.tensor("mlm_logits").floats()), 1e-4, variant + " MLM logits");
+            assertSmall(relativeError(ourHidden, torch.tensor("hidden_states").floats()), 1e-4, variant + " hidden states");
             if (ourSentence != null) {
                 assertSmall(relativeError(ourSentence, torch.tensor("nsp_logits").floats()), 1e-4, variant + " sentence logits");
             }

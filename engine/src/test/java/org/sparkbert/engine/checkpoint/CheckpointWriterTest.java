@@ -38,7 +38,7 @@ class CheckpointWriterTest {
     void writesEveryVariantAndReadsItBackExactly() throws Exception {
         FileSystem fs = FileSystem.getLocal(new Configuration());
         Path vocab = vocabulary();
-        for (String variant : List.of("post_ln", "pre_ln", "albert")) {
+        for (String variant : List.of("post_ln", "pre_ln", "albert", "relative_key", "relative_key_query", "sinusoidal")) {
             Golden golden = golden(variant);
             Path checkpoints = new Path(tmp.toUri().toString(), variant + "/checkpoints");
             Checkpoint checkpoint = new Checkpoint(golden.model, golden.weights, PAD, vocab,
@@ -100,6 +100,56 @@ class CheckpointWriterTest {
                 assertEquals(1, config.get("num_hidden_groups").asInt());
             }
         }
+    }
+
+    /**
+     * Relative positions keep Hugging Face's key and distance tables (RoBERTa's padded to its larger
+     * max_position_embeddings) beside an all-zero absolute table; a sinusoidal model is stored as
+     * "absolute" with its fixed table written out, and our own key says sinusoidal.
+     */
+    @Test
+    void positionEncodingsAsTransformersReadThem() throws Exception {
+        FileSystem fs = FileSystem.getLocal(new Configuration());
+        for (String variant : List.of("relative_key", "relative_key_query", "sinusoidal")) {
+            Golden golden = golden(variant);
+            Path dir = new CheckpointWriter(fs, new Path(tmp.toUri().toString(), "positions-" + variant))
+                    .write(3, new Checkpoint(golden.model, golden.weights, 3, vocabulary(), Map.of()));
+            JsonNode config = JSON.readTree(new java.io.File(new Path(dir, "config.json").toUri()));
+            Safetensors.Contents stored;
+            try (InputStream in = fs.open(new Path(dir, "model.safetensors"))) {
+                stored = Safetensors.read(in, variant);
+            }
+            boolean roberta = variant.equals("relative_key_query");
+            String prefix = roberta ? "roberta_prelayernorm" : "bert";
+            int rows = roberta ? 16 + 4 : 16;
+            assertEquals(rows, config.get("max_position_embeddings").asInt(), variant);
+            assertEquals(variant, config.get("sparkbert_position_embedding_type").asText());
+            StoredTensor table = stored.tensor(prefix + ".embeddings.position_embeddings.weight");
+            assertArrayEquals(new long[] {rows, 24}, table.shape(), variant + " absolute table");
+            if (variant.equals("sinusoidal")) {
+                assertEquals("absolute", config.get("position_embedding_type").asText());
+                assertArrayEquals(org.sparkbert.engine.model.SinusoidalPositions.table(16, 24), table.floats());
+                continue;
+            }
+            assertEquals(variant, config.get("position_embedding_type").asText());
+            assertArrayEquals(new float[rows * 24], table.floats(), "transformers loads but never adds it");
+            for (int layer = 0; layer < 2; layer++) {
+                String name = prefix + ".encoder.layer." + layer + ".attention.self.distance_embedding.weight";
+                StoredTensor dist = stored.tensor(name);
+                assertArrayEquals(new long[] {2 * rows - 1, 6}, dist.shape(), name);
+                float[] ours = golden.weights.get(name).floats();
+                int pad = (rows - 16) * 6;
+                assertArrayEquals(ours, Arrays.copyOfRange(dist.floats(), pad, pad + ours.length), name + ": distance 0 at row " + (rows - 1));
+                assertArrayEquals(new float[2 * pad], concat(Arrays.copyOf(dist.floats(), pad),
+                        Arrays.copyOfRange(dist.floats(), pad + ours.length, dist.floats().length)), name + " padding");
+            }
+        }
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test
@@ -166,6 +216,7 @@ class CheckpointWriterTest {
                 "embedding_size", "share_layers", "objective")) {
             p.setProperty(key, json.get(key).asText());
         }
+        if (json.has("position_embedding_type")) p.setProperty("position_embedding_type", json.get("position_embedding_type").asText());
         return ModelConfig.parse(p, file.toString());
     }
 

@@ -167,7 +167,7 @@ class SafetensorsTest {
     }
 
     static Path goldenDir() {
-        return projectRoot().resolve("train/src/test/resources/golden");
+        return projectRoot().resolve("engine/src/test/resources/golden");
     }
 
     private static byte[] bytes(int... values) {

@@ -39,6 +39,49 @@ class ModelConfigTest {
         }
     }
 
+    /** position_embedding_type: absolute by default, the four schemes by name, anything else an error naming them. */
+    @Test
+    void positionEncodingsByName() {
+        assertEquals(ModelConfig.ABSOLUTE, ModelConfig.bundled("bert-tiny").positionEmbeddingType());
+        ModelConfig relative = ModelConfig.bundled("bert-tiny-relpos");
+        assertEquals(ModelConfig.RELATIVE_KEY_QUERY, relative.positionEmbeddingType());
+        assertTrue(relative.relativePositions() && !relative.learnedPositions());
+        assertEquals(ModelConfig.RELATIVE_KEY_QUERY, relative.withVocabSize(100).withDropout(0f, 0f).withNumLabels(3)
+                .positionEmbeddingType(), "the withers keep the position type");
+        Properties p = new Properties();
+        p.setProperty("hidden_size", "64");
+        p.setProperty("num_hidden_layers", "2");
+        p.setProperty("num_attention_heads", "2");
+        p.setProperty("intermediate_size", "128");
+        for (String type : new String[] {"absolute", "sinusoidal", "relative_key", "relative_key_query"}) {
+            p.setProperty("position_embedding_type", type);
+            assertEquals(type, ModelConfig.parse(p, "x.conf").positionEmbeddingType());
+        }
+        p.setProperty("position_embedding_type", "rotary");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> ModelConfig.parse(p, "x.conf"));
+        assertTrue(bad.getMessage().contains("x.conf") && bad.getMessage().contains("rotary")
+                && bad.getMessage().contains("relative_key_query"), bad.getMessage());
+    }
+
+    /**
+     * Parameters by scheme against Hugging Face's counts: sinusoidal drops BERT-tiny's 512 x 128
+     * position table; relative drops it and adds a [2 * 512 - 1, 64] distance table per layer.
+     */
+    @Test
+    void positionParametersFollowTheScheme() {
+        ModelConfig tiny = ModelConfig.bundled("bert-tiny").withVocabSize(1000);
+        int absolute = parameters(tiny), table = 512 * 128, distance = (2 * 512 - 1) * 64;
+        assertEquals(absolute - table, parameters(tiny.withPositionEmbeddingType("sinusoidal")));
+        assertEquals(absolute - table + 2 * distance, parameters(tiny.withPositionEmbeddingType("relative_key")));
+        assertEquals(absolute - table + 2 * distance, parameters(tiny.withPositionEmbeddingType("relative_key_query")));
+    }
+
+    private static int parameters(ModelConfig config) {
+        try (BertModel model = new BertModel(config, Backend.create("cpu", 1), 1, 8, 1, 0)) {
+            return model.parameterCount();
+        }
+    }
+
     @Test
     void badFilesAreErrorsNamingTheKey() {
         Properties p = new Properties();

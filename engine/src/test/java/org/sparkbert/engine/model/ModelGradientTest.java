@@ -18,16 +18,21 @@ class ModelGradientTest {
 
     @ParameterizedTest
     @CsvSource({
-            "false, 16, false, nsp, 2",  // BERT post-LN
-            "true, 16, false, mlm, 2",   // pre-LN
-            "true, 16, false, sop, 2",   // pre-LN with a sentence task
-            "false, 8, true, sop, 2",    // ALBERT: factorised and shared
-            "false, 8, false, mlm, 2",   // ALBERT factorisation without sharing
-            "false, 16, false, nsp, 3",  // a three-way sentence head (fine-tuning, MNLI)
-            "false, 16, false, nsp, 1"}) // a regression head (fine-tuning, STS-B)
-    void matchesFiniteDifferences(boolean preLn, int embeddingSize, boolean share, String objective, int numLabels) {
+            "false, 16, false, nsp, 2, absolute",            // BERT post-LN
+            "true, 16, false, mlm, 2, absolute",             // pre-LN
+            "true, 16, false, sop, 2, absolute",             // pre-LN with a sentence task
+            "false, 8, true, sop, 2, absolute",              // ALBERT: factorised and shared
+            "false, 8, false, mlm, 2, absolute",             // ALBERT factorisation without sharing
+            "false, 16, false, nsp, 3, absolute",            // a three-way sentence head (fine-tuning, MNLI)
+            "false, 16, false, nsp, 1, absolute",            // a regression head (fine-tuning, STS-B)
+            "false, 16, false, nsp, 2, sinusoidal",          // fixed positions: no position table to learn
+            "false, 16, false, nsp, 2, relative_key",        // Shaw et al.'s relative positions
+            "true, 16, false, mlm, 2, relative_key_query",   // and with keys scored against distances, pre-LN
+            "false, 8, true, sop, 2, relative_key_query"})   // one distance table shared with the layer (ALBERT)
+    void matchesFiniteDifferences(boolean preLn, int embeddingSize, boolean share, String objective, int numLabels,
+                                  String positions) {
         ModelConfig config = new ModelConfig(31, 16, 2, 2, 32, 8, 2, 0.1f, 0.1f, 1e-6f, 0.3f, preLn, embeddingSize, share,
-                objective, numLabels);
+                objective, numLabels, positions);
         int B = 2, T = 6;
         Batch batch = new Batch(B, T, new int[] {2, 5, 9, 30, 4, 0, 2, 7, 7, 1, 0, 0}, new int[] {0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0},
                 new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, new int[] {1, 3, 8}, new int[] {17, 3, 29},
@@ -80,6 +85,10 @@ class ModelGradientTest {
             double rel = Math.sqrt(diff2 / num2);
             assertTrue(rel < 1e-2, "all sampled entries: relative error " + rel);
             assertTrue(model.hiddenStates().length == B * T * 16, "hidden states [B, T, H]");
+            long tables = model.parameters().stream().filter(p -> p.name().endsWith("position_embeddings.weight")).count();
+            long distances = model.parameters().stream().filter(p -> p.name().endsWith("distance_embedding.weight")).count();
+            assertTrue(tables == (config.learnedPositions() ? 1 : 0), positions + ": learned position tables " + tables);
+            assertTrue(distances == (config.relativePositions() ? (share ? 1 : 2) : 0), positions + ": distance tables " + distances);
             if (config.hasSentenceTask()) assertTrue(model.sentenceLogits().length == B * numLabels, "sentence logits [B, num_labels]");
         }
     }

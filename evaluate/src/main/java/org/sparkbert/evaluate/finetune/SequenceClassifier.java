@@ -174,7 +174,7 @@ public final class SequenceClassifier implements AutoCloseable {
         return new ModelConfig(c.vocabSize(), c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(),
                 c.intermediateSize(), c.maxPositionEmbeddings(), c.typeVocabSize(), c.hiddenDropoutProb(),
                 c.attentionProbsDropoutProb(), c.layerNormEps(), c.initializerRange(), c.preLayerNorm(),
-                c.embeddingSize(), c.shareLayers(), "nsp", c.numLabels());
+                c.embeddingSize(), c.shareLayers(), "nsp", c.numLabels(), c.positionEmbeddingType());
     }
 
     /** A new task's head: weights N(0, initializer_range), bias 0, as Hugging Face initialises one. */

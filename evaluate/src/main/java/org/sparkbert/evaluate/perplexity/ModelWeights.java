@@ -92,6 +92,7 @@ public final class ModelWeights implements Serializable {
         p.setProperty("share_layers", Boolean.toString(c.shareLayers()));
         p.setProperty("objective", c.objective());
         p.setProperty("num_labels", Integer.toString(c.numLabels()));
+        p.setProperty("position_embedding_type", c.positionEmbeddingType());
         return p;
     }
 }

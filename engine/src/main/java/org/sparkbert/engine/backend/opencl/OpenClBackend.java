@@ -260,8 +260,10 @@ public final class OpenClBackend implements Backend {
         put(order);
         args(dwte, dout, distinct, 0, 0, 0, BT, BT + distinct, C);
         launch(TrainingKernel.EMBEDDING_WORDS_BACKWARD, distinct * C, local);
-        args(dwpe, dout, B, 0, 0, 0, 0, T, C);
-        launch(TrainingKernel.EMBEDDING_POSITIONS_BACKWARD, T * C, local);
+        if (dwpe >= 0) {
+            args(dwpe, dout, B, 0, 0, 0, 0, T, C);
+            launch(TrainingKernel.EMBEDDING_POSITIONS_BACKWARD, T * C, local);
+        }
         int typeCount = 0;
         for (int r = 0; r < BT; r++) typeCount = Math.max(typeCount, k.ints[types + r] + 1);
         args(dwtt, dout, types, typeCount, 0, 0, BT, 0, C);
@@ -352,8 +354,8 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void attentionForward(int out, int att, int attDrop, int qkv, int mask, int B, int T, int NH, int D, float p, int key,
-                                 int firstSequence) {
-        args(out, att, attDrop, qkv, mask, B, T, NH, D, key, 0, firstSequence);
+                                 int firstSequence, int bias) {
+        args(out, att, attDrop, qkv, mask, B, T, NH, D, key, 0, firstSequence, bias);
         k.x0 = p;
         k.x1 = (float) (1.0 / Math.sqrt(D));
         launch(TrainingKernel.ATTENTION_FORWARD, B * NH * T, local);
@@ -361,17 +363,33 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void attentionBackward(int dqkv, int dout, int att, int attDrop, int qkv, int mask, int B, int T, int NH, int D,
-                                  float p, int key, int firstSequence) {
+                                  float p, int key, int firstSequence, int dbias) {
         int scores = B * NH * T * T;
         if (k.scratch.length < scores) {
             k.scratch = new float[Math.max(scores, UnmovedArrays.minimumLength())];
             put(k.scratch);
         }
-        args(dqkv, att, attDrop, qkv, mask, B, T, NH, D, key, dout, firstSequence);
+        args(dqkv, att, attDrop, qkv, mask, B, T, NH, D, key, dout, firstSequence, dbias);
         k.x0 = p;
         k.x1 = (float) (1.0 / Math.sqrt(D));
         launch(TrainingKernel.ATTENTION_SCORE_BACKWARD, B * NH * T, local);
         launch(TrainingKernel.ATTENTION_QKV_BACKWARD, 3 * B * NH * T * D, local);
+    }
+
+    // ---------------------------------------------------------------- relative positions
+
+    @Override
+    public void relativePositionForward(int bias, int qkv, int dist, int B, int T, int NH, int D, int M, boolean keyQuery) {
+        args(bias, qkv, dist, B, T, NH, D, M, keyQuery ? 1 : 0);
+        launch(TrainingKernel.RELATIVE_POSITION_FORWARD, B * NH * T * T, local);
+    }
+
+    @Override
+    public void relativePositionBackward(int dqkv, int ddist, int dbias, int qkv, int dist, int B, int T, int NH, int D,
+                                         int M, boolean keyQuery) {
+        args(dbias, qkv, dist, B, T, NH, D, M, keyQuery ? 1 : 0, dqkv, ddist);
+        launch(TrainingKernel.RELATIVE_POSITION_QK_BACKWARD, (keyQuery ? 2 : 1) * B * NH * T * D, local);
+        launch(TrainingKernel.RELATIVE_POSITION_TABLE_BACKWARD, (2 * T - 1) * D, local);
     }
 
     // ---------------------------------------------------------------- loss

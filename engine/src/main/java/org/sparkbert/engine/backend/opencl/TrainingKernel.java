@@ -22,8 +22,9 @@ final class TrainingKernel extends Kernel {
             GELU_BACKWARD = 17, TANH_FORWARD = 18, TANH_BACKWARD = 19, DROPOUT_FORWARD = 20,
             DROPOUT_BACKWARD = 21, RESIDUAL_FORWARD = 22, RESIDUAL_BACKWARD = 23, ATTENTION_FORWARD = 24,
             ATTENTION_SCORE_BACKWARD = 25, ATTENTION_QKV_BACKWARD = 26, CROSS_ENTROPY = 27, SUM_OF_SQUARES = 28,
-            SCALE = 29, AXPY = 30, ADAMW = 31, LAMB_DIRECTION = 32, SGD = 33, ADAGRAD = 34, ADADELTA = 35;
-    static final int OPS = 36;
+            SCALE = 29, AXPY = 30, ADAMW = 31, LAMB_DIRECTION = 32, SGD = 33, ADAGRAD = 34, ADADELTA = 35,
+            RELATIVE_POSITION_FORWARD = 36, RELATIVE_POSITION_QK_BACKWARD = 37, RELATIVE_POSITION_TABLE_BACKWARD = 38;
+    static final int OPS = 39;
     /** The K depth of one GEMM panel in local memory. */
     static final int GEMM_K = 16;
     /** The largest element-wise work-group size (a power of two: reductions halve it). */
@@ -113,6 +114,9 @@ final class TrainingKernel extends Kernel {
         if (op == SGD) sgd();
         if (op == ADAGRAD) adagrad();
         if (op == ADADELTA) adadelta();
+        if (op == RELATIVE_POSITION_FORWARD) relativePositionForward();
+        if (op == RELATIVE_POSITION_QK_BACKWARD) relativePositionQkBackward();
+        if (op == RELATIVE_POSITION_TABLE_BACKWARD) relativePositionTableBackward();
     }
 
     // ------------------------------------------------------------ data movement
@@ -251,7 +255,9 @@ final class TrainingKernel extends Kernel {
         int g = getGlobalId();
         if (g < a6 * a8) {
             int r = g / a8, c = g % a8;
-            f[a0 + g] = f[a3 + ints[a1 + r] * a8 + c] + f[a4 + (r % a7) * a8 + c] + f[a5 + ints[a2 + r] * a8 + c];
+            float v = f[a3 + ints[a1 + r] * a8 + c] + f[a5 + ints[a2 + r] * a8 + c];
+            if (a4 >= 0) v += f[a4 + (r % a7) * a8 + c];
+            f[a0 + g] = v;
         }
     }
 
@@ -478,7 +484,7 @@ final class TrainingKernel extends Kernel {
 
     // ------------------------------------------------------------ attention
     // a0 out/dqkv, a1 att, a2 attDrop, a3 qkv, a4 mask, a5 B, a6 T, a7 NH, a8 D, a9 key, a10 dout,
-    // a11 first global sequence, x0 p, x1 scale
+    // a11 first global sequence, a12 score bias (forward) or its gradient (backward), -1 for none, x0 p, x1 scale
 
     /** The dropout multiplier of attention probability i (of NH*T*T) of sequence b. */
     private float attentionKeep(int b, int i) {
@@ -503,6 +509,7 @@ final class TrainingKernel extends Kernel {
                 int k = a3 + (b * T + j) * C3 + C + h * D;
                 float s = 0f;
                 for (int d = 0; d < D; d++) s += f[q + d] * f[k + d];
+                if (a12 >= 0) s += f[a12 + (bh * T + t) * T + j];
                 f[row + j] = s;
                 if (ints[a4 + b * T + j] != 0 && s > max) max = s;
             }
@@ -551,6 +558,9 @@ final class TrainingKernel extends Kernel {
                 dot += f[row + j] * s;
             }
             for (int j = 0; j < T; j++) scratch[srow + j] = f[row + j] * (scratch[srow + j] - dot) * x1;
+            if (a12 >= 0) {
+                for (int j = 0; j < T; j++) f[a12 + srow + j] += scratch[srow + j];
+            }
         }
     }
 
@@ -579,6 +589,78 @@ final class TrainingKernel extends Kernel {
                 for (int i = 0; i < T; i++) s += f[probs + i * T + t] * f[a10 + (b * T + i) * C + h * D + d];
             }
             f[a0 + (b * T + t) * C3 + part * C + h * D + d] += s;
+        }
+    }
+
+    // ------------------------------------------------------------ relative positions
+    // a0 bias/dbias [B,NH,T,T], a1 qkv, a2 dist [2M-1,D], a3 B, a4 T, a5 NH, a6 D, a7 M, a8 1 for relative_key_query,
+    // a9 dqkv, a10 ddist
+
+    /** One work item per (b, h, l, r): bias = q[l] . e (+ k[r] . e) with e = dist[l - r + M - 1]. */
+    private void relativePositionForward() {
+        int g = getGlobalId();
+        if (g < a3 * a5 * a4 * a4) {
+            int T = a4, D = a6, C = a5 * a6, C3 = 3 * C;
+            int r = g % T, l = (g / T) % T, bh = g / (T * T), h = bh % a5, b = bh / a5;
+            int q = a1 + (b * T + l) * C3 + h * D, k = a1 + (b * T + r) * C3 + C + h * D;
+            int e = a2 + (l - r + a7 - 1) * D;
+            float s = 0f;
+            for (int d = 0; d < D; d++) s += f[q + d] * f[e + d];
+            if (a8 != 0) {
+                for (int d = 0; d < D; d++) s += f[k + d] * f[e + d];
+            }
+            f[a0 + g] = s;
+        }
+    }
+
+    /**
+     * One work item per (part, b, h, t, d), part 0: dq[t,d] += sum over r of dbias[t,r] dist[t-r+M-1,d];
+     * part 1 (relative_key_query only, launched over both parts then): dk[t,d] += sum over l of
+     * dbias[l,t] dist[l-t+M-1,d].
+     */
+    private void relativePositionQkBackward() {
+        int g = getGlobalId();
+        int per = a3 * a5 * a4 * a6;
+        if (g < (1 + a8) * per) {
+            int T = a4, D = a6, C = a5 * a6, C3 = 3 * C;
+            int part = g / per, i = g % per;
+            int d = i % D, t = (i / D) % T, bh = i / (D * T), h = bh % a5, b = bh / a5;
+            int base = a0 + bh * T * T;
+            float s = 0f;
+            if (part == 0) {
+                for (int r = 0; r < T; r++) s += f[base + t * T + r] * f[a2 + (t - r + a7 - 1) * D + d];
+            }
+            if (part == 1) {
+                for (int l = 0; l < T; l++) s += f[base + l * T + t] * f[a2 + (l - t + a7 - 1) * D + d];
+            }
+            f[a9 + (b * T + t) * C3 + part * C + h * D + d] += s;
+        }
+    }
+
+    /**
+     * One work item per (distance row j of the 2T-1 in use, d): sums over (b, h, l) in order, r = l - delta,
+     * dbias[b,h,l,r] (q[b,l,h,d] + k[b,r,h,d] for relative_key_query) into ddist[j + M - T, d].
+     */
+    private void relativePositionTableBackward() {
+        int g = getGlobalId();
+        int T = a4, D = a6;
+        if (g < (2 * T - 1) * D) {
+            int C = a5 * a6, C3 = 3 * C;
+            int d = g % D, j = g / D, delta = j - (T - 1);
+            int l0 = 0, l1 = T;
+            if (delta > 0) l0 = delta;
+            if (delta < 0) l1 = T + delta;
+            float s = 0f;
+            for (int bh = 0; bh < a3 * a5; bh++) {
+                int h = bh % a5, b = bh / a5;
+                for (int l = l0; l < l1; l++) {
+                    int r = l - delta;
+                    float gs = f[a0 + (bh * T + l) * T + r];
+                    s += gs * f[a1 + (b * T + l) * C3 + h * D + d];
+                    if (a8 != 0) s += gs * f[a1 + (b * T + r) * C3 + C + h * D + d];
+                }
+            }
+            f[a10 + (j + a7 - T) * D + d] += s;
         }
     }
 

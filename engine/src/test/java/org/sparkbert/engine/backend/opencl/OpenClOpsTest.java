@@ -146,6 +146,48 @@ class OpenClOpsTest {
         }
     }
 
+    /** Relative positions (relative_key and relative_key_query) and the biased attention they feed. */
+    @Test
+    void relativePositionsAndBiasedAttention() {
+        int B = 2, T = 7, NH = 3, D = 5, C = NH * D, M = 11, R = 2 * M - 1;
+        int[] mask = new int[B * T];
+        for (int t = 0; t < T; t++) {
+            mask[t] = 1;
+            mask[T + t] = t < 5 ? 1 : 0;
+        }
+        int maskOff = twin.ints(mask);
+        int qkv = twin.floats(B * T * 3 * C, 1.5f), dist = twin.floats(R * D, 1f), dout = twin.floats(B * T * C, 1f);
+        for (boolean keyQuery : new boolean[] {false, true}) {
+            String kind = keyQuery ? "relative_key_query" : "relative_key";
+            int bias = twin.floats(B * NH * T * T, 1f);
+            twin.run(be -> be.relativePositionForward(bias, qkv, dist, B, T, NH, D, M, keyQuery));
+            twin.assertClose(kind + " scores", bias, B * NH * T * T, TOL);
+            int out = twin.floats(B * T * C, 1f), att = twin.floats(B * NH * T * T, 1f), attDrop = twin.floats(B * NH * T * T, 1f);
+            twin.run(be -> be.attentionForward(out, att, attDrop, qkv, maskOff, B, T, NH, D, 0.1f, 7, 2, bias));
+            twin.assertClose(kind + " biased attention out", out, B * T * C, TOL);
+            int dqkv = twin.floats(B * T * 3 * C, 1f), dbias = twin.floats(B * NH * T * T, 1f), ddist = twin.floats(R * D, 1f);
+            twin.run(be -> be.attentionBackward(dqkv, dout, att, attDrop, qkv, maskOff, B, T, NH, D, 0.1f, 7, 2, dbias));
+            twin.assertClose(kind + " biased attention dbias", dbias, B * NH * T * T, TOL);
+            twin.run(be -> be.relativePositionBackward(dqkv, ddist, dbias, qkv, dist, B, T, NH, D, M, keyQuery));
+            twin.assertClose(kind + " dqkv", dqkv, B * T * 3 * C, TOL);
+            twin.assertClose(kind + " ddist", ddist, R * D, TOL);
+        }
+    }
+
+    /** No position table: embeddings add word and type rows only, and no position gradient is written. */
+    @Test
+    void embeddingsWithoutPositions() {
+        int B = 2, T = 5, C = 9, V = 7;
+        int idOff = twin.ints(twin.randomInts(B * T, V)), typeOff = twin.ints(twin.randomInts(B * T, 2));
+        int wte = twin.floats(V * C, 1f), wtt = twin.floats(2 * C, 1f), out = twin.floats(B * T * C, 1f);
+        twin.run(be -> be.embeddingForward(out, idOff, typeOff, wte, -1, wtt, B, T, C));
+        twin.assertClose("embedding forward without positions", out, B * T * C, TOL);
+        int dout = twin.floats(B * T * C, 1f), dwte = twin.floats(V * C, 1f), dwtt = twin.floats(2 * C, 1f);
+        twin.run(be -> be.embeddingBackward(dwte, -1, dwtt, dout, idOff, typeOff, B, T, C));
+        twin.assertClose("embedding dwte without positions", dwte, V * C, TOL);
+        twin.assertClose("embedding dwtt without positions", dwtt, 2 * C, TOL);
+    }
+
     /** Scores beyond the initial device scratch make the backend replace that buffer mid-run. */
     @Test
     void attentionBackwardGrowsItsScratch() {
