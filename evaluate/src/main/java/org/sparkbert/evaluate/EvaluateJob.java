@@ -3,6 +3,7 @@ package org.sparkbert.evaluate;
 import java.util.Arrays;
 import org.sparkbert.evaluate.finetune.GlueJob;
 import org.sparkbert.evaluate.perplexity.PerplexityJob;
+import org.sparkbert.job.ProjectVersion;
 import org.sparkbert.job.SparkSessions;
 import org.sparkbert.job.StageCommand;
 
@@ -27,6 +28,10 @@ public final class EvaluateJob {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             System.out.print(USAGE);
             return args.length == 0 ? 2 : 0;
+        }
+        if (args[0].equals("--version") || args[0].equals("-V")) {
+            System.out.println(ProjectVersion.line());
+            return 0;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {

@@ -5,6 +5,7 @@ import org.sparkbert.evaluate.report.ReportInputException;
 import org.sparkbert.evaluate.report.ReportWriter;
 import org.sparkbert.evaluate.report.RunReport;
 import org.sparkbert.evaluate.report.RunReportLoader;
+import org.sparkbert.job.ProjectVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +20,8 @@ import java.util.concurrent.Callable;
  * GLUE {@code <TASK>.json} results. Reads small files only, so it starts no Spark.
  * Exit codes as every stage: 0 done, 1 failed, 2 bad arguments or inputs (nothing written).
  */
-@Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "report", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class, sortOptions = false,
+        usageHelpAutoWidth = true,
         description = "Write report.md, report.html and report.json for a pretraining run and its evaluations.")
 public final class ReportCommand implements Callable<Integer> {
 

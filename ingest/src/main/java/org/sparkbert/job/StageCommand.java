@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
  * the output into place. Exit codes: 0 done (or already done), 1 the job failed, 2 bad arguments,
  * settings or paths, with nothing written.
  */
-@CommandLine.Command(mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true)
+@CommandLine.Command(mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class, sortOptions = false,
+        usageHelpAutoWidth = true)
 public abstract class StageCommand implements Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;

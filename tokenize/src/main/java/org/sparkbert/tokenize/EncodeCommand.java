@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.sparkbert.job.ProjectVersion;
 import org.sparkbert.job.UsageException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,7 +32,8 @@ import java.util.stream.IntStream;
  * {@code spm_encode} does for SentencePiece. No special tokens are added. Runs in one JVM without
  * Spark; lines are encoded in parallel batches and written in order.
  */
-@Command(name = "encode", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "encode", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class, sortOptions = false,
+        usageHelpAutoWidth = true,
         description = "Encode text with a WordPiece (vocab.txt) or byte-level BPE (vocab.json + merges.txt) vocabulary.")
 public final class EncodeCommand implements Callable<Integer> {
     public static final int EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2;

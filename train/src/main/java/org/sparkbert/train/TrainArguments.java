@@ -44,7 +44,7 @@ public final class TrainArguments {
     float lr;
 
     @Option(names = "--warmup-steps", paramLabel = "N",
-            description = "Steps of linear warm-up before the linear decay to 0. Default: 1% of --steps.")
+            description = "Steps of linear warm-up before the linear decay to 0. Default: 1%% of --steps.")
     Long warmupSteps;
 
     @Option(names = "--optimizer", defaultValue = "adamw", paramLabel = "NAME",

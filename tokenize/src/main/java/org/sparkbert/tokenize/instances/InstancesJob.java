@@ -1,6 +1,8 @@
 package org.sparkbert.tokenize.instances;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -25,7 +27,9 @@ import picocli.CommandLine.Option;
 import scala.Tuple2;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,6 +85,21 @@ public final class InstancesJob extends StageCommand {
     private Tokenizer tokenizer;
     private SpecialTokens specials;
     private String cleanFolder;
+
+    /**
+     * The Parquet files just written, named one by one: the work directory's name starts with '.', and
+     * Spark warns "All paths were ignored" for a hidden directory it is asked to read (and reads it all
+     * the same); a glob instead makes it warn that it found no metadata directory.
+     */
+    private static String[] partFiles(SparkSession spark, StageOutput output) {
+        Path work = new Path(output.workUri());
+        try {
+            FileStatus[] parts = work.getFileSystem(spark.sparkContext().hadoopConfiguration()).globStatus(new Path(work, "part-*"));
+            return Arrays.stream(parts).map(part -> part.getPath().toString()).toArray(String[]::new);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list the instances written to " + work, e);
+        }
+    }
 
     public static void main(String[] args) {
         StageCommand.main(new InstancesJob(), args);
@@ -183,7 +202,8 @@ public final class InstancesJob extends StageCommand {
         indexed.unpersist();
         report.endPhase("instances");
 
-        InstanceStatistics.of(spark.read().parquet(output.workUri()), objective, maxSeqLength, staticMasks).addTo(report);
+        InstanceStatistics.of(spark.read().parquet(partFiles(spark, output)), objective, maxSeqLength, staticMasks)
+                .addTo(report);
         report.put("objective", objective.name());
         report.put("vocabulary", vocabularyFacts());
         report.endPhase("statistics");

@@ -89,7 +89,11 @@ class OpenClExecutionTest {
         @Override
         public void run() {
             int i = getGlobalId();
-            data[i] = (float) (data[i] * 0.5);
+            // double arithmetic without a double literal: BCEL 6.6 and later (the CVE-2022-42920 fix) refuse
+            // the unused constant-pool slot after a CONSTANT_Double or CONSTANT_Long that Aparapi's class model
+            // reads, so a kernel class holding such a constant fails to load instead of generating FP64 code
+            double d = data[i];
+            data[i] = (float) (d * d);
         }
     }
 }
