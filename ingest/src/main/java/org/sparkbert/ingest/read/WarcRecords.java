@@ -14,7 +14,7 @@ import java.util.Map;
  * the body as its UTF-8 text). A {@code response} record holds HTML, whose text extraction is not
  * this stage's job: it is rejected. {@code warcinfo}, {@code request}, {@code metadata} and the other
  * types describe the crawl, not pages, and are not records. A record's position is the byte offset of
- * its first line in the decompressed stream.
+ * its first line in the decompressed stream (a damaged gzip member counts as one byte there).
  */
 final class WarcRecords implements RecordSource {
     private static final int MAX_HEADER_LINE = 64 * 1024;
