@@ -103,6 +103,26 @@ public final class IngestJob extends StageCommand {
         }
     }
 
+    /** The output is stale when the input listing differs from its manifest: files arrived, changed size or went. */
+    @Override
+    protected String staleness(StageOutput out, Configuration hadoopConf) {
+        List<Manifest.Entry> recorded;
+        try {
+            recorded = Manifest.read(out.fileSystem(), out.path());
+        } catch (IOException e) {
+            throw new UsageException("Cannot read " + Manifest.FILE_NAME + " of " + out.path() + ": " + e.getMessage());
+        }
+        InputListingChange change = InputListingChange.between(recorded, files);
+        if (change.isEmpty()) {
+            return null;
+        }
+        return "Output " + out.path() + " is complete, but the input listing changed since it was written: " + change
+                + ". To ingest only the new files, write a new output and name this one as earlier: --input "
+                + String.join(" ", inputs) + " --output NEW_DIR --previous " + out.path()
+                + " (files it already holds are skipped by size and checksum). Or pass --overwrite to ingest"
+                + " everything again into " + out.path() + ".";
+    }
+
     private static void checkSettings(Settings s) {
         double threshold = s.number("ingest.dedup.near.threshold");
         if (!(threshold > 0 && threshold <= 1)) {

@@ -66,6 +66,16 @@ public abstract class StageCommand implements Callable<Integer> {
     protected void validate(Settings settings, Configuration hadoopConf) {
     }
 
+    /**
+     * Why a complete output with these arguments and settings is no longer what they would produce
+     * (its inputs changed since, say), or null when it still is. A stage that records its inputs checks
+     * them here; the run then refuses (exit 2) with this message, or replaces the output under
+     * {@code --overwrite}.
+     */
+    protected String staleness(StageOutput output, Configuration hadoopConf) {
+        return null;
+    }
+
     /** Computes the output into {@code output.work()}, adding counters to the report. */
     protected abstract void run(SparkSession spark, Settings settings, StageOutput output, StageReport report) throws Exception;
 
@@ -87,7 +97,11 @@ public abstract class StageCommand implements Callable<Integer> {
         String fingerprint = fingerprint(stageName(), arguments(), settings.asMap());
         StageOutput output = StageOutput.at(outputPath(), hadoopConf);
         StageOutput.State state = output.state(stageName(), fingerprint);
-        if (state == StageOutput.State.COMPLETE_SAME) {
+        String stale = state == StageOutput.State.COMPLETE_SAME ? staleness(output, hadoopConf) : null;
+        if (stale != null && !overwrite) {
+            throw new UsageException(stale);
+        }
+        if (state == StageOutput.State.COMPLETE_SAME && stale == null) {
             log.info("{}: {} already holds the complete output of this stage with these settings; nothing to do.",
                     stageName(), output.path());
             System.out.println(stageName() + ": output " + output.path() + " is already complete; nothing to do.");
