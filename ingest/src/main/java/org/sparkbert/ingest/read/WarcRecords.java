@@ -18,6 +18,11 @@ import java.util.Map;
  */
 final class WarcRecords implements RecordSource {
     private static final int MAX_HEADER_LINE = 64 * 1024;
+    /**
+     * Bytes a record's header block may hold; real ones hold a few hundred. Without a bound, a file of
+     * endless header lines would be gathered into one string until the executor runs out of memory.
+     */
+    static final int MAX_HEADER_BLOCK = 64 * 1024;
 
     private final String source;
     private final ByteLineReader lines;
@@ -77,6 +82,11 @@ final class WarcRecords implements RecordSource {
             }
             if (line.length == 0 || line.isBlank()) {
                 break;
+            }
+            if (head.length() + line.length > MAX_HEADER_BLOCK) {
+                head.setLength(ByteLineReader.PREVIEW_BYTES);
+                resynchronise(head);
+                return InputRecord.rejected(source, start, head.toString(), RejectReason.WARC_HEADER_TOO_LONG);
             }
             String text = Utf8.lossy(line.bytes, line.length);
             head.append(text).append('\n');
