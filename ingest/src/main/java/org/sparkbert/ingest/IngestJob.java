@@ -123,17 +123,8 @@ public final class IngestJob extends StageCommand {
                 + " everything again into " + out.path() + ".";
     }
 
+    /** Each key's own range is checked as the settings load; what is left is how keys relate. */
     private static void checkSettings(Settings s) {
-        double threshold = s.number("ingest.dedup.near.threshold");
-        if (!(threshold > 0 && threshold <= 1)) {
-            throw new UsageException("Setting 'ingest.dedup.near.threshold' must lie in (0, 1], not " + threshold + ".");
-        }
-        for (String key : List.of("ingest.dedup.near.permutations", "ingest.dedup.near.ngram",
-                "ingest.read.max_record_bytes", "ingest.dedup.near.max_iterations")) {
-            if (s.integer(key) < 1) {
-                throw new UsageException("Setting '" + key + "' must be at least 1, not " + s.integer(key) + ".");
-            }
-        }
         int bands = s.integer("ingest.dedup.near.bands");
         int rows = s.integer("ingest.dedup.near.rows");
         if ((bands == 0) != (rows == 0) || bands < 0 || rows < 0

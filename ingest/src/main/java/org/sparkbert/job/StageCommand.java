@@ -41,7 +41,8 @@ public abstract class StageCommand implements Callable<Integer> {
             description = "A setting: keys under 'spark.' go to Spark, any other key is a project setting from conf/.")
     protected List<String> conf = new ArrayList<>();
 
-    @Option(names = "--settings", paramLabel = "FILE", description = "A properties file of project settings, applied before --conf.")
+    @Option(names = "--settings", paramLabel = "FILE",
+            description = "A properties file of settings (spark.* keys go to Spark), applied before --conf.")
     protected Path settingsFile;
 
     @Option(names = "--overwrite", description = "Replace an output path that holds something else.")
@@ -81,7 +82,7 @@ public abstract class StageCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        Map<String, String> sparkConf = new TreeMap<>();
+        Map<String, String> sparkConf = new TreeMap<>(Settings.sparkSettingsIn(settingsFile));
         Map<String, String> projectConf = new TreeMap<>();
         splitConf(conf, sparkConf, projectConf);
         Settings settings = Settings.load(confFiles(), settingsFile, projectConf);
