@@ -127,7 +127,7 @@ class StageCommandTest {
         Path out = dir.resolve("out");
         assertEquals(2, run("--output", out.toString(), "--conf", "example.rows=99999999999"));
         assertEquals(2, run("--output", out.toString(), "--conf", "example.rows=-1"));
-        Path file = Files.writeString(dir.resolve("bad.properties"), "example.ratio = 2\n");
+        Path file = Files.writeString(dir.resolve("bad.properties"), "example.ratio = 2.5\n");
         assertEquals(2, run("--output", out.toString(), "--settings", file.toString()));
         assertFalse(Files.exists(out));
         assertEquals(0, ExampleStage.runs);
