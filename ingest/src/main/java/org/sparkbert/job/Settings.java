@@ -137,8 +137,8 @@ public final class Settings implements java.io.Serializable {
         SettingRange range = ranges.get(key);
         boolean longInteger = !expected.equals("integer") || fitsInLong(value);
         if (range != null && (!longInteger || !range.contains(value))) {
-            throw new UsageException("Setting '" + key + "' " + where + " must lie in " + range + ", not " + value.trim()
-                    + " (its default is " + defaults.get(key) + ").");
+            throw new UsageException("Setting '" + key + "' must lie in " + range + ", not " + value.trim() + " ("
+                    + where + "; its default is " + defaults.get(key) + ").");
         }
     }
 

@@ -60,7 +60,7 @@ class SettingsTest {
                 huge.getMessage());
         Path file = Files.writeString(dir.resolve("my.properties"), "example.ratio = 2.5\n");
         UsageException ratio = assertThrows(UsageException.class, () -> Settings.load(FILES, file, Map.of()));
-        assertTrue(ratio.getMessage().contains("'example.ratio' in " + file) && ratio.getMessage().contains("[0, 2]"),
+        assertTrue(ratio.getMessage().contains("'example.ratio' must lie in [0, 2], not 2.5 (in " + file) && ratio.getMessage().contains("[0, 2]"),
                 ratio.getMessage());
         Map<String, String> instances = Map.of("instances.properties", projectConf("instances.properties"));
         UsageException masking = assertThrows(UsageException.class,
