@@ -45,8 +45,8 @@ import java.util.TreeMap;
 /**
  * The ingest stage: raw C4-style shards to a clean, deduplicated corpus. Reads JSON lines and WET
  * files (any Hadoop FileSystem), applies C4's page rules and language identification, then removes
- * duplicates by URL, by exact text, by C4's line deduplication and by MinHash near-duplicate
- * detection, also against the outputs of earlier runs. Writes {@code clean/}, {@code rejects/} (every
+ * duplicates by URL, by exact text, by MinHash near-duplicate detection (whole pages, before line
+ * deduplication splits them) and by C4's line deduplication, also against the outputs of earlier runs. Writes {@code clean/}, {@code rejects/} (every
  * dropped record and why), {@code _MANIFEST.json} and a report whose counts reconcile:
  * {@code records_in == records_out + sum(dropped)}, checked before the output is committed.
  */
@@ -103,17 +103,28 @@ public final class IngestJob extends StageCommand {
         }
     }
 
+    /** The output is stale when the input listing differs from its manifest: files arrived, changed size or went. */
+    @Override
+    protected String staleness(StageOutput out, Configuration hadoopConf) {
+        List<Manifest.Entry> recorded;
+        try {
+            recorded = Manifest.read(out.fileSystem(), out.path());
+        } catch (IOException e) {
+            throw new UsageException("Cannot read " + Manifest.FILE_NAME + " of " + out.path() + ": " + e.getMessage());
+        }
+        InputListingChange change = InputListingChange.between(recorded, files);
+        if (change.isEmpty()) {
+            return null;
+        }
+        return "Output " + out.path() + " is complete, but the input listing changed since it was written: " + change
+                + ". To ingest only the new files, write a new output and name this one as earlier: --input "
+                + String.join(" ", inputs) + " --output NEW_DIR --previous " + out.path()
+                + " (files it already holds are skipped by size and checksum). Or pass --overwrite to ingest"
+                + " everything again into " + out.path() + ".";
+    }
+
+    /** Each key's own range is checked as the settings load; what is left is how keys relate. */
     private static void checkSettings(Settings s) {
-        double threshold = s.number("ingest.dedup.near.threshold");
-        if (!(threshold > 0 && threshold <= 1)) {
-            throw new UsageException("Setting 'ingest.dedup.near.threshold' must lie in (0, 1], not " + threshold + ".");
-        }
-        for (String key : List.of("ingest.dedup.near.permutations", "ingest.dedup.near.ngram",
-                "ingest.read.max_record_bytes", "ingest.dedup.near.max_iterations")) {
-            if (s.integer(key) < 1) {
-                throw new UsageException("Setting '" + key + "' must be at least 1, not " + s.integer(key) + ".");
-            }
-        }
         int bands = s.integer("ingest.dedup.near.bands");
         int rows = s.integer("ingest.dedup.near.rows");
         if ((bands == 0) != (rows == 0) || bands < 0 || rows < 0
@@ -184,6 +195,18 @@ public final class IngestJob extends StageCommand {
         }
         report.endPhase("dedup_exact");
 
+        // Before line deduplication: it would give each line of a near-duplicate pair to one of the two
+        // pages, leaving two fragments too different for MinHash and both in the corpus.
+        progress.begin("dedup_near", "near duplicates (MinHash LSH)");
+        if (settings.flag("ingest.dedup.near.enabled")) {
+            NearDedup.Outcome near = nearDedup(settings, report)
+                    .drops(docs.map(p -> RowFactory.create(p.key, p.id, p.text)), previousPages);
+            report.count("near_candidate_pairs", near.candidatePairs);
+            report.count("near_verified_pairs", near.verifiedPairs);
+            docs = dropped(docs, layout, persisted(near.drops, "near duplicates"), drops);
+        }
+        report.endPhase("dedup_near");
+
         progress.begin("dedup_lines", "line deduplication");
         JavaRDD<Page> lined = null;
         PageCache linedCache = null;
@@ -200,16 +223,6 @@ public final class IngestJob extends StageCommand {
             docs = lined.filter(Page::isKept);
         }
         report.endPhase("dedup_lines");
-
-        progress.begin("dedup_near", "near duplicates (MinHash LSH)");
-        if (settings.flag("ingest.dedup.near.enabled")) {
-            NearDedup.Outcome near = nearDedup(settings, report)
-                    .drops(docs.map(p -> RowFactory.create(p.key, p.id, p.text)), previousPages);
-            report.count("near_candidate_pairs", near.candidatePairs);
-            report.count("near_verified_pairs", near.verifiedPairs);
-            docs = dropped(docs, layout, persisted(near.drops, "near duplicates"), drops);
-        }
-        report.endPhase("dedup_near");
 
         progress.begin("write", "write clean/ and rejects/");
         String cleanPath = new Path(out.work(), "clean").toString();
@@ -277,7 +290,7 @@ public final class IngestJob extends StageCommand {
         double threshold = s.number("ingest.dedup.near.threshold");
         LshParameters lsh = s.integer("ingest.dedup.near.bands") > 0
                 ? LshParameters.of(s.integer("ingest.dedup.near.bands"), s.integer("ingest.dedup.near.rows"))
-                : LshParameters.optimal(threshold, permutations);
+                : LshParameters.optimal(threshold, permutations, s.number("ingest.dedup.near.false_positive_weight"));
         log.info("near duplicates: {} permutations, {}, Jaccard threshold {}", permutations, lsh, threshold);
         report.put("minhash", Map.of("permutations", permutations, "bands", lsh.bands, "rows", lsh.rows,
                 "threshold", threshold, "ngram", s.integer("ingest.dedup.near.ngram")));

@@ -43,7 +43,8 @@ public abstract class StageCommand implements Callable<Integer> {
             description = "A setting: keys under 'spark.' go to Spark, any other key is a project setting from conf/.")
     protected List<String> conf = new ArrayList<>();
 
-    @Option(names = "--settings", paramLabel = "FILE", description = "A properties file of project settings, applied before --conf.")
+    @Option(names = "--settings", paramLabel = "FILE",
+            description = "A properties file of settings (spark.* keys go to Spark), applied before --conf.")
     protected Path settingsFile;
 
     @Option(names = "--overwrite", description = "Replace an output path that holds something else.")
@@ -96,12 +97,22 @@ public abstract class StageCommand implements Callable<Integer> {
     protected void validate(Settings settings, Configuration hadoopConf) {
     }
 
+    /**
+     * Why a complete output with these arguments and settings is no longer what they would produce
+     * (its inputs changed since, say), or null when it still is. A stage that records its inputs checks
+     * them here; the run then refuses (exit 2) with this message, or replaces the output under
+     * {@code --overwrite}.
+     */
+    protected String staleness(StageOutput output, Configuration hadoopConf) {
+        return null;
+    }
+
     /** Computes the output into {@code output.work()}, adding counters to the report. */
     protected abstract void run(SparkSession spark, Settings settings, StageOutput output, StageReport report) throws Exception;
 
     @Override
     public final Integer call() throws Exception {
-        Map<String, String> sparkConf = new TreeMap<>();
+        Map<String, String> sparkConf = new TreeMap<>(Settings.sparkSettingsIn(settingsFile));
         Map<String, String> projectConf = new TreeMap<>();
         splitConf(conf, sparkConf, projectConf);
         Settings settings = Settings.load(confFiles(), settingsFile, projectConf);
@@ -117,7 +128,11 @@ public abstract class StageCommand implements Callable<Integer> {
         String fingerprint = fingerprint(stageName(), arguments(), settings.asMap());
         StageOutput output = StageOutput.at(outputPath(), hadoopConf);
         StageOutput.State state = output.state(stageName(), fingerprint);
-        if (state == StageOutput.State.COMPLETE_SAME) {
+        String stale = state == StageOutput.State.COMPLETE_SAME ? staleness(output, hadoopConf) : null;
+        if (stale != null && !overwrite) {
+            throw new UsageException(stale);
+        }
+        if (state == StageOutput.State.COMPLETE_SAME && stale == null) {
             log.info("{}: {} already holds the complete output of this stage with these settings; nothing to do.",
                     stageName(), output.path());
             System.out.println(stageName() + ": output " + output.path() + " is already complete; nothing to do.");

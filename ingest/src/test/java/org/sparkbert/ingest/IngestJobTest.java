@@ -352,4 +352,47 @@ class IngestJobTest {
         assertEquals(0, Corpus.report(again).path("records_in").asLong());
         assertEquals(0, clean(again).count());
     }
+
+    @Test
+    void filesThatArriveAfterARunAreRefusedThenIngestedIncrementally() throws IOException {
+        List<String> pages = Corpus.cleanRealNews(6, 3);
+        Path folder = dir.resolve("raw/day");
+        Corpus.writeJsonLines(folder.resolve("a.jsonl"), List.of(Corpus.page(pages.get(0), "https://a.example/", null),
+                Corpus.page(pages.get(1), "https://a.example/2", null)));
+        Path out = dir.resolve("day");
+        assertEquals(0, ingest("--input", folder.toString(), "--output", out.toString()));
+        String report = Files.readString(out.resolve("_REPORT.json"));
+
+        // A late shard lands in the same folder, and cron runs the same command again.
+        Path late = Corpus.writeJsonLines(folder.resolve("b-late.jsonl"), List.of(
+                Corpus.page(pages.get(2), "https://b.example/", null), Corpus.page(pages.get(3), "https://b.example/2", null)));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = ingest("--input", folder.toString(), "--output", out.toString());
+        } finally {
+            System.setErr(stderr);
+        }
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, code, message);
+        assertTrue(message.contains("new files: " + late.toUri().toString().replace("file:///", "file:/")), message);
+        assertTrue(message.contains("--previous " + out.toUri().toString().replace("file:///", "file:/").replaceAll("/$", "")),
+                message);
+        assertEquals(report, Files.readString(out.resolve("_REPORT.json")), "the refused run wrote nothing");
+
+        // The incremental run the message asks for reads only the late shard.
+        Path next = dir.resolve("day-late");
+        assertEquals(0, ingest("--input", folder.toString(), "--output", next.toString(), "--previous", out.toString()));
+        JsonNode incremental = Corpus.report(next);
+        assertReconciles(incremental);
+        assertEquals(1, incremental.path("counters").path("input_files_skipped").asLong());
+        assertEquals(2, incremental.path("records_in").asLong());
+        Set<String> urls = new HashSet<>();
+        clean(next).select("url").collectAsList().forEach(r -> urls.add(r.getString(0)));
+        assertEquals(Set.of("https://b.example/", "https://b.example/2"), urls);
+        // With both outputs named, the same command is a no-op again.
+        assertEquals(0, ingest("--input", folder.toString(), "--output", next.toString(), "--previous", out.toString()));
+    }
 }

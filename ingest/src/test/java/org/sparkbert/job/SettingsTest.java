@@ -53,6 +53,51 @@ class SettingsTest {
     }
 
     @Test
+    void everyNumericKeyHasItsRangeChecked(@TempDir Path dir) throws Exception {
+        UsageException huge = assertThrows(UsageException.class,
+                () -> Settings.load(FILES, null, Map.of("example.rows", "99999999999999999999999")));
+        assertTrue(huge.getMessage().contains("'example.rows'") && huge.getMessage().contains("[0, 2147483647]"),
+                huge.getMessage());
+        Path file = Files.writeString(dir.resolve("my.properties"), "example.ratio = 2.5\n");
+        UsageException ratio = assertThrows(UsageException.class, () -> Settings.load(FILES, file, Map.of()));
+        assertTrue(ratio.getMessage().contains("'example.ratio' must lie in [0, 2], not 2.5 (in " + file) && ratio.getMessage().contains("[0, 2]"),
+                ratio.getMessage());
+        Map<String, String> instances = Map.of("instances.properties", projectConf("instances.properties"));
+        UsageException masking = assertThrows(UsageException.class,
+                () -> Settings.load(instances, null, Map.of("masking.probability", "2")));
+        assertTrue(masking.getMessage().contains("'masking.probability'") && masking.getMessage().contains("(0, 1]"),
+                masking.getMessage());
+        assertEquals(1.0, Settings.load(instances, null, Map.of("masking.probability", "1")).number("masking.probability"));
+        assertThrows(UsageException.class, () -> Settings.load(List.of("ingest.properties"), null,
+                Map.of("ingest.dedup.near.seed", "99999999999999999999")), "a seed must fit in a long");
+    }
+
+    @Test
+    void everyProjectConfFileDeclaresARangeForEachNumericKey() throws Exception {
+        try (var files = Files.list(Path.of("..", "conf"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".properties") && !p.toString().contains("log4j")).toList()) {
+                String name = f.getFileName().toString();
+                Settings.load(Map.of(name, projectConf(name)), null, Map.of());
+            }
+        }
+        IllegalStateException missing = assertThrows(IllegalStateException.class,
+                () -> Settings.load(Map.of("x.properties", "x.rows = 3\n"), null, Map.of()));
+        assertTrue(missing.getMessage().contains("'x.rows'"), missing.getMessage());
+    }
+
+    /** A file of the repository's conf/ (each module bundles only its own). */
+    private static String projectConf(String name) throws java.io.IOException {
+        return Files.readString(Path.of("..", "conf", name));
+    }
+
+    @Test
+    void sparkKeysOfASettingsFileAreKeptForSpark(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("s.properties"), "spark.executor.memory = 2g\nexample.rows = 3\n");
+        assertEquals(Map.of("spark.executor.memory", "2g"), Settings.sparkSettingsIn(file));
+        assertEquals(Map.of(), Settings.sparkSettingsIn(null));
+    }
+
+    @Test
     void missingSettingsFileIsAUsageError(@TempDir Path dir) {
         UsageException e = assertThrows(UsageException.class,
                 () -> Settings.load(FILES, dir.resolve("absent.properties"), Map.of()));

@@ -111,6 +111,28 @@ class StageCommandTest {
         assertEquals(0, run("--output", out.toString(), "--conf", "spark.sql.shuffle.partitions=3"));
     }
 
+    @Test
+    void sparkKeysOfASettingsFileGoToSpark() throws Exception {
+        Path file = Files.writeString(dir.resolve("cluster.properties"),
+                "spark.sql.shuffle.partitions = 7\nexample.rows = 2\n");
+        Path out = dir.resolve("out");
+        assertEquals(0, run("--output", out.toString(), "--settings", file.toString()));
+        assertEquals("7", spark.conf().get("spark.sql.shuffle.partitions"), "not dropped: Spark has it");
+        assertEquals(2, spark.read().parquet(out.resolve("data").toString()).count());
+        spark.conf().set("spark.sql.shuffle.partitions", "4");
+    }
+
+    @Test
+    void outOfRangeSettingsExitTwoWithNothingWritten() throws Exception {
+        Path out = dir.resolve("out");
+        assertEquals(2, run("--output", out.toString(), "--conf", "example.rows=99999999999"));
+        assertEquals(2, run("--output", out.toString(), "--conf", "example.rows=-1"));
+        Path file = Files.writeString(dir.resolve("bad.properties"), "example.ratio = 2.5\n");
+        assertEquals(2, run("--output", out.toString(), "--settings", file.toString()));
+        assertFalse(Files.exists(out));
+        assertEquals(0, ExampleStage.runs);
+    }
+
     private void assertNoWorkDirectories() {
         File[] left = dir.toFile().listFiles((d, name) -> name.contains(".inprogress-"));
         assertEquals(0, left == null ? 0 : left.length, () -> Arrays.toString(left));

@@ -3,8 +3,10 @@ package org.sparkbert.ingest.dedup;
 /**
  * Bands and rows for a Jaccard threshold, chosen as datasketch's {@code _optimal_param} (and
  * text-dedup after it) chooses them: over all {@code b * r <= permutations}, minimise
- * {@code 0.5 * FP + 0.5 * FN}, where FP is the area under the candidate probability
- * {@code 1 - (1 - s^r)^b} below the threshold and FN the area above the threshold where it misses.
+ * {@code w * FP + (1 - w) * FN}, where FP is the area under the candidate probability
+ * {@code 1 - (1 - s^r)^b} below the threshold, FN the area above the threshold where it misses, and
+ * {@code w} datasketch's {@code false_positive_weight} (its default is 0.5; the stage's is lower, see
+ * {@code ingest.dedup.near.false_positive_weight}).
  */
 public final class LshParameters {
     public final int bands;
@@ -19,12 +21,13 @@ public final class LshParameters {
         return new LshParameters(bands, rows);
     }
 
-    public static LshParameters optimal(double threshold, int permutations) {
+    public static LshParameters optimal(double threshold, int permutations, double falsePositiveWeight) {
         double best = Double.POSITIVE_INFINITY;
         LshParameters chosen = null;
         for (int b = 1; b <= permutations; b++) {
             for (int r = 1; r <= permutations / b; r++) {
-                double error = 0.5 * falsePositiveArea(threshold, b, r) + 0.5 * falseNegativeArea(threshold, b, r);
+                double error = falsePositiveWeight * falsePositiveArea(threshold, b, r)
+                        + (1 - falsePositiveWeight) * falseNegativeArea(threshold, b, r);
                 if (error < best) {
                     best = error;
                     chosen = new LshParameters(b, r);

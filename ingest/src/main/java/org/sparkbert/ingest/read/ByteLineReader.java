@@ -55,6 +55,7 @@ final class ByteLineReader implements Closeable {
     private int pos;
     private int limit;
     private long consumed;
+    private long linesRead;
     private byte[] line = new byte[1024];
 
     ByteLineReader(InputStream in) {
@@ -64,6 +65,20 @@ final class ByteLineReader implements Closeable {
     /** Bytes consumed so far: the offset of whatever is read next. */
     long position() {
         return consumed;
+    }
+
+    /** Lines read so far: the line number of the last one. */
+    long linesRead() {
+        return linesRead;
+    }
+
+    /**
+     * Counts a damaged stretch of the stream (a gzip member that could not be read) as one byte and one
+     * line, so that its reject has a position no record of the file shares, whatever the format.
+     */
+    void gap() {
+        consumed++;
+        linesRead++;
     }
 
     /** The next line without its terminator, or null at the end of the stream. */
@@ -102,6 +117,7 @@ final class ByteLineReader implements Closeable {
         if (!tooLong && n > 0 && line[n - 1] == '\r') {
             n--;
         }
+        linesRead++;
         return new Line(line, n, tooLong);
     }
 

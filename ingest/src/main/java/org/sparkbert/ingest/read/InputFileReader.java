@@ -6,22 +6,22 @@ import org.apache.hadoop.fs.Path;
 
 import java.io.BufferedInputStream;
 import java.io.Closeable;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.NoSuchElementException;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 /**
  * Reads one input file, streaming, as {@link InputRecord}s. The format is chosen by content: gzip by
  * its magic bytes (a file named {@code .gz} that is not gzip is rejected as a whole), then WARC when
- * the text starts with {@code WARC/}, JSON lines when it starts with {@code {}. A file that is empty,
- * of another format, or whose gzip stream is truncated or corrupt yields a reject record with its
- * reason; records read before the damage are kept. Other I/O errors fail the task (Spark retries it).
+ * the text starts with {@code WARC/}, JSON lines when it starts with {@code {}. A file that is empty
+ * or of another format yields one reject record with its reason. Gzip is read member by member: each
+ * damaged stretch (a bad member header, corrupt data, a CRC or length mismatch, trailing bytes,
+ * truncation) is one reject naming its byte offset in the compressed file, the records around it are
+ * kept, and reading goes on from the next intact member. Other I/O errors fail the task (Spark
+ * retries it).
  */
 public final class InputFileReader implements Iterator<InputRecord>, Closeable {
     private static final int SNIFF_BYTES = 4096;
@@ -29,10 +29,10 @@ public final class InputFileReader implements Iterator<InputRecord>, Closeable {
     private final InputFile file;
     private final InputStream stream;
     private final int maxRecordBytes;
-    private boolean gzip;
+    private ByteLineReader lines;
     private RecordSource records;
     private InputRecord next;
-    private boolean started;
+    private boolean damaged;
     private boolean done;
 
     private InputFileReader(InputFile file, InputStream stream, int maxRecordBytes) {
@@ -71,10 +71,9 @@ public final class InputFileReader implements Iterator<InputRecord>, Closeable {
 
     private InputRecord fetch() {
         try {
-            if (!started) {
-                started = true;
+            if (records == null) {
                 InputRecord problem = start();
-                if (problem != null) {
+                if (problem != null || records == null) {
                     finish();
                     return problem;
                 }
@@ -84,32 +83,36 @@ public final class InputFileReader implements Iterator<InputRecord>, Closeable {
                 finish();
             }
             return r;
-        } catch (EOFException e) {
-            return damagedGzip(e, RejectReason.TRUNCATED_GZIP);
-        } catch (ZipException e) {
-            return damagedGzip(e, RejectReason.CORRUPT_GZIP);
+        } catch (GzipDamage e) {
+            return damaged(e);
         } catch (IOException e) {
             finish();
             throw new UncheckedIOException("Cannot read input file " + file.path, e);
         }
     }
 
-    /** Detects the format; returns a reject for the whole file when it has none we read, else null. */
+    /**
+     * Detects the format; returns a reject for the whole file when it has none we read, else null (with
+     * no records to read when only damage came before the end).
+     */
     private InputRecord start() throws IOException {
-        stream.mark(2);
-        int b0 = stream.read();
-        int b1 = stream.read();
-        stream.reset();
-        gzip = b0 == 0x1f && b1 == 0x8b;
-        String name = file.path.toLowerCase(Locale.ROOT);
-        if (!gzip && (name.endsWith(".gz") || name.endsWith(".gzip"))) {
-            return InputRecord.rejected(file.path, 0, preview(stream), RejectReason.NOT_GZIP);
+        if (lines == null) {
+            stream.mark(2);
+            int b0 = stream.read();
+            int b1 = stream.read();
+            stream.reset();
+            boolean gzip = b0 == 0x1f && b1 == 0x8b;
+            String name = file.path.toLowerCase(Locale.ROOT);
+            if (!gzip && (name.endsWith(".gz") || name.endsWith(".gzip"))) {
+                return InputRecord.rejected(file.path, 0, preview(stream), RejectReason.NOT_GZIP);
+            }
+            lines = new ByteLineReader(gzip ? new GzipMembers(stream) : stream);
         }
-        ByteLineReader lines = new ByteLineReader(gzip ? new GZIPInputStream(stream, 1 << 16) : stream);
         byte[] head = lines.peek(SNIFF_BYTES);
         int first = firstContentByte(head);
         if (first < 0) {
-            return InputRecord.rejected(file.path, 0, Utf8.lossy(head, head.length), RejectReason.EMPTY_FILE);
+            return damaged ? null
+                    : InputRecord.rejected(file.path, 0, Utf8.lossy(head, head.length), RejectReason.EMPTY_FILE);
         }
         if (startsWith(head, first, "WARC/")) {
             records = new WarcRecords(file.path, lines, maxRecordBytes);
@@ -122,14 +125,12 @@ public final class InputFileReader implements Iterator<InputRecord>, Closeable {
         return null;
     }
 
-    private InputRecord damagedGzip(IOException e, String reason) {
-        if (!gzip) {
-            finish();
-            throw new UncheckedIOException("Cannot read input file " + file.path, e);
-        }
-        long at = records == null ? 0 : records.position();
-        finish();
-        return InputRecord.rejected(file.path, at, String.valueOf(e.getMessage()), reason);
+    /** One reject for a damaged gzip stretch, whose position is taken from the records so that none shares it. */
+    private InputRecord damaged(GzipDamage e) {
+        damaged = true;
+        long at = records == null ? lines.position() : records.position();
+        lines.gap();
+        return InputRecord.rejected(file.path, at, e.getMessage(), e.reason);
     }
 
     /** Index of the first byte that is not whitespace or a byte-order mark, or -1 when there is none. */
@@ -164,7 +165,11 @@ public final class InputFileReader implements Iterator<InputRecord>, Closeable {
     private void finish() {
         done = true;
         try {
-            stream.close();
+            if (lines != null) {
+                lines.close();
+            } else {
+                stream.close();
+            }
         } catch (IOException ignored) {
             // Nothing more is read from it; a close failure loses nothing.
         }

@@ -11,7 +11,7 @@ import java.sql.Timestamp;
 /**
  * C4's JSON-lines format: one object per line with a string {@code text} and optional string
  * {@code url} and {@code timestamp}; other fields are ignored. The position of a record is its
- * 1-based line number; blank lines are not records.
+ * 1-based line number; blank lines are not records, and a damaged gzip member counts as one line.
  */
 final class JsonLines implements RecordSource {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -21,7 +21,6 @@ final class JsonLines implements RecordSource {
     private final ByteLineReader lines;
     private final int maxRecordBytes;
     private final Utf8 utf8 = new Utf8();
-    private long lineNumber;
 
     JsonLines(String source, ByteLineReader lines, int maxRecordBytes) {
         this.source = source;
@@ -36,7 +35,7 @@ final class JsonLines implements RecordSource {
             if (line == null) {
                 return null;
             }
-            lineNumber++;
+            long lineNumber = lines.linesRead();
             if (line.tooLong) {
                 return InputRecord.rejected(source, lineNumber, Utf8.lossy(line.bytes, line.length),
                         RejectReason.RECORD_TOO_LONG);
@@ -44,16 +43,16 @@ final class JsonLines implements RecordSource {
             if (line.isBlank()) {
                 continue;
             }
-            return parse(line);
+            return parse(line, lineNumber);
         }
     }
 
     @Override
     public long position() {
-        return lineNumber + 1;
+        return lines.linesRead() + 1;
     }
 
-    private InputRecord parse(ByteLineReader.Line line) {
+    private InputRecord parse(ByteLineReader.Line line, long lineNumber) {
         String raw = utf8.decodeOrNull(line.bytes, line.length);
         if (raw == null) {
             return InputRecord.rejected(source, lineNumber, Utf8.lossy(line.bytes, line.length), RejectReason.INVALID_UTF8);

@@ -14,10 +14,15 @@ import java.util.Map;
  * the body as its UTF-8 text). A {@code response} record holds HTML, whose text extraction is not
  * this stage's job: it is rejected. {@code warcinfo}, {@code request}, {@code metadata} and the other
  * types describe the crawl, not pages, and are not records. A record's position is the byte offset of
- * its first line in the decompressed stream.
+ * its first line in the decompressed stream (a damaged gzip member counts as one byte there).
  */
 final class WarcRecords implements RecordSource {
     private static final int MAX_HEADER_LINE = 64 * 1024;
+    /**
+     * Bytes a record's header block may hold; real ones hold a few hundred. Without a bound, a file of
+     * endless header lines would be gathered into one string until the executor runs out of memory.
+     */
+    static final int MAX_HEADER_BLOCK = 64 * 1024;
 
     private final String source;
     private final ByteLineReader lines;
@@ -77,6 +82,11 @@ final class WarcRecords implements RecordSource {
             }
             if (line.length == 0 || line.isBlank()) {
                 break;
+            }
+            if (head.length() + line.length > MAX_HEADER_BLOCK) {
+                head.setLength(ByteLineReader.PREVIEW_BYTES);
+                resynchronise(head);
+                return InputRecord.rejected(source, start, head.toString(), RejectReason.WARC_HEADER_TOO_LONG);
             }
             String text = Utf8.lossy(line.bytes, line.length);
             head.append(text).append('\n');

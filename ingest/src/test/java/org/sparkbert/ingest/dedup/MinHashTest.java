@@ -90,15 +90,19 @@ class MinHashTest {
     @Test
     void bandsAndRowsMinimiseTheErrorAreasAsDatasketchDoes() {
         // Values of datasketch's _optimal_param (scipy quad), and text-dedup's documented (25, 10) for 0.7 / 256.
-        LshParameters p = LshParameters.optimal(0.8, 128);
+        LshParameters p = LshParameters.optimal(0.8, 128, 0.5);
         assertEquals(9, p.bands);
         assertEquals(13, p.rows);
-        LshParameters q = LshParameters.optimal(0.7, 256);
+        LshParameters q = LshParameters.optimal(0.7, 256, 0.5);
         assertEquals(25, q.bands);
         assertEquals(10, q.rows);
-        LshParameters r = LshParameters.optimal(0.5, 128);
+        LshParameters r = LshParameters.optimal(0.5, 128, 0.5);
         assertEquals(25, r.bands);
         assertEquals(5, r.rows);
+        // The stage's weight favours recall: candidates are verified, so false positives cost little.
+        LshParameters recall = LshParameters.optimal(0.8, 128, 0.1);
+        assertEquals(14, recall.bands);
+        assertEquals(9, recall.rows);
     }
 
     @Test

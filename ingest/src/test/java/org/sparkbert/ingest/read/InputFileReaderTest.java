@@ -206,4 +206,26 @@ class InputFileReaderTest {
         assertEquals(22, r.size(), "22 HTTP responses (shared data README); requests and warcinfo are not records");
         assertTrue(r.stream().allMatch(x -> "warc_html_response".equals(x.reason)));
     }
+
+    @Test
+    void anEndlessWarcHeaderBlockIsRejectedWithinItsBound() throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        all.writeBytes("WARC/1.0\r\nWARC-Type: conversion\r\n".getBytes(StandardCharsets.UTF_8));
+        byte[] junk = "X-Junk: this header line repeats far beyond any real WARC header\r\n".getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 100_000; i++) {
+            all.writeBytes(junk);
+        }
+        all.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        byte[] good = warcRecord("conversion", "https://after.example/", null, "The page after the poison.");
+        all.writeBytes(good);
+        byte[] bytes = all.toByteArray();
+        Path f = Files.write(dir.resolve("poison.warc.wet.gz"), gzip(bytes));
+        List<InputRecord> r = read(f);
+        assertEquals(2, r.size());
+        assertEquals("warc_header_too_long", r.get(0).reason);
+        assertEquals(0, r.get(0).position);
+        assertTrue(r.get(0).raw.length() <= 2 * ByteLineReader.PREVIEW_BYTES, "the reject keeps a preview, not the block");
+        assertEquals("The page after the poison.", r.get(1).text);
+        assertEquals(bytes.length - good.length, r.get(1).position);
+    }
 }
