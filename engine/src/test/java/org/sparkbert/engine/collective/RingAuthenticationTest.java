@@ -38,7 +38,7 @@ class RingAuthenticationTest {
       String impostor = "127.0.0.1:" + ((InetSocketAddress) channel.getLocalAddress()).getPort();
       try (Link link = new Link(channel, 0, 20_000)) {
         PeerException seenByImpostor = assertThrows(PeerException.class,
-            () -> Handshake.asConnector(link, wrong, 1, 0, 2));
+            () -> Handshake.asConnector(link, wrong, CONFIG, 1, 0, 2));
         assertTrue(seenByImpostor.getMessage().contains("closed the connection during authentication"),
             seenByImpostor.getMessage());
       }
@@ -93,7 +93,7 @@ class RingAuthenticationTest {
       try (Socket stranger = new Socket(all.get(0).host(), all.get(0).port())) {
         OutputStream out = stranger.getOutputStream();
         // Exactly a greeting's length, so the refusal closes a connection with nothing left unread.
-        out.write("GET / HTTP/1.1\r\nHost: ring\r\n\r\n..................".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write("GET / HTTP/1.1\r\nHost: ring\r\n\r\n..........................".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         out.flush();
         PeerAuthenticationException refusal =
             assertInstanceOf(PeerAuthenticationException.class, rank0.get(60, TimeUnit.SECONDS));

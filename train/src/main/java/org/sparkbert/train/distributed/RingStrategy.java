@@ -96,7 +96,8 @@ final class RingStrategy {
             }
             records.sort(Comparator.comparingLong(Indexed::index));
             try (R replica = factory.open(rank, size, records);
-                 RingAllReduce ring = new RingAllReduce(secret, options.ring())) {
+                 RingAllReduce ring = new RingAllReduce(secret,
+                         options.ring().withAttempt(context.stageAttemptNumber()))) {
                 long resumeFrom = agreeOnResume(context, rank, replica);
                 ring.connect(new BarrierAddressExchange(context));
                 RingGroup group = new RingGroup(ring);
