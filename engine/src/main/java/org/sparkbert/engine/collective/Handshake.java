@@ -100,17 +100,18 @@ final class Handshake {
       throw refused(link, "claimed to be rank " + connectorRank + " of " + peerSize
           + "; this rank expected rank " + expectedRank + " of " + size);
     }
-    String mismatch = termsMismatch(attempt, frameBytes, config);
-    if (mismatch != null) {
-      throw refused(link, mismatch.replaceFirst("^is", "was"));
-    }
     byte[] nonceC = new byte[NONCE_BYTES];
     hello.get(nonceC);
 
+    // The reply goes out even to a peer of another attempt, so that it can say what differs too.
     byte[] nonceA = nonce();
     ByteBuffer reply = ByteBuffer.allocate(REPLY_BYTES);
     reply.putInt(myRank).putInt(config.attempt()).putInt(config.subChunkBytes()).put(nonceA).flip();
     link.writeFully(reply, DURING);
+    String mismatch = termsMismatch(attempt, frameBytes, config);
+    if (mismatch != null) {
+      throw refused(link, mismatch.replaceFirst("^is", "was"));
+    }
 
     ByteBuffer proof = ByteBuffer.allocate(MAC_BYTES);
     link.readFully(proof, DURING);

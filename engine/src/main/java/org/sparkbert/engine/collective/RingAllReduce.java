@@ -189,7 +189,7 @@ public final class RingAllReduce implements AutoCloseable {
     String host = exchange.advertisedHost();
     server = ServerSocketChannel.open();
     config.applyTo(server);
-    server.bind(listenAddress(host), 4);
+    server.bind(listenAddress(host), 16);
     PeerAddress mine = new PeerAddress(host, ((InetSocketAddress) server.getLocalAddress()).getPort());
     List<PeerAddress> all = exchange.allGather(mine);
     if (all.size() != size) {
@@ -202,12 +202,23 @@ public final class RingAllReduce implements AutoCloseable {
     });
     int right = (rank + 1) % size;
     int left = (rank + size - 1) % size;
-    Future<Link> outbound = submitToSender(() -> connectTo(right, all.get(right)));
+    // One bound for connecting, accepting and both handshakes, however the peers dribble their bytes.
+    long deadline = System.nanoTime() + config.timeout().toNanos();
+    String bound = "the ring's connect deadline (" + config.timeoutMillis() + " ms after the address exchange)";
+    Future<Link> outbound = submitToSender(() -> connectTo(right, all.get(right), deadline, bound));
     try {
-      receiveLink = acceptFrom(left, all.get(left));
+      PeerAcceptor.Accepted accepted =
+          new PeerAcceptor(server, secret, config, rank, size).accept(left, all.get(left), deadline, bound);
+      receiveLink = accepted.link();
+      receiveMac = new FrameMac(accepted.sessionKey());
     } catch (IOException e) {
-      // A closed server socket means connecting out failed first: that failure is the cause.
+      // A closed server socket means connecting out failed first: that failure is the cause,
+      // unless this rank refused someone meanwhile, which points at the secrets or a stranger.
       IOException cause = server.isOpen() ? e : outboundFailure(outbound, e);
+      if (cause != e && e instanceof PeerAuthenticationException) {
+        e.addSuppressed(cause);
+        cause = e;
+      }
       discard(outbound);
       throw cause;
     }
@@ -218,7 +229,7 @@ public final class RingAllReduce implements AutoCloseable {
   /**
    * A ring advertised on a loopback address listens there only; otherwise on every interface, because
    * a host name can resolve differently here (Debian maps its own name to 127.0.1.1) than at the peers.
-   * Strangers that connect are refused by the handshake.
+   * Strangers that connect are refused by the handshake ({@link PeerAcceptor}).
    */
   private static InetSocketAddress listenAddress(String advertisedHost) throws IOException {
     boolean literal = advertisedHost.matches("[0-9.]+") || advertisedHost.indexOf(':') >= 0;
@@ -229,7 +240,7 @@ public final class RingAllReduce implements AutoCloseable {
     return new InetSocketAddress(0);
   }
 
-  private Link connectTo(int peer, PeerAddress address) throws IOException {
+  private Link connectTo(int peer, PeerAddress address, long deadline, String bound) throws IOException {
     SocketChannel channel = SocketChannel.open();
     try {
       config.applyTo(channel);
@@ -246,31 +257,13 @@ public final class RingAllReduce implements AutoCloseable {
     }
     Link link = new Link(channel, peer, config.timeoutMillis());
     try {
+      link.deadline(deadline, bound);
       sendMac = new FrameMac(Handshake.asConnector(link, secret, config, rank, peer, size));
+      link.deadline(0, null);
       return link;
     } catch (IOException e) {
       link.close();
       server.close();
-      throw e;
-    }
-  }
-
-  private Link acceptFrom(int peer, PeerAddress published) throws IOException {
-    server.socket().setSoTimeout(config.timeoutMillis());
-    SocketChannel channel;
-    try {
-      channel = server.socket().accept().getChannel();
-    } catch (SocketTimeoutException e) {
-      throw new PeerTimeoutException(peer, published.toString(),
-          "did not connect to this rank within " + config.timeoutMillis() + " ms");
-    }
-    config.applyTo(channel);
-    Link link = new Link(channel, -1, config.timeoutMillis());
-    try {
-      receiveMac = new FrameMac(Handshake.asAcceptor(link, secret, config, rank, peer, size));
-      return link;
-    } catch (IOException e) {
-      link.close();
       throw e;
     }
   }

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 
 class RingAuthenticationTest {
   private static final RingConfig CONFIG = RingConfig.defaults().withTimeout(Duration.ofSeconds(20));
+  /** For a rank that waits out its connect deadline: it keeps accepting after refusing a stranger. */
+  private static final RingConfig SHORT = RingConfig.defaults().withTimeout(Duration.ofSeconds(3));
 
   @Test
   void aPeerWithAnotherSecretIsRefusedByTheRankItConnectsTo() throws Exception {
@@ -29,7 +31,7 @@ class RingAuthenticationTest {
     JobSecret wrong = JobSecret.generate();
     InProcessAddressExchange exchange = new InProcessAddressExchange(2, CONFIG.timeout());
     ExecutorService threads = Executors.newSingleThreadExecutor();
-    try (RingAllReduce ring = new RingAllReduce(secret, CONFIG);
+    try (RingAllReduce ring = new RingAllReduce(secret, SHORT);
         ServerSocket silentRank1 = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Future<Object> rank0 = threads.submit(() -> connectOutcome(ring, exchange.rank(0)));
       // The test is rank 1, speaking the protocol faithfully but holding another job's secret.
@@ -45,8 +47,10 @@ class RingAuthenticationTest {
       PeerAuthenticationException refusal =
           assertInstanceOf(PeerAuthenticationException.class, rank0.get(60, TimeUnit.SECONDS));
       assertEquals(impostor, refusal.peerAddress());
-      assertEquals("peer at " + impostor + " was refused: it failed authentication: it does not hold this job's secret",
-          refusal.getMessage());
+      assertTrue(refusal.getMessage().startsWith("peer at " + impostor + " was refused: it failed authentication: it does "
+          + "not hold this job's secret; rank 1 (published at 127.0.0.1:"), refusal.getMessage());
+      assertTrue(refusal.getMessage().endsWith("did not connect and authenticate before the ring's connect deadline "
+          + "(3000 ms after the address exchange)"), refusal.getMessage());
       assertSecretsAbsent(refusal, secret, wrong);
     } finally {
       threads.shutdownNow();
@@ -84,7 +88,7 @@ class RingAuthenticationTest {
     JobSecret secret = JobSecret.generate();
     InProcessAddressExchange exchange = new InProcessAddressExchange(2, CONFIG.timeout());
     ExecutorService threads = Executors.newSingleThreadExecutor();
-    try (RingAllReduce ring = new RingAllReduce(secret, CONFIG);
+    try (RingAllReduce ring = new RingAllReduce(secret, SHORT);
         ServerSocket silentRank1 = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Future<Object> rank0 = threads.submit(() -> connectOutcome(ring, exchange.rank(0)));
       // The test stands in for rank 1: it publishes a listener that never answers, then connects
