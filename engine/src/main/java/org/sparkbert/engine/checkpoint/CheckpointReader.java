@@ -34,11 +34,7 @@ public final class CheckpointReader {
         }
         ModelConfig model = description(config, new Path(dir, CheckpointWriter.CONFIG));
         int padTokenId = config.path("pad_token_id").asInt(0);
-        Safetensors.Contents contents;
-        Path weights = new Path(dir, CheckpointWriter.WEIGHTS);
-        try (InputStream in = fs.open(weights)) {
-            contents = Safetensors.read(in, weights.toString());
-        }
+        Safetensors.Contents contents = Safetensors.read(fs, new Path(dir, CheckpointWriter.WEIGHTS));
         Map<String, StoredTensor> engine =
                 HuggingFaceLayout.of(model).fromCheckpoint(contents.tensors(), model, padTokenId);
         return new Loaded(model, padTokenId, engine, digests);

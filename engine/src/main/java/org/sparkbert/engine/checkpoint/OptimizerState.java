@@ -1,7 +1,6 @@
 package org.sparkbert.engine.checkpoint;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,9 +86,7 @@ public final class OptimizerState {
         if (!fs.exists(file)) {
             throw new IOException(dir + ": no " + FILE + " (a weights-only checkpoint cannot resume training)");
         }
-        try (InputStream in = fs.open(file)) {
-            return Safetensors.read(in, file.toString());
-        }
+        return Safetensors.read(fs, file);
     }
 
     /**

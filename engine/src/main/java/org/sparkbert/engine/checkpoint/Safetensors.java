@@ -19,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 /**
  * The safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
@@ -89,19 +91,23 @@ public final class Safetensors {
     }
 
     /**
-     * Reads a whole file. {@code source} names it in error messages. The stream is read to its end
-     * and checked to end exactly where the last tensor does.
+     * Reads a whole file of {@code length} bytes. {@code source} names it in error messages. Every
+     * size and offset the header declares is checked against {@code length} before anything is
+     * allocated, so a crafted header cannot make the reader allocate more than the file holds; the
+     * stream is read to its end and checked to end exactly where the last tensor does.
      */
-    public static Contents read(InputStream in, String source) throws IOException {
+    public static Contents read(InputStream in, long length, String source) throws IOException {
         DataInputStream data = new DataInputStream(in);
         long n = Long.reverseBytes(readLong(data, source));
-        if (n < 2 || n > MAX_HEADER_BYTES) {
-            throw new IOException(source + ": not a safetensors file (header length " + n + ")");
+        long headerRoom = Math.min(MAX_HEADER_BYTES, length - 8);
+        if (n < 2 || n > headerRoom) {
+            throw new IOException(source + ": not a safetensors file (header length " + n + " in a file of "
+                    + length + " bytes; at most " + Math.max(0, headerRoom) + " fit)");
         }
         byte[] headerBytes = new byte[(int) n];
         readFully(data, headerBytes, source, "header");
         Map<String, String> metadata = new TreeMap<>();
-        List<TensorInfo> infos = parseHeader(headerBytes, source, metadata);
+        List<TensorInfo> infos = parseHeader(headerBytes, length - 8 - n, source, metadata);
         Map<String, StoredTensor> tensors = new LinkedHashMap<>();
         for (TensorInfo info : infos) {
             tensors.put(info.name, readData(data, info, source));
@@ -112,8 +118,16 @@ public final class Safetensors {
         return new Contents(metadata, tensors);
     }
 
+    /** Reads a whole file of a Hadoop FileSystem, its length taken from the file system. */
+    public static Contents read(FileSystem fs, Path file) throws IOException {
+        long length = fs.getFileStatus(file).getLen();
+        try (InputStream in = fs.open(file)) {
+            return read(in, length, file.toString());
+        }
+    }
+
     public static Contents read(byte[] bytes, String source) throws IOException {
-        return read(new java.io.ByteArrayInputStream(bytes), source);
+        return read(new java.io.ByteArrayInputStream(bytes), bytes.length, source);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -184,8 +198,8 @@ public final class Safetensors {
     private record TensorInfo(String name, Dtype dtype, long[] shape, long begin, long end) {
     }
 
-    private static List<TensorInfo> parseHeader(byte[] headerBytes, String source, Map<String, String> metadata)
-            throws IOException {
+    private static List<TensorInfo> parseHeader(byte[] headerBytes, long dataBytes, String source,
+                                                Map<String, String> metadata) throws IOException {
         JsonNode root;
         try {
             root = JSON.readTree(new String(headerBytes, StandardCharsets.UTF_8).stripTrailing());
@@ -200,15 +214,16 @@ public final class Safetensors {
             if (field.getKey().equals("__metadata__")) {
                 field.getValue().properties().forEach(m -> metadata.put(m.getKey(), m.getValue().asText()));
             } else {
-                infos.add(tensorInfo(field.getKey(), field.getValue(), source));
+                infos.add(tensorInfo(field.getKey(), field.getValue(), dataBytes, source));
             }
         }
         infos.sort(Comparator.comparingLong(TensorInfo::begin));
-        checkContiguous(infos, source);
+        checkContiguous(infos, dataBytes, source);
         return infos;
     }
 
-    private static TensorInfo tensorInfo(String name, JsonNode node, String source) throws IOException {
+    private static TensorInfo tensorInfo(String name, JsonNode node, long dataBytes, String source)
+            throws IOException {
         String dtypeName = node.path("dtype").asText();
         Dtype dtype;
         try {
@@ -224,26 +239,42 @@ public final class Safetensors {
         }
         long[] shape = new long[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) {
-            shape[i] = shapeNode.get(i).asLong(-1);
+            shape[i] = count(shapeNode.get(i), name, "shape", source);
         }
-        TensorInfo info = new TensorInfo(name, dtype, shape, offsets.get(0).asLong(-1), offsets.get(1).asLong(-1));
+        long begin = count(offsets.get(0), name, "data_offsets", source);
+        long end = count(offsets.get(1), name, "data_offsets", source);
+        // Against the file first: then every later figure is bounded by what is really there.
+        if (end > dataBytes || begin > end) {
+            throw new IOException(source + ": tensor '" + name + "' spans bytes [" + begin + ", " + end
+                    + ") but the file has " + dataBytes + " bytes of data after its header");
+        }
         long expected;
         try {
             expected = Math.multiplyExact(StoredTensor.elementCount(shape), dtype.size());
-        } catch (RuntimeException e) {
-            throw new IOException(source + ": tensor '" + name + "' has an invalid shape: " + e.getMessage());
+        } catch (ArithmeticException e) {
+            throw new IOException(source + ": tensor '" + name + "' has a shape whose size overflows: "
+                    + java.util.Arrays.toString(shape));
         }
-        if (info.begin < 0 || info.end - info.begin != expected) {
-            throw new IOException(source + ": tensor '" + name + "' spans bytes [" + info.begin + ", " + info.end
+        if (end - begin != expected) {
+            throw new IOException(source + ": tensor '" + name + "' spans bytes [" + begin + ", " + end
                     + ") but its shape and dtype need " + expected);
         }
         if (expected / dtype.size() > Integer.MAX_VALUE - 8) {
             throw new IOException(source + ": tensor '" + name + "' is larger than a Java array");
         }
-        return info;
+        return new TensorInfo(name, dtype, shape, begin, end);
     }
 
-    private static void checkContiguous(List<TensorInfo> infos, String source) throws IOException {
+    /** A dimension or an offset: a non-negative integer that fits a long, nothing else. */
+    private static long count(JsonNode value, String name, String field, String source) throws IOException {
+        if (value == null || !value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < 0) {
+            throw new IOException(source + ": tensor '" + name + "' has " + field + " entry " + value
+                    + "; expected a non-negative integer");
+        }
+        return value.asLong();
+    }
+
+    private static void checkContiguous(List<TensorInfo> infos, long dataBytes, String source) throws IOException {
         long expectedBegin = 0;
         for (TensorInfo info : infos) {
             if (info.begin != expectedBegin) {
@@ -251,6 +282,10 @@ public final class Safetensors {
                         + ", expected " + expectedBegin + " (tensors must cover the data section without gaps or overlaps)");
             }
             expectedBegin = info.end;
+        }
+        if (expectedBegin != dataBytes) {
+            throw new IOException(source + ": the tensors cover " + expectedBegin + " bytes but the file has "
+                    + dataBytes + " bytes of data after its header");
         }
     }
 

@@ -24,6 +24,9 @@ final class Link implements Closeable {
   private final long timeoutMillis;
   private volatile int peerRank;
   private final String peerAddress;
+  /** System.nanoTime() by which the current phase must end, or 0 for none; see {@link #deadline}. */
+  private volatile long deadlineNanos;
+  private volatile String deadlinePhase;
 
   Link(SocketChannel channel, int peerRank, long timeoutMillis) throws IOException {
     this.peerAddress = remoteAddressOf(channel);
@@ -61,6 +64,16 @@ final class Link implements Closeable {
   /** Records the rank an accepted connection turned out to be, once it has said so. */
   void identify(int rank) {
     this.peerRank = rank;
+  }
+
+  /**
+   * Bounds every wait from now on by {@code nanoTime} as well as by the per-wait timeout, so that a
+   * peer trickling bytes cannot stretch the handshake without end; {@code deadline} names the bound
+   * in messages. 0 lifts it.
+   */
+  void deadline(long nanoTime, String deadline) {
+    this.deadlineNanos = nanoTime;
+    this.deadlinePhase = deadline;
   }
 
   void readFully(ByteBuffer dst, String during) throws IOException {
@@ -106,8 +119,16 @@ final class Link implements Closeable {
   private void await(int operation, String during) throws IOException {
     key.interestOps(operation);
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    long overall = deadlineNanos;
+    boolean overallFirst = overall != 0 && overall - deadline < 0;
+    if (overallFirst) {
+      deadline = overall;
+    }
     while (true) {
       long left = (deadline - System.nanoTime()) / 1_000_000L;
+      if (left <= 0 && overallFirst) {
+        throw new PeerTimeoutException(peerRank, peerAddress, "did not finish authenticating before " + deadlinePhase + " " + during);
+      }
       if (left <= 0) {
         String what = operation == SelectionKey.OP_READ ? "sent nothing" : "accepted no data";
         throw new PeerTimeoutException(

@@ -31,7 +31,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * buffer as soon as they arrive; the sender forwards them once a piece of {@link
  * RingConfig#subChunkBytes()} has arrived, or as much as has arrived if it is behind: small pieces
  * pipeline the steps, large writes and reads (up to {@link #IO_BYTES}) keep the system calls few.
- * Both connections are authenticated with the job secret. Any read, write, connect or accept that
+ * Both connections are authenticated with the job secret, and every piece that travels on them is
+ * a frame with a MAC under the connection's session key ({@link FrameMac}): the receiver adds a
+ * piece only once its MAC checks, and a piece that fails ends the call with a {@link
+ * PeerIntegrityException} instead of a wrong sum. Any read, write, connect or accept that
  * makes no progress for {@link RingConfig#timeout()} fails with a {@link PeerException} naming the
  * peer; after a failure the ring is broken and only {@link #close()} remains.
  *
@@ -66,10 +69,18 @@ public final class RingAllReduce implements AutoCloseable {
   private Link sendLink;
   private Link receiveLink;
   private ExecutorService sender;
+  private FrameMac sendMac;
+  private FrameMac receiveMac;
+  /** Frames of payload and tag, up to {@link #IO_BYTES} of payload per write or read. */
   private ByteBuffer sendBytes;
-  private FloatBuffer sendFloats;
   private ByteBuffer receiveBytes;
-  private FloatBuffer receiveFloats;
+  /** One frame's payload as bytes (the MAC reads arrays fastest) and as little-endian floats. */
+  private byte[] sendScratch;
+  private FloatBuffer sendScratchFloats;
+  private byte[] receiveScratch;
+  private ByteBuffer receiveScratchBytes;
+  private FloatBuffer receiveScratchFloats;
+  private int framesPerIo;
   private long calls;
   private volatile long payloadBytesSent;
   /** What the sender thread is doing for the current connect or call; close() cancels it. */
@@ -178,7 +189,7 @@ public final class RingAllReduce implements AutoCloseable {
     String host = exchange.advertisedHost();
     server = ServerSocketChannel.open();
     config.applyTo(server);
-    server.bind(listenAddress(host), 4);
+    server.bind(listenAddress(host), 16);
     PeerAddress mine = new PeerAddress(host, ((InetSocketAddress) server.getLocalAddress()).getPort());
     List<PeerAddress> all = exchange.allGather(mine);
     if (all.size() != size) {
@@ -191,12 +202,23 @@ public final class RingAllReduce implements AutoCloseable {
     });
     int right = (rank + 1) % size;
     int left = (rank + size - 1) % size;
-    Future<Link> outbound = submitToSender(() -> connectTo(right, all.get(right)));
+    // One bound for connecting, accepting and both handshakes, however the peers dribble their bytes.
+    long deadline = System.nanoTime() + config.timeout().toNanos();
+    String bound = "the ring's connect deadline (" + config.timeoutMillis() + " ms after the address exchange)";
+    Future<Link> outbound = submitToSender(() -> connectTo(right, all.get(right), deadline, bound));
     try {
-      receiveLink = acceptFrom(left, all.get(left));
+      PeerAcceptor.Accepted accepted =
+          new PeerAcceptor(server, secret, config, rank, size).accept(left, all.get(left), deadline, bound);
+      receiveLink = accepted.link();
+      receiveMac = new FrameMac(accepted.sessionKey());
     } catch (IOException e) {
-      // A closed server socket means connecting out failed first: that failure is the cause.
+      // A closed server socket means connecting out failed first: that failure is the cause,
+      // unless this rank refused someone meanwhile, which points at the secrets or a stranger.
       IOException cause = server.isOpen() ? e : outboundFailure(outbound, e);
+      if (cause != e && e instanceof PeerAuthenticationException) {
+        e.addSuppressed(cause);
+        cause = e;
+      }
       discard(outbound);
       throw cause;
     }
@@ -207,7 +229,7 @@ public final class RingAllReduce implements AutoCloseable {
   /**
    * A ring advertised on a loopback address listens there only; otherwise on every interface, because
    * a host name can resolve differently here (Debian maps its own name to 127.0.1.1) than at the peers.
-   * Strangers that connect are refused by the handshake.
+   * Strangers that connect are refused by the handshake ({@link PeerAcceptor}).
    */
   private static InetSocketAddress listenAddress(String advertisedHost) throws IOException {
     boolean literal = advertisedHost.matches("[0-9.]+") || advertisedHost.indexOf(':') >= 0;
@@ -218,7 +240,7 @@ public final class RingAllReduce implements AutoCloseable {
     return new InetSocketAddress(0);
   }
 
-  private Link connectTo(int peer, PeerAddress address) throws IOException {
+  private Link connectTo(int peer, PeerAddress address, long deadline, String bound) throws IOException {
     SocketChannel channel = SocketChannel.open();
     try {
       config.applyTo(channel);
@@ -235,31 +257,13 @@ public final class RingAllReduce implements AutoCloseable {
     }
     Link link = new Link(channel, peer, config.timeoutMillis());
     try {
-      Handshake.asConnector(link, secret, rank, peer, size);
+      link.deadline(deadline, bound);
+      sendMac = new FrameMac(Handshake.asConnector(link, secret, config, rank, peer, size));
+      link.deadline(0, null);
       return link;
     } catch (IOException e) {
       link.close();
       server.close();
-      throw e;
-    }
-  }
-
-  private Link acceptFrom(int peer, PeerAddress published) throws IOException {
-    server.socket().setSoTimeout(config.timeoutMillis());
-    SocketChannel channel;
-    try {
-      channel = server.socket().accept().getChannel();
-    } catch (SocketTimeoutException e) {
-      throw new PeerTimeoutException(peer, published.toString(),
-          "did not connect to this rank within " + config.timeoutMillis() + " ms");
-    }
-    config.applyTo(channel);
-    Link link = new Link(channel, -1, config.timeoutMillis());
-    try {
-      Handshake.asAcceptor(link, secret, rank, peer, size);
-      return link;
-    } catch (IOException e) {
-      link.close();
       throw e;
     }
   }
@@ -308,17 +312,22 @@ public final class RingAllReduce implements AutoCloseable {
   }
 
   private void allocateBuffers() {
-    int bytes = Math.max(IO_BYTES, config.subChunkBytes());
+    int frameBytes = config.subChunkBytes();
+    framesPerIo = Math.max(1, IO_BYTES / frameBytes);
+    int bytes = framesPerIo * (frameBytes + FrameMac.TAG_BYTES);
     sendBytes = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    sendFloats = sendBytes.asFloatBuffer();
     receiveBytes = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    receiveFloats = receiveBytes.asFloatBuffer();
+    sendScratch = new byte[frameBytes];
+    sendScratchFloats = ByteBuffer.wrap(sendScratch).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    receiveScratch = new byte[frameBytes + FrameMac.TAG_BYTES];
+    receiveScratchBytes = ByteBuffer.wrap(receiveScratch).order(ByteOrder.LITTLE_ENDIAN);
+    receiveScratchFloats = receiveScratchBytes.asFloatBuffer();
   }
 
   private Void sendAll(float[] buf, int offset, int length, long call, RingSchedule schedule,
       AtomicReference<IOException> firstFailure) throws IOException {
     try {
-      sendLink.writeFully(header(call, length), "in all-reduce call " + call);
+      sendLink.writeFully(sealedHeader(call, length), "in all-reduce call " + call);
       for (int step = 0; step < schedule.steps(); step++) {
         sendStep(buf, offset, call, schedule, step);
       }
@@ -333,28 +342,37 @@ public final class RingAllReduce implements AutoCloseable {
   }
 
   /**
-   * Sends the step's chunk in writes of at most {@link #IO_BYTES}. A forwarded chunk waits for a
-   * piece to arrive, then takes all that has: one piece at a time while the sender keeps up, larger
-   * writes when it falls behind.
+   * Sends the step's chunk as frames of {@link RingConfig#subChunkBytes()} (the last one shorter),
+   * in writes of up to {@link #IO_BYTES} of payload. A forwarded chunk waits for a frame to arrive
+   * and check, then takes all that has: one frame at a time while the sender keeps up, larger writes
+   * when it falls behind. The receiver reports progress in whole frames on the same grid, so every
+   * write starts on a frame boundary.
    */
   private void sendStep(float[] buf, int offset, long call, RingSchedule schedule, int step)
       throws IOException, Progress.AbortedException, InterruptedException {
     int chunk = schedule.sendChunk(step);
     int start = offset + schedule.chunkStart(chunk);
     int length = schedule.chunkLength(chunk);
+    int frameFloats = config.subChunkFloats();
     String during = during(call, step, schedule);
     boolean forward = step > 0; // the chunk received at the step before
     long before = forward ? schedule.receivedBefore(step - 1) : 0;
     for (int sent = 0; sent < length; ) {
-      int n = Math.min(sendFloats.capacity(), length - sent);
+      int n = Math.min(framesPerIo * frameFloats, length - sent);
       if (forward) {
-        int piece = Math.min(config.subChunkFloats(), length - sent);
+        int piece = Math.min(frameFloats, length - sent);
         long arrived = progress.awaitAtLeast(before + sent + piece) - before - sent;
         n = (int) Math.min(n, arrived);
       }
-      sendFloats.clear();
-      sendFloats.put(buf, start + sent, n);
-      sendBytes.clear().limit(n * Float.BYTES);
+      sendBytes.clear();
+      for (int framed = 0; framed < n; framed += frameFloats) {
+        int m = Math.min(frameFloats, n - framed);
+        sendScratchFloats.clear();
+        sendScratchFloats.put(buf, start + sent + framed, m);
+        sendBytes.put(sendScratch, 0, m * Float.BYTES);
+        sendMac.seal(sendScratch, 0, m * Float.BYTES, sendBytes);
+      }
+      sendBytes.flip();
       sendLink.writeFully(sendBytes, during);
       payloadBytesSent += (long) n * Float.BYTES;
       sent += n;
@@ -370,57 +388,85 @@ public final class RingAllReduce implements AutoCloseable {
   }
 
   /**
-   * Reads the step's chunk through the direct buffer and adds or copies every whole float as soon
-   * as a read brings it, then tells the sender how far the call has got.
+   * Reads the step's frames through the direct buffer, as many as have arrived per read but never
+   * past the step's end, and adds or copies each frame's floats once its MAC checks; then tells the
+   * sender how far the call has got.
    */
   private void receiveStep(float[] buf, int offset, long call, RingSchedule schedule, int step)
       throws IOException {
     int chunk = schedule.receiveChunk(step);
     int start = offset + schedule.chunkStart(chunk);
     int length = schedule.chunkLength(chunk);
+    int frameFloats = config.subChunkFloats();
     boolean reduce = schedule.isReduceStep(step);
     String during = during(call, step, schedule);
     long before = schedule.receivedBefore(step);
-    for (int window = 0; window < length; ) {
-      int n = Math.min(receiveFloats.capacity(), length - window);
-      receiveBytes.clear().limit(n * Float.BYTES);
-      for (int done = 0; done < n; ) {
-        receiveLink.readSome(receiveBytes, during);
-        int arrived = receiveBytes.position() / Float.BYTES;
-        if (arrived == done) {
-          continue; // less than a float came
+    int frames = (length + frameFloats - 1) / frameFloats;
+    long unread = (long) length * Float.BYTES + (long) frames * FrameMac.TAG_BYTES;
+    receiveBytes.clear();
+    for (int done = 0; done < length; ) {
+      int had = receiveBytes.position();
+      receiveBytes.limit((int) Math.min(receiveBytes.capacity(), had + unread));
+      receiveLink.readSome(receiveBytes, during);
+      unread -= receiveBytes.position() - had;
+      int at = 0;
+      while (done < length) {
+        int m = Math.min(frameFloats, length - done);
+        int payload = m * Float.BYTES;
+        if (receiveBytes.position() - at < payload + FrameMac.TAG_BYTES) {
+          break; // the rest of this frame is still coming
+        }
+        receiveBytes.get(at, receiveScratch, 0, payload + FrameMac.TAG_BYTES);
+        long frame = receiveMac.sequence();
+        if (!receiveMac.verify(receiveScratch, 0, payload, receiveScratch, payload)) {
+          throw new PeerIntegrityException(receiveLink.peerRank(), receiveLink.peerAddress(),
+              "sent a frame that fails its MAC " + during + ": frame " + frame + " of the connection, floats "
+                  + done + " to " + (done + m) + " of a " + length + "-float chunk; the data was altered between"
+                  + " the ranks, so this call's sums are discarded");
         }
         if (reduce) {
-          addArrived(buf, start + window + done, done, arrived - done);
+          addFrame(buf, start + done, m);
         } else {
-          receiveFloats.get(done, buf, start + window + done, arrived - done);
+          receiveScratchFloats.get(0, buf, start + done, m);
         }
-        done = arrived;
-        progress.advanceTo(before + window + done);
+        done += m;
+        at += payload + FrameMac.TAG_BYTES;
+        progress.advanceTo(before + done);
       }
-      window += n;
+      receiveBytes.limit(receiveBytes.position()).position(at);
+      receiveBytes.compact();
     }
   }
 
   /**
-   * local + incoming, read straight from the receive buffer. The Vector API would add three times
-   * faster once C2 has compiled it, but runs a thousand times slower until then (1.4 s for the first
-   * BERT-mini gradient), and a training step calls this too rarely for C2 to get to it soon.
+   * local + incoming, read from the checked frame. The Vector API would add three times faster once
+   * C2 has compiled it, but runs a thousand times slower until then (1.4 s for the first BERT-mini
+   * gradient), and a training step calls this too rarely for C2 to get to it soon.
    */
-  private void addArrived(float[] buf, int start, int from, int n) {
+  private void addFrame(float[] buf, int start, int n) {
     for (int i = 0; i < n; i++) {
-      buf[start + i] += receiveBytes.getFloat((from + i) * Float.BYTES);
+      buf[start + i] += receiveScratchBytes.getFloat(i * Float.BYTES);
     }
   }
 
-  private static ByteBuffer header(long call, int length) {
-    return ByteBuffer.allocate(12).putLong(call).putInt(length).flip();
+  private static final int HEADER_BYTES = 12;
+
+  private ByteBuffer sealedHeader(long call, int length) {
+    byte[] header = ByteBuffer.allocate(HEADER_BYTES).putLong(call).putInt(length).array();
+    ByteBuffer sealed = ByteBuffer.allocate(HEADER_BYTES + FrameMac.TAG_BYTES).put(header);
+    sendMac.seal(header, 0, HEADER_BYTES, sealed);
+    return sealed.flip();
   }
 
   /** Every rank must be in the same call with the same length, or the sums would be garbage. */
   private void checkHeader(long call, int length) throws IOException {
-    ByteBuffer header = ByteBuffer.allocate(12);
+    ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES + FrameMac.TAG_BYTES);
     receiveLink.readFully(header, "at the start of all-reduce call " + call);
+    if (!receiveMac.verify(header.array(), 0, HEADER_BYTES, header.array(), HEADER_BYTES)) {
+      throw new PeerIntegrityException(receiveLink.peerRank(), receiveLink.peerAddress(),
+          "sent a call header that fails its MAC at the start of all-reduce call " + call
+              + ": the data was altered between the ranks");
+    }
     header.flip();
     long peerCall = header.getLong();
     int peerLength = header.getInt();

@@ -16,9 +16,13 @@ import java.time.Duration;
  *     soon as it has arrived, so that the next rank starts while the rest is still coming. The
  *     default, 64 KiB, lets even a 4 MB buffer overlap its steps; a rank that falls behind forwards
  *     all that has arrived in one write (docs/BENCHMARKS.md, All-reduce)
+ *     It is also the unit each frame's MAC covers, so every rank must use the same
  * @param socketBufferBytes SO_SNDBUF and SO_RCVBUF, or 0 to leave the kernel's auto-tuning on
+ * @param attempt the Spark stage attempt the ring belongs to; the handshake refuses a peer of
+ *     another attempt, so that a task left over from a failed attempt cannot join a retry
  */
-public record RingConfig(Duration timeout, int subChunkBytes, int socketBufferBytes) implements Serializable {
+public record RingConfig(Duration timeout, int subChunkBytes, int socketBufferBytes, int attempt)
+    implements Serializable {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
   public static final int DEFAULT_SUB_CHUNK_BYTES = 64 << 10;
@@ -34,22 +38,29 @@ public record RingConfig(Duration timeout, int subChunkBytes, int socketBufferBy
     if (socketBufferBytes < 0) {
       throw new IllegalArgumentException("the socket buffer size cannot be negative");
     }
+    if (attempt < 0) {
+      throw new IllegalArgumentException("the stage attempt cannot be negative, got " + attempt);
+    }
   }
 
   public static RingConfig defaults() {
-    return new RingConfig(DEFAULT_TIMEOUT, DEFAULT_SUB_CHUNK_BYTES, 0);
+    return new RingConfig(DEFAULT_TIMEOUT, DEFAULT_SUB_CHUNK_BYTES, 0, 0);
   }
 
   public RingConfig withTimeout(Duration newTimeout) {
-    return new RingConfig(newTimeout, subChunkBytes, socketBufferBytes);
+    return new RingConfig(newTimeout, subChunkBytes, socketBufferBytes, attempt);
   }
 
   public RingConfig withSubChunkBytes(int bytes) {
-    return new RingConfig(timeout, bytes, socketBufferBytes);
+    return new RingConfig(timeout, bytes, socketBufferBytes, attempt);
   }
 
   public RingConfig withSocketBufferBytes(int bytes) {
-    return new RingConfig(timeout, subChunkBytes, bytes);
+    return new RingConfig(timeout, subChunkBytes, bytes, attempt);
+  }
+
+  public RingConfig withAttempt(int stageAttempt) {
+    return new RingConfig(timeout, subChunkBytes, socketBufferBytes, stageAttempt);
   }
 
   int subChunkFloats() {

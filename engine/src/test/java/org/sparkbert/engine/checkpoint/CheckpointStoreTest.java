@@ -108,6 +108,33 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void skipsACheckpointWhoseHeaderDeclaresMoreThanItsFileHolds() throws Exception {
+        Path dir = new Path("/forged/checkpoints");
+        CheckpointStore store = new CheckpointStore(hdfs, dir, 5);
+        save(store, 10);
+        save(store, 20);
+        // 8 GB declared over 100 bytes, with a manifest forged to match: the digest check passes.
+        String json = "{\"w\":{\"dtype\":\"F32\",\"shape\":[536870912],\"data_offsets\":[0,2147483648]},"
+                + "\"v\":{\"dtype\":\"F32\",\"shape\":[1610612736],\"data_offsets\":[2147483648,8589934592]}}";
+        byte[] text = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] crafted = java.nio.ByteBuffer.allocate(Math.max(100, 8 + text.length))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(text.length).put(text).array();
+        write(new Path(dir, "step-000020/" + CheckpointWriter.WEIGHTS), crafted);
+        Path manifest = new Path(dir, "step-000020/" + CheckpointManifest.NAME);
+        String forged = new String(read(manifest), java.nio.charset.StandardCharsets.UTF_8).replaceAll(
+                "[0-9a-f]{64}  " + CheckpointWriter.WEIGHTS,
+                java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(crafted))
+                        + "  " + CheckpointWriter.WEIGHTS);
+        write(manifest, forged.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        StringWriter log = new StringWriter();
+        assertEquals(10, withLog(log, () -> store.latest().orElseThrow()).step());
+        String warnings = log.toString();
+        assertTrue(warnings.contains("WARN skipping checkpoint " + hdfs.makeQualified(new Path(dir, "step-000020")))
+                && warnings.contains("tensor 'w' spans bytes [0, 2147483648) but the file has"), warnings);
+    }
+
+    @Test
     void anEmptyStoreHasNoLatest() throws Exception {
         assertTrue(new CheckpointStore(hdfs, new Path("/nothing/checkpoints"), 3).latest().isEmpty());
     }

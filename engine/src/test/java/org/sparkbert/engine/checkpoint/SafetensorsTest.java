@@ -124,11 +124,18 @@ class SafetensorsTest {
         byte[] good = Safetensors.toBytes(Map.of("x", StoredTensor.f32(new float[] {1, 2, 3}, 3)), null);
         IOException truncated = assertThrows(IOException.class,
                 () -> Safetensors.read(java.util.Arrays.copyOf(good, good.length - 2), "cut.safetensors"));
-        assertTrue(truncated.getMessage().startsWith("cut.safetensors: truncated inside x"), truncated.getMessage());
+        assertTrue(truncated.getMessage().startsWith("cut.safetensors: tensor 'x' spans bytes [0, 12) but the file has 10"),
+                truncated.getMessage());
+        // A stream that ends before the length it was said to have.
+        IOException cutStream = assertThrows(IOException.class, () -> Safetensors.read(
+                new java.io.ByteArrayInputStream(java.util.Arrays.copyOf(good, good.length - 2)), good.length, "cut"));
+        assertTrue(cutStream.getMessage().startsWith("cut: truncated inside x"), cutStream.getMessage());
 
         byte[] extra = java.util.Arrays.copyOf(good, good.length + 4);
         assertTrue(assertThrows(IOException.class, () -> Safetensors.read(extra, "long.safetensors"))
-                .getMessage().contains("bytes after the last tensor"));
+                .getMessage().contains("the tensors cover 12 bytes but the file has 16 bytes of data"));
+        assertTrue(assertThrows(IOException.class, () -> Safetensors.read(new java.io.ByteArrayInputStream(extra),
+                good.length, "long")).getMessage().contains("bytes after the last tensor"));
 
         byte[] gap = header("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8);
         assertTrue(assertThrows(IOException.class, () -> Safetensors.read(gap, "gap.safetensors"))
@@ -149,6 +156,59 @@ class SafetensorsTest {
                 .getMessage().contains("not a safetensors file"));
     }
 
+    @Test
+    void refusesCraftedHeadersBeforeAllocatingWhatTheyDeclare() {
+        // 8 GB declared over 100 bytes, in four tensors that each fit a Java array (2 GB apiece).
+        StringBuilder json = new StringBuilder("{");
+        long gb2 = 1L << 31;
+        for (int i = 0; i < 4; i++) {
+            json.append(i == 0 ? "" : ",").append("\"t").append(i).append("\":{\"dtype\":\"F32\",\"shape\":[")
+                    .append(gb2 / 4).append("],\"data_offsets\":[").append(i * gb2).append(',').append((i + 1) * gb2)
+                    .append("]}");
+        }
+        byte[] json8gb = json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        byte[] crafted = java.util.Arrays.copyOf(header(new String(json8gb, StandardCharsets.UTF_8), 0),
+                Math.max(100, 8 + json8gb.length));
+        long allocatedBefore = allocatedByThisThread();
+        IOException eightGb = assertThrows(IOException.class, () -> Safetensors.read(crafted, "forged.safetensors"));
+        long allocated = allocatedByThisThread() - allocatedBefore;
+        assertTrue(eightGb.getMessage().startsWith("forged.safetensors: tensor 't0' spans bytes [0, 2147483648) but the "
+                + "file has"), eightGb.getMessage());
+        assertTrue(allocated < 16 << 20, "the refusal allocated " + allocated + " bytes");
+
+        // The header length itself: more than the file holds.
+        byte[] longHeader = bytes(0, 0, 0, 0, 0, 0, 0, 1, '{', '}');
+        assertTrue(assertThrows(IOException.class, () -> Safetensors.read(longHeader, "h"))
+                .getMessage().contains("header length 72057594037927936 in a file of 10 bytes; at most 2 fit"));
+
+        // Overlapping and out-of-order offsets, reversed ranges, overflowing and non-integer shapes.
+        String y = "\"y\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}";
+        assertRefused("{" + y + ",\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 12,
+                "tensor 'y' starts at byte 4, expected 8");
+        assertRefused("{\"x\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,4]}}", 8,
+                "tensor 'x' spans bytes [8, 4) but the file has 8");
+        assertRefused("{\"x\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,8]}}", 8,
+                "has a shape whose size overflows: [4294967296, 4294967296]");
+        assertRefused("{\"x\":{\"dtype\":\"I32\",\"shape\":[4611686018427387904],\"data_offsets\":[0,8]}}", 8,
+                "has a shape whose size overflows");
+        assertRefused("{\"x\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", 8,
+                "shape entry -2; expected a non-negative integer");
+        assertRefused("{\"x\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,8]}}", 8,
+                "shape entry 1.5; expected a non-negative integer");
+        assertRefused("{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,99999999999999999999]}}", 8,
+                "data_offsets entry 99999999999999999999; expected a non-negative integer");
+    }
+
+    private static void assertRefused(String json, int dataBytes, String expected) {
+        IOException e = assertThrows(IOException.class, () -> Safetensors.read(header(json, dataBytes), "crafted"));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    private static long allocatedByThisThread() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getCurrentThreadAllocatedBytes();
+    }
+
     private static byte[] header(String json, int dataBytes) {
         byte[] text = json.getBytes(StandardCharsets.UTF_8);
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + text.length + dataBytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -158,7 +218,7 @@ class SafetensorsTest {
 
     private static Safetensors.Contents read(Path file) throws IOException {
         try (var in = Files.newInputStream(file)) {
-            return Safetensors.read(in, file.toString());
+            return Safetensors.read(in, Files.size(file), file.toString());
         }
     }
 

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 
 class RingAuthenticationTest {
   private static final RingConfig CONFIG = RingConfig.defaults().withTimeout(Duration.ofSeconds(20));
+  /** For a rank that waits out its connect deadline: it keeps accepting after refusing a stranger. */
+  private static final RingConfig SHORT = RingConfig.defaults().withTimeout(Duration.ofSeconds(3));
 
   @Test
   void aPeerWithAnotherSecretIsRefusedByTheRankItConnectsTo() throws Exception {
@@ -29,7 +31,7 @@ class RingAuthenticationTest {
     JobSecret wrong = JobSecret.generate();
     InProcessAddressExchange exchange = new InProcessAddressExchange(2, CONFIG.timeout());
     ExecutorService threads = Executors.newSingleThreadExecutor();
-    try (RingAllReduce ring = new RingAllReduce(secret, CONFIG);
+    try (RingAllReduce ring = new RingAllReduce(secret, SHORT);
         ServerSocket silentRank1 = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Future<Object> rank0 = threads.submit(() -> connectOutcome(ring, exchange.rank(0)));
       // The test is rank 1, speaking the protocol faithfully but holding another job's secret.
@@ -38,15 +40,17 @@ class RingAuthenticationTest {
       String impostor = "127.0.0.1:" + ((InetSocketAddress) channel.getLocalAddress()).getPort();
       try (Link link = new Link(channel, 0, 20_000)) {
         PeerException seenByImpostor = assertThrows(PeerException.class,
-            () -> Handshake.asConnector(link, wrong, 1, 0, 2));
+            () -> Handshake.asConnector(link, wrong, CONFIG, 1, 0, 2));
         assertTrue(seenByImpostor.getMessage().contains("closed the connection during authentication"),
             seenByImpostor.getMessage());
       }
       PeerAuthenticationException refusal =
           assertInstanceOf(PeerAuthenticationException.class, rank0.get(60, TimeUnit.SECONDS));
       assertEquals(impostor, refusal.peerAddress());
-      assertEquals("peer at " + impostor + " was refused: it failed authentication: it does not hold this job's secret",
-          refusal.getMessage());
+      assertTrue(refusal.getMessage().startsWith("peer at " + impostor + " was refused: it failed authentication: it does "
+          + "not hold this job's secret; rank 1 (published at 127.0.0.1:"), refusal.getMessage());
+      assertTrue(refusal.getMessage().endsWith("did not connect and authenticate before the ring's connect deadline "
+          + "(3000 ms after the address exchange)"), refusal.getMessage());
       assertSecretsAbsent(refusal, secret, wrong);
     } finally {
       threads.shutdownNow();
@@ -84,7 +88,7 @@ class RingAuthenticationTest {
     JobSecret secret = JobSecret.generate();
     InProcessAddressExchange exchange = new InProcessAddressExchange(2, CONFIG.timeout());
     ExecutorService threads = Executors.newSingleThreadExecutor();
-    try (RingAllReduce ring = new RingAllReduce(secret, CONFIG);
+    try (RingAllReduce ring = new RingAllReduce(secret, SHORT);
         ServerSocket silentRank1 = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Future<Object> rank0 = threads.submit(() -> connectOutcome(ring, exchange.rank(0)));
       // The test stands in for rank 1: it publishes a listener that never answers, then connects
@@ -93,7 +97,7 @@ class RingAuthenticationTest {
       try (Socket stranger = new Socket(all.get(0).host(), all.get(0).port())) {
         OutputStream out = stranger.getOutputStream();
         // Exactly a greeting's length, so the refusal closes a connection with nothing left unread.
-        out.write("GET / HTTP/1.1\r\nHost: ring\r\n\r\n..................".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write("GET / HTTP/1.1\r\nHost: ring\r\n\r\n..........................".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         out.flush();
         PeerAuthenticationException refusal =
             assertInstanceOf(PeerAuthenticationException.class, rank0.get(60, TimeUnit.SECONDS));

@@ -23,10 +23,23 @@ public final class ClusterChecks {
     private ClusterChecks() {
     }
 
-    /** Spark settings a run needs in place before its SparkContext starts (driver-side timeouts and checks). */
+    /**
+     * How long a cancelled task may take to stop before the task reaper kills its executor JVM: long
+     * enough for an interrupted task to unwind its I/O, short enough that a wedged one (a deadlock, a
+     * stuck file-system call) gives its slot back to the retried barrier stage.
+     */
+    static final Duration TASK_KILL_TIMEOUT = Duration.ofSeconds(20);
+
+    /**
+     * Spark settings a run needs in place before its SparkContext starts (driver-side timeouts and
+     * checks, and the executors' task reaper, which they read when they start).
+     */
     public static Map<String, String> recommendedConf(Duration ringTimeout) {
         long barrierSeconds = Math.max(60, 2 * ringTimeout.toSeconds());
         return Map.of(
+                // A task that ignores its kill (interrupt) is reaped: its executor JVM is killed, its slot freed.
+                "spark.task.reaper.enabled", "true",
+                "spark.task.reaper.killTimeout", TASK_KILL_TIMEOUT.toSeconds() + "s",
                 // A barrier() or allGather() waits at most this long for the slowest replica (Spark's default is a year).
                 "spark.barrier.sync.timeout", Long.toString(barrierSeconds),
                 // Spark's own slot check: fail a barrier job that cannot get its slots after 3 tries 5 s apart.
@@ -68,6 +81,11 @@ public final class ClusterChecks {
     }
 
     public static void warnOnBarrierTimeout(SparkConf conf) {
+        if (!conf.getBoolean("spark.task.reaper.enabled", false)) {
+            log.warn("spark.task.reaper.enabled is not set: a replica that ignores its kill (a deadlock, a stuck"
+                    + " file-system call) keeps its task slot, and with exactly one slot per replica the retried"
+                    + " stage never starts; set it with spark.task.reaper.killTimeout (the launcher does)");
+        }
         if (!conf.contains("spark.barrier.sync.timeout")) {
             log.warn("spark.barrier.sync.timeout is not set: a replica stuck before a barrier would hold the others for"
                     + " Spark's default of 365 days; set it to a few minutes (the launcher does)");

@@ -41,6 +41,8 @@ import scala.runtime.AbstractFunction1;
  */
 final class RingStrategy {
     private static final Logger log = LoggerFactory.getLogger(RingStrategy.class);
+    /** The job property behind setJobGroup's interruptOnCancel (SparkContext's constant is private to Spark). */
+    private static final String INTERRUPT_ON_CANCEL = "spark.job.interruptOnCancel";
 
     private RingStrategy() {
     }
@@ -51,10 +53,19 @@ final class RingStrategy {
         long start = System.nanoTime();
         RingTask<T, R> task = new RingTask<>(factory, checkpoints, options, listeners, JobSecret.generate());
         jsc.setJobDescription("train: " + options.replicas() + " replicas, ring all-reduce, " + options.steps() + " steps");
-        RDD<ReplicaOutcome> outcomes = byReplica.rdd().barrier()
-                .mapPartitions(task, false, ClassTag$.MODULE$.apply(ReplicaOutcome.class));
-        List<ReplicaOutcome> all = outcomes.toJavaRDD().repartition(1).collect();
-        jsc.setJobDescription(null);
+        // When one replica fails, Spark kills its siblings; interrupted, a sibling blocked in I/O or a
+        // barrier ends at once instead of at its own timeout (and one deaf to interrupts is reaped).
+        String interruptBefore = jsc.getLocalProperty(INTERRUPT_ON_CANCEL);
+        jsc.setLocalProperty(INTERRUPT_ON_CANCEL, "true");
+        List<ReplicaOutcome> all;
+        try {
+            RDD<ReplicaOutcome> outcomes = byReplica.rdd().barrier()
+                    .mapPartitions(task, false, ClassTag$.MODULE$.apply(ReplicaOutcome.class));
+            all = outcomes.toJavaRDD().repartition(1).collect();
+        } finally {
+            jsc.setLocalProperty(INTERRUPT_ON_CANCEL, interruptBefore);
+            jsc.setJobDescription(null);
+        }
         ReplicaOutcome first = all.stream().filter(o -> o.rank() == 0).findFirst()
                 .orElseThrow(() -> new IllegalStateException("rank 0 of the ring returned nothing"));
         if (first.attempt() > 0) {
@@ -96,7 +107,7 @@ final class RingStrategy {
             }
             records.sort(Comparator.comparingLong(Indexed::index));
             try (R replica = factory.open(rank, size, records);
-                 RingAllReduce ring = new RingAllReduce(secret, options.ring());
+                 RingAllReduce ring = new RingAllReduce(secret, options.ring().withAttempt(context.stageAttemptNumber()));
                  StepListener listener = listeners.open("train (ring, " + size + " replicas)")) {
                 ring.connect(new BarrierAddressExchange(context));
                 RingGroup group = new RingGroup(ring);

@@ -134,6 +134,31 @@ class DistributedTrainingTest {
         assertArrayEquals(uninterrupted.weights(), resumed.weights(), "bit-identical to the uninterrupted run");
     }
 
+    /**
+     * Rank 1 wedges outside the ring at step 7 of the first attempt, deaf to interrupts. Rank 0's
+     * all-reduce times out (5 s), the stage fails, Spark interrupts rank 1 in vain, and the task
+     * reaper kills its executor after {@link ClusterChecks#TASK_KILL_TIMEOUT}; with exactly two slots
+     * the retried stage can start only then. It resumes from the checkpoint of step 5 and finishes.
+     * Measured: 152 s, because the killed executor held the input shuffle's output: the first retry
+     * fails to fetch it on one rank while Spark leaves the other in allGather until
+     * spark.barrier.sync.timeout (60 s here), and only the second retry runs.
+     */
+    @Test
+    void aRankStuckOutsideTheRingEndsInARetriedStage() throws Exception {
+        DistributedOptions opts = options(2, AllReduceStrategy.RING, 20, 1).withCheckpointEvery(5)
+                .withRing(RingConfig.defaults().withTimeout(Duration.ofSeconds(5)));
+        LinearCheckpoints checkpoints = freshCheckpoints();
+        long start = System.nanoTime();
+        TrainingResult resumed = DistributedTrainer.train(jsc.sc(), samples,
+                new LinearEngine.Factory(DIM, BATCH, 1, 0.05f, 0).withStuckRank(1, 7), checkpoints, opts);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertTrue(resumed.attempt() >= 1, "the barrier stage was retried");
+        assertEquals(5, resumed.resumedFrom());
+        assertEquals(15, resumed.steps().size());
+        // Ring timeout 5 s + kill timeout 20 s + a new executor + a barrier timeout of 60 s + the retries.
+        assertTrue(seconds < 300, "took " + seconds + " s");
+    }
+
     private interface Training {
         TrainingResult run() throws IOException;
     }

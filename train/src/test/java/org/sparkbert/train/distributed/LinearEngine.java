@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.SplittableRandom;
 import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
 import org.sparkbert.engine.loop.ReplicaGroup;
@@ -49,13 +50,28 @@ final class LinearEngine {
         final int accumulate;
         final float lr;
         final long stepMillis;
+        /** A rank that wedges before step {@link #stuckStep} on the stage's first attempt, or -1. */
+        final int stuckRank;
+        final long stuckStep;
 
         Factory(int dim, int globalBatch, int accumulate, float lr, long stepMillis) {
+            this(dim, globalBatch, accumulate, lr, stepMillis, -1, -1);
+        }
+
+        private Factory(int dim, int globalBatch, int accumulate, float lr, long stepMillis, int stuckRank,
+                        long stuckStep) {
             this.dim = dim;
             this.globalBatch = globalBatch;
             this.accumulate = accumulate;
             this.lr = lr;
             this.stepMillis = stepMillis;
+            this.stuckRank = stuckRank;
+            this.stuckStep = stuckStep;
+        }
+
+        /** The same, with {@code rank} stuck outside the ring, deaf to interrupts, at {@code step} of attempt 0. */
+        Factory withStuckRank(int rank, long step) {
+            return new Factory(dim, globalBatch, accumulate, lr, stepMillis, rank, step);
         }
 
         @Override
@@ -89,9 +105,28 @@ final class LinearEngine {
 
         @Override
         public StepSummary step(long step, ReplicaGroup group) throws IOException {
+            if (rank == f.stuckRank && step == f.stuckStep
+                    && org.apache.spark.TaskContext.get().stageAttemptNumber() == 0) {
+                wedge();
+            }
             float[] buf = localGradients(step, new float[0]);
             group.allReduce(buf, 0, buf.length);
             return apply(step, buf);
+        }
+
+        /**
+         * Like a deadlock or a stuck file-system call: ignores interrupts, so only the task reaper
+         * (killing the executor JVM) ends it. Bounded so that a broken reaper fails the test, not the build.
+         */
+        private static void wedge() {
+            long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (System.nanoTime() < until) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ignored) {
+                    // Deaf to Spark's interrupt on purpose.
+                }
+            }
         }
 
         @Override
