@@ -77,7 +77,7 @@ class ModelConfigTest {
     }
 
     private static int parameters(ModelConfig config) {
-        try (BertModel model = new BertModel(config, Backend.create("cpu", 1), 1, 8, 1, 0)) {
+        try (BertModel model = new BertModel(config, Backends.cpu(1), 1, 8, 1, 0)) {
             return model.parameterCount();
         }
     }
