@@ -81,9 +81,16 @@ public final class TrainJob extends StageCommand {
     @Option(names = "--vocab", required = true, paramLabel = "VOCAB_DIR", description = "The vocabulary the instances were built with.")
     String vocab;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE",
-            description = "A model configuration: a file such as conf/models/bert-mini.conf, or a bundled name (bert-mini).")
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "A model configuration: a file such as conf/models/bert-mini.conf, or a bundled name (bert-mini)."
+                    + " Required unless --init-from gives the architecture.")
     String model;
+
+    @Option(names = "--init-from", paramLabel = "DIR",
+            description = "Start a new run from these weights: a sparkbert checkpoint or a Hugging Face BERT directory"
+                    + " (config.json + model.safetensors). Its config.json gives the architecture, the instances the objective;"
+                    + " heads it lacks start fresh. Steps, schedule and optimiser state are this run's.")
+    String initFrom;
 
     @Option(names = "--output", required = true, paramLabel = "RUN_DIR", description = "The run directory.")
     String output;
@@ -171,6 +178,9 @@ public final class TrainJob extends StageCommand {
     /** The checkpoint of --resume PATH, verified before anything starts. */
     private ResumePoint explicitResume;
 
+    /** The weights of --init-from DIR, read before anything starts. */
+    private InitFrom warmStart;
+
     public static void main(String[] args) {
         StageCommand.main(new TrainJob(), args);
     }
@@ -195,7 +205,10 @@ public final class TrainJob extends StageCommand {
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("data", data);
         a.put("vocab", vocab);
-        a.put("model", model);
+        a.put("model", model == null ? "--init-from" : model);
+        if (warmStart != null) {
+            a.putAll(warmStart.recorded());
+        }
         // The file's content decides the output, not only its name.
         a.put("model_config", modelConfig().toString());
         a.put("steps", steps);
@@ -253,6 +266,17 @@ public final class TrainJob extends StageCommand {
         }
         requireDirectory(data, "--data", hadoopConf);
         requireDirectory(vocab, "--vocab", hadoopConf);
+        if (initFrom != null) {
+            if (model != null) {
+                throw new UsageException("--init-from takes the architecture from " + initFrom + "/config.json; leave out --model");
+            }
+            if (replicas != null) {
+                throw new UsageException("--init-from trains in the driver for now; leave out --replicas");
+            }
+            warmStart = InitFrom.read(initFrom, data, hadoopConf);
+        } else if (model == null) {
+            throw new UsageException("--model FILE is required (or --init-from DIR)");
+        }
         modelConfig();
         if (!resume.equals("auto") && !resume.equals("never")) {
             try {
@@ -268,6 +292,9 @@ public final class TrainJob extends StageCommand {
     protected void run(SparkSession spark, Settings settings, StageOutput out, StageReport report) throws Exception {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Tokenizer tokenizer = Tokenizers.load(vocab, conf, null);
+        if (warmStart != null) {
+            warmStart.checkVocabulary(tokenizer, vocab);
+        }
         ModelConfig config = withVocabulary(modelConfig(), tokenizer);
         // One replica in the driver holds every instance; replicas read theirs on the executors.
         List<Instance> instances = replicas == null ? InstanceTable.read(spark, data, config.hasSentenceTask()) : null;
@@ -310,6 +337,9 @@ public final class TrainJob extends StageCommand {
                     instances.size(), seqLength, steps, batchSize, accumulate, micro, bert.parameterCount(), threadCount());
             MaskedTokenEntropy entropy = new MaskedTokenEntropy(config.vocabSize());
             long startStep = 0;
+            if (from == null && warmStart != null) {
+                warmStart.apply(bert, report, log);
+            }
             if (from != null) {
                 from.restoreInto(bert, optimizer, optim);
                 startStep = from.step();
@@ -508,6 +538,9 @@ public final class TrainJob extends StageCommand {
         result.put("data_order", "shard = rank in id order mod batch_size"); // ShardedBatches
         result.put("instances", instanceCount);
         result.put("seq_length", seqLength);
+        if (warmStart != null) {
+            result.putAll(warmStart.recorded());
+        }
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("data", data);
         info.put("vocab", vocab);
@@ -578,6 +611,9 @@ public final class TrainJob extends StageCommand {
 
     /** The --model file, or a bundled configuration of that name. */
     private ModelConfig modelConfig() {
+        if (warmStart != null) {
+            return warmStart.config();
+        }
         java.nio.file.Path file = java.nio.file.Path.of(model);
         try {
             if (Files.isRegularFile(file)) {
