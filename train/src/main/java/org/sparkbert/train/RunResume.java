@@ -1,6 +1,7 @@
 package org.sparkbert.train;
 
 import java.io.IOException;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
@@ -10,6 +11,7 @@ import org.sparkbert.engine.checkpoint.CheckpointWriter;
 import org.sparkbert.engine.checkpoint.ResumePoint;
 import org.sparkbert.engine.checkpoint.TrainerState;
 import org.sparkbert.engine.checkpoint.TrainingConfig;
+import org.sparkbert.job.StageOutput;
 import org.sparkbert.job.UsageException;
 import org.sparkbert.train.job.ShardedBatches;
 
@@ -31,6 +33,17 @@ final class RunResume {
         this.resume = resume;
         this.explicit = explicit;
         this.batchSize = batchSize;
+    }
+
+    /** The verified checkpoint of --resume PATH; null for auto and never. */
+    static ResumePoint explicit(String resume, Configuration conf) {
+        if (resume.equals("auto") || resume.equals("never")) return null;
+        try {
+            Path path = new Path(StageOutput.uri(resume));
+            return CheckpointStore.load(path.getFileSystem(conf), path);
+        } catch (IOException e) {
+            throw new UsageException("--resume " + resume + ": " + e.getMessage());
+        }
     }
 
     /** Chooses, checks and places the checkpoint to continue from; null for a fresh run. */

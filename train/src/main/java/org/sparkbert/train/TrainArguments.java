@@ -26,9 +26,16 @@ public final class TrainArguments {
     @Option(names = "--vocab", required = true, paramLabel = "VOCAB_DIR", description = "The vocabulary the instances were built with.")
     String vocab;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE",
-            description = "A model configuration: a file such as conf/models/bert-mini.conf, or a bundled name (bert-mini).")
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "A model configuration: a file such as conf/models/bert-mini.conf, or a bundled name (bert-mini)."
+                    + " Required unless --init-from gives the architecture.")
     String model;
+
+    @Option(names = "--init-from", paramLabel = "DIR",
+            description = "Start a new run from these weights: a sparkbert checkpoint or a Hugging Face BERT directory"
+                    + " (config.json + model.safetensors). Its config.json gives the architecture, the instances the"
+                    + " objective; heads it lacks start fresh. Steps, schedule and optimiser state are this run's.")
+    String initFrom;
 
     @Option(names = "--output", required = true, paramLabel = "RUN_DIR", description = "The run directory.")
     String output;

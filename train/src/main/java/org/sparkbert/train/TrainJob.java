@@ -70,6 +70,9 @@ public final class TrainJob extends StageCommand {
     /** The checkpoint of --resume PATH, verified before anything starts. */
     private ResumePoint explicitResume;
 
+    /** The weights of --init-from DIR, read before anything starts. */
+    private InitFrom warmStart;
+
     public static void main(String[] args) {
         StageCommand.main(new TrainJob(), args);
     }
@@ -98,7 +101,8 @@ public final class TrainJob extends StageCommand {
     @Override
     protected Map<String, Object> arguments() {
         Map<String, Object> arguments = super.arguments();
-        arguments.put("model_config", a.modelConfig().toString()); // the file's content decides, not only its name
+        if (warmStart != null) arguments.putAll(warmStart.recorded());
+        arguments.put("model_config", modelConfig().toString()); // the file's content decides, not only its name
         arguments.put("warmup_steps", a.warmup());
         return arguments;
     }
@@ -115,21 +119,26 @@ public final class TrainJob extends StageCommand {
         }
         InputChecks.requireDirectory(a.data, "--data", hadoopConf);
         InputChecks.requireDirectory(a.vocab, "--vocab", hadoopConf);
-        a.modelConfig();
-        if (!a.resume.equals("auto") && !a.resume.equals("never")) {
-            try {
-                Path path = new Path(StageOutput.uri(a.resume));
-                explicitResume = CheckpointStore.load(path.getFileSystem(hadoopConf), path);
-            } catch (IOException e) {
-                throw new UsageException("--resume " + a.resume + ": " + e.getMessage());
-            }
+        if (a.initFrom != null && a.model != null) {
+            throw new UsageException("--init-from takes the architecture from " + a.initFrom + "/config.json; leave out --model");
         }
+        if (a.initFrom == null && a.model == null) throw new UsageException("--model FILE is required (or --init-from DIR)");
+        warmStart = a.initFrom == null ? null : InitFrom.read(a.initFrom, a.data, hadoopConf);
+        modelConfig();
+        explicitResume = RunResume.explicit(a.resume, hadoopConf);
+    }
+
+    /** The model to train: --init-from's architecture, else --model's. */
+    private ModelConfig modelConfig() {
+        return warmStart != null ? warmStart.config() : a.modelConfig();
     }
 
     @Override
     protected void run(SparkSession spark, Settings settings, StageOutput out, StageReport report) throws Exception {
         Tokenizer tokenizer = Tokenizers.load(a.vocab, spark.sparkContext().hadoopConfiguration(), null);
-        ModelConfig config = InputChecks.withVocabulary(a.modelConfig(), tokenizer, a.model, a.vocab);
+        if (warmStart != null) warmStart.checkVocabulary(tokenizer, a.vocab);
+        ModelConfig config = InputChecks.withVocabulary(modelConfig(), tokenizer, a.model, a.vocab);
+        if (warmStart != null) warmStart.check(config, report, log);
         boolean sentenceTask = config.hasSentenceTask();
         // One replica in the driver holds every instance; replicas read theirs on the executors.
         List<Instance> instances = a.replicas == null ? InstanceTable.read(spark, a.data, sentenceTask) : null;
@@ -155,7 +164,7 @@ public final class TrainJob extends StageCommand {
                 : a.threads != null ? a.threads : Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
         BertReplicaFactory factory = new BertReplicaFactory(config, a.backend, a.device, threads, a.optimizer,
                 a.weightDecay, new TrainingOptions(a.lr, a.warmup(), a.steps, a.accumulate, a.clipNorm, a.seed),
-                a.batchSize, seqLength, predictions, masker, pad);
+                a.batchSize, seqLength, predictions, masker, pad, warmStart == null ? null : warmStart.uri());
         BertCheckpoints checkpoints = new BertCheckpoints(store.directory().toUri(), a.keepCheckpoints, pad, a.vocab,
                 instanceCount, a.batchSize, a.seed, trainingConfig);
         RunPlan plan = distributedOptions().plan();
@@ -180,7 +189,7 @@ public final class TrainJob extends StageCommand {
         }
         JsonNode last = MetricsFile.last(store.fileSystem(), store.directory());
         if (last != null) {
-            putFinal(report, last);
+            FinalFigures.put(report, last);
             store.fileSystem().rename(new Path(store.directory(), MetricsFile.NAME), new Path(out.work(), MetricsFile.NAME));
         }
         store.moveTo(new Path(out.work(), "checkpoints"));
@@ -235,14 +244,5 @@ public final class TrainJob extends StageCommand {
         info.put("replicas", a.replicas == null ? 1 : a.replicas); // 1 and N replicas agree up to float rounding
         info.putIfAbsent("device", a.device);
         return TrainingConfig.of(result, info);
-    }
-
-    /** The report's final figures: the last record of metrics.jsonl. */
-    private static void putFinal(StageReport report, JsonNode last) {
-        Map.of("loss", "final_loss", "mlm_loss", "final_mlm_loss", "mlm_accuracy", "final_mlm_accuracy", "nsp_loss",
-                "final_nsp_loss", "nsp_accuracy", "final_nsp_accuracy", "masked_unigram_entropy", "masked_unigram_entropy",
-                "tokens_per_second", "tokens_per_second").forEach((from, to) -> {
-                    if (last.has(from)) report.put(to, last.get(from).asDouble());
-                });
     }
 }

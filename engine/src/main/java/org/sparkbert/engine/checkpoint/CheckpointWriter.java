@@ -90,7 +90,11 @@ public final class CheckpointWriter {
         }
     }
 
-    /** The vocabulary's own files (vocab.txt, or vocab.json + merges.txt, tokenizer.json, ...), not its reports. */
+    /**
+     * The vocabulary's own files (vocab.txt, or vocab.json + merges.txt, tokenizer.json, ...), not its
+     * reports. A model directory serves as a vocabulary too (--init-from a Hugging Face directory keeps
+     * the tokenizer beside the weights): its model files are not vocabulary and are left out.
+     */
     private void copyVocabulary(Path vocabDir, Path dir, CheckpointManifest manifest) throws IOException {
         FileSystem vocabFs = vocabDir.getFileSystem(fs.getConf());
         for (FileStatus status : vocabFs.listStatus(vocabDir)) {
@@ -98,8 +102,9 @@ public final class CheckpointWriter {
             if (!status.isFile() || name.startsWith("_") || name.startsWith(".")) {
                 continue;
             }
-            if (RESERVED.contains(name)) {
-                throw new IOException(status.getPath() + ": a vocabulary file may not be named " + name);
+            if (RESERVED.contains(name) || name.endsWith(".safetensors") || name.endsWith(".bin")
+                    || name.equals("trainer_state.json")) {
+                continue;
             }
             writeFile(dir, name, manifest, out -> {
                 try (InputStream in = vocabFs.open(status.getPath())) {

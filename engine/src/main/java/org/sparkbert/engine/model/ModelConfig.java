@@ -180,6 +180,13 @@ public record ModelConfig(
                 initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels, type);
     }
 
+    /** The same model trained with another objective (its sentence head follows it). */
+    public ModelConfig withObjective(String objective) {
+        return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
+                maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
+                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType);
+    }
+
     /** Whether token embeddings get a learned absolute position table (BERT's own). */
     public boolean learnedPositions() { return positionEmbeddingType.equals(ABSOLUTE); }
 

@@ -2,7 +2,14 @@ package org.sparkbert.train.distributed;
 
 import org.sparkbert.engine.loop.BertReplica;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.sparkbert.engine.hub.PretrainedModel;
+import org.sparkbert.engine.hub.WarmStart;
 import java.util.List;
 import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.engine.backend.Backends;
@@ -37,10 +44,12 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
     private final int maxPredictionsPerSequence;
     private final DynamicMasker masker;
     private final int padId;
+    /** The --init-from directory (a URI every executor reaches), or null for weights from the seed. */
+    private final String initFrom;
 
     public BertReplicaFactory(ModelConfig config, String backend, String device, int threads, String optimizer, float weightDecay,
                               TrainingOptions options, int globalBatch, int seqLength, int maxPredictionsPerSequence,
-                              DynamicMasker masker, int padId) {
+                              DynamicMasker masker, int padId, String initFrom) {
         this.config = config;
         this.backend = backend;
         this.device = device;
@@ -53,6 +62,7 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
         this.maxPredictionsPerSequence = maxPredictionsPerSequence;
         this.masker = masker;
         this.padId = padId;
+        this.initFrom = initFrom;
     }
 
     @Override
@@ -68,9 +78,21 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
         Optimizer optim = Optimizer.named(optimizer, weightDecay);
         BertModel bert = Trainer.newModel(config, Backends.create(backend, device, threads), optim, rows, seqLength,
                 rows * maxPredictionsPerSequence, options.seed());
+        if (initFrom != null) warmStart(bert);
         Trainer trainer = new Trainer(bert, optim, options);
         ShardedBatches batches = rank < 0 ? null : shards(rank, replicas, records);
         return new BertReplica(bert, optimizer, optim, trainer, batches);
+    }
+
+    /** --init-from: the directory's weights over the seed's (a resumed run then loads its checkpoint over them). */
+    private void warmStart(BertModel bert) {
+        try {
+            Path dir = new Path(initFrom);
+            PretrainedModel source = PretrainedModel.read(FileSystem.get(dir.toUri(), new Configuration()), dir);
+            WarmStart.apply(bert, source.weights(), initFrom, name -> false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("--init-from " + initFrom + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

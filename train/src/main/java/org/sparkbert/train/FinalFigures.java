@@ -1,0 +1,21 @@
+package org.sparkbert.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import org.sparkbert.job.StageReport;
+
+/** The train stage's final figures in its report: the last metrics.jsonl record's, under the report's names. */
+final class FinalFigures {
+    private static final Map<String, String> NAMES = Map.of("loss", "final_loss", "mlm_loss", "final_mlm_loss",
+            "mlm_accuracy", "final_mlm_accuracy", "nsp_loss", "final_nsp_loss", "nsp_accuracy", "final_nsp_accuracy",
+            "masked_unigram_entropy", "masked_unigram_entropy", "tokens_per_second", "tokens_per_second");
+
+    private FinalFigures() {
+    }
+
+    static void put(StageReport report, JsonNode last) {
+        NAMES.forEach((from, to) -> {
+            if (last.has(from)) report.put(to, last.get(from).asDouble());
+        });
+    }
+}
