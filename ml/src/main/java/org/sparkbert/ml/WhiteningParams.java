@@ -8,7 +8,9 @@ import org.apache.spark.ml.param.Params;
 import org.apache.spark.sql.types.StructType;
 
 /** The params {@link Whitening} and {@link WhiteningModel} share, declared once for both. */
-final class WhiteningParams {
+final class WhiteningParams implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     final Param<String> inputCol;
     final Param<String> outputCol;
     final IntParam k;
