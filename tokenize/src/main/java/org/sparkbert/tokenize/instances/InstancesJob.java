@@ -6,7 +6,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -24,7 +23,6 @@ import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.tokenize.masking.SpecialTokens;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import scala.Tuple2;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -175,9 +173,9 @@ public final class InstancesJob extends StageCommand {
         int partitions = Math.max(jsc.defaultParallelism(), clean.javaRDD().getNumPartitions());
         InstanceShape shape = new InstanceShape(maxSeqLength, shortSeqProb, seed);
 
-        JavaRDD<TokenizedDocument> encoded = encode(clean, jsc.broadcast(tokenizer)).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<TokenizedDocument> encoded = InstanceCutter.encode(clean, jsc.broadcast(tokenizer)).persist(StorageLevel.MEMORY_AND_DISK());
         DocumentTally tally = encoded.aggregate(new DocumentTally(), DocumentTally::add, DocumentTally::merge);
-        JavaPairRDD<Long, TokenizedDocument> indexed = index(encoded, seed, partitions).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaPairRDD<Long, TokenizedDocument> indexed = InstanceCutter.index(encoded, seed, partitions).persist(StorageLevel.MEMORY_AND_DISK());
         long documents = indexed.count();
         encoded.unpersist();
         reportDocuments(report, tally);
@@ -186,12 +184,8 @@ public final class InstancesJob extends StageCommand {
             throw new UsageException("The clean corpus " + cleanFolder + " holds no document with text: nothing to cut.");
         }
 
-        JavaRDD<TrainingInstance> instances = switch (objective) {
-            case nsp -> nextSentenceInstances(indexed, documents, shape, specials, dupeFactor);
-            case sop -> sentenceOrderInstances(indexed, shape, specials, dupeFactor);
-            case mlm -> fullSentenceInstances(indexed, shape, specials, dupeFactor,
-                    settings.integer("instances.packing_group_documents"), partitions);
-        };
+        JavaRDD<TrainingInstance> instances = InstanceCutter.cut(objective, indexed, documents, shape, specials, dupeFactor,
+                settings.integer("instances.packing_group_documents"), partitions);
         instances.persist(StorageLevel.MEMORY_AND_DISK_SER());
         InstanceRows rows = new InstanceRows(objective.hasPairLabel(),
                 staticMasks ? DynamicMasker.fromSettings(tokenizer, settings) : null);
@@ -207,93 +201,6 @@ public final class InstancesJob extends StageCommand {
         report.put("objective", objective.name());
         report.put("vocabulary", vocabularyFacts());
         report.endPhase("statistics");
-    }
-
-    private static JavaRDD<TokenizedDocument> encode(Dataset<Row> clean, Broadcast<Tokenizer> tokenizer) {
-        return clean.javaRDD().mapPartitions(rows -> {
-            DocumentEncoder encoder = new DocumentEncoder(tokenizer.value());
-            return new Iterator<TokenizedDocument>() {
-                @Override
-                public boolean hasNext() {
-                    return rows.hasNext();
-                }
-
-                @Override
-                public TokenizedDocument next() {
-                    Row row = rows.next();
-                    return encoder.encode(row.getString(0), row.getString(1));
-                }
-            };
-        });
-    }
-
-    /** Numbers the documents with text 0..D-1 in the seed's shuffled order. */
-    private static JavaPairRDD<Long, TokenizedDocument> index(JavaRDD<TokenizedDocument> encoded, long seed, int partitions) {
-        return encoded.filter(d -> d.docId() != null && d.sentenceCount() > 0)
-                .sortBy(d -> DocumentOrder.of(seed, d.docId()), true, partitions)
-                .zipWithIndex()
-                .mapToPair(t -> new Tuple2<>(t._2, t._1));
-    }
-
-    /**
-     * Pairs cut within each document; those that need a random next sentence travel to the document
-     * they drew (a join on the document index) and take their B there.
-     */
-    private static JavaRDD<TrainingInstance> nextSentenceInstances(JavaPairRDD<Long, TokenizedDocument> indexed, long documents,
-                                                                   InstanceShape shape, SpecialTokens specials, int dupes) {
-        if (documents < 2) {
-            throw new UsageException("Next-sentence pairs need at least two documents to draw random next sentences from;"
-                    + " the clean corpus holds " + documents + ".");
-        }
-        NextSentencePairs nsp = new NextSentencePairs(shape);
-        JavaRDD<PendingPair> pending = indexed.filter(t -> t._2.sentenceCount() >= 2).flatMap(t -> {
-            List<PendingPair> pairs = new ArrayList<>();
-            for (int dupe = 0; dupe < dupes; dupe++) {
-                pairs.addAll(nsp.pairs(t._2, t._1, documents, dupe));
-            }
-            return pairs.iterator();
-        }).persist(StorageLevel.MEMORY_AND_DISK());
-        int maxPairTokens = shape.maxPairTokens();
-        JavaRDD<TrainingInstance> trueNext = pending.filter(p -> !p.needsRandomNext())
-                .map(p -> p.complete(maxPairTokens, specials));
-        JavaRDD<TrainingInstance> randomNext = pending.filter(PendingPair::needsRandomNext)
-                .mapToPair(p -> new Tuple2<>(p.otherDocument(), p))
-                .join(indexed)
-                .values()
-                .map(t -> t._1.completeFrom(t._2, maxPairTokens, specials));
-        return trueNext.union(randomNext);
-    }
-
-    private static JavaRDD<TrainingInstance> sentenceOrderInstances(JavaPairRDD<Long, TokenizedDocument> indexed,
-                                                                    InstanceShape shape, SpecialTokens specials, int dupes) {
-        SentenceOrderPairs sop = new SentenceOrderPairs(shape, specials);
-        return indexed.filter(t -> t._2.sentenceCount() >= 2).flatMap(t -> {
-            List<TrainingInstance> pairs = new ArrayList<>();
-            for (int dupe = 0; dupe < dupes; dupe++) {
-                pairs.addAll(sop.pairs(t._2, t._1, dupe));
-            }
-            return pairs.iterator();
-        });
-    }
-
-    /** Packs fixed groups of consecutive documents, so that packing does not depend on the partitioning. */
-    private static JavaRDD<TrainingInstance> fullSentenceInstances(JavaPairRDD<Long, TokenizedDocument> indexed,
-                                                                   InstanceShape shape, SpecialTokens specials, int dupes,
-                                                                   int groupSize, int partitions) {
-        FullSentencePacker packer = new FullSentencePacker(shape, specials);
-        return indexed.mapToPair(t -> new Tuple2<>(t._1 / groupSize, t))
-                .groupByKey(partitions)
-                .flatMap(group -> {
-                    List<Tuple2<Long, TokenizedDocument>> members = new ArrayList<>();
-                    group._2.forEach(members::add);
-                    members.sort((x, y) -> Long.compare(x._1, y._1));
-                    List<TokenizedDocument> docs = members.stream().map(Tuple2::_2).toList();
-                    List<TrainingInstance> out = new ArrayList<>();
-                    for (int dupe = 0; dupe < dupes; dupe++) {
-                        out.addAll(packer.pack(group._1, docs, dupe));
-                    }
-                    return out.iterator();
-                });
     }
 
     private void reportDocuments(StageReport report, DocumentTally tally) {
