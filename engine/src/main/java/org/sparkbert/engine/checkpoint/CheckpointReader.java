@@ -42,21 +42,11 @@ public final class CheckpointReader {
 
     /** The model configuration from config.json: our keys, the positions as the engine counts them. */
     static ModelConfig description(JsonNode c, Path source) throws IOException {
-        Properties p = new Properties();
-        for (String key : new String[] {"vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
-                "intermediate_size", "sparkbert_max_position_embeddings", "type_vocab_size", "hidden_dropout_prob",
-                "attention_probs_dropout_prob", "layer_norm_eps", "initializer_range", "pre_layer_norm",
-                "embedding_size", "share_layers", "objective"}) {
-            if (!c.hasNonNull(key)) {
-                throw new IOException(source + ": no '" + key + "' (not a checkpoint written by sparkbert)");
-            }
-            p.setProperty(key.replace("sparkbert_", ""), c.get(key).asText());
+        for (String key : new String[] {"objective", ModelConfig.OURS + "max_position_embeddings"}) {
+            if (!c.hasNonNull(key)) throw new IOException(source + ": no '" + key + "' (not a checkpoint written by sparkbert)");
         }
-        // ours names sinusoidal, which Hugging Face's key cannot; a config.json without it: Hugging Face's
-        String positions = c.path("sparkbert_position_embedding_type").asText(c.path("position_embedding_type").asText(ModelConfig.ABSOLUTE));
-        p.setProperty("position_embedding_type", positions);
         try {
-            return ModelConfig.parse(p, source.toString());
+            return ModelConfig.fromJson(c, source.toString());
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }

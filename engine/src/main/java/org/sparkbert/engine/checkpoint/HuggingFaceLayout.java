@@ -55,38 +55,28 @@ public enum HuggingFaceLayout {
         return architecture;
     }
 
-    /** config.json as transformers reads it for this architecture, plus our own keys. */
+    /**
+     * config.json as transformers reads it for this architecture: every key of the configuration
+     * ({@link ModelConfig#values()}), where Hugging Face counts positions otherwise its value and ours
+     * under {@link ModelConfig#OURS}, and the keys transformers needs besides.
+     */
     public ObjectNode configJson(ModelConfig m, int padTokenId) {
         ObjectNode c = JSON.createObjectNode();
         c.putArray("architectures").add(architecture);
         c.put("model_type", modelType);
-        c.put("vocab_size", m.vocabSize());
-        c.put("hidden_size", m.hiddenSize());
-        c.put("num_hidden_layers", m.numHiddenLayers());
-        c.put("num_attention_heads", m.numAttentionHeads());
-        c.put("intermediate_size", m.intermediateSize());
-        c.put("hidden_act", "gelu");
-        c.put("hidden_dropout_prob", decimal(m.hiddenDropoutProb()));
-        c.put("attention_probs_dropout_prob", decimal(m.attentionProbsDropoutProb()));
+        m.values().forEach((key, value) -> c.set(key, JSON.valueToTree(value instanceof Float f ? decimal(f) : value)));
+        c.put(ModelConfig.OURS + "max_position_embeddings", m.maxPositionEmbeddings());
         c.put("max_position_embeddings", m.maxPositionEmbeddings() + positionShift(padTokenId));
-        c.put("type_vocab_size", m.typeVocabSize());
-        c.put("initializer_range", decimal(m.initializerRange()));
-        c.put("layer_norm_eps", decimal(m.layerNormEps()));
-        c.put("pad_token_id", padTokenId);
+        c.put(ModelConfig.OURS + "position_embedding_type", m.positionEmbeddingType());
         c.put("position_embedding_type", m.relativePositions() ? m.positionEmbeddingType() : ModelConfig.ABSOLUTE);
+        c.put("hidden_act", "gelu");
+        c.put("pad_token_id", padTokenId);
         c.put("torch_dtype", "float32");
         if (this == ALBERT) {
             c.put("num_hidden_groups", m.shareLayers() ? 1 : m.numHiddenLayers());
             c.put("inner_group_num", 1);
             c.put("classifier_dropout_prob", decimal(m.hiddenDropoutProb()));
         }
-        // Ours, so that the engine rebuilds exactly this model from the checkpoint.
-        c.put("pre_layer_norm", m.preLayerNorm());
-        c.put("embedding_size", m.embeddingSize());
-        c.put("share_layers", m.shareLayers());
-        c.put("objective", m.objective());
-        c.put("sparkbert_max_position_embeddings", m.maxPositionEmbeddings());
-        c.put("sparkbert_position_embedding_type", m.positionEmbeddingType());
         return c;
     }
 

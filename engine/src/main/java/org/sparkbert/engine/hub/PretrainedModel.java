@@ -1,6 +1,7 @@
 package org.sparkbert.engine.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -127,23 +128,19 @@ public record PretrainedModel(String source, String format, ModelConfig model, i
         if (!act.equals("gelu")) {
             throw new IOException(source + ": hidden_act '" + act + "'; the engine computes BERT's exact gelu only");
         }
-        String positions = c.path("position_embedding_type").asText("absolute");
-        if (!positions.equals("absolute")) {
-            throw new IOException(source + ": position_embedding_type '" + positions + "'; only absolute positions are supported");
+        String positions = c.path("position_embedding_type").asText(ModelConfig.ABSOLUTE);
+        if (positions.equals(ModelConfig.SINUSOIDAL)) {
+            throw new IOException(source + ": position_embedding_type '" + positions + "' is not a Hugging Face BERT value");
         }
-        Properties p = new Properties();
-        p.setProperty("objective", objective);
         for (String key : new String[] {"vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
                 "intermediate_size", "max_position_embeddings"}) {
             if (!c.hasNonNull(key)) throw new IOException(source + ": no '" + key + "'");
-            p.setProperty(key, c.get(key).asText());
         }
-        for (String key : new String[] {"type_vocab_size", "hidden_dropout_prob", "attention_probs_dropout_prob",
-                "layer_norm_eps", "initializer_range"}) {
-            if (c.hasNonNull(key)) p.setProperty(key, c.get(key).asText());
-        }
+        ObjectNode ours = c.deepCopy();
+        ours.put("objective", objective);
+        for (String key : new String[] {"pre_layer_norm", "embedding_size", "share_layers", "num_labels"}) ours.remove(key);
         try {
-            return ModelConfig.parse(p, source.toString());
+            return ModelConfig.fromJson(ours, source.toString());
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }

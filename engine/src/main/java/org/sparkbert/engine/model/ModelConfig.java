@@ -6,6 +6,10 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -47,10 +51,14 @@ public record ModelConfig(
     public static final String RELATIVE_KEY_QUERY = "relative_key_query";
     private static final Set<String> POSITION_TYPES = Set.of(ABSOLUTE, SINUSOIDAL, RELATIVE_KEY, RELATIVE_KEY_QUERY);
 
-    private static final Set<String> KEYS = Set.of("vocab_size", "hidden_size", "num_hidden_layers",
+    /** The keys of a .conf file and of config.json, in the order {@link #values()} gives them. */
+    private static final List<String> KEY_ORDER = List.of("vocab_size", "hidden_size", "num_hidden_layers",
             "num_attention_heads", "intermediate_size", "max_position_embeddings", "type_vocab_size",
             "hidden_dropout_prob", "attention_probs_dropout_prob", "layer_norm_eps", "initializer_range",
             "pre_layer_norm", "embedding_size", "share_layers", "objective", "num_labels", "position_embedding_type");
+    private static final Set<String> KEYS = Set.copyOf(KEY_ORDER);
+    /** config.json holds our value of a key under this prefix where Hugging Face's differs (positions). */
+    public static final String OURS = "sparkbert_";
 
     /** A configuration with learned absolute positions. */
     public ModelConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads, int intermediateSize,
@@ -136,6 +144,39 @@ public record ModelConfig(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Every key with its value, typed (Integer, Float, Boolean, String) as parse reads them back: the
+     * one list of this configuration's keys that .conf files, config.json and Spark tasks share.
+     */
+    public Map<String, Object> values() {
+        Object[] v = {vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, maxPositionEmbeddings,
+                typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps, initializerRange, preLayerNorm,
+                embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType};
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int i = 0; i < v.length; i++) out.put(KEY_ORDER.get(i), v[i]);
+        return out;
+    }
+
+    /** As a .conf file holds it: {@code parse(toProperties(), ...)} gives this configuration back. */
+    public Properties toProperties() {
+        Properties p = new Properties();
+        values().forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
+        return p;
+    }
+
+    /**
+     * From a config.json object: every key of ours that it holds, {@link #OURS}-prefixed values
+     * before Hugging Face's; keys it lacks take their defaults (the required ones are an error).
+     */
+    public static ModelConfig fromJson(JsonNode c, String source) {
+        Properties p = new Properties();
+        for (String key : KEY_ORDER) {
+            JsonNode v = c.hasNonNull(OURS + key) ? c.get(OURS + key) : c.get(key);
+            if (v != null && !v.isNull()) p.setProperty(key, v.asText());
+        }
+        return parse(p, source);
     }
 
     /** This configuration for a vocabulary of the given size; a different stated vocab_size is an error. */

@@ -201,16 +201,7 @@ class CheckpointWriterTest {
 
     /** The model keys of a fixture's config.json (which also holds Hugging Face's architecture keys). */
     static ModelConfig goldenConfig(java.nio.file.Path file) throws IOException {
-        JsonNode json = JSON.readTree(file.toFile());
-        java.util.Properties p = new java.util.Properties();
-        for (String key : List.of("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
-                "intermediate_size", "max_position_embeddings", "type_vocab_size", "hidden_dropout_prob",
-                "attention_probs_dropout_prob", "layer_norm_eps", "initializer_range", "pre_layer_norm",
-                "embedding_size", "share_layers", "objective")) {
-            p.setProperty(key, json.get(key).asText());
-        }
-        if (json.has("position_embedding_type")) p.setProperty("position_embedding_type", json.get("position_embedding_type").asText());
-        return ModelConfig.parse(p, file.toString());
+        return ModelConfig.fromJson(JSON.readTree(file.toFile()), file.toString());
     }
 
     private Path vocabulary() throws IOException {

@@ -70,14 +70,7 @@ class GoldenModelTest {
     static ModelConfig config(String variant) throws IOException {
         try (InputStream in = resource(variant, "config.json")) {
             JsonNode c = new ObjectMapper().readTree(in);
-            return new ModelConfig(c.get("vocab_size").asInt(), c.get("hidden_size").asInt(),
-                    c.get("num_hidden_layers").asInt(), c.get("num_attention_heads").asInt(),
-                    c.get("intermediate_size").asInt(), c.get("max_position_embeddings").asInt(),
-                    c.get("type_vocab_size").asInt(), (float) c.get("hidden_dropout_prob").asDouble(),
-                    (float) c.get("attention_probs_dropout_prob").asDouble(), (float) c.get("layer_norm_eps").asDouble(),
-                    (float) c.get("initializer_range").asDouble(), c.get("pre_layer_norm").asBoolean(),
-                    c.get("embedding_size").asInt(), c.get("share_layers").asBoolean(), c.get("objective").asText(), 2,
-                    c.path("position_embedding_type").asText(ModelConfig.ABSOLUTE));
+            return ModelConfig.fromJson(c, variant + "/config.json");
         }
     }
 

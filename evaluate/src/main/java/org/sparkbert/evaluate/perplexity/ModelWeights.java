@@ -62,7 +62,7 @@ public final class ModelWeights implements Serializable {
             tensors.put(e.getKey(), e.getValue().floats());
             shapes.put(e.getKey(), e.getValue().shape());
         }
-        return new ModelWeights(dir, properties(loaded.model()), tensors, shapes);
+        return new ModelWeights(dir, loaded.model().toProperties(), tensors, shapes);
     }
 
     public ModelConfig config() {
@@ -92,27 +92,5 @@ public final class ModelWeights implements Serializable {
             LOG.info("{} lacks {} tensor(s) of this model, which start fresh: {}", source, missing.size(), missing);
         }
         return model;
-    }
-
-    static Properties properties(ModelConfig c) {
-        Properties p = new Properties();
-        p.setProperty("vocab_size", Integer.toString(c.vocabSize()));
-        p.setProperty("hidden_size", Integer.toString(c.hiddenSize()));
-        p.setProperty("num_hidden_layers", Integer.toString(c.numHiddenLayers()));
-        p.setProperty("num_attention_heads", Integer.toString(c.numAttentionHeads()));
-        p.setProperty("intermediate_size", Integer.toString(c.intermediateSize()));
-        p.setProperty("max_position_embeddings", Integer.toString(c.maxPositionEmbeddings()));
-        p.setProperty("type_vocab_size", Integer.toString(c.typeVocabSize()));
-        p.setProperty("hidden_dropout_prob", Float.toString(c.hiddenDropoutProb()));
-        p.setProperty("attention_probs_dropout_prob", Float.toString(c.attentionProbsDropoutProb()));
-        p.setProperty("layer_norm_eps", Float.toString(c.layerNormEps()));
-        p.setProperty("initializer_range", Float.toString(c.initializerRange()));
-        p.setProperty("pre_layer_norm", Boolean.toString(c.preLayerNorm()));
-        p.setProperty("embedding_size", Integer.toString(c.embeddingSize()));
-        p.setProperty("share_layers", Boolean.toString(c.shareLayers()));
-        p.setProperty("objective", c.objective());
-        p.setProperty("num_labels", Integer.toString(c.numLabels()));
-        p.setProperty("position_embedding_type", c.positionEmbeddingType());
-        return p;
     }
 }
