@@ -232,9 +232,10 @@ public final class PipelineJob extends StageCommand {
                 stageSettings.confArguments(List.of("train.properties", "instances.properties"))));
         String checkpoint = train + "/checkpoints/" + CheckpointWriter.directoryName(trainSteps);
         if (s.flag("pipeline.perplexity.enabled")) {
-            String text = s.string("pipeline.perplexity.input").isEmpty() ? ingest + "/clean" : s.string("pipeline.perplexity.input");
+            // By default the validation instances (frozen masks, with the count baselines beside the model's loss).
+            String text = s.string("pipeline.perplexity.input").isEmpty() ? instances : s.string("pipeline.perplexity.input");
             String perplexity = layout.perplexity();
-            steps.add(stage("perplexity", "masked-LM perplexity of the checkpoint on " + text, perplexity, PerplexityJob::new,
+            steps.add(stage("perplexity", "masked-LM loss of the checkpoint on the held-out split of " + text, perplexity, PerplexityJob::new,
                     List.of("--checkpoint", checkpoint, "--input", text, "--output", perplexity,
                             "--max-seq-length", String.valueOf(seqLength)),
                     stageSettings.confArguments(List.of("evaluate.properties"))));

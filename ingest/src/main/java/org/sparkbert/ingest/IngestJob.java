@@ -26,6 +26,7 @@ import org.sparkbert.ingest.read.HadoopConf;
 import org.sparkbert.ingest.read.InputFile;
 import org.sparkbert.ingest.read.InputFiles;
 import org.sparkbert.ingest.read.LocationFreeRDD;
+import org.sparkbert.ingest.split.ValidationSplit;
 import org.sparkbert.job.Settings;
 import org.sparkbert.job.StageCommand;
 import org.sparkbert.job.StageOutput;
@@ -46,9 +47,11 @@ import java.util.TreeMap;
  * The ingest stage: raw C4-style shards to a clean, deduplicated corpus. Reads JSON lines and WET
  * files (any Hadoop FileSystem), applies C4's page rules and language identification, then removes
  * duplicates by URL, by exact text, by MinHash near-duplicate detection (whole pages, before line
- * deduplication splits them) and by C4's line deduplication, also against the outputs of earlier runs. Writes {@code clean/}, {@code rejects/} (every
- * dropped record and why), {@code _MANIFEST.json} and a report whose counts reconcile:
- * {@code records_in == records_out + sum(dropped)}, checked before the output is committed.
+ * deduplication splits them) and by C4's line deduplication, also against the outputs of earlier
+ * runs. Writes {@code clean/}, the held-out pages in {@code validation/} (same schema, chosen by
+ * {@link ValidationSplit}), {@code rejects/} (every dropped record and why), {@code _MANIFEST.json}
+ * and a report whose counts reconcile: {@code records_in == records_clean + records_validation +
+ * sum(dropped)}, checked before the output is committed.
  */
 @Command(name = "ingest", description = "Clean and deduplicate C4-style shards (JSON lines, WET) into clean/ Parquet.")
 public final class IngestJob extends StageCommand {
@@ -63,6 +66,8 @@ public final class IngestJob extends StageCommand {
             description = "Earlier ingest outputs (repeated, or comma-separated for schedulers that pass one"
                     + " argument): their input files are skipped and their pages count as seen.")
     List<String> previous = new ArrayList<>();
+
+    private static final String VALIDATION_FRACTION = "ingest.split.validation_fraction";
 
     private List<InputFile> files;
 
@@ -127,6 +132,10 @@ public final class IngestJob extends StageCommand {
     private static void checkSettings(Settings s) {
         int bands = s.integer("ingest.dedup.near.bands");
         int rows = s.integer("ingest.dedup.near.rows");
+        double heldOut = s.number(VALIDATION_FRACTION);
+        if (!(heldOut >= 0 && heldOut < 1)) {
+            throw new UsageException("Setting '" + VALIDATION_FRACTION + "' must lie in [0, 1), not " + heldOut + ".");
+        }
         if ((bands == 0) != (rows == 0) || bands < 0 || rows < 0
                 || (long) bands * rows > s.integer("ingest.dedup.near.permutations")) {
             throw new UsageException("Settings 'ingest.dedup.near.bands' and 'ingest.dedup.near.rows' must both be 0"
@@ -224,17 +233,23 @@ public final class IngestJob extends StageCommand {
         }
         report.endPhase("dedup_lines");
 
-        progress.begin("write", "write clean/ and rejects/");
-        String cleanPath = new Path(out.work(), "clean").toString();
+        progress.begin("write", "write clean/, validation/ and rejects/");
+        String cleanPath = new Path(out.work(), IngestOutput.CLEAN_FOLDER).toString();
+        String validationPath = new Path(out.work(), IngestOutput.VALIDATION_FOLDER).toString();
         String rejectsPath = new Path(out.work(), "rejects").toString();
         String codec = spark.conf().get("spark.sql.parquet.compression.codec");
-        new ParquetOutput(IngestOutput.CLEAN, codec).write(docs.map(IngestOutput::cleanRow), cleanPath, shipped);
+        ValidationSplit split = new ValidationSplit(settings.number(VALIDATION_FRACTION));
+        report.put("validation_fraction", settings.number(VALIDATION_FRACTION));
+        new ParquetOutput(IngestOutput.CLEAN, codec).write(docs.filter(p -> !split.isValidation(p.urlKey, p.id))
+                .map(IngestOutput::cleanRow), cleanPath, shipped);
+        new ParquetOutput(IngestOutput.CLEAN, codec).write(docs.filter(p -> split.isValidation(p.urlKey, p.id))
+                .map(IngestOutput::cleanRow), validationPath, shipped);
         JavaRDD<Row> rejects = rejects(pages, lined, layout, drops);
         new ParquetOutput(IngestOutput.REJECTS, codec).write(rejects, rejectsPath, shipped);
         report.endPhase("write");
 
         progress.begin("reconcile", "count and reconcile");
-        reconcile(conf, recordsIn, cleanPath, rejects, rejectsPath, report);
+        reconcile(conf, recordsIn, cleanPath, validationPath, rejects, rejectsPath, report);
         report.endPhase("reconcile");
         progress.done();
         report.put("cpu_seconds", progress.cpuSeconds());
@@ -276,10 +291,12 @@ public final class IngestJob extends StageCommand {
         return toRead;
     }
 
-    private Dataset<Row> previousPages(SparkSession spark) {
+    private Dataset<Row> previousPages(SparkSession spark) throws IOException {
         Dataset<Row> all = null;
         for (String dir : previous) {
-            Dataset<Row> one = spark.read().parquet(new Path(dir, "clean").toString()).select("id", "text");
+            // One scan of both folders: LocationFreeRDD reads a single file scan's partitions.
+            Dataset<Row> one = spark.read().parquet(IngestOutput.corpusFolders(dir, spark.sparkContext().hadoopConfiguration())
+                    .toArray(new String[0])).select("id", "text");
             all = all == null ? one : all.unionByName(one);
         }
         return all;
@@ -365,19 +382,24 @@ public final class IngestJob extends StageCommand {
      * not add up; the drops per reason are counted on the rejects as they were written (the same
      * deterministic RDD, computed again from the cached pages and drops).
      */
-    private void reconcile(Configuration conf, long recordsIn, String cleanPath, JavaRDD<Row> rejects,
+    private void reconcile(Configuration conf, long recordsIn, String cleanPath, String validationPath, JavaRDD<Row> rejects,
                            String rejectsPath, StageReport report) throws IOException {
-        long recordsOut = ParquetRowCount.of(cleanPath, conf);
+        long recordsClean = ParquetRowCount.of(cleanPath, conf);
+        long recordsValidation = ParquetRowCount.of(validationPath, conf);
+        long recordsOut = recordsClean + recordsValidation;
         long rejectsWritten = ParquetRowCount.of(rejectsPath, conf);
         Map<String, Long> dropped = new TreeMap<>(rejects.map(r -> r.getString(2)).countByValue());
         long droppedTotal = dropped.values().stream().mapToLong(Long::longValue).sum();
         report.put("records_in", recordsIn);
         report.put("records_out", recordsOut);
+        report.put("records_clean", recordsClean);
+        report.put("records_validation", recordsValidation);
         report.put("dropped", dropped);
-        log.info("counts: {} in, {} out, {} dropped {}", recordsIn, recordsOut, droppedTotal, dropped);
+        log.info("counts: {} in, {} out ({} clean, {} validation), {} dropped {}", recordsIn, recordsOut, recordsClean,
+                recordsValidation, droppedTotal, dropped);
         if (rejectsWritten != droppedTotal || recordsIn != recordsOut + droppedTotal) {
             throw new IllegalStateException("The counts do not reconcile: " + recordsIn + " records in, " + recordsOut
-                    + " out and " + droppedTotal + " dropped " + dropped + " (" + rejectsWritten
+                    + " out (" + recordsClean + " clean, " + recordsValidation + " validation) and " + droppedTotal + " dropped " + dropped + " (" + rejectsWritten
                     + " rejects written); the output is not committed.");
         }
     }

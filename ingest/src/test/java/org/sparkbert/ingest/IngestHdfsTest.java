@@ -71,7 +71,8 @@ class IngestHdfsTest {
             dropped += n.asLong();
         }
         assertEquals(in, report.path("records_out").asLong() + dropped);
-        assertEquals(report.path("records_out").asLong(), spark.read().parquet(hdfs("/corpus/1/clean")).count());
+        assertEquals(report.path("records_out").asLong(), spark.read().parquet(hdfs("/corpus/1/clean")).count()
+                + spark.read().parquet(hdfs("/corpus/1/validation")).count());
         assertTrue(report.path("records_out").asLong() >= 5);
         assertFalse(fs.exists(new Path("/corpus/.1.inprogress")), "no work directory is left");
 

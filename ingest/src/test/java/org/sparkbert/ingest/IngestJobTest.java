@@ -56,6 +56,10 @@ class IngestJobTest {
         return spark.read().parquet(out.resolve("clean").toString());
     }
 
+    private Dataset<Row> validation(Path out) {
+        return spark.read().parquet(out.resolve("validation").toString());
+    }
+
     private Dataset<Row> rejects(Path out) {
         return spark.read().parquet(out.resolve("rejects").toString());
     }
@@ -134,7 +138,7 @@ class IngestJobTest {
         assertTrue(dropped(report, "too_few_sentences") > 0);
 
         // Counted from the written data, not only from the report.
-        assertEquals(report.path("records_out").asLong(), clean(out).count());
+        assertEquals(report.path("records_out").asLong(), clean(out).count() + validation(out).count());
         assertEquals(report.path("records_in").asLong() - report.path("records_out").asLong(), rejects(out).count());
 
         // Every reject knows its file and line.
@@ -279,7 +283,7 @@ class IngestJobTest {
         assertReconciles(report);
         assertEquals(3, report.path("records_out").asLong());
         long pagesWithLine = 0;
-        for (Row r : clean(out).collectAsList()) {
+        for (Row r : clean(out).union(validation(out)).collectAsList()) {
             String text = r.getAs("text");
             long copies = java.util.Arrays.stream(text.split("\n")).filter(shared::equals).count();
             assertTrue(copies <= 1);

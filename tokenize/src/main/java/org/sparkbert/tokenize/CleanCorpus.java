@@ -18,10 +18,12 @@ import java.util.stream.Collectors;
 /**
  * The clean corpus every stage after ingest reads: the ingest stage's Parquet (string columns such
  * as {@code id} and {@code text}, other columns ignored), given as the ingest output directory or
- * its {@code clean/} folder.
+ * its {@code clean/} folder. The held-out {@code validation/} pages beside it are never part of it.
  */
 public final class CleanCorpus {
     public static final String CLEAN_FOLDER = "clean";
+    /** The ingest stage's held-out pages, beside clean/: no stage that trains may read them. */
+    public static final String VALIDATION_FOLDER = "validation";
 
     private CleanCorpus() {
     }
@@ -37,6 +39,25 @@ public final class CleanCorpus {
             }
             Path clean = new Path(path, CLEAN_FOLDER);
             return fs.isDirectory(clean) ? clean.toString() : input;
+        } catch (IOException e) {
+            throw new UsageException("Cannot reach --input " + input + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The held-out pages of an ingest output: {@code <input>/validation}, or the {@code validation}
+     * sibling when the input is the {@code clean/} folder itself; null when there is none.
+     */
+    public static String validation(String input, Configuration conf) {
+        try {
+            Path path = new Path(input);
+            FileSystem fs = path.getFileSystem(conf);
+            Path inside = new Path(path, VALIDATION_FOLDER);
+            if (fs.isDirectory(inside)) {
+                return inside.toString();
+            }
+            Path sibling = path.getParent() == null ? null : new Path(path.getParent(), VALIDATION_FOLDER);
+            return CLEAN_FOLDER.equals(path.getName()) && sibling != null && fs.isDirectory(sibling) ? sibling.toString() : null;
         } catch (IOException e) {
             throw new UsageException("Cannot reach --input " + input + ": " + e.getMessage());
         }

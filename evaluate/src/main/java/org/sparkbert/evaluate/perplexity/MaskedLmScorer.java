@@ -23,6 +23,7 @@ public final class MaskedLmScorer {
     private final int vocabSize;
     private final List<MaskedRow> pending = new ArrayList<>();
     private CrossEntropySum total = CrossEntropySum.ZERO;
+    private HiddenStateSample sample;
 
     /** @param masker the fixed-seed masker, or null for pseudo-perplexity */
     public MaskedLmScorer(BertModel model, SpecialTokens specials, DynamicMasker masker) {
@@ -55,7 +56,7 @@ public final class MaskedLmScorer {
         if (masker != null) {
             var masked = masker.mask(sequence.inputIds(), sequence.key(), 0);
             if (masked.maskedPositions().length > 0) {
-                queue(new MaskedRow(masked.inputIds(), masked.maskedPositions(), masked.maskedLabels()));
+                queue(new MaskedRow(masked.inputIds(), null, masked.maskedPositions(), masked.maskedLabels()));
             }
             return;
         }
@@ -64,9 +65,29 @@ public final class MaskedLmScorer {
             if (!specials.isSpecial(ids[i])) {
                 int[] corrupted = ids.clone();
                 corrupted[i] = specials.mask();
-                queue(new MaskedRow(corrupted, new int[] {i}, new int[] {ids[i]}));
+                queue(new MaskedRow(corrupted, null, new int[] {i}, new int[] {ids[i]}));
             }
         }
+    }
+
+    /**
+     * Adds a row whose mask was frozen when it was cut (the validation instances): its corrupted ids,
+     * segment ids, and the positions with their true ids.
+     */
+    public void addFrozen(int[] inputIds, int[] tokenTypeIds, int[] positions, int[] labels) {
+        if (inputIds.length > model.seqLength()) {
+            throw new IllegalArgumentException("an instance of " + inputIds.length + " tokens is longer than the model's "
+                    + model.seqLength() + " (--max-seq-length)");
+        }
+        if (positions.length > 0) {
+            queue(new MaskedRow(inputIds, tokenTypeIds, positions, labels));
+        }
+    }
+
+    /** Also keep a sample of the final hidden states of every scored batch (for the encoder diagnostics). */
+    public MaskedLmScorer sampling(HiddenStateSample sample) {
+        this.sample = sample;
+        return this;
     }
 
     /** Scores what is still queued and returns the sum over everything added. */
@@ -88,6 +109,9 @@ public final class MaskedLmScorer {
         Batch batch = batchOf(pending);
         model.forward(batch, 0, 0, 0f);
         float[] logits = model.mlmLogits();
+        if (sample != null) {
+            sample.offer(model.hiddenStates(), pending, model.seqLength(), model.config().hiddenSize(), specials);
+        }
         double nats = 0;
         int[] labels = batch.maskedLabels();
         for (int p = 0; p < labels.length; p++) {
@@ -123,6 +147,9 @@ public final class MaskedLmScorer {
         for (int r = 0; r < b; r++) {
             MaskedRow row = rows.get(r);
             System.arraycopy(row.inputIds(), 0, ids, r * t, row.inputIds().length);
+            if (row.tokenTypeIds() != null) {
+                System.arraycopy(row.tokenTypeIds(), 0, types, r * t, row.tokenTypeIds().length);
+            }
             Arrays.fill(attention, r * t, r * t + row.inputIds().length, 1);
             for (int j = 0; j < row.positions().length; j++) {
                 positions[k] = r * t + row.positions()[j];

@@ -19,6 +19,9 @@ import org.sparkbert.job.StageCommand;
 import org.sparkbert.job.StageOutput;
 import org.sparkbert.job.StageReport;
 import org.sparkbert.job.UsageException;
+import org.sparkbert.evaluate.heldout.CountBaselines;
+import org.sparkbert.evaluate.heldout.EncoderDiagnostics;
+import org.sparkbert.evaluate.heldout.HeldOutSplit;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.masking.DynamicMasker;
@@ -33,6 +36,11 @@ import picocli.CommandLine.Option;
  * mean cross-entropy over masked positions. The checkpoint's own vocabulary encodes the text; each
  * sequence's mask is drawn from --seed and the sequence's key, so two checkpoints are scored on the
  * same masks. Executors score their partitions with the broadcast weights; the partial sums add up.
+ *
+ * <p>By default the held-out split is scored when the input has one: given an instances output with
+ * {@code validation/}, its frozen masked positions, beside the unigram and two-neighbour count
+ * baselines on the same positions and the encoder diagnostics (perplexity.json's {@code held_out});
+ * given an ingest output, the text of its {@code validation/} pages.
  */
 @Command(name = "perplexity", description = "Masked-LM perplexity (or pseudo-perplexity) of a checkpoint on held-out text.")
 public final class PerplexityJob extends StageCommand {
@@ -43,7 +51,9 @@ public final class PerplexityJob extends StageCommand {
     String checkpoint;
 
     @Option(names = "--input", required = true, paramLabel = "PATH",
-            description = "Text files (documents separated by blank lines; *.tokens: WikiText articles) or a clean/ Parquet directory.")
+            description = "An instances output with validation/ (scores its frozen masks, with the count baselines), an ingest"
+                    + " output (scores its validation/ pages), text files (documents separated by blank lines; *.tokens:"
+                    + " WikiText articles) or a clean/ Parquet directory.")
     String input;
 
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where perplexity.json and _REPORT.json go.")
@@ -61,6 +71,7 @@ public final class PerplexityJob extends StageCommand {
     boolean pseudo;
 
     private ModelWeights weights;
+    private HeldOutSplit split;
 
     public static void main(String[] args) {
         StageCommand.main(new PerplexityJob(), args);
@@ -106,6 +117,11 @@ public final class PerplexityJob extends StageCommand {
                 throw new UsageException("--input " + input + " does not exist");
             }
             weights = ModelWeights.read(StageOutput.uri(checkpoint).toString(), hadoopConf);
+            split = HeldOutSplit.find(StageOutput.uri(input).toString(), hadoopConf);
+            if (split != null && pseudo) {
+                throw new UsageException("--pseudo masks every token of text in turn; give the ingest output (its validation/"
+                        + " pages) rather than the instances " + input);
+            }
         } catch (IOException e) {
             throw new UsageException("--checkpoint " + checkpoint + ": " + e.getMessage());
         }
@@ -129,7 +145,12 @@ public final class PerplexityJob extends StageCommand {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<ModelWeights> model = jsc.broadcast(weights);
         Broadcast<Tokenizer> vocabulary = jsc.broadcast(tokenizer);
-        JavaRDD<Document> documents = TextDocuments.read(spark, StageOutput.uri(input).toString());
+        if (split != null && !pseudo) {
+            scoreValidation(spark, settings, out, report, jsc, model, tokenizer);
+            return;
+        }
+        String text = textInput(conf);
+        JavaRDD<Document> documents = TextDocuments.read(spark, text);
         report.endPhase("load");
 
         int length = maxSeqLength;
@@ -148,13 +169,101 @@ public final class PerplexityJob extends StageCommand {
 
         PerplexityResult result = new PerplexityResult(sum.perplexity(), stepOf(checkpoint), checkpoint, definition(),
                 sum.positions(), seed);
-        out.writeText(PerplexityResult.FILE_NAME, result.toJson());
+        out.writeText(PerplexityResult.FILE_NAME, result.toJson(Map.of("scored", "text " + text
+                + ", masks drawn per sequence from the seed", "mean_cross_entropy", sum.meanNats())));
         report.count("tokens_scored", sum.positions());
         report.put("perplexity", result.perplexity());
         report.put("mean_cross_entropy", sum.meanNats());
         report.put("definition", definition());
         log.info("evaluate perplexity: {} = {} over {} scored tokens ({})", definition(), result.perplexity(),
                 sum.positions(), checkpoint);
+    }
+
+    /**
+     * The validation instances of an instances output: the model's loss on their frozen masked positions,
+     * both count baselines on the same positions (counts from the training instances beside them), and
+     * the encoder diagnostics of a sample of their final hidden states.
+     */
+    private void scoreValidation(SparkSession spark, Settings settings, StageOutput out, StageReport report,
+                                 JavaSparkContext jsc, Broadcast<ModelWeights> model, Tokenizer tokenizer) throws IOException {
+        SpecialTokens specials = SpecialTokens.of(tokenizer);
+        int[] specialIds = java.util.stream.IntStream.range(0, tokenizer.vocabularySize()).filter(specials::isSpecial).toArray();
+        CountBaselines.Sums baselines = split.baselines(spark, tokenizer.vocabularySize(), specialIds);
+        report.endPhase("baselines");
+        int batchSize = settings.integer("evaluate.perplexity.batch_size");
+        int length = maxSeqLength;
+        int perRow = Math.max(1, split.validationRows(spark).map(r -> r.positions().length).fold(0, Math::max));
+        int sampleLimit = settings.integer("evaluate.diagnostics.vectors");
+        Broadcast<Tokenizer> vocabulary = jsc.broadcast(tokenizer);
+        List<ScoredPart> parts = split.validationRows(spark).mapPartitions((Iterator<HeldOutSplit.ValidationRow> rows) -> {
+            ModelConfig config = model.value().config().withDropout(0f, 0f);
+            TaskContext task = TaskContext.get();
+            int threads = task != null ? task.cpus() : Runtime.getRuntime().availableProcessors();
+            HiddenStateSample sample = new HiddenStateSample(sampleLimit);
+            try (BertModel bert = model.value().newModel(config, threads, batchSize, length, batchSize * perRow, 0, 0L, name -> false)) {
+                MaskedLmScorer scorer = new MaskedLmScorer(bert, SpecialTokens.of(vocabulary.value()), null).sampling(sample);
+                while (rows.hasNext()) {
+                    HeldOutSplit.ValidationRow r = rows.next();
+                    scorer.addFrozen(r.inputIds(), r.tokenTypeIds(), r.positions(), r.labels());
+                }
+                return List.of(new ScoredPart(scorer.finish(), sample)).iterator();
+            }
+        }).collect();
+        CrossEntropySum sum = CrossEntropySum.ZERO;
+        HiddenStateSample sample = new HiddenStateSample(sampleLimit);
+        for (ScoredPart part : parts) {
+            sum = sum.plus(part.sum());
+            sample.append(part.sample());
+        }
+        report.endPhase("score");
+        if (sum.positions() != baselines.positions) {
+            throw new IllegalStateException("The model scored " + sum.positions() + " positions but the baselines "
+                    + baselines.positions + ": they must see the same positions.");
+        }
+        if (sum.positions() == 0) {
+            throw new UsageException("--input " + input + ": the validation instances hold no masked position to score");
+        }
+        EncoderDiagnostics diagnostics = EncoderDiagnostics.of(sample.vectors(), sample.sequences());
+        Map<String, Object> heldOut = new LinkedHashMap<>();
+        heldOut.put("split", "validation");
+        heldOut.put("instances", split.validationPath());
+        heldOut.put("positions", sum.positions());
+        heldOut.put("model_nats", sum.meanNats());
+        heldOut.put("unigram_nats", baselines.unigramMean());
+        heldOut.put("neighbour_nats", baselines.neighbourMean());
+        heldOut.put("baselines", Map.of(
+                "unigram", "add-one unigram of the ordinary tokens, counted on the training instances",
+                "neighbour", "P(w | left, right neighbour), interpolated Witten-Bell backing off to the mean of P(w | left)"
+                        + " and P(w | right), then the add-one unigram; counted on the training instances"));
+        heldOut.put("anisotropy", diagnostics.anisotropy());
+        heldOut.put("effective_rank", diagnostics.effectiveRank());
+        heldOut.put("diagnostic_vectors", diagnostics.vectors());
+        heldOut.put("hidden_size", weights.config().hiddenSize());
+        PerplexityResult result = new PerplexityResult(sum.perplexity(), stepOf(checkpoint), checkpoint, definition(),
+                sum.positions(), seed);
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("scored", "validation split " + split.validationPath() + " (masks frozen when the instances were cut)");
+        extra.put("mean_cross_entropy", sum.meanNats());
+        extra.put("held_out", heldOut);
+        out.writeText(PerplexityResult.FILE_NAME, result.toJson(extra));
+        report.count("tokens_scored", sum.positions());
+        report.put("perplexity", result.perplexity());
+        report.put("mean_cross_entropy", sum.meanNats());
+        report.put("held_out", heldOut);
+        log.info("evaluate perplexity on the validation split: {} nats (unigram {}, neighbours {}) over {} positions;"
+                        + " anisotropy {}, effective rank {}", sum.meanNats(), baselines.unigramMean(), baselines.neighbourMean(),
+                sum.positions(), diagnostics.anisotropy(), diagnostics.effectiveRank());
+    }
+
+    /** A partition's summed loss and its sample of hidden states. */
+    private record ScoredPart(CrossEntropySum sum, HiddenStateSample sample) implements java.io.Serializable {
+    }
+
+    /** The text to score: an ingest output's held-out validation/ pages when the input is one, else the input itself. */
+    private String textInput(Configuration conf) throws IOException {
+        String uri = StageOutput.uri(input).toString();
+        Path held = new Path(uri, org.sparkbert.tokenize.CleanCorpus.VALIDATION_FOLDER);
+        return held.getFileSystem(conf).isDirectory(held) ? held.toString() : uri;
     }
 
     /**

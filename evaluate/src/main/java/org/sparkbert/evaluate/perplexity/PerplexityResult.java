@@ -34,6 +34,11 @@ public record PerplexityResult(double perplexity, long step, String checkpoint, 
     }
 
     public String toJson() {
+        return toJson(java.util.Map.of());
+    }
+
+    /** The JSON with more top-level fields (what was scored, the held-out figures) after the standard ones. */
+    public String toJson(java.util.Map<String, Object> extra) {
         ObjectNode root = JSON.createObjectNode();
         root.put("perplexity", perplexity);
         root.put("step", step);
@@ -41,6 +46,7 @@ public record PerplexityResult(double perplexity, long step, String checkpoint, 
         root.put("definition", definition);
         root.put("tokens_scored", tokensScored);
         root.put("seed", seed);
+        extra.forEach((k, v) -> root.set(k, JSON.valueToTree(v)));
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {

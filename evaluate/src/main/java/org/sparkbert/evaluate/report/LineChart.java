@@ -6,7 +6,8 @@ import java.util.List;
 final class LineChart {
     private static final int LEFT = 72;
     private static final int RIGHT = 20;
-    private static final int TOP = 40;
+    private static final int TITLE = 40;
+    private static final int LEGEND_ROW = 17;
     private static final int BOTTOM = 48;
     private static final int MAX_POINTS = 2000;
 
@@ -23,18 +24,56 @@ final class LineChart {
         }
         double plotRight = box.width() - RIGHT;
         double plotBottom = box.height() - BOTTOM;
+        List<Series> shown = series.stream().filter(LineChart::hasPoint).toList();
+        // The legend takes rows between the title and the plot area, so it never hides a line.
+        int rows = legendRows(shown, plotRight - LEFT);
+        double top = TITLE + rows * LEGEND_ROW + 6;
         LinearScale x = new LinearScale(xRange[0], xRange[1], LEFT, plotRight, 6);
-        LinearScale y = new LinearScale(yRange[0], yRange[1], plotBottom, TOP, 5);
-        Chart.axes(svg, x, y, LEFT, TOP, plotRight, plotBottom);
+        LinearScale y = new LinearScale(yRange[0], yRange[1], plotBottom, top, 5);
+        Chart.axes(svg, x, y, LEFT, top, plotRight, plotBottom);
         svg.text((LEFT + plotRight) / 2, box.height() - 10, "middle", 12, xLabel, false);
-        svg.text(16, (TOP + plotBottom) / 2, "middle", 12, yLabel, true);
+        svg.text(16, (top + plotBottom) / 2, "middle", 12, yLabel, true);
+        double legendX = LEFT;
         int legendRow = 0;
-        for (Series s : series) {
-            if (drawSeries(svg, s, x, y, markers)) {
-                Chart.legendEntry(svg, plotRight - 170, TOP + 14 + 17 * legendRow++, s.color(), s.name());
+        for (Series s : shown) {
+            drawSeries(svg, s, x, y, markers);
+            double width = legendWidth(s);
+            if (legendX > LEFT && legendX + width > plotRight) {
+                legendX = LEFT;
+                legendRow++;
             }
+            Chart.legendEntry(svg, legendX, TITLE + 8 + LEGEND_ROW * legendRow, s.color(), s.name());
+            legendX += width;
         }
         return svg.close();
+    }
+
+    /** Room for a legend entry: the line sample, the gap and about 7 px per character of 12 px text. */
+    private static double legendWidth(Series s) {
+        return 28 + 7 * s.name().length() + 18;
+    }
+
+    private static int legendRows(List<Series> shown, double width) {
+        int rows = shown.isEmpty() ? 0 : 1;
+        double used = 0;
+        for (Series s : shown) {
+            double w = legendWidth(s);
+            if (used > 0 && used + w > width) {
+                rows++;
+                used = 0;
+            }
+            used += w;
+        }
+        return rows;
+    }
+
+    private static boolean hasPoint(Series s) {
+        for (int i = 0; i < s.x().length; i++) {
+            if (Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean drawSeries(Svg svg, Series s, LinearScale x, LinearScale y, boolean markers) {

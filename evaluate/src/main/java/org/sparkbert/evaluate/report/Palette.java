@@ -12,6 +12,9 @@ public final class Palette {
     public static final String PSEUDO_PERPLEXITY = "#bcbd22";
     public static final String OURS = "#1f77b4";
     public static final String BASELINE = "#7f7f7f";
+    public static final String VALIDATION_LOSS = "#e377c2";
+    public static final String UNIGRAM_BASELINE = "#7f7f7f";
+    public static final String NEIGHBOUR_BASELINE = "#000000";
     public static final String[] PUBLISHED = {"#bcbd22", "#e377c2", "#ff7f0e"};
 
     private Palette() {

@@ -20,8 +20,8 @@ final class ReportHtml {
             header h1 { font-size: 22px; margin: 0 0 8px 0; }
             header p { font-size: 13px; margin: 2px 0; color: #555555; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
             .plots { height: %dpx; width: %dpx; }
-            main { padding: 0 %dpx 40px %dpx; max-width: %dpx; font-size: 14px; }
-            table { border-collapse: collapse; margin: 8px 0 16px 0; }
+            main { padding: 0 %dpx 40px %dpx; max-width: %dpx; font-size: 14px; overflow-wrap: anywhere; }
+            table { border-collapse: collapse; margin: 8px 0 16px 0; display: block; max-width: 100%%; overflow-x: auto; }
             th, td { border: 1px solid #cccccc; padding: 4px 10px; text-align: left; }
             th { background: #f3f3f3; }
             """;
@@ -41,12 +41,20 @@ final class ReportHtml {
                 .append(report.evalDir() == null ? "" : "; evaluation directory: " + Svg.escape(report.evalDir())).append("</p>\n")
                 .append("<p>").append(Svg.escape(ReportTables.modelLine(report))).append("</p>\n</header>\n");
         html.append("<div class=\"plots\">\n");
-        html.append(lossPlot(report.training())).append(learningRatePlot(report.training())).append(accuracyPlot(report.training()))
+        html.append(lossPlot(report.training(), report.heldOut())).append(learningRatePlot(report.training())).append(accuracyPlot(report.training()))
                 .append(perplexityPlot(report.perplexity())).append(gluePlot(GlueTable.of(report.glue())));
         html.append("</div>\n<main>\n");
         html.append("<h2>Training</h2>\n").append(ReportTables.training(TrainingSummary.of(report.training())).html());
         html.append("<h2>Perplexity</h2>\n").append(report.perplexity().isEmpty() ? "<p>No perplexity results.</p>\n"
                 : ReportTables.perplexity(report.perplexity()).html());
+        if (report.heldOut() != null) {
+            html.append("<p>Scored: ").append(Svg.escape(report.heldOut().scored())).append("</p>\n");
+            if (report.heldOut().hasBaselines()) {
+                html.append(ReportTables.heldOut(report.heldOut()).html()).append("<p>")
+                        .append(Svg.escape(ReportTables.HELD_OUT_CAPTION)).append("</p>\n")
+                        .append("<h3>Encoder diagnostics</h3>\n").append(ReportTables.diagnostics(report.heldOut()).html());
+            }
+        }
         GlueTable glue = GlueTable.of(report.glue());
         html.append("<h2>GLUE</h2>\n").append(glue.isEmpty() ? "<p>No GLUE results.</p>\n"
                 : ReportTables.glue(glue).html() + "<p>" + Svg.escape(ReportTables.GLUE_CONVENTIONS) + "</p>\n");
@@ -62,11 +70,26 @@ final class ReportHtml {
         return html.append("</main>\n</body>\n</html>\n").toString();
     }
 
-    private static String lossPlot(TrainingLog log) {
-        return LineChart.render(ReportLayout.LOSS, "Training loss", "step", "loss", List.of(
+    /** Training losses, the validation MLM loss logged during training, and both baselines as horizontal lines. */
+    private static String lossPlot(TrainingLog log, HeldOut heldOut) {
+        List<Series> series = new ArrayList<>(List.of(
                 curve(log, "loss", Palette.LOSS, TrainingPoint::loss),
                 curve(log, "MLM loss", Palette.MLM_LOSS, TrainingPoint::mlmLoss),
-                curve(log, "NSP/SOP loss", Palette.NSP_LOSS, TrainingPoint::nspLoss)), false, "no training steps logged yet");
+                curve(log, "NSP/SOP loss", Palette.NSP_LOSS, TrainingPoint::nspLoss)));
+        if (!log.validation().isEmpty()) {
+            TrainingLog validation = new TrainingLog(log.validation(), 0, false);
+            series.add(curve(validation, "validation MLM loss", Palette.VALIDATION_LOSS,
+                    p -> Double.isFinite(p.mlmLoss()) ? p.mlmLoss() : p.loss()));
+        }
+        if (heldOut != null && heldOut.hasBaselines() && !log.isEmpty()) {
+            double[] steps = {log.first().step(), log.last().step()};
+            series.add(new Series("unigram baseline", Palette.UNIGRAM_BASELINE, steps,
+                    new double[] {heldOut.unigramNats(), heldOut.unigramNats()}));
+            series.add(new Series("neighbour baseline", Palette.NEIGHBOUR_BASELINE, steps,
+                    new double[] {heldOut.neighbourNats(), heldOut.neighbourNats()}));
+        }
+        return LineChart.render(ReportLayout.LOSS, "Training and validation loss (nats)", "step", "loss", series, false,
+                "no training steps logged yet");
     }
 
     private static String learningRatePlot(TrainingLog log) {

@@ -21,6 +21,13 @@ final class ReportMarkdown {
         } else {
             md.append(ReportTables.perplexity(report.perplexity()).markdown()).append('\n');
         }
+        if (report.heldOut() != null) {
+            md.append("Scored: ").append(report.heldOut().scored()).append("\n\n");
+            if (report.heldOut().hasBaselines()) {
+                md.append(ReportTables.heldOut(report.heldOut()).markdown()).append('\n').append(ReportTables.HELD_OUT_CAPTION)
+                        .append("\n\n### Encoder diagnostics\n\n").append(ReportTables.diagnostics(report.heldOut()).markdown()).append('\n');
+            }
+        }
         md.append("## GLUE\n\n");
         GlueTable glue = GlueTable.of(report.glue());
         if (glue.isEmpty()) {

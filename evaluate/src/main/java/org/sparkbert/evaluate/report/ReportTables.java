@@ -38,6 +38,26 @@ final class ReportTables {
         return new Table(List.of("step", "perplexity", "definition", "tokens scored", "mask seed"), rows);
     }
 
+    static final String HELD_OUT_CAPTION = "Cross-entropy in nats over the same masked positions of the validation split."
+            + " Unigram: add-one counts of the training instances, blind to context. Neighbours: P(w | left, right),"
+            + " interpolated Witten-Bell backing off to P(w | left), P(w | right) and the unigram. A model below the"
+            + " neighbour baseline uses more than local statistics.";
+
+    static Table heldOut(HeldOut h) {
+        return new Table(List.of("scorer", "nats", "perplexity"), List.of(
+                List.of("model (step " + Formats.integer(h.step()) + ")", Formats.number(h.modelNats(), 4), Formats.number(Math.exp(h.modelNats()), 2)),
+                List.of("two-neighbour counts", Formats.number(h.neighbourNats(), 4), Formats.number(Math.exp(h.neighbourNats()), 2)),
+                List.of("unigram counts", Formats.number(h.unigramNats(), 4), Formats.number(Math.exp(h.unigramNats()), 2))));
+    }
+
+    static Table diagnostics(HeldOut h) {
+        return new Table(List.of("diagnostic", "value", "reads"), List.of(
+                List.of("anisotropy (mean cosine, different sentences)", Formats.number(h.anisotropy(), 3),
+                        "near 1: every token vector points one way"),
+                List.of("effective rank (Roy & Vetterli)", Formats.number(h.effectiveRank(), 1),
+                        "of " + h.hiddenSize() + " dimensions the final hidden states use")));
+    }
+
     static Table glue(GlueTable table) {
         List<String> header = new ArrayList<>(List.of("task", "our dev metrics", "ours", "random init"));
         PublishedScores.reportRows().forEach(m -> header.add(m.name() + " (test)"));

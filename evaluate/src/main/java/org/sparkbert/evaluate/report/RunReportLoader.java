@@ -43,6 +43,7 @@ public final class RunReportLoader {
 
     private final Configuration conf;
     private final List<String> notes = new ArrayList<>();
+    private HeldOut heldOut;
 
     public RunReportLoader(Configuration conf) {
         this.conf = conf;
@@ -81,7 +82,8 @@ public final class RunReportLoader {
             notes.add(evalDir == null ? "No --eval directory given: no GLUE results." : "No <TASK>.json GLUE results in " + evalDir + ".");
         }
         ModelShape model = modelShape(runFs, run);
-        return new RunReport(run.getName(), runDir, evalDir, training, perplexity, glue, zeroShot, model, List.copyOf(notes));
+        return new RunReport(run.getName(), runDir, evalDir, training, perplexity, glue, zeroShot, model, List.copyOf(notes),
+                heldOut);
     }
 
     private void noteTraining(TrainingLog training, Path metrics) {
@@ -107,7 +109,21 @@ public final class RunReportLoader {
         }
     }
 
-    private static PerplexityResult perplexity(FileSystem fs, Path file) throws IOException {
+    /** Keeps the held-out figures of the newest checkpoint's perplexity.json that has them. */
+    private void noteHeldOut(String text, long step) {
+        HeldOut figures = HeldOut.fromJson(text, step);
+        if (figures != null && (heldOut == null || figures.step() >= heldOut.step())) {
+            heldOut = figures;
+        }
+    }
+
+    private PerplexityResult perplexity(FileSystem fs, Path file) throws IOException {
+        PerplexityResult result = stepped(fs, file);
+        noteHeldOut(read(fs, file), result.step());
+        return result;
+    }
+
+    private static PerplexityResult stepped(FileSystem fs, Path file) throws IOException {
         PerplexityResult result;
         try {
             result = PerplexityResult.fromJson(read(fs, file), file.toString());

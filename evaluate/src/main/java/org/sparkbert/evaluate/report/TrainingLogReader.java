@@ -21,6 +21,7 @@ public final class TrainingLogReader {
     /** Parses the whole file's text; {@code source} names it in error messages ("file:line: ..."). */
     public static TrainingLog parse(String text, String source) {
         TreeMap<Long, TrainingPoint> byStep = new TreeMap<>();
+        TreeMap<Long, TrainingPoint> evaluations = new TreeMap<>();
         int replaced = 0;
         boolean truncated = false;
         String[] lines = text.split("\n", -1);
@@ -42,11 +43,15 @@ public final class TrainingLogReader {
                 throw new ReportInputException(source + ":" + (i + 1) + ": not a JSON object: " + e.getOriginalMessage());
             }
             TrainingPoint point = point(node, source + ":" + (i + 1));
+            if ("eval".equals(node.path("kind").asText())) {
+                evaluations.put(point.step(), point);
+                continue;
+            }
             if (byStep.put(point.step(), point) != null) {
                 replaced++;
             }
         }
-        return new TrainingLog(new ArrayList<>(byStep.values()), replaced, truncated);
+        return new TrainingLog(new ArrayList<>(byStep.values()), replaced, truncated, new ArrayList<>(evaluations.values()));
     }
 
     private static TrainingPoint point(JsonNode node, String where) {

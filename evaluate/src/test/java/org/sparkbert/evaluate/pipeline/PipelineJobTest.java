@@ -141,15 +141,26 @@ class PipelineJobTest {
     }
 
     @Test
-    void perplexityOfTheCheckpointOnTheCleanCorpus() throws IOException {
+    void perplexityOfTheCheckpointOnTheValidationSplitBesideTheBaselines() throws IOException {
         JsonNode r = report("train/perplexity");
         assertEquals("evaluate-perplexity", r.path("stage").asText());
         double perplexity = r.path("perplexity").asDouble();
         int vocabulary = report("vocab").path("counters").path("vocab_size").asInt();
         assertTrue(perplexity > 1 && perplexity < vocabulary, "a trained model beats the uniform guess: " + perplexity);
         assertEquals(Math.exp(r.path("mean_cross_entropy").asDouble()), perplexity, 1e-6 * perplexity);
-        assertTrue(r.path("counters").path("tokens_scored").asLong() > 1000);
-        assertTrue(r.path("arguments").path("input").asText().endsWith("ingest/clean"));
+        long scored = r.path("counters").path("tokens_scored").asLong();
+        assertTrue(scored > 100, "masked positions of the validation instances: " + scored);
+        assertEquals(report("instances").path("counters").path("validation_masked_tokens").asLong(), scored,
+                "every frozen validation position is scored");
+        assertTrue(r.path("arguments").path("input").asText().endsWith("instances"));
+        JsonNode heldOut = r.path("held_out");
+        assertEquals(scored, heldOut.path("positions").asLong());
+        assertEquals(r.path("mean_cross_entropy").asDouble(), heldOut.path("model_nats").asDouble(), 1e-12);
+        for (String baseline : List.of("unigram_nats", "neighbour_nats")) {
+            double nats = heldOut.path(baseline).asDouble();
+            assertTrue(nats > 0 && nats < Math.log(vocabulary) + 1, baseline + " " + nats);
+        }
+        assertTrue(heldOut.path("effective_rank").asDouble() >= 1, heldOut.toString());
     }
 
     @Test

@@ -37,6 +37,33 @@ final class Chromium {
         return ImageIO.read(png.toFile());
     }
 
+    /**
+     * document.documentElement.scrollWidth of a page in a window this wide: a copy of the page with a
+     * script that writes it into the title, read back from Chromium's --dump-dom.
+     */
+    static int scrollWidth(Path page, int width, int height, Path workDir) throws IOException, InterruptedException {
+        Path measured = workDir.resolve("measure-" + page.getFileName());
+        String html = Files.readString(page, StandardCharsets.UTF_8).replace("</body>",
+                "<script>window.addEventListener('load', () => { document.title = 'scrollWidth=' + document.documentElement.scrollWidth; });</script></body>");
+        Files.writeString(measured, html, StandardCharsets.UTF_8);
+        Path profile = Files.createDirectories(workDir.resolve("chromium-profile-dom"));
+        Path dom = workDir.resolve("dom.html");
+        Process process = new ProcessBuilder(binary(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                "--force-device-scale-factor=1", "--user-data-dir=" + profile, "--window-size=" + width + "," + height,
+                "--virtual-time-budget=2000", "--dump-dom", measured.toUri().toString())
+                .redirectErrorStream(false).redirectOutput(dom.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        if (!process.waitFor(90, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("chromium --dump-dom did not finish in 90 s");
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("scrollWidth=(\\d+)").matcher(Files.readString(dom, StandardCharsets.UTF_8));
+        if (!m.find()) {
+            throw new IllegalStateException("chromium's DOM dump holds no measured scrollWidth: " + Files.readString(dom, StandardCharsets.UTF_8));
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
     private static String binary() {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
             for (String name : NAMES) {

@@ -75,9 +75,18 @@ class ReportCommandTest {
         assertTrue(md.contains("| 300 | 41.500 | mlm | 120,000 | 7 |"), md);
         assertTrue(md.contains("Model: 2 layers, hidden size 128 (the size of BERT-Tiny)."), md);
 
+        assertTrue(md.contains("Scored: validation split instances/validation (masks frozen)"), md);
+        assertTrue(md.contains("| two-neighbour counts | 4.2500 | 70.11 |"), md);
+        assertTrue(md.contains("| unigram counts | 6.5000 | 665.14 |"), md);
+        assertTrue(md.contains("| model (step 600) | 2.9042 | 18.25 |"), md);
+        assertTrue(md.contains("| anisotropy (mean cosine, different sentences) | 0.375 |"), md);
+        assertTrue(md.contains("| effective rank (Roy & Vetterli) | 42.5 | of 128 dimensions"), md);
+
         String html = Files.readString(out.resolve("report.html"));
         assertSelfContained(html);
         assertEquals(ReportLayout.all().size(), parseEverySvg(html));
+        assertTrue(Chromium.scrollWidth(out.resolve("report.html"), 1200, 900, tmp) <= 1200,
+                "the page fits a 1200 px wide window without scrolling sideways");
 
         BufferedImage shot = Chromium.screenshot(out.resolve("report.html"), ReportLayout.PAGE_WIDTH,
                 ReportLayout.GLUE.top() + ReportLayout.GLUE.height() + ReportLayout.MARGIN, tmp);
@@ -85,6 +94,8 @@ class ReportCommandTest {
         assertDrawn(shot, ReportLayout.LOSS, Palette.LOSS, 400);
         assertDrawn(shot, ReportLayout.LOSS, Palette.MLM_LOSS, 400);
         assertDrawn(shot, ReportLayout.LOSS, Palette.NSP_LOSS, 400);
+        assertDrawn(shot, ReportLayout.LOSS, Palette.NEIGHBOUR_BASELINE, 200);
+        assertDrawn(shot, ReportLayout.LOSS, Palette.UNIGRAM_BASELINE, 200);
         assertDrawn(shot, ReportLayout.LEARNING_RATE, Palette.LEARNING_RATE, 400);
         assertDrawn(shot, ReportLayout.ACCURACY, Palette.MLM_ACCURACY, 400);
         assertDrawn(shot, ReportLayout.ACCURACY, Palette.NSP_ACCURACY, 400);
@@ -230,7 +241,11 @@ class ReportCommandTest {
         Path eval = Files.createDirectories(tmp.resolve("eval"));
         writePerplexity(eval.resolve("perplexity/step-100"), new PerplexityResult(210.0, -1, "run/checkpoints/step-100", "mlm", 120_000, 7));
         writePerplexity(eval.resolve("perplexity/latest"), new PerplexityResult(41.5, 300, "run/checkpoints/step-300", "mlm", 120_000, 7));
-        writePerplexity(eval.resolve("perplexity/step-600"), new PerplexityResult(18.25, -1, "run/checkpoints/step-600", "mlm", 120_000, 7));
+        Path newest = Files.createDirectories(eval.resolve("perplexity/step-600"));
+        Files.writeString(newest.resolve(PerplexityResult.FILE_NAME), new PerplexityResult(18.25, -1, "run/checkpoints/step-600", "mlm",
+                120_000, 7).toJson(java.util.Map.of("scored", "validation split instances/validation (masks frozen)",
+                "held_out", java.util.Map.of("model_nats", Math.log(18.25), "unigram_nats", 6.5, "neighbour_nats", 4.25,
+                        "anisotropy", 0.375, "effective_rank", 42.5, "hidden_size", 128))));
         for (GlueResult result : glueResults().values()) {
             Files.writeString(eval.resolve(GlueResult.fileName(result.task())), result.toJson());
         }

@@ -55,4 +55,18 @@ class TrainingLogReaderTest {
                 () -> TrainingLogReader.parse("{\"step\": 1, \"lr\": \"fast\"}\n", "m.jsonl"));
         assertTrue(type.getMessage().startsWith("m.jsonl:1: \"lr\" must be a number"), type.getMessage());
     }
+
+    @Test
+    void evalRecordsAreValidationPointsNotTrainingSteps() {
+        TrainingLog log = TrainingLogReader.parse("""
+                {"step": 10, "loss": 7.0, "mlm_loss": 6.0}
+                {"step": 10, "kind": "eval", "mlm_loss": 6.5}
+                {"step": 20, "loss": 6.0, "mlm_loss": 5.0}
+                """, "metrics.jsonl");
+        assertEquals(2, log.points().size());
+        assertEquals(0, log.replacedSteps());
+        assertEquals(6.0, log.points().get(0).mlmLoss());
+        assertEquals(1, log.validation().size());
+        assertEquals(6.5, log.validation().get(0).mlmLoss());
+    }
 }

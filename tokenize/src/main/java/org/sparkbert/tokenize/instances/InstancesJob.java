@@ -37,7 +37,9 @@ import java.util.Map;
  * {@code scripts/pretrain instances}: cuts the clean corpus into pretraining instances for BERT's
  * MLM + next-sentence prediction ({@code nsp}), ALBERT's sentence-order prediction ({@code sop}) or
  * RoBERTa's MLM on packed full sentences ({@code mlm}), as Parquet. Masks are drawn at train time
- * ({@link DynamicMasker}) unless {@code --static-masks} freezes them here.
+ * ({@link DynamicMasker}) unless {@code --static-masks} freezes them here. When the ingest output holds a
+ * {@code validation/} split, its pages are cut too, into {@code <output>/validation/}, always with
+ * masks frozen into the rows (from {@code masking.seed}), so every checkpoint is scored on the same positions.
  *
  * <p>Every random choice is a pure function of the seed and of document ids, and instances are
  * numbered in a seeded shuffle of keys that name their source, so the output is the same for the
@@ -45,6 +47,9 @@ import java.util.Map;
  */
 @Command(name = "instances", description = "Build NSP / SOP / MLM pretraining instances from the clean corpus.")
 public final class InstancesJob extends StageCommand {
+    /** The validation instances' folder inside the output (Spark's reader of the output does not descend into it). */
+    public static final String VALIDATION_FOLDER = "validation";
+
     @Option(names = "--input", required = true, paramLabel = "CLEAN_DIR",
             description = "The ingest stage's output directory, or its clean/ folder (Parquet with id and text).")
     String input;
@@ -83,6 +88,8 @@ public final class InstancesJob extends StageCommand {
     private Tokenizer tokenizer;
     private SpecialTokens specials;
     private String cleanFolder;
+    /** The held-out pages beside the clean corpus, or null when the input has none. */
+    private String validationFolder;
 
     /**
      * The Parquet files just written, named one by one: the work directory's name starts with '.', and
@@ -149,6 +156,7 @@ public final class InstancesJob extends StageCommand {
             throw new UsageException("Setting 'instances.packing_group_documents' must be at least 1.");
         }
         cleanFolder = CleanCorpus.resolve(input, hadoopConf);
+        validationFolder = CleanCorpus.validation(input, hadoopConf);
         try {
             tokenizer = Tokenizers.load(vocab, hadoopConf, lowercase);
             specials = SpecialTokens.of(tokenizer);
@@ -157,11 +165,12 @@ public final class InstancesJob extends StageCommand {
         } catch (IOException e) {
             throw new UsageException("Cannot read --vocab " + vocab + ": " + e.getMessage());
         }
-        if (staticMasks) {
+        if (staticMasks || validationFolder != null) {
             try {
                 DynamicMasker.fromSettings(tokenizer, settings);
             } catch (IllegalArgumentException e) {
-                throw new UsageException("--static-masks with the masking.* settings: " + e.getMessage());
+                throw new UsageException((staticMasks ? "--static-masks" : "The validation split's frozen masks")
+                        + " with the masking.* settings: " + e.getMessage());
             }
         }
     }
@@ -169,31 +178,15 @@ public final class InstancesJob extends StageCommand {
     @Override
     protected void run(SparkSession spark, Settings settings, StageOutput output, StageReport report) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Dataset<Row> clean = CleanCorpus.read(spark, cleanFolder, "id", "text");
-        int partitions = Math.max(jsc.defaultParallelism(), clean.javaRDD().getNumPartitions());
-        InstanceShape shape = new InstanceShape(maxSeqLength, shortSeqProb, seed);
-
-        JavaRDD<TokenizedDocument> encoded = InstanceCutter.encode(clean, jsc.broadcast(tokenizer)).persist(StorageLevel.MEMORY_AND_DISK());
-        DocumentTally tally = encoded.aggregate(new DocumentTally(), DocumentTally::add, DocumentTally::merge);
-        JavaPairRDD<Long, TokenizedDocument> indexed = InstanceCutter.index(encoded, seed, partitions).persist(StorageLevel.MEMORY_AND_DISK());
-        long documents = indexed.count();
-        encoded.unpersist();
-        reportDocuments(report, tally);
+        Encoded training = encode(jsc, CleanCorpus.read(spark, cleanFolder, "id", "text"));
+        reportDocuments(report, training.tally);
         report.endPhase("encode");
-        if (documents == 0) {
+        if (training.documents == 0) {
             throw new UsageException("The clean corpus " + cleanFolder + " holds no document with text: nothing to cut.");
         }
-
-        JavaRDD<TrainingInstance> instances = InstanceCutter.cut(objective, indexed, documents, shape, specials, dupeFactor,
-                settings.integer("instances.packing_group_documents"), partitions);
-        instances.persist(StorageLevel.MEMORY_AND_DISK_SER());
         InstanceRows rows = new InstanceRows(objective.hasPairLabel(),
                 staticMasks ? DynamicMasker.fromSettings(tokenizer, settings) : null);
-        JavaRDD<Row> numbered = instances.sortBy(TrainingInstance::key, true, partitions).zipWithIndex()
-                .map(t -> rows.row(t._2, t._1));
-        spark.createDataFrame(numbered, rows.schema()).write().mode(SaveMode.Overwrite).parquet(output.workUri());
-        instances.unpersist();
-        indexed.unpersist();
+        write(spark, instances(training, settings, dupeFactor), training, rows, output.workUri());
         report.endPhase("instances");
 
         InstanceStatistics.of(spark.read().parquet(partFiles(spark, output)), objective, maxSeqLength, staticMasks)
@@ -201,6 +194,67 @@ public final class InstancesJob extends StageCommand {
         report.put("objective", objective.name());
         report.put("vocabulary", vocabularyFacts());
         report.endPhase("statistics");
+        if (validationFolder != null) {
+            writeValidation(spark, jsc, settings, output, report);
+        }
+    }
+
+    /**
+     * The held-out pages cut the same way, once, with masks frozen into the rows from masking.seed, so
+     * that every checkpoint (and every baseline) is scored on the same positions. Written last: the
+     * training instances' write replaces the whole work directory.
+     */
+    private void writeValidation(SparkSession spark, JavaSparkContext jsc, Settings settings, StageOutput output,
+                                 StageReport report) {
+        Encoded validation = encode(jsc, CleanCorpus.read(spark, validationFolder, "id", "text"));
+        report.count("validation_documents", validation.documents);
+        report.put("validation_input", validationFolder);
+        if (validation.documents < (objective == Objective.nsp ? 2 : 1)) {
+            log.warn("The validation split {} holds {} documents with text, too few for {} instances: none written.",
+                    validationFolder, validation.documents, objective);
+            validation.indexed.unpersist();
+            return;
+        }
+        String path = new org.apache.hadoop.fs.Path(output.work(), VALIDATION_FOLDER).toString();
+        InstanceRows rows = new InstanceRows(objective.hasPairLabel(), DynamicMasker.fromSettings(tokenizer, settings));
+        write(spark, instances(validation, settings, 1), validation, rows, path);
+        Row totals = spark.read().parquet(path)
+                .selectExpr("count(1)", "sum(size(" + InstanceRows.MASKED_POSITIONS + "))").first();
+        report.count("validation_instances", totals.getLong(0));
+        report.count("validation_masked_tokens", totals.isNullAt(1) ? 0 : totals.getLong(1));
+        report.endPhase("validation");
+    }
+
+    /** A corpus's documents with text, encoded and numbered in the seed's order (persisted until written). */
+    private record Encoded(DocumentTally tally, long documents, JavaPairRDD<Long, TokenizedDocument> indexed, int partitions) {
+    }
+
+    private Encoded encode(JavaSparkContext jsc, Dataset<Row> corpus) {
+        int partitions = Math.max(jsc.defaultParallelism(), corpus.javaRDD().getNumPartitions());
+        JavaRDD<TokenizedDocument> encoded = InstanceCutter.encode(corpus, jsc.broadcast(tokenizer))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        DocumentTally tally = encoded.aggregate(new DocumentTally(), DocumentTally::add, DocumentTally::merge);
+        JavaPairRDD<Long, TokenizedDocument> indexed = InstanceCutter.index(encoded, seed, partitions)
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        long documents = indexed.count();
+        encoded.unpersist();
+        return new Encoded(tally, documents, indexed, partitions);
+    }
+
+    private JavaRDD<TrainingInstance> instances(Encoded corpus, Settings settings, int dupes) {
+        InstanceShape shape = new InstanceShape(maxSeqLength, shortSeqProb, seed);
+        JavaRDD<TrainingInstance> instances = InstanceCutter.cut(objective, corpus.indexed, corpus.documents, shape, specials,
+                dupes, settings.integer("instances.packing_group_documents"), corpus.partitions);
+        return instances.persist(StorageLevel.MEMORY_AND_DISK_SER());
+    }
+
+    private static void write(SparkSession spark, JavaRDD<TrainingInstance> instances, Encoded corpus, InstanceRows rows,
+                              String path) {
+        JavaRDD<Row> numbered = instances.sortBy(TrainingInstance::key, true, corpus.partitions).zipWithIndex()
+                .map(t -> rows.row(t._2, t._1));
+        spark.createDataFrame(numbered, rows.schema()).write().mode(SaveMode.Overwrite).parquet(path);
+        instances.unpersist();
+        corpus.indexed.unpersist();
     }
 
     private void reportDocuments(StageReport report, DocumentTally tally) {
