@@ -223,6 +223,10 @@ public final class PipelineJob extends StageCommand {
         List<String> trainArgs = new ArrayList<>(List.of("--data", instances, "--vocab", vocab, "--model", modelName,
                 "--output", train, "--steps", String.valueOf(trainSteps), "--batch-size", String.valueOf(batchSize),
                 "--lr", s.string("pipeline.train.lr"), "--log-every", s.string("pipeline.train.log_every")));
+        if (s.number("ingest.split.validation_fraction") > 0) { // held-out loss beside the count baselines as it trains
+            trainArgs.addAll(List.of("--eval-data", instances, "--eval-every",
+                    String.valueOf(Math.max(1, trainSteps / s.integer("pipeline.train.evaluations")))));
+        }
         if (replicas > 1) { // one replica trains in the driver, as train without --replicas does
             trainArgs.addAll(List.of("--replicas", String.valueOf(replicas)));
         }

@@ -13,9 +13,14 @@ final class FinalFigures {
     private FinalFigures() {
     }
 
-    static void put(StageReport report, JsonNode last) {
+    /** heldOut: the last held-out record, or null for a run without one. */
+    static void put(StageReport report, JsonNode last, JsonNode heldOut) {
         NAMES.forEach((from, to) -> {
             if (last.has(from)) report.put(to, last.get(from).asDouble());
         });
+        if (heldOut == null) return;
+        for (String key : new String[] {"mlm_loss", "mlm_accuracy", "unigram_nats", "two_neighbour_nats"}) {
+            report.put("held_out_" + key, heldOut.get(key).asDouble());
+        }
     }
 }

@@ -18,7 +18,7 @@ public final class TrainArguments {
 
     /** Options that do not change the weights a run ends with: where things are, how it runs, what it logs. */
     static final Set<String> INFORMATIONAL = Set.of("data", "vocab", "model", "backend", "device", "threads", "replicas",
-            "allreduce", "log_every", "checkpoint_every", "checkpoint_minutes", "keep_checkpoints");
+            "allreduce", "eval_data", "eval_every", "log_every", "checkpoint_every", "checkpoint_minutes", "keep_checkpoints");
 
     @Option(names = "--data", required = true, paramLabel = "INSTANCES_DIR", description = "The instances stage's output.")
     String data;
@@ -91,6 +91,16 @@ public final class TrainArguments {
             description = "Seed of the initial weights, the data order and dropout. Default: ${DEFAULT-VALUE}.")
     long seed;
 
+    @Option(names = "--eval-data", paramLabel = "INSTANCES_DIR",
+            description = "Score held-out masked-LM loss and accuracy on this instances output's validation/ split (masks"
+                    + " frozen), beside the unigram and two-neighbour count baselines on the same positions.")
+    String evalData;
+
+    @Option(names = "--eval-every", defaultValue = "0", paramLabel = "K",
+            description = "With --eval-data: score every K steps as well as after the last (0: after the last only)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    long evalEvery;
+
     @Option(names = "--log-every", defaultValue = "50", paramLabel = "N",
             description = "Steps per progress line and metrics.jsonl record. Default: ${DEFAULT-VALUE}.")
     int logEvery;
@@ -135,6 +145,7 @@ public final class TrainArguments {
         }
         if (warmup() > steps) throw new UsageException("--warmup-steps " + warmup() + " exceeds --steps " + steps);
         if (maxPredictions != null && maxPredictions < 1) throw new UsageException("--max-predictions must be at least 1");
+        if (evalEvery < 0) throw new UsageException("--eval-every must be at least 0");
         if (checkpointEvery < 0 || !(checkpointMinutes >= 0) || keepCheckpoints < 1) {
             throw new UsageException("--checkpoint-every and --checkpoint-minutes must be at least 0 and --keep-checkpoints"
                     + " at least 1");

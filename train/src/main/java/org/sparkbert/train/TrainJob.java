@@ -16,6 +16,8 @@ import org.sparkbert.engine.checkpoint.CheckpointWriter;
 import org.sparkbert.engine.checkpoint.ResumePoint;
 import org.sparkbert.engine.checkpoint.TrainingConfig;
 import org.sparkbert.engine.loop.BertReplica;
+import org.sparkbert.engine.loop.HeldOutEvaluation;
+import org.sparkbert.engine.loop.HeldOutSet;
 import org.sparkbert.engine.loop.LoopResult;
 import org.sparkbert.engine.loop.MetricsFile;
 import org.sparkbert.engine.loop.MetricsRecorder;
@@ -52,9 +54,8 @@ import picocli.CommandLine.Mixin;
 
 /**
  * The train stage: options plus wiring around the engine's {@link TrainingLoop}, which runs in the
- * driver (one replica) or in each task of a barrier stage or behind the tree strategy (--replicas N).
- * Every path trains on the same data order ({@link ShardedBatches}) and the same step, so they give
- * the same training up to float rounding, and a resumed run needs nothing but the checkpoint's step.
+ * driver (one replica), in each task of a barrier stage or behind the tree strategy (--replicas N),
+ * on the same data order ({@link ShardedBatches}) and step: all agree up to float rounding.
  *
  * <p>While the run goes, checkpoints and metrics.jsonl live in the hidden sibling
  * {@code .RUN_DIR.checkpoints/} ({@link CheckpointStore#inProgressDirectory}), which survives a crash:
@@ -149,7 +150,6 @@ public final class TrainJob extends StageCommand {
         report.count("instances", instanceCount);
         report.put("seq_length", seqLength);
         report.endPhase("read_instances");
-
         int predictions = a.maxPredictions != null ? a.maxPredictions : settings.integer("masking.max_predictions_per_seq");
         int pad = SpecialTokens.of(tokenizer).pad();
         DynamicMasker masker = new DynamicMasker(tokenizer, settings.number("masking.probability"), predictions,
@@ -159,18 +159,17 @@ public final class TrainJob extends StageCommand {
                 a.keepCheckpoints);
         ResumePoint from = new RunResume(a.resume, explicitResume, a.batchSize).prepare(store, trainingConfig, instanceCount);
         report.endPhase("find_checkpoint");
-
         int threads = a.replicas == null ? a.threadCount()
                 : a.threads != null ? a.threads : Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
+        HeldOutSet heldOut = a.evalData == null ? null : HeldOutData.read(spark, a.evalData, tokenizer, config);
         BertReplicaFactory factory = new BertReplicaFactory(config, a.backend, a.device, threads, a.optimizer,
                 a.weightDecay, new TrainingOptions(a.lr, a.warmup(), a.steps, a.accumulate, a.clipNorm, a.seed),
-                a.batchSize, seqLength, predictions, masker, pad, warmStart == null ? null : warmStart.uri());
+                a.batchSize, seqLength, predictions, masker, pad, warmStart == null ? null : warmStart.uri(), heldOut);
         BertCheckpoints checkpoints = new BertCheckpoints(store.directory().toUri(), a.keepCheckpoints, pad, a.vocab,
                 instanceCount, a.batchSize, a.seed, trainingConfig);
         RunPlan plan = distributedOptions().plan();
-        java.net.URI metricsDir = store.directory().toUri();
-        String objective = sentenceTask ? config.objective() : null;
-        StepListeners listeners = who -> new MetricsRecorder(plan, who, objective, metricsDir);
+        String objective = sentenceTask ? config.objective() : null, metricsDir = store.directory().toUri().toString();
+        StepListeners listeners = who -> new MetricsRecorder(plan, who, objective, java.net.URI.create(metricsDir));
         log.info("train: {} instances of up to {} tokens, {} steps of {} sequences ({} x {} x {}), backend {} on {}",
                 instanceCount, seqLength, a.steps, a.batchSize, a.replicas == null ? 1 : a.replicas, a.accumulate,
                 a.batchSize / a.accumulate / (a.replicas == null ? 1 : a.replicas), a.backend, a.device);
@@ -187,9 +186,9 @@ public final class TrainJob extends StageCommand {
             report.put("resumed_from", from.dir().toString());
             report.put("resumed_at_step", from.step());
         }
-        JsonNode last = MetricsFile.last(store.fileSystem(), store.directory());
+        JsonNode last = MetricsFile.last(store.fileSystem(), store.directory(), null);
         if (last != null) {
-            FinalFigures.put(report, last);
+            FinalFigures.put(report, last, MetricsFile.last(store.fileSystem(), store.directory(), "eval"));
             store.fileSystem().rename(new Path(store.directory(), MetricsFile.NAME), new Path(out.work(), MetricsFile.NAME));
         }
         store.moveTo(new Path(out.work(), "checkpoints"));
@@ -201,9 +200,10 @@ public final class TrainJob extends StageCommand {
                                      RunPlan plan, StepListeners listeners) throws IOException {
         List<Indexed<Instance>> records = new ArrayList<>(instances.size());
         for (int i = 0; i < instances.size(); i++) records.add(new Indexed<>(i, instances.get(i)));
-        try (BertReplica replica = factory.open(0, 1, records); StepListener listener = listeners.open("train")) {
+        try (BertReplica replica = factory.open(0, 1, records); StepListener listener = listeners.open("train");
+             HeldOutEvaluation evaluation = factory.evaluation()) {
             return new TrainingLoop<>(plan, replica, checkpoints, RunCoordination.alone())
-                    .run(StepFunction.of(replica, ReplicaGroup.single()), listener);
+                    .evaluating(evaluation, a.evalEvery).run(StepFunction.of(replica, ReplicaGroup.single()), listener);
         }
     }
 
@@ -222,7 +222,7 @@ public final class TrainJob extends StageCommand {
     private DistributedOptions distributedOptions() {
         return DistributedOptions.of(a.replicas == null ? 1 : a.replicas, AllReduceStrategy.parse(a.allreduce), a.steps,
                 a.batchSize, a.accumulate).withCheckpointEvery(a.checkpointEvery).withCheckpointMinutes(a.checkpointMinutes)
-                .withLogEvery(a.logEvery);
+                .withLogEvery(a.logEvery).withEvaluateEvery(a.evalEvery);
     }
 
     /**

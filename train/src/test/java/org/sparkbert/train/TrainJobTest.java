@@ -203,6 +203,86 @@ class TrainJobTest {
     }
 
     /** 8 steps of BERT-tiny with a checkpoint every 4. */
+    /**
+     * --eval-data scores the validation split the instances stage cut from held-out documents (masks
+     * frozen) every --eval-every steps and after the last, into metrics.jsonl with both count
+     * baselines, without changing training: the same run without it ends with the same weights and
+     * optimiser state, byte for byte. The last record's loss is recomputed here from the Parquet rows
+     * and the final checkpoint with an engine model of the test's own.
+     */
+    @Test
+    void heldOutEvaluationScoresTheValidationSplitWithoutChangingTraining() throws Exception {
+        Path shared = Path.of(System.getProperty("sparkbert.shared.data"));
+        List<String> texts = C4ForTests.documents(
+                shared.resolve("c4/c4-en-train.00000-of-01024.records0001-1041.textonly.jsonl"), 300);
+        Path corpus = tmp.resolve("split-corpus");
+        C4ForTests.writeCleanCorpus(spark, texts.subList(0, 250), corpus.resolve("clean").toString());
+        C4ForTests.writeCleanCorpus(spark, texts.subList(250, 300), corpus.resolve("validation").toString());
+        Path split = tmp.resolve("split-instances");
+        assertEquals(0, StageCommand.execute(new InstancesJob(), "--master", "local[2]", "--input",
+                corpus.resolve("clean").toString(), "--vocab", vocab.toString(), "--output", split.toString(),
+                "--objective", "nsp", "--max-seq-length", "64", "--seed", "5"));
+        Path plain = tmp.resolve("eval-off"), scored = tmp.resolve("eval-on");
+        assertEquals(0, StageCommand.execute(new TrainJob(), withData(shortRun(plain, "1e-3"), split)));
+        List<String> args = new ArrayList<>(List.of(withData(shortRun(scored, "1e-3"), split)));
+        args.addAll(List.of("--eval-data", split.toString(), "--eval-every", "4"));
+        assertEquals(0, StageCommand.execute(new TrainJob(), args.toArray(String[]::new)));
+
+        for (String file : List.of("model.safetensors", "optimizer.safetensors")) {
+            assertTrue(java.util.Arrays.equals(Files.readAllBytes(plain.resolve("checkpoints/step-000008/" + file)),
+                    Files.readAllBytes(scored.resolve("checkpoints/step-000008/" + file))), file + " differs");
+        }
+        List<JsonNode> evals = new ArrayList<>();
+        for (String line : Files.readAllLines(scored.resolve("metrics.jsonl"))) {
+            JsonNode n = JSON.readTree(line);
+            if ("eval".equals(n.path("kind").asText())) evals.add(n);
+        }
+        assertEquals(List.of(4L, 8L), evals.stream().map(n -> n.get("step").asLong()).toList());
+        var rows = spark.read().parquet(split.resolve("validation").toString())
+                .select("input_ids", "token_type_ids", "masked_positions", "masked_ids").collectAsList();
+        long positions = rows.stream().mapToLong(r -> r.getList(2).size()).sum();
+        JsonNode last = evals.get(1);
+        assertEquals(positions, last.get("masked_positions").asLong());
+        double unigram = last.get("unigram_nats").asDouble(), neighbours = last.get("two_neighbour_nats").asDouble();
+        assertTrue(unigram > 1 && unigram < Math.log(vocabSize) && neighbours > 0 && neighbours < unigram + 1, last.toString());
+
+        var loaded = CheckpointReader.read(FileSystem.getLocal(new Configuration()),
+                new org.apache.hadoop.fs.Path(scored.resolve("checkpoints/step-000008").toUri()));
+        int T = rows.stream().mapToInt(r -> r.getList(0).size()).max().orElseThrow(), B = rows.size();
+        int[] ids = new int[B * T], types = new int[B * T], mask = new int[B * T];
+        List<Integer> at = new ArrayList<>(), labels = new ArrayList<>();
+        for (int b = 0; b < B; b++) {
+            List<Integer> in = rows.get(b).getList(0), ty = rows.get(b).getList(1), mp = rows.get(b).getList(2),
+                    mi = rows.get(b).getList(3);
+            for (int t = 0; t < in.size(); t++) {
+                ids[b * T + t] = in.get(t);
+                types[b * T + t] = ty.get(t);
+                mask[b * T + t] = 1;
+            }
+            for (int k = 0; k < mp.size(); k++) {
+                at.add(b * T + mp.get(k));
+                labels.add(mi.get(k));
+            }
+        }
+        var batch = new org.sparkbert.engine.model.Batch(B, T, ids, types, mask,
+                at.stream().mapToInt(Integer::intValue).toArray(), labels.stream().mapToInt(Integer::intValue).toArray(),
+                new int[B]);
+        try (var model = new org.sparkbert.engine.model.BertModel(loaded.model().withDropout(0f, 0f),
+                org.sparkbert.engine.backend.Backends.cpu(2), B, T, at.size(), 0)) {
+            for (var p : model.parameters()) model.write(p, loaded.weights().get(p.name()).floats());
+            var losses = model.forward(batch, 0L, 0L, 0, 0f, 0f);
+            assertEquals(losses.mlmLossSum() / losses.predictions(), last.get("mlm_loss").asDouble(), 1e-4);
+        }
+        JsonNode report = JSON.readTree(scored.resolve("_REPORT.json").toFile());
+        assertEquals(last.get("mlm_loss").asDouble(), report.path("held_out_mlm_loss").asDouble(), 1e-9, report.toString());
+    }
+
+    private static String[] withData(String[] args, Path data) {
+        String[] out = args.clone();
+        for (int i = 0; i < out.length - 1; i++) if (out[i].equals("--data")) out[i + 1] = data.toString();
+        return out;
+    }
+
     private static String[] shortRun(Path output, String lr) {
         return new String[] {"--master", "local[2]", "--data", instances.toString(), "--vocab", vocab.toString(),
                 "--model", projectRoot().resolve("conf/models/bert-tiny.conf").toString(), "--output", output.toString(),

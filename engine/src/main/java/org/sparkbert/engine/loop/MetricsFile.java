@@ -50,21 +50,32 @@ public final class MetricsFile implements AutoCloseable {
         return new MetricsFile(out);
     }
 
-    /** The last complete record of dir/metrics.jsonl, as JSON; null when there is none. */
-    public static com.fasterxml.jackson.databind.JsonNode last(FileSystem fs, Path dir) throws IOException {
+    /** The last complete record of dir/metrics.jsonl of this kind ("eval", or null for training), as JSON; null when there is none. */
+    public static com.fasterxml.jackson.databind.JsonNode last(FileSystem fs, Path dir, String kind) throws IOException {
         Path file = new Path(dir, NAME);
         if (!fs.exists(file)) return null;
         String last = null;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
-                if (!line.isBlank() && ProgressRecord.stepOf(line) != Long.MAX_VALUE) last = line;
+                if (!line.isBlank() && ProgressRecord.stepOf(line) != Long.MAX_VALUE
+                        && (kind == null ? !line.contains("\"kind\"") : line.contains("\"kind\":\"" + kind + "\""))) {
+                    last = line;
+                }
             }
         }
         return last == null ? null : new com.fasterxml.jackson.databind.ObjectMapper().readTree(last);
     }
 
     public void append(ProgressRecord record) throws IOException {
-        out.write((record.toJsonLine() + "\n").getBytes(StandardCharsets.UTF_8));
+        append(record.toJsonLine());
+    }
+
+    public void append(HeldOutRecord record) throws IOException {
+        append(record.toJsonLine());
+    }
+
+    private void append(String line) throws IOException {
+        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         out.hflush();
     }
 

@@ -62,6 +62,12 @@ public final class MetricsRecorder implements StepListener {
     }
 
     @Override
+    public void evaluated(HeldOutRecord record) throws IOException {
+        if (file != null) file.append(record);
+        log.info("{} {}", who, record.toLogLine());
+    }
+
+    @Override
     public void close() throws IOException {
         if (file != null) file.close();
     }

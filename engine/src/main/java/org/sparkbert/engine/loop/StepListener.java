@@ -11,6 +11,10 @@ public interface StepListener extends AutoCloseable {
 
     void step(StepSummary step) throws IOException;
 
+    /** The held-out figures after a step (every evaluation interval and at the end), where the run has a held-out set. */
+    default void evaluated(HeldOutRecord record) throws IOException {
+    }
+
     @Override
     default void close() throws IOException {
     }

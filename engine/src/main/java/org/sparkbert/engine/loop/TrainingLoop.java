@@ -27,6 +27,8 @@ public final class TrainingLoop<R extends Replica> {
     private final R replica;
     private final ReplicaCheckpoints<R> checkpoints;
     private final RunCoordination coordination;
+    private HeldOutEvaluation evaluation;
+    private long evaluateEvery;
 
     /** checkpoints may be null: a run without checkpoints (a benchmark, a test). */
     public TrainingLoop(RunPlan plan, R replica, ReplicaCheckpoints<R> checkpoints, RunCoordination coordination) {
@@ -34,6 +36,16 @@ public final class TrainingLoop<R extends Replica> {
         this.replica = replica;
         this.checkpoints = checkpoints;
         this.coordination = coordination;
+    }
+
+    /**
+     * The writer also scores this held-out set every {@code every} steps (0: only after the last)
+     * and after the last step, on a model of its own; null for none.
+     */
+    public TrainingLoop<R> evaluating(HeldOutEvaluation evaluation, long every) {
+        this.evaluation = evaluation;
+        this.evaluateEvery = every;
+        return this;
     }
 
     public LoopResult run(StepFunction steps, StepListener listener) throws IOException {
@@ -51,6 +63,10 @@ public final class TrainingLoop<R extends Replica> {
             if (writes) {
                 summaries.add(summary);
                 listener.step(summary);
+            }
+            if (writes && evaluation != null
+                    && (step + 1 == plan.steps() || evaluateEvery > 0 && (step + 1) % evaluateEvery == 0)) {
+                listener.evaluated(evaluation.evaluate(step + 1, replica.weights()));
             }
             if (summary.skipped()) {
                 skipped++;

@@ -1,6 +1,8 @@
 package org.sparkbert.train.distributed;
 
 import org.sparkbert.engine.loop.BertReplica;
+import org.sparkbert.engine.loop.HeldOutEvaluation;
+import org.sparkbert.engine.loop.HeldOutSet;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,10 +48,12 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
     private final int padId;
     /** The --init-from directory (a URI every executor reaches), or null for weights from the seed. */
     private final String initFrom;
+    /** The held-out set the writing replica scores, or null for none. */
+    private final HeldOutSet heldOut;
 
     public BertReplicaFactory(ModelConfig config, String backend, String device, int threads, String optimizer, float weightDecay,
                               TrainingOptions options, int globalBatch, int seqLength, int maxPredictionsPerSequence,
-                              DynamicMasker masker, int padId, String initFrom) {
+                              DynamicMasker masker, int padId, String initFrom, HeldOutSet heldOut) {
         this.config = config;
         this.backend = backend;
         this.device = device;
@@ -63,6 +67,7 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
         this.masker = masker;
         this.padId = padId;
         this.initFrom = initFrom;
+        this.heldOut = heldOut;
     }
 
     @Override
@@ -82,6 +87,13 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
         Trainer trainer = new Trainer(bert, optim, options);
         ShardedBatches batches = rank < 0 ? null : shards(rank, replicas, records);
         return new BertReplica(bert, optimizer, optim, trainer, batches);
+    }
+
+    /** The held-out scoring of the writing replica: a forward-only model of its own on the run's backend. */
+    @Override
+    public HeldOutEvaluation evaluation() {
+        return heldOut == null ? null
+                : new HeldOutEvaluation(heldOut, config, Backends.create(backend, device, threads), globalBatch, padId);
     }
 
     /** --init-from: the directory's weights over the seed's (a resumed run then loads its checkpoint over them). */

@@ -16,12 +16,13 @@ import org.sparkbert.engine.loop.RunPlan;
  * @param checkpointEvery steps between checkpoints (0: only the final one); ignored without a store
  * @param checkpointMinutes minutes of training between checkpoints (0: none by time); ignored without a store
  * @param logEvery steps between progress lines
+ * @param evaluateEvery steps between held-out evaluations where the factory has a held-out set (0: after the last only)
  * @param ring the ring's tuning; its timeout bounds every blocking read, write, connect and accept
  * @param slotWait how long to wait for executors to offer a slot per replica before giving up
  */
 public record DistributedOptions(int replicas, AllReduceStrategy strategy, long steps, int globalBatch, int accumulate,
-                                 long checkpointEvery, double checkpointMinutes, int logEvery, RingConfig ring,
-                                 Duration slotWait)
+                                 long checkpointEvery, double checkpointMinutes, int logEvery, long evaluateEvery,
+                                 RingConfig ring, Duration slotWait)
         implements Serializable {
 
     public static final Duration DEFAULT_SLOT_WAIT = Duration.ofSeconds(60);
@@ -41,7 +42,7 @@ public record DistributedOptions(int replicas, AllReduceStrategy strategy, long 
     }
 
     public static DistributedOptions of(int replicas, AllReduceStrategy strategy, long steps, int globalBatch, int accumulate) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, 0, 0, 50, RingConfig.defaults(),
+        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, 0, 0, 50, 0, RingConfig.defaults(),
                 DEFAULT_SLOT_WAIT);
     }
 
@@ -51,32 +52,37 @@ public record DistributedOptions(int replicas, AllReduceStrategy strategy, long 
     }
 
     public DistributedOptions withStrategy(AllReduceStrategy s) {
-        return new DistributedOptions(replicas, s, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, ring, slotWait);
+        return new DistributedOptions(replicas, s, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, evaluateEvery, ring, slotWait);
     }
 
     public DistributedOptions withReplicas(int n) {
-        return new DistributedOptions(n, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, ring, slotWait);
+        return new DistributedOptions(n, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, evaluateEvery, ring, slotWait);
     }
 
     public DistributedOptions withCheckpointEvery(long k) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, k, checkpointMinutes, logEvery, ring, slotWait);
+        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, k, checkpointMinutes, logEvery, evaluateEvery, ring, slotWait);
     }
 
     public DistributedOptions withCheckpointMinutes(double minutes) {
         return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, minutes, logEvery,
-                ring, slotWait);
+                evaluateEvery, ring, slotWait);
+    }
+
+    public DistributedOptions withEvaluateEvery(long k) {
+        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes,
+                logEvery, k, ring, slotWait);
     }
 
     public DistributedOptions withLogEvery(int n) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, n, ring, slotWait);
+        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, n, evaluateEvery, ring, slotWait);
     }
 
     public DistributedOptions withRing(RingConfig config) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, config, slotWait);
+        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, evaluateEvery, config, slotWait);
     }
 
     public DistributedOptions withSlotWait(Duration wait) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, ring, wait);
+        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, evaluateEvery, ring, wait);
     }
 
     /** The engine loop's plan of this run. */

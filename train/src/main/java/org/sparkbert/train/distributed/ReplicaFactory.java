@@ -1,5 +1,6 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.engine.loop.HeldOutEvaluation;
 import org.sparkbert.engine.loop.Replica;
 
 import java.io.Serializable;
@@ -26,6 +27,11 @@ public interface ReplicaFactory<T, R extends Replica> extends Serializable {
      * ({@code rank} is -1 for the tree strategy's driver replica, which holds no records).
      */
     R open(int rank, int replicas, List<Indexed<T>> records);
+
+    /** The held-out scoring the writing replica runs beside training (a model of its own), or null for none. */
+    default HeldOutEvaluation evaluation() {
+        return null;
+    }
 
     /** Whether the tree strategy needs the {@link Replica#statistics} round before the gradients. */
     default boolean needsStatistics() {

@@ -2,6 +2,7 @@ package org.sparkbert.train.distributed;
 
 import org.sparkbert.engine.loop.Replica;
 import org.sparkbert.engine.loop.ReplicaCheckpoints;
+import org.sparkbert.engine.loop.HeldOutEvaluation;
 import org.sparkbert.engine.loop.LoopResult;
 import org.sparkbert.engine.loop.RingGroup;
 import org.sparkbert.engine.loop.StepFunction;
@@ -122,8 +123,10 @@ final class RingStrategy {
                         return group.takeSeconds();
                     }
                 };
+                HeldOutEvaluation evaluation = rank == 0 ? factory.evaluation() : null;
                 LoopResult result = new TrainingLoop<>(options.plan(), replica, checkpoints, new BarrierCoordination(context))
-                        .run(steps, listener);
+                        .evaluating(evaluation, options.evaluateEvery()).run(steps, listener);
+                if (evaluation != null) evaluation.close();
                 if (rank == 0 && result.resumedFrom() > 0) {
                     log.info("train: {} replicas resumed from the checkpoint of step {} (stage attempt {})", size,
                             result.resumedFrom(), context.stageAttemptNumber());

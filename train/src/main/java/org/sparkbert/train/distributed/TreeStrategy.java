@@ -1,5 +1,6 @@
 package org.sparkbert.train.distributed;
 
+import org.sparkbert.engine.loop.HeldOutEvaluation;
 import org.sparkbert.engine.loop.LoopResult;
 import org.sparkbert.engine.loop.RunCoordination;
 import org.sparkbert.engine.loop.StepFunction;
@@ -62,8 +63,10 @@ final class TreeStrategy {
                 weights.destroy();
                 return driver.apply(step, summed);
             };
+            HeldOutEvaluation evaluation = factory.evaluation();
             LoopResult result = new TrainingLoop<>(options.plan(), driver, checkpoints, RunCoordination.alone())
-                    .run(steps, listener);
+                    .evaluating(evaluation, options.evaluateEvery()).run(steps, listener);
+            if (evaluation != null) evaluation.close();
             if (result.resumedFrom() > 0) log.info("train: resumed from the checkpoint of step {}", result.resumedFrom());
             return new TrainingResult(AllReduceStrategy.TREE, n, driver.weights(), result.steps(), result.resumedFrom(), 0,
                     (System.nanoTime() - start) / 1e9);

@@ -62,7 +62,7 @@ final class TinyBert {
         TrainingOptions options = new TrainingOptions(1e-3f, 2, steps, accumulate, 1.0f, 42);
         DynamicMasker masker = new DynamicMasker(tokenizer, 0.15, PREDICTIONS, false, 7);
         return new BertReplicaFactory(config, "cpu", "auto", 1, "adamw", 0.01f, options, globalBatch, SEQ, PREDICTIONS, masker,
-                specials.pad(), null);
+                specials.pad(), null, null);
     }
 
     BertCheckpoints checkpoints(String dir, long instances, int globalBatch) {

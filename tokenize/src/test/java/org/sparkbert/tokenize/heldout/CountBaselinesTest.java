@@ -1,4 +1,4 @@
-package org.sparkbert.evaluate.heldout;
+package org.sparkbert.tokenize.heldout;
 
 import org.junit.jupiter.api.Test;
 
