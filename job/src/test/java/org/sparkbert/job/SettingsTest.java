@@ -68,7 +68,8 @@ class SettingsTest {
         assertTrue(masking.getMessage().contains("'masking.probability'") && masking.getMessage().contains("(0, 1]"),
                 masking.getMessage());
         assertEquals(1.0, Settings.load(instances, null, Map.of("masking.probability", "1")).number("masking.probability"));
-        assertThrows(UsageException.class, () -> Settings.load(List.of("ingest.properties"), null,
+        Map<String, String> ingest = Map.of("ingest.properties", projectConf("ingest.properties"));
+        assertThrows(UsageException.class, () -> Settings.load(ingest, null,
                 Map.of("ingest.dedup.near.seed", "99999999999999999999")), "a seed must fit in a long");
     }
 
