@@ -152,8 +152,8 @@ public abstract class StageCommand implements Callable<Integer> {
         SparkSession spark = SparkSessions.start("sparkbert " + stageName(), master, sparkConf, verbose);
         StageReport report = new StageReport(stageName(), fingerprint, arguments(), settings.asMap());
         output.removeStaleWorkDirectories();
-        output.begin();
         try {
+            output.begin();
             run(spark, settings, output, report);
             if (!output.commit(report, overwrite)) {
                 output.abandon();
