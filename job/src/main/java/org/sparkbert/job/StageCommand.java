@@ -127,6 +127,7 @@ public abstract class StageCommand implements Callable<Integer> {
 
         String fingerprint = fingerprint(stageName(), arguments(), settings.asMap());
         StageOutput output = StageOutput.at(outputPath(), hadoopConf);
+        output.settleInterruptedCommit();
         StageOutput.State state = output.state(stageName(), fingerprint);
         String stale = state == StageOutput.State.COMPLETE_SAME ? staleness(output, hadoopConf) : null;
         if (stale != null && !overwrite) {
@@ -138,6 +139,10 @@ public abstract class StageCommand implements Callable<Integer> {
             System.out.println(stageName() + ": output " + output.path() + " is already complete; nothing to do.");
             return EXIT_OK;
         }
+        if (state == StageOutput.State.INCOMPLETE && !overwrite) {
+            throw new UsageException("Output path " + output.path() + " holds this stage's output with these arguments and"
+                    + " settings, but it is damaged: " + output.incompleteBecause() + ". Pass --overwrite to redo it.");
+        }
         if (state == StageOutput.State.OTHER && !overwrite) {
             throw new UsageException("Output path " + output.path() + " already holds something that is not this stage's"
                     + " complete output with these arguments and settings. Choose another --output, or pass --overwrite"
@@ -147,10 +152,15 @@ public abstract class StageCommand implements Callable<Integer> {
         SparkSession spark = SparkSessions.start("sparkbert " + stageName(), master, sparkConf, verbose);
         StageReport report = new StageReport(stageName(), fingerprint, arguments(), settings.asMap());
         output.removeStaleWorkDirectories();
-        output.begin();
         try {
+            output.begin();
             run(spark, settings, output, report);
-            output.commit(report, overwrite);
+            if (!output.commit(report, overwrite)) {
+                output.abandon();
+                log.info("{}: a concurrent run committed the same output first; keeping its output at {}", stageName(),
+                        output.path());
+                return EXIT_OK;
+            }
         } catch (Exception | Error e) {
             output.abandon();
             throw e;

@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * What a stage writes as {@code _REPORT.json}: the stage, the fingerprint of its arguments and
  * settings (how a rerun recognises its own complete output), its counters, its timings per phase and
- * anything else the stage adds. It is the last file written before the output is renamed into place,
- * so its presence with {@code "complete": true} marks a complete output.
+ * anything else the stage adds. It is written last, after the output is renamed into place, with the
+ * listing of the output's files ({@code "files"}: name to size), so its presence with {@code "complete":
+ * true} and every listed file there marks a complete output ({@link StageOutput}).
  */
 public final class StageReport {
     public static final String FILE_NAME = "_REPORT.json";

@@ -9,11 +9,16 @@ import picocli.CommandLine.Option;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 
 /** A minimal real stage: writes N rows of Parquet, or fails half-way when asked to. */
 @Command(name = "example")
 class ExampleStage extends StageCommand {
     static int runs;
+    /** When set, each run releases one permit once it has written, then waits for {@link #proceed}: lets a test hold two runs live at once. */
+    static volatile Semaphore written;
+    static volatile CountDownLatch proceed;
 
     @Option(names = "--output", required = true)
     String output;
@@ -55,12 +60,16 @@ class ExampleStage extends StageCommand {
     }
 
     @Override
-    protected void run(SparkSession spark, Settings settings, StageOutput output, StageReport report) {
+    protected void run(SparkSession spark, Settings settings, StageOutput output, StageReport report) throws Exception {
         runs++;
         long rows = settings.integer("example.rows");
         spark.range(rows).write().parquet(new Path(output.work(), "data").toString());
         report.count("rows", rows);
         report.endPhase("write");
+        if (written != null) {
+            written.release();
+            proceed.await();
+        }
         if (failAfterWriting) {
             throw new IllegalStateException("failing on purpose after writing");
         }
