@@ -1,8 +1,8 @@
-package org.sparkbert.evaluate.launcher;
+package org.sparkbert.pipeline;
 
 import org.junit.jupiter.api.Test;
 import org.sparkbert.evaluate.EvaluateJob;
-import org.sparkbert.evaluate.PipelineJob;
+import org.sparkbert.pipeline.PipelineJob;
 import org.sparkbert.ingest.IngestJob;
 import org.sparkbert.job.ProjectVersion;
 import org.sparkbert.job.StageCommand;

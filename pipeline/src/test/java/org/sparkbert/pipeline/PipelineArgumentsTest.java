@@ -1,8 +1,8 @@
-package org.sparkbert.evaluate.pipeline;
+package org.sparkbert.pipeline;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkbert.evaluate.PipelineJob;
+import org.sparkbert.pipeline.PipelineJob;
 
 import java.io.IOException;
 import java.nio.file.Files;

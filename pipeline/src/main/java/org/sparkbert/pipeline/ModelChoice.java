@@ -1,4 +1,4 @@
-package org.sparkbert.evaluate.pipeline;
+package org.sparkbert.pipeline;
 
 import org.sparkbert.job.UsageException;
 import org.sparkbert.engine.model.ModelConfig;

@@ -1,17 +1,18 @@
-package org.sparkbert.evaluate;
+package org.sparkbert.pipeline;
 
+import org.sparkbert.evaluate.ReportCommand;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.sparkbert.evaluate.finetune.GlueJob;
 import org.sparkbert.evaluate.perplexity.PerplexityJob;
-import org.sparkbert.evaluate.pipeline.ModelChoice;
-import org.sparkbert.evaluate.pipeline.PipelineStep;
-import org.sparkbert.evaluate.pipeline.PipelineSummary;
-import org.sparkbert.evaluate.pipeline.StageSettings;
-import org.sparkbert.evaluate.pipeline.StepOutcome;
-import org.sparkbert.evaluate.pipeline.StepSequence;
-import org.sparkbert.evaluate.pipeline.TrainingBudget;
-import org.sparkbert.evaluate.pipeline.WorkLayout;
+import org.sparkbert.pipeline.ModelChoice;
+import org.sparkbert.pipeline.PipelineStep;
+import org.sparkbert.pipeline.PipelineSummary;
+import org.sparkbert.pipeline.StageSettings;
+import org.sparkbert.pipeline.StepOutcome;
+import org.sparkbert.pipeline.StepSequence;
+import org.sparkbert.pipeline.TrainingBudget;
+import org.sparkbert.pipeline.WorkLayout;
 import org.sparkbert.ingest.IngestJob;
 import org.sparkbert.ingest.read.InputFiles;
 import org.sparkbert.job.Settings;

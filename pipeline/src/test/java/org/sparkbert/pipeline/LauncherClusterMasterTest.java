@@ -1,4 +1,4 @@
-package org.sparkbert.evaluate.launcher;
+package org.sparkbert.pipeline;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

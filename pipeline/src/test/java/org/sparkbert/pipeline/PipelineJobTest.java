@@ -1,4 +1,4 @@
-package org.sparkbert.evaluate.pipeline;
+package org.sparkbert.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,7 +7,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkbert.evaluate.PipelineJob;
+import org.sparkbert.pipeline.PipelineJob;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package org.sparkbert.evaluate.launcher;
+package org.sparkbert.pipeline;
 
 import org.apache.spark.scheduler.ExternalClusterManager;
 import org.apache.xbean.asm9.ClassReader;
@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The launcher runs {@code k8s://} masters (and {@code yarn} in a build with the 'yarn' profile): its
- * class path (evaluate/target/deps/spark, this module's provided scope, which is also on this test's
+ * class path (pipeline/target/deps/spark, this module's provided scope, which is also on this test's
  * class path) holds Spark's Kubernetes module, and every call it makes into the rest of Spark
  * resolves. The second matters because the module is not at Spark's own version (see the root pom): a
  * mismatched one loads fine and fails at its first call into Spark with a NoSuchMethodError.

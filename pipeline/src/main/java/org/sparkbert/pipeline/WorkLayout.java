@@ -1,4 +1,4 @@
-package org.sparkbert.evaluate.pipeline;
+package org.sparkbert.pipeline;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;

@@ -1,4 +1,4 @@
-package org.sparkbert.evaluate.pipeline;
+package org.sparkbert.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.conf.Configuration;
