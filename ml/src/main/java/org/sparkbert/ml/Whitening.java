@@ -1,5 +1,6 @@
 package org.sparkbert.ml;
 
+import org.sparkbert.evaluate.heldout.SymmetricEigen;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.linalg.DenseMatrix;
 import org.apache.spark.ml.linalg.DenseVector;

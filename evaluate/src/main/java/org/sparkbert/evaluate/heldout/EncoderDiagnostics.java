@@ -59,7 +59,7 @@ public record EncoderDiagnostics(double anisotropy, double effectiveRank, int ve
                 gram[a][b] = gram[b][a];
             }
         }
-        double[] eigen = SymmetricEigenvalues.of(gram);
+        double[] eigen = SymmetricEigen.of(gram).values;
         double total = 0;
         double[] sigma = new double[h];
         for (int i = 0; i < h; i++) {

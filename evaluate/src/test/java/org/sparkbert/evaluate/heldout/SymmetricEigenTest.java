@@ -1,4 +1,4 @@
-package org.sparkbert.ml;
+package org.sparkbert.evaluate.heldout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package org.sparkbert.ml;
+package org.sparkbert.evaluate.heldout;
 
 import java.util.Arrays;
 import java.util.Comparator;
@@ -10,19 +10,19 @@ import java.util.stream.IntStream;
  * SVD (BERT-whitening's {@code np.linalg.svd(cov)}). Jacobi is exact to rounding and needs no
  * native library; the matrices here are hidden-size square, so its cubic cost per sweep is small.
  */
-final class SymmetricEigen {
+public final class SymmetricEigen {
     private static final int MAX_SWEEPS = 100;
 
-    final double[] values;
+    public final double[] values;
     /** [row][column]: column c is the eigenvector of values[c]. */
-    final double[][] vectors;
+    public final double[][] vectors;
 
     private SymmetricEigen(double[] values, double[][] vectors) {
         this.values = values;
         this.vectors = vectors;
     }
 
-    static SymmetricEigen of(double[][] matrix) {
+    public static SymmetricEigen of(double[][] matrix) {
         int n = matrix.length;
         double[][] a = new double[n][];
         for (int i = 0; i < n; i++) {
