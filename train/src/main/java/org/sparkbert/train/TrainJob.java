@@ -15,6 +15,8 @@ import org.sparkbert.engine.checkpoint.CheckpointStore;
 import org.sparkbert.engine.checkpoint.CheckpointWriter;
 import org.sparkbert.engine.checkpoint.ResumePoint;
 import org.sparkbert.engine.checkpoint.TrainingConfig;
+import org.sparkbert.engine.collective.FrameIntegrity;
+import org.sparkbert.engine.collective.RingConfig;
 import org.sparkbert.engine.loop.BertReplica;
 import org.sparkbert.engine.loop.LoopResult;
 import org.sparkbert.engine.loop.MetricsFile;
@@ -73,6 +75,11 @@ public final class TrainJob extends StageCommand {
     /** The weights of --init-from DIR, read before anything starts. */
     private InitFrom warmStart;
 
+    /** The ring's tuning from the {@code ring.} settings, read in validate(). */
+    private RingConfig ring = RingConfig.defaults();
+
+    private static final String RING_INTEGRITY = "ring.integrity";
+
     public static void main(String[] args) {
         StageCommand.main(new TrainJob(), args);
     }
@@ -110,6 +117,7 @@ public final class TrainJob extends StageCommand {
     @Override
     protected void validate(Settings settings, Configuration hadoopConf) {
         a.checkRanges();
+        ring = ringConfig(settings);
         try {
             if (a.replicas != null) distributedOptions();
             Optimizer.named(a.optimizer, a.weightDecay);
@@ -214,6 +222,7 @@ public final class TrainJob extends StageCommand {
                 distributedOptions(), listeners);
         report.put("replicas", a.replicas);
         report.put("allreduce", result.strategy().label());
+        if (result.strategy() == AllReduceStrategy.RING) report.put("ring_integrity", ring.integrity().label());
         if (result.attempt() > 0) report.put("stage_attempt", result.attempt());
         return new LoopResult(result.resumedFrom(), result.steps(), result.steps().stream().filter(s -> s.skipped()).count());
     }
@@ -222,7 +231,18 @@ public final class TrainJob extends StageCommand {
     private DistributedOptions distributedOptions() {
         return DistributedOptions.of(a.replicas == null ? 1 : a.replicas, AllReduceStrategy.parse(a.allreduce), a.steps,
                 a.batchSize, a.accumulate).withCheckpointEvery(a.checkpointEvery).withCheckpointMinutes(a.checkpointMinutes)
-                .withLogEvery(a.logEvery);
+                .withLogEvery(a.logEvery).withRing(ring);
+    }
+
+    /** The ring's tuning from the {@code ring.} settings; Settings types text keys loosely, so the values are checked here. */
+    private static RingConfig ringConfig(Settings settings) {
+        String integrity = settings.string(RING_INTEGRITY);
+        try {
+            return RingConfig.defaults().withIntegrity(FrameIntegrity.parse(integrity));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("Setting '" + RING_INTEGRITY + "' must be crc32c or hmac-sha256, not '" + integrity
+                    + "' (see conf/train.properties).");
+        }
     }
 
     /**
@@ -233,6 +253,9 @@ public final class TrainJob extends StageCommand {
     private TrainingConfig trainingConfig(Settings settings, int seqLength, int instanceCount, int predictions) {
         Map<String, Object> result = new LinkedHashMap<>(settings.asMap());
         Map<String, Object> info = new LinkedHashMap<>();
+        // How gradients travel does not change them: a run may resume with another ring check.
+        result.keySet().removeIf(key -> key.startsWith("ring."));
+        info.putAll(settings.withPrefix("ring."));
         arguments().forEach((k, v) -> {
             if (!TrainArguments.NOT_RECORDED.contains(k)) (TrainArguments.INFORMATIONAL.contains(k) ? info : result).put(k, v);
         });
