@@ -184,7 +184,7 @@ public final class TrainJob extends StageCommand {
                 a.batchSize / a.accumulate / (a.replicas == null ? 1 : a.replicas), a.backend, a.device);
         LoopResult result = a.replicas == null
                 ? trainInDriver(factory, instances, checkpoints, plan, listeners)
-                : trainOnCluster(spark, factory, checkpoints, listeners, report);
+                : trainOnCluster(spark, factory, checkpoints, listeners, report, out);
         report.endPhase("train");
 
         report.count("steps", a.steps);
@@ -216,10 +216,22 @@ public final class TrainJob extends StageCommand {
     }
 
     private LoopResult trainOnCluster(SparkSession spark, BertReplicaFactory factory, BertCheckpoints checkpoints,
-                                      StepListeners listeners, StageReport report) throws IOException {
-        var result = DistributedTrainer.train(spark.sparkContext(),
-                InstanceTable.readDistributed(spark, a.data, factory.config().hasSentenceTask()), factory, checkpoints,
-                distributedOptions(), listeners);
+                                      StepListeners listeners, StageReport report, StageOutput out) throws IOException {
+        // The replicas' records go to reliable storage beside the run (DurableRecords), unless the
+        // session already has a checkpoint directory; the copy is deleted when training ends.
+        Path records = null;
+        if (spark.sparkContext().getCheckpointDir().isEmpty()) {
+            records = new Path(out.path().getParent(), "." + out.path().getName() + ".records");
+            spark.sparkContext().setCheckpointDir(records.toString());
+        }
+        org.sparkbert.train.distributed.TrainingResult result;
+        try {
+            result = DistributedTrainer.train(spark.sparkContext(),
+                    InstanceTable.readDistributed(spark, a.data, factory.config().hasSentenceTask()), factory, checkpoints,
+                    distributedOptions(), listeners);
+        } finally {
+            if (records != null) out.fileSystem().delete(records, true);
+        }
         report.put("replicas", a.replicas);
         report.put("allreduce", result.strategy().label());
         if (result.strategy() == AllReduceStrategy.RING) report.put("ring_integrity", ring.integrity().label());
