@@ -15,6 +15,7 @@ import org.sparkbert.engine.checkpoint.CheckpointStore;
 import org.sparkbert.engine.checkpoint.CheckpointWriter;
 import org.sparkbert.engine.checkpoint.ResumePoint;
 import org.sparkbert.engine.checkpoint.TrainingConfig;
+import org.sparkbert.engine.collective.RingConfig;
 import org.sparkbert.engine.loop.BertReplica;
 import org.sparkbert.engine.loop.HeldOutEvaluation;
 import org.sparkbert.engine.loop.HeldOutSet;
@@ -44,6 +45,8 @@ import org.sparkbert.train.distributed.BertCheckpoints;
 import org.sparkbert.train.distributed.BertReplicaFactory;
 import org.sparkbert.train.distributed.DistributedOptions;
 import org.sparkbert.train.distributed.DistributedTrainer;
+import org.sparkbert.train.distributed.RecordsDirectory;
+import org.sparkbert.train.distributed.RingSettings;
 import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
 import org.sparkbert.train.distributed.StepListeners;
 import org.sparkbert.train.job.Instance;
@@ -73,6 +76,9 @@ public final class TrainJob extends StageCommand {
 
     /** The weights of --init-from DIR, read before anything starts. */
     private InitFrom warmStart;
+
+    /** The ring's tuning from the {@code ring.} settings, read in validate(). */
+    private RingConfig ring = RingConfig.defaults();
 
     public static void main(String[] args) {
         StageCommand.main(new TrainJob(), args);
@@ -111,6 +117,7 @@ public final class TrainJob extends StageCommand {
     @Override
     protected void validate(Settings settings, Configuration hadoopConf) {
         a.checkRanges();
+        ring = RingSettings.of(settings);
         try {
             if (a.replicas != null) distributedOptions();
             Optimizer.named(a.optimizer, a.weightDecay);
@@ -154,7 +161,7 @@ public final class TrainJob extends StageCommand {
         int pad = SpecialTokens.of(tokenizer).pad();
         DynamicMasker masker = new DynamicMasker(tokenizer, settings.number("masking.probability"), predictions,
                 settings.flag("masking.whole_word"), settings.longValue("masking.seed"));
-        TrainingConfig trainingConfig = trainingConfig(settings, seqLength, instanceCount, predictions);
+        TrainingConfig trainingConfig = RecordedConfiguration.of(settings, arguments(), a, seqLength, instanceCount, predictions);
         CheckpointStore store = new CheckpointStore(out.fileSystem(), CheckpointStore.inProgressDirectory(out.path()),
                 a.keepCheckpoints);
         ResumePoint from = new RunResume(a.resume, explicitResume, a.batchSize).prepare(store, trainingConfig, instanceCount);
@@ -175,7 +182,7 @@ public final class TrainJob extends StageCommand {
                 a.batchSize / a.accumulate / (a.replicas == null ? 1 : a.replicas), a.backend, a.device);
         LoopResult result = a.replicas == null
                 ? trainInDriver(factory, instances, checkpoints, plan, listeners)
-                : trainOnCluster(spark, factory, checkpoints, listeners, report);
+                : trainOnCluster(spark, factory, checkpoints, listeners, report, out);
         report.endPhase("train");
 
         report.count("steps", a.steps);
@@ -208,12 +215,16 @@ public final class TrainJob extends StageCommand {
     }
 
     private LoopResult trainOnCluster(SparkSession spark, BertReplicaFactory factory, BertCheckpoints checkpoints,
-                                      StepListeners listeners, StageReport report) throws IOException {
-        var result = DistributedTrainer.train(spark.sparkContext(),
-                InstanceTable.readDistributed(spark, a.data, factory.config().hasSentenceTask()), factory, checkpoints,
-                distributedOptions(), listeners);
+                                      StepListeners listeners, StageReport report, StageOutput out) throws IOException {
+        org.sparkbert.train.distributed.TrainingResult result;
+        try (RecordsDirectory records = RecordsDirectory.beside(spark.sparkContext(), out.path(), out.fileSystem())) {
+            result = DistributedTrainer.train(spark.sparkContext(),
+                    InstanceTable.readDistributed(spark, a.data, factory.config().hasSentenceTask()), factory, checkpoints,
+                    distributedOptions(), listeners);
+        }
         report.put("replicas", a.replicas);
         report.put("allreduce", result.strategy().label());
+        if (result.strategy() == AllReduceStrategy.RING) report.put("ring_integrity", ring.integrity().label());
         if (result.attempt() > 0) report.put("stage_attempt", result.attempt());
         return new LoopResult(result.resumedFrom(), result.steps(), result.steps().stream().filter(s -> s.skipped()).count());
     }
@@ -222,27 +233,6 @@ public final class TrainJob extends StageCommand {
     private DistributedOptions distributedOptions() {
         return DistributedOptions.of(a.replicas == null ? 1 : a.replicas, AllReduceStrategy.parse(a.allreduce), a.steps,
                 a.batchSize, a.accumulate).withCheckpointEvery(a.checkpointEvery).withCheckpointMinutes(a.checkpointMinutes)
-                .withLogEvery(a.logEvery).withEvaluateEvery(a.evalEvery);
-    }
-
-    /**
-     * What a checkpoint records of the configuration: the settings and every option that decides
-     * the weights (a resumed run must match them), with the data identified by its instance count
-     * and longest instance; the informational options apart.
-     */
-    private TrainingConfig trainingConfig(Settings settings, int seqLength, int instanceCount, int predictions) {
-        Map<String, Object> result = new LinkedHashMap<>(settings.asMap());
-        Map<String, Object> info = new LinkedHashMap<>();
-        arguments().forEach((k, v) -> {
-            if (!TrainArguments.NOT_RECORDED.contains(k)) (TrainArguments.INFORMATIONAL.contains(k) ? info : result).put(k, v);
-        });
-        result.put("max_predictions", predictions);
-        result.put("data_order", "shard = rank in id order mod batch_size"); // ShardedBatches
-        result.put("instances", instanceCount);
-        result.put("seq_length", seqLength);
-        info.put("threads", a.threadCount());
-        info.put("replicas", a.replicas == null ? 1 : a.replicas); // 1 and N replicas agree up to float rounding
-        info.putIfAbsent("device", a.device);
-        return TrainingConfig.of(result, info);
+                .withLogEvery(a.logEvery).withEvaluateEvery(a.evalEvery).withRing(ring);
     }
 }

@@ -183,12 +183,12 @@ public final class AllReduceBenchmark {
   }
 
   /** One timed operation of the benchmark. */
-  private interface Operation {
+  interface Operation {
     void run() throws IOException;
   }
 
   /** Wall-clock times of the timed iterations, sorted, and the JVM's CPU time per iteration. */
-  private record Measurement(double[] sortedSeconds, double cpuSecondsPerOperation) {
+  record Measurement(double[] sortedSeconds, double cpuSecondsPerOperation) {
     double median() {
       int mid = sortedSeconds.length / 2;
       return sortedSeconds.length % 2 == 1 ? sortedSeconds[mid] : (sortedSeconds[mid - 1] + sortedSeconds[mid]) / 2;
@@ -205,7 +205,7 @@ public final class AllReduceBenchmark {
    * The median resists the other processes of a shared machine better than the mean; the CPU time
    * (user + system, all threads of this JVM) does not depend on how long the threads waited for a vCPU.
    */
-  private static Measurement measure(int iterations, Operation operation) throws IOException {
+  static Measurement measure(int iterations, Operation operation) throws IOException {
     for (int i = 0; i < WARMUP; i++) {
       operation.run();
     }
@@ -248,7 +248,7 @@ public final class AllReduceBenchmark {
   }
 
   /** Small values, so that repeated all-reduces of the same buffer stay finite. */
-  private static float[] gradientLike(int n, int rank) {
+  static float[] gradientLike(int n, int rank) {
     SplittableRandom random = new SplittableRandom(rank + 1);
     float[] values = new float[n];
     for (int i = 0; i < n; i++) {

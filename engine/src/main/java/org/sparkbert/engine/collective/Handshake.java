@@ -8,15 +8,16 @@ import java.security.SecureRandom;
 /**
  * Mutual challenge-response on a fresh ring connection. Each side sends a random nonce and proves it
  * holds the job secret with HMAC-SHA256 over both nonces, the ring's terms (size, both ranks, the
- * stage attempt, the frame size) and its role, so a proof can be neither replayed nor reflected back,
+ * stage attempt, the frame size and check) and its role, so a proof can be neither replayed nor reflected back,
  * nor carried into another attempt of the stage. The connecting side proves itself first: the
  * accepting side gives away no proof to a stranger, and a stranger is refused there, with its
  * address named. Both sides then derive the connection's session key, under which every frame of
- * gradients is authenticated ({@link FrameMac}).
+ * gradients is checked ({@link FrameCheck}: a CRC-32C or an HMAC-SHA256, as the ring's {@link
+ * RingConfig#integrity()} says).
  *
  * <pre>
- *   connector -> acceptor : MAGIC, VERSION, ring size, connector rank, attempt, frame bytes, nonceC
- *   acceptor  -> connector: acceptor rank, attempt, frame bytes, nonceA
+ *   connector -> acceptor : MAGIC, VERSION, ring size, connector rank, attempt, frame bytes, check, nonceC
+ *   acceptor  -> connector: acceptor rank, attempt, frame bytes, check, nonceA
  *   connector -> acceptor : HMAC(secret, "connector", nonceC, nonceA, terms)
  *   acceptor  -> connector: HMAC(secret, "acceptor",  nonceC, nonceA, terms)
  *   session key           = HMAC(secret, "frames",    nonceC, nonceA, terms)
@@ -24,11 +25,11 @@ import java.security.SecureRandom;
  */
 final class Handshake {
   private static final int MAGIC = 0x53424152; // "SBAR": sparkbert all-reduce
-  private static final int VERSION = 2;
+  private static final int VERSION = 3;
   private static final int NONCE_BYTES = 32;
   private static final int MAC_BYTES = 32;
-  private static final int HELLO_BYTES = 24 + NONCE_BYTES;
-  private static final int REPLY_BYTES = 12 + NONCE_BYTES;
+  private static final int HELLO_BYTES = 28 + NONCE_BYTES;
+  private static final int REPLY_BYTES = 16 + NONCE_BYTES;
   private static final byte[] CONNECTOR = "connector".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final byte[] ACCEPTOR = "acceptor".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final byte[] FRAMES = "frames".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -49,7 +50,7 @@ final class Handshake {
     byte[] nonceC = nonce();
     ByteBuffer hello = ByteBuffer.allocate(HELLO_BYTES);
     hello.putInt(MAGIC).putInt(VERSION).putInt(size).putInt(myRank).putInt(config.attempt())
-        .putInt(config.subChunkBytes()).put(nonceC).flip();
+        .putInt(config.subChunkBytes()).putInt(config.integrity().ordinal()).put(nonceC).flip();
     link.writeFully(hello, DURING);
 
     ByteBuffer reply = ByteBuffer.allocate(REPLY_BYTES);
@@ -58,13 +59,14 @@ final class Handshake {
     int acceptorRank = reply.getInt();
     int attempt = reply.getInt();
     int frameBytes = reply.getInt();
+    int check = reply.getInt();
     byte[] nonceA = new byte[NONCE_BYTES];
     reply.get(nonceA);
     if (acceptorRank != expectedRank) {
       throw new PeerAuthenticationException(link.peerRank(), link.peerAddress(),
           "answered as rank " + acceptorRank + "; the ring expected rank " + expectedRank + " there");
     }
-    String mismatch = termsMismatch(attempt, frameBytes, config);
+    String mismatch = termsMismatch(attempt, frameBytes, check, config);
     if (mismatch != null) {
       throw new PeerAuthenticationException(link.peerRank(), link.peerAddress(), mismatch);
     }
@@ -96,6 +98,7 @@ final class Handshake {
     int connectorRank = hello.getInt();
     int attempt = hello.getInt();
     int frameBytes = hello.getInt();
+    int check = hello.getInt();
     if (peerSize != size || connectorRank != expectedRank) {
       throw refused(link, "claimed to be rank " + connectorRank + " of " + peerSize
           + "; this rank expected rank " + expectedRank + " of " + size);
@@ -106,9 +109,10 @@ final class Handshake {
     // The reply goes out even to a peer of another attempt, so that it can say what differs too.
     byte[] nonceA = nonce();
     ByteBuffer reply = ByteBuffer.allocate(REPLY_BYTES);
-    reply.putInt(myRank).putInt(config.attempt()).putInt(config.subChunkBytes()).put(nonceA).flip();
+    reply.putInt(myRank).putInt(config.attempt()).putInt(config.subChunkBytes()).putInt(config.integrity().ordinal())
+        .put(nonceA).flip();
     link.writeFully(reply, DURING);
-    String mismatch = termsMismatch(attempt, frameBytes, config);
+    String mismatch = termsMismatch(attempt, frameBytes, check, config);
     if (mismatch != null) {
       throw refused(link, mismatch.replaceFirst("^is", "was"));
     }
@@ -124,8 +128,8 @@ final class Handshake {
     return secret.mac(FRAMES, nonceC, nonceA, terms);
   }
 
-  /** Why a peer's attempt or frame size rules it out, or null if they match ours. */
-  private static String termsMismatch(int attempt, int frameBytes, RingConfig config) {
+  /** Why a peer's attempt, frame size or frame check rules it out, or null if they match ours. */
+  private static String termsMismatch(int attempt, int frameBytes, int check, RingConfig config) {
     if (attempt != config.attempt()) {
       return "is from stage attempt " + attempt + " while this rank is in attempt " + config.attempt()
           + " (a task left over from an earlier attempt?)";
@@ -133,6 +137,12 @@ final class Handshake {
     if (frameBytes != config.subChunkBytes()) {
       return "is framing " + frameBytes + "-byte pieces while this rank frames " + config.subChunkBytes()
           + " (every rank needs the same RingConfig)";
+    }
+    if (check != config.integrity().ordinal()) {
+      String theirs = check >= 0 && check < FrameIntegrity.values().length ? FrameIntegrity.values()[check].label()
+          : "an unknown check (" + check + ")";
+      return "is checking frames with " + theirs + " while this rank uses " + config.integrity().label()
+          + " (every rank needs the same ring.integrity)";
     }
     return null;
   }
@@ -149,7 +159,7 @@ final class Handshake {
   }
 
   private static byte[] terms(int size, int connectorRank, int acceptorRank, RingConfig config) {
-    return ByteBuffer.allocate(20).putInt(size).putInt(connectorRank).putInt(acceptorRank)
-        .putInt(config.attempt()).putInt(config.subChunkBytes()).array();
+    return ByteBuffer.allocate(24).putInt(size).putInt(connectorRank).putInt(acceptorRank)
+        .putInt(config.attempt()).putInt(config.subChunkBytes()).putInt(config.integrity().ordinal()).array();
   }
 }

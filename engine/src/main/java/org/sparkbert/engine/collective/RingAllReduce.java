@@ -32,9 +32,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * RingConfig#subChunkBytes()} has arrived, or as much as has arrived if it is behind: small pieces
  * pipeline the steps, large writes and reads (up to {@link #IO_BYTES}) keep the system calls few.
  * Both connections are authenticated with the job secret, and every piece that travels on them is
- * a frame with a MAC under the connection's session key ({@link FrameMac}): the receiver adds a
- * piece only once its MAC checks, and a piece that fails ends the call with a {@link
- * PeerIntegrityException} instead of a wrong sum. Any read, write, connect or accept that
+ * a frame with a tag keyed from the connection's handshake ({@link FrameCheck}; a CRC-32C or an
+ * HMAC-SHA256, {@link RingConfig#integrity()}): the receiver adds a piece only once its tag checks,
+ * and a piece that fails ends the call with a {@link PeerIntegrityException} instead of a wrong sum. Any read, write, connect or accept that
  * makes no progress for {@link RingConfig#timeout()} fails with a {@link PeerException} naming the
  * peer; after a failure the ring is broken and only {@link #close()} remains.
  *
@@ -69,12 +69,14 @@ public final class RingAllReduce implements AutoCloseable {
   private Link sendLink;
   private Link receiveLink;
   private ExecutorService sender;
-  private FrameMac sendMac;
-  private FrameMac receiveMac;
+  private FrameCheck sendMac;
+  private FrameCheck receiveMac;
+  /** Bytes of each frame's tag: {@link FrameIntegrity#tagBytes()} of the ring's check. */
+  private final int tagBytes;
   /** Frames of payload and tag, up to {@link #IO_BYTES} of payload per write or read. */
   private ByteBuffer sendBytes;
   private ByteBuffer receiveBytes;
-  /** One frame's payload as bytes (the MAC reads arrays fastest) and as little-endian floats. */
+  /** One frame's payload as bytes (the checks read arrays fastest) and as little-endian floats. */
   private byte[] sendScratch;
   private FloatBuffer sendScratchFloats;
   private byte[] receiveScratch;
@@ -89,6 +91,7 @@ public final class RingAllReduce implements AutoCloseable {
   public RingAllReduce(JobSecret secret, RingConfig config) {
     this.secret = Objects.requireNonNull(secret, "secret");
     this.config = Objects.requireNonNull(config, "config");
+    this.tagBytes = config.integrity().tagBytes();
   }
 
   /**
@@ -210,7 +213,7 @@ public final class RingAllReduce implements AutoCloseable {
       PeerAcceptor.Accepted accepted =
           new PeerAcceptor(server, secret, config, rank, size).accept(left, all.get(left), deadline, bound);
       receiveLink = accepted.link();
-      receiveMac = new FrameMac(accepted.sessionKey());
+      receiveMac = config.integrity().open(accepted.sessionKey());
     } catch (IOException e) {
       // A closed server socket means connecting out failed first: that failure is the cause,
       // unless this rank refused someone meanwhile, which points at the secrets or a stranger.
@@ -258,7 +261,7 @@ public final class RingAllReduce implements AutoCloseable {
     Link link = new Link(channel, peer, config.timeoutMillis());
     try {
       link.deadline(deadline, bound);
-      sendMac = new FrameMac(Handshake.asConnector(link, secret, config, rank, peer, size));
+      sendMac = config.integrity().open(Handshake.asConnector(link, secret, config, rank, peer, size));
       link.deadline(0, null);
       return link;
     } catch (IOException e) {
@@ -314,12 +317,12 @@ public final class RingAllReduce implements AutoCloseable {
   private void allocateBuffers() {
     int frameBytes = config.subChunkBytes();
     framesPerIo = Math.max(1, IO_BYTES / frameBytes);
-    int bytes = framesPerIo * (frameBytes + FrameMac.TAG_BYTES);
+    int bytes = framesPerIo * (frameBytes + tagBytes);
     sendBytes = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
     receiveBytes = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
     sendScratch = new byte[frameBytes];
     sendScratchFloats = ByteBuffer.wrap(sendScratch).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-    receiveScratch = new byte[frameBytes + FrameMac.TAG_BYTES];
+    receiveScratch = new byte[frameBytes + tagBytes];
     receiveScratchBytes = ByteBuffer.wrap(receiveScratch).order(ByteOrder.LITTLE_ENDIAN);
     receiveScratchFloats = receiveScratchBytes.asFloatBuffer();
   }
@@ -389,7 +392,7 @@ public final class RingAllReduce implements AutoCloseable {
 
   /**
    * Reads the step's frames through the direct buffer, as many as have arrived per read but never
-   * past the step's end, and adds or copies each frame's floats once its MAC checks; then tells the
+   * past the step's end, and adds or copies each frame's floats once its tag checks; then tells the
    * sender how far the call has got.
    */
   private void receiveStep(float[] buf, int offset, long call, RingSchedule schedule, int step)
@@ -402,7 +405,7 @@ public final class RingAllReduce implements AutoCloseable {
     String during = during(call, step, schedule);
     long before = schedule.receivedBefore(step);
     int frames = (length + frameFloats - 1) / frameFloats;
-    long unread = (long) length * Float.BYTES + (long) frames * FrameMac.TAG_BYTES;
+    long unread = (long) length * Float.BYTES + (long) frames * tagBytes;
     receiveBytes.clear();
     for (int done = 0; done < length; ) {
       int had = receiveBytes.position();
@@ -413,14 +416,14 @@ public final class RingAllReduce implements AutoCloseable {
       while (done < length) {
         int m = Math.min(frameFloats, length - done);
         int payload = m * Float.BYTES;
-        if (receiveBytes.position() - at < payload + FrameMac.TAG_BYTES) {
+        if (receiveBytes.position() - at < payload + tagBytes) {
           break; // the rest of this frame is still coming
         }
-        receiveBytes.get(at, receiveScratch, 0, payload + FrameMac.TAG_BYTES);
+        receiveBytes.get(at, receiveScratch, 0, payload + tagBytes);
         long frame = receiveMac.sequence();
         if (!receiveMac.verify(receiveScratch, 0, payload, receiveScratch, payload)) {
           throw new PeerIntegrityException(receiveLink.peerRank(), receiveLink.peerAddress(),
-              "sent a frame that fails its MAC " + during + ": frame " + frame + " of the connection, floats "
+              "sent a frame that fails its " + config.integrity().label() + " check " + during + ": frame " + frame + " of the connection, floats "
                   + done + " to " + (done + m) + " of a " + length + "-float chunk; the data was altered between"
                   + " the ranks, so this call's sums are discarded");
         }
@@ -430,7 +433,7 @@ public final class RingAllReduce implements AutoCloseable {
           receiveScratchFloats.get(0, buf, start + done, m);
         }
         done += m;
-        at += payload + FrameMac.TAG_BYTES;
+        at += payload + tagBytes;
         progress.advanceTo(before + done);
       }
       receiveBytes.limit(receiveBytes.position()).position(at);
@@ -453,18 +456,18 @@ public final class RingAllReduce implements AutoCloseable {
 
   private ByteBuffer sealedHeader(long call, int length) {
     byte[] header = ByteBuffer.allocate(HEADER_BYTES).putLong(call).putInt(length).array();
-    ByteBuffer sealed = ByteBuffer.allocate(HEADER_BYTES + FrameMac.TAG_BYTES).put(header);
+    ByteBuffer sealed = ByteBuffer.allocate(HEADER_BYTES + tagBytes).put(header);
     sendMac.seal(header, 0, HEADER_BYTES, sealed);
     return sealed.flip();
   }
 
   /** Every rank must be in the same call with the same length, or the sums would be garbage. */
   private void checkHeader(long call, int length) throws IOException {
-    ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES + FrameMac.TAG_BYTES);
+    ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES + tagBytes);
     receiveLink.readFully(header, "at the start of all-reduce call " + call);
     if (!receiveMac.verify(header.array(), 0, HEADER_BYTES, header.array(), HEADER_BYTES)) {
       throw new PeerIntegrityException(receiveLink.peerRank(), receiveLink.peerAddress(),
-          "sent a call header that fails its MAC at the start of all-reduce call " + call
+          "sent a call header that fails its " + config.integrity().label() + " check at the start of all-reduce call " + call
               + ": the data was altered between the ranks");
     }
     header.flip();

@@ -16,16 +16,21 @@ import java.time.Duration;
  *     soon as it has arrived, so that the next rank starts while the rest is still coming. The
  *     default, 64 KiB, lets even a 4 MB buffer overlap its steps; a rank that falls behind forwards
  *     all that has arrived in one write (docs/BENCHMARKS.md, All-reduce)
- *     It is also the unit each frame's MAC covers, so every rank must use the same
+ *     It is also the unit each frame's check covers, so every rank must use the same
  * @param socketBufferBytes SO_SNDBUF and SO_RCVBUF, or 0 to leave the kernel's auto-tuning on
  * @param attempt the Spark stage attempt the ring belongs to; the handshake refuses a peer of
  *     another attempt, so that a task left over from a failed attempt cannot join a retry
+ * @param integrity how every frame is checked ({@link FrameIntegrity}); every rank must use the
+ *     same, which the handshake checks. The default, CRC-32C, catches every corruption on the wire
+ *     for a fraction of HMAC-SHA256's cost; HMAC-SHA256 also resists a hostile network
  */
-public record RingConfig(Duration timeout, int subChunkBytes, int socketBufferBytes, int attempt)
-    implements Serializable {
+public record RingConfig(Duration timeout, int subChunkBytes, int socketBufferBytes, int attempt,
+    FrameIntegrity integrity) implements Serializable {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
   public static final int DEFAULT_SUB_CHUNK_BYTES = 64 << 10;
+  /** CRC-32C: by measurement, HMAC-SHA256 would cost the ring about 4x its CPU (docs/BENCHMARKS.md). */
+  public static final FrameIntegrity DEFAULT_INTEGRITY = FrameIntegrity.CRC32C;
 
   public RingConfig {
     if (timeout.isNegative() || timeout.isZero()) {
@@ -41,26 +46,31 @@ public record RingConfig(Duration timeout, int subChunkBytes, int socketBufferBy
     if (attempt < 0) {
       throw new IllegalArgumentException("the stage attempt cannot be negative, got " + attempt);
     }
+    java.util.Objects.requireNonNull(integrity, "integrity");
   }
 
   public static RingConfig defaults() {
-    return new RingConfig(DEFAULT_TIMEOUT, DEFAULT_SUB_CHUNK_BYTES, 0, 0);
+    return new RingConfig(DEFAULT_TIMEOUT, DEFAULT_SUB_CHUNK_BYTES, 0, 0, DEFAULT_INTEGRITY);
   }
 
   public RingConfig withTimeout(Duration newTimeout) {
-    return new RingConfig(newTimeout, subChunkBytes, socketBufferBytes, attempt);
+    return new RingConfig(newTimeout, subChunkBytes, socketBufferBytes, attempt, integrity);
   }
 
   public RingConfig withSubChunkBytes(int bytes) {
-    return new RingConfig(timeout, bytes, socketBufferBytes, attempt);
+    return new RingConfig(timeout, bytes, socketBufferBytes, attempt, integrity);
   }
 
   public RingConfig withSocketBufferBytes(int bytes) {
-    return new RingConfig(timeout, subChunkBytes, bytes, attempt);
+    return new RingConfig(timeout, subChunkBytes, bytes, attempt, integrity);
   }
 
   public RingConfig withAttempt(int stageAttempt) {
-    return new RingConfig(timeout, subChunkBytes, socketBufferBytes, stageAttempt);
+    return new RingConfig(timeout, subChunkBytes, socketBufferBytes, stageAttempt, integrity);
+  }
+
+  public RingConfig withIntegrity(FrameIntegrity check) {
+    return new RingConfig(timeout, subChunkBytes, socketBufferBytes, attempt, check);
   }
 
   int subChunkFloats() {

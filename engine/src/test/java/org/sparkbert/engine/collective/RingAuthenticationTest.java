@@ -97,7 +97,7 @@ class RingAuthenticationTest {
       try (Socket stranger = new Socket(all.get(0).host(), all.get(0).port())) {
         OutputStream out = stranger.getOutputStream();
         // Exactly a greeting's length, so the refusal closes a connection with nothing left unread.
-        out.write("GET / HTTP/1.1\r\nHost: ring\r\n\r\n..........................".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write("GET / HTTP/1.1\r\nHost: ring\r\n\r\n..............................".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         out.flush();
         PeerAuthenticationException refusal =
             assertInstanceOf(PeerAuthenticationException.class, rank0.get(60, TimeUnit.SECONDS));

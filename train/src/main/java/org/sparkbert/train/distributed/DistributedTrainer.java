@@ -15,8 +15,9 @@ import scala.Tuple2;
 /**
  * Synchronous data-parallel training on Spark, a thin shell around an engine that knows nothing of
  * Spark (the XGBoost4J-Spark model): the records, in a fixed order, go to the replica the factory
- * assigns them (a {@link org.apache.spark.Partitioner} keyed by rank), and the chosen strategy runs
- * the steps ({@link RingStrategy} or {@link TreeStrategy}).
+ * assigns them (a {@link org.apache.spark.Partitioner} keyed by rank), written to the checkpoint
+ * directory so that a retry does not depend on a lost executor's shuffle files ({@link
+ * DurableRecords}), and the chosen strategy runs the steps ({@link RingStrategy} or {@link TreeStrategy}).
  *
  * <pre>
  *   TrainingResult r = DistributedTrainer.train(spark.sparkContext(), instancesSortedById, factory,
@@ -52,13 +53,17 @@ public final class DistributedTrainer {
             ClusterChecks.requireSlots(sc, options.replicas(), options.slotWait());
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
-        JavaPairRDD<Integer, Indexed<T>> byReplica = records.zipWithIndex()
+        JavaPairRDD<Integer, Indexed<T>> byReplica = DurableRecords.write(jsc, records.zipWithIndex()
                 .mapToPair(new AssignReplica<>(factory, options.replicas()))
-                .partitionBy(new ReplicaPartitioner(options.replicas()));
-        return switch (options.strategy()) {
-            case RING -> RingStrategy.run(jsc, byReplica, factory, checkpoints, options, listeners);
-            case TREE -> TreeStrategy.run(jsc, byReplica, factory, checkpoints, options, listeners);
-        };
+                .partitionBy(new ReplicaPartitioner(options.replicas())));
+        try {
+            return switch (options.strategy()) {
+                case RING -> RingStrategy.run(jsc, byReplica, factory, checkpoints, options, listeners);
+                case TREE -> TreeStrategy.run(jsc, byReplica, factory, checkpoints, options, listeners);
+            };
+        } finally {
+            DurableRecords.delete(jsc, byReplica);
+        }
     }
 
     private static final class AssignReplica<T> implements PairFunction<Tuple2<T, Long>, Integer, Indexed<T>> {

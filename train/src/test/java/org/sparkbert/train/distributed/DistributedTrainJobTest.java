@@ -1,6 +1,7 @@
 package org.sparkbert.train.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -91,7 +92,8 @@ class DistributedTrainJobTest {
      * The same settings in the driver (no --replicas, accumulate 2 of 4 sequences) and as 2 ring
      * replicas (accumulate 2 of 2 each) train on the same data order and the same global batches: the
      * final weights agree within 1e-5 relative, and both write metrics.jsonl with the report's keys.
-     * A ring run resumed (--resume PATH) from the driver run's step-3 checkpoint ends the same too.
+     * A ring run resumed (--resume PATH) from the driver run's step-3 checkpoint ends the same too,
+     * with the other ring.integrity (how gradients travel is not part of what a checkpoint must match).
      */
     @Test
     void theDriverAndTwoRingReplicasTrainTheSame() throws Exception {
@@ -122,9 +124,12 @@ class DistributedTrainJobTest {
 
         Path resumed = tmp.resolve("run-ring-resumed");
         List<String> args = new ArrayList<>(List.of(withReplicas(sameSettings(resumed))));
-        args.addAll(List.of("--resume", single.resolve("checkpoints/step-000003").toString()));
+        args.addAll(List.of("--resume", single.resolve("checkpoints/step-000003").toString(),
+                "--conf", "ring.integrity=hmac-sha256"));
         assertEquals(0, StageCommand.execute(new TrainJob(), args.toArray(String[]::new)));
         assertEquals(3, report(resumed).path("resumed_at_step").asLong(), report(resumed).toString());
+        assertEquals("crc32c", report.path("ring_integrity").asText(), report.toString());
+        assertEquals("hmac-sha256", report(resumed).path("ring_integrity").asText(), report(resumed).toString());
         assertEquals(List.of(6L), metrics(resumed).stream().map(n -> n.get("step").asLong()).toList());
         assertSameWeights(single, resumed);
     }
@@ -222,5 +227,25 @@ class DistributedTrainJobTest {
                 tmp.resolve("run-uneven").toString(), "--steps", "2", "--batch-size", "6", "--accumulate", "2",
                 "--replicas", "2");
         assertTrue(code != 0);
+    }
+
+    @Test
+    void anUnknownRingIntegrityIsAUsageError() {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream before = System.err;
+        int code;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            code = StageCommand.execute(new TrainJob(), "--master", "local[2]", "--data", data.toString(),
+                    "--vocab", bert.vocabDir.toString(), "--model", model.toString(), "--output",
+                    tmp.resolve("run-md5").toString(), "--steps", "2", "--batch-size", "8", "--replicas", "2",
+                    "--conf", "ring.integrity=md5");
+        } finally {
+            System.setErr(before);
+        }
+        assertEquals(2, code);
+        String message = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(message.contains("Setting 'ring.integrity' must be crc32c or hmac-sha256, not 'md5'"), message);
+        assertFalse(Files.exists(tmp.resolve("run-md5")), "nothing written");
     }
 }

@@ -52,6 +52,8 @@ class DistributedTrainingTest {
     static void startCluster() throws Exception {
         cluster = StandaloneCluster.start(2, ClusterChecks.recommendedConf(RING_TIMEOUT));
         jsc = JavaSparkContext.fromSparkContext(cluster.spark().sparkContext());
+        // Where the trainer writes each replica's records (DurableRecords), as the train stage does.
+        jsc.setCheckpointDir(cluster.hdfsUri() + "/spark-checkpoints");
         samples = jsc.parallelize(LinearEngine.samples(4 * BATCH, DIM, 7), 2);
     }
 
@@ -138,25 +140,22 @@ class DistributedTrainingTest {
      * Rank 1 wedges outside the ring at step 7 of the first attempt, deaf to interrupts. Rank 0's
      * all-reduce times out (5 s), the stage fails, Spark interrupts rank 1 in vain, and the task
      * reaper kills its executor after {@link ClusterChecks#TASK_KILL_TIMEOUT}; with exactly two slots
-     * the retried stage can start only then. It resumes from the checkpoint of step 5 and finishes.
-     * Measured: 152 s, because the killed executor held the input shuffle's output: the first retry
-     * fails to fetch it on one rank while Spark leaves the other in allGather until
-     * spark.barrier.sync.timeout (60 s here), and only the second retry runs.
+     * the retried stage can start only then. It resumes from the checkpoint of step 5 and finishes
+     * in that first retry: the replicas read their records from the copy on HDFS (DurableRecords),
+     * not from shuffle files of the killed executor. Before that copy a retry failed to fetch them
+     * on one rank while Spark left the other in allGather until spark.barrier.sync.timeout (60 s),
+     * and only the second retry trained (152 s in all).
      */
     @Test
     void aRankStuckOutsideTheRingEndsInARetriedStage() throws Exception {
         DistributedOptions opts = options(2, AllReduceStrategy.RING, 20, 1).withCheckpointEvery(5)
                 .withRing(RingConfig.defaults().withTimeout(Duration.ofSeconds(5)));
         LinearCheckpoints checkpoints = freshCheckpoints();
-        long start = System.nanoTime();
         TrainingResult resumed = DistributedTrainer.train(jsc.sc(), samples,
                 new LinearEngine.Factory(DIM, BATCH, 1, 0.05f, 0).withStuckRank(1, 7), checkpoints, opts);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        assertTrue(resumed.attempt() >= 1, "the barrier stage was retried");
+        assertEquals(1, resumed.attempt(), "the first retry of the barrier stage trained");
         assertEquals(5, resumed.resumedFrom());
         assertEquals(15, resumed.steps().size());
-        // Ring timeout 5 s + kill timeout 20 s + a new executor + a barrier timeout of 60 s + the retries.
-        assertTrue(seconds < 300, "took " + seconds + " s");
     }
 
     private interface Training {
@@ -192,7 +191,7 @@ class DistributedTrainingTest {
         } finally {
             if (!run.isDone()) jsc.cancelAllJobs();
         }
-        assertTrue(resumed.attempt() >= 1, "the barrier stage was retried");
+        assertEquals(1, resumed.attempt(), "the first retry of the barrier stage trained");
         assertTrue(resumed.resumedFrom() >= killAfter, "resumed from " + resumed.resumedFrom());
         return resumed;
     }
