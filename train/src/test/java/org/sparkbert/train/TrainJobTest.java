@@ -306,6 +306,32 @@ class TrainJobTest {
         }
     }
 
+    /**
+     * A run driven to overflow (learning rate 1e30, no clipping) skips its non-finite steps, stops
+     * with exit 1 naming them, writes no output, and every checkpoint it left holds finite numbers only.
+     */
+    @Test
+    void aRunDrivenToOverflowStopsWithExitOneAndNoNonFiniteCheckpoint() throws Exception {
+        Path run = tmp.resolve("overflow");
+        List<String> args = new ArrayList<>(List.of(shortRun(run, "1e30")));
+        args.addAll(List.of("--clip-norm", "0", "--checkpoint-every", "1", "--optimizer", "sgd", "--warmup-steps", "0"));
+        args.set(args.indexOf("--steps") + 1, "20");
+        String[] message = {""};
+        assertEquals(1, withStderr(message, () -> StageCommand.execute(new TrainJob(), args.toArray(String[]::new))));
+        assertTrue(message[0].contains("had a non-finite loss or gradient norm (5 in a row; each was skipped)"), message[0]);
+        assertFalse(Files.exists(run), "a failed run writes no output");
+        FileSystem fs = FileSystem.getLocal(new Configuration());
+        List<Path> left = listing(tmp.resolve(".overflow.checkpoints")).stream()
+                .filter(n -> n.startsWith("step-")).map(n -> tmp.resolve(".overflow.checkpoints").resolve(n)).toList();
+        assertFalse(left.isEmpty(), "the checkpoints before the overflow stay for a resume");
+        for (Path dir : left) {
+            for (var t : CheckpointReader.read(fs, new org.apache.hadoop.fs.Path(dir.toUri())).weights().values()) {
+                if (t.floats() == null) continue;
+                for (float x : t.floats()) assertTrue(Float.isFinite(x), dir + " holds " + x);
+            }
+        }
+    }
+
     private static int withStderr(String[] captured, java.util.function.IntSupplier action) {
         java.io.PrintStream before = System.err;
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
