@@ -24,6 +24,7 @@ import org.sparkbert.engine.loop.RunCoordination;
 import org.sparkbert.engine.loop.RunPlan;
 import org.sparkbert.engine.loop.StepFunction;
 import org.sparkbert.engine.loop.StepListener;
+import org.sparkbert.engine.loop.TensorBoardRecorder;
 import org.sparkbert.engine.loop.TrainingLoop;
 import org.sparkbert.engine.loop.TrainingOptions;
 import org.sparkbert.engine.model.ModelConfig;
@@ -57,7 +58,8 @@ import picocli.CommandLine.Mixin;
  * the same training up to float rounding, and a resumed run needs nothing but the checkpoint's step.
  *
  * <p>While the run goes, checkpoints and metrics.jsonl live in the hidden sibling
- * {@code .RUN_DIR.checkpoints/} ({@link CheckpointStore#inProgressDirectory}), which survives a crash:
+ * {@code .RUN_DIR.checkpoints/} ({@link CheckpointStore#inProgressDirectory}), beside the TensorBoard
+ * event files in its {@code tensorboard/} ({@link TensorBoardRecorder}); it survives a crash:
  * rerunning the same command continues from its newest checkpoint that verifies ({@link RunResume})
  * and ends with the weights an uninterrupted run would have. On success they move into RUN_DIR.
  */
@@ -170,7 +172,9 @@ public final class TrainJob extends StageCommand {
         RunPlan plan = distributedOptions().plan();
         java.net.URI metricsDir = store.directory().toUri();
         String objective = sentenceTask ? config.objective() : null;
-        StepListeners listeners = who -> new MetricsRecorder(plan, who, objective, metricsDir);
+        java.net.URI eventsDir = new Path(store.directory(), TensorBoardRecorder.DIRECTORY).toUri();
+        StepListeners listeners = who -> StepListener.all(new MetricsRecorder(plan, who, objective, metricsDir),
+                new TensorBoardRecorder(plan, objective, eventsDir));
         log.info("train: {} instances of up to {} tokens, {} steps of {} sequences ({} x {} x {}), backend {} on {}",
                 instanceCount, seqLength, a.steps, a.batchSize, a.replicas == null ? 1 : a.replicas, a.accumulate,
                 a.batchSize / a.accumulate / (a.replicas == null ? 1 : a.replicas), a.backend, a.device);
@@ -191,6 +195,10 @@ public final class TrainJob extends StageCommand {
         if (last != null) {
             FinalFigures.put(report, last);
             store.fileSystem().rename(new Path(store.directory(), MetricsFile.NAME), new Path(out.work(), MetricsFile.NAME));
+        }
+        Path events = new Path(store.directory(), TensorBoardRecorder.DIRECTORY);
+        if (store.fileSystem().exists(events)) {
+            store.fileSystem().rename(events, new Path(out.work(), TensorBoardRecorder.DIRECTORY));
         }
         store.moveTo(new Path(out.work(), "checkpoints"));
         report.put("checkpoint", "checkpoints/" + CheckpointWriter.directoryName(a.steps));
