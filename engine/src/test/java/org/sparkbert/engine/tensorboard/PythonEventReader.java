@@ -19,12 +19,19 @@ public final class PythonEventReader {
     private PythonEventReader() {
     }
 
-    public static List<JsonNode> read(Path dir) throws IOException, InterruptedException {
+    public static List<JsonNode> read(Path dir) throws IOException {
         Path root = Path.of(System.getProperty("sparkbert.project.root"));
         Process p = new ProcessBuilder("/usr/bin/python3", root.resolve("scripts/fixtures/read_tfevents.py").toString(),
                 dir.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
+        int code;
+        try {
+            code = p.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading " + dir, e);
+        }
+        if (code != 0) {
             throw new IOException("read_tfevents.py failed on " + dir + " (needs Debian's python3-protobuf):\n" + out);
         }
         List<JsonNode> events = new ArrayList<>();
