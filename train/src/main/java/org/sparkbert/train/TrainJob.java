@@ -27,6 +27,7 @@ import org.sparkbert.engine.loop.RunCoordination;
 import org.sparkbert.engine.loop.RunPlan;
 import org.sparkbert.engine.loop.StepFunction;
 import org.sparkbert.engine.loop.StepListener;
+import org.sparkbert.engine.loop.TensorBoardRecorder;
 import org.sparkbert.engine.loop.TrainingLoop;
 import org.sparkbert.engine.loop.TrainingOptions;
 import org.sparkbert.engine.model.ModelConfig;
@@ -61,7 +62,8 @@ import picocli.CommandLine.Mixin;
  * on the same data order ({@link ShardedBatches}) and step: all agree up to float rounding.
  *
  * <p>While the run goes, checkpoints and metrics.jsonl live in the hidden sibling
- * {@code .RUN_DIR.checkpoints/} ({@link CheckpointStore#inProgressDirectory}), which survives a crash:
+ * {@code .RUN_DIR.checkpoints/} ({@link CheckpointStore#inProgressDirectory}), beside the TensorBoard
+ * event files in its {@code tensorboard/} ({@link TensorBoardRecorder}); it survives a crash:
  * rerunning the same command continues from its newest checkpoint that verifies ({@link RunResume})
  * and ends with the weights an uninterrupted run would have. On success they move into RUN_DIR.
  */
@@ -176,7 +178,9 @@ public final class TrainJob extends StageCommand {
                 instanceCount, a.batchSize, a.seed, trainingConfig);
         RunPlan plan = distributedOptions().plan();
         String objective = sentenceTask ? config.objective() : null, metricsDir = store.directory().toUri().toString();
-        StepListeners listeners = who -> new MetricsRecorder(plan, who, objective, java.net.URI.create(metricsDir));
+        String eventsDir = new Path(store.directory(), TensorBoardRecorder.DIRECTORY).toUri().toString();
+        StepListeners listeners = who -> StepListener.all(new MetricsRecorder(plan, who, objective,
+                java.net.URI.create(metricsDir)), new TensorBoardRecorder(plan, objective, java.net.URI.create(eventsDir)));
         log.info("train: {} instances of up to {} tokens, {} steps of {} sequences ({} x {} x {}), backend {} on {}",
                 instanceCount, seqLength, a.steps, a.batchSize, a.replicas == null ? 1 : a.replicas, a.accumulate,
                 a.batchSize / a.accumulate / (a.replicas == null ? 1 : a.replicas), a.backend, a.device);
@@ -197,6 +201,10 @@ public final class TrainJob extends StageCommand {
         if (last != null) {
             FinalFigures.put(report, last, MetricsFile.last(store.fileSystem(), store.directory(), "eval"));
             store.fileSystem().rename(new Path(store.directory(), MetricsFile.NAME), new Path(out.work(), MetricsFile.NAME));
+        }
+        Path events = new Path(store.directory(), TensorBoardRecorder.DIRECTORY);
+        if (store.fileSystem().exists(events)) {
+            store.fileSystem().rename(events, new Path(out.work(), TensorBoardRecorder.DIRECTORY));
         }
         store.moveTo(new Path(out.work(), "checkpoints"));
         report.put("checkpoint", "checkpoints/" + CheckpointWriter.directoryName(a.steps));

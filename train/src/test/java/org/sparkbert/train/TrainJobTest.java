@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkbert.job.StageCommand;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.engine.checkpoint.CheckpointReader;
+import org.sparkbert.engine.tensorboard.PythonEventReader;
 import org.sparkbert.tokenize.instances.InstancesJob;
 import org.sparkbert.train.job.C4ForTests;
 
@@ -103,6 +104,23 @@ class TrainJobTest {
         assertTrue(mlm < first.get("mlm_loss").asDouble() - 0.5, "loss fell from the first interval to the last");
         assertTrue(last.get("mlm_accuracy").asDouble() > first.get("mlm_accuracy").asDouble());
 
+        // TensorBoard's view of the same run, read by an independent reader: one event per metrics.jsonl record.
+        List<JsonNode> scalars = new ArrayList<>();
+        for (JsonNode e : PythonEventReader.read(run.resolve("tensorboard"))) if (e.has("scalars")) scalars.add(e);
+        assertEquals(metrics.size(), scalars.size(), scalars.toString());
+        for (int i = 0; i < metrics.size(); i++) {
+            JsonNode m = metrics.get(i), t = scalars.get(i).path("scalars");
+            assertEquals(m.get("step").asLong(), scalars.get(i).path("step").asLong());
+            for (String[] key : new String[][] {{"loss", "train/loss"}, {"mlm_loss", "train/mlm_loss"},
+                    {"mlm_accuracy", "train/mlm_accuracy"}, {"nsp_loss", "train/nsp_loss"},
+                    {"nsp_accuracy", "train/nsp_accuracy"}, {"lr", "train/learning_rate"},
+                    {"masked_unigram_entropy", "train/masked_unigram_entropy"}}) {
+                assertEquals((float) m.get(key[0]).asDouble(), t.path(key[1]).floatValue(), key[1] + " at " + m);
+            }
+            assertTrue(t.path("train/tokens_per_second").floatValue() > 0);
+        }
+        assertFalse(Files.exists(run.resolve("checkpoints/tensorboard")));
+
         JsonNode report = JSON.readTree(run.resolve("_REPORT.json").toFile());
         assertEquals("checkpoints/step-000300", report.path("checkpoint").asText(), report.toString());
         FileSystem fs = FileSystem.getLocal(new Configuration());
@@ -166,6 +184,10 @@ class TrainJobTest {
         assertEquals(2, after.size(), after.toString());
         assertEquals(before.get(0), after.get(0), "the record of step 4, before the resume point, is kept as it was");
         assertEquals(8, JSON.readTree(after.get(1)).get("step").asLong(), "step 8's record is written anew");
+        // The resumed attempt's event file tells TensorBoard it starts at step 4, then logs step 8.
+        assertEquals(List.of("start@4", "scalars@8"), PythonEventReader.read(crashed.resolve("tensorboard")).stream()
+                .filter(e -> !e.has("file_version"))
+                .map(e -> (e.has("scalars") ? "scalars@" : "start@") + e.path("step").asLong()).toList());
         JsonNode report = JSON.readTree(crashed.resolve("_REPORT.json").toFile());
         assertEquals(4, report.path("resumed_at_step").asLong(), report.toString());
         assertEquals(List.of("step-000004", "step-000008"), listing(crashed.resolve("checkpoints")));

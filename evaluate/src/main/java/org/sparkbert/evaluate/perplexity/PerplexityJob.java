@@ -14,6 +14,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
+import org.sparkbert.engine.loop.TensorBoardRecorder;
+import org.sparkbert.engine.tensorboard.EventFile;
 import org.sparkbert.job.Settings;
 import org.sparkbert.job.StageCommand;
 import org.sparkbert.job.StageOutput;
@@ -56,7 +58,7 @@ public final class PerplexityJob extends StageCommand {
                     + " WikiText articles) or a clean/ Parquet directory.")
     String input;
 
-    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where perplexity.json and _REPORT.json go.")
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where perplexity.json, _REPORT.json and tensorboard/ (the figures as TensorBoard scalars) go.")
     String output;
 
     @Option(names = "--seed", defaultValue = "12345", paramLabel = "N",
@@ -171,6 +173,14 @@ public final class PerplexityJob extends StageCommand {
                 sum.positions(), seed);
         out.writeText(PerplexityResult.FILE_NAME, result.toJson(Map.of("scored", "text " + text
                 + ", masks drawn per sequence from the seed", "mean_cross_entropy", sum.meanNats())));
+        // The held-out figures for TensorBoard too, at the checkpoint's training step, beside perplexity.json.
+        long step = Math.max(0, result.step());
+        try (EventFile events = EventFile.create(out.fileSystem(), new Path(out.work(), TensorBoardRecorder.DIRECTORY), step)) {
+            Map<String, Double> scalars = new LinkedHashMap<>();
+            scalars.put("heldout/" + (pseudo ? "pseudo_" : "") + "perplexity", result.perplexity());
+            scalars.put("heldout/" + (pseudo ? "pseudo_" : "") + "cross_entropy", sum.meanNats());
+            events.scalars(step, scalars);
+        }
         report.count("tokens_scored", sum.positions());
         report.put("perplexity", result.perplexity());
         report.put("mean_cross_entropy", sum.meanNats());

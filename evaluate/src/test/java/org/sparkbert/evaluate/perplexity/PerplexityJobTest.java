@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkbert.engine.tensorboard.PythonEventReader;
 import org.sparkbert.evaluate.EvaluateJob;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.engine.model.BertModel;
@@ -78,6 +79,14 @@ class PerplexityJobTest {
         assertEquals(300, after.step());
         assertEquals(PerplexityResult.MLM, after.definition());
         assertTrue(Files.exists(tmp.resolve("ppl-trained/_REPORT.json")));
+
+        // The same figure as a TensorBoard scalar at the checkpoint's step, read by an independent reader.
+        List<com.fasterxml.jackson.databind.JsonNode> events = PythonEventReader.read(tmp.resolve("ppl-trained/tensorboard"));
+        com.fasterxml.jackson.databind.JsonNode last = events.get(events.size() - 1);
+        assertEquals(300, last.path("step").asLong(), events.toString());
+        assertEquals((float) after.perplexity(), last.path("scalars").path("heldout/perplexity").floatValue());
+        assertEquals((float) Math.log(after.perplexity()), last.path("scalars").path("heldout/cross_entropy").floatValue(),
+                1e-5 * Math.log(after.perplexity()));
     }
 
     /** Spark's partial sums over partitions equal one process scoring every sequence with the same masks. */

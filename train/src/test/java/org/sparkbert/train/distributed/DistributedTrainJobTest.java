@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkbert.job.StageCommand;
+import org.sparkbert.engine.tensorboard.PythonEventReader;
 import org.sparkbert.job.StageOutput;
 import org.sparkbert.train.TrainJob;
 import org.sparkbert.engine.checkpoint.CheckpointReader;
@@ -115,6 +116,10 @@ class DistributedTrainJobTest {
             assertTrue(two.get(i).get("tokens_per_second").asDouble() > 0);
             assertTrue(two.get(i).has("elapsed_seconds"));
         }
+        // Rank 0 writes the TensorBoard events in its executor task, as it writes metrics.jsonl.
+        List<JsonNode> events = PythonEventReader.read(ring.resolve("tensorboard")).stream().filter(e -> e.has("scalars")).toList();
+        assertEquals(List.of(3L, 6L), events.stream().map(e -> e.path("step").asLong()).toList());
+        assertEquals((float) two.get(1).get("loss").asDouble(), events.get(1).path("scalars").path("train/loss").floatValue());
         JsonNode report = report(ring);
         for (String key : List.of("final_loss", "final_mlm_loss", "final_mlm_accuracy", "final_nsp_loss",
                 "final_nsp_accuracy", "tokens_per_second", "masked_unigram_entropy")) {
