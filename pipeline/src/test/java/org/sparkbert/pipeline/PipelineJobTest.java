@@ -133,8 +133,18 @@ class PipelineJobTest {
         JsonNode config = JSON.readTree(checkpoint.resolve("config.json").toFile());
         assertEquals(32, config.path("hidden_size").asInt());
         assertEquals(report("vocab").path("counters").path("vocab_size").asInt(), config.path("vocab_size").asInt());
-        List<String> metrics = Files.readAllLines(work.resolve("train/metrics.jsonl"));
+        List<String> lines = Files.readAllLines(work.resolve("train/metrics.jsonl"));
+        List<String> metrics = lines.stream().filter(l -> !l.contains("\"kind\"")).toList();
         assertEquals(12, metrics.size(), "one metrics line per 5 steps");
+        List<Long> evaluated = new java.util.ArrayList<>();
+        for (String l : lines) {
+            JsonNode n = JSON.readTree(l);
+            if ("eval".equals(n.path("kind").asText())) evaluated.add(n.get("step").asLong());
+        }
+        assertEquals(java.util.stream.LongStream.rangeClosed(1, 10).map(k -> 6 * k).boxed().toList(), evaluated,
+                "the pipeline scores the validation split ten times (pipeline.train.evaluations), the last after step 60");
+        assertTrue(r.path("held_out_mlm_loss").asDouble() > 0 && r.path("held_out_two_neighbour_nats").asDouble() > 0,
+                r.toString());
         double first = JSON.readTree(metrics.get(0)).path("mlm_loss").asDouble();
         double last = r.path("final_mlm_loss").asDouble();
         assertTrue(last < first - 0.5, "masked-LM loss should fall: " + first + " -> " + last);
