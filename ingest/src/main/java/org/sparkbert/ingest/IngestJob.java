@@ -90,14 +90,6 @@ public final class IngestJob extends StageCommand {
         return output;
     }
 
-    @Override
-    protected Map<String, Object> arguments() {
-        Map<String, Object> m = new TreeMap<>();
-        m.put("input", inputs);
-        m.put("output", output);
-        m.put("previous", previous);
-        return m;
-    }
 
     @Override
     protected void validate(Settings settings, Configuration hadoopConf) {

@@ -56,13 +56,6 @@ public final class ImportJob extends StageCommand {
         return output;
     }
 
-    @Override
-    protected Map<String, Object> arguments() {
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put("onnx", onnx);
-        a.put("tokenizer", tokenizer);
-        return a;
-    }
 
     @Override
     protected void validate(Settings settings, Configuration hadoopConf) {

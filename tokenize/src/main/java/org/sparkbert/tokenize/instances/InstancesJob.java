@@ -125,20 +125,6 @@ public final class InstancesJob extends StageCommand {
         return output;
     }
 
-    @Override
-    protected Map<String, Object> arguments() {
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put("input", input);
-        a.put("vocab", vocab);
-        a.put("objective", objective.name());
-        a.put("max_seq_length", maxSeqLength);
-        a.put("short_seq_prob", shortSeqProb);
-        a.put("dupe_factor", dupeFactor);
-        a.put("seed", seed);
-        a.put("static_masks", staticMasks);
-        a.put("lowercase", lowercase == null ? "from the vocabulary" : lowercase);
-        return a;
-    }
 
     @Override
     protected void validate(Settings settings, Configuration hadoopConf) {
