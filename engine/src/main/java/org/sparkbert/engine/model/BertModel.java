@@ -755,7 +755,15 @@ public final class BertModel implements Trainable, AutoCloseable {
         fixedSamples = tokens == null ? null : tokens.clone();
     }
 
-    /** The MLM logits [P, V] of the last forward pass. */
+    /** ELECTRA: the discriminator's replaced-token logits [B, T] of the last forward pass (padding included). */
+    public float[] discriminatorLogits() {
+        if (generator == null) throw new IllegalStateException("objective " + config.objective() + " has no discriminator head");
+        float[] out = new float[lastB * seqLength];
+        backend.read(discLogits, out, 0, out.length);
+        return out;
+    }
+
+    /** The MLM logits [P, V] of the last forward pass (ELECTRA: the generator's). */
     public float[] mlmLogits() {
         float[] out = new float[lastP * V];
         backend.read(logits, out, 0, out.length);
