@@ -23,7 +23,7 @@ import org.sparkbert.engine.checkpoint.StoredTensor;
  * discriminator's logits and loss, the total loss, which tokens count as replaced, and every
  * parameter's gradient (the shared embeddings' with both networks' parts).
  */
-class ElectraGoldenTest {
+public class ElectraGoldenTest {
 
     @Test
     void matchesPyTorchOnCpu() throws IOException {
@@ -31,7 +31,7 @@ class ElectraGoldenTest {
     }
 
     /** The same on a backend made by the caller (the OpenCL tests pass theirs). */
-    static void check(Backend backend) throws IOException {
+    public static void check(Backend backend) throws IOException {
         ModelConfig config = config();
         Safetensors.Contents weights = GoldenModelTest.read("electra", "weights");
         Safetensors.Contents batchFile = GoldenModelTest.read("electra", "batch");
