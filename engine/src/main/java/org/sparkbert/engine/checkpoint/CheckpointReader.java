@@ -35,8 +35,13 @@ public final class CheckpointReader {
         ModelConfig model = description(config, new Path(dir, CheckpointWriter.CONFIG));
         int padTokenId = config.path("pad_token_id").asInt(0);
         Safetensors.Contents contents = Safetensors.read(fs, new Path(dir, CheckpointWriter.WEIGHTS));
-        Map<String, StoredTensor> engine =
-                HuggingFaceLayout.of(model).fromCheckpoint(contents.tensors(), model, padTokenId);
+        HuggingFaceLayout layout = HuggingFaceLayout.of(model);
+        Map<String, StoredTensor> engine = layout.fromCheckpoint(contents.tensors(), model, padTokenId);
+        if (layout == HuggingFaceLayout.ELECTRA) {
+            Path generator = new Path(new Path(dir, HuggingFaceLayout.GENERATOR_DIR), CheckpointWriter.WEIGHTS);
+            engine = new java.util.LinkedHashMap<>(engine);
+            engine.putAll(layout.generatorFromCheckpoint(Safetensors.read(fs, generator).tensors()));
+        }
         return new Loaded(model, padTokenId, engine, digests);
     }
 
@@ -55,6 +60,9 @@ public final class CheckpointReader {
         // ours names sinusoidal, which Hugging Face's key cannot; a config.json without it: Hugging Face's
         String positions = c.path("sparkbert_position_embedding_type").asText(c.path("position_embedding_type").asText(ModelConfig.ABSOLUTE));
         p.setProperty("position_embedding_type", positions);
+        for (String key : new String[] {"generator_size", "discriminator_weight"}) { // ELECTRA's
+            if (c.hasNonNull(key)) p.setProperty(key, c.get(key).asText());
+        }
         try {
             return ModelConfig.parse(p, source.toString());
         } catch (IllegalArgumentException e) {

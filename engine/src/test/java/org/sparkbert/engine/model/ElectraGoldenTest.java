@@ -77,7 +77,7 @@ public class ElectraGoldenTest {
         }
     }
 
-    static ModelConfig config() throws IOException {
+    public static ModelConfig config() throws IOException {
         try (InputStream in = ElectraGoldenTest.class.getClassLoader().getResourceAsStream("golden/electra/config.json")) {
             if (in == null) throw new IllegalStateException("missing fixture golden/electra/config.json (scripts/golden/electra_golden.py writes it)");
             JsonNode c = new ObjectMapper().readTree(in);
