@@ -154,12 +154,12 @@ class ModelConfigTest {
         assertEquals(256, g.intermediateSize(), "generator intermediate size");
         assertEquals(12, g.numHiddenLayers(), "generator layers");
         java.util.Properties p = new java.util.Properties();
-        p.setProperty("hidden_size", "256");
+        p.setProperty("hidden_size", "32");
         p.setProperty("num_hidden_layers", "2");
         p.setProperty("num_attention_heads", "4");
-        p.setProperty("intermediate_size", "1024");
+        p.setProperty("intermediate_size", "64");
         p.setProperty("objective", "electra");
-        p.setProperty("generator_size", "0.3");
+        p.setProperty("generator_size", "0.7"); // hidden 22 over 3 heads
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ModelConfig.parse(p, "x.conf"));
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("x.conf") && e.getMessage().contains("generator_size"),
