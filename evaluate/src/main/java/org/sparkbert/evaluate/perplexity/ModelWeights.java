@@ -113,6 +113,8 @@ public final class ModelWeights implements Serializable {
         p.setProperty("objective", c.objective());
         p.setProperty("num_labels", Integer.toString(c.numLabels()));
         p.setProperty("position_embedding_type", c.positionEmbeddingType());
+        p.setProperty("generator_size", Float.toString(c.generatorSize()));
+        p.setProperty("discriminator_weight", Float.toString(c.discriminatorWeight()));
         return p;
     }
 }
