@@ -6,9 +6,14 @@ import org.sparkbert.job.StageReport;
 
 /** The train stage's final figures in its report: the last metrics.jsonl record's, under the report's names. */
 final class FinalFigures {
-    private static final Map<String, String> NAMES = Map.of("loss", "final_loss", "mlm_loss", "final_mlm_loss",
-            "mlm_accuracy", "final_mlm_accuracy", "nsp_loss", "final_nsp_loss", "nsp_accuracy", "final_nsp_accuracy",
-            "masked_unigram_entropy", "masked_unigram_entropy", "tokens_per_second", "tokens_per_second");
+    private static final Map<String, String> NAMES = Map.ofEntries(Map.entry("loss", "final_loss"),
+            Map.entry("mlm_loss", "final_mlm_loss"), Map.entry("mlm_accuracy", "final_mlm_accuracy"),
+            Map.entry("nsp_loss", "final_nsp_loss"), Map.entry("nsp_accuracy", "final_nsp_accuracy"),
+            Map.entry("masked_unigram_entropy", "masked_unigram_entropy"), Map.entry("tokens_per_second", "tokens_per_second"),
+            // ELECTRA's discriminator (its generator's are the mlm_* ones)
+            Map.entry("disc_loss", "final_disc_loss"), Map.entry("disc_accuracy", "final_disc_accuracy"),
+            Map.entry("disc_precision", "final_disc_precision"), Map.entry("disc_recall", "final_disc_recall"),
+            Map.entry("replaced_fraction", "final_replaced_fraction"));
 
     private FinalFigures() {
     }

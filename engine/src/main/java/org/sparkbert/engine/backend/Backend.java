@@ -155,6 +155,26 @@ public interface Backend extends AutoCloseable {
      */
     void crossEntropy(int loss, int correct, int dlogits, int logits, int labels, int rows, int V, float gradScale);
 
+    // ---- replaced-token detection (ELECTRA) ----
+    /**
+     * Draws one token per row from softmax(logits[rows, V]) by inverse CDF, for ELECTRA's generator:
+     * with u = {@link CounterRng#uniform}({@link CounterRng#sequenceKey}(key, firstSequence + q / T), q % T)
+     * for the row's flat position q = positions[r], the token is the first j whose running sum of
+     * exp(logit - max), summed in index order, exceeds u times their total (the last token if rounding
+     * leaves none). out, positions: int arena. A draw depends on its sequence's global index and its
+     * position only, so it is the same however a global batch is split. Not differentiated.
+     */
+    void sampleTokens(int out, int logits, int positions, int rows, int V, int key, int firstSequence, int T);
+
+    /**
+     * Binary cross-entropy with logits over n tokens, for ELECTRA's discriminator: where mask[i] != 0,
+     * loss[i] = softplus(z) - y z for z = logits[i] and y = labels[i] in {0, 1}, dlogits[i] =
+     * (sigmoid(z) - y) gradScale (overwritten), and outcome[i] = 1 + 2 y + (z > 0 ? 1 : 0), so 1 true
+     * negative, 2 false positive, 3 false negative, 4 true positive; where mask[i] == 0 (padding) all
+     * three are 0. labels, mask, outcome: int arena.
+     */
+    void binaryCrossEntropy(int loss, int outcome, int dlogits, int logits, int labels, int mask, int n, float gradScale);
+
     // ---- optimiser and clipping ----
     /** Sum of squares of arena[off..off+n), summed in double in a fixed order. */
     double sumOfSquares(int off, int n);

@@ -567,6 +567,38 @@ final class CpuBackend implements Backend {
         });
     }
 
+    @Override
+    public void sampleTokens(int out, int logits, int positions, int rows, int V, int key, int firstSequence, int T) {
+        chunks(rows, 1, (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int x = logits + r * V, q = ints[positions + r];
+                float u = CounterRng.uniform(CounterRng.sequenceKey(key, firstSequence + q / T), q % T);
+                ints[out + r] = SoftmaxSampler.draw(f, x, V, u);
+            }
+        });
+    }
+
+    @Override
+    public void binaryCrossEntropy(int loss, int outcome, int dlogits, int logits, int labels, int mask, int n, float gradScale) {
+        chunks(n, CHUNK, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                if (ints[mask + i] == 0) {
+                    f[loss + i] = 0f;
+                    f[dlogits + i] = 0f;
+                    ints[outcome + i] = 0;
+                    continue;
+                }
+                float z = f[logits + i];
+                int y = ints[labels + i];
+                if (y != 0 && y != 1) throw new IllegalArgumentException("replaced-token label " + y + " at " + i + " is not 0 or 1");
+                // softplus(z) = max(z, 0) + log1p(exp(-|z|)): no overflow for large |z|
+                f[loss + i] = (float) (Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)))) - y * z;
+                f[dlogits + i] = (float) (1 / (1 + Math.exp(-z)) - y) * gradScale;
+                ints[outcome + i] = 1 + 2 * y + (z > 0 ? 1 : 0);
+            }
+        });
+    }
+
     /** dst[j] = exp(src[j] - max); returns their sum (fixed-order lane reduction). */
     private float expShifted(int src, int dst, int V, float max) {
         FloatVector acc = FloatVector.zero(S);

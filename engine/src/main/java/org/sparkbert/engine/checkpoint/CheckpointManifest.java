@@ -50,7 +50,8 @@ public final class CheckpointManifest {
 
     /**
      * Checks a checkpoint directory against its manifest: every listed file present with the listed
-     * SHA-256, and no unlisted file (hidden files such as Hadoop's .crc companions aside).
+     * SHA-256, and no unlisted file (hidden files such as Hadoop's .crc companions aside; a folder
+     * counts as listed when files in it are, such as ELECTRA's generator/).
      * Throws an IOException that names the directory and the first problem.
      */
     public static Map<String, String> verify(FileSystem fs, Path dir) throws IOException {
@@ -61,7 +62,8 @@ public final class CheckpointManifest {
         Map<String, String> listed = parse(readAll(fs, manifestPath), manifestPath);
         for (FileStatus status : fs.listStatus(dir)) {
             String name = status.getPath().getName();
-            if (!name.equals(NAME) && !name.startsWith(".") && !listed.containsKey(name)) {
+            boolean folderOfListed = listed.keySet().stream().anyMatch(k -> k.startsWith(name + "/"));
+            if (!name.equals(NAME) && !name.startsWith(".") && !listed.containsKey(name) && !folderOfListed) {
                 throw new IOException(dir + ": " + name + " is not in " + NAME);
             }
         }

@@ -35,8 +35,13 @@ public final class CheckpointReader {
         ModelConfig model = description(config, new Path(dir, CheckpointWriter.CONFIG));
         int padTokenId = config.path("pad_token_id").asInt(0);
         Safetensors.Contents contents = Safetensors.read(fs, new Path(dir, CheckpointWriter.WEIGHTS));
-        Map<String, StoredTensor> engine =
-                HuggingFaceLayout.of(model).fromCheckpoint(contents.tensors(), model, padTokenId);
+        HuggingFaceLayout layout = HuggingFaceLayout.of(model);
+        Map<String, StoredTensor> engine = layout.fromCheckpoint(contents.tensors(), model, padTokenId);
+        if (layout == HuggingFaceLayout.ELECTRA) {
+            Path generator = new Path(new Path(dir, HuggingFaceLayout.GENERATOR_DIR), CheckpointWriter.WEIGHTS);
+            engine = new java.util.LinkedHashMap<>(engine);
+            engine.putAll(layout.generatorFromCheckpoint(Safetensors.read(fs, generator).tensors()));
+        }
         return new Loaded(model, padTokenId, engine, digests);
     }
 

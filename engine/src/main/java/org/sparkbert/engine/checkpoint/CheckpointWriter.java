@@ -81,6 +81,14 @@ public final class CheckpointWriter {
         byte[] config = JSON.writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(layout.configJson(checkpoint.model(), checkpoint.padTokenId()));
         writeFile(dir, CONFIG, manifest, out -> out.write(config));
+        if (layout == HuggingFaceLayout.ELECTRA) {
+            Map<String, StoredTensor> generator = layout.generatorToCheckpoint(checkpoint.weights());
+            writeFile(dir, HuggingFaceLayout.GENERATOR_DIR + "/" + WEIGHTS, manifest,
+                    out -> Safetensors.write(out, generator, Map.of("format", "pt")));
+            byte[] generatorConfig = JSON.writerWithDefaultPrettyPrinter()
+                    .writeValueAsBytes(layout.generatorConfigJson(checkpoint.model(), checkpoint.padTokenId()));
+            writeFile(dir, HuggingFaceLayout.GENERATOR_DIR + "/" + CONFIG, manifest, out -> out.write(generatorConfig));
+        }
         copyVocabulary(checkpoint.vocabDir(), dir, manifest);
         for (Map.Entry<String, FileBody> extra : checkpoint.extraFiles().entrySet()) {
             writeFile(dir, extra.getKey(), manifest, extra.getValue());

@@ -24,12 +24,22 @@ import org.sparkbert.engine.model.SinusoidalPositions;
  * is written as zeros (no "newly initialized" warning); its distance tables have 2 * (config.json's
  * max_position_embeddings) - 1 rows, so RoBERTa's grow by pad_token_id + 1 zero rows at each end.</li>
  * </ul>
- * {@link #fromCheckpoint} undoes all of these, so a checkpoint reads back into the engine exactly.
+ * ELECTRA ({@code objective=electra}) is written as {@code ElectraForPreTraining}, the discriminator
+ * alone; its generator goes beside it as {@code ElectraForMaskedLM} in {@link #GENERATOR_DIR}, with its
+ * own copy of the shared embeddings and the tied {@code generator_lm_head.weight}.
+ * {@link #fromCheckpoint} and {@link #generatorFromCheckpoint} undo all of these, so a checkpoint reads
+ * back into the engine exactly.
  */
 public enum HuggingFaceLayout {
     BERT("BertForPreTraining", "bert", "bert"),
     ALBERT("AlbertForPreTraining", "albert", "albert"),
-    ROBERTA_PRELAYERNORM("RobertaPreLayerNormForMaskedLM", "roberta-prelayernorm", "roberta_prelayernorm");
+    ROBERTA_PRELAYERNORM("RobertaPreLayerNormForMaskedLM", "roberta-prelayernorm", "roberta_prelayernorm"),
+    ELECTRA("ElectraForPreTraining", "electra", "electra");
+
+    /** ELECTRA's generator, a Hugging Face directory of its own inside the checkpoint. */
+    public static final String GENERATOR_DIR = "generator";
+    /** The engine's prefix of the generator's own tensors (the embeddings are the discriminator's). */
+    private static final String GENERATOR = "generator.";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MAPPING = "albert.encoder.embedding_hidden_mapping_in.";
@@ -45,6 +55,9 @@ public enum HuggingFaceLayout {
     }
 
     public static HuggingFaceLayout of(ModelConfig model) {
+        if (model.electra()) {
+            return ELECTRA;
+        }
         if (model.preLayerNorm()) {
             return ROBERTA_PRELAYERNORM;
         }
@@ -80,9 +93,44 @@ public enum HuggingFaceLayout {
         return c;
     }
 
+    /** ELECTRA's generator's config.json: ElectraForMaskedLM at the generator's width, the shared embedding size. */
+    public ObjectNode generatorConfigJson(ModelConfig m, int padTokenId) {
+        ModelConfig g = m.generator();
+        ObjectNode c = configJson(m, padTokenId);
+        c.putArray("architectures").add("ElectraForMaskedLM");
+        c.put("hidden_size", g.hiddenSize());
+        c.put("num_attention_heads", g.numAttentionHeads());
+        c.put("intermediate_size", g.intermediateSize());
+        return c;
+    }
+
+    /** ELECTRA's generator as ElectraForMaskedLM stores it: its tensors without the prefix, the shared embeddings copied. */
+    public Map<String, StoredTensor> generatorToCheckpoint(Map<String, StoredTensor> engine) {
+        Map<String, StoredTensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, StoredTensor> e : engine.entrySet()) {
+            if (e.getKey().startsWith(GENERATOR)) out.put(e.getKey().substring(GENERATOR.length()), e.getValue());
+            else if (e.getKey().startsWith("electra.embeddings.")) out.put(e.getKey(), e.getValue());
+        }
+        out.put("generator_lm_head.weight", require(engine, "electra.embeddings.word_embeddings.weight"));
+        return out;
+    }
+
+    /** Inverse of {@link #generatorToCheckpoint}: the generator's own tensors under the engine's names. */
+    public Map<String, StoredTensor> generatorFromCheckpoint(Map<String, StoredTensor> stored) {
+        Map<String, StoredTensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, StoredTensor> e : stored.entrySet()) {
+            String name = e.getKey();
+            if (!name.startsWith("electra.embeddings.") && !name.equals("generator_lm_head.weight")) {
+                out.put(GENERATOR + name, e.getValue());
+            }
+        }
+        return out;
+    }
+
     /** The engine's tensors (Hugging Face names) as this architecture stores them. */
     public Map<String, StoredTensor> toCheckpoint(Map<String, StoredTensor> engine, ModelConfig m, int padTokenId) {
         Map<String, StoredTensor> out = new LinkedHashMap<>(engine);
+        if (this == ELECTRA) out.keySet().removeIf(name -> name.startsWith(GENERATOR));
         String positions = prefix + ".embeddings.position_embeddings.weight";
         int M = m.maxPositionEmbeddings(), E = m.embeddingSize();
         if (m.positionEmbeddingType().equals(ModelConfig.SINUSOIDAL)) {

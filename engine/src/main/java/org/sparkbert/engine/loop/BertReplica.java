@@ -59,14 +59,13 @@ public final class BertReplica implements Replica {
 
     @Override
     public float[] statistics(long step) {
-        StepCounts counts = trainer.count(microBatches(step));
-        return new float[] {counts.predictions(), counts.sequences()};
+        return trainer.count(microBatches(step)).toFloats();
     }
 
     @Override
     public float[] localGradients(long step, float[] summed) {
         at(step);
-        StepCounts global = new StepCounts(Math.round(summed[0]), Math.round(summed[1]));
+        StepCounts global = StepCounts.ofFloats(summed);
         return trainer.localGradients(microBatches(step), global, batches.firstMicroBatch());
     }
 

@@ -10,6 +10,9 @@ public final class IntervalMeter {
     private final boolean sentenceTask;
     private int steps;
     private double loss, mlmLoss, sentenceLoss, sentenceAccuracy, mlmCorrect;
+    /** ELECTRA: sums of the steps' discriminator means, and how many steps had a precision and a recall. */
+    private double discLoss, discAccuracy, discPrecision, discRecall, replacedFraction;
+    private int detectionSteps, precisionSteps, recallSteps;
     private long predictions, tokens;
     private long startNanos = System.nanoTime();
 
@@ -30,6 +33,21 @@ public final class IntervalMeter {
             sentenceLoss += m.sentenceLoss();
             sentenceAccuracy += m.sentenceAccuracy();
         }
+        DetectionMetrics d = m.detection();
+        if (d.present()) {
+            detectionSteps++;
+            discLoss += d.loss();
+            discAccuracy += d.accuracy();
+            replacedFraction += d.replacedFraction();
+            if (!Double.isNaN(d.precision())) {
+                discPrecision += d.precision();
+                precisionSteps++;
+            }
+            if (!Double.isNaN(d.recall())) {
+                discRecall += d.recall();
+                recallSteps++;
+            }
+        }
     }
 
     /** The interval's record, its tokens per second over the wall-clock time since the interval began; then starts the next. */
@@ -49,8 +67,12 @@ public final class IntervalMeter {
                 mlmCorrect / Math.max(1, predictions),
                 sentenceTask ? sentenceLoss / steps : Double.NaN,
                 sentenceTask ? sentenceAccuracy / steps : Double.NaN,
-                learningRate, tokens / seconds, elapsedSeconds, maskedTokenEntropy);
-        steps = 0;
+                learningRate, tokens / seconds, elapsedSeconds, maskedTokenEntropy,
+                detectionSteps == 0 ? DetectionMetrics.NONE : new DetectionMetrics(discLoss / detectionSteps,
+                        discAccuracy / detectionSteps, precisionSteps == 0 ? Double.NaN : discPrecision / precisionSteps,
+                        recallSteps == 0 ? Double.NaN : discRecall / recallSteps, replacedFraction / detectionSteps));
+        steps = detectionSteps = precisionSteps = recallSteps = 0;
+        discLoss = discAccuracy = discPrecision = discRecall = replacedFraction = 0;
         loss = mlmLoss = sentenceLoss = sentenceAccuracy = mlmCorrect = 0;
         predictions = tokens = 0;
         startNanos = System.nanoTime();

@@ -12,10 +12,22 @@ import java.util.Locale;
  *
  * @param sentenceLoss NaN for the mlm objective (then no nsp_* keys are written)
  * @param maskedTokenEntropy NaN where it was not measured (then the key is left out)
+ * @param detection ELECTRA's discriminator, the interval's step means (then mlm_* are the generator's and
+ *                  disc_loss, disc_accuracy, disc_precision, disc_recall and replaced_fraction are written);
+ *                  {@link DetectionMetrics#NONE} otherwise (no such keys)
  */
 public record ProgressRecord(long step, long totalSteps, double loss, double mlmLoss, double mlmAccuracy,
                              double sentenceLoss, double sentenceAccuracy, double learningRate,
-                             double tokensPerSecond, double elapsedSeconds, double maskedTokenEntropy) {
+                             double tokensPerSecond, double elapsedSeconds, double maskedTokenEntropy,
+                             DetectionMetrics detection) {
+
+    /** An interval without a discriminator. */
+    public ProgressRecord(long step, long totalSteps, double loss, double mlmLoss, double mlmAccuracy,
+                          double sentenceLoss, double sentenceAccuracy, double learningRate,
+                          double tokensPerSecond, double elapsedSeconds, double maskedTokenEntropy) {
+        this(step, totalSteps, loss, mlmLoss, mlmAccuracy, sentenceLoss, sentenceAccuracy, learningRate, tokensPerSecond,
+                elapsedSeconds, maskedTokenEntropy, DetectionMetrics.NONE);
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,6 +54,13 @@ public record ProgressRecord(long step, long totalSteps, double loss, double mlm
             o.put("nsp_loss", sentenceLoss);
             o.put("nsp_accuracy", sentenceAccuracy);
         }
+        if (detection.present()) {
+            o.put("disc_loss", detection.loss());
+            o.put("disc_accuracy", detection.accuracy());
+            o.put("disc_precision", detection.precision());
+            o.put("disc_recall", detection.recall());
+            o.put("replaced_fraction", detection.replacedFraction());
+        }
         o.put("lr", learningRate);
         o.put("tokens_per_second", tokensPerSecond);
         o.put("elapsed_seconds", elapsedSeconds);
@@ -61,6 +80,10 @@ public record ProgressRecord(long step, long totalSteps, double loss, double mlm
         }
         if (hasSentenceTask()) {
             s.append(String.format(Locale.ROOT, " | %s %.4f acc %.3f", sentenceTask, sentenceLoss, sentenceAccuracy));
+        }
+        if (detection.present()) {
+            s.append(String.format(Locale.ROOT, " | disc %.4f acc %.3f P %.3f R %.3f replaced %.3f", detection.loss(),
+                    detection.accuracy(), detection.precision(), detection.recall(), detection.replacedFraction()));
         }
         s.append(String.format(Locale.ROOT, " | lr %.3e | %.0f tok/s | ETA %s", learningRate, tokensPerSecond,
                 eta()));

@@ -9,11 +9,21 @@ import java.io.Serializable;
  * trained on over all replicas and its masked positions, its wall time and the part of it spent
  * summing gradients across replicas (NaN where the strategy does not measure it), the unigram
  * entropy of the masked tokens the reporting replica has seen so far (NaN where it saw none), and
- * whether the update was skipped because the loss or the gradient norm was not finite.
+ * whether the update was skipped because the loss or the gradient norm was not finite; ELECTRA's
+ * discriminator metrics ({@link DetectionMetrics#NONE} for other objectives).
  */
 public record StepSummary(long step, double loss, double mlmLoss, double mlmAccuracy, double sentenceLoss,
                           double sentenceAccuracy, double learningRate, long tokens, int predictions, double seconds,
-                          double allReduceSeconds, double maskedTokenEntropy, boolean skipped) implements Serializable {
+                          double allReduceSeconds, double maskedTokenEntropy, boolean skipped, DetectionMetrics detection)
+        implements Serializable {
+
+    /** A step without a discriminator. */
+    public StepSummary(long step, double loss, double mlmLoss, double mlmAccuracy, double sentenceLoss,
+                       double sentenceAccuracy, double learningRate, long tokens, int predictions, double seconds,
+                       double allReduceSeconds, double maskedTokenEntropy, boolean skipped) {
+        this(step, loss, mlmLoss, mlmAccuracy, sentenceLoss, sentenceAccuracy, learningRate, tokens, predictions, seconds,
+                allReduceSeconds, maskedTokenEntropy, skipped, DetectionMetrics.NONE);
+    }
 
     /** An engine that reports only the loss: a step is skipped when it is not finite. */
     public StepSummary(long step, double loss, long tokens, double seconds, double allReduceSeconds) {
@@ -24,17 +34,18 @@ public record StepSummary(long step, double loss, double mlmLoss, double mlmAccu
     /** The BERT engine's metrics of a step. */
     public static StepSummary of(StepMetrics m, double maskedTokenEntropy) {
         return new StepSummary(m.step(), m.loss(), m.mlmLoss(), m.mlmAccuracy(), m.sentenceLoss(), m.sentenceAccuracy(),
-                m.learningRate(), m.tokens(), m.predictions(), m.seconds(), Double.NaN, maskedTokenEntropy, m.skipped());
+                m.learningRate(), m.tokens(), m.predictions(), m.seconds(), Double.NaN, maskedTokenEntropy, m.skipped(),
+                m.detection());
     }
 
     /** The step as the engine's metrics (gradient norm unknown), for whoever sums intervals of them. */
     public StepMetrics metrics() {
         return new StepMetrics(step, loss, mlmLoss, mlmAccuracy, sentenceLoss, sentenceAccuracy, (float) learningRate,
-                Double.NaN, tokens, predictions, seconds, skipped);
+                Double.NaN, tokens, predictions, seconds, skipped, detection);
     }
 
     public StepSummary withTimes(double stepSeconds, double reduceSeconds) {
         return new StepSummary(step, loss, mlmLoss, mlmAccuracy, sentenceLoss, sentenceAccuracy, learningRate, tokens,
-                predictions, stepSeconds, reduceSeconds, maskedTokenEntropy, skipped);
+                predictions, stepSeconds, reduceSeconds, maskedTokenEntropy, skipped, detection);
     }
 }

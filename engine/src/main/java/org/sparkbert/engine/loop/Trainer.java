@@ -18,7 +18,8 @@ import org.sparkbert.engine.optim.Optimizer;
  * The training loop of one model replica. A step is a function of its global batch only: group.size()
  * replicas x accumulate micro-batches of equal size, replica r's micro-batch m being global micro-batch
  * r * accumulate + m. The MLM loss is the mean over the global batch's masked positions and the
- * sentence loss the mean over its sequences (each part scaled by the global counts, so the summed
+ * sentence loss the mean over its sequences, ELECTRA's discriminator loss the mean over its real
+ * tokens times discriminator_weight (each part scaled by the global counts, so the summed
  * gradients do not depend on the split), and a sequence's dropout masks are keyed by (seed, step,
  * site, its index in the global batch). So 1 replica and N replicas at the same global batch compute
  * the same step up to float rounding, and a step is a pure function of the weights, optimiser state,
@@ -35,7 +36,8 @@ public final class Trainer {
      * over the replicas they describe the global batch).
      */
     public static final int MLM_LOSS_SUM = 0, MLM_CORRECT = 1, PREDICTIONS = 2, SENTENCE_LOSS_SUM = 3,
-            SENTENCE_CORRECT = 4, SEQUENCES = 5, TOKENS = 6, STATISTICS = 7;
+            SENTENCE_CORRECT = 4, SEQUENCES = 5, TOKENS = 6, DETECTION_LOSS_SUM = 7, DETECTION_CORRECT = 8,
+            DETECTION_TRUE_POSITIVES = 9, DETECTION_PREDICTED_POSITIVES = 10, REPLACED = 11, STATISTICS = 12;
 
     private final BertModel model;
     private final Optimizer optimizer;
@@ -98,9 +100,9 @@ public final class Trainer {
         long start = System.nanoTime();
         StepCounts global = count(myMicroBatches);
         if (group.size() > 1) {
-            float[] counts = {global.predictions(), global.sequences()};
-            group.allReduce(counts, 0, 2);
-            global = new StepCounts(exactCount(counts[0]), exactCount(counts[1]));
+            float[] counts = global.toFloats();
+            group.allReduce(counts, 0, counts.length);
+            global = new StepCounts(exactCount(counts[0]), exactCount(counts[1]), exactCount(counts[2]));
         }
         int firstMicroBatch = group.rank() * options.accumulate();
         float[] statistics = accumulateGradients(myMicroBatches, global, firstMicroBatch);
@@ -116,9 +118,10 @@ public final class Trainer {
         if (myMicroBatches.size() != options.accumulate()) {
             throw new IllegalArgumentException("a step takes " + options.accumulate() + " micro-batches, got " + myMicroBatches.size());
         }
-        StepCounts counts = new StepCounts(0, 0);
-        for (Batch b : myMicroBatches) counts = counts.plus(new StepCounts(b.predictions(), b.batchSize()));
-        if (counts.predictions() >= StepCounts.EXACT_IN_FLOAT || counts.sequences() >= StepCounts.EXACT_IN_FLOAT) {
+        StepCounts counts = new StepCounts(0, 0, 0);
+        for (Batch b : myMicroBatches) counts = counts.plus(new StepCounts(b.predictions(), b.batchSize(), b.realTokens()));
+        if (counts.predictions() >= StepCounts.EXACT_IN_FLOAT || counts.sequences() >= StepCounts.EXACT_IN_FLOAT
+                || counts.tokens() >= StepCounts.EXACT_IN_FLOAT) {
             throw new IllegalArgumentException("a step of " + counts + " is too large to count in floats");
         }
         return counts;
@@ -168,15 +171,18 @@ public final class Trainer {
     private float[] accumulateGradients(List<Batch> microBatches, StepCounts global, int firstGlobalMicroBatch) {
         int size = microBatches.get(0).batchSize();
         model.zeroGradients();
-        double mlmSum = 0, sentenceSum = 0;
+        double mlmSum = 0, sentenceSum = 0, detectionSum = 0;
         long mlmCorrect = 0, predictions = 0, sentenceCorrect = 0, sequences = 0, tokens = 0;
+        long detectionCorrect = 0, truePositives = 0, predictedPositives = 0, replaced = 0;
+        float detectionScale = model.detectionWeight(global.tokens());
         for (int m = 0; m < microBatches.size(); m++) {
             Batch b = microBatches.get(m);
             if (b.batchSize() != size) {
                 throw new IllegalArgumentException("micro-batches of one step must be the same size: " + size + " and " + b.batchSize());
             }
             int firstSequence = Math.multiplyExact(firstGlobalMicroBatch + m, size);
-            Losses l = model.forward(b, options.seed(), step, firstSequence, global.mlmScale(), global.sentenceScale());
+            Losses l = model.forward(b, options.seed(), step, firstSequence, global.mlmScale(), global.sentenceScale(),
+                    detectionScale);
             model.backward();
             mlmSum += l.mlmLossSum();
             sentenceSum += l.sentenceLossSum();
@@ -185,6 +191,11 @@ public final class Trainer {
             sentenceCorrect += l.sentenceCorrect();
             sequences += l.sequences();
             tokens += b.realTokens();
+            detectionSum += l.detection().lossSum();
+            detectionCorrect += l.detection().correct();
+            truePositives += l.detection().truePositives();
+            predictedPositives += l.detection().predictedPositives();
+            replaced += l.detection().replaced();
         }
         float[] statistics = new float[STATISTICS];
         statistics[MLM_LOSS_SUM] = (float) mlmSum;
@@ -194,6 +205,11 @@ public final class Trainer {
         statistics[SENTENCE_CORRECT] = sentenceCorrect;
         statistics[SEQUENCES] = sequences;
         statistics[TOKENS] = tokens;
+        statistics[DETECTION_LOSS_SUM] = (float) detectionSum;
+        statistics[DETECTION_CORRECT] = detectionCorrect;
+        statistics[DETECTION_TRUE_POSITIVES] = truePositives;
+        statistics[DETECTION_PREDICTED_POSITIVES] = predictedPositives;
+        statistics[REPLACED] = replaced;
         return statistics;
     }
 
@@ -207,17 +223,23 @@ public final class Trainer {
         double mlm = predictions == 0 ? 0 : s[MLM_LOSS_SUM] / (double) predictions;
         boolean sentenceTask = model.config().hasSentenceTask();
         double sentence = sentenceTask && sequences > 0 ? s[SENTENCE_LOSS_SUM] / (double) sequences : 0;
+        long tokens = exactCount(s[TOKENS]);
+        DetectionMetrics detection = model.config().electra() ? DetectionMetrics.of(s[DETECTION_LOSS_SUM],
+                exactCount(s[DETECTION_CORRECT]), exactCount(s[DETECTION_TRUE_POSITIVES]),
+                exactCount(s[DETECTION_PREDICTED_POSITIVES]), exactCount(s[REPLACED]), tokens) : DetectionMetrics.NONE;
+        double detectionTerm = detection.present() ? model.config().discriminatorWeight() * detection.loss() : 0;
         double norm = GradientClipping.norm(model);
-        boolean skipped = !Double.isFinite(norm) || !Double.isFinite(mlm + sentence);
+        boolean skipped = !Double.isFinite(norm) || !Double.isFinite(mlm + sentence + detectionTerm);
         float lr = schedule.rate(step);
         if (!skipped) {
             if (options.clipNorm() > 0) GradientClipping.scaleTo(model, norm, options.clipNorm());
             optimizer.step(model, lr, step + 1);
         }
         step++;
-        return new StepMetrics(step, mlm + sentence, mlm, predictions == 0 ? 0 : s[MLM_CORRECT] / (double) predictions,
+        return new StepMetrics(step, mlm + sentence + detectionTerm, mlm,
+                predictions == 0 ? 0 : s[MLM_CORRECT] / (double) predictions,
                 sentenceTask ? sentence : Double.NaN, sentenceTask ? s[SENTENCE_CORRECT] / (double) sequences : Double.NaN,
-                lr, norm, (long) s[TOKENS], predictions, (System.nanoTime() - start) / 1e9, skipped);
+                lr, norm, tokens, predictions, (System.nanoTime() - start) / 1e9, skipped, detection);
     }
 
     private static int exactCount(float summed) {

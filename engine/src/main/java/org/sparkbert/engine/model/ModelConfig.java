@@ -39,7 +39,16 @@ public record ModelConfig(
         boolean shareLayers,
         String objective,
         int numLabels,
-        String positionEmbeddingType) implements java.io.Serializable {
+        String positionEmbeddingType,
+        float generatorSize,
+        float discriminatorWeight) implements java.io.Serializable {
+
+    /** ELECTRA's replaced-token detection: a small generator fills the masked positions, the model detects them. */
+    public static final String ELECTRA = "electra";
+    /** The generator's hidden size, heads and intermediate size as a fraction of the discriminator's (ELECTRA's 0.25). */
+    public static final float GENERATOR_SIZE = 0.25f;
+    /** λ, the weight of the discriminator's loss beside the generator's MLM loss (ELECTRA's 50). */
+    public static final float DISCRIMINATOR_WEIGHT = 50f;
 
     /** Learned absolute positions (BERT), added to the token embeddings. */
     public static final String ABSOLUTE = "absolute";
@@ -55,10 +64,21 @@ public record ModelConfig(
     private static final List<String> KEY_ORDER = List.of("vocab_size", "hidden_size", "num_hidden_layers",
             "num_attention_heads", "intermediate_size", "max_position_embeddings", "type_vocab_size",
             "hidden_dropout_prob", "attention_probs_dropout_prob", "layer_norm_eps", "initializer_range",
-            "pre_layer_norm", "embedding_size", "share_layers", "objective", "num_labels", "position_embedding_type");
+            "pre_layer_norm", "embedding_size", "share_layers", "objective", "num_labels", "position_embedding_type",
+            "generator_size", "discriminator_weight");
     private static final Set<String> KEYS = Set.copyOf(KEY_ORDER);
     /** config.json holds our value of a key under this prefix where Hugging Face's differs (positions). */
     public static final String OURS = "sparkbert_";
+
+    /** A configuration with ELECTRA's default generator size and discriminator weight. */
+    public ModelConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads, int intermediateSize,
+                       int maxPositionEmbeddings, int typeVocabSize, float hiddenDropoutProb,
+                       float attentionProbsDropoutProb, float layerNormEps, float initializerRange, boolean preLayerNorm,
+                       int embeddingSize, boolean shareLayers, String objective, int numLabels, String positionEmbeddingType) {
+        this(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, maxPositionEmbeddings,
+                typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps, initializerRange, preLayerNorm,
+                embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType, GENERATOR_SIZE, DISCRIMINATOR_WEIGHT);
+    }
 
     /** A configuration with learned absolute positions. */
     public ModelConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads, int intermediateSize,
@@ -90,8 +110,18 @@ public record ModelConfig(
         require(hiddenDropoutProb >= 0 && hiddenDropoutProb < 1 && attentionProbsDropoutProb >= 0
                 && attentionProbsDropoutProb < 1, "dropout probabilities must be in [0, 1)");
         require(numLabels >= 1, "num_labels must be >= 1 (1: regression), got " + numLabels);
-        require(objective.equals("nsp") || objective.equals("sop") || objective.equals("mlm"),
-                "objective must be nsp, sop or mlm, not '" + objective + "'");
+        require(objective.equals("nsp") || objective.equals("sop") || objective.equals("mlm") || objective.equals(ELECTRA),
+                "objective must be nsp, sop, mlm or electra, not '" + objective + "'");
+        require(generatorSize > 0 && generatorSize <= 1 && discriminatorWeight >= 0,
+                "generator_size must be in (0, 1] and discriminator_weight >= 0");
+        if (objective.equals(ELECTRA)) {
+            require(!preLayerNorm && !shareLayers && positionEmbeddingType.equals(ABSOLUTE),
+                    "objective electra is Hugging Face's Electra: post-LN, no shared layers, absolute positions");
+            int gh = Math.round(hiddenSize * generatorSize), gn = Math.max(1, Math.round(numAttentionHeads * generatorSize));
+            require(gh > 0 && gh % gn == 0 && Math.round(intermediateSize * generatorSize) > 0,
+                    "generator_size " + generatorSize + " gives a generator of hidden size " + gh + " and " + gn
+                            + " heads: choose a fraction that keeps hidden size a multiple of the heads");
+        }
         require(POSITION_TYPES.contains(positionEmbeddingType), "position_embedding_type must be absolute, sinusoidal, "
                 + "relative_key or relative_key_query, not '" + positionEmbeddingType + "'");
         require(!(preLayerNorm && (shareLayers || embeddingSize != hiddenSize)),
@@ -140,7 +170,8 @@ public record ModelConfig(
                     v.number("layer_norm_eps", 1e-12f), v.number("initializer_range", 0.02f),
                     v.flag("pre_layer_norm", false), v.integer("embedding_size", hidden), v.flag("share_layers", false),
                     p.getProperty("objective", "nsp").trim(), v.integer("num_labels", 2),
-                    p.getProperty("position_embedding_type", ABSOLUTE).trim());
+                    p.getProperty("position_embedding_type", ABSOLUTE).trim(),
+                    v.number("generator_size", GENERATOR_SIZE), v.number("discriminator_weight", DISCRIMINATOR_WEIGHT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
@@ -153,7 +184,7 @@ public record ModelConfig(
     public Map<String, Object> values() {
         Object[] v = {vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, maxPositionEmbeddings,
                 typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps, initializerRange, preLayerNorm,
-                embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType};
+                embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType, generatorSize, discriminatorWeight};
         Map<String, Object> out = new LinkedHashMap<>();
         for (int i = 0; i < v.length; i++) out.put(KEY_ORDER.get(i), v[i]);
         return out;
@@ -187,14 +218,16 @@ public record ModelConfig(
         }
         return new ModelConfig(size, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
                 maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
-                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType);
+                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType,
+                generatorSize, discriminatorWeight);
     }
 
     /** The same model with other dropout probabilities (0 for gradient checks). */
     public ModelConfig withDropout(float hidden, float attention) {
         return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
                 maxPositionEmbeddings, typeVocabSize, hidden, attention, layerNormEps, initializerRange,
-                preLayerNorm, embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType);
+                preLayerNorm, embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType,
+                generatorSize, discriminatorWeight);
     }
 
     /**
@@ -204,13 +237,29 @@ public record ModelConfig(
     public ModelConfig withNumLabels(int n) {
         return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
                 maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
-                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, n, positionEmbeddingType);
+                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, n, positionEmbeddingType,
+                generatorSize, discriminatorWeight);
     }
 
-    /** Factorised embeddings or shared layers: the model is named and stored as ALBERT. */
-    public boolean albertOptions() { return shareLayers || embeddingSize != hiddenSize; }
+    /** Factorised embeddings or shared layers: the model is named and stored as ALBERT (ELECTRA projects its own). */
+    public boolean albertOptions() { return !electra() && (shareLayers || embeddingSize != hiddenSize); }
 
-    public boolean hasSentenceTask() { return !objective.equals("mlm"); }
+    public boolean hasSentenceTask() { return !objective.equals("mlm") && !electra(); }
+
+    /** Whether this is ELECTRA's discriminator, trained beside a generator. */
+    public boolean electra() { return objective.equals(ELECTRA); }
+
+    /**
+     * ELECTRA's generator: the discriminator's layer count and embeddings with generator_size times
+     * its hidden size, heads and intermediate size (ELECTRA's own scaling), as a masked LM.
+     */
+    public ModelConfig generator() {
+        if (!electra()) throw new IllegalStateException("objective " + objective + " has no generator");
+        return new ModelConfig(vocabSize, Math.round(hiddenSize * generatorSize), numHiddenLayers,
+                Math.max(1, Math.round(numAttentionHeads * generatorSize)), Math.round(intermediateSize * generatorSize),
+                maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
+                initializerRange, false, embeddingSize, false, "mlm", numLabels, ABSOLUTE);
+    }
 
     public int headSize() { return hiddenSize / numAttentionHeads; }
 
@@ -218,14 +267,16 @@ public record ModelConfig(
     public ModelConfig withPositionEmbeddingType(String type) {
         return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
                 maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
-                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels, type);
+                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels, type,
+                generatorSize, discriminatorWeight);
     }
 
     /** The same model trained with another objective (its sentence head follows it). */
     public ModelConfig withObjective(String objective) {
         return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
                 maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
-                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType);
+                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType,
+                generatorSize, discriminatorWeight);
     }
 
     /** Whether token embeddings get a learned absolute position table (BERT's own). */

@@ -6,7 +6,7 @@ package org.sparkbert.engine.model;
  * sentence task), AlbertForPreTraining for the ALBERT options.
  */
 final class TensorNames {
-    enum Style { BERT, PRE_LN, ALBERT }
+    enum Style { BERT, PRE_LN, ALBERT, ELECTRA }
 
     /** The parts of a transformer layer, named after what they do here. */
     enum LayerPart { QUERY, KEY, VALUE, ATTENTION_OUT, ATTENTION_NORM, FFN_IN, FFN_OUT, FFN_NORM, DISTANCE_EMBEDDING }
@@ -14,20 +14,42 @@ final class TensorNames {
     private final Style style;
     private final String prefix;
 
+    /** The prefix of ELECTRA's generator tensors in a sparkbert checkpoint. */
+    static final String GENERATOR = "generator.";
+
     TensorNames(ModelConfig config) {
-        style = config.preLayerNorm() ? Style.PRE_LN : config.albertOptions() ? Style.ALBERT : Style.BERT;
+        style = config.electra() ? Style.ELECTRA
+                : config.preLayerNorm() ? Style.PRE_LN : config.albertOptions() ? Style.ALBERT : Style.BERT;
         prefix = switch (style) {
             case BERT -> "bert";
             case PRE_LN -> "roberta_prelayernorm";
             case ALBERT -> "albert";
+            case ELECTRA -> "electra";
         };
     }
+
+    private TensorNames(Style style, String prefix) {
+        this.style = style;
+        this.prefix = prefix;
+    }
+
+    /** ELECTRA's generator: its encoder, projection and head. */
+    TensorNames generator() {
+        if (style != Style.ELECTRA) throw new IllegalStateException(style + " has no generator");
+        return new TensorNames(style, GENERATOR + prefix);
+    }
+
+    String discriminatorDense() { return "discriminator_predictions.dense"; }
+
+    String discriminatorPrediction() { return "discriminator_predictions.dense_prediction"; }
 
     String embedding(String table) { return prefix + ".embeddings." + table + ".weight"; }
 
     String embeddingNorm() { return prefix + ".embeddings.LayerNorm"; }
 
-    String embeddingMapping() { return "albert.encoder.embedding_hidden_mapping_in"; }
+    String embeddingMapping() {
+        return style == Style.ELECTRA ? prefix + ".embeddings_project" : "albert.encoder.embedding_hidden_mapping_in";
+    }
 
     String finalNorm() { return prefix + ".LayerNorm"; }
 
@@ -70,6 +92,7 @@ final class TensorNames {
             case BERT -> "cls.predictions.transform.dense";
             case PRE_LN -> "lm_head.dense";
             case ALBERT -> "predictions.dense";
+            case ELECTRA -> GENERATOR + "generator_predictions.dense";
         };
     }
 
@@ -78,6 +101,7 @@ final class TensorNames {
             case BERT -> "cls.predictions.transform.LayerNorm";
             case PRE_LN -> "lm_head.layer_norm";
             case ALBERT -> "predictions.LayerNorm";
+            case ELECTRA -> GENERATOR + "generator_predictions.LayerNorm";
         };
     }
 
@@ -86,6 +110,7 @@ final class TensorNames {
             case BERT -> "cls.predictions.bias";
             case PRE_LN -> "lm_head.bias";
             case ALBERT -> "predictions.bias";
+            case ELECTRA -> GENERATOR + "generator_lm_head.bias";
         };
     }
 }

@@ -76,7 +76,7 @@ class GlobalBatchTest {
             }
             StepMetrics last = null;
             for (int s = 0; s < STEPS; s++) {
-                StepCounts global = new StepCounts(0, 0);
+                StepCounts global = new StepCounts(0, 0, 0);
                 for (int r = 0; r < replicas; r++) global = global.plus(trainers.get(r).count(mine(data.get(s), r, replicas, accumulate)));
                 float[][] parts = new float[replicas][];
                 for (int r = 0; r < replicas; r++) {

@@ -40,7 +40,7 @@ class TrainingLoopTest {
             }
             for (int s = 0; s < data.size(); s++) {
                 float[] before = GlobalBatchTest.weights(models.get(0));
-                StepCounts global = new StepCounts(0, 0);
+                StepCounts global = new StepCounts(0, 0, 0);
                 List<List<Batch>> mine = new ArrayList<>();
                 for (int r = 0; r < replicas; r++) {
                     mine.add(List.of(GlobalBatchTest.slice(data.get(s), r * micro, micro)));

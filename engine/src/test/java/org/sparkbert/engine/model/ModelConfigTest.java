@@ -139,4 +139,30 @@ class ModelConfigTest {
             }
         }
     }
+
+    /** ELECTRA-Small as the paper and google/electra-small-{discriminator,generator} have it. */
+    @Test
+    void electraSmallHasThePaperShapes() {
+        ModelConfig c = ModelConfig.bundled("electra-small");
+        assertEquals(ModelConfig.ELECTRA, c.objective());
+        assertEquals(128, c.embeddingSize());
+        assertEquals(256, c.hiddenSize());
+        assertEquals(50f, c.discriminatorWeight());
+        ModelConfig g = c.generator();
+        assertEquals(64, g.hiddenSize(), "generator hidden size");
+        assertEquals(1, g.numAttentionHeads(), "generator heads");
+        assertEquals(256, g.intermediateSize(), "generator intermediate size");
+        assertEquals(12, g.numHiddenLayers(), "generator layers");
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("hidden_size", "32");
+        p.setProperty("num_hidden_layers", "2");
+        p.setProperty("num_attention_heads", "4");
+        p.setProperty("intermediate_size", "64");
+        p.setProperty("objective", "electra");
+        p.setProperty("generator_size", "0.7"); // hidden 22 over 3 heads
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ModelConfig.parse(p, "x.conf"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("x.conf") && e.getMessage().contains("generator_size"),
+                e.getMessage());
+    }
 }

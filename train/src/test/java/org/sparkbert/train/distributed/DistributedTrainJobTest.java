@@ -140,6 +140,41 @@ class DistributedTrainJobTest {
     }
 
     /**
+     * objective electra through the same loop: two ring replicas train a tiny ELECTRA (discriminator
+     * H 32, generator H 16, factorised embeddings) to the driver's weights within 1e-5 (generator/
+     * included), with the same generator and discriminator statistics in metrics.jsonl.
+     */
+    @Test
+    void electraOnTheRingTrainsAsTheDriver() throws Exception {
+        Path electra = tmp.resolve("tiny-electra.conf");
+        Files.writeString(electra, "hidden_size=32\nnum_hidden_layers=1\nnum_attention_heads=2\nintermediate_size=64\n"
+                + "max_position_embeddings=32\nembedding_size=16\nobjective=electra\ngenerator_size=0.5\n");
+        Path single = tmp.resolve("run-electra-single"), ring = tmp.resolve("run-electra-ring");
+        assertEquals(0, StageCommand.execute(new TrainJob(), withModel(sameSettings(single), electra)));
+        assertEquals(0, StageCommand.execute(new TrainJob(), withReplicas(withModel(sameSettings(ring), electra))));
+        assertTrue(Files.isRegularFile(ring.resolve("checkpoints/step-000006/generator/model.safetensors")));
+        assertSameWeights(single, ring);
+        List<JsonNode> one = metrics(single), two = metrics(ring);
+        for (int i = 0; i < 2; i++) {
+            assertTrue(!two.get(i).has("nsp_loss"), "no sentence task: " + two.get(i));
+            for (String key : List.of("loss", "mlm_loss", "mlm_accuracy", "disc_loss", "disc_accuracy", "disc_precision",
+                    "disc_recall", "replaced_fraction")) {
+                assertTrue(two.get(i).has(key), key + " in " + two.get(i));
+                double a = one.get(i).get(key).asDouble(), b = two.get(i).get(key).asDouble();
+                assertEquals(a, b, 1e-4 * Math.max(1, Math.abs(a)), key + " at line " + i);
+            }
+            double replaced = two.get(i).get("replaced_fraction").asDouble();
+            assertTrue(replaced > 0 && replaced < 0.5, "replaced fraction " + replaced);
+        }
+    }
+
+    private static String[] withModel(String[] args, Path conf) {
+        String[] out = args.clone();
+        for (int i = 0; i < out.length - 1; i++) if (out[i].equals("--model")) out[i + 1] = conf.toString();
+        return out;
+    }
+
+    /**
      * --device reaches every replica: two ring replicas on the OpenCL device named by its full name
      * (POCL's CPU device here) each log that they compute on it, and trainer_state.json records it.
      */

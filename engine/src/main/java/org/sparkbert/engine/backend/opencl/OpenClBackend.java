@@ -408,6 +408,27 @@ public final class OpenClBackend implements Backend {
         get(k.ints);
     }
 
+    @Override
+    public void sampleTokens(int out, int logits, int positions, int rows, int V, int key, int firstSequence, int T) {
+        args(out, logits, positions, rows, V, key, firstSequence, T);
+        launch(TrainingKernel.SAMPLE_TOKENS, rows, local);
+        get(k.ints);
+    }
+
+    @Override
+    public void binaryCrossEntropy(int loss, int outcome, int dlogits, int logits, int labels, int mask, int n, float gradScale) {
+        for (int i = 0; i < n; i++) {
+            int y = k.ints[labels + i];
+            if (k.ints[mask + i] != 0 && y != 0 && y != 1) {
+                throw new IllegalArgumentException("replaced-token label " + y + " at " + i + " is not 0 or 1");
+            }
+        }
+        args(loss, outcome, dlogits, logits, labels, mask, n);
+        k.x0 = gradScale;
+        launch(TrainingKernel.BINARY_CROSS_ENTROPY, n, local);
+        get(k.ints);
+    }
+
     // ---------------------------------------------------------------- optimiser and clipping
 
     /** SMALL partial sums in float on the device, added in double in a fixed order on the host. */

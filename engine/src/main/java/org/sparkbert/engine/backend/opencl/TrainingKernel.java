@@ -23,8 +23,9 @@ final class TrainingKernel extends Kernel {
             DROPOUT_BACKWARD = 21, RESIDUAL_FORWARD = 22, RESIDUAL_BACKWARD = 23, ATTENTION_FORWARD = 24,
             ATTENTION_SCORE_BACKWARD = 25, ATTENTION_QKV_BACKWARD = 26, CROSS_ENTROPY = 27, SUM_OF_SQUARES = 28,
             SCALE = 29, AXPY = 30, ADAMW = 31, LAMB_DIRECTION = 32, SGD = 33, ADAGRAD = 34, ADADELTA = 35,
-            RELATIVE_POSITION_FORWARD = 36, RELATIVE_POSITION_QK_BACKWARD = 37, RELATIVE_POSITION_TABLE_BACKWARD = 38;
-    static final int OPS = 39;
+            RELATIVE_POSITION_FORWARD = 36, RELATIVE_POSITION_QK_BACKWARD = 37, RELATIVE_POSITION_TABLE_BACKWARD = 38,
+            SAMPLE_TOKENS = 39, BINARY_CROSS_ENTROPY = 40;
+    static final int OPS = 41;
     /** The K depth of one GEMM panel in local memory. */
     static final int GEMM_K = 16;
     /** The largest element-wise work-group size (a power of two: reductions halve it). */
@@ -117,6 +118,8 @@ final class TrainingKernel extends Kernel {
         if (op == RELATIVE_POSITION_FORWARD) relativePositionForward();
         if (op == RELATIVE_POSITION_QK_BACKWARD) relativePositionQkBackward();
         if (op == RELATIVE_POSITION_TABLE_BACKWARD) relativePositionTableBackward();
+        if (op == SAMPLE_TOKENS) sampleTokens();
+        if (op == BINARY_CROSS_ENTROPY) binaryCrossEntropy();
     }
 
     // ------------------------------------------------------------ data movement
@@ -725,6 +728,53 @@ final class TrainingKernel extends Kernel {
             int right = 0;
             if (arg == label) right = 1;
             ints[a1 + r] = right;
+        }
+    }
+
+    // ------------------------------------------------------------ replaced-token detection
+    // sampleTokens: a0 out (ints), a1 logits, a2 positions (ints), a3 rows, a4 V, a5 key, a6 firstSequence, a7 T
+
+    /** One item per row, the CPU backend's SoftmaxSampler steps: max, total, then the running sum in index order. */
+    private void sampleTokens() {
+        int r = getGlobalId();
+        if (r < a3) {
+            int x = a1 + r * a4, q = ints[a2 + r];
+            float u = uniform(sequenceKey(a5, a6 + q / a7), q % a7);
+            float top = f[x];
+            for (int j = 1; j < a4; j++) top = max(top, f[x + j]);
+            float total = 0f;
+            for (int j = 0; j < a4; j++) total += exp(f[x + j] - top);
+            float threshold = u * total, running = 0f;
+            int pick = a4 - 1, found = 0;
+            for (int j = 0; j < a4; j++) {
+                running += exp(f[x + j] - top);
+                if (found == 0 && running > threshold) {
+                    pick = j;
+                    found = 1;
+                }
+            }
+            ints[a0 + r] = pick;
+        }
+    }
+
+    // binaryCrossEntropy: a0 loss, a1 outcome (ints), a2 dlogits, a3 logits, a4 labels (ints), a5 mask (ints), a6 n, x0 gradScale
+
+    private void binaryCrossEntropy() {
+        int i = getGlobalId();
+        if (i < a6) {
+            if (ints[a5 + i] == 0) {
+                f[a0 + i] = 0f;
+                f[a2 + i] = 0f;
+                ints[a1 + i] = 0;
+            } else {
+                float z = f[a3 + i];
+                int y = ints[a4 + i];
+                f[a0 + i] = max(z, 0f) + log(1f + exp(-abs(z))) - y * z;
+                f[a2 + i] = (1f / (1f + exp(-z)) - y) * x0;
+                int positive = 0;
+                if (z > 0f) positive = 1;
+                ints[a1 + i] = 1 + 2 * y + positive;
+            }
         }
     }
 

@@ -35,6 +35,11 @@ import org.sparkbert.engine.optim.Optimizer;
 class OpenClModelTest {
 
     private static OpenClBackend opencl() {
+        return openclBackend();
+    }
+
+    /** The opencl backend on POCL with shared memory off, for the other OpenCL model tests too. */
+    static OpenClBackend openclBackend() {
         return new OpenClBackend(TwinBackends.poclDevice(), 1, false);
     }
 
