@@ -36,9 +36,9 @@ import picocli.CommandLine.Parameters;
  *                      [--socket-buffer-bytes S] [--rank-heap 2g] [--logs DIR]
  * </pre>
  *
- * It starts the two ranks as child JVMs (this class's hidden {@code rank} command) and prints two Markdown tables:
- * the median and the best of K back-to-back operations after 3 warm-up ones, each on the slower of
- * the two ranks.
+ * It starts the two ranks as child JVMs (this class's hidden {@code rank} command) and prints two
+ * Markdown tables: the median and the best of K back-to-back operations after 3 warm-up ones, each
+ * on the slower of the two ranks.
  * Bus bandwidth is 2(N-1)/N * bytes / time, the NCCL convention (N = 2 here, so bytes / time); the
  * copy's bandwidth is bytes / time.
  */
@@ -51,7 +51,7 @@ public final class AllReduceBenchmark implements Callable<Integer> {
   private static final int WARM_UP_ROUNDS = 300;
   private static final int WARM_UP_FLOATS = 1 << 18;
 
-  @Option(names = "--floats", split = ",", defaultValue = "262144,1048576,4194304,11267900", paramLabel = "N,N,...",
+  @Option(names = "--floats", split = ",", defaultValue = "262144,1048576,4194304,11267900", paramLabel = "N",
       description = "Buffer sizes in floats. Default: ${DEFAULT-VALUE}.")
   int[] floats;
 
@@ -194,7 +194,7 @@ public final class AllReduceBenchmark implements Callable<Integer> {
   /** One rank, started by the launcher: the job secret on standard input, the result lines on standard output. */
   @Command(name = "rank", hidden = true, description = "One rank of the benchmark (the launcher starts two).")
   static final class Rank implements Callable<Integer> {
-    @Option(names = "--floats", split = ",", required = true, paramLabel = "N,N,...")
+    @Option(names = "--floats", split = ",", required = true, paramLabel = "N")
     int[] floats;
 
     @Option(names = "--iterations", required = true, paramLabel = "K")

@@ -54,7 +54,7 @@ import scala.runtime.AbstractFunction1;
         description = "The ring against a plain copy, then BERT training steps, on a two-worker standalone cluster; Markdown tables.")
 public final class DistributedBenchmark implements Callable<Integer> {
 
-    @Option(names = "--floats", split = ",", defaultValue = "11267900", paramLabel = "N,N,...",
+    @Option(names = "--floats", split = ",", defaultValue = "11267900", paramLabel = "N",
             description = "Buffer sizes in floats of the ring-against-copy part. Default: ${DEFAULT-VALUE} (a BERT-mini gradient).")
     int[] floats;
 
