@@ -15,11 +15,17 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.sparkbert.engine.collective.AddressExchange;
 import org.sparkbert.engine.collective.JobSecret;
 import org.sparkbert.engine.collective.RingAllReduce;
 import org.sparkbert.engine.collective.RingConfig;
 import org.sparkbert.engine.collective.StreamAddressExchange;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * Ring all-reduce between two JVMs against a plain TCP copy of the same bytes between the same two
@@ -30,44 +36,59 @@ import org.sparkbert.engine.collective.StreamAddressExchange;
  *                      [--socket-buffer-bytes S] [--rank-heap 2g] [--logs DIR]
  * </pre>
  *
- * It starts the two ranks as child JVMs (this class in rank mode) and prints two Markdown tables:
- * the median and the best of K back-to-back operations after 3 warm-up ones, each on the slower of
- * the two ranks.
+ * It starts the two ranks as child JVMs (this class's hidden {@code rank} command) and prints two
+ * Markdown tables: the median and the best of K back-to-back operations after 3 warm-up ones, each
+ * on the slower of the two ranks.
  * Bus bandwidth is 2(N-1)/N * bytes / time, the NCCL convention (N = 2 here, so bytes / time); the
  * copy's bandwidth is bytes / time.
  */
-public final class AllReduceBenchmark {
+@Command(name = "AllReduceBenchmark", mixinStandardHelpOptions = true, sortOptions = false,
+    subcommands = AllReduceBenchmark.Rank.class,
+    description = "Ring all-reduce between two JVMs against a plain TCP copy of the same bytes; Markdown tables.")
+public final class AllReduceBenchmark implements Callable<Integer> {
   private static final int WARMUP = 3;
   private static final String RESULT = "RESULT";
   private static final int WARM_UP_ROUNDS = 300;
   private static final int WARM_UP_FLOATS = 1 << 18;
 
-  private AllReduceBenchmark() {}
+  @Option(names = "--floats", split = ",", defaultValue = "262144,1048576,4194304,11267900", paramLabel = "N",
+      description = "Buffer sizes in floats. Default: ${DEFAULT-VALUE}.")
+  int[] floats;
 
-  public static void main(String[] args) throws Exception {
-    if (args.length > 0 && args[0].equals("rank")) {
-      runRank(Arrays.copyOfRange(args, 1, args.length));
-    } else {
-      runLauncher(args);
-    }
+  @Option(names = "--iterations", defaultValue = "20", paramLabel = "K",
+      description = "Timed operations per size and method. Default: ${DEFAULT-VALUE}.")
+  int iterations;
+
+  @Option(names = "--sub-chunk-bytes", paramLabel = "B", description = "The ring's piece size. Default: ${DEFAULT-VALUE}.")
+  int subChunkBytes = RingConfig.DEFAULT_SUB_CHUNK_BYTES;
+
+  @Option(names = "--socket-buffer-bytes", defaultValue = "0", paramLabel = "S",
+      description = "Socket send and receive buffers; 0 leaves them to the kernel. Default: ${DEFAULT-VALUE}.")
+  int socketBufferBytes;
+
+  @Option(names = "--rank-heap", defaultValue = "2g", paramLabel = "SIZE", description = "-Xmx of each rank's JVM. Default: ${DEFAULT-VALUE}.")
+  String heap;
+
+  @Option(names = "--logs", paramLabel = "DIR", description = "Where the ranks' standard error goes. Default: the temporary directory.")
+  Path logs = Path.of(System.getProperty("java.io.tmpdir"));
+
+  AllReduceBenchmark() {}
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new AllReduceBenchmark()).execute(args));
   }
 
-  private static void runLauncher(String[] args) throws Exception {
-    String floats = option(args, "--floats", "262144,1048576,4194304,11267900");
-    String iterations = option(args, "--iterations", "20");
-    String subChunkBytes = option(args, "--sub-chunk-bytes", Integer.toString(RingConfig.DEFAULT_SUB_CHUNK_BYTES));
-    String socketBufferBytes = option(args, "--socket-buffer-bytes", "0");
-    String heap = option(args, "--rank-heap", "2g");
-    Path logs = Path.of(option(args, "--logs", System.getProperty("java.io.tmpdir")));
-    List<String> rankArgs = List.of("rank", floats, iterations, subChunkBytes, socketBufferBytes);
-    System.out.printf(Locale.ROOT, "ring all-reduce vs plain TCP copy, 2 JVMs on 127.0.0.1, ring pieces %s bytes "
+  /** The launcher: starts the two ranks (this class's {@code rank} command), prints the tables. */
+  @Override
+  public Integer call() throws Exception {
+    System.out.printf(Locale.ROOT, "ring all-reduce vs plain TCP copy, 2 JVMs on 127.0.0.1, ring pieces %d bytes "
         + "(ring reads and writes, and copy pieces, up to 1 MiB), "
-        + "socket buffers %s, %s timed iterations after a JIT warm-up and %d untimed ones%n", subChunkBytes,
-        socketBufferBytes.equals("0") ? "kernel auto-tuned" : socketBufferBytes + " bytes", iterations, WARMUP);
+        + "socket buffers %s, %d timed iterations after a JIT warm-up and %d untimed ones%n", subChunkBytes,
+        socketBufferBytes == 0 ? "kernel auto-tuned" : socketBufferBytes + " bytes", iterations, WARMUP);
     List<double[]> rows = new ArrayList<>();
     try (RankProcesses ranks = RankProcesses.start(2, List.of("-Xmx" + heap, "-XX:+UseG1GC"),
-        AllReduceBenchmark.class.getName(), rankArgs, JobSecret.generate(), logs)) {
-      for (String n : floats.split(",")) {
+        AllReduceBenchmark.class.getName(), rankArguments(), JobSecret.generate(), logs)) {
+      for (int n : floats) {
         List<String> lines = new ArrayList<>();
         for (int rank = 0; rank < 2; rank++) {
           lines.add(ranks.awaitLine(rank, RESULT + " " + n + " ", Duration.ofMinutes(10)));
@@ -81,6 +102,14 @@ public final class AllReduceBenchmark {
       }
     }
     printTables(rows);
+    return 0;
+  }
+
+  /** The command line of each rank JVM before the rank and the size that {@link RankProcesses} appends. */
+  List<String> rankArguments() {
+    return List.of("rank", "--floats", Arrays.stream(floats).mapToObj(Integer::toString).collect(Collectors.joining(",")),
+        "--iterations", Integer.toString(iterations), "--sub-chunk-bytes", Integer.toString(subChunkBytes),
+        "--socket-buffer-bytes", Integer.toString(socketBufferBytes));
   }
 
   /**
@@ -162,23 +191,42 @@ public final class AllReduceBenchmark {
         100 * oneWaySeconds / ringSeconds * busBytes / bytes, 100 * twoWaySeconds / ringSeconds * busBytes / bytes);
   }
 
-  /** Rank mode: floats iterations subChunkBytes socketBufferBytes rank size; secret on stdin. */
-  private static void runRank(String[] args) throws Exception {
-    int[] sizes = Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray();
-    int iterations = Integer.parseInt(args[1]);
-    RingConfig config = RingConfig.defaults().withTimeout(Duration.ofMinutes(2))
-        .withSubChunkBytes(Integer.parseInt(args[2])).withSocketBufferBytes(Integer.parseInt(args[3]));
-    int rank = Integer.parseInt(args[4]);
-    int size = Integer.parseInt(args[5]);
-    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
-    JobSecret secret = JobSecret.fromBase64(in.readLine());
-    StreamAddressExchange exchange = new StreamAddressExchange(rank, size, "127.0.0.1", in, System.out);
-    try (RingAllReduce ring = new RingAllReduce(secret, config)) {
-      ring.connect(exchange);
-      for (String line : measureRank(ring, exchange, config, sizes, iterations)) {
-        System.out.println(line);
-        System.out.flush();
+  /** One rank, started by the launcher: the job secret on standard input, the result lines on standard output. */
+  @Command(name = "rank", hidden = true, description = "One rank of the benchmark (the launcher starts two).")
+  static final class Rank implements Callable<Integer> {
+    @Option(names = "--floats", split = ",", required = true, paramLabel = "N")
+    int[] floats;
+
+    @Option(names = "--iterations", required = true, paramLabel = "K")
+    int iterations;
+
+    @Option(names = "--sub-chunk-bytes", required = true, paramLabel = "B")
+    int subChunkBytes;
+
+    @Option(names = "--socket-buffer-bytes", required = true, paramLabel = "S")
+    int socketBufferBytes;
+
+    @Parameters(index = "0", paramLabel = "RANK")
+    int rank;
+
+    @Parameters(index = "1", paramLabel = "SIZE")
+    int size;
+
+    @Override
+    public Integer call() throws IOException {
+      RingConfig config = RingConfig.defaults().withTimeout(Duration.ofMinutes(2))
+          .withSubChunkBytes(subChunkBytes).withSocketBufferBytes(socketBufferBytes);
+      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
+      JobSecret secret = JobSecret.fromBase64(in.readLine());
+      StreamAddressExchange exchange = new StreamAddressExchange(rank, size, "127.0.0.1", in, System.out);
+      try (RingAllReduce ring = new RingAllReduce(secret, config)) {
+        ring.connect(exchange);
+        for (String line : measureRank(ring, exchange, config, floats, iterations)) {
+          System.out.println(line);
+          System.out.flush();
+        }
       }
+      return 0;
     }
   }
 
@@ -255,21 +303,5 @@ public final class AllReduceBenchmark {
       values[i] = (float) (random.nextDouble() - 0.5) * 1e-3f;
     }
     return values;
-  }
-
-  private static String option(String[] args, String name, String fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    List<String> known = new ArrayList<>(List.of("--floats", "--iterations", "--sub-chunk-bytes",
-        "--socket-buffer-bytes", "--rank-heap", "--logs"));
-    for (String arg : args) {
-      if (arg.startsWith("--") && !known.contains(arg)) {
-        throw new IllegalArgumentException("unknown option " + arg + "; known: " + known);
-      }
-    }
-    return fallback;
   }
 }

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.JavaRDD;
@@ -33,6 +34,9 @@ import org.sparkbert.train.distributed.LocalStandaloneCluster;
 import org.sparkbert.train.distributed.TrainingResult;
 import org.sparkbert.engine.loop.TrainingOptions;
 import org.sparkbert.engine.model.ModelConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import scala.collection.Iterator;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
@@ -46,22 +50,47 @@ import scala.runtime.AbstractFunction1;
  * with the tree strategy, and one replica for the compute alone. Prints Markdown tables
  * (docs/BENCHMARKS.md, "All-reduce on a standalone cluster").
  */
-public final class DistributedBenchmark {
+@Command(name = "DistributedBenchmark", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "The ring against a plain copy, then BERT training steps, on a two-worker standalone cluster; Markdown tables.")
+public final class DistributedBenchmark implements Callable<Integer> {
 
-    private DistributedBenchmark() {
+    @Option(names = "--floats", split = ",", defaultValue = "11267900", paramLabel = "N",
+            description = "Buffer sizes in floats of the ring-against-copy part. Default: ${DEFAULT-VALUE} (a BERT-mini gradient).")
+    int[] floats;
+
+    @Option(names = "--iterations", defaultValue = "10", paramLabel = "K",
+            description = "Timed operations per size and method. Default: ${DEFAULT-VALUE}.")
+    int iterations;
+
+    @Option(names = "--steps", defaultValue = "6", paramLabel = "S",
+            description = "Training steps per strategy, the first not counted; 0: no training. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "B", description = "Global batch. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--seq-length", defaultValue = "128", paramLabel = "T", description = "Tokens per sequence. Default: ${DEFAULT-VALUE}.")
+    int seq;
+
+    @Option(names = "--model", defaultValue = "bert-mini", paramLabel = "NAME", description = "A bundled model. Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--vocab", required = true, paramLabel = "DIR", description = "A directory with vocab.txt.")
+    String vocab;
+
+    @Option(names = "--executor-memory", defaultValue = "1500m", paramLabel = "SIZE",
+            description = "spark.executor.memory of the two executors. Default: ${DEFAULT-VALUE}.")
+    String executorMemory;
+
+    DistributedBenchmark() {
     }
 
-    public static void main(String[] args) throws Exception {
-        int[] floats = Arrays.stream(option(args, "--floats", "11267900").split(",")).mapToInt(Integer::parseInt).toArray();
-        int iterations = Integer.parseInt(option(args, "--iterations", "10"));
-        int steps = Integer.parseInt(option(args, "--steps", "6"));
-        int batch = Integer.parseInt(option(args, "--batch-size", "8"));
-        int seq = Integer.parseInt(option(args, "--seq-length", "128"));
-        String model = option(args, "--model", "bert-mini");
-        String vocab = option(args, "--vocab", null);
-        String executorMemory = option(args, "--executor-memory", "1500m");
-        if (vocab == null) throw new IllegalArgumentException("--vocab DIR (a directory with vocab.txt) is required");
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DistributedBenchmark()).execute(args));
+    }
 
+    @Override
+    public Integer call() throws Exception {
         long start = System.nanoTime();
         try (LocalStandaloneCluster cluster = LocalStandaloneCluster.start(System.getProperty("java.class.path"), 2, 1,
                 "3g", Duration.ofMinutes(3))) {
@@ -86,6 +115,7 @@ public final class DistributedBenchmark {
                 spark.stop();
             }
         }
+        return 0;
     }
 
     private static void ringAgainstCopy(JavaSparkContext jsc, int[] floats, int iterations) {
@@ -179,12 +209,5 @@ public final class DistributedBenchmark {
                 throw new UncheckedIOException(e);
             }
         }
-    }
-
-    private static String option(String[] args, String name, String fallback) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) return args[i + 1];
-        }
-        return fallback;
     }
 }

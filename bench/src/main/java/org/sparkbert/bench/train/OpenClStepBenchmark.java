@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import org.sparkbert.engine.model.RandomBatch;
 import org.sparkbert.engine.loop.Trainer;
 import org.sparkbert.engine.loop.TrainingOptions;
@@ -15,6 +16,9 @@ import org.sparkbert.engine.model.Batch;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.engine.optim.Optimizer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * A full training step (forward, backward, clipping, AdamW) of a bundled model on the opencl
@@ -27,27 +31,43 @@ import org.sparkbert.engine.optim.Optimizer;
  *
  * On POCL (a CPU) the time says little, the counters everything: they are what a GPU would move.
  */
-public final class OpenClStepBenchmark {
+@Command(name = "OpenClStepBenchmark", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "A full training step of a bundled model on the opencl backend, with the device traffic; one JSON object.")
+public final class OpenClStepBenchmark implements Callable<Integer> {
+
+    @Option(names = "--model", defaultValue = "bert-tiny", paramLabel = "NAME", description = "A bundled model. Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "INDEX|NAME",
+            description = "The OpenCL device: auto (the first GPU, else the first device), an index or part of a name."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--batch", defaultValue = "8", paramLabel = "N", description = "Sequences per step. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--seq", defaultValue = "128", paramLabel = "N", description = "Tokens per sequence. Default: ${DEFAULT-VALUE}.")
+    int seq;
+
+    @Option(names = "--predictions", defaultValue = "20", paramLabel = "N",
+            description = "Masked positions per sequence. Default: ${DEFAULT-VALUE}.")
+    int predictions;
+
+    @Option(names = "--vocab", defaultValue = "30522", paramLabel = "N", description = "Vocabulary size. Default: ${DEFAULT-VALUE}.")
+    int vocab;
+
+    @Option(names = "--steps", defaultValue = "3", paramLabel = "N", description = "Timed steps. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "1", paramLabel = "N", description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
+    int warmup;
 
     public static void main(String[] args) {
-        String model = "bert-tiny", device = "auto";
-        int batch = 8, seq = 128, predictions = 20, vocab = 30522, steps = 3, warmup = 1;
-        for (int i = 0; i < args.length; i += 2) {
-            if (i + 1 >= args.length) throw new IllegalArgumentException("option " + args[i] + " needs a value");
-            String v = args[i + 1];
-            switch (args[i]) {
-                case "--model" -> model = v;
-                case "--device" -> device = v;
-                case "--batch" -> batch = Integer.parseInt(v);
-                case "--seq" -> seq = Integer.parseInt(v);
-                case "--predictions" -> predictions = Integer.parseInt(v);
-                case "--vocab" -> vocab = Integer.parseInt(v);
-                case "--steps" -> steps = Integer.parseInt(v);
-                case "--warmup" -> warmup = Integer.parseInt(v);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + ": use --model --device --batch --seq --predictions --vocab --steps --warmup");
-            }
-        }
+        System.exit(new CommandLine(new OpenClStepBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
         ModelConfig config = ModelConfig.bundled(model).withVocabSize(vocab);
         OpenClBackend backend = new OpenClBackend(OpenClDevices.select(device), 1, false);
         Optimizer adamw = Optimizer.named("adamw", 0.01f);
@@ -108,6 +128,7 @@ public final class OpenClStepBenchmark {
         }
         json.append("}}");
         System.out.println(json);
+        return 0;
     }
 
     private static void field(StringBuilder json, String name, Object value) {
@@ -116,5 +137,5 @@ public final class OpenClStepBenchmark {
 
     private static String fmt(double v) { return String.format(Locale.ROOT, "%.4f", v); }
 
-    private OpenClStepBenchmark() {}
+    OpenClStepBenchmark() {}
 }

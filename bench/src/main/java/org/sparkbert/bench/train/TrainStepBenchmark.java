@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import jdk.incubator.vector.FloatVector;
 import org.sparkbert.engine.backend.Backend;
 import org.sparkbert.engine.loop.Trainer;
@@ -19,6 +20,9 @@ import org.sparkbert.engine.model.Batch;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.engine.optim.Optimizer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * Measures a full training step (forward, backward, AdamW) of a bundled model on the cpu backend
@@ -32,28 +36,41 @@ import org.sparkbert.engine.optim.Optimizer;
  * Beside wall-clock figures it reports CPU-time figures (cpu_seconds_per_step, gflops_per_core_second):
  * on a shared machine they show what the code costs when it has its cores.
  */
-public final class TrainStepBenchmark {
+@Command(name = "TrainStepBenchmark", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "A full training step of a bundled model on the cpu backend, and the GEMM; one JSON object.")
+public final class TrainStepBenchmark implements Callable<Integer> {
 
-    public static void main(String[] args) throws IOException {
-        String model = "bert-mini";
-        int threads = Runtime.getRuntime().availableProcessors(), batch = 32, seq = 128, predictions = 20, vocab = 30522;
-        int steps = 10, warmup = 3;
-        for (int i = 0; i < args.length; i += 2) {
-            if (i + 1 >= args.length) throw new IllegalArgumentException("option " + args[i] + " needs a value");
-            String v = args[i + 1];
-            switch (args[i]) {
-                case "--model" -> model = v;
-                case "--threads" -> threads = Integer.parseInt(v);
-                case "--batch" -> batch = Integer.parseInt(v);
-                case "--seq" -> seq = Integer.parseInt(v);
-                case "--predictions" -> predictions = Integer.parseInt(v);
-                case "--vocab" -> vocab = Integer.parseInt(v);
-                case "--steps" -> steps = Integer.parseInt(v);
-                case "--warmup" -> warmup = Integer.parseInt(v);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + ": use --model --threads --batch --seq --predictions --vocab --steps --warmup");
-            }
-        }
+    @Option(names = "--model", defaultValue = "bert-mini", paramLabel = "NAME", description = "A bundled model. Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads. Default: the machine's cores.")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--batch", defaultValue = "32", paramLabel = "N", description = "Sequences per step. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--seq", defaultValue = "128", paramLabel = "N", description = "Tokens per sequence. Default: ${DEFAULT-VALUE}.")
+    int seq;
+
+    @Option(names = "--predictions", defaultValue = "20", paramLabel = "N",
+            description = "Masked positions per sequence. Default: ${DEFAULT-VALUE}.")
+    int predictions;
+
+    @Option(names = "--vocab", defaultValue = "30522", paramLabel = "N", description = "Vocabulary size. Default: ${DEFAULT-VALUE}.")
+    int vocab;
+
+    @Option(names = "--steps", defaultValue = "10", paramLabel = "N", description = "Timed steps. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "3", paramLabel = "N", description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new TrainStepBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
         ModelConfig config = ModelConfig.bundled(model).withVocabSize(vocab);
         StringBuilder json = new StringBuilder("{");
         field(json, "model", "\"" + model + "\"");
@@ -102,6 +119,7 @@ public final class TrainStepBenchmark {
         }
         json.append("]}");
         System.out.println(json);
+        return 0;
     }
 
     private static int hidden(ModelConfig c) { return c.hiddenSize(); }
@@ -174,5 +192,5 @@ public final class TrainStepBenchmark {
 
     private static String fmt(double v) { return String.format(Locale.ROOT, "%.2f", v); }
 
-    private TrainStepBenchmark() {}
+    TrainStepBenchmark() {}
 }

@@ -6,6 +6,9 @@ import org.sparkbert.tokenize.IdList;
 import org.sparkbert.tokenize.TokenizerJson;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.WordPieceTokenizer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 
@@ -25,17 +29,35 @@ import java.util.stream.IntStream;
  * Hugging Face runs {@code batchEncode} of 256 documents (its own thread pool), then one document at a
  * time; ours runs one thread, then one thread per core over the same batches.
  *
- * <p>Usage: EncodeBenchmark CORPUS.txt VOCAB_DIR WORK_DIR [ROUNDS]. Prints Markdown table rows.
+ * <p>Usage: EncodeBenchmark CORPUS.txt VOCAB_DIR WORK_DIR [ROUNDS] (run by {@code scripts/bench/tokenize}). Prints
+ * Markdown table rows.
  */
-public final class EncodeBenchmark {
+@Command(name = "EncodeBenchmark", mixinStandardHelpOptions = true,
+        description = "WordPiece encoding throughput, ours against Hugging Face tokenizers (DJL); Markdown table rows.")
+public final class EncodeBenchmark implements Callable<Integer> {
     private static final int BATCH = 256;
 
-    public static void main(String[] args) throws IOException {
-        List<String> docs = Files.readAllLines(Path.of(args[0]), StandardCharsets.UTF_8);
+    @Parameters(index = "0", paramLabel = "CORPUS.txt", description = "The documents, one a line.")
+    Path corpus;
+
+    @Parameters(index = "1", paramLabel = "VOCAB_DIR", description = "A directory with vocab.txt.")
+    String vocabDir;
+
+    @Parameters(index = "2", paramLabel = "WORK_DIR", description = "Where Hugging Face's tokenizer.json is written.")
+    Path work;
+
+    @Parameters(index = "3", arity = "0..1", defaultValue = "3", paramLabel = "ROUNDS",
+            description = "Timed passes per encoder, the best counts. Default: ${DEFAULT-VALUE}.")
+    int rounds;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new EncodeBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        List<String> docs = Files.readAllLines(corpus, StandardCharsets.UTF_8);
         docs.removeIf(String::isEmpty);
-        String vocabDir = args[1];
-        Path work = Path.of(args[2]);
-        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         long bytes = docs.stream().mapToLong(d -> d.getBytes(StandardCharsets.UTF_8).length).sum();
         WordPieceTokenizer ours = (WordPieceTokenizer) Tokenizers.load(vocabDir, null);
         Path json = work.resolve("tokenizer.json");
@@ -60,6 +82,7 @@ public final class EncodeBenchmark {
             row("ours, 1 thread", one, bytes, hf);
             row("ours, " + Runtime.getRuntime().availableProcessors() + " threads over the same batches", all, bytes, hf);
         }
+        return 0;
     }
 
     private static void row(String name, double seconds, long bytes, double reference) {
@@ -159,5 +182,5 @@ public final class EncodeBenchmark {
         return best;
     }
 
-    private EncodeBenchmark() {}
+    EncodeBenchmark() {}
 }
