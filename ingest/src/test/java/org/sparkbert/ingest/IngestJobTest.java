@@ -394,7 +394,10 @@ class IngestJobTest {
         assertEquals(1, incremental.path("counters").path("input_files_skipped").asLong());
         assertEquals(2, incremental.path("records_in").asLong());
         Set<String> urls = new HashSet<>();
+        // kept pages are in clean/ or, held out by the URL hash, in validation/
         clean(next).select("url").collectAsList().forEach(r -> urls.add(r.getString(0)));
+        spark.read().parquet(next.resolve(IngestOutput.VALIDATION_FOLDER).toString()).select("url").collectAsList()
+                .forEach(r -> urls.add(r.getString(0)));
         assertEquals(Set.of("https://b.example/", "https://b.example/2"), urls);
         // With both outputs named, the same command is a no-op again.
         assertEquals(0, ingest("--input", folder.toString(), "--output", next.toString(), "--previous", out.toString()));
