@@ -7,11 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.sparkbert.bench.collective.AllReduceBenchmark.Measurement;
 import org.sparkbert.engine.collective.FrameIntegrity;
 import org.sparkbert.engine.collective.JobSecret;
@@ -19,6 +19,10 @@ import org.sparkbert.engine.collective.RankProcesses;
 import org.sparkbert.engine.collective.RingAllReduce;
 import org.sparkbert.engine.collective.RingConfig;
 import org.sparkbert.engine.collective.StreamAddressExchange;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * What each frame check costs the ring: between the same two JVMs, one ring per {@link
@@ -30,31 +34,43 @@ import org.sparkbert.engine.collective.StreamAddressExchange;
  *   IntegrityBenchmark [--floats N] [--iterations K] [--rounds R] [--logs DIR]
  * </pre>
  *
- * Prints each round's median and CPU per method (the slower rank's wall clock; CPU of both JVMs
- * together, all threads) and the median over the rounds.
+ * It starts the two ranks as child JVMs (this class's hidden {@code rank} command) and prints each
+ * round's median and CPU per method (the slower rank's wall clock; CPU of both JVMs together, all
+ * threads) and the median over the rounds.
  */
-public final class IntegrityBenchmark {
+@Command(name = "IntegrityBenchmark", mixinStandardHelpOptions = true, sortOptions = false,
+    subcommands = IntegrityBenchmark.Rank.class,
+    description = "What each frame check costs the ring against a plain two-way exchange; a Markdown table.")
+public final class IntegrityBenchmark implements Callable<Integer> {
   private static final String ROUND = "ROUND";
   private static final String EXCHANGE = "two-way exchange";
   private static final int WARM_UP_ROUNDS = 100;
   private static final int WARM_UP_FLOATS = 1 << 18;
 
-  private IntegrityBenchmark() {}
+  @Option(names = "--floats", defaultValue = "11267900", paramLabel = "N",
+      description = "Buffer size in floats. Default: ${DEFAULT-VALUE} (a BERT-mini gradient).")
+  int floats;
 
-  public static void main(String[] args) throws Exception {
-    if (args.length > 0 && args[0].equals("rank")) {
-      runRank(Arrays.copyOfRange(args, 1, args.length));
-    } else {
-      runLauncher(args);
-    }
+  @Option(names = "--iterations", defaultValue = "10", paramLabel = "K",
+      description = "Timed operations per method and round. Default: ${DEFAULT-VALUE}.")
+  int iterations;
+
+  @Option(names = "--rounds", defaultValue = "5", paramLabel = "R",
+      description = "Rounds, each measuring every method in turn. Default: ${DEFAULT-VALUE}.")
+  int rounds;
+
+  @Option(names = "--logs", paramLabel = "DIR", description = "Where the ranks' standard error goes. Default: the temporary directory.")
+  Path logs = Path.of(System.getProperty("java.io.tmpdir"));
+
+  IntegrityBenchmark() {}
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new IntegrityBenchmark()).execute(args));
   }
 
-  private static void runLauncher(String[] args) throws Exception {
-    Map<String, String> options = options(args);
-    String floats = options.getOrDefault("--floats", "11267900");
-    String iterations = options.getOrDefault("--iterations", "10");
-    int rounds = Integer.parseInt(options.getOrDefault("--rounds", "5"));
-    Path logs = Path.of(options.getOrDefault("--logs", System.getProperty("java.io.tmpdir")));
+  /** The launcher: starts the two ranks (this class's {@code rank} command), prints the table. */
+  @Override
+  public Integer call() throws Exception {
     List<String> methods = new ArrayList<>();
     for (FrameIntegrity integrity : FrameIntegrity.values()) {
       methods.add("ring " + integrity.label());
@@ -62,15 +78,14 @@ public final class IntegrityBenchmark {
     methods.add(EXCHANGE);
     System.out.printf(Locale.ROOT, "ring all-reduce per frame check vs plain two-way exchange, 2 JVMs on 127.0.0.1,"
         + " %s floats (%.1f MB), %d rounds of %s timed iterations per method after 3 untimed ones, methods"
-        + " interleaved in each round%n%n", floats, Long.parseLong(floats) * 4 / 1e6, rounds, iterations);
+        + " interleaved in each round%n%n", floats, floats * 4L / 1e6, rounds, iterations);
     // round -> method -> {slower rank's median, slower rank's best, CPU of both}
     List<Map<String, double[]>> results = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
       results.add(new LinkedHashMap<>());
     }
     try (RankProcesses ranks = RankProcesses.start(2, List.of("-Xmx2g", "-XX:+UseG1GC"),
-        IntegrityBenchmark.class.getName(), List.of("rank", floats, iterations, Integer.toString(rounds)),
-        JobSecret.generate(), logs)) {
+        IntegrityBenchmark.class.getName(), rankArguments(), JobSecret.generate(), logs)) {
       for (int r = 0; r < rounds; r++) {
         for (String method : methods) {
           for (int rank = 0; rank < 2; rank++) {
@@ -91,6 +106,13 @@ public final class IntegrityBenchmark {
       }
     }
     printRounds(methods, results);
+    return 0;
+  }
+
+  /** The command line of each rank JVM before the rank and the size that {@link RankProcesses} appends. */
+  List<String> rankArguments() {
+    return List.of("rank", "--floats", Integer.toString(floats), "--iterations", Integer.toString(iterations),
+        "--rounds", Integer.toString(rounds));
   }
 
   private static void printRounds(List<String> methods, List<Map<String, double[]>> results) {
@@ -124,13 +146,32 @@ public final class IntegrityBenchmark {
     return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 
-  /** Rank mode: floats iterations rounds rank size; secret on stdin. */
-  private static void runRank(String[] args) throws Exception {
-    int n = Integer.parseInt(args[0]);
-    int iterations = Integer.parseInt(args[1]);
-    int rounds = Integer.parseInt(args[2]);
-    int rank = Integer.parseInt(args[3]);
-    int size = Integer.parseInt(args[4]);
+  /** One rank, started by the launcher: the job secret on standard input, the round lines on standard output. */
+  @Command(name = "rank", hidden = true, description = "One rank of the benchmark (the launcher starts two).")
+  static final class Rank implements Callable<Integer> {
+    @Option(names = "--floats", required = true, paramLabel = "N")
+    int floats;
+
+    @Option(names = "--iterations", required = true, paramLabel = "K")
+    int iterations;
+
+    @Option(names = "--rounds", required = true, paramLabel = "R")
+    int rounds;
+
+    @Parameters(index = "0", paramLabel = "RANK")
+    int rank;
+
+    @Parameters(index = "1", paramLabel = "SIZE")
+    int size;
+
+    @Override
+    public Integer call() throws IOException {
+      runRank(floats, iterations, rounds, rank, size);
+      return 0;
+    }
+  }
+
+  private static void runRank(int n, int iterations, int rounds, int rank, int size) throws IOException {
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
     JobSecret secret = JobSecret.fromBase64(in.readLine());
     StreamAddressExchange exchange = new StreamAddressExchange(rank, size, "127.0.0.1", in, System.out);
@@ -174,17 +215,5 @@ public final class IntegrityBenchmark {
       }
       copy.exchange(data, into);
     }
-  }
-
-  private static Map<String, String> options(String[] args) {
-    List<String> known = List.of("--floats", "--iterations", "--rounds", "--logs");
-    Map<String, String> options = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (!known.contains(args[i]) || i + 1 >= args.length) {
-        throw new IllegalArgumentException("unknown option or missing value at " + args[i] + "; known: " + known);
-      }
-      options.put(args[i], args[++i]);
-    }
-    return options;
   }
 }
