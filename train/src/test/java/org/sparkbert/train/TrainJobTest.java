@@ -336,8 +336,10 @@ class TrainJobTest {
     void aRunDrivenToOverflowStopsWithExitOneAndNoNonFiniteCheckpoint() throws Exception {
         Path run = tmp.resolve("overflow");
         List<String> args = new ArrayList<>(List.of(shortRun(run, "1e30")));
-        args.addAll(List.of("--clip-norm", "0", "--checkpoint-every", "1", "--optimizer", "sgd", "--warmup-steps", "0"));
+        args.addAll(List.of("--clip-norm", "0", "--optimizer", "sgd"));
         args.set(args.indexOf("--steps") + 1, "20");
+        args.set(args.indexOf("--warmup-steps") + 1, "0");
+        args.set(args.indexOf("--checkpoint-every") + 1, "1");
         String[] message = {""};
         assertEquals(1, withStderr(message, () -> StageCommand.execute(new TrainJob(), args.toArray(String[]::new))));
         assertTrue(message[0].contains("had a non-finite loss or gradient norm (5 in a row; each was skipped)"), message[0]);
