@@ -47,7 +47,8 @@ class CheckpointWriterTest {
             assertEquals("step-000042", dir.getName());
             assertEquals(Set.of("step-000042"), visibleNames(fs, checkpoints), "no temporary directory left behind");
             assertEquals(Set.of("model.safetensors", "config.json", "vocab.txt", "tokenizer.json",
-                    "trainer_state.json", "manifest.sha256"), visibleNames(fs, dir), variant);
+                    "tokenizer_config.json", "special_tokens_map.json", "trainer_state.json", "manifest.sha256"),
+                    visibleNames(fs, dir), variant);
             assertEquals("", sha256sumCheck(new java.io.File(dir.toUri())), "coreutils sha256sum agrees with the manifest");
 
             CheckpointReader.Loaded back = CheckpointReader.read(fs, dir);
@@ -182,7 +183,8 @@ class CheckpointWriterTest {
             assertEquals(Set.of("step-123456"), visibleNames(hdfs, new Path("/run/checkpoints")));
             CheckpointReader.Loaded back = CheckpointReader.read(hdfs, dir);
             assertEquals(golden.weights.get("bert.pooler.dense.weight"), back.weights().get("bert.pooler.dense.weight"));
-            assertEquals(Set.of("model.safetensors", "config.json", "vocab.txt", "tokenizer.json"), back.digests().keySet());
+            assertEquals(Set.of("model.safetensors", "config.json", "vocab.txt", "tokenizer.json",
+                    "tokenizer_config.json", "special_tokens_map.json"), back.digests().keySet());
         } finally {
             cluster.shutdown();
         }
