@@ -44,7 +44,7 @@ class CheckpointTokenizerFilesTest {
 
         Path dir = writeCheckpoint(vocabDir);
         java.nio.file.Path local = java.nio.file.Path.of(dir.toUri());
-        assertTrue(CheckpointManifest.verify(FileSystem.getLocal(new Configuration()), dir)
+        assertTrue(CheckpointManifest.verify(FileSystem.getLocal(new Configuration()), dir).digests()
                 .keySet().containsAll(List.of("tokenizer_config.json", "special_tokens_map.json")), "listed in the manifest");
 
         JsonNode config = JSON.readTree(local.resolve("tokenizer_config.json").toFile());
