@@ -157,7 +157,7 @@ public final class TrainJob extends StageCommand {
         TrainingConfig trainingConfig = trainingConfig(settings, seqLength, instanceCount, predictions);
         CheckpointStore store = new CheckpointStore(out.fileSystem(), CheckpointStore.inProgressDirectory(out.path()),
                 a.keepCheckpoints);
-        ResumePoint from = new RunResume(a.resume, explicitResume, a.batchSize).prepare(store, trainingConfig, instanceCount);
+        ResumePoint from = new RunResume(a.resume, explicitResume, a.batchSize, a.warmupSteps == null).prepare(store, trainingConfig, instanceCount);
         report.endPhase("find_checkpoint");
 
         int threads = a.replicas == null ? a.threadCount()
@@ -186,6 +186,10 @@ public final class TrainJob extends StageCommand {
         if (from != null) {
             report.put("resumed_from", from.dir().toString());
             report.put("resumed_at_step", from.step());
+            String trainedFor = from.state().config().result().get("steps");
+            if (trainedFor != null && !trainedFor.equals(Long.toString(a.steps))) {
+                report.put("extended_from_steps", Long.parseLong(trainedFor)); // RunResume allowed only a larger --steps
+            }
         }
         JsonNode last = MetricsFile.last(store.fileSystem(), store.directory());
         if (last != null) {
