@@ -1,13 +1,10 @@
 package org.sparkbert.evaluate.finetune;
 
-import org.sparkbert.engine.backend.Backends;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.sparkbert.evaluate.perplexity.ModelWeights;
-import org.sparkbert.engine.backend.Backend;
 import org.sparkbert.engine.loop.StepMetrics;
 import org.sparkbert.engine.loop.Trainer;
 import org.sparkbert.engine.loop.TrainingOptions;
@@ -61,9 +58,9 @@ public final class SequenceClassifier implements AutoCloseable {
         Optimizer adamw = Optimizer.named("adamw", options.weightDecay());
         int b = Math.min(options.batchSize(), examples.size());
         BertModel model = pretrained != null
-                ? pretrained.newModel(withHead, options.threads(), b, seqLength, 1, adamw.stateSlots(), options.seed(),
+                ? pretrained.newModel(withHead, options.backend(), options.threads(), b, seqLength, 1, adamw.stateSlots(), options.seed(),
                         SequenceClassifier::isClassifier)
-                : Trainer.newModel(withHead, "cpu", options.threads(), adamw, b, seqLength, 1, options.seed());
+                : Trainer.newModel(withHead, options.backend().open(options.threads()), adamw, b, seqLength, 1, options.seed());
         freshClassifier(model, options.seed());
         SequenceClassifier classifier = new SequenceClassifier(model, options, padId);
         classifier.train(examples, labels, targets, adamw, what);
@@ -101,7 +98,7 @@ public final class SequenceClassifier implements AutoCloseable {
         int b = model.maxBatch();
         int k = model.config().numLabels();
         float[] all = new float[examples.size() * k];
-        try (BertModel eval = new BertModel(model.config().withDropout(0f, 0f), Backends.cpu(options.threads()),
+        try (BertModel eval = new BertModel(model.config().withDropout(0f, 0f), options.backend().open(options.threads()),
                 b, model.seqLength(), 1, 0)) {
             for (Parameter p : model.parameters()) {
                 eval.write(eval.parameter(p.name()), model.read(p));

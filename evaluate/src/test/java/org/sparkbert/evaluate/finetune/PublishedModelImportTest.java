@@ -28,6 +28,7 @@ import org.sparkbert.engine.checkpoint.Safetensors;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.evaluate.glue.GlueExample;
+import org.sparkbert.evaluate.glue.GlueResult;
 import org.sparkbert.evaluate.glue.GlueTask;
 import org.sparkbert.evaluate.glue.GlueTsvReader;
 import org.sparkbert.evaluate.metrics.SpearmanCorrelation;
@@ -191,6 +192,55 @@ class PublishedModelImportTest {
                 + ", ONNX Runtime " + theirs * 100);
         assertEquals(theirs * 100, ours.spearmanRaw() * 100, 0.2, "Spearman x 100, ONNX Runtime vs ours");
         assertTrue(theirs > 0.7, "MiniLM's zero-shot STS-B Spearman is high: " + theirs);
+    }
+
+    /**
+     * evaluate perplexity and evaluate glue take the imported Hugging Face directory as --checkpoint,
+     * on the cpu backend and on OpenCL (POCL here) through the engine's one backend factory: the
+     * two backends give the same perplexity to float rounding (the MLM head MiniLM lacks starts from
+     * the same seeded initialisation on both), and fine-tuning the imported encoder on 200 SST-2
+     * sentences classifies the first 200 dev sentences better than the majority class.
+     */
+    @Test
+    void evaluatePerplexityAndGlueTakeTheImportedDirectoryOnEitherBackend() throws Exception {
+        SparkSession spark = SparkSession.builder().master("local[2]").getOrCreate();
+        List<Row> rows = new ArrayList<>();
+        List<String> texts = TinyBertForTests.c4Documents(200, 6);
+        for (int i = 0; i < texts.size(); i++) rows.add(RowFactory.create("held-out-" + i, texts.get(i)));
+        StructType schema = new StructType().add("id", DataTypes.StringType, false).add("text", DataTypes.StringType, false);
+        Path heldOut = tmp.resolve("held-out");
+        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(heldOut.toString());
+        double[] perplexity = new double[2];
+        String[][] backends = {{"cpu", "auto"}, {"opencl", "0"}};
+        for (int i = 0; i < 2; i++) {
+            Path out = tmp.resolve("perplexity-" + backends[i][0]);
+            assertEquals(0, StageCommand.execute(new org.sparkbert.evaluate.perplexity.PerplexityJob(), "--master", "local[1]",
+                    "--checkpoint", imported.toString(), "--input", heldOut.toString(), "--output", out.toString(),
+                    "--max-seq-length", "64", "--backend", backends[i][0], "--device", backends[i][1]), backends[i][0]);
+            perplexity[i] = new ObjectMapper().readTree(out.resolve("perplexity.json").toFile()).path("perplexity").asDouble();
+        }
+        System.out.println("perplexity of the imported MiniLM (fresh MLM head): cpu " + perplexity[0] + ", opencl " + perplexity[1]);
+        assertTrue(Double.isFinite(perplexity[0]) && perplexity[0] > 1, "cpu " + perplexity[0]);
+        assertEquals(perplexity[0], perplexity[1], perplexity[0] * 1e-3, "cpu vs opencl");
+
+        Path glue = tmp.resolve("glue");
+        Path sst2 = Files.createDirectories(glue.resolve("SST-2"));
+        List<String> train = Files.readAllLines(TinyBertForTests.sharedData().resolve("glue/SST-2/train.tsv"));
+        List<String> dev = Files.readAllLines(TinyBertForTests.sharedData().resolve("glue/SST-2/dev.tsv"));
+        Files.write(sst2.resolve("train.tsv"), train.subList(0, 201));
+        Files.write(sst2.resolve("dev.tsv"), dev.subList(0, 201));
+        Path out = tmp.resolve("glue-out");
+        assertEquals(0, org.sparkbert.evaluate.EvaluateJob.execute("glue", "--master", "local[2]", "--checkpoint",
+                imported.toString(), "--data", glue.toString(), "--output", out.toString(), "--tasks", "SST-2",
+                "--epochs", "2", "--lr", "5e-5", "--batch-size", "16", "--max-seq-length", "64", "--seed", "1",
+                "--threads", "2", "--backend", "cpu"));
+        GlueResult result = GlueResult.fromJson(Files.readString(out.resolve("SST-2.json")), "SST-2.json");
+        double accuracy = result.metrics().get(org.sparkbert.evaluate.metrics.GlueMetrics.ACC);
+        long positive = dev.subList(1, 201).stream().filter(line -> line.endsWith("\t1")).count();
+        double majority = Math.max(positive, 200 - positive) / 200.0;
+        System.out.println("SST-2, 200 training sentences, 2 epochs from the imported MiniLM: dev accuracy " + accuracy
+                + " on 200 dev sentences (majority class " + majority + ")");
+        assertTrue(accuracy > majority, "accuracy " + accuracy + ", majority " + majority);
     }
 
     /**
