@@ -21,6 +21,7 @@ import org.sparkbert.evaluate.glue.GlueSubmissionWriter;
 import org.sparkbert.evaluate.glue.GlueTask;
 import org.sparkbert.evaluate.glue.GlueTsvReader;
 import org.sparkbert.evaluate.metrics.GlueMetrics;
+import org.sparkbert.engine.model.SentencePooling;
 import org.sparkbert.evaluate.perplexity.BackendChoice;
 import org.sparkbert.evaluate.perplexity.ModelWeights;
 import org.sparkbert.job.Settings;
@@ -94,6 +95,20 @@ public final class GlueJob extends StageCommand {
     @Mixin
     BackendChoice backend = new BackendChoice();
 
+    @Option(names = "--head", defaultValue = "cls", paramLabel = "cls|mean", converter = HeadConverter.class,
+            description = "What the classifier reads: cls (BERT's pooler on [CLS]) or mean (the mean of the final hidden"
+                    + " states over the tokens, the pooling sentence-transformers models such as all-MiniLM-L6-v2 were"
+                    + " trained with). Default: ${DEFAULT-VALUE}.")
+    SentencePooling head = SentencePooling.CLS;
+
+    /** --head's value, with the engine's own error for a name it does not know. */
+    static final class HeadConverter implements picocli.CommandLine.ITypeConverter<SentencePooling> {
+        @Override
+        public SentencePooling convert(String value) {
+            return SentencePooling.parse(value);
+        }
+    }
+
     private ModelWeights weights;
     private final List<GlueTask> selected = new ArrayList<>();
 
@@ -130,6 +145,7 @@ public final class GlueJob extends StageCommand {
         a.put("max_train_examples", maxTrainExamples == null ? "all" : maxTrainExamples);
         a.put("max_seq_length", maxSeqLength);
         a.put("backend", backend.toString());
+        a.put("head", head.name().toLowerCase(java.util.Locale.ROOT));
         return a;
     }
 
@@ -201,7 +217,7 @@ public final class GlueJob extends StageCommand {
         PairEncoder encoder = new PairEncoder(tokenizer, maxSeqLength);
         FineTuneOptions options = new FineTuneOptions(epochs, lr, batchSize, settings.number("evaluate.glue.warmup_proportion"),
                 (float) settings.number("evaluate.glue.weight_decay"), (float) settings.number("evaluate.glue.clip_norm"),
-                seed, threads != null ? threads : Runtime.getRuntime().availableProcessors(), backend);
+                seed, threads != null ? threads : Runtime.getRuntime().availableProcessors(), backend, head);
         GlueSummary summary = new GlueSummary();
         for (GlueTask task : selected) {
             GlueResult result = runTask(task, fs, glueDir, encoder, config, options, out, report);

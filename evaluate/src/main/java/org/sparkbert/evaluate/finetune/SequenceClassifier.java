@@ -12,6 +12,7 @@ import org.sparkbert.engine.model.Batch;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.engine.model.Parameter;
+import org.sparkbert.engine.model.SentencePooling;
 import org.sparkbert.engine.optim.Optimizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * A sentence(-pair) classifier or regressor fine-tuned from an encoder, as Hugging Face's
  * BertForSequenceClassification: the encoder and pooler of the checkpoint (a pooler freshly
  * initialised where the checkpoint has none, as for objective mlm) and a newly initialised head of
- * num_labels outputs on the pooled [CLS] vector, trained with cross-entropy, or with num_labels 1
- * (STS-B) a regression output trained with mean squared error. Training keeps the model's dropout;
+ * num_labels outputs on the pooled [CLS] vector (or, with head mean, on the mean of the final
+ * hidden states over the attended tokens, as sentence-transformers pools), trained with
+ * cross-entropy, or with num_labels 1 (STS-B) a regression output trained with mean squared error. Training keeps the model's dropout;
  * predictions run on a dropout-free copy of the weights.
  */
 public final class SequenceClassifier implements AutoCloseable {
@@ -61,6 +63,7 @@ public final class SequenceClassifier implements AutoCloseable {
                 ? pretrained.newModel(withHead, options.backend(), options.threads(), b, seqLength, 1, adamw.stateSlots(), options.seed(),
                         SequenceClassifier::isClassifier)
                 : Trainer.newModel(withHead, options.backend().open(options.threads()), adamw, b, seqLength, 1, options.seed());
+        if (options.head() != SentencePooling.CLS) model.sentencePooling(options.head());
         freshClassifier(model, options.seed());
         SequenceClassifier classifier = new SequenceClassifier(model, options, padId);
         classifier.train(examples, labels, targets, adamw, what);
@@ -103,6 +106,7 @@ public final class SequenceClassifier implements AutoCloseable {
             for (Parameter p : model.parameters()) {
                 eval.write(eval.parameter(p.name()), model.read(p));
             }
+            if (options.head() != SentencePooling.CLS) eval.sentencePooling(options.head());
             for (int start = 0; start < examples.size(); start += b) {
                 List<EncodedPair> rows = examples.subList(start, Math.min(examples.size(), start + b));
                 eval.forward(batchOf(rows, new int[rows.size()], k == 1 ? new float[rows.size()] : null), 0, 0, 0f);
