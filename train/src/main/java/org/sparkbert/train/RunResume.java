@@ -11,6 +11,7 @@ import org.sparkbert.engine.checkpoint.CheckpointWriter;
 import org.sparkbert.engine.checkpoint.ResumePoint;
 import org.sparkbert.engine.checkpoint.TrainerState;
 import org.sparkbert.engine.checkpoint.TrainingConfig;
+import org.sparkbert.engine.optim.LinearSchedule;
 import org.sparkbert.job.StageOutput;
 import org.sparkbert.job.UsageException;
 import org.sparkbert.train.job.ShardedBatches;
@@ -19,20 +20,29 @@ import org.sparkbert.train.job.ShardedBatches;
  * Where a train run continues from, per --resume: auto (the newest checkpoint in the run's store
  * that verifies), never (none; the store is emptied) or a checkpoint directory. The choice is
  * checked against this run's configuration and data order, and left as the newest checkpoint in
- * the store, which is where the engine's loop resumes from.
+ * the store, which is where the engine's loop resumes from. A run may continue with a larger
+ * --steps than the checkpoint's (extending a finished run): the learning-rate schedule is then the
+ * one of the new total from the resume step on; every other result-affecting setting must match.
  */
 final class RunResume {
     private static final Logger log = LoggerFactory.getLogger(RunResume.class);
+    private static final String STEPS = "steps";
+    private static final String WARMUP = "warmup_steps";
 
     private final String resume;
     private final ResumePoint explicit;
     private final int batchSize;
+    private final boolean warmupDerived;
 
-    /** explicit: the verified checkpoint of --resume PATH, else null. */
-    RunResume(String resume, ResumePoint explicit, int batchSize) {
+    /**
+     * explicit: the verified checkpoint of --resume PATH, else null; warmupDerived: --warmup-steps was
+     * not given, so it follows --steps (and may grow with it).
+     */
+    RunResume(String resume, ResumePoint explicit, int batchSize, boolean warmupDerived) {
         this.resume = resume;
         this.explicit = explicit;
         this.batchSize = batchSize;
+        this.warmupDerived = warmupDerived;
     }
 
     /** The verified checkpoint of --resume PATH; null for auto and never. */
@@ -69,7 +79,7 @@ final class RunResume {
         }
         ResumePoint from = resume.equals("auto") ? store.latest().orElse(null) : explicit;
         if (from != null) {
-            String mismatch = ours.resultMismatch(from.state().config(), "checkpoint " + from.dir());
+            String mismatch = ours.resultMismatch(extended(from, ours), "checkpoint " + from.dir());
             if (mismatch != null) {
                 throw new UsageException(mismatch);
             }
@@ -85,6 +95,40 @@ final class RunResume {
                     from.dir(), difference);
         }
         return from;
+    }
+
+    /**
+     * The checkpoint's configuration as this run may continue it: when this run has more steps, with
+     * this run's steps, and with its warm-up where both warm-ups are the default share of their
+     * steps; any other difference, a smaller --steps included, is left for resultMismatch to refuse.
+     */
+    private TrainingConfig extended(ResumePoint from, TrainingConfig ours) {
+        TrainingConfig saved = from.state().config();
+        long savedSteps = longOf(saved, STEPS);
+        long steps = longOf(ours, STEPS);
+        if (savedSteps < 0 || steps <= savedSteps) return saved;
+        TrainingConfig continued = saved.withResult(STEPS, steps);
+        long savedWarmup = longOf(saved, WARMUP);
+        long warmup = longOf(ours, WARMUP);
+        if (warmupDerived && savedWarmup == TrainArguments.defaultWarmup(savedSteps)) {
+            continued = continued.withResult(WARMUP, warmup);
+        }
+        if (ours.resultMismatch(continued, "") == null) {
+            LinearSchedule schedule = new LinearSchedule(Float.parseFloat(ours.result().get("lr")), warmup, steps);
+            log.info("train: extending the run of {} from {} to {} steps: the learning-rate schedule is recomputed for"
+                            + " {} steps (warm-up {} steps, was {}), from step {} on at lr {} decaying linearly to 0 at step {}",
+                    from.dir(), savedSteps, steps, steps, warmup, savedWarmup, from.step(), schedule.rate(from.step()), steps);
+        }
+        return continued;
+    }
+
+    private static long longOf(TrainingConfig config, String key) {
+        String value = config.result().get(key);
+        try {
+            return value == null ? -1 : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /**

@@ -153,7 +153,12 @@ public final class TrainArguments {
     }
 
     long warmup() {
-        return warmupSteps != null ? warmupSteps : steps / 100;
+        return warmupSteps != null ? warmupSteps : defaultWarmup(steps);
+    }
+
+    /** --warmup-steps when not given: 1% of --steps. */
+    static long defaultWarmup(long steps) {
+        return steps / 100;
     }
 
     int threadCount() {

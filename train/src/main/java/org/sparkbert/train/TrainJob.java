@@ -166,7 +166,7 @@ public final class TrainJob extends StageCommand {
         TrainingConfig trainingConfig = RecordedConfiguration.of(settings, arguments(), a, seqLength, instanceCount, predictions);
         CheckpointStore store = new CheckpointStore(out.fileSystem(), CheckpointStore.inProgressDirectory(out.path()),
                 a.keepCheckpoints);
-        ResumePoint from = new RunResume(a.resume, explicitResume, a.batchSize).prepare(store, trainingConfig, instanceCount);
+        ResumePoint from = new RunResume(a.resume, explicitResume, a.batchSize, a.warmupSteps == null).prepare(store, trainingConfig, instanceCount);
         report.endPhase("find_checkpoint");
         int threads = a.replicas == null ? a.threadCount()
                 : a.threads != null ? a.threads : Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
@@ -196,6 +196,10 @@ public final class TrainJob extends StageCommand {
         if (from != null) {
             report.put("resumed_from", from.dir().toString());
             report.put("resumed_at_step", from.step());
+            String trainedFor = from.state().config().result().get("steps");
+            if (trainedFor != null && !trainedFor.equals(Long.toString(a.steps))) {
+                report.put("extended_from_steps", Long.parseLong(trainedFor)); // RunResume allowed only a larger --steps
+            }
         }
         JsonNode last = MetricsFile.last(store.fileSystem(), store.directory(), null);
         if (last != null) {

@@ -224,6 +224,64 @@ class TrainJobTest {
                 message[0]);
     }
 
+    /**
+     * A finished 8-step run continued to 12 steps with --resume PATH --steps 12: it resumes at step 8
+     * with the learning-rate schedule of 12 steps (Hugging Face's get_linear_schedule_with_warmup
+     * with 2 warm-up steps: peak x (12 - i) / (12 - 2) at update i), where the 8-step schedule had
+     * reached 0; a smaller --steps or another warm-up is still refused.
+     */
+    @Test
+    void aLargerStepsContinuesAFinishedRunWithTheScheduleOfTheNewTotal() throws Exception {
+        Path finished = tmp.resolve("finished");
+        assertEquals(0, StageCommand.execute(new TrainJob(), shortRun(finished, "1e-3")));
+        String last = finished.resolve("checkpoints/step-000008").toString();
+
+        Path longer = tmp.resolve("longer");
+        assertEquals(0, StageCommand.execute(new TrainJob(), withOptions(shortRun(longer, "1e-3"),
+                "--steps", "12", "--resume", last)));
+        JsonNode report = JSON.readTree(longer.resolve("_REPORT.json").toFile());
+        assertEquals(8, report.path("resumed_at_step").asLong(), report.toString());
+        assertEquals(8, report.path("extended_from_steps").asLong(), report.toString());
+        assertEquals(List.of("step-000008", "step-000012"), listing(longer.resolve("checkpoints")));
+        JsonNode state = JSON.readTree(longer.resolve("checkpoints/step-000012/trainer_state.json").toFile());
+        assertEquals(12, state.get("step").asLong());
+        assertEquals("12", state.path("config").path("steps").asText());
+        List<String> records = Files.readAllLines(longer.resolve("metrics.jsonl"));
+        System.out.println("extended run's records: " + records);
+        JsonNode step12 = JSON.readTree(records.get(records.size() - 1));
+        assertEquals(12, step12.get("step").asLong());
+        JsonNode step8 = JSON.readTree(Files.readAllLines(finished.resolve("metrics.jsonl")).get(1));
+        assertEquals(8, step8.get("step").asLong());
+        double update8 = 1e-3 * (8 - 7) / (8 - 2); // the finished run's last update, 0-based index 7
+        double update12 = 1e-3 * (12 - 11) / (12 - 2);
+        assertEquals(update8, step8.get("lr").asDouble(), 1e-9, step8.toString());
+        assertEquals(update12, step12.get("lr").asDouble(), 1e-9, step12.toString());
+
+        String[] shorter = {""};
+        assertEquals(2, withStderr(shorter, () -> StageCommand.execute(new TrainJob(), withOptions(
+                shortRun(tmp.resolve("shorter"), "1e-3"), "--steps", "6", "--resume", last))));
+        assertTrue(shorter[0].contains("was trained with steps = 8, this run has steps = 6"), shorter[0]);
+        String[] warmup = {""};
+        assertEquals(2, withStderr(warmup, () -> StageCommand.execute(new TrainJob(), withOptions(
+                shortRun(tmp.resolve("rewarmed"), "1e-3"), "--steps", "12", "--warmup-steps", "3", "--resume", last))));
+        assertTrue(warmup[0].contains("was trained with warmup_steps = 2, this run has warmup_steps = 3"), warmup[0]);
+    }
+
+    /** {@code args} with each given option's value replaced, or the option added. */
+    private static String[] withOptions(String[] args, String... options) {
+        List<String> out = new ArrayList<>(List.of(args));
+        for (int i = 0; i < options.length; i += 2) {
+            int at = out.indexOf(options[i]);
+            if (at >= 0) {
+                out.set(at + 1, options[i + 1]);
+            } else {
+                out.add(options[i]);
+                out.add(options[i + 1]);
+            }
+        }
+        return out.toArray(String[]::new);
+    }
+
     /** 8 steps of BERT-tiny with a checkpoint every 4. */
     /**
      * --eval-data scores the validation split the instances stage cut from held-out documents (masks

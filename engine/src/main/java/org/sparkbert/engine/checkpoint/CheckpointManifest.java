@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.FileStatus;
@@ -49,24 +51,35 @@ public final class CheckpointManifest {
     }
 
     /**
-     * Checks a checkpoint directory against its manifest: every listed file present with the listed
-     * SHA-256, and no unlisted file (hidden files such as Hadoop's .crc companions aside; a folder
-     * counts as listed when files in it are, such as ELECTRA's generator/).
-     * Throws an IOException that names the directory and the first problem.
+     * What a check found: the listed files with their (verified) SHA-256, and the files beside them
+     * that the manifest does not list, sorted by name. Unlisted files were not checked and are not
+     * part of the checkpoint (a folder counts as listed when files in it are, such as ELECTRA's
+     * generator/): a person may add a README.md or a model card to a directory before
+     * publishing it, and that must not make the checkpoint unreadable.
      */
-    public static Map<String, String> verify(FileSystem fs, Path dir) throws IOException {
+    public record Verification(Map<String, String> digests, List<String> unlisted) {
+    }
+
+    /**
+     * Checks a checkpoint directory against its manifest: every listed file present with the listed
+     * SHA-256. Files it does not list (hidden files such as Hadoop's .crc companions aside) are
+     * returned, not refused. Throws an IOException that names the directory and the first problem.
+     */
+    public static Verification verify(FileSystem fs, Path dir) throws IOException {
         Path manifestPath = new Path(dir, NAME);
         if (!fs.exists(manifestPath)) {
             throw new IOException(dir + ": no " + NAME + " (an incomplete checkpoint)");
         }
         Map<String, String> listed = parse(readAll(fs, manifestPath), manifestPath);
+        List<String> unlisted = new ArrayList<>();
         for (FileStatus status : fs.listStatus(dir)) {
             String name = status.getPath().getName();
             boolean folderOfListed = listed.keySet().stream().anyMatch(k -> k.startsWith(name + "/"));
             if (!name.equals(NAME) && !name.startsWith(".") && !listed.containsKey(name) && !folderOfListed) {
-                throw new IOException(dir + ": " + name + " is not in " + NAME);
+                unlisted.add(name);
             }
         }
+        unlisted.sort(null);
         for (Map.Entry<String, String> e : listed.entrySet()) {
             Path file = new Path(dir, e.getKey());
             if (!fs.exists(file)) {
@@ -77,7 +90,7 @@ public final class CheckpointManifest {
                 throw new IOException(dir + ": " + e.getKey() + " has SHA-256 " + actual + ", the manifest says " + e.getValue());
             }
         }
-        return listed;
+        return new Verification(Map.copyOf(listed), List.copyOf(unlisted));
     }
 
     private static Map<String, String> parse(byte[] bytes, Path source) throws IOException {

@@ -4,22 +4,29 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparkbert.engine.model.ModelConfig;
 
 /**
  * Reads back a checkpoint directory written by {@link CheckpointWriter}, after checking every file
  * against its manifest: the model description and the tensors as the engine names and lays them out.
+ * Files beside them that the manifest does not list are logged, named in {@link Loaded#unlisted()}
+ * and otherwise ignored.
  */
 public final class CheckpointReader {
 
-    /** A verified checkpoint. */
+    /** A verified checkpoint; {@code unlisted} are the files beside it that were not verified nor read. */
     public record Loaded(ModelConfig model, int padTokenId, Map<String, StoredTensor> weights,
-                         Map<String, String> digests) {
+                         Map<String, String> digests, List<String> unlisted) {
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointReader.class);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -27,7 +34,11 @@ public final class CheckpointReader {
     }
 
     public static Loaded read(FileSystem fs, Path dir) throws IOException {
-        Map<String, String> digests = CheckpointManifest.verify(fs, dir);
+        CheckpointManifest.Verification verified = CheckpointManifest.verify(fs, dir);
+        if (!verified.unlisted().isEmpty()) {
+            LOG.warn("{}: {} not listed in {}: ignored (not verified, not read)", dir,
+                    String.join(", ", verified.unlisted()), CheckpointManifest.NAME);
+        }
         JsonNode config;
         try (InputStream in = fs.open(new Path(dir, CheckpointWriter.CONFIG))) {
             config = JSON.readTree(in);
@@ -42,7 +53,7 @@ public final class CheckpointReader {
             engine = new java.util.LinkedHashMap<>(engine);
             engine.putAll(layout.generatorFromCheckpoint(Safetensors.read(fs, generator).tensors()));
         }
-        return new Loaded(model, padTokenId, engine, digests);
+        return new Loaded(model, padTokenId, engine, verified.digests(), verified.unlisted());
     }
 
     /** The model configuration from config.json: our keys, the positions as the engine counts them. */

@@ -21,7 +21,9 @@ public final class CheckpointWriter {
 
     public static final String WEIGHTS = "model.safetensors";
     public static final String CONFIG = "config.json";
-    static final Set<String> RESERVED = Set.of(WEIGHTS, CONFIG, CheckpointManifest.NAME);
+    /** Written by the writer itself: a vocabulary's or an extra file of these names is not copied. */
+    static final Set<String> RESERVED = Set.of(WEIGHTS, CONFIG, CheckpointManifest.NAME,
+            TokenizerKind.TOKENIZER_CONFIG, TokenizerKind.SPECIAL_TOKENS_MAP);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -90,6 +92,7 @@ public final class CheckpointWriter {
             writeFile(dir, HuggingFaceLayout.GENERATOR_DIR + "/" + CONFIG, manifest, out -> out.write(generatorConfig));
         }
         copyVocabulary(checkpoint.vocabDir(), dir, manifest);
+        writeTokenizerConfig(checkpoint, dir, manifest);
         for (Map.Entry<String, FileBody> extra : checkpoint.extraFiles().entrySet()) {
             writeFile(dir, extra.getKey(), manifest, extra.getValue());
         }
@@ -120,6 +123,21 @@ public final class CheckpointWriter {
                 }
             });
         }
+    }
+
+    /**
+     * tokenizer_config.json and special_tokens_map.json as Hugging Face's save_pretrained writes
+     * them, so that AutoTokenizer.from_pretrained(dir) knows the tokenizer class, its casing and its
+     * special tokens; written afresh rather than copied, because model_max_length is the model's.
+     */
+    private void writeTokenizerConfig(Checkpoint checkpoint, Path dir, CheckpointManifest manifest) throws IOException {
+        Path vocabDir = checkpoint.vocabDir();
+        TokenizerDescription tokenizer = TokenizerDescription.of(vocabDir.getFileSystem(fs.getConf()), vocabDir);
+        byte[] config = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(
+                tokenizer.kind().tokenizerConfig(tokenizer.lowercase(), checkpoint.model().maxPositionEmbeddings()));
+        byte[] specials = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(tokenizer.kind().specialTokensMap());
+        writeFile(dir, TokenizerKind.TOKENIZER_CONFIG, manifest, out -> out.write(config));
+        writeFile(dir, TokenizerKind.SPECIAL_TOKENS_MAP, manifest, out -> out.write(specials));
     }
 
     private void writeFile(Path dir, String name, CheckpointManifest manifest, FileBody body) throws IOException {

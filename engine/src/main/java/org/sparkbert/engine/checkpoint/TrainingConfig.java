@@ -49,6 +49,13 @@ public record TrainingConfig(SortedMap<String, String> result, SortedMap<String,
         return null;
     }
 
+    /** This configuration with one result-affecting setting replaced (to compare a run that may change it). */
+    public TrainingConfig withResult(String key, Object value) {
+        SortedMap<String, String> changed = new TreeMap<>(result);
+        changed.put(key, String.valueOf(Objects.requireNonNull(value, key)));
+        return new TrainingConfig(changed, informational);
+    }
+
     /** The informational settings that differ, as "key: saved -> ours" lines (for a warning). */
     public List<String> informationalDifferences(TrainingConfig saved) {
         List<String> out = new ArrayList<>();

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparkbert.engine.checkpoint.Safetensors;
+import org.sparkbert.engine.checkpoint.TokenizerKind;
 
 /**
  * Writes a model directory as Hugging Face's save_pretrained does for a BERT model and its fast

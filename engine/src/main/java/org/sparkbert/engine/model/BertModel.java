@@ -49,6 +49,9 @@ public final class BertModel implements Trainable, AutoCloseable {
     private final int hm, t1, t2, t3, tMean, tRstd, logits, dlogits, mlmLoss;
     private final int discPre, discAct, discLogits, discDlogits, discLoss;
     private final int clsIn, pooledPre, pooled, sentLogits, sentDlogits, sentLoss;
+    /** [B, B*T] weights of the mean pooling: row b holds 1/length_b at b's attended positions. */
+    private final int meanWeights;
+    private SentencePooling pooling = SentencePooling.CLS;
     /** Relative-position scores [B,NH,T,T], shared by the layers: the bias in forward, its gradient in backward. */
     private final int relScores;
 
@@ -218,6 +221,7 @@ public final class BertModel implements Trainable, AutoCloseable {
         discLogits = electra ? buffer(BT) : -1;
         discDlogits = electra ? buffer(BT) : -1;
         discLoss = electra ? buffer(BT) : -1;
+        meanWeights = sentence ? buffer((long) B * B * seqLength) : -1;
         relScores = config.relativePositions() ? buffer((long) B * NH * seqLength * seqLength) : -1;
         int sinusoid = config.positionEmbeddingType().equals(ModelConfig.SINUSOIDAL) ? buffer((long) seqLength * E) : -1;
         positionTable = wpe >= 0 ? wpe : sinusoid;
@@ -435,10 +439,17 @@ public final class BertModel implements Trainable, AutoCloseable {
         double sentenceSum = 0;
         int sentenceRight = 0;
         if (config.hasSentenceTask()) {
-            backend.gatherRows(clsIn, x, clsRows, B, H);
-            backend.linearForward(pooledPre, clsIn, poolW, poolB, B, H, H);
-            backend.tanhForward(pooled, pooledPre, B * H);
-            backend.linearForward(sentLogits, pooled, clsW, clsB, B, numLabels, H);
+            if (pooling == SentencePooling.MEAN) {
+                int BT = B * T;
+                backend.write(meanWeights, meanWeights(batch.attentionMask(), B, T), 0, B * BT);
+                backend.gemm(false, false, B, H, BT, meanWeights, BT, x, H, clsIn, H, false);
+                backend.linearForward(sentLogits, clsIn, clsW, clsB, B, numLabels, H);
+            } else {
+                backend.gatherRows(clsIn, x, clsRows, B, H);
+                backend.linearForward(pooledPre, clsIn, poolW, poolB, B, H, H);
+                backend.tanhForward(pooled, pooledPre, B * H);
+                backend.linearForward(sentLogits, pooled, clsW, clsB, B, numLabels, H);
+            }
             if (numLabels == 1) {
                 sentenceSum = squaredError(batch, sentenceScale);
             } else {
@@ -566,6 +577,30 @@ public final class BertModel implements Trainable, AutoCloseable {
         backend.linearForward(a.proj, a.fcGelu, w.projW, w.projB, BT, H, I);
     }
 
+    /** The sentence head's input from now on: the [CLS] pooler (the default) or the mean of the tokens. */
+    public void sentencePooling(SentencePooling pooling) {
+        if (!config.hasSentenceTask()) throw new IllegalStateException("objective mlm has no sentence head to pool for");
+        this.pooling = pooling;
+    }
+
+    public SentencePooling sentencePooling() {
+        return pooling;
+    }
+
+    /** Row b: 1/length_b at the positions b attends to (mask 1), 0 elsewhere, across all B*T rows. */
+    private static float[] meanWeights(int[] attentionMask, int B, int T) {
+        float[] w = new float[B * B * T];
+        for (int b = 0; b < B; b++) {
+            int length = 0;
+            for (int t = 0; t < T; t++) length += attentionMask[b * T + t] != 0 ? 1 : 0;
+            if (length == 0) throw new IllegalArgumentException("sequence " + b + " of the batch attends to no token");
+            for (int t = 0; t < T; t++) {
+                if (attentionMask[b * T + t] != 0) w[b * B * T + b * T + t] = 1f / length;
+            }
+        }
+        return w;
+    }
+
     // ------------------------------------------------------------------ backward
 
     /** Adds the gradients of the last forward pass's loss to the parameter gradients. */
@@ -586,7 +621,10 @@ public final class BertModel implements Trainable, AutoCloseable {
             }
             return;
         }
-        if (config.hasSentenceTask()) {
+        if (config.hasSentenceTask() && pooling == SentencePooling.MEAN) {
+            backend.linearBackward(d(clsIn), g(clsW), g(clsB), sentDlogits, clsIn, clsW, B, numLabels, H);
+            backend.gemm(true, false, BT, H, B, meanWeights, BT, d(clsIn), H, d(x), H, true);
+        } else if (config.hasSentenceTask()) {
             backend.linearBackward(d(pooled), g(clsW), g(clsB), sentDlogits, pooled, clsW, B, numLabels, H);
             backend.tanhBackward(d(pooledPre), pooled, d(pooled), B * H);
             backend.linearBackward(d(clsIn), g(poolW), g(poolB), d(pooledPre), clsIn, poolW, B, H, H);

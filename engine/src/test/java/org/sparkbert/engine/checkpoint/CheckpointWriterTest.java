@@ -47,7 +47,8 @@ class CheckpointWriterTest {
             assertEquals("step-000042", dir.getName());
             assertEquals(Set.of("step-000042"), visibleNames(fs, checkpoints), "no temporary directory left behind");
             assertEquals(Set.of("model.safetensors", "config.json", "vocab.txt", "tokenizer.json",
-                    "trainer_state.json", "manifest.sha256"), visibleNames(fs, dir), variant);
+                    "tokenizer_config.json", "special_tokens_map.json", "trainer_state.json", "manifest.sha256"),
+                    visibleNames(fs, dir), variant);
             assertEquals("", sha256sumCheck(new java.io.File(dir.toUri())), "coreutils sha256sum agrees with the manifest");
 
             CheckpointReader.Loaded back = CheckpointReader.read(fs, dir);
@@ -146,6 +147,32 @@ class CheckpointWriterTest {
     }
 
     @Test
+    void filesTheManifestDoesNotListAreReportedAndIgnoredWhileListedOnesStillVerify() throws Exception {
+        FileSystem fs = FileSystem.getLocal(new Configuration()).getRawFileSystem();
+        Golden golden = golden("post_ln");
+        Path dir = new CheckpointWriter(fs, new Path(tmp.toUri().toString(), "unlisted"))
+                .write(3, new Checkpoint(golden.model, golden.weights, PAD, vocabulary(), Map.of()));
+        java.nio.file.Path local = java.nio.file.Path.of(dir.toUri());
+        // A checkpoint from before the tokenizer files were written, to which a person then added
+        // them and a model card: the manifest lists neither.
+        java.nio.file.Path manifest = local.resolve("manifest.sha256");
+        List<String> older = Files.readAllLines(manifest).stream()
+                .filter(line -> !line.endsWith("tokenizer_config.json") && !line.endsWith("special_tokens_map.json")).toList();
+        Files.write(manifest, older);
+        Files.writeString(local.resolve("README.md"), "# A model card\n");
+        Files.writeString(local.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"BertTokenizer\"}");
+
+        CheckpointReader.Loaded back = CheckpointReader.read(fs, dir);
+        assertEquals(List.of("README.md", "special_tokens_map.json", "tokenizer_config.json"), back.unlisted());
+        assertEquals(Set.of("model.safetensors", "config.json", "vocab.txt", "tokenizer.json"), back.digests().keySet());
+        assertEquals(golden.weights.get("bert.pooler.dense.weight"), back.weights().get("bert.pooler.dense.weight"));
+
+        Files.writeString(local.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\nchanged\n");
+        IOException changed = assertThrows(IOException.class, () -> CheckpointReader.read(fs, dir));
+        assertTrue(changed.getMessage().contains("vocab.txt has SHA-256"), changed.getMessage());
+    }
+
+    @Test
     void aCorruptOrIncompleteCheckpointIsRefused() throws Exception {
         FileSystem fs = FileSystem.getLocal(new Configuration()).getRawFileSystem();
         Golden golden = golden("albert");
@@ -182,7 +209,9 @@ class CheckpointWriterTest {
             assertEquals(Set.of("step-123456"), visibleNames(hdfs, new Path("/run/checkpoints")));
             CheckpointReader.Loaded back = CheckpointReader.read(hdfs, dir);
             assertEquals(golden.weights.get("bert.pooler.dense.weight"), back.weights().get("bert.pooler.dense.weight"));
-            assertEquals(Set.of("model.safetensors", "config.json", "vocab.txt", "tokenizer.json"), back.digests().keySet());
+            assertEquals(Set.of("model.safetensors", "config.json", "vocab.txt", "tokenizer.json",
+                    "tokenizer_config.json", "special_tokens_map.json"), back.digests().keySet());
+            assertEquals(List.of(), back.unlisted(), "HDFS's own files are hidden or absent");
         } finally {
             cluster.shutdown();
         }

@@ -1,12 +1,24 @@
 package org.sparkbert.evaluate.finetune;
 
+import org.sparkbert.engine.model.SentencePooling;
+import org.sparkbert.evaluate.perplexity.BackendChoice;
+
 /**
  * How one task is fine-tuned: epochs over the training examples, AdamW with decoupled weight decay at
  * a peak learning rate reached by linear warm-up over warmupProportion of the steps and decayed
- * linearly to 0, global-norm clipping, the seed of the classifier, the example order and dropout.
+ * linearly to 0, global-norm clipping, the seed of the classifier, the example order and dropout,
+ * the engine backend the model runs on, and what the classifier reads ([CLS] pooler or mean).
  */
 public record FineTuneOptions(int epochs, float learningRate, int batchSize, double warmupProportion,
-                              float weightDecay, float clipNorm, long seed, int threads) {
+                              float weightDecay, float clipNorm, long seed, int threads, BackendChoice backend,
+                              SentencePooling head) {
+
+    /** On the cpu backend, with BERT's [CLS] pooler. */
+    public FineTuneOptions(int epochs, float learningRate, int batchSize, double warmupProportion,
+                           float weightDecay, float clipNorm, long seed, int threads) {
+        this(epochs, learningRate, batchSize, warmupProportion, weightDecay, clipNorm, seed, threads, BackendChoice.cpu(),
+                SentencePooling.CLS);
+    }
 
     public FineTuneOptions {
         if (epochs < 1 || batchSize < 1 || threads < 1) {

@@ -21,6 +21,8 @@ import org.sparkbert.evaluate.glue.GlueSubmissionWriter;
 import org.sparkbert.evaluate.glue.GlueTask;
 import org.sparkbert.evaluate.glue.GlueTsvReader;
 import org.sparkbert.evaluate.metrics.GlueMetrics;
+import org.sparkbert.engine.model.SentencePooling;
+import org.sparkbert.evaluate.perplexity.BackendChoice;
 import org.sparkbert.evaluate.perplexity.ModelWeights;
 import org.sparkbert.job.Settings;
 import org.sparkbert.job.StageCommand;
@@ -31,6 +33,7 @@ import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.engine.model.ModelConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -89,6 +92,23 @@ public final class GlueJob extends StageCommand {
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads. Default: the machine's cores.")
     Integer threads;
 
+    @Mixin
+    BackendChoice backend = new BackendChoice();
+
+    @Option(names = "--head", defaultValue = "cls", paramLabel = "cls|mean", converter = HeadConverter.class,
+            description = "What the classifier reads: cls (BERT's pooler on [CLS]) or mean (the mean of the final hidden"
+                    + " states over the tokens, the pooling sentence-transformers models such as all-MiniLM-L6-v2 were"
+                    + " trained with). Default: ${DEFAULT-VALUE}.")
+    SentencePooling head = SentencePooling.CLS;
+
+    /** --head's value, with the engine's own error for a name it does not know. */
+    static final class HeadConverter implements picocli.CommandLine.ITypeConverter<SentencePooling> {
+        @Override
+        public SentencePooling convert(String value) {
+            return SentencePooling.parse(value);
+        }
+    }
+
     private ModelWeights weights;
     private final List<GlueTask> selected = new ArrayList<>();
 
@@ -124,6 +144,8 @@ public final class GlueJob extends StageCommand {
         a.put("baseline", baseline == null ? "none" : baseline);
         a.put("max_train_examples", maxTrainExamples == null ? "all" : maxTrainExamples);
         a.put("max_seq_length", maxSeqLength);
+        a.put("backend", backend.toString());
+        a.put("head", head.name().toLowerCase(java.util.Locale.ROOT));
         return a;
     }
 
@@ -195,7 +217,7 @@ public final class GlueJob extends StageCommand {
         PairEncoder encoder = new PairEncoder(tokenizer, maxSeqLength);
         FineTuneOptions options = new FineTuneOptions(epochs, lr, batchSize, settings.number("evaluate.glue.warmup_proportion"),
                 (float) settings.number("evaluate.glue.weight_decay"), (float) settings.number("evaluate.glue.clip_norm"),
-                seed, threads != null ? threads : Runtime.getRuntime().availableProcessors());
+                seed, threads != null ? threads : Runtime.getRuntime().availableProcessors(), backend, head);
         GlueSummary summary = new GlueSummary();
         for (GlueTask task : selected) {
             GlueResult result = runTask(task, fs, glueDir, encoder, config, options, out, report);
@@ -279,7 +301,8 @@ public final class GlueJob extends StageCommand {
      */
     private ZeroShotSimilarity.Result zeroShotStsb(List<GlueExample> dev, PairEncoder encoder, FineTuneOptions options,
                                                    Predicate<String> keepFresh) {
-        return ZeroShotSimilarity.evaluate(weights, options.seed(), keepFresh, dev, encoder, options.threads(), options.batchSize());
+        return ZeroShotSimilarity.evaluate(weights, options.seed(), keepFresh, dev, encoder, options.backend(), options.threads(),
+                options.batchSize());
     }
 
     /** Puts the figures into _REPORT.json; {@code suffix} "_baseline" marks random init's, as in {@code <TASK>_baseline_score}. */

@@ -1,13 +1,10 @@
 package org.sparkbert.evaluate.finetune;
 
-import org.sparkbert.engine.backend.Backends;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.sparkbert.evaluate.perplexity.ModelWeights;
-import org.sparkbert.engine.backend.Backend;
 import org.sparkbert.engine.loop.StepMetrics;
 import org.sparkbert.engine.loop.Trainer;
 import org.sparkbert.engine.loop.TrainingOptions;
@@ -15,6 +12,7 @@ import org.sparkbert.engine.model.Batch;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.engine.model.Parameter;
+import org.sparkbert.engine.model.SentencePooling;
 import org.sparkbert.engine.optim.Optimizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * A sentence(-pair) classifier or regressor fine-tuned from an encoder, as Hugging Face's
  * BertForSequenceClassification: the encoder and pooler of the checkpoint (a pooler freshly
  * initialised where the checkpoint has none, as for objective mlm) and a newly initialised head of
- * num_labels outputs on the pooled [CLS] vector, trained with cross-entropy, or with num_labels 1
- * (STS-B) a regression output trained with mean squared error. Training keeps the model's dropout;
+ * num_labels outputs on the pooled [CLS] vector (or, with head mean, on the mean of the final
+ * hidden states over the attended tokens, as sentence-transformers pools), trained with
+ * cross-entropy, or with num_labels 1 (STS-B) a regression output trained with mean squared error. Training keeps the model's dropout;
  * predictions run on a dropout-free copy of the weights.
  */
 public final class SequenceClassifier implements AutoCloseable {
@@ -61,9 +60,10 @@ public final class SequenceClassifier implements AutoCloseable {
         Optimizer adamw = Optimizer.named("adamw", options.weightDecay());
         int b = Math.min(options.batchSize(), examples.size());
         BertModel model = pretrained != null
-                ? pretrained.newModel(withHead, options.threads(), b, seqLength, 1, adamw.stateSlots(), options.seed(),
+                ? pretrained.newModel(withHead, options.backend(), options.threads(), b, seqLength, 1, adamw.stateSlots(), options.seed(),
                         SequenceClassifier::isClassifier)
-                : Trainer.newModel(withHead, "cpu", options.threads(), adamw, b, seqLength, 1, options.seed());
+                : Trainer.newModel(withHead, options.backend().open(options.threads()), adamw, b, seqLength, 1, options.seed());
+        if (options.head() != SentencePooling.CLS) model.sentencePooling(options.head());
         freshClassifier(model, options.seed());
         SequenceClassifier classifier = new SequenceClassifier(model, options, padId);
         classifier.train(examples, labels, targets, adamw, what);
@@ -101,11 +101,12 @@ public final class SequenceClassifier implements AutoCloseable {
         int b = model.maxBatch();
         int k = model.config().numLabels();
         float[] all = new float[examples.size() * k];
-        try (BertModel eval = new BertModel(model.config().withDropout(0f, 0f), Backends.cpu(options.threads()),
+        try (BertModel eval = new BertModel(model.config().withDropout(0f, 0f), options.backend().open(options.threads()),
                 b, model.seqLength(), 1, 0)) {
             for (Parameter p : model.parameters()) {
                 eval.write(eval.parameter(p.name()), model.read(p));
             }
+            if (options.head() != SentencePooling.CLS) eval.sentencePooling(options.head());
             for (int start = 0; start < examples.size(); start += b) {
                 List<EncodedPair> rows = examples.subList(start, Math.min(examples.size(), start + b));
                 eval.forward(batchOf(rows, new int[rows.size()], k == 1 ? new float[rows.size()] : null), 0, 0, 0f);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.sparkbert.evaluate.glue.GlueExample;
 import org.sparkbert.evaluate.metrics.SpearmanCorrelation;
+import org.sparkbert.evaluate.perplexity.BackendChoice;
 import org.sparkbert.evaluate.perplexity.ModelWeights;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
@@ -33,10 +34,16 @@ public final class ZeroShotSimilarity {
      */
     public static Result evaluate(ModelWeights weights, long seed, Predicate<String> keepFresh, List<GlueExample> pairs,
                                   PairEncoder encoder, int threads, int batchSize) {
+        return evaluate(weights, seed, keepFresh, pairs, encoder, BackendChoice.cpu(), threads, batchSize);
+    }
+
+    /** As the method above, on the chosen backend. */
+    public static Result evaluate(ModelWeights weights, long seed, Predicate<String> keepFresh, List<GlueExample> pairs,
+                                  PairEncoder encoder, BackendChoice backend, int threads, int batchSize) {
         List<EncodedPair> sentences = new ArrayList<>();
         pairs.forEach(pair -> sentences.add(alone(encoder, pair, pair.textA())));
         pairs.forEach(pair -> sentences.add(alone(encoder, pair, pair.textB())));
-        double[][] vectors = meanPooled(weights, seed, keepFresh, sentences, encoder.padId(), threads, batchSize);
+        double[][] vectors = meanPooled(weights, seed, keepFresh, sentences, encoder.padId(), backend, threads, batchSize);
         int n = pairs.size();
         double[] raw = new double[n];
         double[][] whitened = whiten(vectors);
@@ -56,13 +63,13 @@ public final class ZeroShotSimilarity {
 
     /** The mean of the encoder's outputs over each sequence's real tokens, with a dropout-free model. */
     static double[][] meanPooled(ModelWeights weights, long seed, Predicate<String> keepFresh, List<EncodedPair> sequences,
-                                 int padId, int threads, int batchSize) {
+                                 int padId, BackendChoice backend, int threads, int batchSize) {
         int t = sequences.stream().mapToInt(EncodedPair::length).max().orElse(2);
         int b = Math.min(batchSize, sequences.size());
         ModelConfig config = weights.config().withDropout(0f, 0f);
         int h = config.hiddenSize();
         double[][] out = new double[sequences.size()][h];
-        try (BertModel model = weights.newModel(config, threads, b, t, 1, 0, seed, keepFresh)) {
+        try (BertModel model = weights.newModel(config, backend, threads, b, t, 1, 0, seed, keepFresh)) {
             for (int start = 0; start < sequences.size(); start += b) {
                 List<EncodedPair> rows = sequences.subList(start, Math.min(sequences.size(), start + b));
                 model.forward(EncodedPair.batch(rows, t, padId, new int[rows.size()], null), 0, 0, 0f);

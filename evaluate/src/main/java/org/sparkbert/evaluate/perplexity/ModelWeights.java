@@ -1,7 +1,5 @@
 package org.sparkbert.evaluate.perplexity;
 
-import org.sparkbert.engine.backend.Backends;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
@@ -15,7 +13,6 @@ import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkbert.engine.checkpoint.StoredTensor;
-import org.sparkbert.engine.backend.Backend;
 import org.sparkbert.engine.hub.PretrainedModel;
 import org.sparkbert.engine.hub.WarmStart;
 import org.sparkbert.engine.model.BertModel;
@@ -76,7 +73,13 @@ public final class ModelWeights implements Serializable {
      */
     public BertModel newModel(ModelConfig config, int threads, int maxBatch, int seqLength, int maxPredictions,
                               int stateSlots, long seed, Predicate<String> keepFresh) {
-        BertModel model = new BertModel(config, Backends.cpu(threads), maxBatch, seqLength, maxPredictions, stateSlots);
+        return newModel(config, BackendChoice.cpu(), threads, maxBatch, seqLength, maxPredictions, stateSlots, seed, keepFresh);
+    }
+
+    /** As {@link #newModel(ModelConfig, int, int, int, int, int, long, Predicate)}, on the chosen backend. */
+    public BertModel newModel(ModelConfig config, BackendChoice backend, int threads, int maxBatch, int seqLength,
+                              int maxPredictions, int stateSlots, long seed, Predicate<String> keepFresh) {
+        BertModel model = new BertModel(config, backend.open(threads), maxBatch, seqLength, maxPredictions, stateSlots);
         model.initialize(seed);
         Map<String, StoredTensor> stored = new LinkedHashMap<>();
         tensors.forEach((name, values) -> stored.put(name, StoredTensor.f32(values, shapes.get(name))));

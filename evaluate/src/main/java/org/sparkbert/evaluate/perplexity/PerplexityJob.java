@@ -31,6 +31,7 @@ import org.sparkbert.tokenize.masking.SpecialTokens;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -72,6 +73,9 @@ public final class PerplexityJob extends StageCommand {
     @Option(names = "--pseudo", description = "Pseudo-perplexity: mask every token in turn (one forward pass per token).")
     boolean pseudo;
 
+    @Mixin
+    BackendChoice backend = new BackendChoice();
+
     private ModelWeights weights;
     private HeldOutSplit split;
 
@@ -102,6 +106,7 @@ public final class PerplexityJob extends StageCommand {
         a.put("seed", seed);
         a.put("max_seq_length", maxSeqLength);
         a.put("definition", definition());
+        a.put("backend", backend.toString());
         return a;
     }
 
@@ -158,11 +163,12 @@ public final class PerplexityJob extends StageCommand {
         int length = maxSeqLength;
         long maskSeed = seed;
         boolean everyToken = pseudo;
+        BackendChoice on = backend;
         CrossEntropySum sum = documents.mapPartitions((Iterator<Document> docs) -> {
             Tokenizer tok = vocabulary.value();
             SequencePacker packer = new SequencePacker(tok, length);
             Iterator<ScoringSequence> sequences = new FlatIterator<>(docs, packer::pack);
-            return List.of(score(model.value(), tok, sequences, length, probability, batchSize, maskSeed, everyToken)).iterator();
+            return List.of(score(model.value(), tok, sequences, length, probability, batchSize, maskSeed, everyToken, on)).iterator();
         }).fold(CrossEntropySum.ZERO, CrossEntropySum::plus);
         report.endPhase("score");
         if (sum.positions() == 0) {
@@ -282,12 +288,19 @@ public final class PerplexityJob extends StageCommand {
      */
     public static CrossEntropySum score(ModelWeights weights, Tokenizer tokenizer, Iterator<ScoringSequence> sequences,
                                         int maxSeqLength, double probability, int batchSize, long seed, boolean pseudo) {
+        return score(weights, tokenizer, sequences, maxSeqLength, probability, batchSize, seed, pseudo, BackendChoice.cpu());
+    }
+
+    /** As the method above, on the chosen backend. */
+    public static CrossEntropySum score(ModelWeights weights, Tokenizer tokenizer, Iterator<ScoringSequence> sequences,
+                                        int maxSeqLength, double probability, int batchSize, long seed, boolean pseudo,
+                                        BackendChoice backend) {
         ModelConfig config = weights.config().withDropout(0f, 0f);
         int perRow = pseudo ? 1 : MaskedLmScorer.maxPredictions(probability, maxSeqLength);
         DynamicMasker masker = pseudo ? null : new DynamicMasker(tokenizer, probability, perRow, false, seed);
         TaskContext task = TaskContext.get();
         int threads = task != null ? task.cpus() : Runtime.getRuntime().availableProcessors();
-        try (BertModel bert = weights.newModel(config, threads, batchSize, maxSeqLength, batchSize * perRow, 0, 0L, name -> false)) {
+        try (BertModel bert = weights.newModel(config, backend, threads, batchSize, maxSeqLength, batchSize * perRow, 0, 0L, name -> false)) {
             return new MaskedLmScorer(bert, SpecialTokens.of(tokenizer), masker).scoreAll(sequences);
         }
     }

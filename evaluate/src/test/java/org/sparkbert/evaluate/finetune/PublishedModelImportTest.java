@@ -28,6 +28,7 @@ import org.sparkbert.engine.checkpoint.Safetensors;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.evaluate.glue.GlueExample;
+import org.sparkbert.evaluate.glue.GlueResult;
 import org.sparkbert.evaluate.glue.GlueTask;
 import org.sparkbert.evaluate.glue.GlueTsvReader;
 import org.sparkbert.evaluate.metrics.SpearmanCorrelation;
@@ -194,36 +195,78 @@ class PublishedModelImportTest {
     }
 
     /**
+     * evaluate perplexity and evaluate glue take the imported Hugging Face directory as --checkpoint,
+     * on the cpu backend and on OpenCL (POCL here) through the engine's one backend factory: the
+     * two backends give the same perplexity to float rounding (the MLM head MiniLM lacks starts from
+     * the same seeded initialisation on both), and fine-tuning the imported encoder on 200 SST-2
+     * sentences with the mean-pooled head (--head mean, MiniLM's own pooling) classifies the first 200
+     * dev sentences better than the majority class.
+     */
+    @Test
+    void evaluatePerplexityAndGlueTakeTheImportedDirectoryOnEitherBackend() throws Exception {
+        SparkSession spark = SparkSession.builder().master("local[2]").getOrCreate();
+        List<Row> rows = new ArrayList<>();
+        List<String> texts = TinyBertForTests.c4Documents(200, 3);
+        for (int i = 0; i < texts.size(); i++) rows.add(RowFactory.create("held-out-" + i, texts.get(i)));
+        StructType schema = new StructType().add("id", DataTypes.StringType, false).add("text", DataTypes.StringType, false);
+        Path heldOut = tmp.resolve("held-out");
+        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(heldOut.toString());
+        double[] perplexity = new double[2];
+        String[][] backends = {{"cpu", "auto"}, {"opencl", "0"}};
+        for (int i = 0; i < 2; i++) {
+            Path out = tmp.resolve("perplexity-" + backends[i][0]);
+            assertEquals(0, StageCommand.execute(new org.sparkbert.evaluate.perplexity.PerplexityJob(), "--master", "local[1]",
+                    "--checkpoint", imported.toString(), "--input", heldOut.toString(), "--output", out.toString(),
+                    "--max-seq-length", "64", "--backend", backends[i][0], "--device", backends[i][1]), backends[i][0]);
+            perplexity[i] = new ObjectMapper().readTree(out.resolve("perplexity.json").toFile()).path("perplexity").asDouble();
+        }
+        System.out.println("perplexity of the imported MiniLM (fresh MLM head): cpu " + perplexity[0] + ", opencl " + perplexity[1]);
+        assertTrue(Double.isFinite(perplexity[0]) && perplexity[0] > 1, "cpu " + perplexity[0]);
+        assertEquals(perplexity[0], perplexity[1], perplexity[0] * 1e-3, "cpu vs opencl");
+
+        Path glue = tmp.resolve("glue");
+        Path sst2 = Files.createDirectories(glue.resolve("SST-2"));
+        List<String> train = Files.readAllLines(TinyBertForTests.sharedData().resolve("glue/SST-2/train.tsv"));
+        List<String> dev = Files.readAllLines(TinyBertForTests.sharedData().resolve("glue/SST-2/dev.tsv"));
+        Files.write(sst2.resolve("train.tsv"), train.subList(0, 201));
+        Files.write(sst2.resolve("dev.tsv"), dev.subList(0, 201));
+        Path out = tmp.resolve("glue-out");
+        assertEquals(0, org.sparkbert.evaluate.EvaluateJob.execute("glue", "--master", "local[2]", "--checkpoint",
+                imported.toString(), "--data", glue.toString(), "--output", out.toString(), "--tasks", "SST-2",
+                "--epochs", "2", "--lr", "5e-5", "--batch-size", "16", "--max-seq-length", "64", "--seed", "1",
+                "--threads", "2", "--backend", "cpu", "--head", "mean"));
+        GlueResult result = GlueResult.fromJson(Files.readString(out.resolve("SST-2.json")), "SST-2.json");
+        double accuracy = result.metrics().get(org.sparkbert.evaluate.metrics.GlueMetrics.ACC);
+        long positive = dev.subList(1, 201).stream().filter(line -> line.endsWith("\t1")).count();
+        double majority = Math.max(positive, 200 - positive) / 200.0;
+        System.out.println("SST-2, 200 training sentences, 2 epochs from the imported MiniLM, mean head: dev accuracy " + accuracy
+                + " on 200 dev sentences (majority class " + majority + ")");
+        assertTrue(accuracy > majority, "accuracy " + accuracy + ", majority " + majority);
+    }
+
+    /**
      * train --init-from the imported directory, on masked-LM instances built with its vocabulary: after
      * 30 steps the MLM loss is far below that of the same architecture trained from scratch with the
-     * same settings (the fresh MLM transform sits on a trained encoder and tied embeddings), and the
-     * run's checkpoint starts another run through --init-from. Measured: 7.49 vs 8.60 nats over steps
-     * 21-30 (lr 5e-4, seed 3; MiniLM was tuned for sentence similarity, not MLM, and its MLM head is
-     * fresh); the bound leaves 0.35 nats of slack.
+     * same settings (the fresh MLM transform sits on a trained encoder and tied embeddings); the run's
+     * report and trainer state name the weights it started from by SHA-256; its checkpoint loads in
+     * PyTorch as transformers reads it, with our logits; and it starts another run through --init-from.
+     * Measured (MLM loss over steps 21-30, lr 5e-4, --init-from vs scratch): seed 3 7.49 vs 8.60, seed 4
+     * 7.42 vs 8.55, seed 5 7.42 vs 8.69, gaps 1.11 to 1.27 nats. The 0.75-nat bound was first set after
+     * seed 3 alone; seeds 4 and 5, run afterwards, keep at least 0.36 nats of slack. MiniLM was tuned
+     * for sentence similarity, not MLM, and its MLM head is fresh, so the gap is modest.
      */
     @Test
     void trainInitFromTheImportedModelBeatsAColdStart() throws Exception {
-        SparkSession spark = SparkSession.builder().master("local[2]").getOrCreate();
-        List<Row> rows = new ArrayList<>();
-        List<String> texts = TinyBertForTests.c4Documents(0, 120);
-        for (int i = 0; i < texts.size(); i++) rows.add(RowFactory.create("c4-" + i, texts.get(i)));
-        StructType schema = new StructType().add("id", DataTypes.StringType, false).add("text", DataTypes.StringType, false);
-        Path clean = tmp.resolve("clean");
-        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(clean.toString());
-        Path instances = tmp.resolve("instances");
-        assertEquals(0, StageCommand.execute(new InstancesJob(), "--master", "local[2]", "--input", clean.toString(),
-                "--vocab", imported.toString(), "--output", instances.toString(), "--objective", "mlm",
-                "--max-seq-length", "64", "--seed", "5"));
-        Path scratchModel = tmp.resolve("minilm-shape.conf");
-        Files.writeString(scratchModel, "hidden_size=384\nnum_hidden_layers=6\nnum_attention_heads=12\n"
-                + "intermediate_size=1536\nmax_position_embeddings=512\nobjective=mlm\n");
+        Path instances = mlmInstances();
+        Path scratchModel = scratchModel();
         List<String> common = List.of("--master", "local[2]", "--data", instances.toString(), "--vocab", imported.toString(),
-                "--steps", "30", "--batch-size", "8", "--lr", "5e-4", "--warmup-steps", "3", "--max-predictions", "10",
-                "--seed", "3", "--log-every", "10", "--threads", "2");
+                "--batch-size", "8", "--lr", "5e-4", "--max-predictions", "10", "--seed", "3", "--threads", "2");
         Path warm = tmp.resolve("run-warm");
         Path cold = tmp.resolve("run-cold");
-        assertEquals(0, train(common, "--init-from", imported.toString(), "--output", warm.toString()));
-        assertEquals(0, train(common, "--model", scratchModel.toString(), "--output", cold.toString()));
+        assertEquals(0, train(common, "--steps", "30", "--warmup-steps", "3", "--log-every", "10",
+                "--init-from", imported.toString(), "--output", warm.toString()));
+        assertEquals(0, train(common, "--steps", "30", "--warmup-steps", "3", "--log-every", "10",
+                "--model", scratchModel.toString(), "--output", cold.toString()));
         double warmLoss = lastMlmLoss(warm);
         double coldLoss = lastMlmLoss(cold);
         System.out.println("MLM loss over steps 21-30: --init-from MiniLM " + warmLoss + ", from scratch " + coldLoss);
@@ -235,13 +278,110 @@ class PublishedModelImportTest {
         JsonNode state = new ObjectMapper().readTree(warm.resolve("checkpoints/step-000030/trainer_state.json").toFile());
         assertTrue(state.toString().contains(report.path("init_from_sha256").asText()), state.toString());
 
+        assertPyTorchReadsTheCheckpoint(warm.resolve("checkpoints/step-000030"));
+
+        // A new run from the checkpoint has a new (empty) AdamW state: at this run's peak lr of 5e-4 from its
+        // second step it wrecks the trained weights (measured 11.2 nats over 5 steps); at 5e-5 it continues
+        // them (6.65 nats; 6.69 with lr 1e-9, i.e. the checkpoint as it is).
         Path again = tmp.resolve("run-again");
-        assertEquals(0, train(common, "--init-from", warm.resolve("checkpoints/step-000030").toString(),
-                "--output", again.toString(), "--steps", "10", "--warmup-steps", "1"));
+        List<String> gentle = new ArrayList<>(common);
+        gentle.set(gentle.indexOf("--lr") + 1, "5e-5");
+        assertEquals(0, train(gentle, "--init-from", warm.resolve("checkpoints/step-000030").toString(),
+                "--output", again.toString(), "--steps", "5", "--warmup-steps", "0", "--log-every", "5"));
         JsonNode againReport = new ObjectMapper().readTree(again.resolve("_REPORT.json").toFile());
         assertEquals("sparkbert", againReport.path("init_from_format").asText());
         assertEquals(0, againReport.path("init_fresh_tensors").size(), againReport.toString());
         assertTrue(lastMlmLoss(again) < coldLoss - 0.75, "the checkpoint carried the training over");
+    }
+
+    /**
+     * The run's checkpoint read by PyTorch as Hugging Face transformers reads it (the golden script
+     * engine's CheckpointPyTorchTest uses, in float64): its MLM logits and final hidden states for
+     * three real sentences, with two masked positions each, equal our engine's to 1e-4 relative.
+     */
+    private static void assertPyTorchReadsTheCheckpoint(Path checkpoint) throws Exception {
+        Tokenizer tokenizer = Tokenizers.load(imported.toString(), null);
+        List<String> sentences = sentences(3);
+        int t = 24, rows = sentences.size();
+        int[] ids = new int[rows * t], types = new int[rows * t], mask = new int[rows * t];
+        int[] positions = new int[rows * 2], labels = new int[rows * 2];
+        for (int r = 0; r < rows; r++) {
+            int[] words = tokenizer.encode(sentences.get(r));
+            int length = Math.min(words.length, t - 2) + 2;
+            ids[r * t] = tokenizer.id("[CLS]");
+            System.arraycopy(words, 0, ids, r * t + 1, length - 2);
+            ids[r * t + length - 1] = tokenizer.id("[SEP]");
+            Arrays.fill(mask, r * t, r * t + length, 1);
+            for (int k = 0; k < 2; k++) {
+                int at = r * t + 1 + k * (length - 2) / 2;
+                positions[r * 2 + k] = at;
+                labels[r * 2 + k] = ids[at];
+                ids[at] = tokenizer.id("[MASK]");
+            }
+        }
+        Path batchFile = tmp.resolve("pytorch-batch.safetensors");
+        Map<String, org.sparkbert.engine.checkpoint.StoredTensor> batch = new java.util.LinkedHashMap<>();
+        batch.put("input_ids", org.sparkbert.engine.checkpoint.StoredTensor.i32(ids, rows, t));
+        batch.put("token_type_ids", org.sparkbert.engine.checkpoint.StoredTensor.i32(types, rows, t));
+        batch.put("attention_mask", org.sparkbert.engine.checkpoint.StoredTensor.i32(mask, rows, t));
+        batch.put("masked_positions", org.sparkbert.engine.checkpoint.StoredTensor.i32(positions, positions.length));
+        batch.put("masked_labels", org.sparkbert.engine.checkpoint.StoredTensor.i32(labels, labels.length));
+        try (java.io.OutputStream out = Files.newOutputStream(batchFile)) {
+            Safetensors.write(out, batch, Map.of());
+        }
+        Path logits = tmp.resolve("pytorch-logits.safetensors");
+        Path script = Path.of(System.getProperty("sparkbert.project.root"), "scripts", "golden", "bert_golden.py");
+        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "checkpoint", checkpoint.toString(),
+                batchFile.toString(), logits.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), log);
+        Safetensors.Contents torch = Safetensors.read(Files.readAllBytes(logits), logits.toString());
+
+        ModelWeights weights = ModelWeights.read(checkpoint.toString(), new Configuration());
+        try (BertModel model = weights.newModel(weights.config().withDropout(0f, 0f), 2, rows, t, positions.length, 0, 0,
+                name -> false)) {
+            model.forward(new org.sparkbert.engine.model.Batch(rows, t, ids, types, mask, positions, labels, new int[rows]), 0, 0, 0f);
+            double mlm = relativeError(model.mlmLogits(), torch.tensor("mlm_logits").floats());
+            double hidden = relativeError(model.hiddenStates(), torch.tensor("hidden_states").floats());
+            System.out.println("checkpoint in PyTorch vs ours, relative error: MLM logits " + mlm + ", hidden states " + hidden);
+            assertTrue(mlm < 1e-4, "MLM logits, relative error " + mlm);
+            assertTrue(hidden < 1e-4, "hidden states, relative error " + hidden);
+        }
+    }
+
+    private static double relativeError(float[] ours, float[] theirs) {
+        assertEquals(theirs.length, ours.length);
+        double diff = 0, norm = 0;
+        for (int i = 0; i < ours.length; i++) {
+            diff += (ours[i] - (double) theirs[i]) * (ours[i] - (double) theirs[i]);
+            norm += (double) theirs[i] * theirs[i];
+        }
+        return Math.sqrt(diff / norm);
+    }
+
+    /** Masked-LM instances of 120 C4 documents cut with the imported vocabulary (made once per class). */
+    private static synchronized Path mlmInstances() throws IOException {
+        Path instances = tmp.resolve("instances");
+        if (Files.exists(instances)) return instances;
+        SparkSession spark = SparkSession.builder().master("local[2]").getOrCreate();
+        List<Row> rows = new ArrayList<>();
+        List<String> texts = TinyBertForTests.c4Documents(0, 120);
+        for (int i = 0; i < texts.size(); i++) rows.add(RowFactory.create("c4-" + i, texts.get(i)));
+        StructType schema = new StructType().add("id", DataTypes.StringType, false).add("text", DataTypes.StringType, false);
+        Path clean = tmp.resolve("clean");
+        spark.createDataFrame(rows, schema).coalesce(1).write().parquet(clean.toString());
+        assertEquals(0, StageCommand.execute(new InstancesJob(), "--master", "local[2]", "--input", clean.toString(),
+                "--vocab", imported.toString(), "--output", instances.toString(), "--objective", "mlm",
+                "--max-seq-length", "64", "--seed", "5"));
+        return instances;
+    }
+
+    /** MiniLM-L6's shape as a model file, for the from-scratch run. */
+    private static Path scratchModel() throws IOException {
+        Path scratchModel = tmp.resolve("minilm-shape.conf");
+        Files.writeString(scratchModel, "hidden_size=384\nnum_hidden_layers=6\nnum_attention_heads=12\n"
+                + "intermediate_size=1536\nmax_position_embeddings=512\nobjective=mlm\n");
+        return scratchModel;
     }
 
     private static int train(List<String> common, String... more) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkbert.job.StageCommand;
+import org.sparkbert.tokenize.AutoTokenizerOracle;
 import org.sparkbert.tokenize.HuggingFaceOracle;
 import org.sparkbert.tokenize.SharedData;
 import org.sparkbert.tokenize.Tokenizer;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -79,7 +81,7 @@ class VocabJobTest {
     }
 
     @Test
-    void wordPieceLoadsInHuggingFaceCoversTheSampleAndIsDeterministic() throws IOException {
+    void wordPieceLoadsInHuggingFaceCoversTheSampleAndIsDeterministic() throws Exception {
         Path output = dir.resolve("wordpiece");
         assertEquals(0, vocab("--input", ingestDir, "--output", output.toString(), "--model", "wordpiece", "--vocab-size", "5000"));
         List<String> lines = Files.readAllLines(output.resolve("vocab.txt"));
@@ -95,6 +97,14 @@ class VocabJobTest {
         try (HuggingFaceTokenizer theirs = HuggingFaceOracle.open(output.resolve("tokenizer.json"))) {
             assertEquals(0, HuggingFaceOracle.mismatches(ours, theirs, documents));
         }
+        JsonNode config = new ObjectMapper().readTree(output.resolve("tokenizer_config.json").toFile());
+        assertTrue(config.path("do_lower_case").asBoolean(false), config.toString());
+        JsonNode auto = AutoTokenizerOracle.load(output, "the", "the");
+        assertEquals("BertTokenizer", auto.path("tokenizer_class").asText(), auto.toString());
+        assertSpecialsResolve(auto, Map.of("cls_token", "[CLS]", "sep_token", "[SEP]", "pad_token", "[PAD]",
+                "mask_token", "[MASK]", "unk_token", "[UNK]"), lines::indexOf);
+        int the = lines.indexOf("the");
+        assertEquals(List.of(2, the, 3, the, 3), ids(auto.path("pair_ids")), "[CLS] A [SEP] B [SEP]");
         double unknown = unknownWordShare(ours);
         assertTrue(unknown < 0.01, "share of [UNK] words: " + unknown);
 
@@ -104,7 +114,7 @@ class VocabJobTest {
         writeClean(reversed, reordered, 1);
         Path again = dir.resolve("wordpiece-again");
         assertEquals(0, vocab("--input", reordered + "/clean", "--output", again.toString(), "--model", "wordpiece", "--vocab-size", "5000"));
-        for (String file : List.of("vocab.txt", "tokenizer.json")) {
+        for (String file : List.of("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
             assertArrayEquals(Files.readAllBytes(output.resolve(file)), Files.readAllBytes(again.resolve(file)), file);
         }
     }
@@ -125,7 +135,7 @@ class VocabJobTest {
     }
 
     @Test
-    void byteLevelBpeLoadsInHuggingFace() throws IOException {
+    void byteLevelBpeLoadsInHuggingFace() throws Exception {
         Path output = dir.resolve("bpe");
         assertEquals(0, vocab("--input", ingestDir, "--output", output.toString(), "--model", "bpe", "--vocab-size", "5000"));
         List<String> merges = Files.readAllLines(output.resolve("merges.txt"));
@@ -141,6 +151,34 @@ class VocabJobTest {
             assertEquals(0, HuggingFaceOracle.mismatches(ours, theirs, documents));
         }
         assertTrue(ours.id("Ġthe") > 0, "the commonest word is one token");
+
+        JsonNode auto = AutoTokenizerOracle.load(output, "the", "the");
+        assertEquals("RobertaTokenizer", auto.path("tokenizer_class").asText(), auto.toString());
+        assertSpecialsResolve(auto, Map.of("bos_token", "<s>", "cls_token", "<s>", "eos_token", "</s>", "sep_token", "</s>",
+                "pad_token", "<pad>", "mask_token", "<mask>", "unk_token", "<unk>"), token -> vocab.get(token).asInt());
+    }
+
+    /** Each special token is named as expected and AutoTokenizer resolves it to the vocabulary's own id. */
+    private static void assertSpecialsResolve(JsonNode auto, Map<String, String> expected,
+                                              java.util.function.ToIntFunction<String> vocabularyId) {
+        assertEquals(expected.keySet(), setOf(auto.path("specials").fieldNames()), auto.toString());
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            JsonNode found = auto.path("specials").path(e.getKey());
+            assertEquals(e.getValue(), found.path("token").asText(), e.getKey());
+            assertEquals(vocabularyId.applyAsInt(e.getValue()), found.path("id").asInt(-1), e.getKey() + " resolves in the vocabulary");
+        }
+    }
+
+    private static java.util.Set<String> setOf(java.util.Iterator<String> names) {
+        java.util.Set<String> set = new java.util.TreeSet<>();
+        names.forEachRemaining(set::add);
+        return set;
+    }
+
+    private static List<Integer> ids(JsonNode array) {
+        List<Integer> ids = new ArrayList<>();
+        array.forEach(n -> ids.add(n.asInt()));
+        return ids;
     }
 
     @Test

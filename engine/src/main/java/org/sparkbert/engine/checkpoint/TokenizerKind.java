@@ -1,4 +1,4 @@
-package org.sparkbert.engine.hub;
+package org.sparkbert.engine.checkpoint;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
