@@ -43,7 +43,8 @@ class ElectraCheckpointTest {
         Path dir = new CheckpointWriter(fs, new Path(tmp.toUri().toString(), "checkpoints"))
                 .write(5, new Checkpoint(model, weights, 0, new Path(vocab.toUri().toString()), Map.of()));
 
-        assertEquals(Set.of("model.safetensors", "config.json", "vocab.txt", "manifest.sha256", "generator"), names(fs, dir));
+        assertEquals(Set.of("model.safetensors", "config.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json",
+                "manifest.sha256", "generator"), names(fs, dir));
         assertEquals(Set.of("model.safetensors", "config.json"), names(fs, new Path(dir, "generator")));
 
         Set<String> discriminator = Safetensors.read(fs, new Path(dir, "model.safetensors")).tensors().keySet();
