@@ -24,10 +24,16 @@ public final class GlueSummary {
 
     private final Map<GlueTask, GlueResult> results = new EnumMap<>(GlueTask.class);
     private ZeroShotSimilarity.Result zeroShot;
+    private final java.util.List<SeedStudy> studies = new java.util.ArrayList<>();
     private ZeroShotSimilarity.Result zeroShotBaseline;
 
     public void add(GlueResult result) {
         results.put(result.task(), result);
+    }
+
+    /** A task's --seeds / --lr-grid figures, a line of summary.md each. */
+    void seeds(SeedStudy study) {
+        studies.add(study);
     }
 
     public void zeroShot(ZeroShotSimilarity.Result result) {
@@ -108,6 +114,10 @@ public final class GlueSummary {
         }
         md.append("\nGLUE average over ").append(results.size()).append(" task(s): ").append(percent(average().value()));
         md.append(baseline ? " (random-init baseline: " + percent(baselineAverage()) + ")\n" : "\n");
+        if (!studies.isEmpty()) {
+            md.append("\nEach arm's median over its seeds (the table's figures are the median run's):\n\n");
+            studies.forEach(study -> md.append("- ").append(study.line()).append('\n'));
+        }
         if (zeroShot != null) {
             md.append("\nZero-shot STS-B (cosine of mean-pooled vectors, no fine-tuning), Spearman: raw ")
                     .append(percent(zeroShot.spearmanRaw())).append(baselineInBrackets(ZeroShotSimilarity.Result::spearmanRaw))
