@@ -168,12 +168,14 @@ class GlueJobTest {
         }
         Files.write(flipped.resolve("dev.tsv"), devFlipped);
         Path upsideDownOut = tmp.resolve("glue-seeds-flipped");
-        assertEquals(0, glueWithLrGrid(flipped.getParent(), upsideDownOut, "1"));
-        JsonNode plain = seeds.path("pretrained");
-        JsonNode upsideDown = JSON.readTree(upsideDownOut.resolve("SST-2.json").toFile()).path("seeds").path("pretrained");
-        assertEquals(plain.path("lr_selection"), upsideDown.path("lr_selection"), "the choice does not see dev");
-        assertEquals(plain.path("lr").asDouble(), upsideDown.path("lr").asDouble());
-        assertEquals(1 - plain.path("scores").get(0).asDouble(), upsideDown.path("scores").get(0).asDouble(), 1e-9);
+        assertEquals(0, glueWithLrGrid(flipped.getParent(), upsideDownOut, "1", "--baseline", "random-init"));
+        JsonNode flippedSeeds = JSON.readTree(upsideDownOut.resolve("SST-2.json").toFile()).path("seeds");
+        for (String arm : List.of("pretrained", "random-init")) {
+            JsonNode plain = seeds.path(arm), upsideDown = flippedSeeds.path(arm);
+            assertEquals(plain.path("lr_selection"), upsideDown.path("lr_selection"), arm + ": the choice does not see dev");
+            assertEquals(plain.path("lr").asDouble(), upsideDown.path("lr").asDouble());
+            assertEquals(1 - plain.path("scores").get(0).asDouble(), upsideDown.path("scores").get(0).asDouble(), 1e-9);
+        }
     }
 
     private static int glueWithLrGrid(Path data, Path out, String seeds, String... more) {
