@@ -133,7 +133,9 @@ class PipelineJobTest {
         JsonNode config = JSON.readTree(checkpoint.resolve("config.json").toFile());
         assertEquals(32, config.path("hidden_size").asInt());
         assertEquals(report("vocab").path("counters").path("vocab_size").asInt(), config.path("vocab_size").asInt());
-        List<String> metrics = Files.readAllLines(work.resolve("train/metrics.jsonl"));
+        // Training records only: the held-out evaluations (--eval-data) are "kind": "eval" records beside them.
+        List<String> metrics = Files.readAllLines(work.resolve("train/metrics.jsonl")).stream()
+                .filter(line -> !line.contains("\"kind\":\"eval\"")).toList();
         assertEquals(12, metrics.size(), "one metrics line per 5 steps");
         double first = JSON.readTree(metrics.get(0)).path("mlm_loss").asDouble();
         double last = r.path("final_mlm_loss").asDouble();
@@ -182,6 +184,8 @@ class PipelineJobTest {
         assertTrue(firstConsole.contains("SST-2 over 3 seeds: median") && firstConsole.contains("paired difference"),
                 "the summary shows the seeds' medians and the paired difference:\n" + firstConsole);
         assertTrue(firstConsole.contains("held-out   masked-LM loss"), "the summary shows the held-out loss:\n" + firstConsole);
+        assertTrue(Files.readString(work.resolve("report/report.md")).contains("SST-2 over 3 seed(s): median"),
+                "the report shows the seeds' medians");
     }
 
     @Test

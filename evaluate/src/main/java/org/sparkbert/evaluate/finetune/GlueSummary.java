@@ -20,6 +20,8 @@ import org.sparkbert.evaluate.metrics.GlueScore;
 public final class GlueSummary {
     public static final String JSON_FILE = "summary.json";
     public static final String MARKDOWN_FILE = "summary.md";
+    /** summary.json's list of --seeds lines, one per task: medians, paired difference, collapsed runs. */
+    public static final String SEEDS = "seeds";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<GlueTask, GlueResult> results = new EnumMap<>(GlueTask.class);
@@ -77,6 +79,10 @@ public final class GlueSummary {
         }
         if (zeroShot != null) {
             root.set("zero_shot_stsb", zeroShotJson(zeroShot, zeroShotBaseline));
+        }
+        if (!studies.isEmpty()) {
+            var lines = root.putArray(SEEDS);
+            studies.forEach(study -> lines.add(study.line()));
         }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
