@@ -144,6 +144,10 @@ public final class PipelineJob extends StageCommand {
         if (!(share > 0 && share <= 1)) {
             throw new UsageException("Setting 'pipeline.train.budget_share' must lie in (0, 1], not " + share + ".");
         }
+        double beta2 = s.number("pipeline.train.adam_beta2");
+        if (!(beta2 >= 0 && beta2 < 1)) {
+            throw new UsageException("Setting 'pipeline.train.adam_beta2' must lie in [0, 1), not " + beta2 + ".");
+        }
         if (!(s.number("pipeline.train.flops_per_second") > 0) || !(s.number("pipeline.train.lr") > 0)) {
             throw new UsageException("Settings 'pipeline.train.flops_per_second' and 'pipeline.train.lr' must be positive.");
         }
@@ -198,7 +202,10 @@ public final class PipelineJob extends StageCommand {
         TrainingBudget budget = new TrainingBudget(budget(s), s.number("pipeline.train.budget_share"),
                 s.number("pipeline.train.flops_per_second"), s.longValue("pipeline.train.min_steps"),
                 s.longValue("pipeline.train.max_steps"));
-        long trainSteps = budget.steps(config, batchSize, seqLength, s.integer("masking.max_predictions_per_seq"));
+        // BERT's 20 predictions suit 128 tokens; shorter sequences mask fewer, and the head need not score padding.
+        int predictions = Math.min(s.integer("masking.max_predictions_per_seq"),
+                (int) Math.ceil(seqLength * s.number("masking.probability")));
+        long trainSteps = budget.steps(config, batchSize, seqLength, predictions);
         report.put("train_steps", trainSteps);
 
         String ingest = layout.dir(WorkLayout.INGEST);
@@ -209,12 +216,19 @@ public final class PipelineJob extends StageCommand {
         ingestArgs.addAll(inputs);
         ingestArgs.addAll(List.of("--output", ingest));
 
+        List<String> vocabArgs = new ArrayList<>(List.of("--input", ingest, "--output", vocab, "--model", "wordpiece",
+                "--vocab-size", s.string("pipeline.vocab.size")));
+        String extraText = s.string("pipeline.vocab.extra_input").trim();
+        if (!extraText.isEmpty()) {
+            vocabArgs.add("--extra-input");
+            vocabArgs.addAll(List.of(extraText.split("\\s*,\\s*")));
+        }
+
         List<PipelineStep> steps = new ArrayList<>();
         steps.add(stage("ingest", "clean and deduplicate " + String.join(" ", inputs), ingest, IngestJob::new,
                 ingestArgs, stageSettings.confArguments(List.of("ingest.properties"))));
         steps.add(stage("vocab", "train a WordPiece vocabulary of " + s.integer("pipeline.vocab.size") + " tokens", vocab,
-                VocabJob::new, List.of("--input", ingest, "--output", vocab, "--model", "wordpiece",
-                        "--vocab-size", s.string("pipeline.vocab.size")),
+                VocabJob::new, vocabArgs,
                 stageSettings.confArguments(List.of("tokenize.properties"))));
         steps.add(stage("instances", config.objective().toUpperCase() + " instances of up to " + seqLength + " tokens",
                 instances, InstancesJob::new, List.of("--input", ingest, "--vocab", vocab, "--output", instances,
@@ -223,7 +237,8 @@ public final class PipelineJob extends StageCommand {
                 stageSettings.confArguments(List.of("instances.properties"))));
         List<String> trainArgs = new ArrayList<>(List.of("--data", instances, "--vocab", vocab, "--model", modelName,
                 "--output", train, "--steps", String.valueOf(trainSteps), "--batch-size", String.valueOf(batchSize),
-                "--lr", s.string("pipeline.train.lr"), "--log-every", s.string("pipeline.train.log_every")));
+                "--lr", s.string("pipeline.train.lr"), "--adam-beta2", s.string("pipeline.train.adam_beta2"),
+                "--max-predictions", String.valueOf(predictions), "--log-every", s.string("pipeline.train.log_every")));
         if (s.number("ingest.split.validation_fraction") > 0) { // held-out loss beside the count baselines as it trains
             trainArgs.addAll(List.of("--eval-data", instances, "--eval-every",
                     String.valueOf(Math.max(1, trainSteps / s.integer("pipeline.train.evaluations")))));
@@ -249,14 +264,16 @@ public final class PipelineJob extends StageCommand {
                 "--output-shown-as", layout.dir(WorkLayout.REPORT)));
         if (glueEnabled(s)) {
             String glue = layout.dir(WorkLayout.GLUE);
-            steps.add(stage("glue", "fine-tune on " + s.string("pipeline.glue.tasks") + " from the checkpoint and from random weights",
-                    glue, GlueJob::new, List.of("--checkpoint", checkpoint, "--data", s.string("pipeline.glue.data"),
-                            "--output", glue, "--tasks", s.string("pipeline.glue.tasks"), "--baseline", "random-init",
-                            "--epochs", s.string("pipeline.glue.epochs"), "--lr", s.string("pipeline.glue.lr"),
-                            "--batch-size", s.string("pipeline.glue.batch_size"),
-                            "--max-train-examples", s.string("pipeline.glue.max_train_examples"),
-                            "--max-seq-length", s.string("pipeline.glue.max_seq_length")),
-                    stageSettings.confArguments(List.of("evaluate.properties"))));
+            List<String> glueArgs = new ArrayList<>(List.of("--checkpoint", checkpoint, "--data", s.string("pipeline.glue.data"),
+                    "--output", glue, "--tasks", s.string("pipeline.glue.tasks"), "--baseline", "random-init",
+                    "--epochs", s.string("pipeline.glue.epochs"), "--lr", s.string("pipeline.glue.lr"),
+                    "--batch-size", s.string("pipeline.glue.batch_size"),
+                    "--max-train-examples", s.string("pipeline.glue.max_train_examples"),
+                    "--seeds", s.string("pipeline.glue.seeds"), "--max-seq-length", s.string("pipeline.glue.max_seq_length")));
+            if (!s.string("pipeline.glue.lr_grid").isBlank()) glueArgs.addAll(List.of("--lr-grid", s.string("pipeline.glue.lr_grid")));
+            steps.add(stage("glue", "fine-tune on " + s.string("pipeline.glue.tasks") + " from the checkpoint and from random weights"
+                            + " (" + s.string("pipeline.glue.seeds") + " seeds each)",
+                    glue, GlueJob::new, glueArgs, stageSettings.confArguments(List.of("evaluate.properties"))));
             reportArgs.addAll(List.of("--eval", glue));
         }
         steps.add(new PipelineStep("report", "report.md, report.html and report.json of the run", layout.dir(WorkLayout.REPORT),

@@ -29,7 +29,8 @@ import java.util.TreeMap;
  */
 public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, long instances, long steps,
                               double firstMlmLoss, long firstMlmStep, double finalMlmLoss, double finalMlmAccuracy,
-                              double perplexity, Map<String, double[]> glue, String reportDir) {
+                              double perplexity, double[] heldOut, Map<String, double[]> glue, Map<String, String> glueSeeds,
+                              String reportDir) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static PipelineSummary read(WorkLayout layout, Configuration conf) {
@@ -40,13 +41,15 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
             JsonNode instances = report(fs, layout.dir(WorkLayout.INSTANCES));
             JsonNode train = report(fs, layout.dir(WorkLayout.TRAIN));
             JsonNode first = firstMetrics(fs, new Path(layout.dir(WorkLayout.TRAIN), "metrics.jsonl"));
+            JsonNode perplexity = optionalReport(fs, layout.perplexity());
+            JsonNode glue = optionalReport(fs, layout.dir(WorkLayout.GLUE));
             return new PipelineSummary(ingest.path("records_in").asLong(), ingest.path("records_out").asLong(),
                     vocab.path("counters").path("vocab_size").asLong(), instances.path("counters").path("instances").asLong(),
                     train.path("counters").path("steps").asLong(), first.path("mlm_loss").asDouble(Double.NaN),
                     first.path("step").asLong(), train.path("final_mlm_loss").asDouble(Double.NaN),
                     train.path("final_mlm_accuracy").asDouble(Double.NaN),
-                    optionalReport(fs, layout.perplexity()).path("perplexity").asDouble(Double.NaN),
-                    glueScores(optionalReport(fs, layout.dir(WorkLayout.GLUE))),
+                    perplexity.path("perplexity").asDouble(Double.NaN), heldOut(perplexity.path("held_out")),
+                    glueScores(glue), glueSeeds(glue),
                     fs.makeQualified(new Path(layout.dir(WorkLayout.REPORT))).toString());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the stage reports under " + layout.root(), e);
@@ -82,6 +85,33 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
         return scores;
     }
 
+    /** The held-out masked-LM loss and its unigram and two-neighbour baselines in nats, or null when not scored. */
+    private static double[] heldOut(JsonNode h) {
+        return h.has("model_nats") ? new double[] {h.path("model_nats").asDouble(), h.path("unigram_nats").asDouble(Double.NaN),
+                h.path("neighbour_nats").asDouble(Double.NaN)} : null;
+    }
+
+    /** Each task's line for evaluate glue --seeds: medians, the paired difference with its interval, collapsed runs. */
+    private static Map<String, String> glueSeeds(JsonNode glue) {
+        Map<String, String> lines = new TreeMap<>();
+        glue.fieldNames().forEachRemaining(field -> {
+            if (!field.endsWith("_seeds")) return;
+            String task = field.substring(0, field.length() - "_seeds".length());
+            String line = String.format(Locale.ROOT, "%s over %d seeds: median %.1f (lr %s, %d collapsed)", task,
+                    glue.path(field).asInt(), 100 * glue.path(task + "_median").asDouble(), glue.path(task + "_lr").asText(),
+                    glue.path(task + "_collapsed").asInt());
+            if (glue.has(task + "_baseline_median")) {
+                line += String.format(Locale.ROOT, ", random-init median %.1f (lr %s, %d collapsed); paired difference %+.1f"
+                                + " points, 95%% CI [%+.1f, %+.1f]", 100 * glue.path(task + "_baseline_median").asDouble(),
+                        glue.path(task + "_baseline_lr").asText(), glue.path(task + "_baseline_collapsed").asInt(),
+                        100 * glue.path(task + "_difference").asDouble(), 100 * glue.path(task + "_difference_low").asDouble(Double.NaN),
+                        100 * glue.path(task + "_difference_high").asDouble(Double.NaN));
+            }
+            lines.put(task, line);
+        });
+        return lines;
+    }
+
     private static JsonNode firstMetrics(FileSystem fs, Path metrics) throws IOException {
         try (FSDataInputStream in = fs.open(metrics);
              BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
@@ -106,6 +136,11 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
         m.put("final_mlm_accuracy", finalMlmAccuracy);
         if (!Double.isNaN(perplexity)) {
             m.put("perplexity", perplexity);
+        }
+        if (heldOut != null) {
+            m.put("held_out_mlm_loss", heldOut[0]);
+            m.put("held_out_unigram_nats", heldOut[1]);
+            m.put("held_out_two_neighbour_nats", heldOut[2]);
         }
         glue.forEach((task, score) -> {
             m.put(task + "_score", score[0]);
@@ -147,9 +182,15 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
         if (!Double.isNaN(perplexity)) {
             lines.add(String.format(Locale.ROOT, "  perplexity %.1f (masked-LM, final checkpoint)", perplexity));
         }
+        if (heldOut != null) {
+            lines.add(String.format(Locale.ROOT, "  held-out   masked-LM loss %.3f nats: %.3f below the unigram entropy %.3f, %s the"
+                    + " two-neighbour count model %.3f", heldOut[0], heldOut[1] - heldOut[0], heldOut[1],
+                    heldOut[0] < heldOut[2] ? "below" : "above", heldOut[2]));
+        }
         glue.forEach((task, score) -> lines.add(String.format(Locale.ROOT,
                 "  glue       %s dev %.1f (random-init baseline %.1f: %s)", task, 100 * score[0], 100 * score[1],
                 verdict(score[0], score[1], score[2]))));
+        glueSeeds.forEach((task, line) -> lines.add("  glue       " + line));
         lines.add("  report     " + new Path(reportDir, ReportWriter.HTML) + " (and " + ReportWriter.MARKDOWN + ", "
                 + ReportWriter.JSON + " beside it)");
         return String.join("\n", lines);

@@ -186,6 +186,14 @@ class PipelineJobTest {
         double baseline = r.path("SST-2_baseline_score").asDouble(-1);
         assertTrue(score >= 0 && score <= 1 && baseline >= 0 && baseline <= 1, score + " / " + baseline);
         assertTrue(firstConsole.contains("SST-2"), "the summary shows the GLUE score:\n" + firstConsole);
+        // The default pipeline.glue.seeds and lr_grid: three seeds per arm, each arm's rate chosen on a training slice.
+        assertEquals(3, r.path("SST-2_seeds").asInt(), r.toString());
+        assertEquals(3, result.path("seeds").path("random-init").path("lr_selection").path("grid").size(), result.toString());
+        assertTrue(firstConsole.contains("SST-2 over 3 seeds: median") && firstConsole.contains("paired difference"),
+                "the summary shows the seeds' medians and the paired difference:\n" + firstConsole);
+        assertTrue(firstConsole.contains("held-out   masked-LM loss"), "the summary shows the held-out loss:\n" + firstConsole);
+        assertTrue(Files.readString(work.resolve("report/report.md")).contains("SST-2 over 3 seed(s): median"),
+                "the report shows the seeds' medians");
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.sparkbert.train;
 import java.nio.file.Files;
 import java.util.Set;
 import org.sparkbert.engine.model.ModelConfig;
+import org.sparkbert.engine.optim.AdamMoments;
 import org.sparkbert.job.UsageException;
 import picocli.CommandLine.Option;
 
@@ -61,6 +62,19 @@ public final class TrainArguments {
     @Option(names = "--weight-decay", defaultValue = "0.01", paramLabel = "W",
             description = "Decoupled weight decay (not on biases and LayerNorm). Default: ${DEFAULT-VALUE}.")
     float weightDecay;
+
+    @Option(names = "--adam-beta1", defaultValue = "0.9", paramLabel = "B",
+            description = "adamw and lamb: decay of the first-moment estimate. Default: ${DEFAULT-VALUE}.")
+    float adamBeta1;
+
+    @Option(names = "--adam-beta2", defaultValue = "0.999", paramLabel = "B",
+            description = "adamw and lamb: decay of the second-moment estimate (0.98 suits short runs: RoBERTa, cramming)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    float adamBeta2;
+
+    @Option(names = "--adam-eps", defaultValue = "1e-6", paramLabel = "EPS",
+            description = "adamw and lamb: added to the root of the second moment. Default: ${DEFAULT-VALUE}.")
+    float adamEps;
 
     @Option(names = "--accumulate", defaultValue = "1", paramLabel = "N",
             description = "Micro-batches whose gradients make one step. Default: ${DEFAULT-VALUE}.")
@@ -149,6 +163,15 @@ public final class TrainArguments {
         if (checkpointEvery < 0 || !(checkpointMinutes >= 0) || keepCheckpoints < 1) {
             throw new UsageException("--checkpoint-every and --checkpoint-minutes must be at least 0 and --keep-checkpoints"
                     + " at least 1");
+        }
+    }
+
+    /** The Adam moments of --adam-beta1, --adam-beta2 and --adam-eps. */
+    AdamMoments adamMoments() {
+        try {
+            return new AdamMoments(adamBeta1, adamBeta2, adamEps);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--adam-beta1, --adam-beta2, --adam-eps: " + e.getMessage());
         }
     }
 

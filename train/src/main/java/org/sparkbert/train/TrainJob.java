@@ -122,7 +122,7 @@ public final class TrainJob extends StageCommand {
         ring = RingSettings.of(settings);
         try {
             if (a.replicas != null) distributedOptions();
-            Optimizer.named(a.optimizer, a.weightDecay);
+            Optimizer.named(a.optimizer, a.weightDecay, a.adamMoments());
             Backends.create(a.backend, a.device, 1).close();
         } catch (Exception e) {
             throw new UsageException(e.getMessage());
@@ -172,7 +172,7 @@ public final class TrainJob extends StageCommand {
                 : a.threads != null ? a.threads : Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
         HeldOutSet heldOut = a.evalData == null ? null : HeldOutData.read(spark, a.evalData, tokenizer, config);
         BertReplicaFactory factory = new BertReplicaFactory(config, a.backend, a.device, threads, a.optimizer,
-                a.weightDecay, new TrainingOptions(a.lr, a.warmup(), a.steps, a.accumulate, a.clipNorm, a.seed),
+                a.weightDecay, a.adamMoments(), new TrainingOptions(a.lr, a.warmup(), a.steps, a.accumulate, a.clipNorm, a.seed),
                 a.batchSize, seqLength, predictions, masker, pad, warmStart == null ? null : warmStart.uri(), heldOut);
         BertCheckpoints checkpoints = new BertCheckpoints(store.directory().toUri(), a.keepCheckpoints, pad, a.vocab,
                 instanceCount, a.batchSize, a.seed, trainingConfig);

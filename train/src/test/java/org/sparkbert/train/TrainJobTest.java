@@ -144,6 +144,9 @@ class TrainJobTest {
         assertEquals(2, StageCommand.execute(new TrainJob(), "--master", "local[2]", "--data", instances.toString(),
                 "--vocab", vocab.toString(), "--model", "bert-tiny", "--output", run.toString(), "--steps", "10",
                 "--batch-size", "10", "--accumulate", "3"));
+        assertEquals(2, StageCommand.execute(new TrainJob(), "--master", "local[2]", "--data", instances.toString(),
+                "--vocab", vocab.toString(), "--model", "bert-tiny", "--output", run.toString(), "--steps", "1",
+                "--adam-beta2", "1"));
         // Instances without the label column (objective mlm) cannot train an nsp model.
         Path unlabeled = tmp.resolve("unlabeled");
         spark.read().parquet(instances.toString()).drop("label").write().parquet(unlabeled.toString());

@@ -1,6 +1,7 @@
 package org.sparkbert.bench.distributed;
 
 import java.io.IOException;
+import org.sparkbert.engine.optim.AdamMoments;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -150,7 +151,7 @@ public final class DistributedBenchmark implements Callable<Integer> {
             AllReduceStrategy strategy = (AllReduceStrategy) run[0];
             int replicas = (Integer) run[1];
             TrainingOptions options = new TrainingOptions(1e-4f, 0, steps, 1, 1.0f, 42);
-            BertReplicaFactory factory = new BertReplicaFactory(config, "cpu", "auto", 1, "adamw", 0.01f, options, batch, seq,
+            BertReplicaFactory factory = new BertReplicaFactory(config, "cpu", "auto", 1, "adamw", 0.01f, AdamMoments.BERT, options, batch, seq,
                     predictions, masker, specials.pad(), null, null);
             DistributedOptions distributed = DistributedOptions.of(replicas, strategy, steps, batch, 1).withLogEvery(1)
                     .withRing(RingConfig.defaults().withTimeout(Duration.ofMinutes(5)));

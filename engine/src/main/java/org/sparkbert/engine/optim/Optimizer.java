@@ -13,9 +13,14 @@ public interface Optimizer {
 
     /** An optimiser by name with the usual defaults and the given weight decay. */
     static Optimizer named(String name, float weightDecay) {
+        return named(name, weightDecay, AdamMoments.BERT);
+    }
+
+    /** An optimiser by name with the given weight decay; adamw and lamb take their moments from {@code moments}. */
+    static Optimizer named(String name, float weightDecay, AdamMoments moments) {
         return switch (name) {
-            case "adamw" -> new AdamW(0.9f, 0.999f, 1e-6f, weightDecay);
-            case "lamb" -> new Lamb(0.9f, 0.999f, 1e-6f, weightDecay);
+            case "adamw" -> new AdamW(moments.beta1(), moments.beta2(), moments.eps(), weightDecay);
+            case "lamb" -> new Lamb(moments.beta1(), moments.beta2(), moments.eps(), weightDecay);
             case "sgd" -> new Sgd(0.9f, false, weightDecay);
             case "nesterov" -> new Sgd(0.9f, true, weightDecay);
             case "adagrad" -> new AdaGrad(1e-10f, weightDecay);

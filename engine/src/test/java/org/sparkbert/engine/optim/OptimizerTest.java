@@ -80,6 +80,26 @@ class OptimizerTest {
         }
     }
 
+    /**
+     * The moments are the caller's: AdamW at beta1 0.8, beta2 0.98, eps 1e-8 against
+     * torch.optim.AdamW(lr=0.1, betas=(0.8, 0.98), eps=1e-8) on the same three steps.
+     */
+    @Test
+    void adamwTakesItsMomentsFromTheCaller() {
+        Optimizer optimizer = Optimizer.named("adamw", 0.01f, new AdamMoments(0.8f, 0.98f, 1e-8f));
+        float[] want = {3.222633302e-01f, -1.164527059e+00f, 1.754339218e+00f, -1.222144812e-01f, -5.683141351e-01f,
+                -5.855141580e-02f, -7.668140531e-02f, 1.159143299e-01f};
+        TwoTensors model = new TwoTensors();
+        try (Backend ignored = model.backend) {
+            for (int t = 0; t < 3; t++) {
+                model.setGradients(t);
+                optimizer.step(model, 0.1f, t + 1);
+            }
+            float[] got = model.values();
+            for (int i = 0; i < 8; i++) assertEquals(want[i], got[i], 2e-6 * Math.max(1, Math.abs(want[i])), "value " + i);
+        }
+    }
+
     @Test
     void lambMatchesThePaper() {
         double[][] params = {toDouble(W0), toDouble(B0)};
@@ -140,6 +160,8 @@ class OptimizerTest {
         assertEquals(5e-4f, s.rate(5), 1e-9);
         assertEquals(1e-3f, s.rate(10), 1e-9);
         assertEquals(5e-4f, s.rate(60), 1e-9);
+        // The last update (index 109) takes the last step of the decay; the rate reaches 0 at the end of the run.
+        assertEquals(1e-5f, s.rate(109), 1e-10);
         assertEquals(0f, s.rate(110));
         assertEquals(0f, s.rate(200));
     }

@@ -29,6 +29,14 @@ public record FineTuneOptions(int epochs, float learningRate, int batchSize, dou
         }
     }
 
+    public FineTuneOptions withSeed(long newSeed) {
+        return new FineTuneOptions(epochs, learningRate, batchSize, warmupProportion, weightDecay, clipNorm, newSeed, threads);
+    }
+
+    public FineTuneOptions withLearningRate(float rate) {
+        return new FineTuneOptions(epochs, rate, batchSize, warmupProportion, weightDecay, clipNorm, seed, threads);
+    }
+
     public long steps(int examples) {
         return (long) epochs * ((examples + batchSize - 1) / batchSize);
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +24,7 @@ import org.sparkbert.evaluate.glue.GlueTsvReader;
 import org.sparkbert.evaluate.metrics.GlueMetrics;
 import org.sparkbert.engine.model.SentencePooling;
 import org.sparkbert.evaluate.perplexity.BackendChoice;
+import org.sparkbert.evaluate.metrics.GlueScore;
 import org.sparkbert.evaluate.perplexity.ModelWeights;
 import org.sparkbert.job.Settings;
 import org.sparkbert.job.StageCommand;
@@ -77,6 +79,17 @@ public final class GlueJob extends StageCommand {
     @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
             description = "Seed of the classifier, the example order and dropout. Default: ${DEFAULT-VALUE}.")
     long seed;
+
+    @Option(names = "--seeds", defaultValue = "1", paramLabel = "N",
+            description = "Fine-tune each arm with N seeds (--seed, --seed + 1, ...): <TASK>.json's metrics are the median"
+                    + " seed's, beside every seed's score, the paired difference to the baseline with its 95%% t interval,"
+                    + " and the runs that collapsed (all dev predictions one class). Default: ${DEFAULT-VALUE}.")
+    int seeds;
+
+    @Option(names = "--lr-grid", split = ",", paramLabel = "RATE[,RATE...]",
+            description = "Choose each arm's learning rate from these, fine-tuning on the first 80%% of the training"
+                    + " examples and scoring the last 20%% (never dev), then train on all of them. Default: --lr alone.")
+    List<Float> lrGrid = new ArrayList<>();
 
     @Option(names = "--baseline", paramLabel = RANDOM_INIT, description = "Also fine-tune from random weights: random-init.")
     String baseline;
@@ -139,6 +152,8 @@ public final class GlueJob extends StageCommand {
         a.put("tasks", tasks);
         a.put("epochs", epochs);
         a.put("lr", lr);
+        if (!lrGrid.isEmpty()) a.put("lr_grid", lrGrid);
+        a.put("seeds", seeds);
         a.put("batch_size", batchSize);
         a.put("seed", seed);
         a.put("baseline", baseline == null ? "none" : baseline);
@@ -153,6 +168,10 @@ public final class GlueJob extends StageCommand {
     protected void validate(Settings settings, Configuration hadoopConf) {
         if (epochs < 1 || batchSize < 1 || !(lr > 0) || maxSeqLength < 5 || (threads != null && threads < 1)) {
             throw new UsageException("--epochs, --batch-size and --threads must be at least 1, --lr positive, --max-seq-length at least 5");
+        }
+        if (seeds < 1) throw new UsageException("--seeds must be at least 1, not " + seeds);
+        for (float rate : lrGrid) {
+            if (!(rate > 0)) throw new UsageException("--lr-grid: every rate must be positive, not " + rate);
         }
         if (maxTrainExamples != null && maxTrainExamples < 1) {
             throw new UsageException("--max-train-examples must be at least 1");
@@ -220,8 +239,10 @@ public final class GlueJob extends StageCommand {
                 seed, threads != null ? threads : Runtime.getRuntime().availableProcessors(), backend, head);
         GlueSummary summary = new GlueSummary();
         for (GlueTask task : selected) {
-            GlueResult result = runTask(task, fs, glueDir, encoder, config, options, out, report);
-            out.writeText(GlueResult.fileName(task), result.toJson());
+            TaskOutcome outcome = runTask(task, fs, glueDir, encoder, config, options, out, report);
+            GlueResult result = outcome.result();
+            out.writeText(GlueResult.fileName(task), outcome.study() == null ? result.toJson() : outcome.study().withJson(result.toJson()));
+            if (outcome.study() != null) summary.seeds(outcome.study());
             summary.add(result);
             report.put(task.displayName() + "_score", result.score());
             if (result.hasBaseline()) {
@@ -246,7 +267,10 @@ public final class GlueJob extends StageCommand {
         report.put("glue_average", summary.average().value());
     }
 
-    private GlueResult runTask(GlueTask task, FileSystem fs, Path glueDir, PairEncoder encoder, ModelConfig config,
+    private record TaskOutcome(GlueResult result, SeedStudy study) {
+    }
+
+    private TaskOutcome runTask(GlueTask task, FileSystem fs, Path glueDir, PairEncoder encoder, ModelConfig config,
                                FineTuneOptions options, StageOutput out, StageReport report) throws IOException {
         List<GlueExample> train = read(fs, glueDir, task.train());
         if (maxTrainExamples != null && train.size() > maxTrainExamples) {
@@ -275,23 +299,61 @@ public final class GlueJob extends StageCommand {
         log.info("evaluate glue: {}: {} training and {} dev examples, {} test examples, sequences of up to {} tokens",
                 task, train.size(), dev.stream().mapToInt(List::size).sum(), test.values().stream().mapToInt(List::size).sum(), seqLength);
 
-        Map<String, Double> metrics;
-        try (SequenceClassifier tuned = fineTune(weights, task, config, train, trainPairs, seqLength, encoder, options, "pretrained")) {
-            metrics = devMetrics(task, tuned, dev, devPairs);
-            for (Map.Entry<GlueSplit, List<GlueExample>> e : test.entrySet()) {
-                writeSubmission(e.getKey(), e.getValue(), tuned, testPairs.get(e.getKey()), out);
+        Arm pretrained = runArm(weights, "pretrained", task, config, train, trainPairs, dev, devPairs, seqLength, encoder,
+                options, test, testPairs, out);
+        Arm random = baseline == null ? null : runArm(null, RANDOM_INIT, task, config, train, trainPairs, dev, devPairs,
+                seqLength, encoder, options, Map.of(), testPairs, out);
+        GlueResult result = random == null ? GlueResult.withoutBaseline(task, pretrained.medianMetrics())
+                : new GlueResult(task, pretrained.medianMetrics(), RANDOM_INIT, random.medianMetrics());
+        if (seeds > 1 || !lrGrid.isEmpty()) {
+            SeedStudy study = new SeedStudy(task, pretrained, random);
+            study.putInto(report);
+            log.info("evaluate glue: {}", study.line());
+            return new TaskOutcome(result, study);
+        }
+        return new TaskOutcome(result, null);
+    }
+
+    /**
+     * One arm (the checkpoint's weights, or random ones for {@code start} null): its learning rate from
+     * --lr-grid on a training slice, then --seeds fine-tunings scored on dev. Test submissions come from
+     * the first seed's model.
+     */
+    private Arm runArm(ModelWeights start, String what, GlueTask task, ModelConfig config, List<GlueExample> train,
+                       List<EncodedPair> trainPairs, List<List<GlueExample>> dev, List<List<EncodedPair>> devPairs,
+                       int seqLength, PairEncoder encoder, FineTuneOptions options, Map<GlueSplit, List<GlueExample>> test,
+                       Map<GlueSplit, List<EncodedPair>> testPairs, StageOutput out) throws IOException {
+        LearningRateChoice.Choice choice = LearningRateChoice.choose(lrGrid.isEmpty() ? List.of(lr) : lrGrid, train.size(),
+                (rate, fit) -> {
+                    List<GlueExample> slice = train.subList(fit, train.size());
+                    List<EncodedPair> slicePairs = trainPairs.subList(fit, train.size());
+                    try (SequenceClassifier tuned = fineTune(start, task, config, train.subList(0, fit), trainPairs.subList(0, fit),
+                            seqLength, encoder, options.withLearningRate(rate), what + ", choosing the rate")) {
+                        boolean mnli = task == GlueTask.MNLI; // its metrics want a matched and a mismatched list
+                        double score = GlueScore.taskScore(task, devMetrics(task, tuned, mnli ? List.of(slice, slice) : List.of(slice),
+                                mnli ? List.of(slicePairs, slicePairs) : List.of(slicePairs)));
+                        log.info("evaluate glue: {} ({}) lr {} scores {} on the last {} training examples", task, what, rate,
+                                String.format(Locale.ROOT, "%.4f", score), slice.size());
+                        return score;
+                    }
+                });
+        List<Map<String, Double>> runs = new ArrayList<>();
+        boolean[] collapsed = new boolean[seeds];
+        for (int i = 0; i < seeds; i++) {
+            try (SequenceClassifier tuned = fineTune(start, task, config, train, trainPairs, seqLength, encoder,
+                    options.withLearningRate(choice.learningRate()).withSeed(seed + i), what)) {
+                runs.add(devMetrics(task, tuned, dev, devPairs));
+                collapsed[i] = !task.isRegression() && Arrays.stream(tuned.predictLabels(devPairs.get(0))).distinct().count() == 1;
+                if (i == 0) {
+                    for (Map.Entry<GlueSplit, List<GlueExample>> e : test.entrySet()) {
+                        writeSubmission(e.getKey(), e.getValue(), tuned, testPairs.get(e.getKey()), out);
+                    }
+                }
             }
+            log.info("evaluate glue: {} dev {} ({}, lr {}, seed {}{})", task, format(runs.get(i)), what, choice.learningRate(),
+                    seed + i, collapsed[i] ? ", collapsed to one class" : "");
         }
-        log.info("evaluate glue: {} dev {}", task, format(metrics));
-        if (baseline == null) {
-            return GlueResult.withoutBaseline(task, metrics);
-        }
-        Map<String, Double> baselineMetrics;
-        try (SequenceClassifier tuned = fineTune(null, task, config, train, trainPairs, seqLength, encoder, options, RANDOM_INIT)) {
-            baselineMetrics = devMetrics(task, tuned, dev, devPairs);
-        }
-        log.info("evaluate glue: {} dev {} with {}", task, format(baselineMetrics), RANDOM_INIT);
-        return new GlueResult(task, metrics, RANDOM_INIT, baselineMetrics);
+        return new Arm(what, choice, seed, runs.stream().mapToDouble(m -> GlueScore.taskScore(task, m)).toArray(), runs, collapsed);
     }
 
     /**

@@ -20,14 +20,22 @@ import org.sparkbert.evaluate.metrics.GlueScore;
 public final class GlueSummary {
     public static final String JSON_FILE = "summary.json";
     public static final String MARKDOWN_FILE = "summary.md";
+    /** summary.json's list of --seeds lines, one per task: medians, paired difference, collapsed runs. */
+    public static final String SEEDS = "seeds";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<GlueTask, GlueResult> results = new EnumMap<>(GlueTask.class);
     private ZeroShotSimilarity.Result zeroShot;
+    private final java.util.List<SeedStudy> studies = new java.util.ArrayList<>();
     private ZeroShotSimilarity.Result zeroShotBaseline;
 
     public void add(GlueResult result) {
         results.put(result.task(), result);
+    }
+
+    /** A task's --seeds / --lr-grid figures, a line of summary.md each. */
+    void seeds(SeedStudy study) {
+        studies.add(study);
     }
 
     public void zeroShot(ZeroShotSimilarity.Result result) {
@@ -72,6 +80,10 @@ public final class GlueSummary {
         if (zeroShot != null) {
             root.set("zero_shot_stsb", zeroShotJson(zeroShot, zeroShotBaseline));
         }
+        if (!studies.isEmpty()) {
+            var lines = root.putArray(SEEDS);
+            studies.forEach(study -> lines.add(study.line()));
+        }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
@@ -108,6 +120,10 @@ public final class GlueSummary {
         }
         md.append("\nGLUE average over ").append(results.size()).append(" task(s): ").append(percent(average().value()));
         md.append(baseline ? " (random-init baseline: " + percent(baselineAverage()) + ")\n" : "\n");
+        if (!studies.isEmpty()) {
+            md.append("\nEach arm's median over its seeds (the table's figures are the median run's):\n\n");
+            studies.forEach(study -> md.append("- ").append(study.line()).append('\n'));
+        }
         if (zeroShot != null) {
             md.append("\nZero-shot STS-B (cosine of mean-pooled vectors, no fine-tuning), Spearman: raw ")
                     .append(percent(zeroShot.spearmanRaw())).append(baselineInBrackets(ZeroShotSimilarity.Result::spearmanRaw))

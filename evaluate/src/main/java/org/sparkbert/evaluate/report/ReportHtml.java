@@ -58,6 +58,11 @@ final class ReportHtml {
         GlueTable glue = GlueTable.of(report.glue());
         html.append("<h2>GLUE</h2>\n").append(glue.isEmpty() ? "<p>No GLUE results.</p>\n"
                 : ReportTables.glue(glue).html() + "<p>" + Svg.escape(ReportTables.GLUE_CONVENTIONS) + "</p>\n");
+        if (!report.glueSeeds().isEmpty()) {
+            html.append("<p>").append(Svg.escape(ReportTables.GLUE_SEEDS)).append("</p>\n<ul>\n");
+            report.glueSeeds().forEach(line -> html.append("<li>").append(Svg.escape(line)).append("</li>\n"));
+            html.append("</ul>\n");
+        }
         if (report.zeroShotStsb() != null) {
             html.append("<p>").append(Svg.escape(ReportTables.zeroShotStsbCaption(report.zeroShotStsb()))).append("</p>\n")
                     .append(ReportTables.zeroShotStsb(report.zeroShotStsb()).html());

@@ -35,6 +35,11 @@ final class ReportMarkdown {
         } else {
             md.append(ReportTables.glue(glue).markdown()).append('\n').append(ReportTables.GLUE_CONVENTIONS).append("\n\n");
         }
+        if (!report.glueSeeds().isEmpty()) {
+            md.append(ReportTables.GLUE_SEEDS).append("\n\n");
+            report.glueSeeds().forEach(line -> md.append("- ").append(line).append('\n'));
+            md.append('\n');
+        }
         if (report.zeroShotStsb() != null) {
             md.append(ReportTables.zeroShotStsbCaption(report.zeroShotStsb())).append("\n\n")
                     .append(ReportTables.zeroShotStsb(report.zeroShotStsb()).markdown()).append('\n');

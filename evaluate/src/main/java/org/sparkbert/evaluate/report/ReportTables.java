@@ -105,6 +105,8 @@ final class ReportTables {
                 same == null ? "" : " (the size of " + same.name() + ")");
     }
 
+    static final String GLUE_SEEDS = "Over seeds (evaluate glue --seeds): the table's figures are each arm's median run; the"
+            + " paired difference compares seed i of the checkpoint with seed i of random init, with its 95% Student-t interval.";
     static final String GLUE_CONVENTIONS = "Scores are percentages. Ours and the random-init baseline are dev-set scores; the published"
             + " compact BERTs (Turc et al. 2019) are GLUE test-set scores, a yardstick rather than a like-for-like comparison."
             + " A task's score is its metric, or the mean of its two metrics (MRPC, QQP: accuracy and F1; STS-B: Pearson and"

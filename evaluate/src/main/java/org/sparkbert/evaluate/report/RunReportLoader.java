@@ -64,6 +64,7 @@ public final class RunReportLoader {
         collectPerplexity(runFs, run, SEARCH_DEPTH, perplexity);
         Map<GlueTask, GlueResult> glue = new EnumMap<>(GlueTask.class);
         ZeroShotStsb zeroShot = null;
+        List<String> glueSeeds = new ArrayList<>();
         if (evalDir != null) {
             Path eval = new Path(evalDir);
             FileSystem evalFs = eval.getFileSystem(conf);
@@ -73,6 +74,8 @@ public final class RunReportLoader {
             collectPerplexity(evalFs, eval, SEARCH_DEPTH, perplexity);
             collectGlue(evalFs, eval, glue);
             zeroShot = zeroShotStsb(evalFs, eval);
+            Path summary = new Path(eval, GlueSummary.JSON_FILE);
+            if (isFile(evalFs, summary)) JSON.readTree(read(evalFs, summary)).path(GlueSummary.SEEDS).forEach(l -> glueSeeds.add(l.asText()));
         }
         perplexity.sort(Comparator.comparingLong(PerplexityResult::step));
         if (perplexity.isEmpty()) {
@@ -83,7 +86,7 @@ public final class RunReportLoader {
         }
         ModelShape model = modelShape(runFs, run);
         return new RunReport(run.getName(), runDir, evalDir, training, perplexity, glue, zeroShot, model, List.copyOf(notes),
-                heldOut);
+                heldOut, List.copyOf(glueSeeds));
     }
 
     private void noteTraining(TrainingLog training, Path metrics) {

@@ -117,6 +117,77 @@ class GlueJobTest {
     }
 
     /**
+     * --seeds 3 --lr-grid: each arm's rate is chosen on the last fifth of 4,000 training sentences
+     * and three seeds run at it. The statistics are recomputed here from the seeds' scores in
+     * SST-2.json: the reported metrics are the median run's, the difference the mean of the paired
+     * ones, and a collapsed run is one whose accuracy is a class's share of dev. Then the same choice
+     * on a copy of the data whose dev labels are all flipped: the same slice scores and rate (dev never
+     * enters the choice), and the first seed's dev accuracy becomes 1 minus its former value.
+     */
+    @Test
+    void seedsAndTheLearningRateChosenOnATrainingSliceNeverOnDev() throws IOException {
+        Path out = tmp.resolve("glue-seeds");
+        assertEquals(0, glueWithLrGrid(glue, out, "3", "--baseline", "random-init"));
+        JsonNode result = JSON.readTree(out.resolve("SST-2.json").toFile());
+        JsonNode seeds = result.path("seeds");
+        for (String arm : List.of("pretrained", "random-init")) {
+            JsonNode a = seeds.path(arm);
+            assertEquals(3200, a.path("lr_selection").path("fit_examples").asInt(), a.toString());
+            assertEquals(800, a.path("lr_selection").path("slice_examples").asInt(), a.toString());
+            assertEquals(List.of(5, 6, 7), List.of(a.path("seeds").get(0).asInt(), a.path("seeds").get(1).asInt(),
+                    a.path("seeds").get(2).asInt()));
+            double[] scores = {a.path("scores").get(0).asDouble(), a.path("scores").get(1).asDouble(), a.path("scores").get(2).asDouble()};
+            double[] sorted = scores.clone();
+            java.util.Arrays.sort(sorted);
+            assertEquals(sorted[1], a.path("median").asDouble(), 1e-12);
+            JsonNode metrics = arm.equals("pretrained") ? result.path("metrics") : result.path("baseline").path("metrics");
+            assertEquals(sorted[1], metrics.path(GlueMetrics.ACC).asDouble(), 1e-12, "the median run's metrics");
+            int collapsed = 0;
+            for (double acc : scores) if (Math.abs(acc - 428.0 / 872) < 1e-9 || Math.abs(acc - 444.0 / 872) < 1e-9) collapsed++;
+            assertEquals(collapsed, a.path("collapsed").asInt(), a.toString());
+        }
+        double meanDifference = 0;
+        for (int i = 0; i < 3; i++) {
+            meanDifference += (seeds.path("pretrained").path("scores").get(i).asDouble()
+                    - seeds.path("random-init").path("scores").get(i).asDouble()) / 3;
+        }
+        assertEquals(meanDifference, seeds.path("mean_difference").asDouble(), 1e-12);
+        double low = seeds.path("difference_ci95").get(0).asDouble(), high = seeds.path("difference_ci95").get(1).asDouble();
+        assertTrue(low <= meanDifference && meanDifference <= high, seeds.toString());
+        assertTrue(Files.readString(out.resolve(GlueSummary.MARKDOWN_FILE)).contains("SST-2 over 3 seed(s): median"));
+        JsonNode report = JSON.readTree(out.resolve("_REPORT.json").toFile());
+        assertEquals(meanDifference, report.path("SST-2_difference").asDouble(), 1e-12, report.toString());
+
+        Path flipped = tmp.resolve("glue-flipped/SST-2");
+        Files.createDirectories(flipped);
+        Files.copy(glue.resolve("SST-2/train.tsv"), flipped.resolve("train.tsv"));
+        List<String> dev = Files.readAllLines(glue.resolve("SST-2/dev.tsv"));
+        List<String> devFlipped = new ArrayList<>(List.of(dev.get(0)));
+        for (String line : dev.subList(1, dev.size())) {
+            devFlipped.add(line.substring(0, line.length() - 1) + (line.endsWith("1") ? "0" : "1"));
+        }
+        Files.write(flipped.resolve("dev.tsv"), devFlipped);
+        Path upsideDownOut = tmp.resolve("glue-seeds-flipped");
+        assertEquals(0, glueWithLrGrid(flipped.getParent(), upsideDownOut, "1", "--baseline", "random-init"));
+        JsonNode flippedSeeds = JSON.readTree(upsideDownOut.resolve("SST-2.json").toFile()).path("seeds");
+        for (String arm : List.of("pretrained", "random-init")) {
+            JsonNode plain = seeds.path(arm), upsideDown = flippedSeeds.path(arm);
+            assertEquals(plain.path("lr_selection"), upsideDown.path("lr_selection"), arm + ": the choice does not see dev");
+            assertEquals(plain.path("lr").asDouble(), upsideDown.path("lr").asDouble());
+            assertEquals(1 - plain.path("scores").get(0).asDouble(), upsideDown.path("scores").get(0).asDouble(), 1e-9);
+        }
+    }
+
+    private static int glueWithLrGrid(Path data, Path out, String seeds, String... more) {
+        List<String> args = new ArrayList<>(List.of("glue", "--master", "local[2]", "--checkpoint", checkpoint.toString(),
+                "--data", data.toString(), "--output", out.toString(), "--tasks", "SST-2", "--epochs", "1",
+                "--lr-grid", "1e-3,2e-3", "--seeds", seeds, "--batch-size", "32", "--max-seq-length", "64",
+                "--max-train-examples", "4000", "--seed", "5", "--threads", "2"));
+        args.addAll(List.of(more));
+        return EvaluateJob.execute(args.toArray(String[]::new));
+    }
+
+    /**
      * MNLI (three labels, matched and mismatched dev and test files) on small files in GLUE's layout made
      * of RTE's sentence pairs, and STS-B (regression) on the first 300 rows of its real training file:
      * both run end to end and report their own metrics and submission files.

@@ -67,6 +67,12 @@ public final class VocabJob extends StageCommand {
                     + " the cut is reported. Default: setting vocab.max_words.")
     Long maxWords;
 
+    @Option(names = "--extra-input", arity = "1..*", paramLabel = "PATH",
+            description = "Unlabelled text counted with the corpus for the vocabulary only (so a target domain's words stay"
+                    + " whole), e.g. ../shared/data/glue/SST-2/train.tsv: plain files give one text per line, a GLUE .tsv"
+                    + " its text columns by the header's names (never the labels).")
+    List<String> extraInput = List.of();
+
     private String corpusFolder;
 
     public static void main(String[] args) {
@@ -106,6 +112,7 @@ public final class VocabJob extends StageCommand {
         a.put("lowercase", lowercase());
         a.put("limit_alphabet", model == VocabModel.wordpiece ? limitAlphabet : 256);
         a.put("scoring", scoring().name());
+        if (!extraInput.isEmpty()) a.put("extra_input", extraInput);
         a.put("max_words", maxWords == null ? "setting vocab.max_words" : maxWords);
         return a;
     }
@@ -127,6 +134,7 @@ public final class VocabJob extends StageCommand {
         }
         if (maxWords(settings) < 1) throw new UsageException("--max-words must be at least 1.");
         corpusFolder = CleanCorpus.resolve(input, hadoopConf);
+        ExtraText.check(extraInput, hadoopConf);
     }
 
     private long maxWords(Settings settings) {
@@ -138,7 +146,13 @@ public final class VocabJob extends StageCommand {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         WordSplitter splitter = model == VocabModel.wordpiece ? WordSplitter.bert(lowercase()) : WordSplitter.byteLevel(lowercase());
         int partitions = Math.max(1, jsc.defaultParallelism());
-        WordCounts counts = WordCounts.count(texts(spark, corpusFolder), splitter, maxWords(settings), partitions);
+        JavaRDD<String> texts = texts(spark, corpusFolder);
+        if (!extraInput.isEmpty()) {
+            JavaRDD<String> extra = ExtraText.read(jsc, extraInput).cache();
+            report.count("extra_texts", extra.count());
+            texts = texts.union(extra);
+        }
+        WordCounts counts = WordCounts.count(texts, splitter, maxWords(settings), partitions);
         report.count("documents", counts.documents());
         report.count("word_occurrences", counts.occurrences());
         report.count("distinct_words", counts.distinctWords());

@@ -198,6 +198,55 @@ class VocabJobTest {
         }
     }
 
+    /**
+     * --extra-input SST-2's training sentences: the .tsv gives exactly its sentence column (read here
+     * from the file independently, header and labels dropped), the vocabulary trained on the corpus plus
+     * them splits SST-2's dev sentences into fewer pieces per word than the corpus's own vocabulary, and
+     * a .tsv without a text column is refused naming the file.
+     */
+    @Test
+    void extraInputKeepsTheTargetDomainsWordsWhole() throws IOException {
+        Path sst2 = SharedData.root().resolve("glue/SST-2");
+        Path train = sst2.resolve("train.tsv");
+        List<String> trainLines = Files.readAllLines(train);
+        List<String> sentences = trainLines.subList(1, trainLines.size()).stream().map(l -> l.split("\t")[0])
+                .filter(t -> !t.isBlank()).sorted().toList();
+        var jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+        assertEquals(sentences, ExtraText.read(jsc, List.of(train.toString())).collect().stream().sorted().toList());
+
+        Path plain = dir.resolve("vocab-corpus"), extra = dir.resolve("vocab-corpus-and-sst2");
+        assertEquals(0, vocab("--input", ingestDir, "--output", plain.toString(), "--model", "wordpiece", "--vocab-size", "3000"));
+        assertEquals(0, vocab("--input", ingestDir, "--output", extra.toString(), "--model", "wordpiece", "--vocab-size", "3000",
+                "--extra-input", train.toString()));
+        assertEquals(sentences.size(), report(extra).path("counters").path("extra_texts").asLong());
+        List<String> devLines = Files.readAllLines(sst2.resolve("dev.tsv"));
+        List<String> dev = devLines.subList(1, devLines.size()).stream().map(l -> l.split("\t")[0]).toList();
+        double corpusOnly = piecesPerWord(Tokenizers.load(plain.toString(), null), dev);
+        double withExtra = piecesPerWord(Tokenizers.load(extra.toString(), null), dev);
+        assertTrue(withExtra < corpusOnly - 0.05, "pieces per dev word: " + withExtra + " with SST-2, " + corpusOnly + " without");
+
+        Path labelsOnly = dir.resolve("labels.tsv");
+        Files.write(labelsOnly, List.of("id\tlabel", "1\t0"));
+        Path refused = dir.resolve("refused-extra");
+        assertEquals(2, vocab("--input", ingestDir, "--output", refused.toString(), "--model", "wordpiece",
+                "--extra-input", labelsOnly.toString()));
+        assertEquals(2, vocab("--input", ingestDir, "--output", refused.toString(), "--model", "wordpiece",
+                "--extra-input", dir.resolve("no-such.txt").toString()));
+        assertFalse(Files.exists(refused));
+    }
+
+    private static double piecesPerWord(Tokenizer tokenizer, List<String> texts) {
+        WordSplitter words = WordSplitter.bert(true);
+        long[] piecesAndWords = new long[2];
+        for (String text : texts) {
+            words.split(text, word -> {
+                piecesAndWords[0] += tokenizer.encode(word).length;
+                piecesAndWords[1]++;
+            });
+        }
+        return (double) piecesAndWords[0] / piecesAndWords[1];
+    }
+
     @Test
     void badInputStopsBeforeWriting() {
         String empty = dir.resolve("empty-ingest").toString();

@@ -22,6 +22,7 @@ import org.sparkbert.engine.loop.Trainer;
 import org.sparkbert.engine.loop.TrainingOptions;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
+import org.sparkbert.engine.optim.AdamMoments;
 import org.sparkbert.engine.optim.Optimizer;
 
 /**
@@ -40,6 +41,7 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
     private final int threads;
     private final String optimizer;
     private final float weightDecay;
+    private final AdamMoments moments;
     private final TrainingOptions options;
     private final int globalBatch;
     private final int seqLength;
@@ -52,7 +54,7 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
     private final HeldOutSet heldOut;
 
     public BertReplicaFactory(ModelConfig config, String backend, String device, int threads, String optimizer, float weightDecay,
-                              TrainingOptions options, int globalBatch, int seqLength, int maxPredictionsPerSequence,
+                              AdamMoments moments, TrainingOptions options, int globalBatch, int seqLength, int maxPredictionsPerSequence,
                               DynamicMasker masker, int padId, String initFrom, HeldOutSet heldOut) {
         this.config = config;
         this.backend = backend;
@@ -60,6 +62,7 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
         this.threads = threads;
         this.optimizer = optimizer;
         this.weightDecay = weightDecay;
+        this.moments = moments;
         this.options = options;
         this.globalBatch = globalBatch;
         this.seqLength = seqLength;
@@ -80,7 +83,7 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
     public BertReplica open(int rank, int replicas, List<Indexed<Instance>> records) {
         int micro = globalBatch / replicas / options.accumulate();
         int rows = rank < 0 ? 1 : micro;
-        Optimizer optim = Optimizer.named(optimizer, weightDecay);
+        Optimizer optim = Optimizer.named(optimizer, weightDecay, moments);
         BertModel bert = Trainer.newModel(config, Backends.create(backend, device, threads), optim, rows, seqLength,
                 rows * maxPredictionsPerSequence, options.seed());
         if (initFrom != null) warmStart(bert);

@@ -1,6 +1,7 @@
 package org.sparkbert.train.distributed;
 
 import java.io.IOException;
+import org.sparkbert.engine.optim.AdamMoments;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,7 +62,7 @@ final class TinyBert {
     BertReplicaFactory factory(int globalBatch, int accumulate, long steps) {
         TrainingOptions options = new TrainingOptions(1e-3f, 2, steps, accumulate, 1.0f, 42);
         DynamicMasker masker = new DynamicMasker(tokenizer, 0.15, PREDICTIONS, false, 7);
-        return new BertReplicaFactory(config, "cpu", "auto", 1, "adamw", 0.01f, options, globalBatch, SEQ, PREDICTIONS, masker,
+        return new BertReplicaFactory(config, "cpu", "auto", 1, "adamw", 0.01f, AdamMoments.BERT, options, globalBatch, SEQ, PREDICTIONS, masker,
                 specials.pad(), null, null);
     }
 
