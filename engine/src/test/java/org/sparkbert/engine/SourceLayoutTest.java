@@ -20,15 +20,16 @@ import org.junit.jupiter.api.Test;
 /** DESIGN.md's layout rules, read off the sources of every module. */
 class SourceLayoutTest {
     private static final Pattern PACKAGE = Pattern.compile("^package ([\\w.]+);", Pattern.MULTILINE);
-    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?(org\\.sparkbert\\.[\\w.]+?)(?:\\.\\*)?;",
-            Pattern.MULTILINE);
+    private static final Pattern IMPORT =
+            Pattern.compile("^import (?:static )?(org\\.sparkbert\\.[\\w.]+?)(?:\\.\\*)?;", Pattern.MULTILINE);
     private static final Path ROOT = Path.of(System.getProperty("sparkbert.project.root"));
 
     @Test
     void theEngineImportsNoSparkClass() throws IOException {
         List<String> offenders = new ArrayList<>();
         for (Path f : javaFiles(ROOT.resolve("engine/src"))) {
-            if (Files.readString(f).matches("(?s).*\\bimport (static )?(org\\.apache\\.spark|scala)\\..*")) offenders.add(f.toString());
+            if (Files.readString(f).matches("(?s).*\\bimport (static )?(org\\.apache\\.spark|scala)\\..*"))
+                offenders.add(f.toString());
         }
         assertEquals(List.of(), offenders);
     }
@@ -38,8 +39,11 @@ class SourceLayoutTest {
         List<String> offenders = new ArrayList<>();
         for (Path f : mainSources()) {
             String name = f.getFileName().toString();
-            if (!f.startsWith(ROOT.resolve("bench")) && (name.contains("Benchmark") || f.toString().contains("/bench/")
-                    || name.startsWith("InProcess") || name.contains("StandaloneCluster"))) {
+            if (!f.startsWith(ROOT.resolve("bench"))
+                    && (name.contains("Benchmark")
+                            || f.toString().contains("/bench/")
+                            || name.startsWith("InProcess")
+                            || name.contains("StandaloneCluster"))) {
                 offenders.add(ROOT.relativize(f).toString());
             }
         }
@@ -67,8 +71,12 @@ class SourceLayoutTest {
         assertEquals(List.of(), cycles);
     }
 
-    private static void visit(String c, Map<String, Set<String>> imports, Map<String, Integer> state, List<String> path,
-                              List<String> cycles) {
+    private static void visit(
+            String c,
+            Map<String, Set<String>> imports,
+            Map<String, Integer> state,
+            List<String> path,
+            List<String> cycles) {
         Integer s = state.get(c);
         if (s != null && s == 2) return;
         if (s != null && s == 1) {
@@ -77,7 +85,8 @@ class SourceLayoutTest {
         }
         state.put(c, 1);
         path.add(c);
-        for (String t : imports.getOrDefault(c, Set.of())) if (imports.containsKey(t)) visit(t, imports, state, path, cycles);
+        for (String t : imports.getOrDefault(c, Set.of()))
+            if (imports.containsKey(t)) visit(t, imports, state, path, cycles);
         path.remove(path.size() - 1);
         state.put(c, 2);
     }
@@ -97,7 +106,8 @@ class SourceLayoutTest {
     private static List<Path> mainSources() throws IOException {
         List<Path> out = new ArrayList<>();
         try (Stream<Path> modules = Files.list(ROOT)) {
-            for (Path m : modules.filter(d -> Files.isDirectory(d.resolve("src/main/java"))).toList()) {
+            for (Path m : modules.filter(d -> Files.isDirectory(d.resolve("src/main/java")))
+                    .toList()) {
                 out.addAll(javaFiles(m.resolve("src/main/java")));
             }
         }

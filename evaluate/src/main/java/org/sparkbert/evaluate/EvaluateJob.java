@@ -21,8 +21,7 @@ public final class EvaluateJob {
               report   report.md, report.html (with plots) and report.json for a run and its evaluations
             """;
 
-    private EvaluateJob() {
-    }
+    private EvaluateJob() {}
 
     public static int execute(String... args) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {

@@ -1,9 +1,8 @@
 package org.sparkbert.ingest;
 
+import java.util.List;
 import org.apache.spark.Partitioner;
 import org.sparkbert.ingest.read.InputFile;
-
-import java.util.List;
 
 /**
  * Page keys to the partitions of a read that gave each file its own task: partition i holds the

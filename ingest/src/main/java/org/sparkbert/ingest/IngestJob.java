@@ -1,6 +1,13 @@
 package org.sparkbert.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -35,14 +42,6 @@ import org.sparkbert.job.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-
 /**
  * The ingest stage: raw C4-style shards to a clean, deduplicated corpus. Reads JSON lines and WET
  * files (any Hadoop FileSystem), applies C4's page rules and language identification, then removes
@@ -55,14 +54,22 @@ import java.util.TreeMap;
  */
 @Command(name = "ingest", description = "Clean and deduplicate C4-style shards (JSON lines, WET) into clean/ Parquet.")
 public final class IngestJob extends StageCommand {
-    @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH_OR_GLOB",
+    @Option(
+            names = "--input",
+            required = true,
+            arity = "1..*",
+            paramLabel = "PATH_OR_GLOB",
             description = "Input files, globs or directories (every file below a directory), on any Hadoop FileSystem.")
     List<String> inputs = new ArrayList<>();
 
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "The output directory.")
     String output;
 
-    @Option(names = "--previous", arity = "1..*", split = ",", paramLabel = "DIR",
+    @Option(
+            names = "--previous",
+            arity = "1..*",
+            split = ",",
+            paramLabel = "DIR",
             description = "Earlier ingest outputs (repeated, or comma-separated for schedulers that pass one"
                     + " argument): their input files are skipped and their pages count as seen.")
     List<String> previous = new ArrayList<>();
@@ -89,7 +96,6 @@ public final class IngestJob extends StageCommand {
     protected String outputPath() {
         return output;
     }
-
 
     @Override
     protected void validate(Settings settings, Configuration hadoopConf) {
@@ -128,10 +134,13 @@ public final class IngestJob extends StageCommand {
         if (!(heldOut >= 0 && heldOut < 1)) {
             throw new UsageException("Setting '" + VALIDATION_FRACTION + "' must lie in [0, 1), not " + heldOut + ".");
         }
-        if ((bands == 0) != (rows == 0) || bands < 0 || rows < 0
+        if ((bands == 0) != (rows == 0)
+                || bands < 0
+                || rows < 0
                 || (long) bands * rows > s.integer("ingest.dedup.near.permutations")) {
-            throw new UsageException("Settings 'ingest.dedup.near.bands' and 'ingest.dedup.near.rows' must both be 0"
-                    + " (chosen for the threshold) or both positive with bands x rows <= ingest.dedup.near.permutations.");
+            throw new UsageException(
+                    "Settings 'ingest.dedup.near.bands' and 'ingest.dedup.near.rows' must both be 0"
+                            + " (chosen for the threshold) or both positive with bands x rows <= ingest.dedup.near.permutations.");
         }
     }
 
@@ -140,7 +149,8 @@ public final class IngestJob extends StageCommand {
             Path p = new Path(dir);
             FileSystem fs = p.getFileSystem(conf);
             JsonNode report = fs.exists(p) ? StageOutput.readReport(fs, p) : null;
-            if (report == null || !report.path("complete").asBoolean(false)
+            if (report == null
+                    || !report.path("complete").asBoolean(false)
                     || !"ingest".equals(report.path("stage").asText())) {
                 throw new UsageException("--previous " + dir + " is not a complete ingest output (no _REPORT.json of a"
                         + " finished ingest run there).");
@@ -159,8 +169,8 @@ public final class IngestJob extends StageCommand {
         progress.begin("checksum", "checksum " + files.size() + " input files");
         // Broadcast: a task would otherwise deserialise the whole Hadoop configuration, and every task
         // over the pages carries the read in its lineage.
-        Broadcast<HadoopConf> shipped = JavaSparkContext.fromSparkContext(spark.sparkContext())
-                .broadcast(new HadoopConf(conf));
+        Broadcast<HadoopConf> shipped =
+                JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(new HadoopConf(conf));
         List<InputFile> toRead = skipKnownFiles(spark, conf, shipped, partitions, out);
         report.count("input_files", files.size());
         report.count("input_files_skipped", files.size() - toRead.size());
@@ -172,8 +182,10 @@ public final class IngestJob extends StageCommand {
         PageLayout layout = reader.layout();
         // Serialised pages take less memory but cost a serialisation pass; as objects they take no CPU to cache.
         StorageLevel cached = settings.flag("ingest.cache.compressed")
-                ? StorageLevel.MEMORY_AND_DISK_SER() : StorageLevel.MEMORY_AND_DISK();
-        PageCache read = new PageCache(reader.read(spark, shipped, settings.integer("ingest.read.max_record_bytes"), rules), cached);
+                ? StorageLevel.MEMORY_AND_DISK_SER()
+                : StorageLevel.MEMORY_AND_DISK();
+        PageCache read = new PageCache(
+                reader.read(spark, shipped, settings.integer("ingest.read.max_record_bytes"), rules), cached);
         JavaRDD<Page> pages = read.pages();
         long recordsIn = countPages(pages, report);
         report.endPhase("read_and_clean");
@@ -191,7 +203,10 @@ public final class IngestJob extends StageCommand {
         progress.begin("dedup_exact", "exact duplicates");
         if (settings.flag("ingest.dedup.exact.enabled")) {
             JavaRDD<Row> previousRows = previousPages == null ? null : LocationFreeRDD.of(previousPages.javaRDD());
-            docs = dropped(docs, layout, persisted(ExactDedup.drops(docs, previousRows, partitions), "exact duplicates"),
+            docs = dropped(
+                    docs,
+                    layout,
+                    persisted(ExactDedup.drops(docs, previousRows, partitions), "exact duplicates"),
                     drops);
         }
         report.endPhase("dedup_exact");
@@ -214,11 +229,14 @@ public final class IngestJob extends StageCommand {
         if (settings.flag("ingest.dedup.lines.enabled")) {
             linedCache = new PageCache(LineDedup.apply(docs, layout, rules.sentenceMinimum(), partitions), cached);
             lined = linedCache.pages();
-            long[] removed = lined.aggregate(new long[2], (sums, p) -> {
-                sums[0] += p.linesDeduplicated;
-                sums[1] += p.isKept() ? 0 : 1;
-                return sums;
-            }, IngestJob::add);
+            long[] removed = lined.aggregate(
+                    new long[2],
+                    (sums, p) -> {
+                        sums[0] += p.linesDeduplicated;
+                        sums[1] += p.isKept() ? 0 : 1;
+                        return sums;
+                    },
+                    IngestJob::add);
             report.count("lines_removed_line_dedup", removed[0]);
             log.info("line deduplication: {} lines removed, {} pages dropped", removed[0], removed[1]);
             docs = lined.filter(Page::isKept);
@@ -232,10 +250,16 @@ public final class IngestJob extends StageCommand {
         String codec = spark.conf().get("spark.sql.parquet.compression.codec");
         ValidationSplit split = new ValidationSplit(settings.number(VALIDATION_FRACTION));
         report.put("validation_fraction", settings.number(VALIDATION_FRACTION));
-        new ParquetOutput(IngestOutput.CLEAN, codec).write(docs.filter(p -> !split.isValidation(p.urlKey, p.id))
-                .map(IngestOutput::cleanRow), cleanPath, shipped);
-        new ParquetOutput(IngestOutput.CLEAN, codec).write(docs.filter(p -> split.isValidation(p.urlKey, p.id))
-                .map(IngestOutput::cleanRow), validationPath, shipped);
+        new ParquetOutput(IngestOutput.CLEAN, codec)
+                .write(
+                        docs.filter(p -> !split.isValidation(p.urlKey, p.id)).map(IngestOutput::cleanRow),
+                        cleanPath,
+                        shipped);
+        new ParquetOutput(IngestOutput.CLEAN, codec)
+                .write(
+                        docs.filter(p -> split.isValidation(p.urlKey, p.id)).map(IngestOutput::cleanRow),
+                        validationPath,
+                        shipped);
         JavaRDD<Row> rejects = rejects(pages, lined, layout, drops);
         new ParquetOutput(IngestOutput.REJECTS, codec).write(rejects, rejectsPath, shipped);
         report.endPhase("write");
@@ -253,8 +277,9 @@ public final class IngestJob extends StageCommand {
     }
 
     /** Checksums every input on the executors, writes the manifest, returns the files no earlier output holds. */
-    private List<InputFile> skipKnownFiles(SparkSession spark, Configuration conf, Broadcast<HadoopConf> shipped,
-                                           int partitions, StageOutput out) throws IOException {
+    private List<InputFile> skipKnownFiles(
+            SparkSession spark, Configuration conf, Broadcast<HadoopConf> shipped, int partitions, StageOutput out)
+            throws IOException {
         List<String> sums = JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .parallelize(files, Math.max(1, Math.min(files.size(), partitions * 4)))
                 .map(f -> FileChecksum.sha256(f.path, shipped.value().get()))
@@ -287,8 +312,11 @@ public final class IngestJob extends StageCommand {
         Dataset<Row> all = null;
         for (String dir : previous) {
             // One scan of both folders: LocationFreeRDD reads a single file scan's partitions.
-            Dataset<Row> one = spark.read().parquet(IngestOutput.corpusFolders(dir, spark.sparkContext().hadoopConfiguration())
-                    .toArray(new String[0])).select("id", "text");
+            Dataset<Row> one = spark.read()
+                    .parquet(
+                            IngestOutput.corpusFolders(dir, spark.sparkContext().hadoopConfiguration())
+                                    .toArray(new String[0]))
+                    .select("id", "text");
             all = all == null ? one : all.unionByName(one);
         }
         return all;
@@ -301,11 +329,26 @@ public final class IngestJob extends StageCommand {
                 ? LshParameters.of(s.integer("ingest.dedup.near.bands"), s.integer("ingest.dedup.near.rows"))
                 : LshParameters.optimal(threshold, permutations, s.number("ingest.dedup.near.false_positive_weight"));
         log.info("near duplicates: {} permutations, {}, Jaccard threshold {}", permutations, lsh, threshold);
-        report.put("minhash", Map.of("permutations", permutations, "bands", lsh.bands, "rows", lsh.rows,
-                "threshold", threshold, "ngram", s.integer("ingest.dedup.near.ngram")));
+        report.put(
+                "minhash",
+                Map.of(
+                        "permutations",
+                        permutations,
+                        "bands",
+                        lsh.bands,
+                        "rows",
+                        lsh.rows,
+                        "threshold",
+                        threshold,
+                        "ngram",
+                        s.integer("ingest.dedup.near.ngram")));
         MinHasher hasher = new MinHasher(permutations, lsh.bands, lsh.rows, s.longValue("ingest.dedup.near.seed"));
-        return new NearDedup(hasher, s.integer("ingest.dedup.near.ngram"), threshold,
-                s.integer("ingest.dedup.near.max_bucket_for_all_pairs"), s.integer("ingest.dedup.near.max_iterations"));
+        return new NearDedup(
+                hasher,
+                s.integer("ingest.dedup.near.ngram"),
+                threshold,
+                s.integer("ingest.dedup.near.max_bucket_for_all_pairs"),
+                s.integer("ingest.dedup.near.max_iterations"));
     }
 
     private JavaRDD<Drop> persisted(JavaRDD<Drop> drops, String what) {
@@ -315,8 +358,8 @@ public final class IngestJob extends StageCommand {
     }
 
     /** Records the drops and returns the pages they leave. */
-    private static JavaRDD<Page> dropped(JavaRDD<Page> pages, PageLayout layout, JavaRDD<Drop> drops,
-                                         List<JavaRDD<Drop>> all) {
+    private static JavaRDD<Page> dropped(
+            JavaRDD<Page> pages, PageLayout layout, JavaRDD<Drop> drops, List<JavaRDD<Drop>> all) {
         all.add(drops);
         return layout.without(pages, drops);
     }
@@ -324,16 +367,19 @@ public final class IngestJob extends StageCommand {
     /** One pass over the cached pages: how many records, how many passed the page rules, the lines each rule removed. */
     private long countPages(JavaRDD<Page> pages, StageReport report) {
         LineRule[] lineRules = LineRule.values();
-        long[] totals = pages.aggregate(new long[2 + lineRules.length], (sums, p) -> {
-            sums[0]++;
-            if (p.isKept()) {
-                sums[1]++;
-                for (int i = 0; i < p.linesRemoved.length; i++) {
-                    sums[2 + i] += p.linesRemoved[i];
-                }
-            }
-            return sums;
-        }, IngestJob::add);
+        long[] totals = pages.aggregate(
+                new long[2 + lineRules.length],
+                (sums, p) -> {
+                    sums[0]++;
+                    if (p.isKept()) {
+                        sums[1]++;
+                        for (int i = 0; i < p.linesRemoved.length; i++) {
+                            sums[2 + i] += p.linesRemoved[i];
+                        }
+                    }
+                    return sums;
+                },
+                IngestJob::add);
         for (int i = 0; i < lineRules.length; i++) {
             report.count(lineRules[i].counter, totals[2 + i]);
         }
@@ -352,8 +398,8 @@ public final class IngestJob extends StageCommand {
      * Every dropped record: bad input and pages dropped by a rule as read, pages line deduplication
      * dropped, duplicates with their survivor; each with its raw record.
      */
-    private static JavaRDD<Row> rejects(JavaRDD<Page> pages, JavaRDD<Page> lined, PageLayout layout,
-                                        List<JavaRDD<Drop>> drops) {
+    private static JavaRDD<Row> rejects(
+            JavaRDD<Page> pages, JavaRDD<Page> lined, PageLayout layout, List<JavaRDD<Drop>> drops) {
         JavaRDD<Row> rows = pages.filter(p -> !p.isKept()).map(p -> IngestOutput.rejectRow(p, p.reason, null));
         if (lined != null) {
             rows = rows.union(lined.filter(p -> !p.isKept()).map(p -> IngestOutput.rejectRow(p, p.reason, null)));
@@ -364,7 +410,8 @@ public final class IngestJob extends StageCommand {
                 all = all.union(d);
             }
             rows = rows.union(layout.dropped(pages, all)
-                    .map(pd -> IngestOutput.rejectRow(pd._1(), pd._2().reason(), pd._2().survivorId())));
+                    .map(pd -> IngestOutput.rejectRow(
+                            pd._1(), pd._2().reason(), pd._2().survivorId())));
         }
         return rows;
     }
@@ -374,24 +421,39 @@ public final class IngestJob extends StageCommand {
      * not add up; the drops per reason are counted on the rejects as they were written (the same
      * deterministic RDD, computed again from the cached pages and drops).
      */
-    private void reconcile(Configuration conf, long recordsIn, String cleanPath, String validationPath, JavaRDD<Row> rejects,
-                           String rejectsPath, StageReport report) throws IOException {
+    private void reconcile(
+            Configuration conf,
+            long recordsIn,
+            String cleanPath,
+            String validationPath,
+            JavaRDD<Row> rejects,
+            String rejectsPath,
+            StageReport report)
+            throws IOException {
         long recordsClean = ParquetRowCount.of(cleanPath, conf);
         long recordsValidation = ParquetRowCount.of(validationPath, conf);
         long recordsOut = recordsClean + recordsValidation;
         long rejectsWritten = ParquetRowCount.of(rejectsPath, conf);
-        Map<String, Long> dropped = new TreeMap<>(rejects.map(r -> r.getString(2)).countByValue());
+        Map<String, Long> dropped =
+                new TreeMap<>(rejects.map(r -> r.getString(2)).countByValue());
         long droppedTotal = dropped.values().stream().mapToLong(Long::longValue).sum();
         report.put("records_in", recordsIn);
         report.put("records_out", recordsOut);
         report.put("records_clean", recordsClean);
         report.put("records_validation", recordsValidation);
         report.put("dropped", dropped);
-        log.info("counts: {} in, {} out ({} clean, {} validation), {} dropped {}", recordsIn, recordsOut, recordsClean,
-                recordsValidation, droppedTotal, dropped);
+        log.info(
+                "counts: {} in, {} out ({} clean, {} validation), {} dropped {}",
+                recordsIn,
+                recordsOut,
+                recordsClean,
+                recordsValidation,
+                droppedTotal,
+                dropped);
         if (rejectsWritten != droppedTotal || recordsIn != recordsOut + droppedTotal) {
             throw new IllegalStateException("The counts do not reconcile: " + recordsIn + " records in, " + recordsOut
-                    + " out (" + recordsClean + " clean, " + recordsValidation + " validation) and " + droppedTotal + " dropped " + dropped + " (" + rejectsWritten
+                    + " out (" + recordsClean + " clean, " + recordsValidation + " validation) and " + droppedTotal
+                    + " dropped " + dropped + " (" + rejectsWritten
                     + " rejects written); the output is not committed.");
         }
     }

@@ -1,5 +1,7 @@
 package org.sparkbert.ingest;
 
+import java.io.IOException;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -7,9 +9,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-
-import java.io.IOException;
-import java.util.List;
 
 /**
  * The tables the stage writes: {@code clean/}, the training corpus, {@code validation/}, the held-out
@@ -19,8 +18,7 @@ final class IngestOutput {
     static final String CLEAN_FOLDER = "clean";
     static final String VALIDATION_FOLDER = "validation";
 
-    private IngestOutput() {
-    }
+    private IngestOutput() {}
 
     /** The page tables of an earlier output: clean/, and validation/ where it has one (older outputs do not). */
     static List<String> corpusFolders(String dir, Configuration conf) throws IOException {

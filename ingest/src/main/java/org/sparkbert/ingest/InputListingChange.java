@@ -1,11 +1,10 @@
 package org.sparkbert.ingest;
 
-import org.sparkbert.ingest.read.InputFile;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.sparkbert.ingest.read.InputFile;
 
 /**
  * How the input files listed now differ from those an output's manifest recorded: new paths, paths
@@ -20,8 +19,7 @@ final class InputListingChange {
     final List<String> resized = new ArrayList<>();
     final List<String> removed = new ArrayList<>();
 
-    private InputListingChange() {
-    }
+    private InputListingChange() {}
 
     static InputListingChange between(List<Manifest.Entry> recorded, List<InputFile> now) {
         InputListingChange change = new InputListingChange();

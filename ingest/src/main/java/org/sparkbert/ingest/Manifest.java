@@ -3,16 +3,15 @@ package org.sparkbert.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 /**
  * The input files of an ingest output ({@code _MANIFEST.json}): path, size, SHA-256 and whether this
@@ -47,8 +46,7 @@ public final class Manifest {
         }
     }
 
-    private Manifest() {
-    }
+    private Manifest() {}
 
     public static String toJson(List<Entry> entries) {
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -76,7 +74,10 @@ public final class Manifest {
         try (FSDataInputStream in = fs.open(file)) {
             JsonNode root = JSON.readTree(in);
             for (JsonNode f : root.path("files")) {
-                entries.add(new Entry(f.path("path").asText(), f.path("size").asLong(), f.path("sha256").asText(),
+                entries.add(new Entry(
+                        f.path("path").asText(),
+                        f.path("size").asLong(),
+                        f.path("sha256").asText(),
                         f.path("status").asText()));
             }
         }

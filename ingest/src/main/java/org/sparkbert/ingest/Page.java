@@ -24,6 +24,7 @@ public final class Page implements Serializable {
     public final String raw;
     /** Why the record is not in the corpus (bad input, a page rule, line deduplication); null while it is. */
     public final String reason;
+
     public final String id;
     public final String url;
     public final String urlKey;
@@ -37,8 +38,20 @@ public final class Page implements Serializable {
     /** Lines line deduplication removed. */
     public final int linesDeduplicated;
 
-    public Page(long key, String source, long position, String raw, String reason, String id, String url, String urlKey,
-                Timestamp timestamp, String text, String textHash, int[] linesRemoved, int linesDeduplicated) {
+    public Page(
+            long key,
+            String source,
+            long position,
+            String raw,
+            String reason,
+            String id,
+            String url,
+            String urlKey,
+            Timestamp timestamp,
+            String text,
+            String textHash,
+            int[] linesRemoved,
+            int linesDeduplicated) {
         this.key = key;
         this.source = source;
         this.position = position;
@@ -69,7 +82,19 @@ public final class Page implements Serializable {
 
     /** After line deduplication: the new text, or the old one with the reason the page is dropped. */
     public Page afterLineDedup(String newText, String dropReason, int removed) {
-        return new Page(key, source, position, raw, dropReason, id, url, urlKey, timestamp,
-                dropReason == null ? newText : text, textHash, linesRemoved, removed);
+        return new Page(
+                key,
+                source,
+                position,
+                raw,
+                dropReason,
+                id,
+                url,
+                urlKey,
+                timestamp,
+                dropReason == null ? newText : text,
+                textHash,
+                linesRemoved,
+                removed);
     }
 }

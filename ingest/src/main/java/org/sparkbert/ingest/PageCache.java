@@ -1,9 +1,8 @@
 package org.sparkbert.ingest;
 
+import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
-
-import java.util.List;
 
 /**
  * Pages kept in memory (spilled to disk when they do not fit) as one list per partition. Cached one

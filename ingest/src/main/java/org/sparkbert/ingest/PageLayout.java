@@ -1,15 +1,14 @@
 package org.sparkbert.ingest;
 
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.sparkbert.ingest.dedup.Drop;
 import scala.Tuple2;
-
-import java.io.Serializable;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
 
 /**
  * Which partition of the cached pages holds each page key. Per-page values (a step's drops, the lines

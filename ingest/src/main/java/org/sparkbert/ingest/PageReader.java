@@ -1,5 +1,11 @@
 package org.sparkbert.ingest;
 
+import java.util.Iterator;
+import java.util.List;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Function;
+import java.util.stream.StreamSupport;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaRDD;
@@ -16,13 +22,6 @@ import org.sparkbert.ingest.read.InputFile;
 import org.sparkbert.ingest.read.InputFileReader;
 import org.sparkbert.ingest.read.InputRecord;
 import scala.Tuple2;
-
-import java.util.Iterator;
-import java.util.List;
-import java.util.Spliterator;
-import java.util.Spliterators;
-import java.util.function.Function;
-import java.util.stream.StreamSupport;
 
 /**
  * Reads the input files on the executors, one task per file with a streaming reader (a gzip file
@@ -58,12 +57,16 @@ final class PageReader {
         if (taskPerFile()) {
             return inputs.mapPartitions(part -> {
                 PageFilter filter = new PageFilter(rules);
-                return flatLazyMap(part, file -> lazyMap(InputFileReader.open(file, conf.value().get(), maxRecordBytes),
-                        record -> page(file, record, filter)));
+                return flatLazyMap(
+                        part,
+                        file -> lazyMap(
+                                InputFileReader.open(file, conf.value().get(), maxRecordBytes),
+                                record -> page(file, record, filter)));
             });
         }
         Partitioner spread = layout().partitioner();
-        return inputs.flatMapToPair(file -> lazyMap(InputFileReader.open(file, conf.value().get(), maxRecordBytes),
+        return inputs.flatMapToPair(file -> lazyMap(
+                        InputFileReader.open(file, conf.value().get(), maxRecordBytes),
                         record -> new Tuple2<>(key(file, record), new Tuple2<>(file, record))))
                 .partitionBy(spread)
                 .mapPartitions(part -> {
@@ -89,8 +92,20 @@ final class PageReader {
         String id = urlKey != null ? Hashes.id("url", urlKey) : Hashes.id("text", r.text);
         PageVerdict verdict = filter.judge(r.text);
         String cleaned = verdict.isKept() ? verdict.text : null;
-        return new Page(key, r.source, r.position, r.raw, verdict.reason, id, r.url, urlKey, r.timestamp, cleaned,
-                cleaned == null ? null : Hashes.md5Hex(cleaned), verdict.linesRemoved, 0);
+        return new Page(
+                key,
+                r.source,
+                r.position,
+                r.raw,
+                verdict.reason,
+                id,
+                r.url,
+                urlKey,
+                r.timestamp,
+                cleaned,
+                cleaned == null ? null : Hashes.md5Hex(cleaned),
+                verdict.linesRemoved,
+                0);
     }
 
     /**
@@ -108,7 +123,9 @@ final class PageReader {
         }
         int executors = spark.sparkContext().statusTracker().getExecutorInfos().length - 1;
         int cores = spark.sparkContext().getConf().getInt("spark.executor.cores", 0);
-        return executors > 0 && cores > 0 ? executors * cores : spark.sparkContext().defaultParallelism();
+        return executors > 0 && cores > 0
+                ? executors * cores
+                : spark.sparkContext().defaultParallelism();
     }
 
     /** The elements of {@code f(a)} for each {@code a}, one at a time (a stream's flatMap would buffer a whole file). */
@@ -136,6 +153,7 @@ final class PageReader {
 
     static <A, B> Iterator<B> lazyMap(Iterator<A> in, Function<A, B> f) {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(in, Spliterator.ORDERED), false)
-                .map(f).iterator();
+                .map(f)
+                .iterator();
     }
 }

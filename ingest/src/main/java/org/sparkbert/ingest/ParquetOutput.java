@@ -1,5 +1,11 @@
 package org.sparkbert.ingest;
 
+import java.io.IOException;
+import java.io.Serializable;
+import java.sql.Timestamp;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -25,13 +31,6 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.sparkbert.ingest.read.HadoopConf;
 
-import java.io.IOException;
-import java.io.Serializable;
-import java.sql.Timestamp;
-import java.util.Iterator;
-import java.util.Locale;
-import java.util.Map;
-
 /**
  * Writes a table of strings, longs and timestamps as Parquet, one file per partition, straight from
  * the executors with parquet-hadoop: the files Spark's own writer makes (the same Parquet types,
@@ -51,8 +50,11 @@ final class ParquetOutput implements Serializable {
     ParquetOutput(StructType schema, String codec) {
         for (StructField f : schema.fields()) {
             DataType t = f.dataType();
-            if (!t.equals(DataTypes.StringType) && !t.equals(DataTypes.LongType) && !t.equals(DataTypes.TimestampType)) {
-                throw new IllegalArgumentException("Column " + f.name() + " is " + t + "; only strings, longs and timestamps are written.");
+            if (!t.equals(DataTypes.StringType)
+                    && !t.equals(DataTypes.LongType)
+                    && !t.equals(DataTypes.TimestampType)) {
+                throw new IllegalArgumentException(
+                        "Column " + f.name() + " is " + t + "; only strings, longs and timestamps are written.");
             }
         }
         this.schema = schema;
@@ -64,7 +66,8 @@ final class ParquetOutput implements Serializable {
         Path out = new Path(dir);
         FileSystem fs = out.getFileSystem(conf.value().get());
         fs.mkdirs(new Path(out, TEMPORARY));
-        rows.foreachPartition(part -> writePart(TaskContext.getPartitionId(), part, dir, conf.value().get()));
+        rows.foreachPartition(part ->
+                writePart(TaskContext.getPartitionId(), part, dir, conf.value().get()));
         fs.delete(new Path(out, TEMPORARY), true);
         // Hadoop's output committer convention, which schedulers and other readers wait for.
         fs.create(new Path(out, "_SUCCESS"), true).close();
@@ -77,9 +80,13 @@ final class ParquetOutput implements Serializable {
         }
         CompressionCodecName compression = CompressionCodecName.fromConf(codec);
         String name = String.format("part-%05d%s.parquet", index, compression.getExtension());
-        Path temporary = new Path(new Path(dir, TEMPORARY), name + "-" + TaskContext.get().attemptNumber());
-        try (ParquetWriter<Row> writer = new Builder(temporary, new RowWriteSupport(schema)).withConf(conf)
-                .withCompressionCodec(compression).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build()) {
+        Path temporary = new Path(
+                new Path(dir, TEMPORARY), name + "-" + TaskContext.get().attemptNumber());
+        try (ParquetWriter<Row> writer = new Builder(temporary, new RowWriteSupport(schema))
+                .withConf(conf)
+                .withCompressionCodec(compression)
+                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                .build()) {
             while (part.hasNext()) {
                 writer.write(part.next());
             }
@@ -98,12 +105,15 @@ final class ParquetOutput implements Serializable {
         for (StructField f : schema.fields()) {
             Type.Repetition repetition = f.nullable() ? Type.Repetition.OPTIONAL : Type.Repetition.REQUIRED;
             if (f.dataType().equals(DataTypes.StringType)) {
-                message.primitive(PrimitiveTypeName.BINARY, repetition).as(LogicalTypeAnnotation.stringType()).named(f.name());
+                message.primitive(PrimitiveTypeName.BINARY, repetition)
+                        .as(LogicalTypeAnnotation.stringType())
+                        .named(f.name());
             } else if (f.dataType().equals(DataTypes.LongType)) {
                 message.primitive(PrimitiveTypeName.INT64, repetition).named(f.name());
             } else {
                 message.primitive(PrimitiveTypeName.INT64, repetition)
-                        .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS)).named(f.name());
+                        .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
+                        .named(f.name());
             }
         }
         return message.named("spark_schema");
@@ -120,8 +130,8 @@ final class ParquetOutput implements Serializable {
         @Override
         public WriteContext init(Configuration configuration) {
             // Spark restores its own schema (names, types, nullability) from this entry when it reads the files.
-            return new WriteContext(parquetSchema(schema),
-                    Map.of("org.apache.spark.sql.parquet.row.metadata", schema.json()));
+            return new WriteContext(
+                    parquetSchema(schema), Map.of("org.apache.spark.sql.parquet.row.metadata", schema.json()));
         }
 
         @Override

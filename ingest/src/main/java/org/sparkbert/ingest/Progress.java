@@ -1,12 +1,11 @@
 package org.sparkbert.ingest;
 
-import org.apache.spark.sql.SparkSession;
-import org.slf4j.Logger;
-
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
 
 /**
  * Names each step in the Spark UI (the job description) and in the log, with its number, and keeps
@@ -60,6 +59,7 @@ final class Progress {
     private static long processCpuNanos() {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         return os instanceof com.sun.management.OperatingSystemMXBean
-                ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() : -1;
+                ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime()
+                : -1;
     }
 }

@@ -2,10 +2,6 @@ package org.sparkbert.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.sparkbert.ingest.clean.CleaningRules;
-import org.sparkbert.ingest.clean.PageFilter;
-import org.sparkbert.job.Settings;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -15,13 +11,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sparkbert.ingest.clean.CleaningRules;
+import org.sparkbert.ingest.clean.PageFilter;
+import org.sparkbert.job.Settings;
 
 /** Real pages from the shared C4 sample, and JSON-lines files made of them, for the tests. */
 final class Corpus {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private Corpus() {
-    }
+    private Corpus() {}
 
     static Path sharedData() {
         String dir = System.getProperty("sparkbert.shared.data");

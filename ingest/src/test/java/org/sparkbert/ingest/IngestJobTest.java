@@ -1,17 +1,11 @@
 package org.sparkbert.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.sparkbert.ingest.clean.CleaningRules;
-import org.sparkbert.ingest.clean.PageFilter;
-import org.sparkbert.job.StageCommand;
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,11 +18,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
-
-import static org.apache.spark.sql.functions.col;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkbert.ingest.clean.CleaningRules;
+import org.sparkbert.ingest.clean.PageFilter;
+import org.sparkbert.job.StageCommand;
 
 class IngestJobTest {
     private static SparkSession spark;
@@ -38,9 +37,13 @@ class IngestJobTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("IngestJobTest")
-                .config("spark.sql.shuffle.partitions", "4").config("spark.default.parallelism", "2")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("IngestJobTest")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.default.parallelism", "2")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
     }
 
     @AfterAll
@@ -73,7 +76,8 @@ class IngestJobTest {
         for (Iterator<JsonNode> it = report.path("dropped").elements(); it.hasNext(); ) {
             sum += it.next().asLong();
         }
-        assertEquals(report.path("records_in").asLong(), report.path("records_out").asLong() + sum, report.toString());
+        assertEquals(
+                report.path("records_in").asLong(), report.path("records_out").asLong() + sum, report.toString());
     }
 
     // ---------------------------------------------------------------------------------- bad input
@@ -90,8 +94,10 @@ class IngestJobTest {
         Path folder = dir.resolve("corrupt");
         Files.createDirectories(folder);
         ByteArrayOutputStream lines = new ByteArrayOutputStream();
-        lines.write((Corpus.JSON.writeValueAsString(Corpus.page(goodPage, "https://good.example/1", "2019-04-25T12:57:54Z")) + "\n")
-                .getBytes(StandardCharsets.UTF_8));
+        lines.write(
+                (Corpus.JSON.writeValueAsString(Corpus.page(goodPage, "https://good.example/1", "2019-04-25T12:57:54Z"))
+                                + "\n")
+                        .getBytes(StandardCharsets.UTF_8));
         lines.write("{\"text\": \"cut off\n".getBytes(StandardCharsets.UTF_8));
         lines.write("this is not json\n".getBytes(StandardCharsets.UTF_8));
         lines.write("{\"url\": \"https://no.text/\"}\n".getBytes(StandardCharsets.UTF_8));
@@ -138,17 +144,26 @@ class IngestJobTest {
         assertTrue(dropped(report, "too_few_sentences") > 0);
 
         // Counted from the written data, not only from the report.
-        assertEquals(report.path("records_out").asLong(), clean(out).count() + validation(out).count());
-        assertEquals(report.path("records_in").asLong() - report.path("records_out").asLong(), rejects(out).count());
+        assertEquals(
+                report.path("records_out").asLong(),
+                clean(out).count() + validation(out).count());
+        assertEquals(
+                report.path("records_in").asLong() - report.path("records_out").asLong(),
+                rejects(out).count());
 
         // Every reject knows its file and line.
-        Row malformed = rejects(out).where(col("reason").equalTo("malformed_json")).orderBy("position").first();
+        Row malformed = rejects(out)
+                .where(col("reason").equalTo("malformed_json"))
+                .orderBy("position")
+                .first();
         assertTrue(malformed.<String>getAs("source").endsWith("corrupt/mixed.jsonl"));
         assertEquals(2L, malformed.<Long>getAs("position"));
         assertEquals("{\"text\": \"cut off", malformed.<String>getAs("raw"));
 
         // The good page of the corrupt folder arrives intact, and ids are unique.
-        assertEquals(1, clean(out).where(col("url").equalTo("https://good.example/1")).count());
+        assertEquals(
+                1,
+                clean(out).where(col("url").equalTo("https://good.example/1")).count());
         assertEquals(clean(out).count(), clean(out).select("id").distinct().count());
 
         // The 32 pages that the two C4 files share (README) are found as exact duplicates when kept.
@@ -160,7 +175,9 @@ class IngestJobTest {
         long count = 0;
         List<Path> files;
         try (var walk = Files.walk(Corpus.c4Dir())) {
-            files = walk.filter(p -> p.toString().endsWith(".jsonl") || p.toString().endsWith(".jsonl.gz")).toList();
+            files = walk.filter(
+                            p -> p.toString().endsWith(".jsonl") || p.toString().endsWith(".jsonl.gz"))
+                    .toList();
         }
         for (Path f : files) {
             byte[] bytes = Files.readAllBytes(f);
@@ -168,7 +185,8 @@ class IngestJobTest {
                 bytes = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes)).readAllBytes();
             }
             for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
-                if (!line.isBlank() && Corpus.JSON.readTree(line).path("text").asText("").isBlank()) {
+                if (!line.isBlank()
+                        && Corpus.JSON.readTree(line).path("text").asText("").isBlank()) {
                     count++;
                 }
             }
@@ -180,7 +198,8 @@ class IngestJobTest {
         Set<String> news = new HashSet<>(Corpus.realNewsTexts());
         PageFilter filter = new PageFilter(new CleaningRules(Corpus.defaults()));
         long count = 0;
-        for (String line : Files.readAllLines(Corpus.c4Dir().resolve("c4-en-train.00000-of-01024.records0001-1041.textonly.jsonl"))) {
+        for (String line : Files.readAllLines(
+                Corpus.c4Dir().resolve("c4-en-train.00000-of-01024.records0001-1041.textonly.jsonl"))) {
             String text = Corpus.JSON.readTree(line).get("text").asText();
             if (news.contains(text) && filter.judge(text).isKept()) {
                 count++;
@@ -198,12 +217,33 @@ class IngestJobTest {
         assertEquals(2, ingest("--input", dir.resolve("no*such*glob").toString(), "--output", out.toString()));
         assertFalse(Files.exists(out));
         Path notAnOutput = Files.createDirectories(dir.resolve("not-an-output"));
-        assertEquals(2, ingest("--input", Corpus.realNews().toString(), "--output", out.toString(),
-                "--previous", notAnOutput.toString()));
-        assertEquals(2, ingest("--input", Corpus.realNews().toString(), "--output", out.toString(),
-                "--conf", "ingest.dedup.near.treshold=0.5"));
-        assertEquals(2, ingest("--input", Corpus.realNews().toString(), "--output", out.toString(),
-                "--conf", "ingest.dedup.near.threshold=1.5"));
+        assertEquals(
+                2,
+                ingest(
+                        "--input",
+                        Corpus.realNews().toString(),
+                        "--output",
+                        out.toString(),
+                        "--previous",
+                        notAnOutput.toString()));
+        assertEquals(
+                2,
+                ingest(
+                        "--input",
+                        Corpus.realNews().toString(),
+                        "--output",
+                        out.toString(),
+                        "--conf",
+                        "ingest.dedup.near.treshold=0.5"));
+        assertEquals(
+                2,
+                ingest(
+                        "--input",
+                        Corpus.realNews().toString(),
+                        "--output",
+                        out.toString(),
+                        "--conf",
+                        "ingest.dedup.near.threshold=1.5"));
         assertFalse(Files.exists(out));
         try (var listing = Files.list(dir)) {
             assertTrue(listing.noneMatch(p -> p.getFileName().toString().startsWith(".out")), "no work directory left");
@@ -233,8 +273,15 @@ class IngestJobTest {
         }
         Path input = Corpus.writeJsonLines(dir.resolve("in/pages.jsonl"), records);
         Path out = dir.resolve("out");
-        assertEquals(0, ingest("--input", input.toString(), "--output", out.toString(),
-                "--conf", "ingest.dedup.lines.enabled=false"));
+        assertEquals(
+                0,
+                ingest(
+                        "--input",
+                        input.toString(),
+                        "--output",
+                        out.toString(),
+                        "--conf",
+                        "ingest.dedup.lines.enabled=false"));
 
         JsonNode report = Corpus.report(out);
         assertReconciles(report);
@@ -244,13 +291,18 @@ class IngestJobTest {
         assertEquals(records.size() - 3, report.path("records_out").asLong());
 
         Row urlDup = rejects(out).where(col("reason").equalTo("duplicate_url")).first();
-        assertEquals("2019-01-01 00:00:00.0", urlDup.getAs("timestamp").toString().replace("T", " "));
-        Row newest = clean(out).where(col("url").equalTo("http://example.com/story/")).first();
+        assertEquals(
+                "2019-01-01 00:00:00.0", urlDup.getAs("timestamp").toString().replace("T", " "));
+        Row newest = clean(out)
+                .where(col("url").equalTo("http://example.com/story/"))
+                .first();
         assertEquals(newest.<String>getAs("id"), urlDup.<String>getAs("survivor_id"));
 
         Row near = rejects(out).where(col("reason").equalTo("duplicate_near")).first();
         Set<String> cIds = new HashSet<>();
-        for (Row r : clean(out).where(col("url").isin("https://orig.example/c", "https://copy.example/c")).collectAsList()) {
+        for (Row r : clean(out)
+                .where(col("url").isin("https://orig.example/c", "https://copy.example/c"))
+                .collectAsList()) {
             cIds.add(r.getAs("id"));
         }
         assertEquals(Set.of(near.<String>getAs("survivor_id")), cIds, "one of the two survives, named by the other");
@@ -285,7 +337,9 @@ class IngestJobTest {
         long pagesWithLine = 0;
         for (Row r : clean(out).union(validation(out)).collectAsList()) {
             String text = r.getAs("text");
-            long copies = java.util.Arrays.stream(text.split("\n")).filter(shared::equals).count();
+            long copies = java.util.Arrays.stream(text.split("\n"))
+                    .filter(shared::equals)
+                    .count();
             assertTrue(copies <= 1);
             pagesWithLine += copies;
         }
@@ -321,8 +375,15 @@ class IngestJobTest {
         }
         Corpus.writeJsonLines(dir.resolve("night2/shard-1.jsonl"), second);
         Path night2 = dir.resolve("corpus-2");
-        assertEquals(0, ingest("--input", dir.resolve("night2").toString(), "--output", night2.toString(),
-                "--previous", night1.toString()));
+        assertEquals(
+                0,
+                ingest(
+                        "--input",
+                        dir.resolve("night2").toString(),
+                        "--output",
+                        night2.toString(),
+                        "--previous",
+                        night1.toString()));
 
         JsonNode report = Corpus.report(night2);
         assertReconciles(report);
@@ -342,8 +403,9 @@ class IngestJobTest {
 
     @Test
     void aSecondIdenticalRunAddsNothing() throws IOException {
-        Path input = Corpus.writeJsonLines(dir.resolve("in/pages.jsonl"), List.of(
-                Corpus.page(Corpus.cleanRealNews(1, 3).get(0), "https://x.example/", null)));
+        Path input = Corpus.writeJsonLines(
+                dir.resolve("in/pages.jsonl"),
+                List.of(Corpus.page(Corpus.cleanRealNews(1, 3).get(0), "https://x.example/", null)));
         Path out = dir.resolve("out");
         assertEquals(0, ingest("--input", input.toString(), "--output", out.toString()));
         String report = Files.readString(out.resolve("_REPORT.json"));
@@ -352,7 +414,8 @@ class IngestJobTest {
         assertEquals(1, clean(out).count());
 
         Path again = dir.resolve("again");
-        assertEquals(0, ingest("--input", input.toString(), "--output", again.toString(), "--previous", out.toString()));
+        assertEquals(
+                0, ingest("--input", input.toString(), "--output", again.toString(), "--previous", out.toString()));
         assertEquals(0, Corpus.report(again).path("records_in").asLong());
         assertEquals(0, clean(again).count());
     }
@@ -361,15 +424,21 @@ class IngestJobTest {
     void filesThatArriveAfterARunAreRefusedThenIngestedIncrementally() throws IOException {
         List<String> pages = Corpus.cleanRealNews(6, 3);
         Path folder = dir.resolve("raw/day");
-        Corpus.writeJsonLines(folder.resolve("a.jsonl"), List.of(Corpus.page(pages.get(0), "https://a.example/", null),
-                Corpus.page(pages.get(1), "https://a.example/2", null)));
+        Corpus.writeJsonLines(
+                folder.resolve("a.jsonl"),
+                List.of(
+                        Corpus.page(pages.get(0), "https://a.example/", null),
+                        Corpus.page(pages.get(1), "https://a.example/2", null)));
         Path out = dir.resolve("day");
         assertEquals(0, ingest("--input", folder.toString(), "--output", out.toString()));
         String report = Files.readString(out.resolve("_REPORT.json"));
 
         // A late shard lands in the same folder, and cron runs the same command again.
-        Path late = Corpus.writeJsonLines(folder.resolve("b-late.jsonl"), List.of(
-                Corpus.page(pages.get(2), "https://b.example/", null), Corpus.page(pages.get(3), "https://b.example/2", null)));
+        Path late = Corpus.writeJsonLines(
+                folder.resolve("b-late.jsonl"),
+                List.of(
+                        Corpus.page(pages.get(2), "https://b.example/", null),
+                        Corpus.page(pages.get(3), "https://b.example/2", null)));
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         java.io.PrintStream stderr = System.err;
         System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
@@ -382,13 +451,16 @@ class IngestJobTest {
         String message = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, code, message);
         assertTrue(message.contains("new files: " + late.toUri().toString().replace("file:///", "file:/")), message);
-        assertTrue(message.contains("--previous " + out.toUri().toString().replace("file:///", "file:/").replaceAll("/$", "")),
+        assertTrue(
+                message.contains("--previous "
+                        + out.toUri().toString().replace("file:///", "file:/").replaceAll("/$", "")),
                 message);
         assertEquals(report, Files.readString(out.resolve("_REPORT.json")), "the refused run wrote nothing");
 
         // The incremental run the message asks for reads only the late shard.
         Path next = dir.resolve("day-late");
-        assertEquals(0, ingest("--input", folder.toString(), "--output", next.toString(), "--previous", out.toString()));
+        assertEquals(
+                0, ingest("--input", folder.toString(), "--output", next.toString(), "--previous", out.toString()));
         JsonNode incremental = Corpus.report(next);
         assertReconciles(incremental);
         assertEquals(1, incremental.path("counters").path("input_files_skipped").asLong());
@@ -396,10 +468,14 @@ class IngestJobTest {
         Set<String> urls = new HashSet<>();
         // kept pages are in clean/ or, held out by the URL hash, in validation/
         clean(next).select("url").collectAsList().forEach(r -> urls.add(r.getString(0)));
-        spark.read().parquet(next.resolve(IngestOutput.VALIDATION_FOLDER).toString()).select("url").collectAsList()
+        spark.read()
+                .parquet(next.resolve(IngestOutput.VALIDATION_FOLDER).toString())
+                .select("url")
+                .collectAsList()
                 .forEach(r -> urls.add(r.getString(0)));
         assertEquals(Set.of("https://b.example/", "https://b.example/2"), urls);
         // With both outputs named, the same command is a no-op again.
-        assertEquals(0, ingest("--input", folder.toString(), "--output", next.toString(), "--previous", out.toString()));
+        assertEquals(
+                0, ingest("--input", folder.toString(), "--output", next.toString(), "--previous", out.toString()));
     }
 }

@@ -1,6 +1,17 @@
 package org.sparkbert.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -9,18 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkbert.job.StageCommand;
-
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HashSet;
-import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The held-out split of the ingest stage on the real shared sample. */
 class IngestValidationSplitTest {
@@ -31,9 +30,13 @@ class IngestValidationSplitTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("IngestValidationSplitTest")
-                .config("spark.sql.shuffle.partitions", "4").config("spark.default.parallelism", "2")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("IngestValidationSplitTest")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.default.parallelism", "2")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
     }
 
     @AfterAll
@@ -44,8 +47,16 @@ class IngestValidationSplitTest {
     @Test
     void heldOutPagesAreThoseWhoseUrlHashFallsBelowTheFractionAndTheCountsReconcile() throws Exception {
         Path out = dir.resolve("out");
-        assertEquals(0, StageCommand.execute(new IngestJob(), "--input", Corpus.c4Dir().toString(),
-                "--output", out.toString(), "--conf", "ingest.split.validation_fraction=0.1"));
+        assertEquals(
+                0,
+                StageCommand.execute(
+                        new IngestJob(),
+                        "--input",
+                        Corpus.c4Dir().toString(),
+                        "--output",
+                        out.toString(),
+                        "--conf",
+                        "ingest.split.validation_fraction=0.1"));
         JsonNode report = Corpus.report(out);
         Dataset<Row> clean = spark.read().parquet(out.resolve("clean").toString());
         Dataset<Row> validation = spark.read().parquet(out.resolve("validation").toString());
@@ -76,8 +87,16 @@ class IngestValidationSplitTest {
     @Test
     void aFractionOfOneIsRefusedBeforeAnythingIsWritten() {
         Path out = dir.resolve("refused");
-        assertEquals(2, StageCommand.execute(new IngestJob(), "--input", Corpus.c4Dir().toString(),
-                "--output", out.toString(), "--conf", "ingest.split.validation_fraction=1"));
+        assertEquals(
+                2,
+                StageCommand.execute(
+                        new IngestJob(),
+                        "--input",
+                        Corpus.c4Dir().toString(),
+                        "--output",
+                        out.toString(),
+                        "--conf",
+                        "ingest.split.validation_fraction=1"));
         assertFalse(Files.exists(out));
     }
 

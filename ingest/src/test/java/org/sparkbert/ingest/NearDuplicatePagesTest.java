@@ -1,13 +1,9 @@
 package org.sparkbert.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,9 +12,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Near-duplicates of real C4 pages, each with a word in sixty changed, beside untouched pages: with
@@ -38,9 +37,13 @@ class NearDuplicatePagesTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("NearDuplicatePagesTest")
-                .config("spark.sql.shuffle.partitions", "4").config("spark.default.parallelism", "2")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("NearDuplicatePagesTest")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.default.parallelism", "2")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
     }
 
     @AfterAll
@@ -91,7 +94,8 @@ class NearDuplicatePagesTest {
         }
         JsonNode report = Corpus.report(out);
         assertEquals(kept.size(), report.path("records_out").asLong());
-        assertEquals(pairsLosingOne, report.path("dropped").path("duplicate_near").asLong(), report.toString());
+        assertEquals(
+                pairsLosingOne, report.path("dropped").path("duplicate_near").asLong(), report.toString());
     }
 
     /** Clean real pages none of whose lines another of them has, so that line deduplication alone removes nothing. */
@@ -99,8 +103,10 @@ class NearDuplicatePagesTest {
         List<String> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (String text : Corpus.cleanRealNews(3 * count, 5)) {
-            List<String> lines = text.lines().map(l -> l.strip().toLowerCase(Locale.ROOT)).toList();
-            if (lines.stream().noneMatch(seen::contains) && new HashSet<>(lines).size() == lines.size()
+            List<String> lines =
+                    text.lines().map(l -> l.strip().toLowerCase(Locale.ROOT)).toList();
+            if (lines.stream().noneMatch(seen::contains)
+                    && new HashSet<>(lines).size() == lines.size()
                     && text.split("\\s+").length >= 3 * EVERY_NTH_WORD) {
                 seen.addAll(lines);
                 out.add(text);

@@ -5,8 +5,7 @@ import java.util.Optional;
 
 /** Suggests the known key closest to a mistyped one, by edit distance, as "did you mean" help. */
 public final class NearestKey {
-    private NearestKey() {
-    }
+    private NearestKey() {}
 
     public static Optional<String> among(String wanted, Collection<String> known) {
         String best = null;

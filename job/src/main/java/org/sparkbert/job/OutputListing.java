@@ -1,15 +1,14 @@
 package org.sparkbert.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
-import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
-
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * The files of a stage's output by relative name, with their sizes. The report records it when the
@@ -17,8 +16,7 @@ import java.util.TreeMap;
  * its size, which catches an output that a non-atomic directory rename (S3A, GCS) left half copied.
  */
 final class OutputListing {
-    private OutputListing() {
-    }
+    private OutputListing() {}
 
     /** Every file under {@code dir}, recursively, but the report itself. */
     static Map<String, Long> of(FileSystem fs, Path dir) throws IOException {
@@ -57,7 +55,8 @@ final class OutputListing {
                 return file.getKey() + " is missing";
             }
             if (size != file.getValue().asLong(-1)) {
-                return file.getKey() + " has " + size + " bytes where the report lists " + file.getValue().asText();
+                return file.getKey() + " has " + size + " bytes where the report lists "
+                        + file.getValue().asText();
             }
         }
         return null;

@@ -1,11 +1,10 @@
 package org.sparkbert.job;
 
-import picocli.CommandLine;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import picocli.CommandLine;
 
 /**
  * What {@code --version} prints for every stage and for {@code scripts/pretrain --version}: the

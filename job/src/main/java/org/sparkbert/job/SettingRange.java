@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  */
 final class SettingRange implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
-    private static final Pattern ANNOTATION = Pattern.compile(
-            "#\\s*range:\\s*([\\[(])\\s*(-inf|[-+0-9.eE]+)\\s*,\\s*(inf|[-+0-9.eE]+)\\s*([\\])])\\s*");
+    private static final Pattern ANNOTATION =
+            Pattern.compile("#\\s*range:\\s*([\\[(])\\s*(-inf|[-+0-9.eE]+)\\s*,\\s*(inf|[-+0-9.eE]+)\\s*([\\])])\\s*");
     private static final Pattern KEY_LINE = Pattern.compile("([A-Za-z0-9_.\\-]+)\\s*[=:].*");
 
     private final String text;
@@ -41,11 +41,15 @@ final class SettingRange implements java.io.Serializable {
             if (line.startsWith("#") && line.contains("range:")) {
                 Matcher m = ANNOTATION.matcher(line);
                 if (!m.matches()) {
-                    throw new IllegalStateException(fileName + ": cannot read '" + line + "'; write # range: [low, high]"
-                            + " with inf or -inf for no bound.");
+                    throw new IllegalStateException(fileName + ": cannot read '" + line
+                            + "'; write # range: [low, high]" + " with inf or -inf for no bound.");
                 }
-                pending = new SettingRange(line.substring(line.indexOf(':') + 1).strip(), bound(m.group(2)),
-                        m.group(1).equals("["), bound(m.group(3)), m.group(4).equals("]"));
+                pending = new SettingRange(
+                        line.substring(line.indexOf(':') + 1).strip(),
+                        bound(m.group(2)),
+                        m.group(1).equals("["),
+                        bound(m.group(3)),
+                        m.group(4).equals("]"));
                 continue;
             }
             Matcher key = KEY_LINE.matcher(line);

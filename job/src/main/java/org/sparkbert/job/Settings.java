@@ -120,8 +120,8 @@ public final class Settings implements java.io.Serializable {
         return new Settings(Map.copyOf(values), Map.copyOf(values));
     }
 
-    private static void checkKnownAndTyped(Map<String, String> defaults, Map<String, SettingRange> ranges, String key,
-                                           String value, String where) {
+    private static void checkKnownAndTyped(
+            Map<String, String> defaults, Map<String, SettingRange> ranges, String key, String value, String where) {
         if (!defaults.containsKey(key)) {
             String hint = NearestKey.among(key, defaults.keySet())
                     .map(k -> " Did you mean '" + k + "'?")
@@ -129,7 +129,8 @@ public final class Settings implements java.io.Serializable {
             throw new UsageException("Unknown setting '" + key + "' " + where + "." + hint);
         }
         String expected = typeOf(defaults.get(key));
-        if (!typeOf(value).equals(expected) && !(expected.equals("number") && typeOf(value).equals("integer"))
+        if (!typeOf(value).equals(expected)
+                && !(expected.equals("number") && typeOf(value).equals("integer"))
                 && !expected.equals("text")) {
             throw new UsageException("Setting '" + key + "' " + where + " must be " + expected + " (like its default '"
                     + defaults.get(key) + "'), not '" + value + "'.");

@@ -1,15 +1,13 @@
 package org.sparkbert.job;
 
+import java.util.Map;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.sql.SparkSession;
 
-import java.util.Map;
-
 /** Starts (or joins) the SparkSession of a stage with the master and Spark settings it was given. */
 public final class SparkSessions {
-    private SparkSessions() {
-    }
+    private SparkSessions() {}
 
     public static SparkSession start(String appName, String master, Map<String, String> sparkConf, boolean verbose) {
         if (!verbose) {

@@ -1,12 +1,5 @@
 package org.sparkbert.job;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
-import picocli.CommandLine.Option;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -19,6 +12,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
 
 /**
  * The life of every Spark stage, so that each stage only says what it computes: parse and check the
@@ -26,7 +25,10 @@ import java.util.concurrent.Callable;
  * the output into place. Exit codes: 0 done (or already done), 1 the job failed, 2 bad arguments,
  * settings or paths, with nothing written.
  */
-@CommandLine.Command(mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class, sortOptions = false,
+@CommandLine.Command(
+        mixinStandardHelpOptions = true,
+        versionProvider = ProjectVersion.class,
+        sortOptions = false,
         usageHelpAutoWidth = true)
 public abstract class StageCommand implements Callable<Integer> {
     public static final int EXIT_OK = 0;
@@ -35,15 +37,22 @@ public abstract class StageCommand implements Callable<Integer> {
 
     protected final Logger log = LoggerFactory.getLogger(getClass());
 
-    @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master (local[N], spark://host:port, yarn, k8s://...). Default: what spark-submit set, else local[*].")
+    @Option(
+            names = "--master",
+            paramLabel = "URL",
+            description =
+                    "Spark master (local[N], spark://host:port, yarn, k8s://...). Default: what spark-submit set, else local[*].")
     protected String master;
 
-    @Option(names = "--conf", paramLabel = "KEY=VALUE",
+    @Option(
+            names = "--conf",
+            paramLabel = "KEY=VALUE",
             description = "A setting: keys under 'spark.' go to Spark, any other key is a project setting from conf/.")
     protected List<String> conf = new ArrayList<>();
 
-    @Option(names = "--settings", paramLabel = "FILE",
+    @Option(
+            names = "--settings",
+            paramLabel = "FILE",
             description = "A properties file of settings (spark.* keys go to Spark), applied before --conf.")
     protected Path settingsFile;
 
@@ -72,8 +81,11 @@ public abstract class StageCommand implements Callable<Integer> {
         Map<String, Object> values = new TreeMap<>();
         for (CommandLine.Model.OptionSpec option : spec.options()) {
             String name = option.longestName();
-            if (COMMON_OPTIONS.contains(name) || option.usageHelp() || option.versionHelp()
-                    || notInFingerprint().contains(name) || option.getValue() == null) {
+            if (COMMON_OPTIONS.contains(name)
+                    || option.usageHelp()
+                    || option.versionHelp()
+                    || notInFingerprint().contains(name)
+                    || option.getValue() == null) {
                 continue;
             }
             Object value = option.getValue();
@@ -87,15 +99,15 @@ public abstract class StageCommand implements Callable<Integer> {
         return Set.of();
     }
 
-    private static final Set<String> COMMON_OPTIONS = Set.of("--master", "--conf", "--settings", "--overwrite", "--verbose");
+    private static final Set<String> COMMON_OPTIONS =
+            Set.of("--master", "--conf", "--settings", "--overwrite", "--verbose");
 
     /** This command as picocli parsed it. */
     @CommandLine.Spec
     protected CommandLine.Model.CommandSpec spec;
 
     /** Checks the inputs before anything starts; throws {@link UsageException} naming what is wrong. */
-    protected void validate(Settings settings, Configuration hadoopConf) {
-    }
+    protected void validate(Settings settings, Configuration hadoopConf) {}
 
     /**
      * Why a complete output with these arguments and settings is no longer what they would produce
@@ -108,7 +120,8 @@ public abstract class StageCommand implements Callable<Integer> {
     }
 
     /** Computes the output into {@code output.work()}, adding counters to the report. */
-    protected abstract void run(SparkSession spark, Settings settings, StageOutput output, StageReport report) throws Exception;
+    protected abstract void run(SparkSession spark, Settings settings, StageOutput output, StageReport report)
+            throws Exception;
 
     @Override
     public final Integer call() throws Exception {
@@ -134,19 +147,23 @@ public abstract class StageCommand implements Callable<Integer> {
             throw new UsageException(stale);
         }
         if (state == StageOutput.State.COMPLETE_SAME && stale == null) {
-            log.info("{}: {} already holds the complete output of this stage with these settings; nothing to do.",
-                    stageName(), output.path());
+            log.info(
+                    "{}: {} already holds the complete output of this stage with these settings; nothing to do.",
+                    stageName(),
+                    output.path());
             System.out.println(stageName() + ": output " + output.path() + " is already complete; nothing to do.");
             return EXIT_OK;
         }
         if (state == StageOutput.State.INCOMPLETE && !overwrite) {
-            throw new UsageException("Output path " + output.path() + " holds this stage's output with these arguments and"
-                    + " settings, but it is damaged: " + output.incompleteBecause() + ". Pass --overwrite to redo it.");
+            throw new UsageException("Output path " + output.path()
+                    + " holds this stage's output with these arguments and" + " settings, but it is damaged: "
+                    + output.incompleteBecause() + ". Pass --overwrite to redo it.");
         }
         if (state == StageOutput.State.OTHER && !overwrite) {
-            throw new UsageException("Output path " + output.path() + " already holds something that is not this stage's"
-                    + " complete output with these arguments and settings. Choose another --output, or pass --overwrite"
-                    + " to replace it.");
+            throw new UsageException(
+                    "Output path " + output.path() + " already holds something that is not this stage's"
+                            + " complete output with these arguments and settings. Choose another --output, or pass --overwrite"
+                            + " to replace it.");
         }
 
         SparkSession spark = SparkSessions.start("sparkbert " + stageName(), master, sparkConf, verbose);
@@ -157,7 +174,9 @@ public abstract class StageCommand implements Callable<Integer> {
             run(spark, settings, output, report);
             if (!output.commit(report, overwrite)) {
                 output.abandon();
-                log.info("{}: a concurrent run committed the same output first; keeping its output at {}", stageName(),
+                log.info(
+                        "{}: a concurrent run committed the same output first; keeping its output at {}",
+                        stageName(),
                         output.path());
                 return EXIT_OK;
             }

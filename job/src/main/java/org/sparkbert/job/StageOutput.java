@@ -1,6 +1,12 @@
 package org.sparkbert.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -9,13 +15,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.UUID;
 
 /**
  * A stage's output directory on any Hadoop FileSystem, committed so that no run ever takes a partial
@@ -31,13 +30,19 @@ import java.util.UUID;
  * (the old output during an {@code --overwrite} commit) and {@code commit} (the lock).
  */
 public final class StageOutput {
-    public enum State { ABSENT, COMPLETE_SAME, INCOMPLETE, OTHER }
+    public enum State {
+        ABSENT,
+        COMPLETE_SAME,
+        INCOMPLETE,
+        OTHER
+    }
 
     /**
      * Hadoop setting (pass it as {@code --conf spark.hadoop.sparkbert.output.lease.seconds=N}): how long
      * a run's work directory stays claimed without a heartbeat before another run may remove it.
      */
     public static final String LEASE_SECONDS_KEY = "sparkbert.output.lease.seconds";
+
     static final long DEFAULT_LEASE_SECONDS = 120;
 
     private static final Logger LOG = LoggerFactory.getLogger(StageOutput.class);
@@ -65,14 +70,16 @@ public final class StageOutput {
     public static StageOutput at(String output, Configuration conf) {
         long leaseSeconds = conf.getLong(LEASE_SECONDS_KEY, DEFAULT_LEASE_SECONDS);
         if (leaseSeconds < 1) {
-            throw new UsageException(LEASE_SECONDS_KEY + " is " + leaseSeconds + "; give a number of seconds of at least 1.");
+            throw new UsageException(
+                    LEASE_SECONDS_KEY + " is " + leaseSeconds + "; give a number of seconds of at least 1.");
         }
         try {
             Path p = new Path(output);
             FileSystem fs = p.getFileSystem(conf);
             Path qualified = fs.makeQualified(p);
             if (qualified.getParent() == null) {
-                throw new UsageException("Output path " + output + " is a file-system root; give a directory below it.");
+                throw new UsageException(
+                        "Output path " + output + " is a file-system root; give a directory below it.");
             }
             return new StageOutput(fs, qualified, Duration.ofSeconds(leaseSeconds));
         } catch (IOException e) {
@@ -109,7 +116,8 @@ public final class StageOutput {
                 return State.ABSENT;
             }
             JsonNode report = readReportIfWhole(finalPath);
-            if (report == null || !report.path("complete").asBoolean(false)
+            if (report == null
+                    || !report.path("complete").asBoolean(false)
                     || !stage.equals(report.path("stage").asText())
                     || !fingerprint.equals(report.path("fingerprint").asText())) {
                 return State.OTHER;
@@ -146,7 +154,9 @@ public final class StageOutput {
         try {
             String owner = awaitLockFreeOrDead();
             if (owner != null) {
-                LOG.warn("{}: a run that was moving its output into place stopped midway; undoing that commit.", finalPath);
+                LOG.warn(
+                        "{}: a run that was moving its output into place stopped midway; undoing that commit.",
+                        finalPath);
                 if (!owner.isEmpty()) {
                     // A holder that died before naming itself had not touched the output yet.
                     undoCommit(owner);
@@ -154,8 +164,10 @@ public final class StageOutput {
                 lock.release(owner);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot undo the interrupted commit at " + finalPath + " (lock " + lock.file()
-                    + "). Check the output path, then remove that lock file and rerun.", e);
+            throw new UncheckedIOException(
+                    "Cannot undo the interrupted commit at " + finalPath + " (lock " + lock.file()
+                            + "). Check the output path, then remove that lock file and rerun.",
+                    e);
         }
     }
 
@@ -197,12 +209,15 @@ public final class StageOutput {
         try {
             if (fs.exists(finalPath)) {
                 if (!replaceExisting && state(stage, fingerprint) == State.COMPLETE_SAME) {
-                    LOG.info("{}: a concurrent run committed this same output first; dropping this run's copy.", finalPath);
+                    LOG.info(
+                            "{}: a concurrent run committed this same output first; dropping this run's copy.",
+                            finalPath);
                     lock.release(run);
                     return false;
                 }
                 if (!replaceExisting) {
-                    throw new IllegalStateException("Output path " + finalPath + " appeared while the job ran; not replacing it.");
+                    throw new IllegalStateException(
+                            "Output path " + finalPath + " appeared while the job ran; not replacing it.");
                 }
                 touched = true;
                 renameOrFail(finalPath, replacedOf(run));
@@ -289,7 +304,8 @@ public final class StageOutput {
                 return null;
             }
             // An empty lock is one being written: its holder is known to be alive only by the lock's own age.
-            boolean live = owner.isEmpty() ? WorkLease.isLive(fs, lock.file(), leaseLength)
+            boolean live = owner.isEmpty()
+                    ? WorkLease.isLive(fs, lock.file(), leaseLength)
                     : WorkLease.isLive(fs, leaseOf(owner), leaseLength);
             if (!live) {
                 return owner;

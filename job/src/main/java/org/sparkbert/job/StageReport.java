@@ -3,7 +3,6 @@ package org.sparkbert.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-
 import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -1,12 +1,5 @@
 package org.sparkbert.job;
 
-import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RawLocalFileSystem;
-import org.apache.hadoop.fs.permission.FsPermission;
-import org.apache.hadoop.util.Progressable;
-
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,6 +9,12 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.util.Progressable;
 
 /**
  * The local disk under the scheme {@code copyrename:}, renaming as S3A and GCS do: a directory by
@@ -77,7 +76,12 @@ public class CopyingRenameFileSystem extends RawLocalFileSystem {
     }
 
     private static FileStatus plain(FileStatus s) {
-        return new FileStatus(s.getLen(), s.isDirectory(), s.getReplication(), s.getBlockSize(), s.getModificationTime(),
+        return new FileStatus(
+                s.getLen(),
+                s.isDirectory(),
+                s.getReplication(),
+                s.getBlockSize(),
+                s.getModificationTime(),
                 s.getPath());
     }
 
@@ -147,7 +151,8 @@ public class CopyingRenameFileSystem extends RawLocalFileSystem {
     }
 
     @Override
-    protected OutputStream createOutputStreamWithMode(Path f, boolean append, FsPermission permission) throws IOException {
+    protected OutputStream createOutputStreamWithMode(Path f, boolean append, FsPermission permission)
+            throws IOException {
         failIfCrashed();
         return super.createOutputStreamWithMode(f, append, permission);
     }

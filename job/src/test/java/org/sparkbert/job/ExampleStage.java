@@ -1,16 +1,15 @@
 package org.sparkbert.job;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** A minimal real stage: writes N rows of Parquet, or fails half-way when asked to. */
 @Command(name = "example")
@@ -18,6 +17,7 @@ class ExampleStage extends StageCommand {
     static int runs;
     /** When set, each run releases one permit once it has written, then waits for {@link #proceed}: lets a test hold two runs live at once. */
     static volatile Semaphore written;
+
     static volatile CountDownLatch proceed;
 
     @Option(names = "--output", required = true)

@@ -1,21 +1,20 @@
 package org.sparkbert.job;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StageCommandTest {
     private static SparkSession spark;
@@ -25,8 +24,12 @@ class StageCommandTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("StageCommandTest")
-                .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false").getOrCreate();
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("StageCommandTest")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
     }
 
     @AfterAll
@@ -98,7 +101,13 @@ class StageCommandTest {
         Path out = dir.resolve("out");
         assertEquals(2, run("--output", out.toString(), "--conf", "example.rowz=3"));
         assertEquals(2, run("--output", out.toString(), "--conf", "example.rows=lots"));
-        assertEquals(2, run("--output", out.toString(), "--input", dir.resolve("missing").toString()));
+        assertEquals(
+                2,
+                run(
+                        "--output",
+                        out.toString(),
+                        "--input",
+                        dir.resolve("missing").toString()));
         assertEquals(2, run("--output", out.toString(), "--no-such-option"));
         assertEquals(2, run());
         assertFalse(Files.exists(out));
@@ -113,8 +122,8 @@ class StageCommandTest {
 
     @Test
     void sparkKeysOfASettingsFileGoToSpark() throws Exception {
-        Path file = Files.writeString(dir.resolve("cluster.properties"),
-                "spark.sql.shuffle.partitions = 7\nexample.rows = 2\n");
+        Path file = Files.writeString(
+                dir.resolve("cluster.properties"), "spark.sql.shuffle.partitions = 7\nexample.rows = 2\n");
         Path out = dir.resolve("out");
         assertEquals(0, run("--output", out.toString(), "--settings", file.toString()));
         assertEquals("7", spark.conf().get("spark.sql.shuffle.partitions"), "not dropped: Spark has it");

@@ -1,15 +1,11 @@
 package org.sparkbert.job;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,11 +24,14 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Commits on a store without atomic directory rename ({@link CopyingRenameFileSystem}), crashes in
@@ -47,8 +46,12 @@ class StageOutputCommitTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("StageOutputCommitTest")
-                .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false").getOrCreate();
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("StageOutputCommitTest")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
         spark.sparkContext().hadoopConfiguration().set(FS_IMPL, CopyingRenameFileSystem.class.getName());
     }
 
@@ -78,8 +81,11 @@ class StageOutputCommitTest {
     }
 
     private int runOnCopyingStore(String output, String... more) {
-        List<String> args = new java.util.ArrayList<>(List.of("--output", output,
-                "--conf", "spark.hadoop." + FS_IMPL + "=" + CopyingRenameFileSystem.class.getName()));
+        List<String> args = new java.util.ArrayList<>(List.of(
+                "--output",
+                output,
+                "--conf",
+                "spark.hadoop." + FS_IMPL + "=" + CopyingRenameFileSystem.class.getName()));
         args.addAll(List.of(more));
         return run(args.toArray(String[]::new));
     }
@@ -138,7 +144,9 @@ class StageOutputCommitTest {
         assertEquals(0, run("--output", out.toString()));
         Path part;
         try (Stream<Path> files = Files.list(out.resolve("data"))) {
-            part = files.filter(p -> p.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();
+            part = files.filter(p -> p.getFileName().toString().startsWith("part-"))
+                    .findFirst()
+                    .orElseThrow();
         }
         Files.delete(part);
         assertEquals(2, run("--output", out.toString()), "refused, naming the missing file");
@@ -161,7 +169,11 @@ class StageOutputCommitTest {
             Future<Integer> second = pool.submit(() -> run("--output", out.toString()));
             assertTrue(ExampleStage.written.tryAcquire(60, TimeUnit.SECONDS));
             List<String> siblings = hiddenSiblings();
-            assertEquals(2, siblings.stream().filter(n -> !n.endsWith(".lease") && !n.endsWith(".crc")).count(),
+            assertEquals(
+                    2,
+                    siblings.stream()
+                            .filter(n -> !n.endsWith(".lease") && !n.endsWith(".crc"))
+                            .count(),
                     () -> "both work directories are there: " + siblings);
             ExampleStage.proceed.countDown();
             assertEquals(0, first.get(60, TimeUnit.SECONDS));
@@ -176,8 +188,10 @@ class StageOutputCommitTest {
         // Spark names part files after the job that wrote them: one job's files only, not a mixture.
         Set<String> jobs;
         try (Stream<Path> files = Files.list(out.resolve("data"))) {
-            jobs = files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("part-"))
-                    .map(n -> n.substring("part-00000-".length(), "part-00000-".length() + 36)).collect(Collectors.toSet());
+            jobs = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("part-"))
+                    .map(n -> n.substring("part-00000-".length(), "part-00000-".length() + 36))
+                    .collect(Collectors.toSet());
         }
         assertEquals(1, jobs.size(), jobs::toString);
         assertNoHiddenSiblings();
@@ -205,8 +219,13 @@ class StageOutputCommitTest {
 
     @Test
     void aLeaseShorterThanASecondIsRefused() {
-        assertEquals(2, run("--output", dir.resolve("out").toString(),
-                "--conf", "spark.hadoop." + StageOutput.LEASE_SECONDS_KEY + "=0"));
+        assertEquals(
+                2,
+                run(
+                        "--output",
+                        dir.resolve("out").toString(),
+                        "--conf",
+                        "spark.hadoop." + StageOutput.LEASE_SECONDS_KEY + "=0"));
         assertFalse(Files.exists(dir.resolve("out")));
     }
 
@@ -214,8 +233,9 @@ class StageOutputCommitTest {
         Map<String, Object> arguments = new HashMap<>();
         arguments.put("output", output);
         arguments.put("input", null);
-        Map<String, String> settings = Settings.load(List.of("example-stage.properties"), null,
-                Map.of("example.rows", Long.toString(rows))).asMap();
+        Map<String, String> settings = Settings.load(
+                        List.of("example-stage.properties"), null, Map.of("example.rows", Long.toString(rows)))
+                .asMap();
         Configuration conf = new Configuration();
         conf.set(FS_IMPL, CopyingRenameFileSystem.class.getName());
         return StageOutput.at(output, conf).state("example", StageCommand.fingerprint("example", arguments, settings));
@@ -223,7 +243,8 @@ class StageOutputCommitTest {
 
     /** Every file the report lists is on disk with its size, and the report lists every data file. */
     private static void assertListingMatchesDisk(Path out) throws IOException {
-        JsonNode listed = StageReport.parse(Files.readString(out.resolve(StageReport.FILE_NAME))).path("files");
+        JsonNode listed = StageReport.parse(Files.readString(out.resolve(StageReport.FILE_NAME)))
+                .path("files");
         Map<String, Long> onDisk = new HashMap<>();
         for (Path file : filesUnder(out)) {
             String name = out.relativize(file).toString();
@@ -232,7 +253,8 @@ class StageOutputCommitTest {
             }
         }
         Map<String, Long> inReport = new HashMap<>();
-        listed.fields().forEachRemaining(e -> inReport.put(e.getKey(), e.getValue().asLong()));
+        listed.fields()
+                .forEachRemaining(e -> inReport.put(e.getKey(), e.getValue().asLong()));
         assertEquals(onDisk, inReport);
         assertTrue(inReport.keySet().stream().anyMatch(n -> n.startsWith("data/part-")), inReport::toString);
     }
@@ -245,7 +267,8 @@ class StageOutputCommitTest {
 
     private void expireLeases() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path lease : files.filter(p -> p.getFileName().toString().endsWith(".lease")).toList()) {
+            for (Path lease : files.filter(p -> p.getFileName().toString().endsWith(".lease"))
+                    .toList()) {
                 age(lease, Duration.ofMinutes(3));
             }
         }
@@ -257,7 +280,9 @@ class StageOutputCommitTest {
 
     private List<String> hiddenSiblings() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.contains(".inprogress-")).toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.contains(".inprogress-"))
+                    .toList();
         }
     }
 

@@ -13,8 +13,7 @@ final class Columns {
     static final String TOKEN_TYPE_IDS = "token_type_ids";
     static final String ATTENTION_MASK = "attention_mask";
 
-    private Columns() {
-    }
+    private Columns() {}
 
     /** Fails, naming the column and what it should be, unless the schema has it with this type. */
     static void require(StructType schema, String name, DataType type, String what) {
@@ -30,7 +29,8 @@ final class Columns {
 
     /** Array types match whatever their element nullability. */
     private static boolean sameType(DataType actual, DataType wanted) {
-        if (actual instanceof org.apache.spark.sql.types.ArrayType a && wanted instanceof org.apache.spark.sql.types.ArrayType w) {
+        if (actual instanceof org.apache.spark.sql.types.ArrayType a
+                && wanted instanceof org.apache.spark.sql.types.ArrayType w) {
             return sameType(a.elementType(), w.elementType());
         }
         return actual.equals(wanted);

@@ -17,25 +17,25 @@ import org.sparkbert.evaluate.perplexity.ModelWeights;
  */
 final class ExecutorModels {
     /** What makes two models interchangeable: the same broadcast weights laid out the same way. */
-    record Shape(long broadcastId, int batchSize, int seqLength, int threads) implements java.io.Serializable {
-    }
+    record Shape(long broadcastId, int batchSize, int seqLength, int threads) implements java.io.Serializable {}
 
     private static final Map<Shape, ConcurrentLinkedDeque<BertModel>> IDLE = new ConcurrentHashMap<>();
     private static final Map<Shape, AtomicInteger> BUILT = new ConcurrentHashMap<>();
 
-    private ExecutorModels() {
-    }
+    private ExecutorModels() {}
 
     /** An idle model of this shape, or a new one (dropout off, room for one prediction per row). */
     static BertModel borrow(Broadcast<ModelWeights> weights, Shape shape) {
-        BertModel idle = IDLE.computeIfAbsent(shape, s -> new ConcurrentLinkedDeque<>()).pollFirst();
+        BertModel idle =
+                IDLE.computeIfAbsent(shape, s -> new ConcurrentLinkedDeque<>()).pollFirst();
         if (idle != null) {
             return idle;
         }
         BUILT.computeIfAbsent(shape, s -> new AtomicInteger()).incrementAndGet();
         ModelWeights w = weights.value();
         ModelConfig config = w.config().withDropout(0f, 0f);
-        return w.newModel(config, shape.threads(), shape.batchSize(), shape.seqLength(), shape.batchSize(), 0, 0L, name -> false);
+        return w.newModel(
+                config, shape.threads(), shape.batchSize(), shape.seqLength(), shape.batchSize(), 0, 0L, name -> false);
     }
 
     static void giveBack(Shape shape, BertModel model) {

@@ -30,8 +30,7 @@ final class PartitionEncoder implements FlatMapFunction<Iterator<Row>, Row> {
     private static final long serialVersionUID = 1L;
 
     /** Where the three arrays are in the input rows. */
-    record InputColumns(int inputIds, int tokenTypeIds, int attentionMask) implements java.io.Serializable {
-    }
+    record InputColumns(int inputIds, int tokenTypeIds, int attentionMask) implements java.io.Serializable {}
 
     private final Broadcast<ModelWeights> weights;
     private final ExecutorModels.Shape shape;
@@ -40,8 +39,12 @@ final class PartitionEncoder implements FlatMapFunction<Iterator<Row>, Row> {
     private final SpecialTokens specials;
 
     /** @param specials the vocabulary's special tokens for a pseudo-log-likelihood column, else null */
-    PartitionEncoder(Broadcast<ModelWeights> weights, ExecutorModels.Shape shape, InputColumns columns, Pooling pooling,
-                     SpecialTokens specials) {
+    PartitionEncoder(
+            Broadcast<ModelWeights> weights,
+            ExecutorModels.Shape shape,
+            InputColumns columns,
+            Pooling pooling,
+            SpecialTokens specials) {
         this.weights = weights;
         this.shape = shape;
         this.columns = columns;
@@ -99,8 +102,9 @@ final class PartitionEncoder implements FlatMapFunction<Iterator<Row>, Row> {
             int[] rowIds = Columns.ints(row, columns.inputIds());
             int length = realLength(Columns.ints(row, columns.attentionMask()), rowIds.length);
             if (length > t) {
-                throw new IllegalArgumentException("a row of " + length + " tokens is longer than the encoder's maxLength " + t
-                        + ": tokenize with a maxLength of at most " + t + ", or raise the encoder's maxLength");
+                throw new IllegalArgumentException(
+                        "a row of " + length + " tokens is longer than the encoder's maxLength " + t
+                                + ": tokenize with a maxLength of at most " + t + ", or raise the encoder's maxLength");
             }
             System.arraycopy(rowIds, 0, ids, r * t, length);
             System.arraycopy(Columns.ints(row, columns.tokenTypeIds()), 0, types, r * t, length);
@@ -112,8 +116,10 @@ final class PartitionEncoder implements FlatMapFunction<Iterator<Row>, Row> {
         List<Row> out = new ArrayList<>(b);
         for (int r = 0; r < b; r++) {
             var vector = Vectors.dense(pooling.pool(hidden, r, real[r].length, t, h));
-            out.add(specials == null ? Columns.append(rows.get(r), vector)
-                    : Columns.append(rows.get(r), vector, pseudoLogLikelihood(model, real[r])));
+            out.add(
+                    specials == null
+                            ? Columns.append(rows.get(r), vector)
+                            : Columns.append(rows.get(r), vector, pseudoLogLikelihood(model, real[r])));
         }
         return out;
     }
@@ -121,14 +127,16 @@ final class PartitionEncoder implements FlatMapFunction<Iterator<Row>, Row> {
     /** The number of leading real tokens: attention 1 up to the first 0, at least one. */
     private static int realLength(int[] attention, int idsLength) {
         if (attention.length != idsLength) {
-            throw new IllegalArgumentException("input_ids has " + idsLength + " values but attention_mask " + attention.length);
+            throw new IllegalArgumentException(
+                    "input_ids has " + idsLength + " values but attention_mask " + attention.length);
         }
         int n = 0;
         while (n < attention.length && attention[n] != 0) {
             n++;
         }
         if (n == 0) {
-            throw new IllegalArgumentException("a row without tokens (attention_mask starts with 0): every row needs at least [CLS]");
+            throw new IllegalArgumentException(
+                    "a row without tokens (attention_mask starts with 0): every row needs at least [CLS]");
         }
         return n;
     }

@@ -5,7 +5,8 @@ package org.sparkbert.ml;
  * ([CLS] and [SEP] included, as the zero-shot STS-B evaluation pools), or the [CLS] position's output.
  */
 enum Pooling {
-    MEAN, CLS;
+    MEAN,
+    CLS;
 
     static Pooling named(String name) {
         return switch (name) {

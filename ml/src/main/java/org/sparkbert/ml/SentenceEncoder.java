@@ -50,14 +50,25 @@ public final class SentenceEncoder extends Transformer implements DefaultParamsW
 
     public SentenceEncoder(String uid) {
         this.uid = uid; // before the params, which read it
-        checkpointDir = new Param<>(this, "checkpointDir", "a checkpoint directory (config.json, model.safetensors), any Hadoop file system");
-        vocabDir = new Param<>(this, "vocabDir", "the vocabulary directory for the special tokens of the pseudo-log-likelihood; default: the checkpoint's own copy");
-        inputPrefix = new Param<>(this, "inputPrefix", "prefix of the input columns input_ids, token_type_ids, attention_mask");
+        checkpointDir = new Param<>(
+                this,
+                "checkpointDir",
+                "a checkpoint directory (config.json, model.safetensors), any Hadoop file system");
+        vocabDir = new Param<>(
+                this,
+                "vocabDir",
+                "the vocabulary directory for the special tokens of the pseudo-log-likelihood; default: the checkpoint's own copy");
+        inputPrefix = new Param<>(
+                this, "inputPrefix", "prefix of the input columns input_ids, token_type_ids, attention_mask");
         outputCol = new Param<>(this, "outputCol", "the sentence vector column");
-        pooling = new Param<>(this, "pooling", "'mean' (over real tokens) or 'cls'", ParamValidators.inArray(new String[] {"mean", "cls"}));
+        pooling = new Param<>(
+                this, "pooling", "'mean' (over real tokens) or 'cls'", ParamValidators.inArray(new String[] {
+                    "mean", "cls"
+                }));
         pllCol = new Param<>(this, "pllCol", "the pseudo-log-likelihood column, or empty for none");
         batchSize = new IntParam(this, "batchSize", "rows per forward pass", ParamValidators.gtEq(1));
-        maxLength = new IntParam(this, "maxLength", "the model's sequence length; longer rows are an error", ParamValidators.gtEq(2));
+        maxLength = new IntParam(
+                this, "maxLength", "the model's sequence length; longer rows are an error", ParamValidators.gtEq(2));
         threads = new IntParam(this, "threads", "CPU threads per task's model", ParamValidators.gtEq(1));
         setDefault(inputPrefix, "");
         setDefault(outputCol, "embedding");
@@ -77,25 +88,86 @@ public final class SentenceEncoder extends Transformer implements DefaultParamsW
         return uid;
     }
 
-    public Param<String> checkpointDir() { return checkpointDir; }
-    public Param<String> vocabDir() { return vocabDir; }
-    public Param<String> inputPrefix() { return inputPrefix; }
-    public Param<String> outputCol() { return outputCol; }
-    public Param<String> pooling() { return pooling; }
-    public Param<String> pllCol() { return pllCol; }
-    public IntParam batchSize() { return batchSize; }
-    public IntParam maxLength() { return maxLength; }
-    public IntParam threads() { return threads; }
+    public Param<String> checkpointDir() {
+        return checkpointDir;
+    }
 
-    public SentenceEncoder setCheckpointDir(String value) { set(checkpointDir, value); return this; }
-    public SentenceEncoder setVocabDir(String value) { set(vocabDir, value); return this; }
-    public SentenceEncoder setInputPrefix(String value) { set(inputPrefix, value); return this; }
-    public SentenceEncoder setOutputCol(String value) { set(outputCol, value); return this; }
-    public SentenceEncoder setPooling(String value) { set(pooling, value); return this; }
-    public SentenceEncoder setPllCol(String value) { set(pllCol, value); return this; }
-    public SentenceEncoder setBatchSize(int value) { set(batchSize, value); return this; }
-    public SentenceEncoder setMaxLength(int value) { set(maxLength, value); return this; }
-    public SentenceEncoder setThreads(int value) { set(threads, value); return this; }
+    public Param<String> vocabDir() {
+        return vocabDir;
+    }
+
+    public Param<String> inputPrefix() {
+        return inputPrefix;
+    }
+
+    public Param<String> outputCol() {
+        return outputCol;
+    }
+
+    public Param<String> pooling() {
+        return pooling;
+    }
+
+    public Param<String> pllCol() {
+        return pllCol;
+    }
+
+    public IntParam batchSize() {
+        return batchSize;
+    }
+
+    public IntParam maxLength() {
+        return maxLength;
+    }
+
+    public IntParam threads() {
+        return threads;
+    }
+
+    public SentenceEncoder setCheckpointDir(String value) {
+        set(checkpointDir, value);
+        return this;
+    }
+
+    public SentenceEncoder setVocabDir(String value) {
+        set(vocabDir, value);
+        return this;
+    }
+
+    public SentenceEncoder setInputPrefix(String value) {
+        set(inputPrefix, value);
+        return this;
+    }
+
+    public SentenceEncoder setOutputCol(String value) {
+        set(outputCol, value);
+        return this;
+    }
+
+    public SentenceEncoder setPooling(String value) {
+        set(pooling, value);
+        return this;
+    }
+
+    public SentenceEncoder setPllCol(String value) {
+        set(pllCol, value);
+        return this;
+    }
+
+    public SentenceEncoder setBatchSize(int value) {
+        set(batchSize, value);
+        return this;
+    }
+
+    public SentenceEncoder setMaxLength(int value) {
+        set(maxLength, value);
+        return this;
+    }
+
+    public SentenceEncoder setThreads(int value) {
+        set(threads, value);
+        return this;
+    }
 
     @Override
     public StructType transformSchema(StructType schema) {
@@ -112,7 +184,8 @@ public final class SentenceEncoder extends Transformer implements DefaultParamsW
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema());
         if (!isDefined(checkpointDir)) {
-            throw new IllegalArgumentException("SentenceEncoder needs checkpointDir: a checkpoint directory written by the train stage");
+            throw new IllegalArgumentException(
+                    "SentenceEncoder needs checkpointDir: a checkpoint directory written by the train stage");
         }
         SparkSession spark = dataset.sparkSession();
         Broadcast<ModelWeights> weights = weights(spark);
@@ -123,9 +196,12 @@ public final class SentenceEncoder extends Transformer implements DefaultParamsW
         }
         StructType in = dataset.schema();
         String p = $(inputPrefix);
-        var columns = new PartitionEncoder.InputColumns(in.fieldIndex(p + Columns.INPUT_IDS),
-                in.fieldIndex(p + Columns.TOKEN_TYPE_IDS), in.fieldIndex(p + Columns.ATTENTION_MASK));
-        var shape = new ExecutorModels.Shape(weights.id(), ((Integer) $(batchSize)), ((Integer) $(maxLength)), ((Integer) $(threads)));
+        var columns = new PartitionEncoder.InputColumns(
+                in.fieldIndex(p + Columns.INPUT_IDS),
+                in.fieldIndex(p + Columns.TOKEN_TYPE_IDS),
+                in.fieldIndex(p + Columns.ATTENTION_MASK));
+        var shape = new ExecutorModels.Shape(
+                weights.id(), ((Integer) $(batchSize)), ((Integer) $(maxLength)), ((Integer) $(threads)));
         SpecialTokens specials = $(pllCol).isEmpty() ? null : specials(spark);
         var encoder = new PartitionEncoder(weights, shape, columns, Pooling.named($(pooling)), specials);
         return spark.createDataFrame(dataset.toDF().javaRDD().mapPartitions(encoder), out);
@@ -137,7 +213,8 @@ public final class SentenceEncoder extends Transformer implements DefaultParamsW
         if (broadcast == null || !dir.equals(broadcastDir)) {
             try {
                 ModelWeights w = ModelWeights.read(dir, spark.sparkContext().hadoopConfiguration());
-                broadcast = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(w);
+                broadcast =
+                        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(w);
                 broadcastDir = dir;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the checkpoint " + dir + ": " + e.getMessage(), e);
@@ -151,8 +228,10 @@ public final class SentenceEncoder extends Transformer implements DefaultParamsW
         try {
             return SpecialTokens.of(Tokenizers.load(dir, spark.sparkContext().hadoopConfiguration(), null));
         } catch (IOException e) {
-            throw new UncheckedIOException("the pseudo-log-likelihood needs the vocabulary's mask token, but " + dir
-                    + " holds no readable vocabulary (set vocabDir): " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "the pseudo-log-likelihood needs the vocabulary's mask token, but " + dir
+                            + " holds no readable vocabulary (set vocabDir): " + e.getMessage(),
+                    e);
         }
     }
 

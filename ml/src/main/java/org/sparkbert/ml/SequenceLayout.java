@@ -15,8 +15,7 @@ final class SequenceLayout implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** The three arrays of one encoded text. */
-    record Encoded(int[] inputIds, int[] tokenTypeIds, int[] attentionMask) {
-    }
+    record Encoded(int[] inputIds, int[] tokenTypeIds, int[] attentionMask) {}
 
     private final Tokenizer tokenizer;
     private final SpecialTokens specials;
@@ -26,7 +25,8 @@ final class SequenceLayout implements Serializable {
 
     SequenceLayout(Tokenizer tokenizer, int maxLength, boolean truncate, boolean pad) {
         if (maxLength < 3) {
-            throw new IllegalArgumentException("maxLength must leave room for [CLS], one token and [SEP]: at least 3, not " + maxLength);
+            throw new IllegalArgumentException(
+                    "maxLength must leave room for [CLS], one token and [SEP]: at least 3, not " + maxLength);
         }
         this.tokenizer = tokenizer;
         this.specials = SpecialTokens.of(tokenizer);
@@ -39,9 +39,10 @@ final class SequenceLayout implements Serializable {
         int[] tokens = tokenizer.encode(text == null ? "" : text);
         if (tokens.length > maxLength - 2) {
             if (!truncate) {
-                throw new IllegalArgumentException("a text of " + tokens.length + " tokens does not fit maxLength " + maxLength
-                        + " with its two special tokens; set truncation to true or raise maxLength: "
-                        + (text.length() > 80 ? text.substring(0, 80) + "..." : text));
+                throw new IllegalArgumentException(
+                        "a text of " + tokens.length + " tokens does not fit maxLength " + maxLength
+                                + " with its two special tokens; set truncation to true or raise maxLength: "
+                                + (text.length() > 80 ? text.substring(0, 80) + "..." : text));
             }
             tokens = Arrays.copyOf(tokens, maxLength - 2);
         }

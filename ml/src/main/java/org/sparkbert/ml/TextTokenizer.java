@@ -46,14 +46,22 @@ public final class TextTokenizer extends Transformer implements DefaultParamsWri
 
     public TextTokenizer(String uid) {
         this.uid = uid; // before the params, which read it
-        vocabDir = new Param<>(this, "vocabDir",
+        vocabDir = new Param<>(
+                this,
+                "vocabDir",
                 "vocabulary directory: vocab.txt (WordPiece) or vocab.json + merges.txt (byte-level BPE)");
         inputCol = new Param<>(this, "inputCol", "the text column");
-        outputPrefix = new Param<>(this, "outputPrefix", "prefix of the output columns input_ids, token_type_ids, attention_mask");
-        maxLength = new IntParam(this, "maxLength", "the most tokens per row, [CLS] and [SEP] included", ParamValidators.gtEq(3));
-        truncation = new BooleanParam(this, "truncation", "cut longer texts to maxLength (else a longer text fails the job)");
+        outputPrefix = new Param<>(
+                this, "outputPrefix", "prefix of the output columns input_ids, token_type_ids, attention_mask");
+        maxLength = new IntParam(
+                this, "maxLength", "the most tokens per row, [CLS] and [SEP] included", ParamValidators.gtEq(3));
+        truncation = new BooleanParam(
+                this, "truncation", "cut longer texts to maxLength (else a longer text fails the job)");
         padding = new BooleanParam(this, "padding", "pad every row to maxLength (pad token, attention 0)");
-        lowercase = new Param<>(this, "lowercase", "true, false, or 'auto' to follow the vocabulary directory's tokenizer.json",
+        lowercase = new Param<>(
+                this,
+                "lowercase",
+                "true, false, or 'auto' to follow the vocabulary directory's tokenizer.json",
                 ParamValidators.inArray(new String[] {"true", "false", "auto"}));
         setDefault(inputCol, "text");
         setDefault(outputPrefix, "");
@@ -72,21 +80,68 @@ public final class TextTokenizer extends Transformer implements DefaultParamsWri
         return uid;
     }
 
-    public Param<String> vocabDir() { return vocabDir; }
-    public Param<String> inputCol() { return inputCol; }
-    public Param<String> outputPrefix() { return outputPrefix; }
-    public IntParam maxLength() { return maxLength; }
-    public BooleanParam truncation() { return truncation; }
-    public BooleanParam padding() { return padding; }
-    public Param<String> lowercase() { return lowercase; }
+    public Param<String> vocabDir() {
+        return vocabDir;
+    }
 
-    public TextTokenizer setVocabDir(String value) { set(vocabDir, value); return this; }
-    public TextTokenizer setInputCol(String value) { set(inputCol, value); return this; }
-    public TextTokenizer setOutputPrefix(String value) { set(outputPrefix, value); return this; }
-    public TextTokenizer setMaxLength(int value) { set(maxLength, value); return this; }
-    public TextTokenizer setTruncation(boolean value) { set(truncation, value); return this; }
-    public TextTokenizer setPadding(boolean value) { set(padding, value); return this; }
-    public TextTokenizer setLowercase(String value) { set(lowercase, value); return this; }
+    public Param<String> inputCol() {
+        return inputCol;
+    }
+
+    public Param<String> outputPrefix() {
+        return outputPrefix;
+    }
+
+    public IntParam maxLength() {
+        return maxLength;
+    }
+
+    public BooleanParam truncation() {
+        return truncation;
+    }
+
+    public BooleanParam padding() {
+        return padding;
+    }
+
+    public Param<String> lowercase() {
+        return lowercase;
+    }
+
+    public TextTokenizer setVocabDir(String value) {
+        set(vocabDir, value);
+        return this;
+    }
+
+    public TextTokenizer setInputCol(String value) {
+        set(inputCol, value);
+        return this;
+    }
+
+    public TextTokenizer setOutputPrefix(String value) {
+        set(outputPrefix, value);
+        return this;
+    }
+
+    public TextTokenizer setMaxLength(int value) {
+        set(maxLength, value);
+        return this;
+    }
+
+    public TextTokenizer setTruncation(boolean value) {
+        set(truncation, value);
+        return this;
+    }
+
+    public TextTokenizer setPadding(boolean value) {
+        set(padding, value);
+        return this;
+    }
+
+    public TextTokenizer setLowercase(String value) {
+        set(lowercase, value);
+        return this;
+    }
 
     /** The names of the three output columns. */
     public String[] outputCols() {
@@ -108,10 +163,12 @@ public final class TextTokenizer extends Transformer implements DefaultParamsWri
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema());
         if (!isDefined(vocabDir)) {
-            throw new IllegalArgumentException("TextTokenizer needs vocabDir: the directory of vocab.txt, or of vocab.json and merges.txt");
+            throw new IllegalArgumentException(
+                    "TextTokenizer needs vocabDir: the directory of vocab.txt, or of vocab.json and merges.txt");
         }
         SparkSession spark = dataset.sparkSession();
-        SequenceLayout layout = new SequenceLayout(tokenizer(spark).value(), ((Integer) $(maxLength)), (Boolean) $(truncation), (Boolean) $(padding));
+        SequenceLayout layout = new SequenceLayout(
+                tokenizer(spark).value(), ((Integer) $(maxLength)), (Boolean) $(truncation), (Boolean) $(padding));
         int textIndex = dataset.schema().fieldIndex($(inputCol));
         var rows = dataset.toDF().javaRDD().mapPartitions((Iterator<Row> in) -> new Iterator<Row>() {
             @Override
@@ -137,10 +194,12 @@ public final class TextTokenizer extends Transformer implements DefaultParamsWri
             Boolean lowerCase = lower.equals("auto") ? null : Boolean.valueOf(lower);
             try {
                 Tokenizer t = Tokenizers.load($(vocabDir), spark.sparkContext().hadoopConfiguration(), lowerCase);
-                broadcast = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(t);
+                broadcast =
+                        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(t);
                 broadcastKey = key;
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the vocabulary in " + $(vocabDir) + ": " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "cannot read the vocabulary in " + $(vocabDir) + ": " + e.getMessage(), e);
             }
         }
         return broadcast;

@@ -57,9 +57,13 @@ public final class TokenMasker extends Transformer implements DefaultParamsWrita
         labelsCol = new Param<>(this, "labelsCol", "the original ids at the masked positions");
         seed = new LongParam(this, "seed", "the masking seed");
         epoch = new IntParam(this, "epoch", "the epoch; each draws a different mask", ParamValidators.gtEq(0));
-        probability = new DoubleParam(this, "probability", "share of non-special tokens predicted",
+        probability = new DoubleParam(
+                this,
+                "probability",
+                "share of non-special tokens predicted",
                 ParamValidators.inRange(0, 1, false, false));
-        maxPredictions = new IntParam(this, "maxPredictions", "the most positions predicted per row", ParamValidators.gtEq(1));
+        maxPredictions =
+                new IntParam(this, "maxPredictions", "the most positions predicted per row", ParamValidators.gtEq(1));
         wholeWord = new BooleanParam(this, "wholeWord", "mask whole words (all their pieces together)");
         setDefault(inputCol, Columns.INPUT_IDS);
         setDefault(idCol, InstanceRows.INSTANCE_ID);
@@ -82,29 +86,104 @@ public final class TokenMasker extends Transformer implements DefaultParamsWrita
         return uid;
     }
 
-    public Param<String> vocabDir() { return vocabDir; }
-    public Param<String> inputCol() { return inputCol; }
-    public Param<String> idCol() { return idCol; }
-    public Param<String> outputCol() { return outputCol; }
-    public Param<String> positionsCol() { return positionsCol; }
-    public Param<String> labelsCol() { return labelsCol; }
-    public LongParam seed() { return seed; }
-    public IntParam epoch() { return epoch; }
-    public DoubleParam probability() { return probability; }
-    public IntParam maxPredictions() { return maxPredictions; }
-    public BooleanParam wholeWord() { return wholeWord; }
+    public Param<String> vocabDir() {
+        return vocabDir;
+    }
 
-    public TokenMasker setVocabDir(String value) { set(vocabDir, value); return this; }
-    public TokenMasker setInputCol(String value) { set(inputCol, value); return this; }
-    public TokenMasker setIdCol(String value) { set(idCol, value); return this; }
-    public TokenMasker setOutputCol(String value) { set(outputCol, value); return this; }
-    public TokenMasker setPositionsCol(String value) { set(positionsCol, value); return this; }
-    public TokenMasker setLabelsCol(String value) { set(labelsCol, value); return this; }
-    public TokenMasker setSeed(long value) { set(seed, value); return this; }
-    public TokenMasker setEpoch(int value) { set(epoch, value); return this; }
-    public TokenMasker setProbability(double value) { set(probability, value); return this; }
-    public TokenMasker setMaxPredictions(int value) { set(maxPredictions, value); return this; }
-    public TokenMasker setWholeWord(boolean value) { set(wholeWord, value); return this; }
+    public Param<String> inputCol() {
+        return inputCol;
+    }
+
+    public Param<String> idCol() {
+        return idCol;
+    }
+
+    public Param<String> outputCol() {
+        return outputCol;
+    }
+
+    public Param<String> positionsCol() {
+        return positionsCol;
+    }
+
+    public Param<String> labelsCol() {
+        return labelsCol;
+    }
+
+    public LongParam seed() {
+        return seed;
+    }
+
+    public IntParam epoch() {
+        return epoch;
+    }
+
+    public DoubleParam probability() {
+        return probability;
+    }
+
+    public IntParam maxPredictions() {
+        return maxPredictions;
+    }
+
+    public BooleanParam wholeWord() {
+        return wholeWord;
+    }
+
+    public TokenMasker setVocabDir(String value) {
+        set(vocabDir, value);
+        return this;
+    }
+
+    public TokenMasker setInputCol(String value) {
+        set(inputCol, value);
+        return this;
+    }
+
+    public TokenMasker setIdCol(String value) {
+        set(idCol, value);
+        return this;
+    }
+
+    public TokenMasker setOutputCol(String value) {
+        set(outputCol, value);
+        return this;
+    }
+
+    public TokenMasker setPositionsCol(String value) {
+        set(positionsCol, value);
+        return this;
+    }
+
+    public TokenMasker setLabelsCol(String value) {
+        set(labelsCol, value);
+        return this;
+    }
+
+    public TokenMasker setSeed(long value) {
+        set(seed, value);
+        return this;
+    }
+
+    public TokenMasker setEpoch(int value) {
+        set(epoch, value);
+        return this;
+    }
+
+    public TokenMasker setProbability(double value) {
+        set(probability, value);
+        return this;
+    }
+
+    public TokenMasker setMaxPredictions(int value) {
+        set(maxPredictions, value);
+        return this;
+    }
+
+    public TokenMasker setWholeWord(boolean value) {
+        set(wholeWord, value);
+        return this;
+    }
 
     @Override
     public StructType transformSchema(StructType schema) {
@@ -125,8 +204,12 @@ public final class TokenMasker extends Transformer implements DefaultParamsWrita
         SparkSession spark = dataset.sparkSession();
         DynamicMasker masker;
         try {
-            masker = new DynamicMasker(Tokenizers.load($(vocabDir), spark.sparkContext().hadoopConfiguration(), null),
-                    (Double) $(probability), (Integer) $(maxPredictions), (Boolean) $(wholeWord), (Long) $(seed));
+            masker = new DynamicMasker(
+                    Tokenizers.load($(vocabDir), spark.sparkContext().hadoopConfiguration(), null),
+                    (Double) $(probability),
+                    (Integer) $(maxPredictions),
+                    (Boolean) $(wholeWord),
+                    (Long) $(seed));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the vocabulary in " + $(vocabDir) + ": " + e.getMessage(), e);
         }
@@ -143,7 +226,8 @@ public final class TokenMasker extends Transformer implements DefaultParamsWrita
             public Row next() {
                 Row row = in.next();
                 if (row.isNullAt(key)) {
-                    throw new IllegalArgumentException("a row without its id in the id column: every row needs a stable id to be masked");
+                    throw new IllegalArgumentException(
+                            "a row without its id in the id column: every row needs a stable id to be masked");
                 }
                 MaskedInstance m = masker.mask(Columns.ints(row, ids), row.getLong(key), round);
                 return Columns.append(row, m.inputIds(), m.maskedPositions(), m.maskedLabels());

@@ -57,16 +57,26 @@ public final class TrainingInstances extends Transformer implements DefaultParam
         vocabDir = new Param<>(this, "vocabDir", "the vocabulary directory");
         docIdCol = new Param<>(this, "docIdCol", "the document id column (string)");
         textCol = new Param<>(this, "textCol", "the document text column");
-        objective = new Param<>(this, "objective", "nsp (BERT's next-sentence pairs), sop (ALBERT's sentence order), mlm (RoBERTa's full sentences)",
+        objective = new Param<>(
+                this,
+                "objective",
+                "nsp (BERT's next-sentence pairs), sop (ALBERT's sentence order), mlm (RoBERTa's full sentences)",
                 ParamValidators.inArray(new String[] {"nsp", "sop", "mlm"}));
-        maxSeqLength = new IntParam(this, "maxSeqLength", "tokens per instance, special tokens included",
+        maxSeqLength = new IntParam(
+                this,
+                "maxSeqLength",
+                "tokens per instance, special tokens included",
                 ParamValidators.inRange(InstanceShape.MIN_SEQ_LENGTH, InstanceShape.MAX_SEQ_LENGTH));
-        shortSeqProb = new DoubleParam(this, "shortSeqProb", "share of documents cut to a random shorter target length",
+        shortSeqProb = new DoubleParam(
+                this,
+                "shortSeqProb",
+                "share of documents cut to a random shorter target length",
                 ParamValidators.inRange(0, 1));
-        dupeFactor = new IntParam(this, "dupeFactor", "times each document is cut, each time differently", ParamValidators.gtEq(1));
+        dupeFactor = new IntParam(
+                this, "dupeFactor", "times each document is cut, each time differently", ParamValidators.gtEq(1));
         seed = new LongParam(this, "seed", "seed of every random choice");
-        packingGroupDocuments = new IntParam(this, "packingGroupDocuments", "documents packed together for objective mlm",
-                ParamValidators.gtEq(1));
+        packingGroupDocuments = new IntParam(
+                this, "packingGroupDocuments", "documents packed together for objective mlm", ParamValidators.gtEq(1));
         setDefault(docIdCol, "id");
         setDefault(textCol, "text");
         setDefault(objective, "nsp");
@@ -86,25 +96,86 @@ public final class TrainingInstances extends Transformer implements DefaultParam
         return uid;
     }
 
-    public Param<String> vocabDir() { return vocabDir; }
-    public Param<String> docIdCol() { return docIdCol; }
-    public Param<String> textCol() { return textCol; }
-    public Param<String> objective() { return objective; }
-    public IntParam maxSeqLength() { return maxSeqLength; }
-    public DoubleParam shortSeqProb() { return shortSeqProb; }
-    public IntParam dupeFactor() { return dupeFactor; }
-    public LongParam seed() { return seed; }
-    public IntParam packingGroupDocuments() { return packingGroupDocuments; }
+    public Param<String> vocabDir() {
+        return vocabDir;
+    }
 
-    public TrainingInstances setVocabDir(String value) { set(vocabDir, value); return this; }
-    public TrainingInstances setDocIdCol(String value) { set(docIdCol, value); return this; }
-    public TrainingInstances setTextCol(String value) { set(textCol, value); return this; }
-    public TrainingInstances setObjective(String value) { set(objective, value); return this; }
-    public TrainingInstances setMaxSeqLength(int value) { set(maxSeqLength, value); return this; }
-    public TrainingInstances setShortSeqProb(double value) { set(shortSeqProb, value); return this; }
-    public TrainingInstances setDupeFactor(int value) { set(dupeFactor, value); return this; }
-    public TrainingInstances setSeed(long value) { set(seed, value); return this; }
-    public TrainingInstances setPackingGroupDocuments(int value) { set(packingGroupDocuments, value); return this; }
+    public Param<String> docIdCol() {
+        return docIdCol;
+    }
+
+    public Param<String> textCol() {
+        return textCol;
+    }
+
+    public Param<String> objective() {
+        return objective;
+    }
+
+    public IntParam maxSeqLength() {
+        return maxSeqLength;
+    }
+
+    public DoubleParam shortSeqProb() {
+        return shortSeqProb;
+    }
+
+    public IntParam dupeFactor() {
+        return dupeFactor;
+    }
+
+    public LongParam seed() {
+        return seed;
+    }
+
+    public IntParam packingGroupDocuments() {
+        return packingGroupDocuments;
+    }
+
+    public TrainingInstances setVocabDir(String value) {
+        set(vocabDir, value);
+        return this;
+    }
+
+    public TrainingInstances setDocIdCol(String value) {
+        set(docIdCol, value);
+        return this;
+    }
+
+    public TrainingInstances setTextCol(String value) {
+        set(textCol, value);
+        return this;
+    }
+
+    public TrainingInstances setObjective(String value) {
+        set(objective, value);
+        return this;
+    }
+
+    public TrainingInstances setMaxSeqLength(int value) {
+        set(maxSeqLength, value);
+        return this;
+    }
+
+    public TrainingInstances setShortSeqProb(double value) {
+        set(shortSeqProb, value);
+        return this;
+    }
+
+    public TrainingInstances setDupeFactor(int value) {
+        set(dupeFactor, value);
+        return this;
+    }
+
+    public TrainingInstances setSeed(long value) {
+        set(seed, value);
+        return this;
+    }
+
+    public TrainingInstances setPackingGroupDocuments(int value) {
+        set(packingGroupDocuments, value);
+        return this;
+    }
 
     private Objective chosen() {
         return Objective.valueOf($(objective));
@@ -136,13 +207,23 @@ public final class TrainingInstances extends Transformer implements DefaultParam
         long s = (Long) $(seed);
         InstanceShape shape = new InstanceShape((Integer) $(maxSeqLength), (Double) $(shortSeqProb), s);
         // persisted: counting the documents and cutting them are two passes over the encoded corpus
-        JavaPairRDD<Long, TokenizedDocument> indexed = InstanceCutter.index(InstanceCutter.encode(docs, jsc.broadcast(tokenizer)), s, partitions)
+        JavaPairRDD<Long, TokenizedDocument> indexed = InstanceCutter.index(
+                        InstanceCutter.encode(docs, jsc.broadcast(tokenizer)), s, partitions)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         long documents = indexed.count();
-        JavaRDD<TrainingInstance> instances = InstanceCutter.cut(chosen(), indexed, documents, shape, SpecialTokens.of(tokenizer),
-                (Integer) $(dupeFactor), (Integer) $(packingGroupDocuments), partitions);
+        JavaRDD<TrainingInstance> instances = InstanceCutter.cut(
+                chosen(),
+                indexed,
+                documents,
+                shape,
+                SpecialTokens.of(tokenizer),
+                (Integer) $(dupeFactor),
+                (Integer) $(packingGroupDocuments),
+                partitions);
         InstanceRows rows = new InstanceRows(chosen().hasPairLabel(), null);
-        JavaRDD<Row> numbered = instances.sortBy(TrainingInstance::key, true, partitions).zipWithIndex()
+        JavaRDD<Row> numbered = instances
+                .sortBy(TrainingInstance::key, true, partitions)
+                .zipWithIndex()
                 .map(t -> rows.row(t._2, t._1));
         return spark.createDataFrame(numbered, out);
     }

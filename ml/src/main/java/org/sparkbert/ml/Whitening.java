@@ -1,6 +1,5 @@
 package org.sparkbert.ml;
 
-import org.sparkbert.evaluate.heldout.SymmetricEigen;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.linalg.DenseMatrix;
 import org.apache.spark.ml.linalg.DenseVector;
@@ -17,6 +16,7 @@ import org.apache.spark.mllib.linalg.Vectors;
 import org.apache.spark.mllib.linalg.distributed.RowMatrix;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.StructType;
+import org.sparkbert.evaluate.heldout.SymmetricEigen;
 
 /**
  * BERT-whitening (Su et al. 2021) fitted on a column of sentence vectors: their mean mu and the
@@ -47,13 +47,32 @@ public final class Whitening extends Estimator<WhiteningModel> implements Defaul
         return uid;
     }
 
-    public Param<String> inputCol() { return params.inputCol; }
-    public Param<String> outputCol() { return params.outputCol; }
-    public IntParam k() { return params.k; }
+    public Param<String> inputCol() {
+        return params.inputCol;
+    }
 
-    public Whitening setInputCol(String value) { set(params.inputCol, value); return this; }
-    public Whitening setOutputCol(String value) { set(params.outputCol, value); return this; }
-    public Whitening setK(int value) { set(params.k, value); return this; }
+    public Param<String> outputCol() {
+        return params.outputCol;
+    }
+
+    public IntParam k() {
+        return params.k;
+    }
+
+    public Whitening setInputCol(String value) {
+        set(params.inputCol, value);
+        return this;
+    }
+
+    public Whitening setOutputCol(String value) {
+        set(params.outputCol, value);
+        return this;
+    }
+
+    public Whitening setK(int value) {
+        set(params.k, value);
+        return this;
+    }
 
     @Override
     public StructType transformSchema(StructType schema) {
@@ -63,8 +82,7 @@ public final class Whitening extends Estimator<WhiteningModel> implements Defaul
     @Override
     public WhiteningModel fit(Dataset<?> dataset) {
         transformSchema(dataset.schema());
-        var rows = dataset.select((String) $(params.inputCol)).javaRDD()
-                .map(r -> Vectors.fromML((Vector) r.get(0)));
+        var rows = dataset.select((String) $(params.inputCol)).javaRDD().map(r -> Vectors.fromML((Vector) r.get(0)));
         RowMatrix matrix = new RowMatrix(rows.rdd());
         long n = matrix.numRows();
         int h = (int) matrix.numCols();

@@ -39,7 +39,8 @@ public final class WhiteningModel extends Model<WhiteningModel> implements MLWri
         this.uid = uid; // before the params, which read it
         this.params = new WhiteningParams(this);
         if (transform.numRows() != mean.size()) {
-            throw new IllegalArgumentException("W has " + transform.numRows() + " rows for a mean of " + mean.size() + " dimensions");
+            throw new IllegalArgumentException(
+                    "W has " + transform.numRows() + " rows for a mean of " + mean.size() + " dimensions");
         }
         this.mean = mean;
         this.transform = transform.isTransposed() ? transform.toDenseColMajor() : transform;
@@ -53,12 +54,27 @@ public final class WhiteningModel extends Model<WhiteningModel> implements MLWri
         return uid;
     }
 
-    public Param<String> inputCol() { return params.inputCol; }
-    public Param<String> outputCol() { return params.outputCol; }
-    public IntParam k() { return params.k; }
+    public Param<String> inputCol() {
+        return params.inputCol;
+    }
 
-    public WhiteningModel setInputCol(String value) { set(params.inputCol, value); return this; }
-    public WhiteningModel setOutputCol(String value) { set(params.outputCol, value); return this; }
+    public Param<String> outputCol() {
+        return params.outputCol;
+    }
+
+    public IntParam k() {
+        return params.k;
+    }
+
+    public WhiteningModel setInputCol(String value) {
+        set(params.inputCol, value);
+        return this;
+    }
+
+    public WhiteningModel setOutputCol(String value) {
+        set(params.outputCol, value);
+        return this;
+    }
 
     /** The fitted mean of the sentence vectors. */
     public DenseVector mean() {
@@ -73,7 +89,8 @@ public final class WhiteningModel extends Model<WhiteningModel> implements MLWri
     /** (x - mean) W. */
     public Vector whiten(Vector x) {
         if (x.size() != mean.size()) {
-            throw new IllegalArgumentException("a vector of " + x.size() + " dimensions; the whitening was fitted on " + mean.size());
+            throw new IllegalArgumentException(
+                    "a vector of " + x.size() + " dimensions; the whitening was fitted on " + mean.size());
         }
         int h = mean.size();
         int k = transform.numCols();
@@ -138,17 +155,26 @@ public final class WhiteningModel extends Model<WhiteningModel> implements MLWri
             StructType schema = new StructType()
                     .add("mean", SQLDataTypes.VectorType(), false)
                     .add("transform", SQLDataTypes.MatrixType(), false);
-            sparkSession().createDataFrame(List.of(RowFactory.create(model.mean, model.transform)), schema)
-                    .repartition(1).write().parquet(path + "/" + DATA);
+            sparkSession()
+                    .createDataFrame(List.of(RowFactory.create(model.mean, model.transform)), schema)
+                    .repartition(1)
+                    .write()
+                    .parquet(path + "/" + DATA);
         }
     }
 
     private static final class Reader extends MLReader<WhiteningModel> {
         @Override
         public WhiteningModel load(String path) {
-            DefaultParamsReader.Metadata metadata = DefaultParamsReader.loadMetadata(path, sparkSession(), WhiteningModel.class.getName());
-            Row row = sparkSession().read().parquet(path + "/" + DATA).select("mean", "transform").head();
-            WhiteningModel model = new WhiteningModel(metadata.uid(), ((Vector) row.get(0)).toDense(), ((Matrix) row.get(1)).toDense());
+            DefaultParamsReader.Metadata metadata =
+                    DefaultParamsReader.loadMetadata(path, sparkSession(), WhiteningModel.class.getName());
+            Row row = sparkSession()
+                    .read()
+                    .parquet(path + "/" + DATA)
+                    .select("mean", "transform")
+                    .head();
+            WhiteningModel model = new WhiteningModel(
+                    metadata.uid(), ((Vector) row.get(0)).toDense(), ((Matrix) row.get(1)).toDense());
             metadata.getAndSetParams(model, scala.Option.empty());
             return model;
         }

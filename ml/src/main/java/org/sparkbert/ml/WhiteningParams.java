@@ -18,7 +18,8 @@ final class WhiteningParams implements java.io.Serializable {
     WhiteningParams(Params owner) {
         inputCol = new Param<>(owner, "inputCol", "the sentence vector column");
         outputCol = new Param<>(owner, "outputCol", "the whitened vector column");
-        k = new IntParam(owner, "k", "dimensions kept, those of largest variance; 0 keeps all", ParamValidators.gtEq(0));
+        k = new IntParam(
+                owner, "k", "dimensions kept, those of largest variance; 0 keeps all", ParamValidators.gtEq(0));
     }
 
     StructType transformSchema(Params owner, StructType schema) {

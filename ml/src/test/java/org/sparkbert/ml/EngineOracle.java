@@ -1,12 +1,11 @@
 package org.sparkbert.ml;
 
-import org.sparkbert.engine.backend.Backends;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.sparkbert.engine.backend.Backend;
+import org.sparkbert.engine.backend.Backends;
 import org.sparkbert.engine.checkpoint.CheckpointReader;
 import org.sparkbert.engine.checkpoint.StoredTensor;
 import org.sparkbert.engine.model.Batch;

@@ -57,15 +57,21 @@ class SentencePipelineTest {
     }
 
     private static TextTokenizer tokenizer() {
-        return new TextTokenizer().setVocabDir(TestFixtures.bertVocab().toString()).setMaxLength(MAX_LENGTH);
+        return new TextTokenizer()
+                .setVocabDir(TestFixtures.bertVocab().toString())
+                .setMaxLength(MAX_LENGTH);
     }
 
     @Test
     void aSavedAndReloadedPipelineGivesTheEnginesOwnVectorsAndWhitensThem() throws IOException {
         Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
-                tokenizer(),
-                new SentenceEncoder().setCheckpointDir(checkpoint.toString()).setMaxLength(MAX_LENGTH).setBatchSize(8),
-                new Whitening().setK(16)});
+            tokenizer(),
+            new SentenceEncoder()
+                    .setCheckpointDir(checkpoint.toString())
+                    .setMaxLength(MAX_LENGTH)
+                    .setBatchSize(8),
+            new Whitening().setK(16)
+        });
         Dataset<Row> data = texts(sentences);
         PipelineModel fitted = pipeline.fit(data);
         Map<String, Row> before = byText(fitted.transform(data).collectAsList());
@@ -84,7 +90,10 @@ class SentencePipelineTest {
             double[] actual = ((Vector) row.getAs("embedding")).toArray();
             worst = Math.max(worst, maxDifference(expected, actual));
             whitened[r] = ((Vector) row.getAs("whitened")).toArray();
-            assertArrayEquals(((Vector) before.get(row.getString(0)).getAs("whitened")).toArray(), whitened[r], 1e-9,
+            assertArrayEquals(
+                    ((Vector) before.get(row.getString(0)).getAs("whitened")).toArray(),
+                    whitened[r],
+                    1e-9,
                     "the reloaded whitening gives what the fitted one gave");
         }
         assertTrue(worst < 1e-4, "largest difference from the engine's unpadded forward: " + worst);
@@ -95,8 +104,13 @@ class SentencePipelineTest {
     @Test
     void clsPoolingAndPseudoLogLikelihoodMatchTheEngine() {
         List<String> few = sentences.subList(0, 6);
-        SentenceEncoder encoder = new SentenceEncoder().setCheckpointDir(checkpoint.toString()).setMaxLength(MAX_LENGTH)
-                .setBatchSize(4).setPooling("cls").setOutputCol("cls").setPllCol("pll");
+        SentenceEncoder encoder = new SentenceEncoder()
+                .setCheckpointDir(checkpoint.toString())
+                .setMaxLength(MAX_LENGTH)
+                .setBatchSize(4)
+                .setPooling("cls")
+                .setOutputCol("cls")
+                .setPllCol("pll");
         List<Row> rows = encoder.transform(tokenizer().transform(texts(few))).collectAsList();
         for (Row row : rows) {
             int[] ids = Columns.ints(row, row.fieldIndex("input_ids"));
@@ -110,8 +124,15 @@ class SentencePipelineTest {
 
     @Test
     void modelsAreBuiltOncePerConcurrentTaskAndReusedAcrossPartitionsAndTransforms() {
-        SentenceEncoder encoder = new SentenceEncoder().setCheckpointDir(checkpoint.toString()).setMaxLength(24).setBatchSize(5);
-        Dataset<Row> tokens = tokenizer().setMaxLength(24).transform(texts(sentences.subList(0, 60))).repartition(6).cache();
+        SentenceEncoder encoder = new SentenceEncoder()
+                .setCheckpointDir(checkpoint.toString())
+                .setMaxLength(24)
+                .setBatchSize(5);
+        Dataset<Row> tokens = tokenizer()
+                .setMaxLength(24)
+                .transform(texts(sentences.subList(0, 60)))
+                .repartition(6)
+                .cache();
         int builtBefore = ExecutorModels.built();
         assertEquals(60, encoder.transform(tokens).count());
         assertEquals(60, encoder.transform(tokens).count());
@@ -121,9 +142,12 @@ class SentencePipelineTest {
 
     @Test
     void aRowLongerThanTheEncodersMaxLengthIsAClearError() {
-        SentenceEncoder encoder = new SentenceEncoder().setCheckpointDir(checkpoint.toString()).setMaxLength(8);
-        SparkException e = assertThrows(SparkException.class,
-                () -> encoder.transform(tokenizer().transform(texts(sentences.subList(0, 4)))).collect());
+        SentenceEncoder encoder =
+                new SentenceEncoder().setCheckpointDir(checkpoint.toString()).setMaxLength(8);
+        SparkException e = assertThrows(
+                SparkException.class,
+                () -> encoder.transform(tokenizer().transform(texts(sentences.subList(0, 4))))
+                        .collect());
         Throwable root = e;
         while (root.getCause() != null) {
             root = root.getCause();

@@ -1,6 +1,5 @@
 package org.sparkbert.ml;
 
-import org.sparkbert.engine.backend.Backends;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,7 +12,7 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.SparkSession;
-import org.sparkbert.engine.backend.Backend;
+import org.sparkbert.engine.backend.Backends;
 import org.sparkbert.engine.checkpoint.Checkpoint;
 import org.sparkbert.engine.checkpoint.CheckpointWriter;
 import org.sparkbert.engine.checkpoint.ModelExport;
@@ -28,8 +27,7 @@ import org.sparkbert.tokenize.masking.SpecialTokens;
 final class TestFixtures {
     static final String C4 = "c4/c4-en-train.00000-of-01024.records0001-1041.textonly.jsonl";
 
-    private TestFixtures() {
-    }
+    private TestFixtures() {}
 
     static Path sharedData() {
         return Path.of(System.getProperty("sparkbert.shared.data"));
@@ -44,9 +42,13 @@ final class TestFixtures {
     }
 
     static SparkSession session(String name) {
-        return SparkSession.builder().master("local[2]").appName(name)
-                .config("spark.sql.shuffle.partitions", "2").config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+        return SparkSession.builder()
+                .master("local[2]")
+                .appName(name)
+                .config("spark.sql.shuffle.partitions", "2")
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
                 .getOrCreate();
     }
 
@@ -57,7 +59,8 @@ final class TestFixtures {
         List<String> out = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(sharedData().resolve(C4), StandardCharsets.UTF_8)) {
             for (String line; (line = in.readLine()) != null && out.size() < count; ) {
-                for (SentenceSplitter.Sentence s : splitter.split(json.readTree(line).get("text").asText())) {
+                for (SentenceSplitter.Sentence s :
+                        splitter.split(json.readTree(line).get("text").asText())) {
                     String text = s.text().replaceAll("\\s+", " ").strip();
                     if (text.length() >= 8 && text.length() <= 400 && out.size() < count) {
                         out.add(text);
@@ -74,10 +77,15 @@ final class TestFixtures {
         ModelConfig config = ModelConfig.bundled("bert-tiny").withVocabSize(tokenizer.vocabularySize());
         try (BertModel model = new BertModel(config, Backends.cpu(1), 1, 8, 1, 0)) {
             model.initialize(seed);
-            Checkpoint checkpoint = new Checkpoint(config, ModelExport.tensors(model), SpecialTokens.of(tokenizer).pad(),
-                    new org.apache.hadoop.fs.Path(bertVocab().toUri()), Map.of());
+            Checkpoint checkpoint = new Checkpoint(
+                    config,
+                    ModelExport.tensors(model),
+                    SpecialTokens.of(tokenizer).pad(),
+                    new org.apache.hadoop.fs.Path(bertVocab().toUri()),
+                    Map.of());
             FileSystem fs = FileSystem.getLocal(new Configuration());
-            org.apache.hadoop.fs.Path dir = new CheckpointWriter(fs, new org.apache.hadoop.fs.Path(parent.toUri())).write(0, checkpoint);
+            org.apache.hadoop.fs.Path dir =
+                    new CheckpointWriter(fs, new org.apache.hadoop.fs.Path(parent.toUri())).write(0, checkpoint);
             return Path.of(dir.toUri());
         }
     }

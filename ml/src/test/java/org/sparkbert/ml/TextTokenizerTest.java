@@ -43,8 +43,15 @@ class TextTokenizerTest {
         Path text = tmp.resolve("sentences.txt");
         Files.write(text, sentences);
         Path out = tmp.resolve("encoded.jsonl");
-        int rc = EncodeCommand.execute("--vocab", TestFixtures.bertVocab().toString(), "--input", text.toString(),
-                "--output", out.toString(), "--format", "text");
+        int rc = EncodeCommand.execute(
+                "--vocab",
+                TestFixtures.bertVocab().toString(),
+                "--input",
+                text.toString(),
+                "--output",
+                out.toString(),
+                "--format",
+                "text");
         assertEquals(EncodeCommand.EXIT_OK, rc);
         ObjectMapper json = new ObjectMapper();
         encodeIds = new ArrayList<>();
@@ -71,8 +78,11 @@ class TextTokenizerTest {
     @Test
     void idsAreThoseOfEncodeBetweenClsAndSepCutToMaxLength() {
         int maxLength = 32;
-        List<Row> rows = new TextTokenizer().setVocabDir(TestFixtures.bertVocab().toString()).setMaxLength(maxLength)
-                .transform(texts()).collectAsList();
+        List<Row> rows = new TextTokenizer()
+                .setVocabDir(TestFixtures.bertVocab().toString())
+                .setMaxLength(maxLength)
+                .transform(texts())
+                .collectAsList();
         assertEquals(sentences.size(), rows.size());
         int truncated = 0;
         for (Row row : rows) {
@@ -90,14 +100,20 @@ class TextTokenizerTest {
             Arrays.fill(ones, 1);
             assertArrayEquals(ones, Columns.ints(row, 3));
         }
-        assertTrue(truncated > 10 && truncated < rows.size() - 10, "both cut and whole sentences: " + truncated + " cut");
+        assertTrue(
+                truncated > 10 && truncated < rows.size() - 10, "both cut and whole sentences: " + truncated + " cut");
     }
 
     @Test
     void paddingFillsToMaxLengthWithThePadTokenAndZeroAttention() {
         int maxLength = 48;
-        Row row = new TextTokenizer().setVocabDir(TestFixtures.bertVocab().toString()).setMaxLength(maxLength)
-                .setPadding(true).setOutputPrefix("q_").transform(texts().limit(1)).head();
+        Row row = new TextTokenizer()
+                .setVocabDir(TestFixtures.bertVocab().toString())
+                .setMaxLength(maxLength)
+                .setPadding(true)
+                .setOutputPrefix("q_")
+                .transform(texts().limit(1))
+                .head();
         int[] tokens = encodeIds.get(sentences.indexOf(row.getString(0)));
         int[] ids = Columns.ints(row, row.fieldIndex("q_input_ids"));
         int[] mask = Columns.ints(row, row.fieldIndex("q_attention_mask"));
@@ -114,19 +130,30 @@ class TextTokenizerTest {
 
     @Test
     void aTooLongTextFailsWithoutTruncationNamingTheSetting() {
-        TextTokenizer tokenizer = new TextTokenizer().setVocabDir(TestFixtures.bertVocab().toString()).setMaxLength(8)
+        TextTokenizer tokenizer = new TextTokenizer()
+                .setVocabDir(TestFixtures.bertVocab().toString())
+                .setMaxLength(8)
                 .setTruncation(false);
-        SparkException e = assertThrows(SparkException.class, () -> tokenizer.transform(texts()).collect());
-        assertTrue(String.valueOf(rootMessage(e)).contains("set truncation to true or raise maxLength"), rootMessage(e));
+        SparkException e = assertThrows(
+                SparkException.class, () -> tokenizer.transform(texts()).collect());
+        assertTrue(
+                String.valueOf(rootMessage(e)).contains("set truncation to true or raise maxLength"), rootMessage(e));
     }
 
     @Test
     void aMissingVocabularyOrColumnIsNamed() {
-        IllegalArgumentException noColumn = assertThrows(IllegalArgumentException.class,
-                () -> new TextTokenizer().setVocabDir(TestFixtures.bertVocab().toString()).setInputCol("body").transform(texts()));
+        IllegalArgumentException noColumn = assertThrows(
+                IllegalArgumentException.class,
+                () -> new TextTokenizer()
+                        .setVocabDir(TestFixtures.bertVocab().toString())
+                        .setInputCol("body")
+                        .transform(texts()));
         assertTrue(noColumn.getMessage().contains("no column 'body'"), noColumn.getMessage());
-        Exception noVocab = assertThrows(RuntimeException.class,
-                () -> new TextTokenizer().setVocabDir(tmp.resolve("nowhere").toString()).transform(texts()));
+        Exception noVocab = assertThrows(
+                RuntimeException.class,
+                () -> new TextTokenizer()
+                        .setVocabDir(tmp.resolve("nowhere").toString())
+                        .transform(texts()));
         assertTrue(noVocab.getMessage().contains("nowhere"), noVocab.getMessage());
     }
 

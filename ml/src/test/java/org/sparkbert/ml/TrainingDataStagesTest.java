@@ -44,15 +44,24 @@ class TrainingDataStagesTest {
         spark = TestFixtures.session("TrainingDataStagesTest");
         ObjectMapper json = new ObjectMapper();
         List<Row> rows = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(TestFixtures.sharedData().resolve(TestFixtures.C4), StandardCharsets.UTF_8)) {
+        try (BufferedReader in =
+                Files.newBufferedReader(TestFixtures.sharedData().resolve(TestFixtures.C4), StandardCharsets.UTF_8)) {
             for (String line; rows.size() < 40 && (line = in.readLine()) != null; ) {
                 String id = "c4-" + rows.size();
-                rows.add(RowFactory.create(id, "https://example.org/" + id, "2019-04-25T12:57:54Z",
-                        json.readTree(line).get("text").asText(), "c4"));
+                rows.add(RowFactory.create(
+                        id,
+                        "https://example.org/" + id,
+                        "2019-04-25T12:57:54Z",
+                        json.readTree(line).get("text").asText(),
+                        "c4"));
             }
         }
-        StructType schema = new StructType().add("id", DataTypes.StringType).add("url", DataTypes.StringType)
-                .add("timestamp", DataTypes.StringType).add("text", DataTypes.StringType).add("source", DataTypes.StringType);
+        StructType schema = new StructType()
+                .add("id", DataTypes.StringType)
+                .add("url", DataTypes.StringType)
+                .add("timestamp", DataTypes.StringType)
+                .add("text", DataTypes.StringType)
+                .add("source", DataTypes.StringType);
         documents = spark.createDataFrame(rows, schema);
         documents.repartition(2).write().parquet(tmp.resolve("ingest/clean").toString());
         documents = documents.repartition(3);
@@ -75,13 +84,31 @@ class TrainingDataStagesTest {
 
     private static void assertSameAsTheJob(String objective) {
         Path out = tmp.resolve("job-" + objective);
-        int rc = StageCommand.execute(new InstancesJob(), "--input", tmp.resolve("ingest").toString(),
-                "--vocab", TestFixtures.bertVocab().toString(), "--output", out.toString(), "--objective", objective,
-                "--max-seq-length", "64", "--seed", "5", "--master", "local[2]");
+        int rc = StageCommand.execute(
+                new InstancesJob(),
+                "--input",
+                tmp.resolve("ingest").toString(),
+                "--vocab",
+                TestFixtures.bertVocab().toString(),
+                "--output",
+                out.toString(),
+                "--objective",
+                objective,
+                "--max-seq-length",
+                "64",
+                "--seed",
+                "5",
+                "--master",
+                "local[2]");
         assertEquals(0, rc, "the instances job failed");
-        List<Row> expected = spark.read().parquet(out.toString()).orderBy("instance_id").collectAsList();
-        Dataset<Row> stage = new TrainingInstances().setVocabDir(TestFixtures.bertVocab().toString()).setObjective(objective)
-                .setMaxSeqLength(64).setSeed(5).transform(documents);
+        List<Row> expected =
+                spark.read().parquet(out.toString()).orderBy("instance_id").collectAsList();
+        Dataset<Row> stage = new TrainingInstances()
+                .setVocabDir(TestFixtures.bertVocab().toString())
+                .setObjective(objective)
+                .setMaxSeqLength(64)
+                .setSeed(5)
+                .transform(documents);
         List<Row> actual = stage.orderBy("instance_id").collectAsList();
         assertTrue(expected.size() > 40, expected.size() + " instances");
         assertEquals(expected.size(), actual.size());
@@ -100,11 +127,18 @@ class TrainingDataStagesTest {
     void maskingIsDynamicMaskersForTheSeedEpochAndIdAndSurvivesSaveAndLoad() throws IOException {
         String vocab = TestFixtures.bertVocab().toString();
         Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
-                new TrainingInstances().setVocabDir(vocab).setObjective("mlm").setMaxSeqLength(64).setSeed(5),
-                new TokenMasker().setVocabDir(vocab).setSeed(7).setEpoch(2)});
+            new TrainingInstances()
+                    .setVocabDir(vocab)
+                    .setObjective("mlm")
+                    .setMaxSeqLength(64)
+                    .setSeed(5),
+            new TokenMasker().setVocabDir(vocab).setSeed(7).setEpoch(2)
+        });
         PipelineModel fitted = pipeline.fit(documents);
         fitted.write().overwrite().save(tmp.resolve("training-data").toString());
-        List<Row> rows = PipelineModel.load(tmp.resolve("training-data").toString()).transform(documents).collectAsList();
+        List<Row> rows = PipelineModel.load(tmp.resolve("training-data").toString())
+                .transform(documents)
+                .collectAsList();
         DynamicMasker masker = new DynamicMasker(TestFixtures.bertTokenizer(), 0.15, 20, false, 7);
         int differentInEpoch3 = 0;
         for (Row row : rows) {
@@ -115,9 +149,14 @@ class TrainingDataStagesTest {
             assertArrayEquals(expected.maskedPositions(), Columns.ints(row, row.fieldIndex("masked_positions")));
             assertArrayEquals(expected.maskedLabels(), Columns.ints(row, row.fieldIndex("masked_ids")));
             assertTrue(expected.maskedPositions().length > 0);
-            differentInEpoch3 += java.util.Arrays.equals(masker.mask(ids, id, 3).maskedPositions(), expected.maskedPositions()) ? 0 : 1;
+            differentInEpoch3 +=
+                    java.util.Arrays.equals(masker.mask(ids, id, 3).maskedPositions(), expected.maskedPositions())
+                            ? 0
+                            : 1;
         }
         assertTrue(rows.size() > 20, rows.size() + " instances");
-        assertTrue(differentInEpoch3 > rows.size() / 2, "another epoch draws other masks: " + differentInEpoch3 + " of " + rows.size());
+        assertTrue(
+                differentInEpoch3 > rows.size() / 2,
+                "another epoch draws other masks: " + differentInEpoch3 + " of " + rows.size());
     }
 }

@@ -1,15 +1,13 @@
 package org.sparkbert.pipeline;
 
-import org.sparkbert.job.UsageException;
-import org.sparkbert.engine.model.ModelConfig;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.sparkbert.engine.model.ModelConfig;
+import org.sparkbert.job.UsageException;
 
 /** Reads --model as the train stage does: a model file, else a bundled name such as bert-tiny. */
 public final class ModelChoice {
-    private ModelChoice() {
-    }
+    private ModelChoice() {}
 
     public static ModelConfig resolve(String model) {
         Path file = Path.of(model);

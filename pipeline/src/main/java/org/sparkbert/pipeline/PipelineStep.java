@@ -8,5 +8,4 @@ import java.util.function.IntSupplier;
  * rewritten), and the call that runs it in this JVM and returns its exit code (0 done, 1 failed,
  * 2 refused).
  */
-public record PipelineStep(String name, String what, String output, boolean resumable, IntSupplier action) {
-}
+public record PipelineStep(String name, String what, String output, boolean resumable, IntSupplier action) {}

@@ -2,13 +2,6 @@ package org.sparkbert.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.sparkbert.evaluate.report.ReportWriter;
-import org.sparkbert.job.StageOutput;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,6 +13,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.sparkbert.evaluate.report.ReportWriter;
+import org.sparkbert.job.StageOutput;
 
 /**
  * The one-screen summary of a finished pipeline, read back from the stages' _REPORT.json files and
@@ -27,10 +26,21 @@ import java.util.TreeMap;
  * masked-LM loss went down, the perplexity and GLUE scores against their baseline when those stages
  * ran, and where the report is.
  */
-public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, long instances, long steps,
-                              double firstMlmLoss, long firstMlmStep, double finalMlmLoss, double finalMlmAccuracy,
-                              double perplexity, double[] heldOut, Map<String, double[]> glue, Map<String, String> glueSeeds,
-                              String reportDir) {
+public record PipelineSummary(
+        long recordsIn,
+        long recordsKept,
+        long vocabSize,
+        long instances,
+        long steps,
+        double firstMlmLoss,
+        long firstMlmStep,
+        double finalMlmLoss,
+        double finalMlmAccuracy,
+        double perplexity,
+        double[] heldOut,
+        Map<String, double[]> glue,
+        Map<String, String> glueSeeds,
+        String reportDir) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static PipelineSummary read(WorkLayout layout, Configuration conf) {
@@ -43,13 +53,20 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
             JsonNode first = firstMetrics(fs, new Path(layout.dir(WorkLayout.TRAIN), "metrics.jsonl"));
             JsonNode perplexity = optionalReport(fs, layout.perplexity());
             JsonNode glue = optionalReport(fs, layout.dir(WorkLayout.GLUE));
-            return new PipelineSummary(ingest.path("records_in").asLong(), ingest.path("records_out").asLong(),
-                    vocab.path("counters").path("vocab_size").asLong(), instances.path("counters").path("instances").asLong(),
-                    train.path("counters").path("steps").asLong(), first.path("mlm_loss").asDouble(Double.NaN),
-                    first.path("step").asLong(), train.path("final_mlm_loss").asDouble(Double.NaN),
+            return new PipelineSummary(
+                    ingest.path("records_in").asLong(),
+                    ingest.path("records_out").asLong(),
+                    vocab.path("counters").path("vocab_size").asLong(),
+                    instances.path("counters").path("instances").asLong(),
+                    train.path("counters").path("steps").asLong(),
+                    first.path("mlm_loss").asDouble(Double.NaN),
+                    first.path("step").asLong(),
+                    train.path("final_mlm_loss").asDouble(Double.NaN),
                     train.path("final_mlm_accuracy").asDouble(Double.NaN),
-                    perplexity.path("perplexity").asDouble(Double.NaN), heldOut(perplexity.path("held_out")),
-                    glueScores(glue), glueSeeds(glue),
+                    perplexity.path("perplexity").asDouble(Double.NaN),
+                    heldOut(perplexity.path("held_out")),
+                    glueScores(glue),
+                    glueSeeds(glue),
                     fs.makeQualified(new Path(layout.dir(WorkLayout.REPORT))).toString());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the stage reports under " + layout.root(), e);
@@ -77,9 +94,11 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
         glue.fieldNames().forEachRemaining(field -> {
             if (field.endsWith("_score") && !field.endsWith("_baseline_score")) {
                 String task = field.substring(0, field.length() - "_score".length());
-                scores.put(task, new double[]{glue.path(field).asDouble(),
-                        glue.path(task + "_baseline_score").asDouble(Double.NaN),
-                        glue.path("counters").path(task + "_dev_examples").asDouble(Double.NaN)});
+                scores.put(task, new double[] {
+                    glue.path(field).asDouble(),
+                    glue.path(task + "_baseline_score").asDouble(Double.NaN),
+                    glue.path("counters").path(task + "_dev_examples").asDouble(Double.NaN)
+                });
             }
         });
         return scores;
@@ -87,8 +106,13 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
 
     /** The held-out masked-LM loss and its unigram and two-neighbour baselines in nats, or null when not scored. */
     private static double[] heldOut(JsonNode h) {
-        return h.has("model_nats") ? new double[] {h.path("model_nats").asDouble(), h.path("unigram_nats").asDouble(Double.NaN),
-                h.path("neighbour_nats").asDouble(Double.NaN)} : null;
+        return h.has("model_nats")
+                ? new double[] {
+                    h.path("model_nats").asDouble(),
+                    h.path("unigram_nats").asDouble(Double.NaN),
+                    h.path("neighbour_nats").asDouble(Double.NaN)
+                }
+                : null;
     }
 
     /** Each task's line for evaluate glue --seeds: medians, the paired difference with its interval, collapsed runs. */
@@ -97,14 +121,24 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
         glue.fieldNames().forEachRemaining(field -> {
             if (!field.endsWith("_seeds")) return;
             String task = field.substring(0, field.length() - "_seeds".length());
-            String line = String.format(Locale.ROOT, "%s over %d seeds: median %.1f (lr %s, %d collapsed)", task,
-                    glue.path(field).asInt(), 100 * glue.path(task + "_median").asDouble(), glue.path(task + "_lr").asText(),
+            String line = String.format(
+                    Locale.ROOT,
+                    "%s over %d seeds: median %.1f (lr %s, %d collapsed)",
+                    task,
+                    glue.path(field).asInt(),
+                    100 * glue.path(task + "_median").asDouble(),
+                    glue.path(task + "_lr").asText(),
                     glue.path(task + "_collapsed").asInt());
             if (glue.has(task + "_baseline_median")) {
-                line += String.format(Locale.ROOT, ", random-init median %.1f (lr %s, %d collapsed); paired difference %+.1f"
-                                + " points, 95%% CI [%+.1f, %+.1f]", 100 * glue.path(task + "_baseline_median").asDouble(),
-                        glue.path(task + "_baseline_lr").asText(), glue.path(task + "_baseline_collapsed").asInt(),
-                        100 * glue.path(task + "_difference").asDouble(), 100 * glue.path(task + "_difference_low").asDouble(Double.NaN),
+                line += String.format(
+                        Locale.ROOT,
+                        ", random-init median %.1f (lr %s, %d collapsed); paired difference %+.1f"
+                                + " points, 95%% CI [%+.1f, %+.1f]",
+                        100 * glue.path(task + "_baseline_median").asDouble(),
+                        glue.path(task + "_baseline_lr").asText(),
+                        glue.path(task + "_baseline_collapsed").asInt(),
+                        100 * glue.path(task + "_difference").asDouble(),
+                        100 * glue.path(task + "_difference_low").asDouble(Double.NaN),
                         100 * glue.path(task + "_difference_high").asDouble(Double.NaN));
             }
             lines.put(task, line);
@@ -114,7 +148,7 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
 
     private static JsonNode firstMetrics(FileSystem fs, Path metrics) throws IOException {
         try (FSDataInputStream in = fs.open(metrics);
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line = reader.readLine();
             if (line == null) {
                 throw new IOException(metrics + " is empty");
@@ -174,21 +208,43 @@ public record PipelineSummary(long recordsIn, long recordsKept, long vocabSize, 
         String trend = finalMlmLoss < firstMlmLoss ? "down" : "NOT down";
         List<String> lines = new ArrayList<>(List.of(
                 "pipeline: summary",
-                String.format(Locale.ROOT, "  ingest     %,d records read, %,d kept after cleaning and deduplication", recordsIn, recordsKept),
+                String.format(
+                        Locale.ROOT,
+                        "  ingest     %,d records read, %,d kept after cleaning and deduplication",
+                        recordsIn,
+                        recordsKept),
                 String.format(Locale.ROOT, "  vocab      %,d WordPiece tokens", vocabSize),
                 String.format(Locale.ROOT, "  instances  %,d pretraining instances", instances),
-                String.format(Locale.ROOT, "  train      %,d steps; masked-LM loss %.3f (mean of steps 1-%d) -> %.3f at the end (%s),"
-                        + " accuracy %.1f%%", steps, firstMlmLoss, firstMlmStep, finalMlmLoss, trend, 100 * finalMlmAccuracy)));
+                String.format(
+                        Locale.ROOT,
+                        "  train      %,d steps; masked-LM loss %.3f (mean of steps 1-%d) -> %.3f at the end (%s),"
+                                + " accuracy %.1f%%",
+                        steps,
+                        firstMlmLoss,
+                        firstMlmStep,
+                        finalMlmLoss,
+                        trend,
+                        100 * finalMlmAccuracy)));
         if (!Double.isNaN(perplexity)) {
             lines.add(String.format(Locale.ROOT, "  perplexity %.1f (masked-LM, final checkpoint)", perplexity));
         }
         if (heldOut != null) {
-            lines.add(String.format(Locale.ROOT, "  held-out   masked-LM loss %.3f nats: %.3f below the unigram entropy %.3f, %s the"
-                    + " two-neighbour count model %.3f", heldOut[0], heldOut[1] - heldOut[0], heldOut[1],
-                    heldOut[0] < heldOut[2] ? "below" : "above", heldOut[2]));
+            lines.add(String.format(
+                    Locale.ROOT,
+                    "  held-out   masked-LM loss %.3f nats: %.3f below the unigram entropy %.3f, %s the"
+                            + " two-neighbour count model %.3f",
+                    heldOut[0],
+                    heldOut[1] - heldOut[0],
+                    heldOut[1],
+                    heldOut[0] < heldOut[2] ? "below" : "above",
+                    heldOut[2]));
         }
-        glue.forEach((task, score) -> lines.add(String.format(Locale.ROOT,
-                "  glue       %s dev %.1f (random-init baseline %.1f: %s)", task, 100 * score[0], 100 * score[1],
+        glue.forEach((task, score) -> lines.add(String.format(
+                Locale.ROOT,
+                "  glue       %s dev %.1f (random-init baseline %.1f: %s)",
+                task,
+                100 * score[0],
+                100 * score[1],
                 verdict(score[0], score[1], score[2]))));
         glueSeeds.forEach((task, line) -> lines.add("  glue       " + line));
         lines.add("  report     " + new Path(reportDir, ReportWriter.HTML) + " (and " + ReportWriter.MARKDOWN + ", "

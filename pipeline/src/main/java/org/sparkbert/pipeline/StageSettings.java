@@ -1,12 +1,11 @@
 package org.sparkbert.pipeline;
 
-import org.sparkbert.job.Settings;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.sparkbert.job.Settings;
 
 /**
  * Hands each stage the settings that are its own. The pipeline accepts the keys of every conf/ file
@@ -24,7 +23,8 @@ public final class StageSettings {
 
     /** The {@code --conf KEY=VALUE} arguments for a stage that reads the given bundled conf files. */
     public List<String> confArguments(List<String> confFiles) {
-        Set<String> keys = new TreeSet<>(Settings.load(confFiles, null, Map.of()).asMap().keySet());
+        Set<String> keys =
+                new TreeSet<>(Settings.load(confFiles, null, Map.of()).asMap().keySet());
         List<String> args = new ArrayList<>();
         for (String key : keys) {
             if (!settings.isDefault(key)) {

@@ -1,18 +1,17 @@
 package org.sparkbert.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparkbert.job.StageCommand;
 import org.sparkbert.job.StageOutput;
 import org.sparkbert.job.UsageException;
-
-import java.io.IOException;
-import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 
 /**
  * Runs the stages in order with a line per stage on the console ("[2/5] vocab: ..."), and stops at
@@ -44,16 +43,19 @@ public final class StepSequence {
         int code = step.action().getAsInt();
         double seconds = (System.nanoTime() - start) / 1e9;
         if (code == StageCommand.EXIT_USAGE) {
-            throw new UsageException("stage " + step.name() + " refused its arguments, settings or output (its message is"
-                    + " above); the stages before it are complete and a rerun resumes there.");
+            throw new UsageException(
+                    "stage " + step.name() + " refused its arguments, settings or output (its message is"
+                            + " above); the stages before it are complete and a rerun resumes there.");
         }
         if (code != StageCommand.EXIT_OK) {
-            throw new IllegalStateException("stage " + step.name() + " failed (exit code " + code + "; its message is above)."
-                    + " Rerun the same command to resume from it: the finished stages are kept.");
+            throw new IllegalStateException(
+                    "stage " + step.name() + " failed (exit code " + code + "; its message is above)."
+                            + " Rerun the same command to resume from it: the finished stages are kept.");
         }
         boolean skipped = before != null && before.equals(finishedAt(step.output()));
         console.println("pipeline " + position + step.name() + ": "
-                + (skipped ? "already complete in " + step.output() + ", skipped"
+                + (skipped
+                        ? "already complete in " + step.output() + ", skipped"
                         : String.format(Locale.ROOT, "done in %.1f s -> %s", seconds, step.output())));
         console.flush();
         return new StepOutcome(step.name(), skipped, seconds);

@@ -8,11 +8,13 @@ import org.sparkbert.engine.model.ModelConfig;
  * count depends only on the arguments and settings, never on how long earlier stages took, so a
  * rerun asks the train stage for the same steps and finds its finished output.
  */
-public record TrainingBudget(double budgetMinutes, double trainShare, double flopsPerSecond, long minSteps, long maxSteps) {
+public record TrainingBudget(
+        double budgetMinutes, double trainShare, double flopsPerSecond, long minSteps, long maxSteps) {
 
     public long steps(ModelConfig model, int batchSize, int seqLength, int predictionsPerSeq) {
         double seconds = budgetMinutes * 60 * trainShare;
-        long fit = (long) Math.floor(seconds * flopsPerSecond / flopsPerStep(model, batchSize, seqLength, predictionsPerSeq));
+        long fit = (long)
+                Math.floor(seconds * flopsPerSecond / flopsPerStep(model, batchSize, seqLength, predictionsPerSeq));
         return Math.max(minSteps, Math.min(maxSteps, fit));
     }
 

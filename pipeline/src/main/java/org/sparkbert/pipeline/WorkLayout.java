@@ -1,16 +1,15 @@
 package org.sparkbert.pipeline;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparkbert.job.StageOutput;
 import org.sparkbert.job.UsageException;
-
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 
 /**
  * The pipeline's work directory: one subdirectory per stage, named after the stage. Before anything
@@ -25,8 +24,14 @@ public final class WorkLayout {
     public static final String GLUE = "glue";
     public static final String REPORT = "report";
     /** The stage that wrote each subdirectory's _REPORT.json (the report directory holds the pipeline's own). */
-    private static final List<String[]> OWNERS = List.of(new String[]{INGEST, "ingest"}, new String[]{VOCAB, "vocab"},
-            new String[]{INSTANCES, "instances"}, new String[]{TRAIN, "train"}, new String[]{GLUE, "evaluate-glue"}, new String[]{REPORT, "pipeline"});
+    private static final List<String[]> OWNERS = List.of(
+            new String[] {INGEST, "ingest"},
+            new String[] {VOCAB, "vocab"},
+            new String[] {INSTANCES, "instances"},
+            new String[] {TRAIN, "train"},
+            new String[] {GLUE, "evaluate-glue"},
+            new String[] {REPORT, "pipeline"});
+
     private static final Set<String> NAMES = Set.of(INGEST, VOCAB, INSTANCES, TRAIN, GLUE, REPORT);
 
     private final Path root;
@@ -64,7 +69,8 @@ public final class WorkLayout {
                 return;
             }
             if (!fs.getFileStatus(root).isDirectory()) {
-                throw new UsageException("--work " + root + " is a file; give a directory (new, empty, or an earlier pipeline's).");
+                throw new UsageException(
+                        "--work " + root + " is a file; give a directory (new, empty, or an earlier pipeline's).");
             }
             List<String> foreign = new ArrayList<>();
             for (FileStatus entry : fs.listStatus(root)) {
@@ -74,8 +80,9 @@ public final class WorkLayout {
                 }
             }
             if (!foreign.isEmpty()) {
-                throw new UsageException("--work " + root + " holds " + foreign + ", which no pipeline stage wrote. Give a new or"
-                        + " empty directory, or one an earlier pipeline run used.");
+                throw new UsageException(
+                        "--work " + root + " holds " + foreign + ", which no pipeline stage wrote. Give a new or"
+                                + " empty directory, or one an earlier pipeline run used.");
             }
             if (!overwrite) {
                 for (String[] owner : OWNERS) {
@@ -97,9 +104,12 @@ public final class WorkLayout {
             return;
         }
         var report = StageOutput.readReport(fs, dir);
-        if (report == null || !report.path("complete").asBoolean(false) || !stage.equals(report.path("stage").asText())) {
-            throw new UsageException(dir + " is not a complete output of the " + stage + " stage (no _REPORT.json of a finished "
-                    + stage + " run). Remove it, give another --work, or pass --overwrite to replace it.");
+        if (report == null
+                || !report.path("complete").asBoolean(false)
+                || !stage.equals(report.path("stage").asText())) {
+            throw new UsageException(
+                    dir + " is not a complete output of the " + stage + " stage (no _REPORT.json of a finished " + stage
+                            + " run). Remove it, give another --work, or pass --overwrite to replace it.");
         }
     }
 }

@@ -1,12 +1,7 @@
 package org.sparkbert.pipeline;
 
-import org.apache.spark.scheduler.ExternalClusterManager;
-import org.apache.xbean.asm9.ClassReader;
-import org.apache.xbean.asm9.ClassVisitor;
-import org.apache.xbean.asm9.MethodVisitor;
-import org.apache.xbean.asm9.Opcodes;
-import org.apache.xbean.asm9.Type;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,9 +16,13 @@ import java.util.ServiceLoader;
 import java.util.TreeSet;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.spark.scheduler.ExternalClusterManager;
+import org.apache.xbean.asm9.ClassReader;
+import org.apache.xbean.asm9.ClassVisitor;
+import org.apache.xbean.asm9.MethodVisitor;
+import org.apache.xbean.asm9.Opcodes;
+import org.apache.xbean.asm9.Type;
+import org.junit.jupiter.api.Test;
 
 /**
  * The launcher runs {@code k8s://} masters (and {@code yarn} in a build with the 'yarn' profile): its
@@ -46,7 +45,8 @@ class ClusterManagerClassPathTest {
     /** Whether this build was made with -Pyarn (evaluate/pom.xml sets the property for the tests). */
     private static boolean yarnBuild() {
         String value = System.getProperty("sparkbert.yarn");
-        if (value == null) throw new IllegalStateException("the system property sparkbert.yarn is unset: run the tests through Maven");
+        if (value == null)
+            throw new IllegalStateException("the system property sparkbert.yarn is unset: run the tests through Maven");
         return Boolean.parseBoolean(value);
     }
 
@@ -62,8 +62,11 @@ class ClusterManagerClassPathTest {
     @Test
     void theClassPathHoldsTheClusterManagersOfThisBuild() {
         assertTrue(onClassPath(KUBERNETES_SUBMIT), KUBERNETES_SUBMIT);
-        assertEquals(yarnBuild(), onClassPath(YARN_SUBMIT),
-                "Spark's YARN module is on the class path exactly in a -Pyarn build (sparkbert.yarn=" + yarnBuild() + ")");
+        assertEquals(
+                yarnBuild(),
+                onClassPath(YARN_SUBMIT),
+                "Spark's YARN module is on the class path exactly in a -Pyarn build (sparkbert.yarn=" + yarnBuild()
+                        + ")");
         List<String> expected = yarnBuild() ? List.of(KUBERNETES_MASTER, "yarn") : List.of(KUBERNETES_MASTER);
         List<String> masters = new ArrayList<>();
         for (ExternalClusterManager manager : ServiceLoader.load(ExternalClusterManager.class)) {
@@ -82,7 +85,10 @@ class ClusterManagerClassPathTest {
 
     private void assertCallsResolve(String submitClass) throws Exception {
         Path jar = Path.of(Class.forName(submitClass, false, getClass().getClassLoader())
-                .getProtectionDomain().getCodeSource().getLocation().toURI());
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         List<String> missing = new ArrayList<>();
         int checked = 0;
         try (JarFile file = new JarFile(jar.toFile())) {
@@ -104,34 +110,44 @@ class ClusterManagerClassPathTest {
     /** Resolves every method and field that a class of the module uses on Spark's own classes; returns how many. */
     private int checkCalls(InputStream classFile, TreeSet<String> own, List<String> missing) throws IOException {
         int[] count = {0};
-        new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                return new MethodVisitor(Opcodes.ASM9) {
-                    @Override
-                    public void visitMethodInsn(int opcode, String owner, String member, String desc, boolean isInterface) {
-                        check(owner, member, desc, true);
-                    }
+        new ClassReader(classFile)
+                .accept(
+                        new ClassVisitor(Opcodes.ASM9) {
+                            @Override
+                            public MethodVisitor visitMethod(
+                                    int access, String name, String descriptor, String signature, String[] exceptions) {
+                                return new MethodVisitor(Opcodes.ASM9) {
+                                    @Override
+                                    public void visitMethodInsn(
+                                            int opcode, String owner, String member, String desc, boolean isInterface) {
+                                        check(owner, member, desc, true);
+                                    }
 
-                    @Override
-                    public void visitFieldInsn(int opcode, String owner, String member, String desc) {
-                        check(owner, member, desc, false);
-                    }
+                                    @Override
+                                    public void visitFieldInsn(int opcode, String owner, String member, String desc) {
+                                        check(owner, member, desc, false);
+                                    }
 
-                    private void check(String owner, String member, String desc, boolean method) {
-                        if (!owner.startsWith("org/apache/spark/") || own.contains(owner)) return;
-                        count[0]++;
-                        String what = owner.replace('/', '.') + "." + member + desc;
-                        try {
-                            Class<?> type = Class.forName(owner.replace('/', '.'), false, getClass().getClassLoader());
-                            if (!(method ? hasMethod(type, member, desc) : hasField(type, member, desc))) missing.add(what);
-                        } catch (ClassNotFoundException | LinkageError e) {
-                            missing.add(what + " (" + e + ")");
-                        }
-                    }
-                };
-            }
-        }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+                                    private void check(String owner, String member, String desc, boolean method) {
+                                        if (!owner.startsWith("org/apache/spark/") || own.contains(owner)) return;
+                                        count[0]++;
+                                        String what = owner.replace('/', '.') + "." + member + desc;
+                                        try {
+                                            Class<?> type = Class.forName(
+                                                    owner.replace('/', '.'),
+                                                    false,
+                                                    getClass().getClassLoader());
+                                            if (!(method
+                                                    ? hasMethod(type, member, desc)
+                                                    : hasField(type, member, desc))) missing.add(what);
+                                        } catch (ClassNotFoundException | LinkageError e) {
+                                            missing.add(what + " (" + e + ")");
+                                        }
+                                    }
+                                };
+                            }
+                        },
+                        ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
         return count[0];
     }
 

@@ -1,7 +1,7 @@
 package org.sparkbert.pipeline;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,9 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * scripts/pretrain with a YARN or Kubernetes master it cannot use: one line on standard error naming
@@ -22,10 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * configuration, 1 for an unreachable server), before it builds anything or starts Spark.
  */
 class LauncherClusterMasterTest {
-    private static final Path LAUNCHER = Path.of(System.getProperty("sparkbert.project.root", ".")).resolve("scripts/pretrain");
+    private static final Path LAUNCHER =
+            Path.of(System.getProperty("sparkbert.project.root", ".")).resolve("scripts/pretrain");
 
-    private record Result(int code, List<String> errorLines) {
-    }
+    private record Result(int code, List<String> errorLines) {}
 
     private static Result launch(Map<String, String> environment, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString()));
@@ -52,7 +51,9 @@ class LauncherClusterMasterTest {
         Result result = launch(Map.of(), "ingest", "--master", "yarn", "--input", "in", "--output", "out");
         assertEquals(2, result.code(), String.join("\n", result.errorLines()));
         assertEquals(1, result.errorLines().size(), "one line: " + result.errorLines());
-        assertTrue(result.errorLines().get(0).contains("HADOOP_CONF_DIR or YARN_CONF_DIR"), result.errorLines().get(0));
+        assertTrue(
+                result.errorLines().get(0).contains("HADOOP_CONF_DIR or YARN_CONF_DIR"),
+                result.errorLines().get(0));
     }
 
     @Test
@@ -71,21 +72,31 @@ class LauncherClusterMasterTest {
                   </property>
                 </configuration>
                 """.formatted(port));
-        Result result = launch(Map.of("HADOOP_CONF_DIR", conf.toString()),
-                "train", "--master", "yarn", "--data", "in", "--output", "out");
+        Result result = launch(
+                Map.of("HADOOP_CONF_DIR", conf.toString()),
+                "train",
+                "--master",
+                "yarn",
+                "--data",
+                "in",
+                "--output",
+                "out");
         assertEquals(1, result.code(), String.join("\n", result.errorLines()));
         assertEquals(1, result.errorLines().size(), "one line: " + result.errorLines());
-        assertTrue(result.errorLines().get(0).contains("YARN ResourceManager at 127.0.0.1:" + port), result.errorLines().get(0));
+        assertTrue(
+                result.errorLines().get(0).contains("YARN ResourceManager at 127.0.0.1:" + port),
+                result.errorLines().get(0));
     }
 
     @Test
     void kubernetesWithAClosedApiServerPortNamesIt() throws Exception {
         int port = closedPort();
-        Result result = launch(Map.of(), "ingest", "--master", "k8s://https://127.0.0.1:" + port,
-                "--input", "in", "--output", "out");
+        Result result = launch(
+                Map.of(), "ingest", "--master", "k8s://https://127.0.0.1:" + port, "--input", "in", "--output", "out");
         assertEquals(1, result.code(), String.join("\n", result.errorLines()));
         assertEquals(1, result.errorLines().size(), "one line: " + result.errorLines());
-        assertTrue(result.errorLines().get(0).contains("Kubernetes API server at https://127.0.0.1:" + port),
+        assertTrue(
+                result.errorLines().get(0).contains("Kubernetes API server at https://127.0.0.1:" + port),
                 result.errorLines().get(0));
     }
 }

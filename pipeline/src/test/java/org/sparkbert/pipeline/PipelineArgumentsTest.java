@@ -1,8 +1,8 @@
 package org.sparkbert.pipeline;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.sparkbert.pipeline.PipelineJob;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,27 +10,32 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Bad arguments and settings stop the pipeline with exit code 2, a message naming the problem, and nothing written. */
 class PipelineArgumentsTest {
-    private static final String SAMPLE = Path.of(System.getProperty("sparkbert.project.root"), "sample", "c4").toString();
+    private static final String SAMPLE = Path.of(System.getProperty("sparkbert.project.root"), "sample", "c4")
+            .toString();
 
     @TempDir
     Path dir;
 
     private PipelineJobTest.Console refused(Path work, String... extra) {
-        List<String> args = new ArrayList<>(List.of("--work", work.toString(), "--master", "local[2]",
-                "--conf", "pipeline.glue.data=" + Path.of(SAMPLE).resolveSibling("glue")));
+        List<String> args = new ArrayList<>(List.of(
+                "--work",
+                work.toString(),
+                "--master",
+                "local[2]",
+                "--conf",
+                "pipeline.glue.data=" + Path.of(SAMPLE).resolveSibling("glue")));
         args.addAll(List.of(extra));
         if (!args.contains("--input")) {
             args.addAll(List.of("--input", SAMPLE));
         }
         int[] code = new int[1];
-        PipelineJobTest.Console console = PipelineJobTest.Console.capture(() -> code[0] = PipelineJob.execute(args.toArray(new String[0])));
+        PipelineJobTest.Console console =
+                PipelineJobTest.Console.capture(() -> code[0] = PipelineJob.execute(args.toArray(new String[0])));
         assertEquals(2, code[0], "exit code; stderr: " + console.err());
         return console;
     }
@@ -44,25 +49,30 @@ class PipelineArgumentsTest {
 
     @Test
     void missingInput() {
-        refusedWithNothingWritten("Input path " + dir.resolve("no-such-shards") + " does not exist",
-                "--input", dir.resolve("no-such-shards").toString());
+        refusedWithNothingWritten(
+                "Input path " + dir.resolve("no-such-shards") + " does not exist",
+                "--input",
+                dir.resolve("no-such-shards").toString());
     }
 
     @Test
     void unknownSettingIsNamedWithTheNearestKey() {
-        refusedWithNothingWritten("Unknown setting 'pipeline.vocab.sise' in --conf. Did you mean 'pipeline.vocab.size'?",
-                "--conf", "pipeline.vocab.sise=100");
+        refusedWithNothingWritten(
+                "Unknown setting 'pipeline.vocab.sise' in --conf. Did you mean 'pipeline.vocab.size'?",
+                "--conf",
+                "pipeline.vocab.sise=100");
     }
 
     @Test
     void unknownSettingOfAStageIsRefusedBeforeAnyStageRuns() {
-        refusedWithNothingWritten("Did you mean 'instances.packing_group_documents'?",
-                "--conf", "instances.packing_group_document=8");
+        refusedWithNothingWritten(
+                "Did you mean 'instances.packing_group_documents'?", "--conf", "instances.packing_group_document=8");
     }
 
     @Test
     void wronglyTypedSetting() {
-        refusedWithNothingWritten("Setting 'pipeline.vocab.size' in --conf must be integer", "--conf", "pipeline.vocab.size=big");
+        refusedWithNothingWritten(
+                "Setting 'pipeline.vocab.size' in --conf must be integer", "--conf", "pipeline.vocab.size=big");
     }
 
     @Test
@@ -72,7 +82,8 @@ class PipelineArgumentsTest {
 
     @Test
     void settingOutOfRange() {
-        refusedWithNothingWritten("'pipeline.train.budget_share' must lie in (0, 1]", "--conf", "pipeline.train.budget_share=1.5");
+        refusedWithNothingWritten(
+                "'pipeline.train.budget_share' must lie in (0, 1]", "--conf", "pipeline.train.budget_share=1.5");
     }
 
     @Test
@@ -82,8 +93,10 @@ class PipelineArgumentsTest {
 
     @Test
     void missingGlueData() {
-        refusedWithNothingWritten("GLUE data directory '" + dir.resolve("glue") + "' (setting pipeline.glue.data) does not exist",
-                "--conf", "pipeline.glue.data=" + dir.resolve("glue"));
+        refusedWithNothingWritten(
+                "GLUE data directory '" + dir.resolve("glue") + "' (setting pipeline.glue.data) does not exist",
+                "--conf",
+                "pipeline.glue.data=" + dir.resolve("glue"));
     }
 
     @Test

@@ -1,8 +1,16 @@
 package org.sparkbert.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.sparkbert.evaluate.EvaluateJob;
-import org.sparkbert.pipeline.PipelineJob;
 import org.sparkbert.ingest.IngestJob;
 import org.sparkbert.job.ProjectVersion;
 import org.sparkbert.job.StageCommand;
@@ -11,20 +19,9 @@ import org.sparkbert.tokenize.instances.InstancesJob;
 import org.sparkbert.tokenize.vocab.VocabJob;
 import org.sparkbert.train.TrainJob;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Function;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** Every stage's --help prints without picocli's warnings (an unescaped % in a description), and --version prints the version. */
 class StageHelpAndVersionTest {
-    private record Output(int code, String out, String err) {
-    }
+    private record Output(int code, String out, String err) {}
 
     private static final Map<String, Function<String, Integer>> STAGES = new LinkedHashMap<>();
 
@@ -50,7 +47,8 @@ class StageHelpAndVersionTest {
             System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
             int code = stage.apply(option);
-            return new Output(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+            return new Output(
+                    code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(out);
             System.setErr(err);
@@ -70,7 +68,10 @@ class StageHelpAndVersionTest {
     @Test
     void everyStagePrintsTheVersion() {
         String expected = ProjectVersion.line();
-        assertTrue(expected.matches("sparkbert \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(Spark 4\\.1\\.\\d+, Scala 2\\.13\\.\\d+, Java .+\\)"), expected);
+        assertTrue(
+                expected.matches(
+                        "sparkbert \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(Spark 4\\.1\\.\\d+, Scala 2\\.13\\.\\d+, Java .+\\)"),
+                expected);
         STAGES.forEach((name, stage) -> {
             Output version = capture(stage, "--version");
             assertEquals(0, version.code(), name);

@@ -1,5 +1,8 @@
 package org.sparkbert.tokenize;
 
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -11,10 +14,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.sparkbert.job.UsageException;
 
-import java.io.IOException;
-import java.util.Arrays;
-import java.util.stream.Collectors;
-
 /**
  * The clean corpus every stage after ingest reads: the ingest stage's Parquet (string columns such
  * as {@code id} and {@code text}, other columns ignored), given as the ingest output directory or
@@ -25,8 +24,7 @@ public final class CleanCorpus {
     /** The ingest stage's held-out pages, beside clean/: no stage that trains may read them. */
     public static final String VALIDATION_FOLDER = "validation";
 
-    private CleanCorpus() {
-    }
+    private CleanCorpus() {}
 
     /** The Parquet folder to read: {@code <input>/clean} when it exists, else the input itself. */
     public static String resolve(String input, Configuration conf) {
@@ -34,8 +32,8 @@ public final class CleanCorpus {
             Path path = new Path(input);
             FileSystem fs = path.getFileSystem(conf);
             if (!fs.exists(path)) {
-                throw new UsageException("--input " + input + " does not exist. Give the ingest stage's output directory"
-                        + " or its clean/ folder.");
+                throw new UsageException("--input " + input
+                        + " does not exist. Give the ingest stage's output directory" + " or its clean/ folder.");
             }
             Path clean = new Path(path, CLEAN_FOLDER);
             return fs.isDirectory(clean) ? clean.toString() : input;
@@ -57,7 +55,9 @@ public final class CleanCorpus {
                 return inside.toString();
             }
             Path sibling = path.getParent() == null ? null : new Path(path.getParent(), VALIDATION_FOLDER);
-            return CLEAN_FOLDER.equals(path.getName()) && sibling != null && fs.isDirectory(sibling) ? sibling.toString() : null;
+            return CLEAN_FOLDER.equals(path.getName()) && sibling != null && fs.isDirectory(sibling)
+                    ? sibling.toString()
+                    : null;
         } catch (IOException e) {
             throw new UsageException("Cannot reach --input " + input + ": " + e.getMessage());
         }
@@ -80,16 +80,18 @@ public final class CleanCorpus {
     }
 
     private static void requireString(StructType schema, String column, String folder, String[] columns) {
-        String found = Arrays.stream(schema.fields()).map(f -> f.name() + " " + f.dataType().simpleString())
+        String found = Arrays.stream(schema.fields())
+                .map(f -> f.name() + " " + f.dataType().simpleString())
                 .collect(Collectors.joining(", "));
         if (!Arrays.asList(schema.fieldNames()).contains(column)) {
             throw new UsageException("The clean corpus " + folder + " has no '" + column + "' column (it has: " + found
-                    + "). This stage needs the ingest stage's Parquet with string columns " + String.join(", ", columns) + ".");
+                    + "). This stage needs the ingest stage's Parquet with string columns " + String.join(", ", columns)
+                    + ".");
         }
         DataType type = schema.apply(column).dataType();
         if (!type.equals(DataTypes.StringType)) {
-            throw new UsageException("Column '" + column + "' of " + folder + " is " + type.simpleString()
-                    + ", not string.");
+            throw new UsageException(
+                    "Column '" + column + "' of " + folder + " is " + type.simpleString() + ", not string.");
         }
     }
 }

@@ -3,15 +3,6 @@ package org.sparkbert.tokenize;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.sparkbert.job.ProjectVersion;
-import org.sparkbert.job.UsageException;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.FilterOutputStream;
@@ -26,35 +17,70 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.sparkbert.job.ProjectVersion;
+import org.sparkbert.job.UsageException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code scripts/pretrain encode}: text in, JSON lines of ids and tokens out, in input order, as
  * {@code spm_encode} does for SentencePiece. No special tokens are added. Runs in one JVM without
  * Spark; lines are encoded in parallel batches and written in order.
  */
-@Command(name = "encode", mixinStandardHelpOptions = true, versionProvider = ProjectVersion.class, sortOptions = false,
+@Command(
+        name = "encode",
+        mixinStandardHelpOptions = true,
+        versionProvider = ProjectVersion.class,
+        sortOptions = false,
         usageHelpAutoWidth = true,
-        description = "Encode text with a WordPiece (vocab.txt) or byte-level BPE (vocab.json + merges.txt) vocabulary.")
+        description =
+                "Encode text with a WordPiece (vocab.txt) or byte-level BPE (vocab.json + merges.txt) vocabulary.")
 public final class EncodeCommand implements Callable<Integer> {
     public static final int EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2;
     private static final int BATCH_LINES = 4096;
 
-    enum Format { json, text }
+    enum Format {
+        json,
+        text
+    }
 
-    @Option(names = "--vocab", required = true, paramLabel = "DIR", description = "The vocabulary directory (any Hadoop file system).")
+    @Option(
+            names = "--vocab",
+            required = true,
+            paramLabel = "DIR",
+            description = "The vocabulary directory (any Hadoop file system).")
     String vocab;
 
-    @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSON lines with a 'text' field, or plain text with --format text; '-' for standard input.")
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "FILE",
+            description = "JSON lines with a 'text' field, or plain text with --format text; '-' for standard input.")
     String input;
 
-    @Option(names = "--output", required = true, paramLabel = "FILE", description = "JSON lines {\"ids\": [...], \"tokens\": [...]}; '-' for standard output.")
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "FILE",
+            description = "JSON lines {\"ids\": [...], \"tokens\": [...]}; '-' for standard output.")
     String output;
 
-    @Option(names = "--lowercase", arity = "1", paramLabel = "true|false",
-            description = "Lower-case first; default: as the vocabulary directory says (its tokenizer.json; WordPiece uncased, BPE cased).")
+    @Option(
+            names = "--lowercase",
+            arity = "1",
+            paramLabel = "true|false",
+            description =
+                    "Lower-case first; default: as the vocabulary directory says (its tokenizer.json; WordPiece uncased, BPE cased).")
     Boolean lowercase;
 
-    @Option(names = "--format", paramLabel = "json|text", description = "Input format: json (a 'text' field per line, the default) or text (one document per line).")
+    @Option(
+            names = "--format",
+            paramLabel = "json|text",
+            description = "Input format: json (a 'text' field per line, the default) or text (one document per line).")
     Format format = Format.json;
 
     @Override
@@ -86,21 +112,24 @@ public final class EncodeCommand implements Callable<Integer> {
                 try {
                     lines = encodeAll(tokenizer, conf, fs.create(partial, true));
                     if (fs.exists(target)) fs.delete(target, false);
-                    if (!fs.rename(partial, target)) throw new IOException("could not move " + partial + " to " + target);
+                    if (!fs.rename(partial, target))
+                        throw new IOException("could not move " + partial + " to " + target);
                 } finally {
                     fs.delete(partial, false);
                 }
             }
         }
-        System.err.println("encode: " + lines + " lines encoded with " + tokenizer.kind() + " (" + tokenizer.vocabularySize() + " tokens).");
+        System.err.println("encode: " + lines + " lines encoded with " + tokenizer.kind() + " ("
+                + tokenizer.vocabularySize() + " tokens).");
         return EXIT_OK;
     }
 
     private long encodeAll(Tokenizer tokenizer, Configuration conf, OutputStream out) throws IOException {
         ObjectMapper json = new ObjectMapper();
         long lines = 0;
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(open(input, conf), StandardCharsets.UTF_8), 1 << 16);
-             Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16)) {
+        try (BufferedReader reader =
+                        new BufferedReader(new InputStreamReader(open(input, conf), StandardCharsets.UTF_8), 1 << 16);
+                Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16)) {
             List<String> batch = new ArrayList<>(BATCH_LINES);
             while (true) {
                 String line = reader.readLine();
@@ -118,7 +147,8 @@ public final class EncodeCommand implements Callable<Integer> {
     private void writeBatch(List<String> batch, long firstLine, Tokenizer tokenizer, ObjectMapper json, Writer writer)
             throws IOException {
         String[] encoded = new String[batch.size()];
-        IntStream.range(0, batch.size()).parallel()
+        IntStream.range(0, batch.size())
+                .parallel()
                 .forEach(i -> encoded[i] = encodeLine(batch.get(i), firstLine + i + 1, tokenizer, json));
         for (String record : encoded) {
             writer.write(record);
@@ -136,8 +166,8 @@ public final class EncodeCommand implements Callable<Integer> {
         try {
             record = json.readTree(line);
         } catch (IOException e) {
-            throw new IllegalArgumentException(input + " line " + lineNumber + " is not JSON (use --format text for plain text): "
-                    + e.getMessage());
+            throw new IllegalArgumentException(input + " line " + lineNumber
+                    + " is not JSON (use --format text for plain text): " + e.getMessage());
         }
         JsonNode text = record == null ? null : record.get("text");
         if (text == null || !text.isTextual()) {

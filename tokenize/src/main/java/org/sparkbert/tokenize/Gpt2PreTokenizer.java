@@ -29,7 +29,9 @@ final class Gpt2PreTokenizer {
         if (cp == 0x85 || Character.isSpaceChar(cp)) return SPACE;
         if (Character.isLetter(cp)) return LETTER;
         int type = Character.getType(cp);
-        if (type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER || type == Character.OTHER_NUMBER) {
+        if (type == Character.DECIMAL_DIGIT_NUMBER
+                || type == Character.LETTER_NUMBER
+                || type == Character.OTHER_NUMBER) {
             return NUMBER;
         }
         return OTHER;

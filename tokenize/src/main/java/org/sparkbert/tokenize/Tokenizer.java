@@ -7,7 +7,10 @@ import java.io.Serializable;
  * later stage sees tokenizers through this seam; it is serializable so that Spark ships it to tasks.
  */
 public interface Tokenizer extends Serializable {
-    enum Kind { WORDPIECE, BYTE_LEVEL_BPE }
+    enum Kind {
+        WORDPIECE,
+        BYTE_LEVEL_BPE
+    }
 
     Kind kind();
 

@@ -2,7 +2,6 @@ package org.sparkbert.tokenize;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -29,7 +28,8 @@ public final class TokenizerConfigJson {
     }
 
     /** tokenizer_config.json: the tokenizer class, its settings and its special tokens. */
-    public static void writeTokenizerConfig(OutputStream out, Tokenizer.Kind kind, boolean lowercase) throws IOException {
+    public static void writeTokenizerConfig(OutputStream out, Tokenizer.Kind kind, boolean lowercase)
+            throws IOException {
         ObjectNode c = specialTokens(kind);
         c.put("clean_up_tokenization_spaces", true);
         if (kind == Tokenizer.Kind.WORDPIECE) {

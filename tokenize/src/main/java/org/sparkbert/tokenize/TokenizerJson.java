@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -64,8 +63,8 @@ public final class TokenizerJson {
      * {@code </s>} in the vocabulary the post-processor adds them as RoBERTa does; otherwise (GPT-2)
      * nothing is added.
      */
-    public static void writeByteLevelBpe(OutputStream out, List<String> vocabulary, List<String[]> merges,
-                                         boolean lowercase) throws IOException {
+    public static void writeByteLevelBpe(
+            OutputStream out, List<String> vocabulary, List<String[]> merges, boolean lowercase) throws IOException {
         try (JsonGenerator json = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)) {
             json.useDefaultPrettyPrinter();
             json.writeStartObject();
@@ -135,7 +134,8 @@ public final class TokenizerJson {
         return false;
     }
 
-    private static void writeHeader(JsonGenerator json, List<String> vocabulary, List<String> specials) throws IOException {
+    private static void writeHeader(JsonGenerator json, List<String> vocabulary, List<String> specials)
+            throws IOException {
         json.writeStringField("version", "1.0");
         json.writeNullField("truncation");
         json.writeNullField("padding");

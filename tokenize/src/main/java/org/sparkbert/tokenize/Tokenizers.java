@@ -1,12 +1,11 @@
 package org.sparkbert.tokenize;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 /**
  * Opens a vocabulary directory (local, HDFS, any Hadoop file system) as a {@link Tokenizer}; the
@@ -56,8 +55,8 @@ public final class Tokenizers {
                 throw new VocabularyFormatException(dir + ": " + e.getMessage());
             }
         }
-        throw new VocabularyFormatException("No vocabulary in " + dir + ": expected " + VOCAB_TXT
-                + " (WordPiece) or " + VOCAB_JSON + " and " + MERGES_TXT + " (byte-level BPE).");
+        throw new VocabularyFormatException("No vocabulary in " + dir + ": expected " + VOCAB_TXT + " (WordPiece) or "
+                + VOCAB_JSON + " and " + MERGES_TXT + " (byte-level BPE).");
     }
 
     /** Loads with the default Hadoop configuration (local paths and file: URIs). */

@@ -2,7 +2,6 @@ package org.sparkbert.tokenize;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,8 +54,8 @@ public final class VocabularyFiles {
         if (tokens.isEmpty()) throw new VocabularyFormatException(name + " is empty.");
         for (String special : WORDPIECE_SPECIALS) {
             if (!firstLine.containsKey(special)) {
-                throw new VocabularyFormatException(name + " has no " + special + " token; a WordPiece vocabulary needs "
-                        + String.join(" ", WORDPIECE_SPECIALS) + ".");
+                throw new VocabularyFormatException(name + " has no " + special
+                        + " token; a WordPiece vocabulary needs " + String.join(" ", WORDPIECE_SPECIALS) + ".");
             }
         }
         return tokens;
@@ -83,8 +82,8 @@ public final class VocabularyFiles {
                         + "; ids must be the integers 0.." + (byId.length - 1) + ".");
             }
             if (byId[id.intValue()] != null) {
-                throw new VocabularyFormatException(name + ": tokens '" + byId[id.intValue()] + "' and '" + field.getKey()
-                        + "' share the id " + id.intValue() + "; every id must appear once.");
+                throw new VocabularyFormatException(name + ": tokens '" + byId[id.intValue()] + "' and '"
+                        + field.getKey() + "' share the id " + id.intValue() + "; every id must appear once.");
             }
             byId[id.intValue()] = field.getKey();
         }
@@ -108,7 +107,8 @@ public final class VocabularyFiles {
                 }
                 Integer earlier = seen.putIfAbsent(line, lineNumber);
                 if (earlier != null) {
-                    throw new VocabularyFormatException(name + " line " + lineNumber + " repeats the merge of line " + earlier + ".");
+                    throw new VocabularyFormatException(
+                            name + " line " + lineNumber + " repeats the merge of line " + earlier + ".");
                 }
                 merges.add(new String[] {line.substring(0, space), line.substring(space + 1)});
             }

@@ -1,13 +1,12 @@
 package org.sparkbert.tokenize;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Hugging Face's AutoTokenizer.from_pretrained(dir) as ported to JavaScript (npm
@@ -21,7 +20,9 @@ public final class AutoTokenizerOracle {
     /** What AutoTokenizer found in {@code dir}: tokenizer_class, specials {name: {token, id}}, model_max_length, pair_ids. */
     public static JsonNode load(Path dir, String text, String pair) throws IOException, InterruptedException {
         Path script = Path.of(System.getProperty("sparkbert.project.root"), "scripts", "fixtures", "hf-autotokenizer");
-        Process p = new ProcessBuilder(script.toString(), dir.toString(), text, pair).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(script.toString(), dir.toString(), text, pair)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertEquals(0, p.waitFor(), script + " " + dir + ":\n" + out);
         String[] lines = out.split("\n");

@@ -1,16 +1,15 @@
 package org.sparkbert.tokenize;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import org.junit.jupiter.api.Test;
 
 /**
  * bert-base-uncased on 938 real inputs, against the outputs of the unmodified google-research/bert
@@ -27,7 +26,8 @@ class BertReferenceTokenizationTest {
         ObjectMapper json = new ObjectMapper();
         int inputs = 0;
         long pieces = 0;
-        for (String line : Files.readAllLines(SharedData.bertDir().resolve("bert-base-uncased.reference-tokenization.jsonl"))) {
+        for (String line :
+                Files.readAllLines(SharedData.bertDir().resolve("bert-base-uncased.reference-tokenization.jsonl"))) {
             JsonNode ref = json.readTree(line);
             String text = ref.get("text").asText();
             List<String> basic = new ArrayList<>();

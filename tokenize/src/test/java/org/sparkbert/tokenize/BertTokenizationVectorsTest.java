@@ -1,20 +1,22 @@
 package org.sparkbert.tokenize;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** The published test vectors of google-research/bert tokenization_test.py. */
 class BertTokenizationVectorsTest {
     private static JsonNode vectors() throws IOException {
-        return new ObjectMapper().readTree(SharedData.bertDir().resolve("tokenization_test_vectors.json").toFile());
+        return new ObjectMapper()
+                .readTree(SharedData.bertDir()
+                        .resolve("tokenization_test_vectors.json")
+                        .toFile());
     }
 
     private static List<String> strings(JsonNode array) {
@@ -37,10 +39,14 @@ class BertTokenizationVectorsTest {
             String kind = c.path("tokenizer").asText();
             if (kind.startsWith("BasicTokenizer")) {
                 boolean lower = kind.contains("True");
-                assertEquals(strings(c.get("expected_tokens")), new BasicTokenizer(lower).words(c.get("input").asText()), test);
+                assertEquals(
+                        strings(c.get("expected_tokens")),
+                        new BasicTokenizer(lower).words(c.get("input").asText()),
+                        test);
             } else if (kind.startsWith("FullTokenizer") || kind.equals("WordpieceTokenizer")) {
                 List<String> vocab = strings(c.get("vocab"));
-                // tokenization_test.py's WordpieceTokenizer runs on whitespace-split text; its inputs are lower case ASCII
+                // tokenization_test.py's WordpieceTokenizer runs on whitespace-split text; its inputs are lower case
+                // ASCII
                 WordPieceTokenizer tokenizer = new WordPieceTokenizer(vocab, true);
                 int[] ids = tokenizer.encode(c.get("input").asText());
                 assertEquals(strings(c.get("expected_tokens")), tokens(tokenizer, ids), test);

@@ -1,22 +1,22 @@
 package org.sparkbert.tokenize;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A damaged vocabulary directory is refused with a message that names the file, the line and the problem. */
 class DamagedVocabularyTest {
     private static String refusal(Path dir) {
-        return assertThrows(VocabularyFormatException.class, () -> Tokenizers.load(dir.toString(), null)).getMessage();
+        return assertThrows(VocabularyFormatException.class, () -> Tokenizers.load(dir.toString(), null))
+                .getMessage();
     }
 
     private static List<String> bertVocab() throws IOException {
@@ -29,7 +29,8 @@ class DamagedVocabularyTest {
         vocab.set(2000, vocab.get(1999));
         Files.write(dir.resolve("vocab.txt"), vocab);
         String message = refusal(dir);
-        assertTrue(message.contains("line 2001") && message.contains("line 2000") && message.contains("repeats"), message);
+        assertTrue(
+                message.contains("line 2001") && message.contains("line 2000") && message.contains("repeats"), message);
 
         vocab = bertVocab();
         vocab.remove("[MASK]");

@@ -1,19 +1,18 @@
 package org.sparkbert.tokenize;
 
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every document of the shared C4 samples encodes to the same ids as Hugging Face tokenizers (the
@@ -62,8 +61,18 @@ class HuggingFaceEquivalenceTest {
         }
         try (HuggingFaceTokenizer theirs = HuggingFaceOracle.open(json)) {
             assertEquals(0, HuggingFaceOracle.mismatches(ours, theirs, documents));
-            List<String> edgeCases = List.of("", " ", "  hello   world  ", "a\n\nb", "it's they'll we've I'M",
-                    "tab\there\u00a0nbsp 123abc 4.5 ¿qué? 日本語 🙂🙂", "   \n  \t", "x'", "'s", "a  1", " \u2028 z");
+            List<String> edgeCases = List.of(
+                    "",
+                    " ",
+                    "  hello   world  ",
+                    "a\n\nb",
+                    "it's they'll we've I'M",
+                    "tab\there\u00a0nbsp 123abc 4.5 ¿qué? 日本語 🙂🙂",
+                    "   \n  \t",
+                    "x'",
+                    "'s",
+                    "a  1",
+                    " \u2028 z");
             assertEquals(0, HuggingFaceOracle.mismatches(ours, theirs, edgeCases));
         }
     }

@@ -1,7 +1,6 @@
 package org.sparkbert.tokenize;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -13,8 +12,12 @@ public final class HuggingFaceOracle {
 
     /** Opens a tokenizer.json without special tokens, padding or truncation. */
     public static HuggingFaceTokenizer open(Path tokenizerJson) throws IOException {
-        return HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerJson)
-                .optAddSpecialTokens(false).optPadding(false).optTruncation(false).build();
+        return HuggingFaceTokenizer.builder()
+                .optTokenizerPath(tokenizerJson)
+                .optAddSpecialTokens(false)
+                .optPadding(false)
+                .optTruncation(false)
+                .build();
     }
 
     /** Encodes every text both ways; returns how many differ, after printing the first differences. */
@@ -25,7 +28,8 @@ public final class HuggingFaceOracle {
             long[] actual = Arrays.stream(ours.encode(text)).asLongStream().toArray();
             if (!Arrays.equals(expected, actual) && differing++ < 3) {
                 System.err.println("differs: " + text.substring(0, Math.min(200, text.length())));
-                System.err.println("  theirs " + Arrays.toString(Arrays.copyOf(expected, Math.min(60, expected.length))));
+                System.err.println(
+                        "  theirs " + Arrays.toString(Arrays.copyOf(expected, Math.min(60, expected.length))));
                 System.err.println("  ours   " + Arrays.toString(Arrays.copyOf(actual, Math.min(60, actual.length))));
             }
         }

@@ -1,7 +1,6 @@
 package org.sparkbert.tokenize;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,7 +14,8 @@ public final class SharedData {
 
     public static Path root() {
         String dir = System.getProperty("sparkbert.shared.data");
-        if (dir == null) throw new IllegalStateException("system property sparkbert.shared.data is not set (surefire sets it)");
+        if (dir == null)
+            throw new IllegalStateException("system property sparkbert.shared.data is not set (surefire sets it)");
         return Path.of(dir);
     }
 
@@ -28,7 +28,8 @@ public final class SharedData {
     }
 
     public static List<Path> c4Files() {
-        return List.of(root().resolve("c4/c4-en-train.00000-of-01024.records0001-1041.textonly.jsonl"),
+        return List.of(
+                root().resolve("c4/c4-en-train.00000-of-01024.records0001-1041.textonly.jsonl"),
                 root().resolve("c4/c4-realnewslike-train.00000-of-00512.records0001-0600.jsonl"));
     }
 
@@ -39,7 +40,8 @@ public final class SharedData {
         try {
             for (Path file : c4Files()) {
                 for (String line : Files.readAllLines(file)) {
-                    if (!line.isBlank()) texts.add(json.readTree(line).get("text").asText());
+                    if (!line.isBlank())
+                        texts.add(json.readTree(line).get("text").asText());
                 }
             }
         } catch (IOException e) {

@@ -14,8 +14,7 @@ import org.sparkbert.tokenize.masking.SpecialTokens;
 /** --eval-data: an instances output's validation rows (masks frozen) and both count baselines on their masked positions. */
 final class HeldOutData {
 
-    private HeldOutData() {
-    }
+    private HeldOutData() {}
 
     static HeldOutSet read(SparkSession spark, String evalData, Tokenizer tokenizer, ModelConfig config) {
         HeldOutSplit split = HeldOutSplit.find(evalData, spark.sparkContext().hadoopConfiguration());
@@ -24,10 +23,14 @@ final class HeldOutData {
                     + " instances stage): give the instances output whose validation/ split the run is scored on");
         }
         List<HeldOutSet.Row> rows = split.validationRows(spark).collect().stream()
-                .map(r -> new HeldOutSet.Row(r.inputIds(), r.tokenTypeIds(), r.positions(), r.labels())).toList();
-        if (rows.isEmpty()) throw new UsageException("--eval-data " + evalData + ": its validation/ split holds no instances");
+                .map(r -> new HeldOutSet.Row(r.inputIds(), r.tokenTypeIds(), r.positions(), r.labels()))
+                .toList();
+        if (rows.isEmpty())
+            throw new UsageException("--eval-data " + evalData + ": its validation/ split holds no instances");
         SpecialTokens specials = SpecialTokens.of(tokenizer);
-        int[] specialIds = IntStream.range(0, tokenizer.vocabularySize()).filter(specials::isSpecial).toArray();
+        int[] specialIds = IntStream.range(0, tokenizer.vocabularySize())
+                .filter(specials::isSpecial)
+                .toArray();
         CountBaselines.Sums sums = split.baselines(spark, tokenizer.vocabularySize(), specialIds);
         HeldOutSet set = new HeldOutSet(rows, sums.unigramMean(), sums.neighbourMean());
         if (set.longest() > config.maxPositionEmbeddings()) {

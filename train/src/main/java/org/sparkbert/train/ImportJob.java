@@ -2,9 +2,7 @@ package org.sparkbert.train;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -26,12 +24,23 @@ import picocli.CommandLine.Option;
  * transformers' from_pretrained all read. The work is {@link OnnxBertImport}'s; this is the stage
  * around it (atomic output, report, idempotent rerun). Spark starts, as for every stage, but does nothing.
  */
-@Command(name = "import", description = "Turn a BERT encoder exported to ONNX (and its tokenizer.json) into a Hugging Face model directory.")
+@Command(
+        name = "import",
+        description =
+                "Turn a BERT encoder exported to ONNX (and its tokenizer.json) into a Hugging Face model directory.")
 public final class ImportJob extends StageCommand {
-    @Option(names = "--onnx", required = true, paramLabel = "MODEL.onnx", description = "The ONNX file of a BERT encoder (BertModel export).")
+    @Option(
+            names = "--onnx",
+            required = true,
+            paramLabel = "MODEL.onnx",
+            description = "The ONNX file of a BERT encoder (BertModel export).")
     String onnx;
 
-    @Option(names = "--tokenizer", required = true, paramLabel = "tokenizer.json", description = "Its Hugging Face tokenizer.json (WordPiece).")
+    @Option(
+            names = "--tokenizer",
+            required = true,
+            paramLabel = "tokenizer.json",
+            description = "Its Hugging Face tokenizer.json (WordPiece).")
     String tokenizer;
 
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "The model directory to write.")
@@ -55,7 +64,6 @@ public final class ImportJob extends StageCommand {
     protected String outputPath() {
         return output;
     }
-
 
     @Override
     protected void validate(Settings settings, Configuration hadoopConf) {
@@ -81,13 +89,21 @@ public final class ImportJob extends StageCommand {
         }
         HuggingFaceDirectory.write(output.fileSystem(), output.work(), model, tokenizerJson, vocabulary);
         report.count("tensors", model.tensors().size());
-        report.count("parameters", model.tensors().values().stream().mapToLong(t -> t.elementCount()).sum());
+        report.count(
+                "parameters",
+                model.tensors().values().stream()
+                        .mapToLong(t -> t.elementCount())
+                        .sum());
         report.count("vocabulary", vocabulary.tokens().size());
         report.put("config", model.config().toString());
         report.put("ignored_initializers", model.ignored());
-        log.info("import: {} tensors ({} layers, hidden {}) and {} tokens from {}", model.tensors().size(),
-                model.config().path("num_hidden_layers").asInt(), model.config().path("hidden_size").asInt(),
-                vocabulary.tokens().size(), onnx);
+        log.info(
+                "import: {} tensors ({} layers, hidden {}) and {} tokens from {}",
+                model.tensors().size(),
+                model.config().path("num_hidden_layers").asInt(),
+                model.config().path("hidden_size").asInt(),
+                vocabulary.tokens().size(),
+                onnx);
     }
 
     private static byte[] readAll(String file, Configuration conf) throws IOException {

@@ -46,7 +46,8 @@ final class InitFrom {
             throw new UsageException("--init-from " + dir + ": " + e.getMessage());
         }
         String objective = instancesObjective(data, conf);
-        return new InitFrom(StageOutput.uri(dir).toString(), source, source.model().withObjective(objective));
+        return new InitFrom(
+                StageOutput.uri(dir).toString(), source, source.model().withObjective(objective));
     }
 
     private static String instancesObjective(String data, Configuration conf) {
@@ -54,7 +55,9 @@ final class InitFrom {
             Path path = new Path(StageOutput.uri(data));
             FileSystem fs = path.getFileSystem(conf);
             JsonNode report = StageOutput.readReport(fs, path);
-            String objective = report == null ? "" : report.path("arguments").path("objective").asText("");
+            String objective = report == null
+                    ? ""
+                    : report.path("arguments").path("objective").asText("");
             if (objective.isEmpty()) {
                 throw new UsageException("--data " + data + ": its _REPORT.json does not say the instances' objective "
                         + "(nsp, sop or mlm), which --init-from needs; rebuild them with the instances stage");
@@ -74,18 +77,20 @@ final class InitFrom {
     void checkVocabulary(Tokenizer tokenizer, String vocabDir) {
         List<String> theirs = source.vocabulary();
         if (theirs == null) {
-            throw new UsageException("--init-from " + dir + " holds no vocabulary (vocab.txt, vocab.json or tokenizer.json): "
-                    + "cannot check that it matches --vocab " + vocabDir);
+            throw new UsageException(
+                    "--init-from " + dir + " holds no vocabulary (vocab.txt, vocab.json or tokenizer.json): "
+                            + "cannot check that it matches --vocab " + vocabDir);
         }
         List<String> ours = new ArrayList<>(tokenizer.vocabularySize());
         for (int id = 0; id < tokenizer.vocabularySize(); id++) ours.add(tokenizer.token(id));
         if (!ours.equals(theirs)) {
             int i = 0;
             while (i < Math.min(ours.size(), theirs.size()) && ours.get(i).equals(theirs.get(i))) i++;
-            throw new UsageException("the vocabulary of --init-from " + dir + " (" + theirs.size() + " tokens) differs from --vocab "
-                    + vocabDir + " (" + ours.size() + " tokens) at id " + i + " ('"
-                    + (i < theirs.size() ? theirs.get(i) : "") + "' vs '" + (i < ours.size() ? ours.get(i) : "")
-                    + "'): build the instances with the model's vocabulary (instances --vocab " + dir + ")");
+            throw new UsageException(
+                    "the vocabulary of --init-from " + dir + " (" + theirs.size() + " tokens) differs from --vocab "
+                            + vocabDir + " (" + ours.size() + " tokens) at id " + i + " ('"
+                            + (i < theirs.size() ? theirs.get(i) : "") + "' vs '" + (i < ours.size() ? ours.get(i) : "")
+                            + "'): build the instances with the model's vocabulary (instances --vocab " + dir + ")");
         }
     }
 
@@ -113,8 +118,13 @@ final class InitFrom {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--init-from " + e.getMessage());
         }
-        log.info("train: --init-from {} ({}): {} tensors loaded; starting fresh: {}; stored but unused: {}", dir,
-                source.format(), applied.loaded().size(), applied.fresh(), applied.unused());
+        log.info(
+                "train: --init-from {} ({}): {} tensors loaded; starting fresh: {}; stored but unused: {}",
+                dir,
+                source.format(),
+                applied.loaded().size(),
+                applied.fresh(),
+                applied.unused());
         report.put("init_from", dir);
         report.put("init_from_format", source.format());
         report.put("init_from_sha256", source.weightsSha256());

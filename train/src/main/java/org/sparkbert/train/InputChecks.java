@@ -13,8 +13,7 @@ import org.sparkbert.train.job.InstanceTable;
 /** The train stage's checks of its inputs against each other, each failing with the options to fix. */
 final class InputChecks {
 
-    private InputChecks() {
-    }
+    private InputChecks() {}
 
     static void requireDirectory(String path, String option, Configuration conf) {
         try {

@@ -12,19 +12,24 @@ import org.sparkbert.job.Settings;
  */
 final class RecordedConfiguration {
 
-    private RecordedConfiguration() {
-    }
+    private RecordedConfiguration() {}
 
     /** arguments: the stage's derived fingerprint arguments (option values by snake-case name). */
-    static TrainingConfig of(Settings settings, Map<String, Object> arguments, TrainArguments a, int seqLength,
-                             int instanceCount, int predictions) {
+    static TrainingConfig of(
+            Settings settings,
+            Map<String, Object> arguments,
+            TrainArguments a,
+            int seqLength,
+            int instanceCount,
+            int predictions) {
         Map<String, Object> result = new LinkedHashMap<>(settings.asMap());
         Map<String, Object> info = new LinkedHashMap<>();
         // How gradients travel does not change them: a run may resume with another ring check.
         result.keySet().removeIf(key -> key.startsWith("ring."));
         info.putAll(settings.withPrefix("ring."));
         arguments.forEach((k, v) -> {
-            if (!TrainArguments.NOT_RECORDED.contains(k)) (TrainArguments.INFORMATIONAL.contains(k) ? info : result).put(k, v);
+            if (!TrainArguments.NOT_RECORDED.contains(k))
+                (TrainArguments.INFORMATIONAL.contains(k) ? info : result).put(k, v);
         });
         result.put("max_predictions", predictions);
         result.put("data_order", "shard = rank in id order mod batch_size"); // ShardedBatches

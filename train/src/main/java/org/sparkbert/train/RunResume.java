@@ -91,8 +91,10 @@ final class RunResume {
             return null;
         }
         for (String difference : ours.informationalDifferences(from.state().config())) {
-            log.warn("train: resuming from {} with a setting changed that does not decide the result ({})",
-                    from.dir(), difference);
+            log.warn(
+                    "train: resuming from {} with a setting changed that does not decide the result ({})",
+                    from.dir(),
+                    difference);
         }
         return from;
     }
@@ -114,10 +116,20 @@ final class RunResume {
             continued = continued.withResult(WARMUP, warmup);
         }
         if (ours.resultMismatch(continued, "") == null) {
-            LinearSchedule schedule = new LinearSchedule(Float.parseFloat(ours.result().get("lr")), warmup, steps);
-            log.info("train: extending the run of {} from {} to {} steps: the learning-rate schedule is recomputed for"
+            LinearSchedule schedule =
+                    new LinearSchedule(Float.parseFloat(ours.result().get("lr")), warmup, steps);
+            log.info(
+                    "train: extending the run of {} from {} to {} steps: the learning-rate schedule is recomputed for"
                             + " {} steps (warm-up {} steps, was {}), from step {} on at lr {} decaying linearly to 0 at step {}",
-                    from.dir(), savedSteps, steps, steps, warmup, savedWarmup, from.step(), schedule.rate(from.step()), steps);
+                    from.dir(),
+                    savedSteps,
+                    steps,
+                    steps,
+                    warmup,
+                    savedWarmup,
+                    from.step(),
+                    schedule.rate(from.step()),
+                    steps);
         }
         return continued;
     }
@@ -140,7 +152,8 @@ final class RunResume {
         TrainerState state = from.state();
         if (state.dataEpoch() != expected[0] || state.dataPosition() != expected[1]) {
             throw new IllegalStateException(from.dir() + " stopped at pass " + state.dataEpoch() + " position "
-                    + state.dataPosition() + " of the data, but " + from.step() + " steps of this run's data order end at pass "
+                    + state.dataPosition() + " of the data, but " + from.step()
+                    + " steps of this run's data order end at pass "
                     + expected[0] + " position " + expected[1] + " of " + instanceCount + " instances");
         }
     }

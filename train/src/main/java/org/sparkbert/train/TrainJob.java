@@ -3,7 +3,6 @@ package org.sparkbert.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,8 +46,8 @@ import org.sparkbert.train.distributed.BertReplicaFactory;
 import org.sparkbert.train.distributed.DistributedOptions;
 import org.sparkbert.train.distributed.DistributedTrainer;
 import org.sparkbert.train.distributed.RecordsDirectory;
-import org.sparkbert.train.distributed.RingSettings;
 import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
+import org.sparkbert.train.distributed.RingSettings;
 import org.sparkbert.train.distributed.StepListeners;
 import org.sparkbert.train.job.Instance;
 import org.sparkbert.train.job.InstanceTable;
@@ -130,9 +129,11 @@ public final class TrainJob extends StageCommand {
         InputChecks.requireDirectory(a.data, "--data", hadoopConf);
         InputChecks.requireDirectory(a.vocab, "--vocab", hadoopConf);
         if (a.initFrom != null && a.model != null) {
-            throw new UsageException("--init-from takes the architecture from " + a.initFrom + "/config.json; leave out --model");
+            throw new UsageException(
+                    "--init-from takes the architecture from " + a.initFrom + "/config.json; leave out --model");
         }
-        if (a.initFrom == null && a.model == null) throw new UsageException("--model FILE is required (or --init-from DIR)");
+        if (a.initFrom == null && a.model == null)
+            throw new UsageException("--model FILE is required (or --init-from DIR)");
         warmStart = a.initFrom == null ? null : InitFrom.read(a.initFrom, a.data, hadoopConf);
         modelConfig();
         explicitResume = RunResume.explicit(a.resume, hadoopConf);
@@ -152,45 +153,87 @@ public final class TrainJob extends StageCommand {
         boolean sentenceTask = config.hasSentenceTask();
         // One replica in the driver holds every instance; replicas read theirs on the executors.
         List<Instance> instances = a.replicas == null ? InstanceTable.read(spark, a.data, sentenceTask) : null;
-        InstanceTable.Summary table = instances != null ? InstanceTable.Summary.of(instances)
+        InstanceTable.Summary table = instances != null
+                ? InstanceTable.Summary.of(instances)
                 : InstanceTable.summary(spark, a.data, sentenceTask);
         int seqLength = InputChecks.longest(table, config, a.data, a.batchSize);
         int instanceCount = Math.toIntExact(table.count());
         report.count("instances", instanceCount);
         report.put("seq_length", seqLength);
         report.endPhase("read_instances");
-        int predictions = a.maxPredictions != null ? a.maxPredictions : settings.integer("masking.max_predictions_per_seq");
+        int predictions =
+                a.maxPredictions != null ? a.maxPredictions : settings.integer("masking.max_predictions_per_seq");
         int pad = SpecialTokens.of(tokenizer).pad();
-        DynamicMasker masker = new DynamicMasker(tokenizer, settings.number("masking.probability"), predictions,
-                settings.flag("masking.whole_word"), settings.longValue("masking.seed"));
-        TrainingConfig trainingConfig = RecordedConfiguration.of(settings, arguments(), a, seqLength, instanceCount, predictions);
-        CheckpointStore store = new CheckpointStore(out.fileSystem(), CheckpointStore.inProgressDirectory(out.path()),
-                a.keepCheckpoints);
-        ResumePoint from = new RunResume(a.resume, explicitResume, a.batchSize, a.warmupSteps == null).prepare(store, trainingConfig, instanceCount);
+        DynamicMasker masker = new DynamicMasker(
+                tokenizer,
+                settings.number("masking.probability"),
+                predictions,
+                settings.flag("masking.whole_word"),
+                settings.longValue("masking.seed"));
+        TrainingConfig trainingConfig =
+                RecordedConfiguration.of(settings, arguments(), a, seqLength, instanceCount, predictions);
+        CheckpointStore store = new CheckpointStore(
+                out.fileSystem(), CheckpointStore.inProgressDirectory(out.path()), a.keepCheckpoints);
+        ResumePoint from = new RunResume(a.resume, explicitResume, a.batchSize, a.warmupSteps == null)
+                .prepare(store, trainingConfig, instanceCount);
         report.endPhase("find_checkpoint");
-        int threads = a.replicas == null ? a.threadCount()
+        int threads = a.replicas == null
+                ? a.threadCount()
                 : a.threads != null ? a.threads : Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
         HeldOutSet heldOut = a.evalData == null ? null : HeldOutData.read(spark, a.evalData, tokenizer, config);
-        BertReplicaFactory factory = new BertReplicaFactory(config, a.backend, a.device, threads, a.optimizer,
-                a.weightDecay, a.adamMoments(), new TrainingOptions(a.lr, a.warmup(), a.steps, a.accumulate, a.clipNorm, a.seed),
-                a.batchSize, seqLength, predictions, masker, pad, warmStart == null ? null : warmStart.uri(), heldOut);
-        BertCheckpoints checkpoints = new BertCheckpoints(store.directory().toUri(), a.keepCheckpoints, pad, a.vocab,
-                instanceCount, a.batchSize, a.seed, trainingConfig);
+        BertReplicaFactory factory = new BertReplicaFactory(
+                config,
+                a.backend,
+                a.device,
+                threads,
+                a.optimizer,
+                a.weightDecay,
+                a.adamMoments(),
+                new TrainingOptions(a.lr, a.warmup(), a.steps, a.accumulate, a.clipNorm, a.seed),
+                a.batchSize,
+                seqLength,
+                predictions,
+                masker,
+                pad,
+                warmStart == null ? null : warmStart.uri(),
+                heldOut);
+        BertCheckpoints checkpoints = new BertCheckpoints(
+                store.directory().toUri(),
+                a.keepCheckpoints,
+                pad,
+                a.vocab,
+                instanceCount,
+                a.batchSize,
+                a.seed,
+                trainingConfig);
         RunPlan plan = distributedOptions().plan();
-        String objective = sentenceTask ? config.objective() : null, metricsDir = store.directory().toUri().toString();
-        String eventsDir = new Path(store.directory(), TensorBoardRecorder.DIRECTORY).toUri().toString();
-        StepListeners listeners = who -> StepListener.all(new MetricsRecorder(plan, who, objective,
-                java.net.URI.create(metricsDir)), new TensorBoardRecorder(plan, objective, java.net.URI.create(eventsDir)));
-        log.info("train: {} instances of up to {} tokens, {} steps of {} sequences ({} x {} x {}), backend {} on {}",
-                instanceCount, seqLength, a.steps, a.batchSize, a.replicas == null ? 1 : a.replicas, a.accumulate,
-                a.batchSize / a.accumulate / (a.replicas == null ? 1 : a.replicas), a.backend, a.device);
+        String objective = sentenceTask ? config.objective() : null,
+                metricsDir = store.directory().toUri().toString();
+        String eventsDir = new Path(store.directory(), TensorBoardRecorder.DIRECTORY)
+                .toUri()
+                .toString();
+        StepListeners listeners = who -> StepListener.all(
+                new MetricsRecorder(plan, who, objective, java.net.URI.create(metricsDir)),
+                new TensorBoardRecorder(plan, objective, java.net.URI.create(eventsDir)));
+        log.info(
+                "train: {} instances of up to {} tokens, {} steps of {} sequences ({} x {} x {}), backend {} on {}",
+                instanceCount,
+                seqLength,
+                a.steps,
+                a.batchSize,
+                a.replicas == null ? 1 : a.replicas,
+                a.accumulate,
+                a.batchSize / a.accumulate / (a.replicas == null ? 1 : a.replicas),
+                a.backend,
+                a.device);
         LoopResult result = a.replicas == null
                 ? trainInDriver(factory, instances, checkpoints, plan, listeners)
                 : trainOnCluster(spark, factory, checkpoints, listeners, report, out);
         report.endPhase("train");
 
         report.count("steps", a.steps);
-        report.count("tokens", result.steps().stream().mapToLong(s -> s.tokens()).sum());
+        report.count(
+                "tokens", result.steps().stream().mapToLong(s -> s.tokens()).sum());
         report.put("epochs", ShardedBatches.epoch(a.steps, a.batchSize, instanceCount));
         if (result.skippedSteps() > 0) report.count("skipped_non_finite_steps", result.skippedSteps());
         if (from != null) {
@@ -198,13 +241,15 @@ public final class TrainJob extends StageCommand {
             report.put("resumed_at_step", from.step());
             String trainedFor = from.state().config().result().get("steps");
             if (trainedFor != null && !trainedFor.equals(Long.toString(a.steps))) {
-                report.put("extended_from_steps", Long.parseLong(trainedFor)); // RunResume allowed only a larger --steps
+                report.put(
+                        "extended_from_steps", Long.parseLong(trainedFor)); // RunResume allowed only a larger --steps
             }
         }
         JsonNode last = MetricsFile.last(store.fileSystem(), store.directory(), null);
         if (last != null) {
             FinalFigures.put(report, last, MetricsFile.last(store.fileSystem(), store.directory(), "eval"));
-            store.fileSystem().rename(new Path(store.directory(), MetricsFile.NAME), new Path(out.work(), MetricsFile.NAME));
+            store.fileSystem()
+                    .rename(new Path(store.directory(), MetricsFile.NAME), new Path(out.work(), MetricsFile.NAME));
         }
         Path events = new Path(store.directory(), TensorBoardRecorder.DIRECTORY);
         if (store.fileSystem().exists(events)) {
@@ -215,36 +260,66 @@ public final class TrainJob extends StageCommand {
         report.endPhase("checkpoint");
     }
 
-    private LoopResult trainInDriver(BertReplicaFactory factory, List<Instance> instances, BertCheckpoints checkpoints,
-                                     RunPlan plan, StepListeners listeners) throws IOException {
+    private LoopResult trainInDriver(
+            BertReplicaFactory factory,
+            List<Instance> instances,
+            BertCheckpoints checkpoints,
+            RunPlan plan,
+            StepListeners listeners)
+            throws IOException {
         List<Indexed<Instance>> records = new ArrayList<>(instances.size());
         for (int i = 0; i < instances.size(); i++) records.add(new Indexed<>(i, instances.get(i)));
-        try (BertReplica replica = factory.open(0, 1, records); StepListener listener = listeners.open("train");
-             HeldOutEvaluation evaluation = factory.evaluation()) {
+        try (BertReplica replica = factory.open(0, 1, records);
+                StepListener listener = listeners.open("train");
+                HeldOutEvaluation evaluation = factory.evaluation()) {
             return new TrainingLoop<>(plan, replica, checkpoints, RunCoordination.alone())
-                    .evaluating(evaluation, a.evalEvery).run(StepFunction.of(replica, ReplicaGroup.single()), listener);
+                    .evaluating(evaluation, a.evalEvery)
+                    .run(StepFunction.of(replica, ReplicaGroup.single()), listener);
         }
     }
 
-    private LoopResult trainOnCluster(SparkSession spark, BertReplicaFactory factory, BertCheckpoints checkpoints,
-                                      StepListeners listeners, StageReport report, StageOutput out) throws IOException {
+    private LoopResult trainOnCluster(
+            SparkSession spark,
+            BertReplicaFactory factory,
+            BertCheckpoints checkpoints,
+            StepListeners listeners,
+            StageReport report,
+            StageOutput out)
+            throws IOException {
         org.sparkbert.train.distributed.TrainingResult result;
         try (RecordsDirectory records = RecordsDirectory.beside(spark.sparkContext(), out.path(), out.fileSystem())) {
-            result = DistributedTrainer.train(spark.sparkContext(),
-                    InstanceTable.readDistributed(spark, a.data, factory.config().hasSentenceTask()), factory, checkpoints,
-                    distributedOptions(), listeners);
+            result = DistributedTrainer.train(
+                    spark.sparkContext(),
+                    InstanceTable.readDistributed(
+                            spark, a.data, factory.config().hasSentenceTask()),
+                    factory,
+                    checkpoints,
+                    distributedOptions(),
+                    listeners);
         }
         report.put("replicas", a.replicas);
         report.put("allreduce", result.strategy().label());
-        if (result.strategy() == AllReduceStrategy.RING) report.put("ring_integrity", ring.integrity().label());
+        if (result.strategy() == AllReduceStrategy.RING)
+            report.put("ring_integrity", ring.integrity().label());
         if (result.attempt() > 0) report.put("stage_attempt", result.attempt());
-        return new LoopResult(result.resumedFrom(), result.steps(), result.steps().stream().filter(s -> s.skipped()).count());
+        return new LoopResult(
+                result.resumedFrom(),
+                result.steps(),
+                result.steps().stream().filter(s -> s.skipped()).count());
     }
 
     /** The run's layout; the driver's single replica runs it as one replica. */
     private DistributedOptions distributedOptions() {
-        return DistributedOptions.of(a.replicas == null ? 1 : a.replicas, AllReduceStrategy.parse(a.allreduce), a.steps,
-                a.batchSize, a.accumulate).withCheckpointEvery(a.checkpointEvery).withCheckpointMinutes(a.checkpointMinutes)
-                .withLogEvery(a.logEvery).withEvaluateEvery(a.evalEvery).withRing(ring);
+        return DistributedOptions.of(
+                        a.replicas == null ? 1 : a.replicas,
+                        AllReduceStrategy.parse(a.allreduce),
+                        a.steps,
+                        a.batchSize,
+                        a.accumulate)
+                .withCheckpointEvery(a.checkpointEvery)
+                .withCheckpointMinutes(a.checkpointMinutes)
+                .withLogEvery(a.logEvery)
+                .withEvaluateEvery(a.evalEvery)
+                .withRing(ring);
     }
 }

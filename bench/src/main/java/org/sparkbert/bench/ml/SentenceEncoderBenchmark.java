@@ -64,20 +64,29 @@ public final class SentenceEncoderBenchmark {
                 case "--batch" -> batch = Integer.parseInt(v);
                 case "--max-length" -> maxLength = Integer.parseInt(v);
                 case "--runs" -> runs = Integer.parseInt(v);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--data DIR --model NAME --sentences N --cores N --batch N --max-length N --runs N)");
+                default ->
+                    throw new IllegalArgumentException("unknown option " + args[i]
+                            + " (--data DIR --model NAME --sentences N --cores N --batch N --max-length N --runs N)");
             }
         }
-        if (data == null) throw new IllegalArgumentException("--data DIR (the shared data: c4/ and bert/vocab.txt) is required");
+        if (data == null)
+            throw new IllegalArgumentException("--data DIR (the shared data: c4/ and bert/vocab.txt) is required");
         String vocab = data.resolve("bert").toString();
         List<String> texts = c4Sentences(data.resolve(C4), sentences);
         Path work = Files.createTempDirectory("ml-encode");
         String checkpoint = randomCheckpoint(model, vocab, work);
 
-        double[] ours = new double[runs], peer = new double[runs], oursCpu = new double[runs], peerCpu = new double[runs];
-        SparkSession spark = SparkSession.builder().master("local[" + cores + "]").appName("ml-encode")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+        double[] ours = new double[runs],
+                peer = new double[runs],
+                oursCpu = new double[runs],
+                peerCpu = new double[runs];
+        SparkSession spark = SparkSession.builder()
+                .master("local[" + cores + "]")
+                .appName("ml-encode")
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .getOrCreate();
         try (EngineLoop loop = new EngineLoop(texts, vocab, checkpoint, cores, batch, maxLength)) {
             SparkPass pass = new SparkPass(spark, texts, vocab, checkpoint, cores, batch, maxLength);
             // One untimed pass each (JIT, model layout), then the two alternate, so that a change in the
@@ -103,7 +112,9 @@ public final class SentenceEncoderBenchmark {
         ObjectNode out = json.createObjectNode();
         out.put("model", model);
         out.put("sentences", texts.size());
-        out.put("mean_characters", texts.stream().mapToInt(String::length).average().orElse(0));
+        out.put(
+                "mean_characters",
+                texts.stream().mapToInt(String::length).average().orElse(0));
         out.put("cores", cores);
         out.put("batch", batch);
         out.put("max_length", maxLength);
@@ -119,8 +130,10 @@ public final class SentenceEncoderBenchmark {
      * whatever share of the cores it got (the JVM is otherwise idle between passes).
      */
     private static double processCpuSeconds() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+        return ((com.sun.management.OperatingSystemMXBean)
+                                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                        .getProcessCpuTime()
+                / 1e9;
     }
 
     private static void figures(ObjectNode o, double[] seconds, double[] cpuSeconds, int sentences, int cores) {
@@ -144,19 +157,34 @@ public final class SentenceEncoderBenchmark {
         private final TextTokenizer tokenizer;
         private final SentenceEncoder encoder;
 
-        SparkPass(SparkSession spark, List<String> texts, String vocab, String checkpoint, int cores, int batch,
-                  int maxLength) {
-            df = spark.createDataset(texts, Encoders.STRING()).toDF("text").repartition(cores).cache();
+        SparkPass(
+                SparkSession spark,
+                List<String> texts,
+                String vocab,
+                String checkpoint,
+                int cores,
+                int batch,
+                int maxLength) {
+            df = spark.createDataset(texts, Encoders.STRING())
+                    .toDF("text")
+                    .repartition(cores)
+                    .cache();
             df.count();
             tokenizer = new TextTokenizer().setVocabDir(vocab).setMaxLength(maxLength);
-            encoder = new SentenceEncoder().setCheckpointDir(checkpoint).setMaxLength(maxLength).setBatchSize(batch)
+            encoder = new SentenceEncoder()
+                    .setCheckpointDir(checkpoint)
+                    .setMaxLength(maxLength)
+                    .setBatchSize(batch)
                     .setThreads(1);
         }
 
         double seconds() {
             long start = System.nanoTime();
-            double sum = encoder.transform(tokenizer.transform(df)).select("embedding").javaRDD()
-                    .map(row -> ((Vector) row.get(0)).apply(0)).reduce(Double::sum);
+            double sum = encoder.transform(tokenizer.transform(df))
+                    .select("embedding")
+                    .javaRDD()
+                    .map(row -> ((Vector) row.get(0)).apply(0))
+                    .reduce(Double::sum);
             if (!Double.isFinite(sum)) throw new IllegalStateException("non-finite sentence vectors");
             return (System.nanoTime() - start) / 1e9;
         }
@@ -201,7 +229,8 @@ public final class SentenceEncoderBenchmark {
                     ids[base + lengths[i] - 1] = specials.sep();
                     Arrays.fill(attention, base, base + lengths[i], 1);
                 }
-                model.forward(new Batch(b, maxLength, ids, types, attention, new int[0], new int[0], new int[b]), 0, 0, 0f);
+                model.forward(
+                        new Batch(b, maxLength, ids, types, attention, new int[0], new int[0], new int[b]), 0, 0, 0f);
                 float[] hidden = model.hiddenStates();
                 for (int i = 0; i < b; i++) {
                     double first = 0; // mean pooling, as the encoder's default; one dimension kept as the checksum
@@ -226,7 +255,8 @@ public final class SentenceEncoderBenchmark {
         List<String> out = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line; (line = in.readLine()) != null && out.size() < count; ) {
-                for (SentenceSplitter.Sentence s : splitter.split(json.readTree(line).get("text").asText())) {
+                for (SentenceSplitter.Sentence s :
+                        splitter.split(json.readTree(line).get("text").asText())) {
                     String text = s.text().replaceAll("\\s+", " ").strip();
                     if (text.length() >= 8 && text.length() <= 400 && out.size() < count) out.add(text);
                 }
@@ -242,10 +272,16 @@ public final class SentenceEncoderBenchmark {
         ModelConfig config = ModelConfig.bundled(model).withVocabSize(tokenizer.vocabularySize());
         try (BertModel m = new BertModel(config, Backends.cpu(1), 1, 8, 1, 0)) {
             m.initialize(17);
-            Checkpoint checkpoint = new Checkpoint(config, ModelExport.tensors(m), SpecialTokens.of(tokenizer).pad(),
-                    new org.apache.hadoop.fs.Path(Path.of(vocab).toUri()), Map.of());
+            Checkpoint checkpoint = new Checkpoint(
+                    config,
+                    ModelExport.tensors(m),
+                    SpecialTokens.of(tokenizer).pad(),
+                    new org.apache.hadoop.fs.Path(Path.of(vocab).toUri()),
+                    Map.of());
             FileSystem fs = FileSystem.getLocal(new Configuration());
-            return new CheckpointWriter(fs, new org.apache.hadoop.fs.Path(parent.toUri())).write(0, checkpoint).toString();
+            return new CheckpointWriter(fs, new org.apache.hadoop.fs.Path(parent.toUri()))
+                    .write(0, checkpoint)
+                    .toString();
         }
     }
 }

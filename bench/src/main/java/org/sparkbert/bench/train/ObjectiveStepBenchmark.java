@@ -38,8 +38,9 @@ public final class ObjectiveStepBenchmark {
                 case "--vocab" -> vocab = Integer.parseInt(v);
                 case "--rounds" -> rounds = Integer.parseInt(v);
                 case "--warmup" -> warmup = Integer.parseInt(v);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + ": use --model --threads --batch --seq --predictions --vocab --rounds --warmup");
+                default ->
+                    throw new IllegalArgumentException("unknown option " + args[i]
+                            + ": use --model --threads --batch --seq --predictions --vocab --rounds --warmup");
             }
         }
         ModelConfig electra = ModelConfig.bundled(model).withVocabSize(vocab);
@@ -51,7 +52,7 @@ public final class ObjectiveStepBenchmark {
         Optimizer adamw = Optimizer.named("adamw", 0.01f);
         double electraSeconds = 0, mlmSeconds = 0;
         try (BertModel e = Trainer.newModel(electra, "cpu", threads, adamw, batch, seq, batch * predictions, 1);
-             BertModel m = Trainer.newModel(mlm, "cpu", threads, adamw, batch, seq, batch * predictions, 1)) {
+                BertModel m = Trainer.newModel(mlm, "cpu", threads, adamw, batch, seq, batch * predictions, 1)) {
             TrainingOptions options = new TrainingOptions(1e-4f, 0, warmup + rounds, 1, 1.0f, 1);
             Trainer te = new Trainer(e, adamw, options), tm = new Trainer(m, adamw, options);
             for (int s = 0; s < warmup; s++) {
@@ -67,11 +68,23 @@ public final class ObjectiveStepBenchmark {
                 mlmSeconds += (System.nanoTime() - t1) / 1e9;
             }
             double tokens = (double) batch * seq * rounds;
-            System.out.println(String.format(Locale.ROOT, "{\"model\":\"%s\",\"threads\":%d,\"batch_size\":%d,\"seq_length\":%d,"
+            System.out.println(String.format(
+                    Locale.ROOT,
+                    "{\"model\":\"%s\",\"threads\":%d,\"batch_size\":%d,\"seq_length\":%d,"
                             + "\"masked_per_sequence\":%d,\"vocab_size\":%d,\"rounds\":%d,\"electra_parameters\":%d,"
                             + "\"mlm_parameters\":%d,\"electra_tokens_per_second\":%.1f,\"mlm_tokens_per_second\":%.1f,"
-                            + "\"electra_over_mlm\":%.3f}", model, threads, batch, seq, predictions, vocab, rounds,
-                    e.parameterCount(), m.parameterCount(), tokens / electraSeconds, tokens / mlmSeconds,
+                            + "\"electra_over_mlm\":%.3f}",
+                    model,
+                    threads,
+                    batch,
+                    seq,
+                    predictions,
+                    vocab,
+                    rounds,
+                    e.parameterCount(),
+                    m.parameterCount(),
+                    tokens / electraSeconds,
+                    tokens / mlmSeconds,
                     (tokens / electraSeconds) / (tokens / mlmSeconds)));
         }
     }

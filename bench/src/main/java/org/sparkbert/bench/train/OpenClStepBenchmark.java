@@ -1,20 +1,19 @@
 package org.sparkbert.bench.train;
 
-import org.sparkbert.engine.backend.opencl.DeviceCounters;
-import org.sparkbert.engine.backend.opencl.OpenClBackend;
-import org.sparkbert.engine.backend.opencl.OpenClDevices;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import org.sparkbert.engine.model.RandomBatch;
+import org.sparkbert.engine.backend.opencl.DeviceCounters;
+import org.sparkbert.engine.backend.opencl.OpenClBackend;
+import org.sparkbert.engine.backend.opencl.OpenClDevices;
 import org.sparkbert.engine.loop.Trainer;
 import org.sparkbert.engine.loop.TrainingOptions;
 import org.sparkbert.engine.model.Batch;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
+import org.sparkbert.engine.model.RandomBatch;
 import org.sparkbert.engine.optim.Optimizer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,35 +30,69 @@ import picocli.CommandLine.Option;
  *
  * On POCL (a CPU) the time says little, the counters everything: they are what a GPU would move.
  */
-@Command(name = "OpenClStepBenchmark", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "A full training step of a bundled model on the opencl backend, with the device traffic; one JSON object.")
+@Command(
+        name = "OpenClStepBenchmark",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description =
+                "A full training step of a bundled model on the opencl backend, with the device traffic; one JSON object.")
 public final class OpenClStepBenchmark implements Callable<Integer> {
 
-    @Option(names = "--model", defaultValue = "bert-tiny", paramLabel = "NAME", description = "A bundled model. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--model",
+            defaultValue = "bert-tiny",
+            paramLabel = "NAME",
+            description = "A bundled model. Default: ${DEFAULT-VALUE}.")
     String model;
 
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "INDEX|NAME",
+    @Option(
+            names = "--device",
+            defaultValue = "auto",
+            paramLabel = "INDEX|NAME",
             description = "The OpenCL device: auto (the first GPU, else the first device), an index or part of a name."
                     + " Default: ${DEFAULT-VALUE}.")
     String device;
 
-    @Option(names = "--batch", defaultValue = "8", paramLabel = "N", description = "Sequences per step. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--batch",
+            defaultValue = "8",
+            paramLabel = "N",
+            description = "Sequences per step. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--seq", defaultValue = "128", paramLabel = "N", description = "Tokens per sequence. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seq",
+            defaultValue = "128",
+            paramLabel = "N",
+            description = "Tokens per sequence. Default: ${DEFAULT-VALUE}.")
     int seq;
 
-    @Option(names = "--predictions", defaultValue = "20", paramLabel = "N",
+    @Option(
+            names = "--predictions",
+            defaultValue = "20",
+            paramLabel = "N",
             description = "Masked positions per sequence. Default: ${DEFAULT-VALUE}.")
     int predictions;
 
-    @Option(names = "--vocab", defaultValue = "30522", paramLabel = "N", description = "Vocabulary size. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--vocab",
+            defaultValue = "30522",
+            paramLabel = "N",
+            description = "Vocabulary size. Default: ${DEFAULT-VALUE}.")
     int vocab;
 
-    @Option(names = "--steps", defaultValue = "3", paramLabel = "N", description = "Timed steps. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--steps",
+            defaultValue = "3",
+            paramLabel = "N",
+            description = "Timed steps. Default: ${DEFAULT-VALUE}.")
     int steps;
 
-    @Option(names = "--warmup", defaultValue = "1", paramLabel = "N", description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--warmup",
+            defaultValue = "1",
+            paramLabel = "N",
+            description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
     public static void main(String[] args) {
@@ -94,7 +127,8 @@ public final class OpenClStepBenchmark implements Callable<Integer> {
             for (var e : backend.secondsByOperation().entrySet()) {
                 opSeconds.put(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0.0)) / steps);
             }
-            perStep = new DeviceCounters(total.launches() / steps, total.bytesToDevice() / steps, total.bytesFromDevice() / steps);
+            perStep = new DeviceCounters(
+                    total.launches() / steps, total.bytesToDevice() / steps, total.bytesFromDevice() / steps);
         }
         double mean = 0, best = Double.MAX_VALUE;
         for (double s : seconds) {
@@ -135,7 +169,9 @@ public final class OpenClStepBenchmark implements Callable<Integer> {
         json.append('"').append(name).append("\":").append(value).append(',');
     }
 
-    private static String fmt(double v) { return String.format(Locale.ROOT, "%.4f", v); }
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
 
     OpenClStepBenchmark() {}
 }

@@ -1,9 +1,5 @@
 package org.sparkbert.bench.train;
 
-import org.sparkbert.engine.backend.Backends;
-
-import org.sparkbert.engine.model.RandomBatch;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +10,13 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import jdk.incubator.vector.FloatVector;
 import org.sparkbert.engine.backend.Backend;
+import org.sparkbert.engine.backend.Backends;
 import org.sparkbert.engine.loop.Trainer;
 import org.sparkbert.engine.loop.TrainingOptions;
 import org.sparkbert.engine.model.Batch;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
+import org.sparkbert.engine.model.RandomBatch;
 import org.sparkbert.engine.optim.Optimizer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,33 +34,63 @@ import picocli.CommandLine.Option;
  * Beside wall-clock figures it reports CPU-time figures (cpu_seconds_per_step, gflops_per_core_second):
  * on a shared machine they show what the code costs when it has its cores.
  */
-@Command(name = "TrainStepBenchmark", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "TrainStepBenchmark",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "A full training step of a bundled model on the cpu backend, and the GEMM; one JSON object.")
 public final class TrainStepBenchmark implements Callable<Integer> {
 
-    @Option(names = "--model", defaultValue = "bert-mini", paramLabel = "NAME", description = "A bundled model. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--model",
+            defaultValue = "bert-mini",
+            paramLabel = "NAME",
+            description = "A bundled model. Default: ${DEFAULT-VALUE}.")
     String model;
 
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads. Default: the machine's cores.")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--batch", defaultValue = "32", paramLabel = "N", description = "Sequences per step. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--batch",
+            defaultValue = "32",
+            paramLabel = "N",
+            description = "Sequences per step. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--seq", defaultValue = "128", paramLabel = "N", description = "Tokens per sequence. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seq",
+            defaultValue = "128",
+            paramLabel = "N",
+            description = "Tokens per sequence. Default: ${DEFAULT-VALUE}.")
     int seq;
 
-    @Option(names = "--predictions", defaultValue = "20", paramLabel = "N",
+    @Option(
+            names = "--predictions",
+            defaultValue = "20",
+            paramLabel = "N",
             description = "Masked positions per sequence. Default: ${DEFAULT-VALUE}.")
     int predictions;
 
-    @Option(names = "--vocab", defaultValue = "30522", paramLabel = "N", description = "Vocabulary size. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--vocab",
+            defaultValue = "30522",
+            paramLabel = "N",
+            description = "Vocabulary size. Default: ${DEFAULT-VALUE}.")
     int vocab;
 
-    @Option(names = "--steps", defaultValue = "10", paramLabel = "N", description = "Timed steps. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--steps",
+            defaultValue = "10",
+            paramLabel = "N",
+            description = "Timed steps. Default: ${DEFAULT-VALUE}.")
     int steps;
 
-    @Option(names = "--warmup", defaultValue = "3", paramLabel = "N", description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--warmup",
+            defaultValue = "3",
+            paramLabel = "N",
+            description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
     public static void main(String[] args) {
@@ -80,7 +108,8 @@ public final class TrainStepBenchmark implements Callable<Integer> {
         field(json, "seq_length", seq);
         field(json, "masked_per_sequence", predictions);
         field(json, "vocab_size", vocab);
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        var os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         double[] cpuSeconds = new double[1];
         double[] stepSeconds = trainSteps(config, threads, batch, seq, predictions, steps, warmup, os, cpuSeconds);
         double mean = 0;
@@ -94,25 +123,42 @@ public final class TrainStepBenchmark implements Callable<Integer> {
         field(json, "cpu_seconds_per_step", fmt(cpuSeconds[0] / steps));
         double peak = peakGflops(threads);
         field(json, "peak_gflops", fmt(peak));
-        field(json, "peak_note", "\"threads x 32 float flops per cycle (one 512-bit or two 256-bit FMAs per cycle, as on"
-                + " AMD Zen 4) x the clock in /proc/cpuinfo; vector lanes here: " + FloatVector.SPECIES_PREFERRED.length() + "\"");
+        field(
+                json,
+                "peak_note",
+                "\"threads x 32 float flops per cycle (one 512-bit or two 256-bit FMAs per cycle, as on"
+                        + " AMD Zen 4) x the clock in /proc/cpuinfo; vector lanes here: "
+                        + FloatVector.SPECIES_PREFERRED.length() + "\"");
         json.append("\"gemm\":[");
-        int[][] shapes = {{512, 512, 512}, {batch * seq, 4 * hidden(config), hidden(config)},
-                {batch * seq, hidden(config), 4 * hidden(config)}, {batch * predictions, vocab, hidden(config)}};
+        int[][] shapes = {
+            {512, 512, 512},
+            {batch * seq, 4 * hidden(config), hidden(config)},
+            {batch * seq, hidden(config), 4 * hidden(config)},
+            {batch * predictions, vocab, hidden(config)}
+        };
         String[] forms = {"NT", "NN", "TN"};
         boolean first = true;
         try (Backend be = Backends.cpu(threads)) {
             long floats = 0;
-            for (int[] s : shapes) floats = Math.max(floats, (long) s[0] * s[2] + (long) s[2] * s[1] + (long) s[0] * s[1]);
+            for (int[] s : shapes)
+                floats = Math.max(floats, (long) s[0] * s[2] + (long) s[2] * s[1] + (long) s[0] * s[1]);
             be.allocate(Math.toIntExact(floats), 1);
             for (int[] s : shapes) {
                 for (String form : forms) {
                     double[] gflops = gemmGflops(be, form, s[0], s[1], s[2], os);
                     if (!first) json.append(',');
                     first = false;
-                    json.append(String.format(Locale.ROOT, "{\"form\":\"%s\",\"m\":%d,\"n\":%d,\"k\":%d,\"gflops\":%s,"
+                    json.append(String.format(
+                            Locale.ROOT,
+                            "{\"form\":\"%s\",\"m\":%d,\"n\":%d,\"k\":%d,\"gflops\":%s,"
                                     + "\"percent_of_peak\":%s,\"gflops_per_core_second\":%s,\"percent_of_core_peak\":%s}",
-                            form, s[0], s[1], s[2], fmt(gflops[0]), fmt(100 * gflops[0] / peak), fmt(gflops[1]),
+                            form,
+                            s[0],
+                            s[1],
+                            s[2],
+                            fmt(gflops[0]),
+                            fmt(100 * gflops[0] / peak),
+                            fmt(gflops[1]),
                             fmt(100 * gflops[1] * threads / peak)));
                 }
             }
@@ -122,10 +168,20 @@ public final class TrainStepBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private static int hidden(ModelConfig c) { return c.hiddenSize(); }
+    private static int hidden(ModelConfig c) {
+        return c.hiddenSize();
+    }
 
-    private static double[] trainSteps(ModelConfig config, int threads, int B, int T, int perSequence, int steps, int warmup,
-                                       com.sun.management.OperatingSystemMXBean os, double[] cpuSeconds) {
+    private static double[] trainSteps(
+            ModelConfig config,
+            int threads,
+            int B,
+            int T,
+            int perSequence,
+            int steps,
+            int warmup,
+            com.sun.management.OperatingSystemMXBean os,
+            double[] cpuSeconds) {
         Optimizer adamw = Optimizer.named("adamw", 0.01f);
         Random random = new Random(1);
         List<Batch> batches = new ArrayList<>();
@@ -150,7 +206,8 @@ public final class TrainStepBenchmark implements Callable<Integer> {
      * few repetitions, and the rate per second of process CPU time (what one core delivers while it
      * runs, whatever else shares the machine).
      */
-    private static double[] gemmGflops(Backend be, String form, int M, int N, int K, com.sun.management.OperatingSystemMXBean os) {
+    private static double[] gemmGflops(
+            Backend be, String form, int M, int N, int K, com.sun.management.OperatingSystemMXBean os) {
         boolean ta = form.equals("TN"), tb = form.equals("NT");
         int a = 0, b = M * K, c = b + K * N;
         java.util.Random random = new java.util.Random(3);
@@ -177,7 +234,8 @@ public final class TrainStepBenchmark implements Callable<Integer> {
         if (Files.isReadable(cpuinfo)) {
             for (String line : Files.readAllLines(cpuinfo)) {
                 if (line.startsWith("cpu MHz")) {
-                    mhz = Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+                    mhz = Double.parseDouble(
+                            line.substring(line.indexOf(':') + 1).trim());
                     break;
                 }
             }
@@ -190,7 +248,9 @@ public final class TrainStepBenchmark implements Callable<Integer> {
         json.append('"').append(name).append("\":").append(value).append(',');
     }
 
-    private static String fmt(double v) { return String.format(Locale.ROOT, "%.2f", v); }
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
 
     TrainStepBenchmark() {}
 }

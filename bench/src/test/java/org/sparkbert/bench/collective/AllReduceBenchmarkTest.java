@@ -20,17 +20,32 @@ class AllReduceBenchmarkTest {
     @Test
     void ranksReadBackTheLaunchersSettings() {
         AllReduceBenchmark launcher = new AllReduceBenchmark();
-        new CommandLine(launcher).parseArgs("--floats", "1000,11267900", "--iterations", "7", "--sub-chunk-bytes", "131072",
-                "--socket-buffer-bytes", "4194304", "--rank-heap", "1g", "--logs", "/tmp/x");
+        new CommandLine(launcher)
+                .parseArgs(
+                        "--floats",
+                        "1000,11267900",
+                        "--iterations",
+                        "7",
+                        "--sub-chunk-bytes",
+                        "131072",
+                        "--socket-buffer-bytes",
+                        "4194304",
+                        "--rank-heap",
+                        "1g",
+                        "--logs",
+                        "/tmp/x");
         assertEquals("1g", launcher.heap);
         assertEquals(Path.of("/tmp/x"), launcher.logs);
 
         List<String> command = new ArrayList<>(launcher.rankArguments());
         command.addAll(List.of("1", "2")); // what RankProcesses appends: the rank and the ring size
-        CommandLine.ParseResult parsed = new CommandLine(new AllReduceBenchmark()).parseArgs(command.toArray(String[]::new));
-        AllReduceBenchmark.Rank rank = (AllReduceBenchmark.Rank) parsed.subcommand().commandSpec().userObject();
+        CommandLine.ParseResult parsed =
+                new CommandLine(new AllReduceBenchmark()).parseArgs(command.toArray(String[]::new));
+        AllReduceBenchmark.Rank rank =
+                (AllReduceBenchmark.Rank) parsed.subcommand().commandSpec().userObject();
         assertArrayEquals(new int[] {1000, 11267900}, rank.floats);
-        assertEquals(List.of(7, 131072, 4194304, 1, 2),
+        assertEquals(
+                List.of(7, 131072, 4194304, 1, 2),
                 List.of(rank.iterations, rank.subChunkBytes, rank.socketBufferBytes, rank.rank, rank.size));
     }
 
@@ -38,15 +53,26 @@ class AllReduceBenchmarkTest {
     void defaultsAreTheDocumentedOnes() {
         AllReduceBenchmark launcher = new AllReduceBenchmark();
         new CommandLine(launcher).parseArgs();
-        assertEquals(List.of("rank", "--floats", "262144,1048576,4194304,11267900", "--iterations", "20",
-                "--sub-chunk-bytes", "65536", "--socket-buffer-bytes", "0"), launcher.rankArguments());
+        assertEquals(
+                List.of(
+                        "rank",
+                        "--floats",
+                        "262144,1048576,4194304,11267900",
+                        "--iterations",
+                        "20",
+                        "--sub-chunk-bytes",
+                        "65536",
+                        "--socket-buffer-bytes",
+                        "0"),
+                launcher.rankArguments());
         assertEquals("2g", launcher.heap);
     }
 
     @Test
     void refusesAnUnknownOption() {
         // --only belongs to the script, which must not pass it on
-        assertThrows(CommandLine.UnmatchedArgumentException.class,
+        assertThrows(
+                CommandLine.UnmatchedArgumentException.class,
                 () -> new CommandLine(new AllReduceBenchmark()).parseArgs("--only", "cluster"));
     }
 }

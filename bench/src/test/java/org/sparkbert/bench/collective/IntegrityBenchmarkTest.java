@@ -21,30 +21,37 @@ class IntegrityBenchmarkTest {
         IntegrityBenchmark launcher = new IntegrityBenchmark();
         new CommandLine(launcher).parseArgs();
         assertEquals(List.of(11267900, 10, 5, Path.of(System.getProperty("java.io.tmpdir"))), values(launcher));
-        assertEquals(List.of("rank", "--floats", "11267900", "--iterations", "10", "--rounds", "5"),
+        assertEquals(
+                List.of("rank", "--floats", "11267900", "--iterations", "10", "--rounds", "5"),
                 launcher.rankArguments());
     }
 
     @Test
     void ranksReadBackTheLaunchersSettings() {
         IntegrityBenchmark launcher = new IntegrityBenchmark();
-        new CommandLine(launcher).parseArgs("--logs", "/tmp/x", "--floats", "262144", "--rounds", "1", "--iterations", "2");
+        new CommandLine(launcher)
+                .parseArgs("--logs", "/tmp/x", "--floats", "262144", "--rounds", "1", "--iterations", "2");
         assertEquals(List.of(262144, 2, 1, Path.of("/tmp/x")), values(launcher));
 
         List<String> command = new ArrayList<>(launcher.rankArguments());
         command.addAll(List.of("1", "2")); // what RankProcesses appends: the rank and the ring size
-        CommandLine.ParseResult parsed = new CommandLine(new IntegrityBenchmark()).parseArgs(command.toArray(String[]::new));
-        IntegrityBenchmark.Rank rank = (IntegrityBenchmark.Rank) parsed.subcommand().commandSpec().userObject();
-        assertEquals(List.of(262144, 2, 1, 1, 2), List.of(rank.floats, rank.iterations, rank.rounds, rank.rank, rank.size));
+        CommandLine.ParseResult parsed =
+                new CommandLine(new IntegrityBenchmark()).parseArgs(command.toArray(String[]::new));
+        IntegrityBenchmark.Rank rank =
+                (IntegrityBenchmark.Rank) parsed.subcommand().commandSpec().userObject();
+        assertEquals(
+                List.of(262144, 2, 1, 1, 2), List.of(rank.floats, rank.iterations, rank.rounds, rank.rank, rank.size));
     }
 
     @Test
     void refusesAnUnknownOption() {
         // --only belongs to the script, which must not pass it on
-        assertThrows(CommandLine.UnmatchedArgumentException.class,
+        assertThrows(
+                CommandLine.UnmatchedArgumentException.class,
                 () -> new CommandLine(new IntegrityBenchmark()).parseArgs("--only", "integrity"));
         // the rank child takes named options only, no longer the old positional floats iterations rounds
-        assertThrows(CommandLine.ParameterException.class,
+        assertThrows(
+                CommandLine.ParameterException.class,
                 () -> new CommandLine(new IntegrityBenchmark()).parseArgs("rank", "262144", "2", "1", "0", "2"));
     }
 

@@ -13,7 +13,8 @@ class DistributedBenchmarkTest {
 
     @Test
     void needsTheVocabulary() {
-        assertThrows(CommandLine.MissingParameterException.class,
+        assertThrows(
+                CommandLine.MissingParameterException.class,
                 () -> new CommandLine(new DistributedBenchmark()).parseArgs("--steps", "0"));
     }
 
@@ -28,11 +29,28 @@ class DistributedBenchmarkTest {
     @Test
     void takesEveryClusterArgument() {
         DistributedBenchmark b = new DistributedBenchmark();
-        new CommandLine(b).parseArgs("--vocab", "v", "--batch-size", "32", "--steps", "4", "--iterations", "30",
-                "--floats", "1,2", "--seq-length", "64", "--model", "bert-tiny", "--executor-memory", "1g");
+        new CommandLine(b)
+                .parseArgs(
+                        "--vocab",
+                        "v",
+                        "--batch-size",
+                        "32",
+                        "--steps",
+                        "4",
+                        "--iterations",
+                        "30",
+                        "--floats",
+                        "1,2",
+                        "--seq-length",
+                        "64",
+                        "--model",
+                        "bert-tiny",
+                        "--executor-memory",
+                        "1g");
         assertArrayEquals(new int[] {1, 2}, b.floats);
         assertEquals(List.of(30, 4, 32, 64, "bert-tiny", "v", "1g"), values(b));
-        assertThrows(CommandLine.UnmatchedArgumentException.class,
+        assertThrows(
+                CommandLine.UnmatchedArgumentException.class,
                 () -> new CommandLine(new DistributedBenchmark()).parseArgs("--vocab", "v", "--batch", "32"));
     }
 

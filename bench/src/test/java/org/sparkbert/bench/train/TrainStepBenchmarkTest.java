@@ -18,28 +18,62 @@ class TrainStepBenchmarkTest {
     void defaultsAreBertMiniAtBatch32By128() {
         TrainStepBenchmark b = new TrainStepBenchmark();
         new CommandLine(b).parseArgs();
-        assertEquals(List.of("bert-mini", Runtime.getRuntime().availableProcessors(), 32, 128, 20, 30522, 10, 3), values(b));
+        assertEquals(
+                List.of("bert-mini", Runtime.getRuntime().availableProcessors(), 32, 128, 20, 30522, 10, 3), values(b));
     }
 
     @Test
     void takesTheScriptsOptions() {
         TrainStepBenchmark b = new TrainStepBenchmark();
-        new CommandLine(b).parseArgs("--model", "bert-tiny", "--threads", "7", "--batch", "16", "--seq", "64",
-                "--predictions", "10", "--vocab", "1000", "--steps", "5", "--warmup", "2");
+        new CommandLine(b)
+                .parseArgs(
+                        "--model",
+                        "bert-tiny",
+                        "--threads",
+                        "7",
+                        "--batch",
+                        "16",
+                        "--seq",
+                        "64",
+                        "--predictions",
+                        "10",
+                        "--vocab",
+                        "1000",
+                        "--steps",
+                        "5",
+                        "--warmup",
+                        "2");
         assertEquals(List.of("bert-tiny", 7, 16, 64, 10, 1000, 5, 2), values(b));
 
         OpenClStepBenchmark o = new OpenClStepBenchmark();
-        new CommandLine(o).parseArgs("--model", "bert-mini", "--batch", "8", "--seq", "128", "--predictions", "20",
-                "--vocab", "30522", "--steps", "2", "--warmup", "1");
-        assertEquals(List.of("bert-mini", "auto", 8, 128, 20, 30522, 2, 1),
+        new CommandLine(o)
+                .parseArgs(
+                        "--model",
+                        "bert-mini",
+                        "--batch",
+                        "8",
+                        "--seq",
+                        "128",
+                        "--predictions",
+                        "20",
+                        "--vocab",
+                        "30522",
+                        "--steps",
+                        "2",
+                        "--warmup",
+                        "1");
+        assertEquals(
+                List.of("bert-mini", "auto", 8, 128, 20, 30522, 2, 1),
                 List.of(o.model, o.device, o.batch, o.seq, o.predictions, o.vocab, o.steps, o.warmup));
     }
 
     @Test
     void refusesAnUnknownOption() {
-        assertThrows(CommandLine.UnmatchedArgumentException.class,
+        assertThrows(
+                CommandLine.UnmatchedArgumentException.class,
                 () -> new CommandLine(new TrainStepBenchmark()).parseArgs("--batch-size", "8"));
-        assertThrows(CommandLine.UnmatchedArgumentException.class,
+        assertThrows(
+                CommandLine.UnmatchedArgumentException.class,
                 () -> new CommandLine(new OpenClStepBenchmark()).parseArgs("--threads", "2"));
     }
 

@@ -43,8 +43,19 @@ public interface Backend extends AutoCloseable {
      * C[M,N] (+)= op(A)[M,K] op(B)[K,N]; op(A) = A^T when transA (A stored [K,M] with leading
      * dimension lda), likewise B. The three forms the model uses: NT (x W^T), NN (dY W), TN (dY^T X).
      */
-    void gemm(boolean transA, boolean transB, int M, int N, int K, int a, int lda, int b, int ldb,
-              int c, int ldc, boolean accumulate);
+    void gemm(
+            boolean transA,
+            boolean transB,
+            int M,
+            int N,
+            int K,
+            int a,
+            int lda,
+            int b,
+            int ldb,
+            int c,
+            int ldc,
+            boolean accumulate);
 
     /** out[M,N] = inp[M,K] w[N,K]^T + bias[N] (bias -1: none). */
     void linearForward(int out, int inp, int w, int bias, int M, int N, int K);
@@ -109,8 +120,19 @@ public interface Backend extends AutoCloseable {
      * mask of sequence b is drawn as {@link #dropoutForward}'s for global sequence firstSequence + b
      * over its NH*T*T probabilities.
      */
-    default void attentionForward(int out, int att, int attDrop, int qkv, int mask, int B, int T, int NH, int D,
-                                  float p, int key, int firstSequence) {
+    default void attentionForward(
+            int out,
+            int att,
+            int attDrop,
+            int qkv,
+            int mask,
+            int B,
+            int T,
+            int NH,
+            int D,
+            float p,
+            int key,
+            int firstSequence) {
         attentionForward(out, att, attDrop, qkv, mask, B, T, NH, D, p, key, firstSequence, -1);
     }
 
@@ -118,18 +140,55 @@ public interface Backend extends AutoCloseable {
      * As above with bias [B,NH,T,T] (-1: none) added to the raw scores before the 1/sqrt(D) scaling:
      * scores (q k^T + bias) / sqrt(D), as Hugging Face adds its relative-position scores.
      */
-    void attentionForward(int out, int att, int attDrop, int qkv, int mask, int B, int T, int NH, int D,
-                          float p, int key, int firstSequence, int bias);
+    void attentionForward(
+            int out,
+            int att,
+            int attDrop,
+            int qkv,
+            int mask,
+            int B,
+            int T,
+            int NH,
+            int D,
+            float p,
+            int key,
+            int firstSequence,
+            int bias);
 
     /** dqkv += the gradient of out with respect to qkv. */
-    default void attentionBackward(int dqkv, int dout, int att, int attDrop, int qkv, int mask, int B, int T, int NH,
-                                   int D, float p, int key, int firstSequence) {
+    default void attentionBackward(
+            int dqkv,
+            int dout,
+            int att,
+            int attDrop,
+            int qkv,
+            int mask,
+            int B,
+            int T,
+            int NH,
+            int D,
+            float p,
+            int key,
+            int firstSequence) {
         attentionBackward(dqkv, dout, att, attDrop, qkv, mask, B, T, NH, D, p, key, firstSequence, -1);
     }
 
     /** As above, and dbias [B,NH,T,T] += the gradient with respect to the forward pass's bias (-1: none). */
-    void attentionBackward(int dqkv, int dout, int att, int attDrop, int qkv, int mask, int B, int T, int NH,
-                           int D, float p, int key, int firstSequence, int dbias);
+    void attentionBackward(
+            int dqkv,
+            int dout,
+            int att,
+            int attDrop,
+            int qkv,
+            int mask,
+            int B,
+            int T,
+            int NH,
+            int D,
+            float p,
+            int key,
+            int firstSequence,
+            int dbias);
 
     // ---- relative positions (Shaw et al. 2018, as Hugging Face's BertSelfAttention) ----
     /**
@@ -144,8 +203,8 @@ public interface Backend extends AutoCloseable {
      * dqkv (its q and, with keyQuery, k parts) and ddist [2M-1, D] += the gradients of the bias with
      * respect to them given dbias; each distance row sums its (b, h, l) terms in that order.
      */
-    void relativePositionBackward(int dqkv, int ddist, int dbias, int qkv, int dist, int B, int T, int NH, int D, int M,
-                                  boolean keyQuery);
+    void relativePositionBackward(
+            int dqkv, int ddist, int dbias, int qkv, int dist, int B, int T, int NH, int D, int M, boolean keyQuery);
 
     // ---- loss ----
     /**
@@ -173,7 +232,8 @@ public interface Backend extends AutoCloseable {
      * negative, 2 false positive, 3 false negative, 4 true positive; where mask[i] == 0 (padding) all
      * three are 0. labels, mask, outcome: int arena.
      */
-    void binaryCrossEntropy(int loss, int outcome, int dlogits, int logits, int labels, int mask, int n, float gradScale);
+    void binaryCrossEntropy(
+            int loss, int outcome, int dlogits, int logits, int labels, int mask, int n, float gradScale);
 
     // ---- optimiser and clipping ----
     /** Sum of squares of arena[off..off+n), summed in double in a fixed order. */
@@ -188,15 +248,36 @@ public interface Backend extends AutoCloseable {
      * AdamW as torch.optim.AdamW: p -= lr wd p; m, v updated; p -= (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps)
      * with bc1 = 1 - beta1^t, bc2 = 1 - beta2^t.
      */
-    void adamw(int param, int grad, int m, int v, int n, float lr, float beta1, float beta2, float eps,
-               float weightDecay, float bc1, float bc2);
+    void adamw(
+            int param,
+            int grad,
+            int m,
+            int v,
+            int n,
+            float lr,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            float bc1,
+            float bc2);
 
     /**
      * The first half of a LAMB step: updates m and v and OVERWRITES grad with the update direction
      * (m / bc1) / (sqrt(v / bc2) + eps) + wd p; the caller then applies it with the trust ratio.
      */
-    void lambDirection(int param, int grad, int m, int v, int n, float beta1, float beta2, float eps,
-                       float weightDecay, float bc1, float bc2);
+    void lambDirection(
+            int param,
+            int grad,
+            int m,
+            int v,
+            int n,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            float bc1,
+            float bc2);
 
     /** torch.optim.SGD with momentum (dampening 0), optionally Nesterov; buf starts at zero. */
     void sgd(int param, int grad, int buf, int n, float lr, float momentum, boolean nesterov, float weightDecay);
@@ -205,7 +286,8 @@ public interface Backend extends AutoCloseable {
     void adagrad(int param, int grad, int sum, int n, float lr, float eps, float weightDecay);
 
     /** torch.optim.Adadelta. */
-    void adadelta(int param, int grad, int sqAvg, int accDelta, int n, float lr, float rho, float eps, float weightDecay);
+    void adadelta(
+            int param, int grad, int sqAvg, int accDelta, int n, float lr, float rho, float eps, float weightDecay);
 
     @Override
     void close();

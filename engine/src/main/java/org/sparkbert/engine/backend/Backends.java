@@ -28,7 +28,8 @@ public final class Backends {
             case "opencl":
                 return opencl(OpenClDevices.select(device), threads);
             case "auto": {
-                Optional<OpenCLDevice> gpu = device == null || device.equals("auto") ? OpenClDevices.firstGpu()
+                Optional<OpenCLDevice> gpu = device == null || device.equals("auto")
+                        ? OpenClDevices.firstGpu()
                         : Optional.of(OpenClDevices.select(device));
                 if (gpu.isEmpty()) {
                     LOG.info("backend auto: no OpenCL GPU found, using the cpu backend with " + threads + " threads");

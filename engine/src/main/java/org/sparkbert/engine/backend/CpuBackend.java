@@ -17,7 +17,9 @@ final class CpuBackend implements Backend {
     private static final int L = S.length();
     /** Int lanes matching the float lanes, for the dropout hash. */
     private static final VectorSpecies<Integer> SI = VectorSpecies.of(int.class, S.vectorShape());
-    private static final IntVector IOTA = IntVector.fromArray(SI, java.util.stream.IntStream.range(0, L).toArray(), 0);
+
+    private static final IntVector IOTA =
+            IntVector.fromArray(SI, java.util.stream.IntStream.range(0, L).toArray(), 0);
     /** Elements per task for element-wise work: large enough to hide the hand-off. */
     private static final int CHUNK = 16384;
     /** Columns per task when reducing over rows (bias and LayerNorm parameter gradients). */
@@ -31,9 +33,15 @@ final class CpuBackend implements Backend {
         this.pool = new WorkerPool(threads);
     }
 
-    @Override public String name() { return "cpu"; }
+    @Override
+    public String name() {
+        return "cpu";
+    }
 
-    @Override public int threads() { return pool.threads(); }
+    @Override
+    public int threads() {
+        return pool.threads();
+    }
 
     @Override
     public void allocate(int floats, int intCount) {
@@ -43,24 +51,41 @@ final class CpuBackend implements Backend {
     }
 
     /** The float arena itself, for tests and benchmarks on this backend. */
-    float[] floats() { return f; }
+    float[] floats() {
+        return f;
+    }
 
     // ---------------------------------------------------------------- data movement
 
-    @Override public void write(int off, float[] src, int srcOff, int n) { System.arraycopy(src, srcOff, f, off, n); }
+    @Override
+    public void write(int off, float[] src, int srcOff, int n) {
+        System.arraycopy(src, srcOff, f, off, n);
+    }
 
-    @Override public void read(int off, float[] dst, int dstOff, int n) { System.arraycopy(f, off, dst, dstOff, n); }
+    @Override
+    public void read(int off, float[] dst, int dstOff, int n) {
+        System.arraycopy(f, off, dst, dstOff, n);
+    }
 
-    @Override public void writeInts(int off, int[] src, int srcOff, int n) { System.arraycopy(src, srcOff, ints, off, n); }
+    @Override
+    public void writeInts(int off, int[] src, int srcOff, int n) {
+        System.arraycopy(src, srcOff, ints, off, n);
+    }
 
-    @Override public void readInts(int off, int[] dst, int dstOff, int n) { System.arraycopy(ints, off, dst, dstOff, n); }
+    @Override
+    public void readInts(int off, int[] dst, int dstOff, int n) {
+        System.arraycopy(ints, off, dst, dstOff, n);
+    }
 
     @Override
     public void fill(int off, int n, float value) {
         chunks(n, CHUNK, (i0, i1) -> java.util.Arrays.fill(f, off + i0, off + i1, value));
     }
 
-    @Override public void copy(int dst, int src, int n) { System.arraycopy(f, src, f, dst, n); }
+    @Override
+    public void copy(int dst, int src, int n) {
+        System.arraycopy(f, src, f, dst, n);
+    }
 
     // ---------------------------------------------------------------- GEMM
 
@@ -68,8 +93,19 @@ final class CpuBackend implements Backend {
     private float[] packedB = new float[0];
 
     @Override
-    public void gemm(boolean transA, boolean transB, int M, int N, int K, int a, int lda, int b, int ldb,
-                     int c, int ldc, boolean accumulate) {
+    public void gemm(
+            boolean transA,
+            boolean transB,
+            int M,
+            int N,
+            int K,
+            int a,
+            int lda,
+            int b,
+            int ldb,
+            int c,
+            int ldc,
+            boolean accumulate) {
         product(transA, transB, M, N, K, a, lda, b, ldb, c, ldc, accumulate, -1);
     }
 
@@ -79,8 +115,20 @@ final class CpuBackend implements Backend {
     }
 
     /** Packs B across the pool, then splits C into MC-row blocks; bias >= 0 first fills each row with it. */
-    private void product(boolean transA, boolean transB, int M, int N, int K, int a, int lda, int b, int ldb,
-                         int c, int ldc, boolean accumulate, int bias) {
+    private void product(
+            boolean transA,
+            boolean transB,
+            int M,
+            int N,
+            int K,
+            int a,
+            int lda,
+            int b,
+            int ldb,
+            int c,
+            int ldc,
+            boolean accumulate,
+            int bias) {
         int size = Gemm.packedSize(K, N);
         if (packedB.length < size) packedB = new float[size];
         float[] packed = packedB;
@@ -185,7 +233,8 @@ final class CpuBackend implements Backend {
     }
 
     @Override
-    public void layerNormBackward(int dinp, int dw, int db, int dout, int inp, int w, int mean, int rstd, int N, int C) {
+    public void layerNormBackward(
+            int dinp, int dw, int db, int dout, int inp, int w, int mean, int rstd, int N, int C) {
         chunks(N, 32, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int x = inp + r * C, d = dout + r * C, di = dinp + r * C;
@@ -293,27 +342,57 @@ final class CpuBackend implements Backend {
 
     @Override
     public void dropoutForward(int out, int inp, int n, float p, int key, int firstSequence, int perSequence) {
-        chunks(n, CHUNK, (i0, i1) -> bySequence(i0, i1, key, firstSequence, perSequence,
-                (i, m, k, e) -> dropAdd(f, inp + i, null, 0, f, out + i, m, k, e, p)));
+        chunks(
+                n,
+                CHUNK,
+                (i0, i1) -> bySequence(
+                        i0,
+                        i1,
+                        key,
+                        firstSequence,
+                        perSequence,
+                        (i, m, k, e) -> dropAdd(f, inp + i, null, 0, f, out + i, m, k, e, p)));
     }
 
     @Override
     public void dropoutBackward(int dinp, int dout, int n, float p, int key, int firstSequence, int perSequence) {
-        chunks(n, CHUNK, (i0, i1) -> bySequence(i0, i1, key, firstSequence, perSequence,
-                (i, m, k, e) -> dropAdd(f, dout + i, f, dinp + i, f, dinp + i, m, k, e, p)));
+        chunks(
+                n,
+                CHUNK,
+                (i0, i1) -> bySequence(
+                        i0,
+                        i1,
+                        key,
+                        firstSequence,
+                        perSequence,
+                        (i, m, k, e) -> dropAdd(f, dout + i, f, dinp + i, f, dinp + i, m, k, e, p)));
     }
 
     @Override
     public void residualForward(int out, int x, int y, int n, float p, int key, int firstSequence, int perSequence) {
-        chunks(n, CHUNK, (i0, i1) -> bySequence(i0, i1, key, firstSequence, perSequence,
-                (i, m, k, e) -> dropAdd(f, y + i, f, x + i, f, out + i, m, k, e, p)));
+        chunks(
+                n,
+                CHUNK,
+                (i0, i1) -> bySequence(
+                        i0,
+                        i1,
+                        key,
+                        firstSequence,
+                        perSequence,
+                        (i, m, k, e) -> dropAdd(f, y + i, f, x + i, f, out + i, m, k, e, p)));
     }
 
     @Override
-    public void residualBackward(int dx, int dy, int dout, int n, float p, int key, int firstSequence, int perSequence) {
+    public void residualBackward(
+            int dx, int dy, int dout, int n, float p, int key, int firstSequence, int perSequence) {
         chunks(n, CHUNK, (i0, i1) -> {
             for (int i = i0; i < i1; i++) f[dx + i] += f[dout + i];
-            bySequence(i0, i1, key, firstSequence, perSequence,
+            bySequence(
+                    i0,
+                    i1,
+                    key,
+                    firstSequence,
+                    perSequence,
                     (i, m, k, e) -> dropAdd(f, dout + i, f, dy + i, f, dy + i, m, k, e, p));
         });
     }
@@ -337,7 +416,8 @@ final class CpuBackend implements Backend {
      * dst[d+i] = base[b+i] (0 when base is null) + dropout(src[s+i]) for i < n, the mask drawn for
      * counter index0 + i. Vector lanes and the scalar tail make the same integer comparison.
      */
-    private static void dropAdd(float[] src, int s, float[] base, int b, float[] dst, int d, int n, int key, int index0, float p) {
+    private static void dropAdd(
+            float[] src, int s, float[] base, int b, float[] dst, int d, int n, int key, int index0, float p) {
         if (p == 0f) {
             for (int i = 0; i < n; i++) dst[d + i] = (base == null ? 0f : base[b + i]) + src[s + i];
             return;
@@ -346,7 +426,9 @@ final class CpuBackend implements Backend {
         int threshold = CounterRng.keepThreshold(p);
         int i = 0;
         for (; i + L <= n; i += L) {
-            VectorMask<Float> keep = bits24(key, index0 + i).compare(VectorOperators.GE, threshold).cast(S);
+            VectorMask<Float> keep = bits24(key, index0 + i)
+                    .compare(VectorOperators.GE, threshold)
+                    .cast(S);
             FloatVector v = FloatVector.fromArray(S, src, s + i).mul(scale);
             v = FloatVector.zero(S).blend(v, keep);
             if (base != null) v = FloatVector.fromArray(S, base, b + i).add(v);
@@ -388,8 +470,20 @@ final class CpuBackend implements Backend {
     }
 
     @Override
-    public void attentionForward(int out, int att, int attDrop, int qkv, int mask, int B, int T, int NH, int D,
-                                 float p, int key, int firstSequence, int bias) {
+    public void attentionForward(
+            int out,
+            int att,
+            int attDrop,
+            int qkv,
+            int mask,
+            int B,
+            int T,
+            int NH,
+            int D,
+            float p,
+            int key,
+            int firstSequence,
+            int bias) {
         int C = NH * D, C3 = 3 * C;
         float scale = (float) (1.0 / Math.sqrt(D));
         pool.run(B * NH, task -> {
@@ -402,8 +496,10 @@ final class CpuBackend implements Backend {
                 for (int i = 0, bi = bias + task * T * T; i < T * T; i++) f[a + i] += f[bi + i];
             }
             for (int t = 0; t < T; t++) softmaxRow(a + t * T, mask + b * T, T, scale);
-            if (p != 0f) dropAdd(f, a, null, 0, f, ad, T * T, CounterRng.sequenceKey(key, firstSequence + b), h * T * T, p);
-            Gemm.multiply(false, false, T, D, T, f, p != 0f ? ad : a, T, f, v, C3, f, out + b * T * C + h * D, C, false, s);
+            if (p != 0f)
+                dropAdd(f, a, null, 0, f, ad, T * T, CounterRng.sequenceKey(key, firstSequence + b), h * T * T, p);
+            Gemm.multiply(
+                    false, false, T, D, T, f, p != 0f ? ad : a, T, f, v, C3, f, out + b * T * C + h * D, C, false, s);
         });
     }
 
@@ -419,7 +515,8 @@ final class CpuBackend implements Backend {
         for (int t = j; t < T; t++) if (ints[mask + t] != 0 && f[row + t] > max) max = f[row + t];
         FloatVector lanesSum = FloatVector.zero(S);
         for (j = 0; j + L <= T; j += L) {
-            FloatVector e = FastMath.exp(FloatVector.fromArray(S, f, row + j).sub(max).mul(scale));
+            FloatVector e =
+                    FastMath.exp(FloatVector.fromArray(S, f, row + j).sub(max).mul(scale));
             e = FloatVector.zero(S).blend(e, keys(mask + j));
             e.intoArray(f, row + j);
             lanesSum = lanesSum.add(e);
@@ -436,12 +533,27 @@ final class CpuBackend implements Backend {
 
     /** Lanes whose attention-mask entry is non-zero. */
     private VectorMask<Float> keys(int mask) {
-        return IntVector.fromArray(SI, ints, mask).compare(VectorOperators.NE, 0).cast(S);
+        return IntVector.fromArray(SI, ints, mask)
+                .compare(VectorOperators.NE, 0)
+                .cast(S);
     }
 
     @Override
-    public void attentionBackward(int dqkv, int dout, int att, int attDrop, int qkv, int mask, int B, int T, int NH,
-                                  int D, float p, int key, int firstSequence, int dbias) {
+    public void attentionBackward(
+            int dqkv,
+            int dout,
+            int att,
+            int attDrop,
+            int qkv,
+            int mask,
+            int B,
+            int T,
+            int NH,
+            int D,
+            float p,
+            int key,
+            int firstSequence,
+            int dbias) {
         int C = NH * D, C3 = 3 * C;
         float scale = (float) (1.0 / Math.sqrt(D));
         pool.run(B * NH, task -> {
@@ -454,7 +566,8 @@ final class CpuBackend implements Backend {
             Gemm.Scratch s = Gemm.scratch();
             Gemm.multiply(false, true, T, T, D, f, dO, C, f, v, C3, g, 0, T, false, s);
             Gemm.multiply(true, false, T, D, T, f, ad, T, f, dO, C, f, dv, C3, true, s);
-            if (p != 0f) dropAdd(g, 0, null, 0, g, 0, T * T, CounterRng.sequenceKey(key, firstSequence + b), h * T * T, p);
+            if (p != 0f)
+                dropAdd(g, 0, null, 0, g, 0, T * T, CounterRng.sequenceKey(key, firstSequence + b), h * T * T, p);
             for (int t = 0; t < T; t++) {
                 int row = a + t * T, gr = t * T;
                 float dot = 0f;
@@ -472,7 +585,8 @@ final class CpuBackend implements Backend {
     // ---------------------------------------------------------------- relative positions
 
     @Override
-    public void relativePositionForward(int bias, int qkv, int dist, int B, int T, int NH, int D, int M, boolean keyQuery) {
+    public void relativePositionForward(
+            int bias, int qkv, int dist, int B, int T, int NH, int D, int M, boolean keyQuery) {
         int C = NH * D, C3 = 3 * C;
         pool.run(B * NH, task -> {
             int b = task / NH, h = task % NH;
@@ -500,8 +614,8 @@ final class CpuBackend implements Backend {
      * row, summing (b, h, l) in order, so no two tasks write the same element.
      */
     @Override
-    public void relativePositionBackward(int dqkv, int ddist, int dbias, int qkv, int dist, int B, int T, int NH, int D,
-                                         int M, boolean keyQuery) {
+    public void relativePositionBackward(
+            int dqkv, int ddist, int dbias, int qkv, int dist, int B, int T, int NH, int D, int M, boolean keyQuery) {
         int C = NH * D, C3 = 3 * C;
         pool.run(B * NH, task -> {
             int b = task / NH, h = task % NH;
@@ -548,13 +662,15 @@ final class CpuBackend implements Backend {
     // ---------------------------------------------------------------- loss
 
     @Override
-    public void crossEntropy(int loss, int correct, int dlogits, int logits, int labels, int rows, int V, float gradScale) {
+    public void crossEntropy(
+            int loss, int correct, int dlogits, int logits, int labels, int rows, int V, float gradScale) {
         chunks(rows, 1, (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int x = logits + r * V, d = dlogits + r * V;
                 int label = ints[labels + r];
                 if (label < 0 || label >= V) {
-                    throw new IllegalArgumentException("label " + label + " of row " + r + " is outside the vocabulary of " + V);
+                    throw new IllegalArgumentException(
+                            "label " + label + " of row " + r + " is outside the vocabulary of " + V);
                 }
                 float max = max(f, x, V);
                 float sum = expShifted(x, d, V, max);
@@ -579,7 +695,8 @@ final class CpuBackend implements Backend {
     }
 
     @Override
-    public void binaryCrossEntropy(int loss, int outcome, int dlogits, int logits, int labels, int mask, int n, float gradScale) {
+    public void binaryCrossEntropy(
+            int loss, int outcome, int dlogits, int logits, int labels, int mask, int n, float gradScale) {
         chunks(n, CHUNK, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 if (ints[mask + i] == 0) {
@@ -590,7 +707,8 @@ final class CpuBackend implements Backend {
                 }
                 float z = f[logits + i];
                 int y = ints[labels + i];
-                if (y != 0 && y != 1) throw new IllegalArgumentException("replaced-token label " + y + " at " + i + " is not 0 or 1");
+                if (y != 0 && y != 1)
+                    throw new IllegalArgumentException("replaced-token label " + y + " at " + i + " is not 0 or 1");
                 // softplus(z) = max(z, 0) + log1p(exp(-|z|)): no overflow for large |z|
                 f[loss + i] = (float) (Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)))) - y * z;
                 f[dlogits + i] = (float) (1 / (1 + Math.exp(-z)) - y) * gradScale;
@@ -662,8 +780,19 @@ final class CpuBackend implements Backend {
     }
 
     @Override
-    public void adamw(int param, int grad, int m, int v, int n, float lr, float beta1, float beta2, float eps,
-                      float weightDecay, float bc1, float bc2) {
+    public void adamw(
+            int param,
+            int grad,
+            int m,
+            int v,
+            int n,
+            float lr,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            float bc1,
+            float bc2) {
         float stepSize = lr / bc1;
         float bc2Sqrt = (float) Math.sqrt(bc2);
         float decay = 1f - lr * weightDecay;
@@ -681,8 +810,18 @@ final class CpuBackend implements Backend {
     }
 
     @Override
-    public void lambDirection(int param, int grad, int m, int v, int n, float beta1, float beta2, float eps,
-                              float weightDecay, float bc1, float bc2) {
+    public void lambDirection(
+            int param,
+            int grad,
+            int m,
+            int v,
+            int n,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            float bc1,
+            float bc2) {
         chunks(n, CHUNK, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 float g = f[grad + i];
@@ -696,7 +835,8 @@ final class CpuBackend implements Backend {
     }
 
     @Override
-    public void sgd(int param, int grad, int buf, int n, float lr, float momentum, boolean nesterov, float weightDecay) {
+    public void sgd(
+            int param, int grad, int buf, int n, float lr, float momentum, boolean nesterov, float weightDecay) {
         chunks(n, CHUNK, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 float g = f[grad + i] + weightDecay * f[param + i];
@@ -723,8 +863,8 @@ final class CpuBackend implements Backend {
     }
 
     @Override
-    public void adadelta(int param, int grad, int sqAvg, int accDelta, int n, float lr, float rho, float eps,
-                         float weightDecay) {
+    public void adadelta(
+            int param, int grad, int sqAvg, int accDelta, int n, float lr, float rho, float eps, float weightDecay) {
         chunks(n, CHUNK, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 float g = f[grad + i] + weightDecay * f[param + i];
@@ -738,11 +878,15 @@ final class CpuBackend implements Backend {
     }
 
     @Override
-    public void close() { pool.close(); }
+    public void close() {
+        pool.close();
+    }
 
     // ---------------------------------------------------------------- helpers
 
-    private interface Range { void run(int from, int to); }
+    private interface Range {
+        void run(int from, int to);
+    }
 
     /** Splits [0,n) into chunks of a fixed size (never depending on the thread count) and runs them. */
     private void chunks(int n, int chunk, Range body) {
@@ -750,7 +894,9 @@ final class CpuBackend implements Backend {
         pool.run(tasks, task -> body.run(task * chunk, Math.min(n, task * chunk + chunk)));
     }
 
-    private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
 
     /** Sum with L partial sums and a fixed-order final reduction (not reduceLanes, whose order is unspecified). */
     private static float sum(float[] a, int off, int n) {

@@ -18,12 +18,19 @@ final class FastMath {
     private static final int ROUND_BITS = 0x4B400000;
     private static final float C1 = 0.693359375f;
     private static final float C2 = -2.12194440e-4f;
-    private static final float P0 = 1.9875691500e-4f, P1 = 1.3981999507e-3f, P2 = 8.3334519073e-3f,
-            P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
+    private static final float P0 = 1.9875691500e-4f,
+            P1 = 1.3981999507e-3f,
+            P2 = 8.3334519073e-3f,
+            P3 = 4.1665795894e-2f,
+            P4 = 1.6666665459e-1f,
+            P5 = 5.0000001201e-1f;
     private static final float LO = -87.3f, HI = 88.7f;
     private static final float ERF_P = 0.3275911f;
-    private static final float A1 = 0.254829592f, A2 = -0.284496736f, A3 = 1.421413741f,
-            A4 = -1.453152027f, A5 = 1.061405429f;
+    private static final float A1 = 0.254829592f,
+            A2 = -0.284496736f,
+            A3 = 1.421413741f,
+            A4 = -1.453152027f,
+            A5 = 1.061405429f;
 
     static float exp(float x) {
         x = Math.min(Math.max(x, LO), HI);
@@ -81,7 +88,9 @@ final class FastMath {
         return y.blend(y.neg(), x.compare(VectorOperators.LT, 0f));
     }
 
-    static float erf(float x) { return erf(x, exp(-x * x)); }
+    static float erf(float x) {
+        return erf(x, exp(-x * x));
+    }
 
     private FastMath() {}
 }

@@ -30,7 +30,9 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
-    int threads() { return threads; }
+    int threads() {
+        return threads;
+    }
 
     /** Runs body(0..tasks-1) across the pool and returns when all are done. */
     void run(int tasks, IntConsumer body) {

@@ -9,8 +9,12 @@ import org.sparkbert.engine.model.ModelConfig;
  * names, its description, the vocabulary directory whose files are copied beside it, the id of the
  * padding token (config.json needs it), and further files by name (optimizer state, trainer state).
  */
-public record Checkpoint(ModelConfig model, Map<String, StoredTensor> weights, int padTokenId,
-                         Path vocabDir, Map<String, FileBody> extraFiles) {
+public record Checkpoint(
+        ModelConfig model,
+        Map<String, StoredTensor> weights,
+        int padTokenId,
+        Path vocabDir,
+        Map<String, FileBody> extraFiles) {
 
     public Checkpoint {
         extraFiles = Map.copyOf(extraFiles);

@@ -46,7 +46,8 @@ public final class CheckpointManifest {
 
     public byte[] toBytes() {
         StringBuilder text = new StringBuilder();
-        digests.forEach((name, hex) -> text.append(hex).append("  ").append(name).append('\n'));
+        digests.forEach(
+                (name, hex) -> text.append(hex).append("  ").append(name).append('\n'));
         return text.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -57,8 +58,7 @@ public final class CheckpointManifest {
      * generator/): a person may add a README.md or a model card to a directory before
      * publishing it, and that must not make the checkpoint unreadable.
      */
-    public record Verification(Map<String, String> digests, List<String> unlisted) {
-    }
+    public record Verification(Map<String, String> digests, List<String> unlisted) {}
 
     /**
      * Checks a checkpoint directory against its manifest: every listed file present with the listed
@@ -87,7 +87,8 @@ public final class CheckpointManifest {
             }
             String actual = sha256Of(fs, file);
             if (!actual.equals(e.getValue())) {
-                throw new IOException(dir + ": " + e.getKey() + " has SHA-256 " + actual + ", the manifest says " + e.getValue());
+                throw new IOException(
+                        dir + ": " + e.getKey() + " has SHA-256 " + actual + ", the manifest says " + e.getValue());
             }
         }
         return new Verification(Map.copyOf(listed), List.copyOf(unlisted));
@@ -102,7 +103,8 @@ public final class CheckpointManifest {
             }
             String[] parts = lines[i].split(" {2}", 2);
             if (parts.length != 2 || !parts[0].matches("[0-9a-f]{64}")) {
-                throw new IOException(source + " line " + (i + 1) + ": expected 'SHA256HEX  NAME', got '" + lines[i] + "'");
+                throw new IOException(
+                        source + " line " + (i + 1) + ": expected 'SHA256HEX  NAME', got '" + lines[i] + "'");
             }
             listed.put(parts[1], parts[0]);
         }
@@ -121,7 +123,8 @@ public final class CheckpointManifest {
     }
 
     private static byte[] readAll(FileSystem fs, Path file) throws IOException {
-        try (InputStream in = fs.open(file); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+        try (InputStream in = fs.open(file);
+                ByteArrayOutputStream out = new ByteArrayOutputStream()) {
             in.transferTo(out);
             return out.toByteArray();
         }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
@@ -22,22 +21,27 @@ import org.sparkbert.engine.model.ModelConfig;
 public final class CheckpointReader {
 
     /** A verified checkpoint; {@code unlisted} are the files beside it that were not verified nor read. */
-    public record Loaded(ModelConfig model, int padTokenId, Map<String, StoredTensor> weights,
-                         Map<String, String> digests, List<String> unlisted) {
-    }
+    public record Loaded(
+            ModelConfig model,
+            int padTokenId,
+            Map<String, StoredTensor> weights,
+            Map<String, String> digests,
+            List<String> unlisted) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointReader.class);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private CheckpointReader() {
-    }
+    private CheckpointReader() {}
 
     public static Loaded read(FileSystem fs, Path dir) throws IOException {
         CheckpointManifest.Verification verified = CheckpointManifest.verify(fs, dir);
         if (!verified.unlisted().isEmpty()) {
-            LOG.warn("{}: {} not listed in {}: ignored (not verified, not read)", dir,
-                    String.join(", ", verified.unlisted()), CheckpointManifest.NAME);
+            LOG.warn(
+                    "{}: {} not listed in {}: ignored (not verified, not read)",
+                    dir,
+                    String.join(", ", verified.unlisted()),
+                    CheckpointManifest.NAME);
         }
         JsonNode config;
         try (InputStream in = fs.open(new Path(dir, CheckpointWriter.CONFIG))) {
@@ -51,7 +55,8 @@ public final class CheckpointReader {
         if (layout == HuggingFaceLayout.ELECTRA) {
             Path generator = new Path(new Path(dir, HuggingFaceLayout.GENERATOR_DIR), CheckpointWriter.WEIGHTS);
             engine = new java.util.LinkedHashMap<>(engine);
-            engine.putAll(layout.generatorFromCheckpoint(Safetensors.read(fs, generator).tensors()));
+            engine.putAll(layout.generatorFromCheckpoint(
+                    Safetensors.read(fs, generator).tensors()));
         }
         return new Loaded(model, padTokenId, engine, verified.digests(), verified.unlisted());
     }
@@ -59,7 +64,8 @@ public final class CheckpointReader {
     /** The model configuration from config.json: our keys, the positions as the engine counts them. */
     static ModelConfig description(JsonNode c, Path source) throws IOException {
         for (String key : new String[] {"objective", ModelConfig.OURS + "max_position_embeddings"}) {
-            if (!c.hasNonNull(key)) throw new IOException(source + ": no '" + key + "' (not a checkpoint written by sparkbert)");
+            if (!c.hasNonNull(key))
+                throw new IOException(source + ": no '" + key + "' (not a checkpoint written by sparkbert)");
         }
         try {
             return ModelConfig.fromJson(c, source.toString());

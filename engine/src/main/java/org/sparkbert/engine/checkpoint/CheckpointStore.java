@@ -107,7 +107,8 @@ public final class CheckpointStore {
             LOG.info("checkpoint {} (step {}) verified", checkpoint, point.step());
             return point;
         } catch (FileNotFoundException e) {
-            throw new IOException("checkpoint " + checkpoint + " does not exist or is incomplete: " + e.getMessage(), e);
+            throw new IOException(
+                    "checkpoint " + checkpoint + " does not exist or is incomplete: " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             throw new IOException("checkpoint " + checkpoint + " cannot be resumed from: " + e.getMessage(), e);
         }
@@ -171,8 +172,7 @@ public final class CheckpointStore {
         }
     }
 
-    private record Entry(Path path, long step, boolean temporary) {
-    }
+    private record Entry(Path path, long step, boolean temporary) {}
 
     /** The step and temporary directories, newest step first. */
     private List<Entry> entries() throws IOException {

@@ -22,8 +22,8 @@ public final class CheckpointWriter {
     public static final String WEIGHTS = "model.safetensors";
     public static final String CONFIG = "config.json";
     /** Written by the writer itself: a vocabulary's or an extra file of these names is not copied. */
-    static final Set<String> RESERVED = Set.of(WEIGHTS, CONFIG, CheckpointManifest.NAME,
-            TokenizerKind.TOKENIZER_CONFIG, TokenizerKind.SPECIAL_TOKENS_MAP);
+    static final Set<String> RESERVED = Set.of(
+            WEIGHTS, CONFIG, CheckpointManifest.NAME, TokenizerKind.TOKENIZER_CONFIG, TokenizerKind.SPECIAL_TOKENS_MAP);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -85,7 +85,10 @@ public final class CheckpointWriter {
         writeFile(dir, CONFIG, manifest, out -> out.write(config));
         if (layout == HuggingFaceLayout.ELECTRA) {
             Map<String, StoredTensor> generator = layout.generatorToCheckpoint(checkpoint.weights());
-            writeFile(dir, HuggingFaceLayout.GENERATOR_DIR + "/" + WEIGHTS, manifest,
+            writeFile(
+                    dir,
+                    HuggingFaceLayout.GENERATOR_DIR + "/" + WEIGHTS,
+                    manifest,
                     out -> Safetensors.write(out, generator, Map.of("format", "pt")));
             byte[] generatorConfig = JSON.writerWithDefaultPrettyPrinter()
                     .writeValueAsBytes(layout.generatorConfigJson(checkpoint.model(), checkpoint.padTokenId()));
@@ -113,7 +116,9 @@ public final class CheckpointWriter {
             if (!status.isFile() || name.startsWith("_") || name.startsWith(".")) {
                 continue;
             }
-            if (RESERVED.contains(name) || name.endsWith(".safetensors") || name.endsWith(".bin")
+            if (RESERVED.contains(name)
+                    || name.endsWith(".safetensors")
+                    || name.endsWith(".bin")
                     || name.equals("trainer_state.json")) {
                 continue;
             }
@@ -133,9 +138,13 @@ public final class CheckpointWriter {
     private void writeTokenizerConfig(Checkpoint checkpoint, Path dir, CheckpointManifest manifest) throws IOException {
         Path vocabDir = checkpoint.vocabDir();
         TokenizerDescription tokenizer = TokenizerDescription.of(vocabDir.getFileSystem(fs.getConf()), vocabDir);
-        byte[] config = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(
-                tokenizer.kind().tokenizerConfig(tokenizer.lowercase(), checkpoint.model().maxPositionEmbeddings()));
-        byte[] specials = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(tokenizer.kind().specialTokensMap());
+        byte[] config = JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(tokenizer
+                        .kind()
+                        .tokenizerConfig(
+                                tokenizer.lowercase(), checkpoint.model().maxPositionEmbeddings()));
+        byte[] specials = JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(tokenizer.kind().specialTokensMap());
         writeFile(dir, TokenizerKind.TOKENIZER_CONFIG, manifest, out -> out.write(config));
         writeFile(dir, TokenizerKind.SPECIAL_TOKENS_MAP, manifest, out -> out.write(specials));
     }

@@ -198,7 +198,9 @@ public enum HuggingFaceLayout {
     }
 
     private static java.util.List<String> distanceTables(Map<String, StoredTensor> tensors) {
-        return tensors.keySet().stream().filter(n -> n.endsWith(".distance_embedding.weight")).toList();
+        return tensors.keySet().stream()
+                .filter(n -> n.endsWith(".distance_embedding.weight"))
+                .toList();
     }
 
     /** rows zero rows before and after: the centre (distance 0) moves down by rows. */

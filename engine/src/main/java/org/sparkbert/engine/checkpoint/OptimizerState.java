@@ -28,8 +28,7 @@ public final class OptimizerState {
 
     public static final String FILE = "optimizer.safetensors";
 
-    private OptimizerState() {
-    }
+    private OptimizerState() {}
 
     /** The names of the optimiser's state slots, in slot order. */
     public static List<String> slotNames(Optimizer optimizer) {
@@ -93,7 +92,8 @@ public final class OptimizerState {
      * Writes saved state back into the model's slots, bit for bit. Throws, naming {@code source},
      * when the file is for another optimiser or lacks a slot of a parameter.
      */
-    public static void restore(BertModel model, String name, Optimizer optimizer, Safetensors.Contents saved, Path source)
+    public static void restore(
+            BertModel model, String name, Optimizer optimizer, Safetensors.Contents saved, Path source)
             throws IOException {
         Map<String, String> expected = metadata(name, optimizer);
         for (String key : List.of("optimizer", "hyperparameters")) {
@@ -109,7 +109,8 @@ public final class OptimizerState {
                 String tensor = p.name() + "." + slots.get(s);
                 StoredTensor t = saved.tensors().get(tensor);
                 if (t == null || t.dtype() != Safetensors.Dtype.F32 || t.floats().length != p.size()) {
-                    throw new IOException(source + ": " + FILE + " has no F32 tensor " + tensor + " of " + p.size() + " values");
+                    throw new IOException(
+                            source + ": " + FILE + " has no F32 tensor " + tensor + " of " + p.size() + " values");
                 }
                 model.backend().write(model.stateBase(s) + p.offset(), t.floats(), 0, p.size());
             }

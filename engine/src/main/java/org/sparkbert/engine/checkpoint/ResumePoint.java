@@ -31,7 +31,8 @@ public record ResumePoint(Path dir, CheckpointReader.Loaded model, Safetensors.C
      */
     public void restoreInto(BertModel target, String optimizerName, Optimizer optim) throws IOException {
         if (!target.config().equals(model.model())) {
-            throw new IOException(dir + ": the checkpoint's model is " + model.model() + ", this run's is " + target.config());
+            throw new IOException(
+                    dir + ": the checkpoint's model is " + model.model() + ", this run's is " + target.config());
         }
         Map<String, float[]> values = new LinkedHashMap<>();
         for (Parameter p : target.parameters()) {

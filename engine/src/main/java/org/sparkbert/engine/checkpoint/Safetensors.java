@@ -35,7 +35,8 @@ public final class Safetensors {
 
     /** The dtypes we read and write, in the reference implementation's enum order (it sorts by it). */
     public enum Dtype {
-        I32(4), F32(4);
+        I32(4),
+        F32(4);
 
         private final int size;
 
@@ -62,17 +63,18 @@ public final class Safetensors {
 
     /** The reference implementation refuses larger headers; so do we, before allocating. */
     static final long MAX_HEADER_BYTES = 100_000_000L;
+
     private static final int CHUNK = 1 << 16;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private Safetensors() {
-    }
+    private Safetensors() {}
 
     public static void write(OutputStream out, Map<String, StoredTensor> tensors, Map<String, String> metadata)
             throws IOException {
         List<Map.Entry<String, StoredTensor>> ordered = fileOrder(tensors);
         byte[] header = header(ordered, metadata);
-        ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+        ByteBuffer length =
+                ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
         out.write(length.array());
         out.write(header);
         for (Map.Entry<String, StoredTensor> e : ordered) {
@@ -101,8 +103,8 @@ public final class Safetensors {
         long n = Long.reverseBytes(readLong(data, source));
         long headerRoom = Math.min(MAX_HEADER_BYTES, length - 8);
         if (n < 2 || n > headerRoom) {
-            throw new IOException(source + ": not a safetensors file (header length " + n + " in a file of "
-                    + length + " bytes; at most " + Math.max(0, headerRoom) + " fit)");
+            throw new IOException(source + ": not a safetensors file (header length " + n + " in a file of " + length
+                    + " bytes; at most " + Math.max(0, headerRoom) + " fit)");
         }
         byte[] headerBytes = new byte[(int) n];
         readFully(data, headerBytes, source, "header");
@@ -134,7 +136,8 @@ public final class Safetensors {
 
     static List<Map.Entry<String, StoredTensor>> fileOrder(Map<String, StoredTensor> tensors) {
         List<Map.Entry<String, StoredTensor>> ordered = new ArrayList<>(tensors.entrySet());
-        ordered.sort(Comparator.<Map.Entry<String, StoredTensor>, Dtype>comparing(e -> e.getValue().dtype())
+        ordered.sort(Comparator.<Map.Entry<String, StoredTensor>, Dtype>comparing(
+                        e -> e.getValue().dtype())
                 .reversed()
                 .thenComparing(Map.Entry::getKey));
         return ordered;
@@ -195,11 +198,10 @@ public final class Safetensors {
         out.write(chunk.array(), 0, chunk.position());
     }
 
-    private record TensorInfo(String name, Dtype dtype, long[] shape, long begin, long end) {
-    }
+    private record TensorInfo(String name, Dtype dtype, long[] shape, long begin, long end) {}
 
-    private static List<TensorInfo> parseHeader(byte[] headerBytes, long dataBytes, String source,
-                                                Map<String, String> metadata) throws IOException {
+    private static List<TensorInfo> parseHeader(
+            byte[] headerBytes, long dataBytes, String source, Map<String, String> metadata) throws IOException {
         JsonNode root;
         try {
             root = JSON.readTree(new String(headerBytes, StandardCharsets.UTF_8).stripTrailing());
@@ -212,7 +214,9 @@ public final class Safetensors {
         List<TensorInfo> infos = new ArrayList<>();
         for (Map.Entry<String, JsonNode> field : root.properties()) {
             if (field.getKey().equals("__metadata__")) {
-                field.getValue().properties().forEach(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                field.getValue()
+                        .properties()
+                        .forEach(m -> metadata.put(m.getKey(), m.getValue().asText()));
             } else {
                 infos.add(tensorInfo(field.getKey(), field.getValue(), dataBytes, source));
             }
@@ -222,8 +226,7 @@ public final class Safetensors {
         return infos;
     }
 
-    private static TensorInfo tensorInfo(String name, JsonNode node, long dataBytes, String source)
-            throws IOException {
+    private static TensorInfo tensorInfo(String name, JsonNode node, long dataBytes, String source) throws IOException {
         String dtypeName = node.path("dtype").asText();
         Dtype dtype;
         try {
@@ -235,7 +238,8 @@ public final class Safetensors {
         JsonNode shapeNode = node.path("shape");
         JsonNode offsets = node.path("data_offsets");
         if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
-            throw new IOException(source + ": tensor '" + name + "' lacks a shape array or a [begin, end] data_offsets pair");
+            throw new IOException(
+                    source + ": tensor '" + name + "' lacks a shape array or a [begin, end] data_offsets pair");
         }
         long[] shape = new long[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) {
@@ -278,8 +282,9 @@ public final class Safetensors {
         long expectedBegin = 0;
         for (TensorInfo info : infos) {
             if (info.begin != expectedBegin) {
-                throw new IOException(source + ": tensor '" + info.name + "' starts at byte " + info.begin
-                        + ", expected " + expectedBegin + " (tensors must cover the data section without gaps or overlaps)");
+                throw new IOException(
+                        source + ": tensor '" + info.name + "' starts at byte " + info.begin + ", expected "
+                                + expectedBegin + " (tensors must cover the data section without gaps or overlaps)");
             }
             expectedBegin = info.end;
         }

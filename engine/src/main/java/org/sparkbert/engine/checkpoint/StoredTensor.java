@@ -12,8 +12,8 @@ public record StoredTensor(Safetensors.Dtype dtype, long[] shape, float[] floats
         long count = elementCount(shape);
         int length = dtype == Safetensors.Dtype.F32 ? floats.length : ints.length;
         if (count != length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + count
-                    + " values, the " + dtype + " array has " + length);
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + count + " values, the "
+                    + dtype + " array has " + length);
         }
     }
 
@@ -51,8 +51,11 @@ public record StoredTensor(Safetensors.Dtype dtype, long[] shape, float[] floats
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof StoredTensor t && dtype == t.dtype && Arrays.equals(shape, t.shape)
-                && Arrays.equals(floats, t.floats) && Arrays.equals(ints, t.ints);
+        return o instanceof StoredTensor t
+                && dtype == t.dtype
+                && Arrays.equals(shape, t.shape)
+                && Arrays.equals(floats, t.floats)
+                && Arrays.equals(ints, t.ints);
     }
 
     @Override

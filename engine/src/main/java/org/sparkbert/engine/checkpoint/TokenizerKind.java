@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * RobertaTokenizer's &lt;s&gt; &lt;/s&gt; &lt;pad&gt; &lt;mask&gt; &lt;unk&gt;.
  */
 public enum TokenizerKind {
-    WORDPIECE, BYTE_LEVEL_BPE;
+    WORDPIECE,
+    BYTE_LEVEL_BPE;
 
     public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
     public static final String SPECIAL_TOKENS_MAP = "special_tokens_map.json";

@@ -22,7 +22,8 @@ import org.apache.hadoop.fs.Path;
  *
  * @param epoch fractional epochs of data consumed (for people and reports)
  */
-public record TrainerState(long step, double epoch, long dataEpoch, long dataPosition, long seed, TrainingConfig config) {
+public record TrainerState(
+        long step, double epoch, long dataEpoch, long dataPosition, long seed, TrainingConfig config) {
 
     public static final String FILE = "trainer_state.json";
 
@@ -68,9 +69,13 @@ public record TrainerState(long step, double epoch, long dataEpoch, long dataPos
                 throw new IOException(file + ": no '" + key + "'");
             }
         }
-        return new TrainerState(o.get("step").asLong(), o.get("epoch").asDouble(),
-                o.get("data_position").path("epoch").asLong(), o.get("data_position").path("position").asLong(),
-                o.get("seed").asLong(), new TrainingConfig(strings(o.get("config")), strings(o.get("informational"))));
+        return new TrainerState(
+                o.get("step").asLong(),
+                o.get("epoch").asDouble(),
+                o.get("data_position").path("epoch").asLong(),
+                o.get("data_position").path("position").asLong(),
+                o.get("seed").asLong(),
+                new TrainingConfig(strings(o.get("config")), strings(o.get("informational"))));
     }
 
     private static SortedMap<String, String> strings(JsonNode node) {

@@ -16,11 +16,16 @@ import org.sparkbert.engine.optim.Optimizer;
  */
 public final class TrainingSnapshot {
 
-    private TrainingSnapshot() {
-    }
+    private TrainingSnapshot() {}
 
-    public static Checkpoint capture(BertModel model, String optimizerName, Optimizer optimizer, TrainerState state,
-                                     int padTokenId, Path vocabDir) throws IOException {
+    public static Checkpoint capture(
+            BertModel model,
+            String optimizerName,
+            Optimizer optimizer,
+            TrainerState state,
+            int padTokenId,
+            Path vocabDir)
+            throws IOException {
         Map<String, StoredTensor> weights = new LinkedHashMap<>();
         for (Parameter p : model.parameters()) {
             long[] shape = java.util.Arrays.stream(p.shape()).asLongStream().toArray();
@@ -29,7 +34,8 @@ public final class TrainingSnapshot {
             weights.put(p.name(), StoredTensor.f32(values, shape));
         }
         Map<String, FileBody> extra = Map.of(
-                OptimizerState.FILE, OptimizerState.file(optimizerName, optimizer, OptimizerState.capture(model, optimizer)),
+                OptimizerState.FILE,
+                        OptimizerState.file(optimizerName, optimizer, OptimizerState.capture(model, optimizer)),
                 TrainerState.FILE, state.file());
         return new Checkpoint(model.config(), weights, padTokenId, vocabDir, extra);
     }
@@ -38,8 +44,8 @@ public final class TrainingSnapshot {
     private static void requireFinite(String name, float[] values, long step) throws IOException {
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
-                throw new IOException("refusing to write the checkpoint of step " + step + ": " + name + "[" + i + "] is "
-                        + values[i]);
+                throw new IOException("refusing to write the checkpoint of step " + step + ": " + name + "[" + i
+                        + "] is " + values[i]);
             }
         }
     }

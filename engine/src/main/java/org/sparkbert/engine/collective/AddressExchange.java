@@ -10,15 +10,15 @@ import java.util.List;
  */
 public interface AddressExchange {
 
-  /** This rank, 0 to {@link #size()} - 1. */
-  int rank();
+    /** This rank, 0 to {@link #size()} - 1. */
+    int rank();
 
-  /** The number of ranks in the ring. */
-  int size();
+    /** The number of ranks in the ring. */
+    int size();
 
-  /** The host this rank's peers can reach it at; the ring listens there. */
-  String advertisedHost();
+    /** The host this rank's peers can reach it at; the ring listens there. */
+    String advertisedHost();
 
-  /** Publishes {@code mine} and returns all ranks' addresses in rank order (mine included). */
-  List<PeerAddress> allGather(PeerAddress mine) throws IOException;
+    /** Publishes {@code mine} and returns all ranks' addresses in rank order (mine included). */
+    List<PeerAddress> allGather(PeerAddress mine) throws IOException;
 }

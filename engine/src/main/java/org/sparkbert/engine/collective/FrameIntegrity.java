@@ -19,45 +19,45 @@ import java.util.stream.Collectors;
  * </ul>
  */
 public enum FrameIntegrity {
-  CRC32C("crc32c", FrameChecksum.TAG_BYTES),
-  HMAC_SHA256("hmac-sha256", FrameMac.TAG_BYTES);
+    CRC32C("crc32c", FrameChecksum.TAG_BYTES),
+    HMAC_SHA256("hmac-sha256", FrameMac.TAG_BYTES);
 
-  private final String label;
-  private final int tagBytes;
+    private final String label;
+    private final int tagBytes;
 
-  FrameIntegrity(String label, int tagBytes) {
-    this.label = label;
-    this.tagBytes = tagBytes;
-  }
-
-  /** The name a setting uses: {@code crc32c} or {@code hmac-sha256}. */
-  public String label() {
-    return label;
-  }
-
-  int tagBytes() {
-    return tagBytes;
-  }
-
-  /** The check of one direction of a connection whose handshake agreed on {@code sessionKey}. */
-  FrameCheck open(byte[] sessionKey) {
-    return this == CRC32C ? new FrameChecksum(sessionKey) : new FrameMac(sessionKey);
-  }
-
-  /** Parses a label, naming the allowed ones if {@code text} is none of them. */
-  public static FrameIntegrity parse(String text) {
-    String wanted = text.trim().toLowerCase(Locale.ROOT);
-    for (FrameIntegrity integrity : values()) {
-      if (integrity.label.equals(wanted)) {
-        return integrity;
-      }
+    FrameIntegrity(String label, int tagBytes) {
+        this.label = label;
+        this.tagBytes = tagBytes;
     }
-    throw new IllegalArgumentException("unknown frame integrity '" + text + "': use one of "
-        + Arrays.stream(values()).map(FrameIntegrity::label).collect(Collectors.joining(", ")));
-  }
 
-  @Override
-  public String toString() {
-    return label;
-  }
+    /** The name a setting uses: {@code crc32c} or {@code hmac-sha256}. */
+    public String label() {
+        return label;
+    }
+
+    int tagBytes() {
+        return tagBytes;
+    }
+
+    /** The check of one direction of a connection whose handshake agreed on {@code sessionKey}. */
+    FrameCheck open(byte[] sessionKey) {
+        return this == CRC32C ? new FrameChecksum(sessionKey) : new FrameMac(sessionKey);
+    }
+
+    /** Parses a label, naming the allowed ones if {@code text} is none of them. */
+    public static FrameIntegrity parse(String text) {
+        String wanted = text.trim().toLowerCase(Locale.ROOT);
+        for (FrameIntegrity integrity : values()) {
+            if (integrity.label.equals(wanted)) {
+                return integrity;
+            }
+        }
+        throw new IllegalArgumentException("unknown frame integrity '" + text + "': use one of "
+                + Arrays.stream(values()).map(FrameIntegrity::label).collect(Collectors.joining(", ")));
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
 }

@@ -13,34 +13,34 @@ import javax.crypto.spec.SecretKeySpec;
  * C2 compiles it (docs/BENCHMARKS.md, All-reduce).
  */
 final class FrameMac extends FrameCheck {
-  static final int TAG_BYTES = 16;
-  private static final String ALGORITHM = "HmacSHA256";
+    static final int TAG_BYTES = 16;
+    private static final String ALGORITHM = "HmacSHA256";
 
-  private final Mac mac;
-  private final ByteBuffer sequenceBytes = ByteBuffer.allocate(Long.BYTES);
+    private final Mac mac;
+    private final ByteBuffer sequenceBytes = ByteBuffer.allocate(Long.BYTES);
 
-  FrameMac(byte[] sessionKey) {
-    try {
-      mac = Mac.getInstance(ALGORITHM);
-      mac.init(new SecretKeySpec(sessionKey, ALGORITHM));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("this JVM has no " + ALGORITHM, e);
+    FrameMac(byte[] sessionKey) {
+        try {
+            mac = Mac.getInstance(ALGORITHM);
+            mac.init(new SecretKeySpec(sessionKey, ALGORITHM));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM has no " + ALGORITHM, e);
+        }
     }
-  }
 
-  @Override
-  int tagBytes() {
-    return TAG_BYTES;
-  }
-
-  @Override
-  void tag(long sequence, byte[] bytes, int offset, int length, byte[] into) {
-    try {
-      mac.update(sequenceBytes.putLong(0, sequence).array());
-      mac.update(bytes, offset, length);
-      mac.doFinal(into, 0);
-    } catch (ShortBufferException e) {
-      throw new IllegalStateException("a 32-byte buffer holds an HMAC-SHA256", e);
+    @Override
+    int tagBytes() {
+        return TAG_BYTES;
     }
-  }
+
+    @Override
+    void tag(long sequence, byte[] bytes, int offset, int length, byte[] into) {
+        try {
+            mac.update(sequenceBytes.putLong(0, sequence).array());
+            mac.update(bytes, offset, length);
+            mac.doFinal(into, 0);
+        } catch (ShortBufferException e) {
+            throw new IllegalStateException("a 32-byte buffer holds an HMAC-SHA256", e);
+        }
+    }
 }

@@ -5,9 +5,9 @@ package org.sparkbert.engine.collective;
  * reordered) between the ranks. The sums of this call are not to be trusted, so the call fails.
  */
 public final class PeerIntegrityException extends PeerException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public PeerIntegrityException(int peerRank, String peerAddress, String problem) {
-    super(peerRank, peerAddress, problem, null);
-  }
+    public PeerIntegrityException(int peerRank, String peerAddress, String problem) {
+        super(peerRank, peerAddress, problem, null);
+    }
 }

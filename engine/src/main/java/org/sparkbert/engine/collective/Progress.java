@@ -7,50 +7,50 @@ package org.sparkbert.engine.collective;
  * it wakes the sender only once the count it waits for is reached.
  */
 final class Progress {
-  private long done;
-  private long awaited = Long.MAX_VALUE;
-  private boolean aborted;
+    private long done;
+    private long awaited = Long.MAX_VALUE;
+    private boolean aborted;
 
-  synchronized void reset() {
-    done = 0;
-    awaited = Long.MAX_VALUE;
-    aborted = false;
-  }
-
-  synchronized void advanceTo(long count) {
-    done = count;
-    if (done >= awaited) {
-      notifyAll();
+    synchronized void reset() {
+        done = 0;
+        awaited = Long.MAX_VALUE;
+        aborted = false;
     }
-  }
 
-  synchronized void abort() {
-    aborted = true;
-    notifyAll();
-  }
-
-  /**
-   * Returns the count once it is at least {@code count}, or throws if the call was aborted
-   * meanwhile.
-   */
-  synchronized long awaitAtLeast(long count) throws InterruptedException, AbortedException {
-    awaited = count;
-    while (done < count && !aborted) {
-      wait();
+    synchronized void advanceTo(long count) {
+        done = count;
+        if (done >= awaited) {
+            notifyAll();
+        }
     }
-    awaited = Long.MAX_VALUE;
-    if (aborted) {
-      throw new AbortedException();
-    }
-    return done;
-  }
 
-  /** The other side of the call failed first; its exception is the one reported. */
-  static final class AbortedException extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    AbortedException() {
-      super("all-reduce call aborted", null, false, false);
+    synchronized void abort() {
+        aborted = true;
+        notifyAll();
     }
-  }
+
+    /**
+     * Returns the count once it is at least {@code count}, or throws if the call was aborted
+     * meanwhile.
+     */
+    synchronized long awaitAtLeast(long count) throws InterruptedException, AbortedException {
+        awaited = count;
+        while (done < count && !aborted) {
+            wait();
+        }
+        awaited = Long.MAX_VALUE;
+        if (aborted) {
+            throw new AbortedException();
+        }
+        return done;
+    }
+
+    /** The other side of the call failed first; its exception is the one reported. */
+    static final class AbortedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        AbortedException() {
+            super("all-reduce call aborted", null, false, false);
+        }
+    }
 }

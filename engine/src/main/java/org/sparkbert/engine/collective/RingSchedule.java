@@ -17,47 +17,47 @@ package org.sparkbert.engine.collective;
  * as soon as the call has received {@link #receivedBefore(int) receivedBefore(t-1)} + k floats.
  */
 final class RingSchedule {
-  private final int rank;
-  private final int size;
-  private final int length;
-  private final long[] receivedBeforeStep; // floats of the call received before each step starts
+    private final int rank;
+    private final int size;
+    private final int length;
+    private final long[] receivedBeforeStep; // floats of the call received before each step starts
 
-  RingSchedule(int rank, int size, int length) {
-    this.rank = rank;
-    this.size = size;
-    this.length = length;
-    this.receivedBeforeStep = new long[steps() + 1];
-    for (int t = 0; t < steps(); t++) {
-      receivedBeforeStep[t + 1] = receivedBeforeStep[t] + chunkLength(receiveChunk(t));
+    RingSchedule(int rank, int size, int length) {
+        this.rank = rank;
+        this.size = size;
+        this.length = length;
+        this.receivedBeforeStep = new long[steps() + 1];
+        for (int t = 0; t < steps(); t++) {
+            receivedBeforeStep[t + 1] = receivedBeforeStep[t] + chunkLength(receiveChunk(t));
+        }
     }
-  }
 
-  int steps() {
-    return 2 * (size - 1);
-  }
+    int steps() {
+        return 2 * (size - 1);
+    }
 
-  boolean isReduceStep(int step) {
-    return step < size - 1;
-  }
+    boolean isReduceStep(int step) {
+        return step < size - 1;
+    }
 
-  int sendChunk(int step) {
-    return Math.floorMod(rank - step, size);
-  }
+    int sendChunk(int step) {
+        return Math.floorMod(rank - step, size);
+    }
 
-  int receiveChunk(int step) {
-    return Math.floorMod(rank - step - 1, size);
-  }
+    int receiveChunk(int step) {
+        return Math.floorMod(rank - step - 1, size);
+    }
 
-  int chunkStart(int chunk) {
-    return (int) ((long) length * chunk / size);
-  }
+    int chunkStart(int chunk) {
+        return (int) ((long) length * chunk / size);
+    }
 
-  int chunkLength(int chunk) {
-    return chunkStart(chunk + 1) - chunkStart(chunk);
-  }
+    int chunkLength(int chunk) {
+        return chunkStart(chunk + 1) - chunkStart(chunk);
+    }
 
-  /** Floats of the call received when step {@code step} starts to receive. */
-  long receivedBefore(int step) {
-    return receivedBeforeStep[step];
-  }
+    /** Floats of the call received when step {@code step} starts to receive. */
+    long receivedBefore(int step) {
+        return receivedBeforeStep[step];
+    }
 }

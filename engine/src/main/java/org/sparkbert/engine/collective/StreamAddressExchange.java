@@ -13,53 +13,53 @@ import java.util.List;
  * order; the launcher relays between its children.
  */
 public final class StreamAddressExchange implements AddressExchange {
-  public static final String PUBLISH = "ADDRESS";
-  public static final String ALL = "ADDRESSES";
+    public static final String PUBLISH = "ADDRESS";
+    public static final String ALL = "ADDRESSES";
 
-  private final int rank;
-  private final int size;
-  private final String host;
-  private final BufferedReader in;
-  private final PrintStream out;
+    private final int rank;
+    private final int size;
+    private final String host;
+    private final BufferedReader in;
+    private final PrintStream out;
 
-  public StreamAddressExchange(int rank, int size, String host, BufferedReader in, PrintStream out) {
-    this.rank = rank;
-    this.size = size;
-    this.host = host;
-    this.in = in;
-    this.out = out;
-  }
-
-  @Override
-  public int rank() {
-    return rank;
-  }
-
-  @Override
-  public int size() {
-    return size;
-  }
-
-  @Override
-  public String advertisedHost() {
-    return host;
-  }
-
-  @Override
-  public List<PeerAddress> allGather(PeerAddress mine) throws IOException {
-    out.println(PUBLISH + " " + mine);
-    out.flush();
-    String line = in.readLine();
-    if (line == null) {
-      throw new IOException("the launcher closed standard input before sending the ring's addresses");
+    public StreamAddressExchange(int rank, int size, String host, BufferedReader in, PrintStream out) {
+        this.rank = rank;
+        this.size = size;
+        this.host = host;
+        this.in = in;
+        this.out = out;
     }
-    if (!line.startsWith(ALL + " ")) {
-      throw new IOException("expected an '" + ALL + " ...' line from the launcher, got '" + line + "'");
+
+    @Override
+    public int rank() {
+        return rank;
     }
-    List<PeerAddress> all = new ArrayList<>();
-    for (String address : line.substring(ALL.length() + 1).split(",")) {
-      all.add(PeerAddress.parse(address.trim()));
+
+    @Override
+    public int size() {
+        return size;
     }
-    return all;
-  }
+
+    @Override
+    public String advertisedHost() {
+        return host;
+    }
+
+    @Override
+    public List<PeerAddress> allGather(PeerAddress mine) throws IOException {
+        out.println(PUBLISH + " " + mine);
+        out.flush();
+        String line = in.readLine();
+        if (line == null) {
+            throw new IOException("the launcher closed standard input before sending the ring's addresses");
+        }
+        if (!line.startsWith(ALL + " ")) {
+            throw new IOException("expected an '" + ALL + " ...' line from the launcher, got '" + line + "'");
+        }
+        List<PeerAddress> all = new ArrayList<>();
+        for (String address : line.substring(ALL.length() + 1).split(",")) {
+            all.add(PeerAddress.parse(address.trim()));
+        }
+        return all;
+    }
 }

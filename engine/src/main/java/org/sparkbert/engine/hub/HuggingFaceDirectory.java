@@ -24,24 +24,32 @@ public final class HuggingFaceDirectory {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private HuggingFaceDirectory() {
-    }
+    private HuggingFaceDirectory() {}
 
     /** Writes an imported model with the tokenizer.json it came with (copied as it is). */
-    public static void write(FileSystem fs, Path dir, OnnxBertImport.Result model, byte[] tokenizerJson,
-                             TokenizerJsonVocabulary vocabulary) throws IOException {
+    public static void write(
+            FileSystem fs,
+            Path dir,
+            OnnxBertImport.Result model,
+            byte[] tokenizerJson,
+            TokenizerJsonVocabulary vocabulary)
+            throws IOException {
         long rows = model.tensors().get("embeddings.word_embeddings.weight").shape()[0];
         if (rows != vocabulary.tokens().size()) {
-            throw new IllegalArgumentException("the model's word embeddings have " + rows + " rows but the tokenizer.json has "
-                    + vocabulary.tokens().size() + " tokens: they do not belong together");
+            throw new IllegalArgumentException(
+                    "the model's word embeddings have " + rows + " rows but the tokenizer.json has "
+                            + vocabulary.tokens().size() + " tokens: they do not belong together");
         }
         ObjectNode config = model.config().deepCopy();
         config.put("pad_token_id", vocabulary.padId());
-        writeBytes(fs, new Path(dir, CONFIG), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+        writeBytes(
+                fs, new Path(dir, CONFIG), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
         try (OutputStream out = fs.create(new Path(dir, WEIGHTS), false)) {
             Safetensors.write(out, model.tensors(), Map.of("format", "pt"));
         }
-        writeBytes(fs, new Path(dir, VOCAB_TXT),
+        writeBytes(
+                fs,
+                new Path(dir, VOCAB_TXT),
                 (String.join("\n", vocabulary.tokens()) + "\n").getBytes(StandardCharsets.UTF_8));
         writeBytes(fs, new Path(dir, TOKENIZER_JSON), tokenizerJson);
         int maxLength = config.path("max_position_embeddings").asInt();
@@ -49,11 +57,15 @@ public final class HuggingFaceDirectory {
     }
 
     /** tokenizer_config.json and special_tokens_map.json, as save_pretrained writes them. */
-    public static void writeTokenizerConfig(FileSystem fs, Path dir, TokenizerKind kind, boolean lowercase, int maxLength)
-            throws IOException {
-        writeBytes(fs, new Path(dir, TokenizerKind.TOKENIZER_CONFIG),
+    public static void writeTokenizerConfig(
+            FileSystem fs, Path dir, TokenizerKind kind, boolean lowercase, int maxLength) throws IOException {
+        writeBytes(
+                fs,
+                new Path(dir, TokenizerKind.TOKENIZER_CONFIG),
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(kind.tokenizerConfig(lowercase, maxLength)));
-        writeBytes(fs, new Path(dir, TokenizerKind.SPECIAL_TOKENS_MAP),
+        writeBytes(
+                fs,
+                new Path(dir, TokenizerKind.SPECIAL_TOKENS_MAP),
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(kind.specialTokensMap()));
     }
 

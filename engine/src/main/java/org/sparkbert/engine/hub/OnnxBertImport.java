@@ -25,8 +25,7 @@ import org.sparkbert.engine.checkpoint.StoredTensor;
 public final class OnnxBertImport {
 
     /** The imported model: Hugging Face BertModel tensor names (no prefix) and config.json. */
-    public record Result(Map<String, StoredTensor> tensors, ObjectNode config, List<String> ignored) {
-    }
+    public record Result(Map<String, StoredTensor> tensors, ObjectNode config, List<String> ignored) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern LAYER = Pattern.compile("^encoder\\.layer\\.(\\d+)\\.");
@@ -71,7 +70,9 @@ public final class OnnxBertImport {
             boolean matmul = use.op().equals("MatMul") && use.input(1).equals(w.name());
             boolean gemm = use.op().equals("Gemm") && use.input(1).equals(w.name());
             if (!matmul && !gemm) continue;
-            String bias = gemm && !use.input(2).isEmpty() ? use.input(2) : biasAfter(use.outputs().get(0));
+            String bias = gemm && !use.input(2).isEmpty()
+                    ? use.input(2)
+                    : biasAfter(use.outputs().get(0));
             if (bias == null) continue;
             String module = stripPrefix(bias).replaceFirst("\\.bias$", "");
             boolean transposed = gemm && transB(use);
@@ -81,14 +82,15 @@ public final class OnnxBertImport {
             }
             StoredTensor weight = transposed ? StoredTensor.f32(w.floats(), w.dims()) : transpose(w);
             if (tensors.putIfAbsent(module + ".weight", weight) != null) {
-                throw new IllegalArgumentException(graph.source() + ": two matrices map to " + module + ".weight (one is "
-                        + w.name() + "); the graph is not a plain BERT export");
+                throw new IllegalArgumentException(graph.source() + ": two matrices map to " + module
+                        + ".weight (one is " + w.name() + "); the graph is not a plain BERT export");
             }
             return;
         }
-        throw new IllegalArgumentException(graph.source() + ": initialiser " + w.name() + " " + Arrays.toString(w.dims())
-                + " has no BERT name and feeds no MatMul followed by an Add with a named bias; "
-                + "export the model with torch.onnx.export (or optimum) without graph optimisations that fuse layers");
+        throw new IllegalArgumentException(
+                graph.source() + ": initialiser " + w.name() + " " + Arrays.toString(w.dims())
+                        + " has no BERT name and feeds no MatMul followed by an Add with a named bias; "
+                        + "export the model with torch.onnx.export (or optimum) without graph optimisations that fuse layers");
     }
 
     /** The named bias initialiser added to {@code value}, or null. */
@@ -117,11 +119,18 @@ public final class OnnxBertImport {
             if (m.find()) layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
         }
         if (layers == 0) {
-            throw new IllegalArgumentException(graph.source() + ": no tensor named encoder.layer.N.*: not a BERT encoder export");
+            throw new IllegalArgumentException(
+                    graph.source() + ": no tensor named encoder.layer.N.*: not a BERT encoder export");
         }
         for (int l = 0; l < layers; l++) {
-            for (String part : new String[] {"attention.self.query", "attention.self.key", "attention.self.value",
-                    "attention.output.dense", "intermediate.dense", "output.dense"}) {
+            for (String part : new String[] {
+                "attention.self.query",
+                "attention.self.key",
+                "attention.self.value",
+                "attention.output.dense",
+                "intermediate.dense",
+                "output.dense"
+            }) {
                 require("encoder.layer." + l + "." + part + ".weight");
             }
         }
@@ -132,12 +141,18 @@ public final class OnnxBertImport {
         c.put("hidden_size", hidden);
         c.put("num_hidden_layers", layers);
         c.put("num_attention_heads", attentionHeads(hidden));
-        c.put("intermediate_size", require("encoder.layer.0.intermediate.dense.bias").shape()[0]);
+        c.put(
+                "intermediate_size",
+                require("encoder.layer.0.intermediate.dense.bias").shape()[0]);
         c.put("hidden_act", activation());
         c.put("hidden_dropout_prob", 0.1);
         c.put("attention_probs_dropout_prob", 0.1);
-        c.put("max_position_embeddings", require("embeddings.position_embeddings.weight").shape()[0]);
-        c.put("type_vocab_size", require("embeddings.token_type_embeddings.weight").shape()[0]);
+        c.put(
+                "max_position_embeddings",
+                require("embeddings.position_embeddings.weight").shape()[0]);
+        c.put(
+                "type_vocab_size",
+                require("embeddings.token_type_embeddings.weight").shape()[0]);
         c.put("initializer_range", 0.02);
         c.put("layer_norm_eps", Double.parseDouble(Float.toString(layerNormEps())));
         c.put("position_embedding_type", "absolute");
@@ -160,8 +175,9 @@ public final class OnnxBertImport {
             }
         }
         if (found.size() != 1) {
-            throw new IllegalArgumentException(graph.source() + ": cannot tell num_attention_heads from the graph (Reshapes to "
-                    + "(heads, head size) with heads x head size = " + hidden + " give " + found + ")");
+            throw new IllegalArgumentException(
+                    graph.source() + ": cannot tell num_attention_heads from the graph (Reshapes to "
+                            + "(heads, head size) with heads x head size = " + hidden + " give " + found + ")");
         }
         return Math.toIntExact(found.first());
     }
@@ -191,7 +207,7 @@ public final class OnnxBertImport {
                 case "FastGelu" -> tanh = true;
                 case "Tanh" -> tanh |= node.name().contains("intermediate");
                 case "Relu" -> relu = true;
-                default -> { }
+                default -> {}
             }
         }
         if (erf) return "gelu";
@@ -220,8 +236,9 @@ public final class OnnxBertImport {
     private StoredTensor require(String name) {
         StoredTensor t = tensors.get(name);
         if (t == null) {
-            throw new IllegalArgumentException(graph.source() + ": no tensor " + name + " (found " + tensors.size()
-                    + " BERT tensors, e.g. " + tensors.keySet().stream().limit(5).toList() + "): not a BERT encoder export");
+            throw new IllegalArgumentException(
+                    graph.source() + ": no tensor " + name + " (found " + tensors.size() + " BERT tensors, e.g. "
+                            + tensors.keySet().stream().limit(5).toList() + "): not a BERT encoder export");
         }
         return t;
     }

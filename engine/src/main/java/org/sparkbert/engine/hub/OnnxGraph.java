@@ -20,7 +20,8 @@ import java.util.Map;
 final class OnnxGraph {
 
     /** One node: operator, name, input and output value names, attributes by name. */
-    record Node(String op, String name, List<String> inputs, List<String> outputs, Map<String, DynamicMessage> attributes) {
+    record Node(
+            String op, String name, List<String> inputs, List<String> outputs, Map<String, DynamicMessage> attributes) {
         String input(int i) {
             return i < inputs.size() ? inputs.get(i) : "";
         }
@@ -65,8 +66,12 @@ final class OnnxGraph {
             for (Object a : list(node, "attribute")) {
                 attributes.put(string((DynamicMessage) a, "name"), (DynamicMessage) a);
             }
-            Node parsed = new Node(string(node, "op_type"), string(node, "name"), strings(node, "input"),
-                    strings(node, "output"), attributes);
+            Node parsed = new Node(
+                    string(node, "op_type"),
+                    string(node, "name"),
+                    strings(node, "input"),
+                    strings(node, "output"),
+                    attributes);
             g.nodes.add(parsed);
             for (String out : parsed.outputs()) {
                 g.producers.put(out, parsed);
@@ -75,8 +80,8 @@ final class OnnxGraph {
                 g.consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(parsed);
             }
             if (parsed.op().equals("Constant") && attributes.containsKey("value")) {
-                DynamicMessage value = (DynamicMessage) attributes.get("value")
-                        .getField(OnnxSchema.ATTRIBUTE.findFieldByName("t"));
+                DynamicMessage value =
+                        (DynamicMessage) attributes.get("value").getField(OnnxSchema.ATTRIBUTE.findFieldByName("t"));
                 String out = parsed.outputs().get(0);
                 g.constants.put(out, OnnxTensor.decode(value, out, source));
             }
@@ -84,13 +89,21 @@ final class OnnxGraph {
         return g;
     }
 
-    String source() { return source; }
+    String source() {
+        return source;
+    }
 
-    List<Node> nodes() { return nodes; }
+    List<Node> nodes() {
+        return nodes;
+    }
 
-    List<String> outputs() { return outputs; }
+    List<String> outputs() {
+        return outputs;
+    }
 
-    Map<String, OnnxTensor> initializers() { return initializers; }
+    Map<String, OnnxTensor> initializers() {
+        return initializers;
+    }
 
     /** An initialiser or a Constant node's value by name, or null when the value is computed. */
     OnnxTensor value(String name) {
@@ -98,9 +111,13 @@ final class OnnxGraph {
         return t != null ? t : constants.get(name);
     }
 
-    Node producer(String value) { return producers.get(value); }
+    Node producer(String value) {
+        return producers.get(value);
+    }
 
-    List<Node> consumers(String value) { return consumers.getOrDefault(value, List.of()); }
+    List<Node> consumers(String value) {
+        return consumers.getOrDefault(value, List.of());
+    }
 
     static List<?> list(Message m, String field) {
         return (List<?>) m.getField(m.getDescriptorForType().findFieldByName(field));

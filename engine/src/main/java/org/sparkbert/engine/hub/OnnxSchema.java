@@ -26,31 +26,36 @@ final class OnnxSchema {
                 .setName("onnx-subset.proto")
                 .setPackage("onnx")
                 .setSyntax("proto2")
-                .addMessageType(message("OperatorSetIdProto",
+                .addMessageType(message(
+                        "OperatorSetIdProto",
                         field("domain", 1, Type.TYPE_STRING, Label.LABEL_OPTIONAL, null),
                         field("version", 2, Type.TYPE_INT64, Label.LABEL_OPTIONAL, null)))
-                .addMessageType(message("ModelProto",
+                .addMessageType(message(
+                        "ModelProto",
                         field("ir_version", 1, Type.TYPE_INT64, Label.LABEL_OPTIONAL, null),
                         field("producer_name", 2, Type.TYPE_STRING, Label.LABEL_OPTIONAL, null),
                         field("producer_version", 3, Type.TYPE_STRING, Label.LABEL_OPTIONAL, null),
                         field("graph", 7, Type.TYPE_MESSAGE, Label.LABEL_OPTIONAL, ".onnx.GraphProto"),
                         field("opset_import", 8, Type.TYPE_MESSAGE, Label.LABEL_REPEATED, ".onnx.OperatorSetIdProto")))
-                .addMessageType(message("GraphProto",
+                .addMessageType(message(
+                        "GraphProto",
                         field("node", 1, Type.TYPE_MESSAGE, Label.LABEL_REPEATED, ".onnx.NodeProto"),
                         field("name", 2, Type.TYPE_STRING, Label.LABEL_OPTIONAL, null),
                         field("initializer", 5, Type.TYPE_MESSAGE, Label.LABEL_REPEATED, ".onnx.TensorProto"),
                         field("input", 11, Type.TYPE_MESSAGE, Label.LABEL_REPEATED, ".onnx.ValueInfoProto"),
                         field("output", 12, Type.TYPE_MESSAGE, Label.LABEL_REPEATED, ".onnx.ValueInfoProto")))
-                .addMessageType(message("ValueInfoProto",
-                        field("name", 1, Type.TYPE_STRING, Label.LABEL_OPTIONAL, null)))
-                .addMessageType(message("NodeProto",
+                .addMessageType(
+                        message("ValueInfoProto", field("name", 1, Type.TYPE_STRING, Label.LABEL_OPTIONAL, null)))
+                .addMessageType(message(
+                        "NodeProto",
                         field("input", 1, Type.TYPE_STRING, Label.LABEL_REPEATED, null),
                         field("output", 2, Type.TYPE_STRING, Label.LABEL_REPEATED, null),
                         field("name", 3, Type.TYPE_STRING, Label.LABEL_OPTIONAL, null),
                         field("op_type", 4, Type.TYPE_STRING, Label.LABEL_OPTIONAL, null),
                         field("attribute", 5, Type.TYPE_MESSAGE, Label.LABEL_REPEATED, ".onnx.AttributeProto"),
                         field("domain", 7, Type.TYPE_STRING, Label.LABEL_OPTIONAL, null)))
-                .addMessageType(message("AttributeProto",
+                .addMessageType(message(
+                        "AttributeProto",
                         field("name", 1, Type.TYPE_STRING, Label.LABEL_OPTIONAL, null),
                         field("f", 2, Type.TYPE_FLOAT, Label.LABEL_OPTIONAL, null),
                         field("i", 3, Type.TYPE_INT64, Label.LABEL_OPTIONAL, null),
@@ -59,7 +64,8 @@ final class OnnxSchema {
                         field("floats", 7, Type.TYPE_FLOAT, Label.LABEL_REPEATED, null),
                         field("ints", 8, Type.TYPE_INT64, Label.LABEL_REPEATED, null),
                         field("type", 20, Type.TYPE_INT32, Label.LABEL_OPTIONAL, null)))
-                .addMessageType(message("TensorProto",
+                .addMessageType(message(
+                        "TensorProto",
                         field("dims", 1, Type.TYPE_INT64, Label.LABEL_REPEATED, null),
                         field("data_type", 2, Type.TYPE_INT32, Label.LABEL_OPTIONAL, null),
                         field("float_data", 4, Type.TYPE_FLOAT, Label.LABEL_REPEATED, null),
@@ -71,7 +77,8 @@ final class OnnxSchema {
                         field("data_location", 14, Type.TYPE_INT32, Label.LABEL_OPTIONAL, null)))
                 .build();
         try {
-            Descriptors.FileDescriptor fd = Descriptors.FileDescriptor.buildFrom(file, new Descriptors.FileDescriptor[0]);
+            Descriptors.FileDescriptor fd =
+                    Descriptors.FileDescriptor.buildFrom(file, new Descriptors.FileDescriptor[0]);
             MODEL = fd.findMessageTypeByName("ModelProto");
             GRAPH = fd.findMessageTypeByName("GraphProto");
             NODE = fd.findMessageTypeByName("NodeProto");
@@ -82,8 +89,7 @@ final class OnnxSchema {
         }
     }
 
-    private OnnxSchema() {
-    }
+    private OnnxSchema() {}
 
     private static DescriptorProto message(String name, FieldDescriptorProto... fields) {
         DescriptorProto.Builder b = DescriptorProto.newBuilder().setName(name);
@@ -95,7 +101,10 @@ final class OnnxSchema {
 
     private static FieldDescriptorProto field(String name, int number, Type type, Label label, String typeName) {
         FieldDescriptorProto.Builder b = FieldDescriptorProto.newBuilder()
-                .setName(name).setNumber(number).setType(type).setLabel(label);
+                .setName(name)
+                .setNumber(number)
+                .setType(type)
+                .setLabel(label);
         if (typeName != null) {
             b.setTypeName(typeName);
         }

@@ -23,8 +23,9 @@ record OnnxTensor(String name, long[] dims, float[] floats, long[] longs) {
             name = fallbackName;
         }
         if (OnnxGraph.integer(t, "data_location") == EXTERNAL) {
-            throw new IllegalArgumentException(source + ": tensor '" + name + "' keeps its data in an external file; "
-                    + "re-export the model with all tensors inside the .onnx file (onnx.save(..., save_as_external_data=False))");
+            throw new IllegalArgumentException(
+                    source + ": tensor '" + name + "' keeps its data in an external file; "
+                            + "re-export the model with all tensors inside the .onnx file (onnx.save(..., save_as_external_data=False))");
         }
         List<?> dimList = OnnxGraph.list(t, "dims");
         long[] dims = dimList.stream().mapToLong(d -> (Long) d).toArray();
@@ -63,7 +64,8 @@ record OnnxTensor(String name, long[] dims, float[] floats, long[] longs) {
     double scalar() {
         if (floats != null && floats.length == 1) return floats[0];
         if (longs != null && longs.length == 1) return longs[0];
-        throw new IllegalArgumentException("tensor '" + name + "' of shape " + Arrays.toString(dims) + " is not a number");
+        throw new IllegalArgumentException(
+                "tensor '" + name + "' of shape " + Arrays.toString(dims) + " is not a number");
     }
 
     boolean isScalar() {

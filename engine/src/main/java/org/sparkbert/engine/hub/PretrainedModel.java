@@ -1,8 +1,8 @@
 package org.sparkbert.engine.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +18,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparkbert.engine.checkpoint.CheckpointReader;
@@ -33,9 +32,15 @@ import org.sparkbert.engine.model.ModelConfig;
  * without the {@code bert.} prefix. Weights come out with the engine's (BertForPreTraining) names;
  * {@code dropped} lists the stored tensors no engine model has (tied decoder copies, buffers).
  */
-public record PretrainedModel(String source, String format, ModelConfig model, int padTokenId,
-                              Map<String, StoredTensor> weights, List<String> dropped, List<String> vocabulary,
-                              String weightsSha256) {
+public record PretrainedModel(
+        String source,
+        String format,
+        ModelConfig model,
+        int padTokenId,
+        Map<String, StoredTensor> weights,
+        List<String> dropped,
+        List<String> vocabulary,
+        String weightsSha256) {
 
     public static final String SPARKBERT = "sparkbert";
     public static final String HUGGING_FACE = "huggingface";
@@ -47,8 +52,9 @@ public record PretrainedModel(String source, String format, ModelConfig model, i
     public static PretrainedModel read(FileSystem fs, Path dir) throws IOException {
         Path configFile = new Path(dir, HuggingFaceDirectory.CONFIG);
         if (!fs.exists(configFile)) {
-            throw new IOException(dir + ": no config.json; give a sparkbert checkpoint or a Hugging Face model directory "
-                    + "(save_pretrained: config.json + model.safetensors)");
+            throw new IOException(
+                    dir + ": no config.json; give a sparkbert checkpoint or a Hugging Face model directory "
+                            + "(save_pretrained: config.json + model.safetensors)");
         }
         JsonNode config;
         try (InputStream in = fs.open(configFile)) {
@@ -58,8 +64,15 @@ public record PretrainedModel(String source, String format, ModelConfig model, i
         Path weightsFile = new Path(dir, HuggingFaceDirectory.WEIGHTS);
         if (config.has("sparkbert_max_position_embeddings")) {
             CheckpointReader.Loaded loaded = CheckpointReader.read(fs, dir);
-            return new PretrainedModel(dir.toString(), SPARKBERT, loaded.model(), loaded.padTokenId(), loaded.weights(),
-                    List.of(), vocabulary, sha256(fs, weightsFile));
+            return new PretrainedModel(
+                    dir.toString(),
+                    SPARKBERT,
+                    loaded.model(),
+                    loaded.padTokenId(),
+                    loaded.weights(),
+                    List.of(),
+                    vocabulary,
+                    sha256(fs, weightsFile));
         }
         if (!fs.exists(weightsFile)) {
             if (fs.exists(new Path(dir, "pytorch_model.bin"))) {
@@ -82,11 +95,12 @@ public record PretrainedModel(String source, String format, ModelConfig model, i
                 continue;
             }
             if (e.getValue().floats() == null) {
-                throw new IOException(weightsFile + ": tensor " + e.getKey() + " is " + e.getValue().dtype()
-                        + ", weights must be F32");
+                throw new IOException(weightsFile + ": tensor " + e.getKey() + " is "
+                        + e.getValue().dtype() + ", weights must be F32");
             }
             if (weights.put(name, e.getValue()) != null) {
-                throw new IOException(weightsFile + ": two tensors map to " + name + " (with and without the bert. prefix)");
+                throw new IOException(
+                        weightsFile + ": two tensors map to " + name + " (with and without the bert. prefix)");
             }
         }
         StoredTensor classifier = weights.get(CLASSIFIER_WEIGHT);
@@ -95,7 +109,14 @@ public record PretrainedModel(String source, String format, ModelConfig model, i
             model = model.withNumLabels(Math.toIntExact(classifier.shape()[0]));
         }
         int padTokenId = config.path("pad_token_id").asInt(0);
-        return new PretrainedModel(dir.toString(), HUGGING_FACE, model, padTokenId, weights, dropped, vocabulary,
+        return new PretrainedModel(
+                dir.toString(),
+                HUGGING_FACE,
+                model,
+                padTokenId,
+                weights,
+                dropped,
+                vocabulary,
                 HexFormat.of().formatHex(sha.digest()));
     }
 
@@ -111,7 +132,8 @@ public record PretrainedModel(String source, String format, ModelConfig model, i
         for (String root : ENCODER_ROOTS) {
             if (name.startsWith(root)) name = "bert." + name;
         }
-        if (name.endsWith("position_ids") || name.equals("cls.predictions.decoder.weight")
+        if (name.endsWith("position_ids")
+                || name.equals("cls.predictions.decoder.weight")
                 || name.equals("cls.predictions.decoder.bias")) {
             return null;
         }
@@ -122,7 +144,8 @@ public record PretrainedModel(String source, String format, ModelConfig model, i
     static ModelConfig huggingFaceConfig(JsonNode c, Path source, String objective) throws IOException {
         String type = c.path("model_type").asText("");
         if (!type.equals("bert")) {
-            throw new IOException(source + ": model_type '" + type + "'; only BERT models (model_type bert) can be loaded");
+            throw new IOException(
+                    source + ": model_type '" + type + "'; only BERT models (model_type bert) can be loaded");
         }
         String act = c.path("hidden_act").asText("gelu");
         if (!act.equals("gelu")) {
@@ -130,15 +153,23 @@ public record PretrainedModel(String source, String format, ModelConfig model, i
         }
         String positions = c.path("position_embedding_type").asText(ModelConfig.ABSOLUTE);
         if (positions.equals(ModelConfig.SINUSOIDAL)) {
-            throw new IOException(source + ": position_embedding_type '" + positions + "' is not a Hugging Face BERT value");
+            throw new IOException(
+                    source + ": position_embedding_type '" + positions + "' is not a Hugging Face BERT value");
         }
-        for (String key : new String[] {"vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads",
-                "intermediate_size", "max_position_embeddings"}) {
+        for (String key : new String[] {
+            "vocab_size",
+            "hidden_size",
+            "num_hidden_layers",
+            "num_attention_heads",
+            "intermediate_size",
+            "max_position_embeddings"
+        }) {
             if (!c.hasNonNull(key)) throw new IOException(source + ": no '" + key + "'");
         }
         ObjectNode ours = c.deepCopy();
         ours.put("objective", objective);
-        for (String key : new String[] {"pre_layer_norm", "embedding_size", "share_layers", "num_labels"}) ours.remove(key);
+        for (String key : new String[] {"pre_layer_norm", "embedding_size", "share_layers", "num_labels"})
+            ours.remove(key);
         try {
             return ModelConfig.fromJson(ours, source.toString());
         } catch (IllegalArgumentException e) {
@@ -163,13 +194,15 @@ public record PretrainedModel(String source, String format, ModelConfig model, i
             try (InputStream in = fs.open(file)) {
                 root = JSON.readTree(in);
             }
-            JsonNode vocab = name.equals("vocab.json") ? root : root.path("model").path("vocab");
+            JsonNode vocab =
+                    name.equals("vocab.json") ? root : root.path("model").path("vocab");
             String[] byId = new String[vocab.size()];
             Iterator<Map.Entry<String, JsonNode>> fields = vocab.fields();
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
                 int id = f.getValue().asInt(-1);
-                if (id < 0 || id >= byId.length) throw new IOException(file + ": token '" + f.getKey() + "' has id " + id);
+                if (id < 0 || id >= byId.length)
+                    throw new IOException(file + ": token '" + f.getKey() + "' has id " + id);
                 byId[id] = f.getKey();
             }
             return Arrays.asList(byId);
@@ -182,8 +215,11 @@ public record PretrainedModel(String source, String format, ModelConfig model, i
      * (BERT's cls.*, pre-LN's lm_head.*, ALBERT's predictions.* and sop_classifier.*).
      */
     public static boolean isHead(String engineName) {
-        return engineName.startsWith("cls.") || engineName.startsWith("lm_head.") || engineName.startsWith("predictions.")
-                || engineName.startsWith("sop_classifier.") || engineName.startsWith("bert.pooler.")
+        return engineName.startsWith("cls.")
+                || engineName.startsWith("lm_head.")
+                || engineName.startsWith("predictions.")
+                || engineName.startsWith("sop_classifier.")
+                || engineName.startsWith("bert.pooler.")
                 || engineName.startsWith("albert.pooler.");
     }
 

@@ -23,7 +23,8 @@ public record TokenizerJsonVocabulary(List<String> tokens, boolean lowercase, in
         }
         JsonNode model = root == null ? null : root.path("model");
         if (model == null || !"WordPiece".equals(model.path("type").asText())) {
-            throw new IOException(source + ": model.type is '" + (model == null ? "" : model.path("type").asText())
+            throw new IOException(source + ": model.type is '"
+                    + (model == null ? "" : model.path("type").asText())
                     + "', only WordPiece tokenizer.json files (BERT's) can be imported");
         }
         JsonNode vocab = model.path("vocab");

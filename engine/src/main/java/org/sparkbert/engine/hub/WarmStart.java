@@ -20,18 +20,16 @@ import org.sparkbert.engine.model.Parameter;
 public final class WarmStart {
 
     /** What happened to each tensor: copied, kept fresh (missing head, or asked to), stored but unused (a head this model lacks). */
-    public record Applied(List<String> loaded, List<String> fresh, List<String> unused) {
-    }
+    public record Applied(List<String> loaded, List<String> fresh, List<String> unused) {}
 
-    private WarmStart() {
-    }
+    private WarmStart() {}
 
     /**
      * Copies {@code weights} (engine names) from {@code source} into {@code model}, except the
      * parameters {@code keepFresh} names (a new task's classifier, or all of them for a random baseline).
      */
-    public static Applied apply(BertModel model, Map<String, StoredTensor> weights, String source,
-                                Predicate<String> keepFresh) {
+    public static Applied apply(
+            BertModel model, Map<String, StoredTensor> weights, String source, Predicate<String> keepFresh) {
         List<String> loaded = new ArrayList<>();
         List<String> fresh = new ArrayList<>();
         Set<String> used = new HashSet<>();
@@ -44,16 +42,17 @@ public final class WarmStart {
             }
             if (t == null) {
                 if (!PretrainedModel.isHead(p.name())) {
-                    throw new IllegalArgumentException(source + " has no tensor " + p.name() + ", which the encoder needs: "
-                            + "the directory does not hold a model of this configuration");
+                    throw new IllegalArgumentException(
+                            source + " has no tensor " + p.name() + ", which the encoder needs: "
+                                    + "the directory does not hold a model of this configuration");
                 }
                 fresh.add(p.name());
                 continue;
             }
             long[] expected = Arrays.stream(p.shape()).asLongStream().toArray();
             if (!Arrays.equals(expected, t.shape())) {
-                throw new IllegalArgumentException(source + ": tensor " + p.name() + " has shape " + Arrays.toString(t.shape())
-                        + ", the model needs " + Arrays.toString(p.shape()));
+                throw new IllegalArgumentException(source + ": tensor " + p.name() + " has shape "
+                        + Arrays.toString(t.shape()) + ", the model needs " + Arrays.toString(p.shape()));
             }
             model.write(p, t.floats());
             loaded.add(p.name());
@@ -62,8 +61,9 @@ public final class WarmStart {
         for (String name : weights.keySet()) {
             if (used.contains(name)) continue;
             if (!PretrainedModel.isHead(name)) {
-                throw new IllegalArgumentException(source + ": unknown tensor " + name + ", which a model of this configuration "
-                        + "does not have (another architecture, or more layers than config.json says)");
+                throw new IllegalArgumentException(
+                        source + ": unknown tensor " + name + ", which a model of this configuration "
+                                + "does not have (another architecture, or more layers than config.json says)");
             }
             unused.add(name);
         }

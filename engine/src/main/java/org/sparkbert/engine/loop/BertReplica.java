@@ -18,16 +18,19 @@ public final class BertReplica implements Replica {
     private StepMetrics lastMetrics;
     /** The masked tokens of this replica's micro-batches, each step counted once; null for a replica without data. */
     private final MaskedTokenEntropy entropy;
+
     private long entropyUpTo = -1;
 
     /** batches is null for a replica that holds no data (the tree strategy's driver). */
-    public BertReplica(BertModel model, String optimizerName, Optimizer optimizer, Trainer trainer, BatchSource batches) {
+    public BertReplica(
+            BertModel model, String optimizerName, Optimizer optimizer, Trainer trainer, BatchSource batches) {
         this.model = model;
         this.optimizerName = optimizerName;
         this.optimizer = optimizer;
         this.trainer = trainer;
         this.batches = batches;
-        this.entropy = batches == null ? null : new MaskedTokenEntropy(model.config().vocabSize());
+        this.entropy =
+                batches == null ? null : new MaskedTokenEntropy(model.config().vocabSize());
     }
 
     public BertModel model() {

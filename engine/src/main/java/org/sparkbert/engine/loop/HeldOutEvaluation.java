@@ -22,14 +22,20 @@ public final class HeldOutEvaluation implements AutoCloseable {
         int T = set.longest();
         int predictions = 0;
         for (int start = 0; start < set.rows().size(); start += batchSize) {
-            List<HeldOutSet.Row> rows = set.rows().subList(start, Math.min(start + batchSize, set.rows().size()));
+            List<HeldOutSet.Row> rows = set.rows()
+                    .subList(start, Math.min(start + batchSize, set.rows().size()));
             Batch b = batch(rows, T, padId);
             predictions = Math.max(predictions, b.predictions());
             batches.add(b);
         }
         // the sentence head is not scored: frozen validation rows carry no sentence label
-        this.model = new BertModel(config.withDropout(0f, 0f), backend, Math.min(batchSize, set.rows().size()), T,
-                Math.max(1, predictions), 0);
+        this.model = new BertModel(
+                config.withDropout(0f, 0f),
+                backend,
+                Math.min(batchSize, set.rows().size()),
+                T,
+                Math.max(1, predictions),
+                0);
     }
 
     /** The held-out figures of these weights (the training model's, in its parameter order). */
@@ -43,8 +49,12 @@ public final class HeldOutEvaluation implements AutoCloseable {
             correct += losses.mlmCorrect();
             positions += losses.predictions();
         }
-        return new HeldOutRecord(step, positions == 0 ? Double.NaN : lossSum / positions,
-                positions == 0 ? Double.NaN : (double) correct / positions, positions, set.unigramNats(),
+        return new HeldOutRecord(
+                step,
+                positions == 0 ? Double.NaN : lossSum / positions,
+                positions == 0 ? Double.NaN : (double) correct / positions,
+                positions,
+                set.unigramNats(),
                 set.twoNeighbourNats());
     }
 
@@ -65,8 +75,15 @@ public final class HeldOutEvaluation implements AutoCloseable {
                 labels.add(r.labels()[k]);
             }
         }
-        return new Batch(B, T, ids, types, mask, positions.stream().mapToInt(Integer::intValue).toArray(),
-                labels.stream().mapToInt(Integer::intValue).toArray(), new int[B]);
+        return new Batch(
+                B,
+                T,
+                ids,
+                types,
+                mask,
+                positions.stream().mapToInt(Integer::intValue).toArray(),
+                labels.stream().mapToInt(Integer::intValue).toArray(),
+                new int[B]);
     }
 
     @Override

@@ -4,8 +4,8 @@ package org.sparkbert.engine.loop;
  * The model's figures on the held-out set after {@code step} steps, beside the count baselines on
  * the same positions: the masked-LM loss (nats, mean over the masked positions) and accuracy.
  */
-public record HeldOutRecord(long step, double mlmLoss, double mlmAccuracy, long positions, double unigramNats,
-                            double twoNeighbourNats) {
+public record HeldOutRecord(
+        long step, double mlmLoss, double mlmAccuracy, long positions, double unigramNats, double twoNeighbourNats) {
 
     /** One metrics.jsonl line, kind "eval", beside the training records. */
     public String toJsonLine() {
@@ -21,8 +21,14 @@ public record HeldOutRecord(long step, double mlmLoss, double mlmAccuracy, long 
     }
 
     public String toLogLine() {
-        return String.format(java.util.Locale.ROOT, "held-out step %d | mlm %.4f acc %.3f | unigram %.4f | two-neighbour %.4f"
-                + " (%s)", step, mlmLoss, mlmAccuracy, unigramNats, twoNeighbourNats,
+        return String.format(
+                java.util.Locale.ROOT,
+                "held-out step %d | mlm %.4f acc %.3f | unigram %.4f | two-neighbour %.4f" + " (%s)",
+                step,
+                mlmLoss,
+                mlmAccuracy,
+                unigramNats,
+                twoNeighbourNats,
                 beatsTwoNeighbours() ? "below the count model: context learned" : "not yet below the count model");
     }
 

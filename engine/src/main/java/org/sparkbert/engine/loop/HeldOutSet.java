@@ -12,8 +12,7 @@ import java.util.List;
  */
 public record HeldOutSet(List<Row> rows, double unigramNats, double twoNeighbourNats) implements Serializable {
 
-    public record Row(int[] inputIds, int[] tokenTypeIds, int[] positions, int[] labels) implements Serializable {
-    }
+    public record Row(int[] inputIds, int[] tokenTypeIds, int[] positions, int[] labels) implements Serializable {}
 
     public int longest() {
         return rows.stream().mapToInt(r -> r.inputIds().length).max().orElse(1);

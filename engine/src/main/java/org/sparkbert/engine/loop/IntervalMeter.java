@@ -12,6 +12,7 @@ public final class IntervalMeter {
     private double loss, mlmLoss, sentenceLoss, sentenceAccuracy, mlmCorrect;
     /** ELECTRA: sums of the steps' discriminator means, and how many steps had a precision and a recall. */
     private double discLoss, discAccuracy, discPrecision, discRecall, replacedFraction;
+
     private int detectionSteps, precisionSteps, recallSteps;
     private long predictions, tokens;
     private long startNanos = System.nanoTime();
@@ -51,9 +52,14 @@ public final class IntervalMeter {
     }
 
     /** The interval's record, its tokens per second over the wall-clock time since the interval began; then starts the next. */
-    public ProgressRecord close(long step, long totalSteps, double learningRate, double elapsedSeconds,
-                                double maskedTokenEntropy) {
-        return close(step, totalSteps, learningRate, elapsedSeconds, maskedTokenEntropy,
+    public ProgressRecord close(
+            long step, long totalSteps, double learningRate, double elapsedSeconds, double maskedTokenEntropy) {
+        return close(
+                step,
+                totalSteps,
+                learningRate,
+                elapsedSeconds,
+                maskedTokenEntropy,
                 (System.nanoTime() - startNanos) / 1e9);
     }
 
@@ -61,16 +67,33 @@ public final class IntervalMeter {
      * The interval's record, its tokens per second over {@code seconds} (for steps measured elsewhere, such
      * as a distributed run's, summed from their step times); then starts the next interval.
      */
-    public ProgressRecord close(long step, long totalSteps, double learningRate, double elapsedSeconds,
-                                double maskedTokenEntropy, double seconds) {
-        ProgressRecord r = new ProgressRecord(step, totalSteps, loss / steps, mlmLoss / steps,
+    public ProgressRecord close(
+            long step,
+            long totalSteps,
+            double learningRate,
+            double elapsedSeconds,
+            double maskedTokenEntropy,
+            double seconds) {
+        ProgressRecord r = new ProgressRecord(
+                step,
+                totalSteps,
+                loss / steps,
+                mlmLoss / steps,
                 mlmCorrect / Math.max(1, predictions),
                 sentenceTask ? sentenceLoss / steps : Double.NaN,
                 sentenceTask ? sentenceAccuracy / steps : Double.NaN,
-                learningRate, tokens / seconds, elapsedSeconds, maskedTokenEntropy,
-                detectionSteps == 0 ? DetectionMetrics.NONE : new DetectionMetrics(discLoss / detectionSteps,
-                        discAccuracy / detectionSteps, precisionSteps == 0 ? Double.NaN : discPrecision / precisionSteps,
-                        recallSteps == 0 ? Double.NaN : discRecall / recallSteps, replacedFraction / detectionSteps));
+                learningRate,
+                tokens / seconds,
+                elapsedSeconds,
+                maskedTokenEntropy,
+                detectionSteps == 0
+                        ? DetectionMetrics.NONE
+                        : new DetectionMetrics(
+                                discLoss / detectionSteps,
+                                discAccuracy / detectionSteps,
+                                precisionSteps == 0 ? Double.NaN : discPrecision / precisionSteps,
+                                recallSteps == 0 ? Double.NaN : discRecall / recallSteps,
+                                replacedFraction / detectionSteps));
         steps = detectionSteps = precisionSteps = recallSteps = 0;
         discLoss = discAccuracy = discPrecision = discRecall = replacedFraction = 0;
         loss = mlmLoss = sentenceLoss = sentenceAccuracy = mlmCorrect = 0;

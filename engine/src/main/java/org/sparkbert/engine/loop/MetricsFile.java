@@ -51,13 +51,15 @@ public final class MetricsFile implements AutoCloseable {
     }
 
     /** The last complete record of dir/metrics.jsonl of this kind ("eval", or null for training), as JSON; null when there is none. */
-    public static com.fasterxml.jackson.databind.JsonNode last(FileSystem fs, Path dir, String kind) throws IOException {
+    public static com.fasterxml.jackson.databind.JsonNode last(FileSystem fs, Path dir, String kind)
+            throws IOException {
         Path file = new Path(dir, NAME);
         if (!fs.exists(file)) return null;
         String last = null;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
-                if (!line.isBlank() && ProgressRecord.stepOf(line) != Long.MAX_VALUE
+                if (!line.isBlank()
+                        && ProgressRecord.stepOf(line) != Long.MAX_VALUE
                         && (kind == null ? !line.contains("\"kind\"") : line.contains("\"kind\":\"" + kind + "\""))) {
                     last = line;
                 }

@@ -53,11 +53,15 @@ public final class MetricsRecorder implements StepListener {
             log.warn("{}: step {} skipped: loss {} or its gradient norm is not finite", who, s.step(), s.loss());
         }
         if (!plan.logAfter(s.step())) return;
-        ProgressRecord record = meter.close(s.step(), plan.steps(), s.learningRate(), (System.nanoTime() - start) / 1e9,
-                s.maskedTokenEntropy());
+        ProgressRecord record = meter.close(
+                s.step(), plan.steps(), s.learningRate(), (System.nanoTime() - start) / 1e9, s.maskedTokenEntropy());
         if (file != null) file.append(record);
-        String reduce = Double.isNaN(s.allReduceSeconds()) || s.seconds() <= 0 ? ""
-                : String.format(java.util.Locale.ROOT, " | all-reduce %.1f%% of the step", 100 * s.allReduceSeconds() / s.seconds());
+        String reduce = Double.isNaN(s.allReduceSeconds()) || s.seconds() <= 0
+                ? ""
+                : String.format(
+                        java.util.Locale.ROOT,
+                        " | all-reduce %.1f%% of the step",
+                        100 * s.allReduceSeconds() / s.seconds());
         log.info("{} {}{}", who, record.toLogLine(sentenceTask == null ? "" : sentenceTask), reduce);
     }
 

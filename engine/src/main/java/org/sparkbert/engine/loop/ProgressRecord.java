@@ -16,17 +16,46 @@ import java.util.Locale;
  *                  disc_loss, disc_accuracy, disc_precision, disc_recall and replaced_fraction are written);
  *                  {@link DetectionMetrics#NONE} otherwise (no such keys)
  */
-public record ProgressRecord(long step, long totalSteps, double loss, double mlmLoss, double mlmAccuracy,
-                             double sentenceLoss, double sentenceAccuracy, double learningRate,
-                             double tokensPerSecond, double elapsedSeconds, double maskedTokenEntropy,
-                             DetectionMetrics detection) {
+public record ProgressRecord(
+        long step,
+        long totalSteps,
+        double loss,
+        double mlmLoss,
+        double mlmAccuracy,
+        double sentenceLoss,
+        double sentenceAccuracy,
+        double learningRate,
+        double tokensPerSecond,
+        double elapsedSeconds,
+        double maskedTokenEntropy,
+        DetectionMetrics detection) {
 
     /** An interval without a discriminator. */
-    public ProgressRecord(long step, long totalSteps, double loss, double mlmLoss, double mlmAccuracy,
-                          double sentenceLoss, double sentenceAccuracy, double learningRate,
-                          double tokensPerSecond, double elapsedSeconds, double maskedTokenEntropy) {
-        this(step, totalSteps, loss, mlmLoss, mlmAccuracy, sentenceLoss, sentenceAccuracy, learningRate, tokensPerSecond,
-                elapsedSeconds, maskedTokenEntropy, DetectionMetrics.NONE);
+    public ProgressRecord(
+            long step,
+            long totalSteps,
+            double loss,
+            double mlmLoss,
+            double mlmAccuracy,
+            double sentenceLoss,
+            double sentenceAccuracy,
+            double learningRate,
+            double tokensPerSecond,
+            double elapsedSeconds,
+            double maskedTokenEntropy) {
+        this(
+                step,
+                totalSteps,
+                loss,
+                mlmLoss,
+                mlmAccuracy,
+                sentenceLoss,
+                sentenceAccuracy,
+                learningRate,
+                tokensPerSecond,
+                elapsedSeconds,
+                maskedTokenEntropy,
+                DetectionMetrics.NONE);
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,8 +102,14 @@ public record ProgressRecord(long step, long totalSteps, double loss, double mlm
     /** The log line, e.g. {@code step 200/1000 | loss 7.812 | mlm 7.120 acc 0.061 | nsp 0.692 acc 0.512 | ...}. */
     public String toLogLine(String sentenceTask) {
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "step %d/%d | loss %.4f | mlm %.4f acc %.3f", step, totalSteps, loss,
-                mlmLoss, mlmAccuracy));
+        s.append(String.format(
+                Locale.ROOT,
+                "step %d/%d | loss %.4f | mlm %.4f acc %.3f",
+                step,
+                totalSteps,
+                loss,
+                mlmLoss,
+                mlmAccuracy));
         if (!Double.isNaN(maskedTokenEntropy)) {
             s.append(String.format(Locale.ROOT, " (unigram entropy %.3f)", maskedTokenEntropy));
         }
@@ -82,11 +117,16 @@ public record ProgressRecord(long step, long totalSteps, double loss, double mlm
             s.append(String.format(Locale.ROOT, " | %s %.4f acc %.3f", sentenceTask, sentenceLoss, sentenceAccuracy));
         }
         if (detection.present()) {
-            s.append(String.format(Locale.ROOT, " | disc %.4f acc %.3f P %.3f R %.3f replaced %.3f", detection.loss(),
-                    detection.accuracy(), detection.precision(), detection.recall(), detection.replacedFraction()));
+            s.append(String.format(
+                    Locale.ROOT,
+                    " | disc %.4f acc %.3f P %.3f R %.3f replaced %.3f",
+                    detection.loss(),
+                    detection.accuracy(),
+                    detection.precision(),
+                    detection.recall(),
+                    detection.replacedFraction()));
         }
-        s.append(String.format(Locale.ROOT, " | lr %.3e | %.0f tok/s | ETA %s", learningRate, tokensPerSecond,
-                eta()));
+        s.append(String.format(Locale.ROOT, " | lr %.3e | %.0f tok/s | ETA %s", learningRate, tokensPerSecond, eta()));
         return s.toString();
     }
 

@@ -1,7 +1,6 @@
 package org.sparkbert.engine.loop;
 
 import java.io.IOException;
-import org.sparkbert.engine.loop.ReplicaGroup;
 
 /**
  * One model replica of a synchronous data-parallel run, as the Spark shell drives it: the training

@@ -20,11 +20,18 @@ public interface ReplicaGroup {
     /** One replica alone: the sum is the buffer itself. */
     static ReplicaGroup single() {
         return new ReplicaGroup() {
-            @Override public int rank() { return 0; }
+            @Override
+            public int rank() {
+                return 0;
+            }
 
-            @Override public int size() { return 1; }
+            @Override
+            public int size() {
+                return 1;
+            }
 
-            @Override public void allReduce(float[] buf, int offset, int length) {}
+            @Override
+            public void allReduce(float[] buf, int offset, int length) {}
         };
     }
 }

@@ -2,7 +2,6 @@ package org.sparkbert.engine.loop;
 
 import java.io.IOException;
 import org.sparkbert.engine.collective.RingAllReduce;
-import org.sparkbert.engine.loop.ReplicaGroup;
 
 /** The replicas of a barrier stage summing through the ring; keeps the time spent in all-reduce. */
 public final class RingGroup implements ReplicaGroup {

@@ -16,12 +16,10 @@ public interface RunCoordination {
     long agree(long writersValue) throws IOException;
 
     /** Before each step: a place to stop when the run was cancelled. */
-    default void beforeStep(long step) {
-    }
+    default void beforeStep(long step) {}
 
     /** After a checkpoint: nobody runs ahead of a checkpoint that may still fail. */
-    default void afterCheckpoint(long step) {
-    }
+    default void afterCheckpoint(long step) {}
 
     static RunCoordination alone() {
         return new RunCoordination() {

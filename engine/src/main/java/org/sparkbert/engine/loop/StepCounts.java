@@ -22,7 +22,9 @@ public record StepCounts(int predictions, int sequences, int tokens) {
     }
 
     /** The counts as the floats that replicas sum: predictions, sequences, tokens. */
-    public float[] toFloats() { return new float[] {predictions, sequences, tokens}; }
+    public float[] toFloats() {
+        return new float[] {predictions, sequences, tokens};
+    }
 
     /** The counts from {@link #toFloats}'s summed layout. */
     public static StepCounts ofFloats(float[] summed) {
@@ -30,8 +32,12 @@ public record StepCounts(int predictions, int sequences, int tokens) {
     }
 
     /** 1 / masked positions: the MLM loss is their mean (0 when there are none). */
-    float mlmScale() { return predictions == 0 ? 0f : 1f / predictions; }
+    float mlmScale() {
+        return predictions == 0 ? 0f : 1f / predictions;
+    }
 
     /** 1 / sequences: the sentence loss is their mean. */
-    float sentenceScale() { return sequences == 0 ? 0f : 1f / sequences; }
+    float sentenceScale() {
+        return sequences == 0 ? 0f : 1f / sequences;
+    }
 }

@@ -6,18 +6,15 @@ import java.io.IOException;
 public interface StepListener extends AutoCloseable {
 
     /** Called once, before the first step, with the step the run resumes from (0 for a fresh run). */
-    default void started(long resumedFrom) throws IOException {
-    }
+    default void started(long resumedFrom) throws IOException {}
 
     void step(StepSummary step) throws IOException;
 
     /** The held-out figures after a step (every evaluation interval and at the end), where the run has a held-out set. */
-    default void evaluated(HeldOutRecord record) throws IOException {
-    }
+    default void evaluated(HeldOutRecord record) throws IOException {}
 
     @Override
-    default void close() throws IOException {
-    }
+    default void close() throws IOException {}
 
     /** The listeners in turn, each step to every one; closing closes all of them, even after a failure. */
     static StepListener all(StepListener... listeners) {
@@ -55,7 +52,6 @@ public interface StepListener extends AutoCloseable {
     }
 
     static StepListener none() {
-        return step -> {
-        };
+        return step -> {};
     }
 }

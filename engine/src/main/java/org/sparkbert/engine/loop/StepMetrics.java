@@ -10,19 +10,56 @@ package org.sparkbert.engine.loop;
  * MLM fields are the generator's, detection is the discriminator's ({@link DetectionMetrics#NONE}
  * otherwise) and loss is the generator's MLM loss plus discriminator_weight times the discriminator's.
  */
-public record StepMetrics(long step, double loss, double mlmLoss, double mlmAccuracy, double sentenceLoss,
-                          double sentenceAccuracy, float learningRate, double gradientNorm, long tokens, int predictions,
-                          double seconds, boolean skipped, DetectionMetrics detection) {
+public record StepMetrics(
+        long step,
+        double loss,
+        double mlmLoss,
+        double mlmAccuracy,
+        double sentenceLoss,
+        double sentenceAccuracy,
+        float learningRate,
+        double gradientNorm,
+        long tokens,
+        int predictions,
+        double seconds,
+        boolean skipped,
+        DetectionMetrics detection) {
 
     /** A step without a discriminator. */
-    public StepMetrics(long step, double loss, double mlmLoss, double mlmAccuracy, double sentenceLoss,
-                       double sentenceAccuracy, float learningRate, double gradientNorm, long tokens, int predictions,
-                       double seconds, boolean skipped) {
-        this(step, loss, mlmLoss, mlmAccuracy, sentenceLoss, sentenceAccuracy, learningRate, gradientNorm, tokens,
-                predictions, seconds, skipped, DetectionMetrics.NONE);
+    public StepMetrics(
+            long step,
+            double loss,
+            double mlmLoss,
+            double mlmAccuracy,
+            double sentenceLoss,
+            double sentenceAccuracy,
+            float learningRate,
+            double gradientNorm,
+            long tokens,
+            int predictions,
+            double seconds,
+            boolean skipped) {
+        this(
+                step,
+                loss,
+                mlmLoss,
+                mlmAccuracy,
+                sentenceLoss,
+                sentenceAccuracy,
+                learningRate,
+                gradientNorm,
+                tokens,
+                predictions,
+                seconds,
+                skipped,
+                DetectionMetrics.NONE);
     }
 
-    public double tokensPerSecond() { return seconds > 0 ? tokens / seconds : 0; }
+    public double tokensPerSecond() {
+        return seconds > 0 ? tokens / seconds : 0;
+    }
 
-    public boolean hasSentenceTask() { return !Double.isNaN(sentenceLoss); }
+    public boolean hasSentenceTask() {
+        return !Double.isNaN(sentenceLoss);
+    }
 }

@@ -51,8 +51,8 @@ public final class TensorBoardRecorder implements StepListener {
     public void step(StepSummary s) throws IOException {
         meter.add(s.metrics());
         if (!plan.logAfter(s.step())) return;
-        ProgressRecord r = meter.close(s.step(), plan.steps(), s.learningRate(), (System.nanoTime() - start) / 1e9,
-                s.maskedTokenEntropy());
+        ProgressRecord r = meter.close(
+                s.step(), plan.steps(), s.learningRate(), (System.nanoTime() - start) / 1e9, s.maskedTokenEntropy());
         Map<String, Double> scalars = new LinkedHashMap<>();
         scalars.put("train/loss", r.loss());
         scalars.put("train/mlm_loss", r.mlmLoss());

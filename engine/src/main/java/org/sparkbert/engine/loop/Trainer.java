@@ -35,9 +35,19 @@ public final class Trainer {
      * parameterCount gradient floats, in this order (sums over the replica's micro-batches; summed
      * over the replicas they describe the global batch).
      */
-    public static final int MLM_LOSS_SUM = 0, MLM_CORRECT = 1, PREDICTIONS = 2, SENTENCE_LOSS_SUM = 3,
-            SENTENCE_CORRECT = 4, SEQUENCES = 5, TOKENS = 6, DETECTION_LOSS_SUM = 7, DETECTION_CORRECT = 8,
-            DETECTION_TRUE_POSITIVES = 9, DETECTION_PREDICTED_POSITIVES = 10, REPLACED = 11, STATISTICS = 12;
+    public static final int MLM_LOSS_SUM = 0,
+            MLM_CORRECT = 1,
+            PREDICTIONS = 2,
+            SENTENCE_LOSS_SUM = 3,
+            SENTENCE_CORRECT = 4,
+            SEQUENCES = 5,
+            TOKENS = 6,
+            DETECTION_LOSS_SUM = 7,
+            DETECTION_CORRECT = 8,
+            DETECTION_TRUE_POSITIVES = 9,
+            DETECTION_PREDICTED_POSITIVES = 10,
+            REPLACED = 11,
+            STATISTICS = 12;
 
     private final BertModel model;
     private final Optimizer optimizer;
@@ -58,20 +68,42 @@ public final class Trainer {
     }
 
     /** Builds a model with the state slots this optimiser needs, initialised from the seed. */
-    public static BertModel newModel(ModelConfig config, String backend, int threads,
-                                     Optimizer optimizer, int batchSize, int seqLength, int maxPredictions, long seed) {
-        return newModel(config, Backends.create(backend, "auto", threads), optimizer, batchSize, seqLength, maxPredictions, seed);
+    public static BertModel newModel(
+            ModelConfig config,
+            String backend,
+            int threads,
+            Optimizer optimizer,
+            int batchSize,
+            int seqLength,
+            int maxPredictions,
+            long seed) {
+        return newModel(
+                config,
+                Backends.create(backend, "auto", threads),
+                optimizer,
+                batchSize,
+                seqLength,
+                maxPredictions,
+                seed);
     }
 
     /** A model on a backend made by the caller (for example an OpenCL backend on a chosen device). */
-    public static BertModel newModel(ModelConfig config, Backend backend,
-                                     Optimizer optimizer, int batchSize, int seqLength, int maxPredictions, long seed) {
+    public static BertModel newModel(
+            ModelConfig config,
+            Backend backend,
+            Optimizer optimizer,
+            int batchSize,
+            int seqLength,
+            int maxPredictions,
+            long seed) {
         BertModel model = new BertModel(config, backend, batchSize, seqLength, maxPredictions, optimizer.stateSlots());
         model.initialize(seed);
         return model;
     }
 
-    public long stepsDone() { return step; }
+    public long stepsDone() {
+        return step;
+    }
 
     /**
      * Continues from a run that had done this many steps (its weights and optimiser state restored by
@@ -116,11 +148,14 @@ public final class Trainer {
     /** This replica's masked positions and sequences (phase 1: sum them over the replicas). */
     public StepCounts count(List<Batch> myMicroBatches) {
         if (myMicroBatches.size() != options.accumulate()) {
-            throw new IllegalArgumentException("a step takes " + options.accumulate() + " micro-batches, got " + myMicroBatches.size());
+            throw new IllegalArgumentException(
+                    "a step takes " + options.accumulate() + " micro-batches, got " + myMicroBatches.size());
         }
         StepCounts counts = new StepCounts(0, 0, 0);
-        for (Batch b : myMicroBatches) counts = counts.plus(new StepCounts(b.predictions(), b.batchSize(), b.realTokens()));
-        if (counts.predictions() >= StepCounts.EXACT_IN_FLOAT || counts.sequences() >= StepCounts.EXACT_IN_FLOAT
+        for (Batch b : myMicroBatches)
+            counts = counts.plus(new StepCounts(b.predictions(), b.batchSize(), b.realTokens()));
+        if (counts.predictions() >= StepCounts.EXACT_IN_FLOAT
+                || counts.sequences() >= StepCounts.EXACT_IN_FLOAT
                 || counts.tokens() >= StepCounts.EXACT_IN_FLOAT) {
             throw new IllegalArgumentException("a step of " + counts + " is too large to count in floats");
         }
@@ -147,7 +182,8 @@ public final class Trainer {
         long start = System.nanoTime();
         int n = model.parameterCount();
         if (summed.length != n + STATISTICS) {
-            throw new IllegalArgumentException("expected " + n + " gradients and " + STATISTICS + " statistics, got " + summed.length + " floats");
+            throw new IllegalArgumentException(
+                    "expected " + n + " gradients and " + STATISTICS + " statistics, got " + summed.length + " floats");
         }
         return applySummed(summed, start);
     }
@@ -178,11 +214,12 @@ public final class Trainer {
         for (int m = 0; m < microBatches.size(); m++) {
             Batch b = microBatches.get(m);
             if (b.batchSize() != size) {
-                throw new IllegalArgumentException("micro-batches of one step must be the same size: " + size + " and " + b.batchSize());
+                throw new IllegalArgumentException(
+                        "micro-batches of one step must be the same size: " + size + " and " + b.batchSize());
             }
             int firstSequence = Math.multiplyExact(firstGlobalMicroBatch + m, size);
-            Losses l = model.forward(b, options.seed(), step, firstSequence, global.mlmScale(), global.sentenceScale(),
-                    detectionScale);
+            Losses l = model.forward(
+                    b, options.seed(), step, firstSequence, global.mlmScale(), global.sentenceScale(), detectionScale);
             model.backward();
             mlmSum += l.mlmLossSum();
             sentenceSum += l.sentenceLossSum();
@@ -224,9 +261,15 @@ public final class Trainer {
         boolean sentenceTask = model.config().hasSentenceTask();
         double sentence = sentenceTask && sequences > 0 ? s[SENTENCE_LOSS_SUM] / (double) sequences : 0;
         long tokens = exactCount(s[TOKENS]);
-        DetectionMetrics detection = model.config().electra() ? DetectionMetrics.of(s[DETECTION_LOSS_SUM],
-                exactCount(s[DETECTION_CORRECT]), exactCount(s[DETECTION_TRUE_POSITIVES]),
-                exactCount(s[DETECTION_PREDICTED_POSITIVES]), exactCount(s[REPLACED]), tokens) : DetectionMetrics.NONE;
+        DetectionMetrics detection = model.config().electra()
+                ? DetectionMetrics.of(
+                        s[DETECTION_LOSS_SUM],
+                        exactCount(s[DETECTION_CORRECT]),
+                        exactCount(s[DETECTION_TRUE_POSITIVES]),
+                        exactCount(s[DETECTION_PREDICTED_POSITIVES]),
+                        exactCount(s[REPLACED]),
+                        tokens)
+                : DetectionMetrics.NONE;
         double detectionTerm = detection.present() ? model.config().discriminatorWeight() * detection.loss() : 0;
         double norm = GradientClipping.norm(model);
         boolean skipped = !Double.isFinite(norm) || !Double.isFinite(mlm + sentence + detectionTerm);
@@ -236,10 +279,20 @@ public final class Trainer {
             optimizer.step(model, lr, step + 1);
         }
         step++;
-        return new StepMetrics(step, mlm + sentence + detectionTerm, mlm,
+        return new StepMetrics(
+                step,
+                mlm + sentence + detectionTerm,
+                mlm,
                 predictions == 0 ? 0 : s[MLM_CORRECT] / (double) predictions,
-                sentenceTask ? sentence : Double.NaN, sentenceTask ? s[SENTENCE_CORRECT] / (double) sequences : Double.NaN,
-                lr, norm, tokens, predictions, (System.nanoTime() - start) / 1e9, skipped, detection);
+                sentenceTask ? sentence : Double.NaN,
+                sentenceTask ? s[SENTENCE_CORRECT] / (double) sequences : Double.NaN,
+                lr,
+                norm,
+                tokens,
+                predictions,
+                (System.nanoTime() - start) / 1e9,
+                skipped,
+                detection);
     }
 
     private static int exactCount(float summed) {

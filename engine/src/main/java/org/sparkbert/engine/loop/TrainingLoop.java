@@ -64,7 +64,8 @@ public final class TrainingLoop<R extends Replica> {
                 summaries.add(summary);
                 listener.step(summary);
             }
-            if (writes && evaluation != null
+            if (writes
+                    && evaluation != null
                     && (step + 1 == plan.steps() || evaluateEvery > 0 && (step + 1) % evaluateEvery == 0)) {
                 listener.evaluated(evaluation.evaluate(step + 1, replica.weights()));
             }
@@ -72,7 +73,8 @@ public final class TrainingLoop<R extends Replica> {
                 skipped++;
                 if (++nonFiniteInARow >= plan.maxNonFiniteSteps()) {
                     throw new NonFiniteTrainingException("steps " + (step + 2 - nonFiniteInARow) + " to " + (step + 1)
-                            + " had a non-finite loss or gradient norm (" + nonFiniteInARow + " in a row; each was skipped):"
+                            + " had a non-finite loss or gradient norm (" + nonFiniteInARow
+                            + " in a row; each was skipped):"
                             + " lower --lr, raise --warmup-steps or keep --clip-norm on; the newest checkpoint holds the last"
                             + " finite weights");
                 }
@@ -81,8 +83,12 @@ public final class TrainingLoop<R extends Replica> {
             }
             if (step > from) calibrationSeconds += summary.seconds(); // the first step warms up
             if (plan.checkpointMinutes() > 0 && step + 1 == from + CALIBRATION_STEPS) {
-                long proposal = Math.max(1, Math.round(plan.checkpointMinutes() * 60 * (CALIBRATION_STEPS - 1)
-                        / Math.max(calibrationSeconds, 1e-9)));
+                long proposal = Math.max(
+                        1,
+                        Math.round(plan.checkpointMinutes()
+                                * 60
+                                * (CALIBRATION_STEPS - 1)
+                                / Math.max(calibrationSeconds, 1e-9)));
                 timedEvery = coordination.agree(writes ? proposal : 0);
             }
             long sinceCalibration = step + 1 - from - CALIBRATION_STEPS;
@@ -97,11 +103,13 @@ public final class TrainingLoop<R extends Replica> {
 
     /** The step every replica resumes from: the newest checkpoint the writer finds, loaded by all. */
     private long resume() throws IOException {
-        long proposal = checkpoints != null && coordination.writes() ? checkpoints.latestStep().orElse(0) : 0;
+        long proposal = checkpoints != null && coordination.writes()
+                ? checkpoints.latestStep().orElse(0)
+                : 0;
         long step = coordination.agree(proposal);
         if (step > plan.steps()) {
-            throw new IllegalStateException("the newest checkpoint is of step " + step + ", beyond the run's "
-                    + plan.steps() + " steps");
+            throw new IllegalStateException(
+                    "the newest checkpoint is of step " + step + ", beyond the run's " + plan.steps() + " steps");
         }
         if (step > 0) checkpoints.restore(step, replica);
         return step;

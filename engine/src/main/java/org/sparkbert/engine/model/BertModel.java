@@ -43,14 +43,17 @@ public final class BertModel implements Trainable, AutoCloseable {
     private final int finalLn, finalMean, finalRstd;
     /** The model's own encoder (ELECTRA's discriminator) with its embeddings; ELECTRA's generator or null. */
     private final Encoder main, generator;
+
     private final Embedded mainInput, generatorInput;
     /** Width of the rows the MLM head reads: H, or the generator's hidden size for ELECTRA. */
     private final int headIn;
+
     private final int hm, t1, t2, t3, tMean, tRstd, logits, dlogits, mlmLoss;
     private final int discPre, discAct, discLogits, discDlogits, discLoss;
     private final int clsIn, pooledPre, pooled, sentLogits, sentDlogits, sentLoss;
     /** [B, B*T] weights of the mean pooling: row b holds 1/length_b at b's attended positions. */
     private final int meanWeights;
+
     private SentencePooling pooling = SentencePooling.CLS;
     /** Relative-position scores [B,NH,T,T], shared by the layers: the bias in forward, its gradient in backward. */
     private final int relScores;
@@ -71,35 +74,82 @@ public final class BertModel implements Trainable, AutoCloseable {
     private static final int GENERATOR_SITES = 1 << 16, SAMPLE_SITE = 1 << 17;
 
     /** A transformer encoder of its own width, over layers of the model's count; its dropout sites start at site. */
-    private record Encoder(int hidden, int intermediate, int heads, int headSize, LayerParams[] params,
-                           LayerActivations[] acts, int site) {}
+    private record Encoder(
+            int hidden,
+            int intermediate,
+            int heads,
+            int headSize,
+            LayerParams[] params,
+            LayerActivations[] acts,
+            int site) {}
 
     /**
      * Embeddings of one encoder's input (ids in the int arena) up to the encoder's width: the shared
      * tables' sum, LayerNorm, dropout, then a projection to the encoder's hidden size where it differs
      * (mapW -1: none).
      */
-    private record Embedded(int ids, int emb, int ln, int mean, int rstd, int drop, int mapW, int mapB, int mapped,
-                            int hidden, int site) {
-        int output() { return mapped >= 0 ? mapped : drop; }
+    private record Embedded(
+            int ids,
+            int emb,
+            int ln,
+            int mean,
+            int rstd,
+            int drop,
+            int mapW,
+            int mapB,
+            int mapped,
+            int hidden,
+            int site) {
+        int output() {
+            return mapped >= 0 ? mapped : drop;
+        }
     }
 
     /** dist: the relative-position distance table [2M-1, D], or -1. */
-    private record LayerParams(int ln1W, int ln1B, int qkvW, int qkvB, int attW, int attB,
-                               int ln2W, int ln2B, int fcW, int fcB, int projW, int projB, int dist) {}
+    private record LayerParams(
+            int ln1W,
+            int ln1B,
+            int qkvW,
+            int qkvB,
+            int attW,
+            int attB,
+            int ln2W,
+            int ln2B,
+            int fcW,
+            int fcB,
+            int projW,
+            int projB,
+            int dist) {}
 
-    private record LayerActivations(int ln1, int ln1Mean, int ln1Rstd, int qkv, int att, int attDrop, int ctx,
-                                    int attOut, int res1, int ln2, int ln2Mean, int ln2Rstd, int fc, int fcGelu,
-                                    int proj, int res2) {}
+    private record LayerActivations(
+            int ln1,
+            int ln1Mean,
+            int ln1Rstd,
+            int qkv,
+            int att,
+            int attDrop,
+            int ctx,
+            int attOut,
+            int res1,
+            int ln2,
+            int ln2Mean,
+            int ln2Rstd,
+            int fc,
+            int fcGelu,
+            int proj,
+            int res2) {}
 
     /**
      * Lays the model out for batches of at most maxBatch sequences of exactly seqLength tokens and at
      * most maxPredictions masked positions, with stateSlots parameter-sized optimiser buffers.
      */
-    public BertModel(ModelConfig config, Backend backend, int maxBatch, int seqLength, int maxPredictions, int stateSlots) {
-        if (config.vocabSize() <= 0) throw new IllegalArgumentException("the model configuration has no vocab_size yet: call withVocabSize");
+    public BertModel(
+            ModelConfig config, Backend backend, int maxBatch, int seqLength, int maxPredictions, int stateSlots) {
+        if (config.vocabSize() <= 0)
+            throw new IllegalArgumentException("the model configuration has no vocab_size yet: call withVocabSize");
         if (seqLength > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("sequence length " + seqLength + " exceeds max_position_embeddings " + config.maxPositionEmbeddings());
+            throw new IllegalArgumentException("sequence length " + seqLength + " exceeds max_position_embeddings "
+                    + config.maxPositionEmbeddings());
         }
         this.config = config;
         this.backend = backend;
@@ -119,7 +169,9 @@ public final class BertModel implements Trainable, AutoCloseable {
 
         List<Object[]> specs = new ArrayList<>();
         wte = declare(specs, names.embedding("word_embeddings"), V, E);
-        wpe = config.learnedPositions() ? declare(specs, names.embedding("position_embeddings"), config.maxPositionEmbeddings(), E) : -1;
+        wpe = config.learnedPositions()
+                ? declare(specs, names.embedding("position_embeddings"), config.maxPositionEmbeddings(), E)
+                : -1;
         wtt = declare(specs, names.embedding("token_type_embeddings"), config.typeVocabSize(), E);
         embLnW = declare(specs, names.embeddingNorm() + ".weight", E);
         embLnB = declare(specs, names.embeddingNorm() + ".bias", E);
@@ -143,7 +195,8 @@ public final class BertModel implements Trainable, AutoCloseable {
             TensorNames g = names.generator();
             genMapW = E != Hg ? declare(specs, g.embeddingMapping() + ".weight", Hg, E) : -1;
             genMapB = E != Hg ? declare(specs, g.embeddingMapping() + ".bias", Hg) : -1;
-            for (int l = 0; l < layers; l++) generatorParams[l] = declareLayer(specs, g, l, Hg, gen.intermediateSize(), gen.headSize());
+            for (int l = 0; l < layers; l++)
+                generatorParams[l] = declareLayer(specs, g, l, Hg, gen.intermediateSize(), gen.headSize());
         }
         headIn = Hg;
         finalLnW = config.preLayerNorm() ? declare(specs, names.finalNorm() + ".weight", H) : -1;
@@ -170,19 +223,32 @@ public final class BertModel implements Trainable, AutoCloseable {
         activationBase = checked((2L + stateSlots) * paramCount);
         int BT = maxBatch * seqLength, P = maxPredictions, B = maxBatch;
         int in = 0;
-        ids = in; in += BT;
-        types = in; in += BT;
-        mask = in; in += BT;
-        positions = in; in += P;
-        labels = in; in += P;
-        mlmCorrect = in; in += P;
-        sentLabels = in; in += B;
-        sentCorrect = in; in += B;
-        clsRows = in; in += B;
-        samples = electra ? in : -1; in += electra ? P : 0;
-        discIds = electra ? in : -1; in += electra ? BT : 0;
-        discLabels = electra ? in : -1; in += electra ? BT : 0;
-        discOutcome = electra ? in : -1; in += electra ? BT : 0;
+        ids = in;
+        in += BT;
+        types = in;
+        in += BT;
+        mask = in;
+        in += BT;
+        positions = in;
+        in += P;
+        labels = in;
+        in += P;
+        mlmCorrect = in;
+        in += P;
+        sentLabels = in;
+        in += B;
+        sentCorrect = in;
+        in += B;
+        clsRows = in;
+        in += B;
+        samples = electra ? in : -1;
+        in += electra ? P : 0;
+        discIds = electra ? in : -1;
+        in += electra ? BT : 0;
+        discLabels = electra ? in : -1;
+        in += electra ? BT : 0;
+        discOutcome = electra ? in : -1;
+        in += electra ? BT : 0;
 
         mainInput = embedded(electra ? discIds : ids, mapW, mapB, H, 0, BT);
         LayerActivations[] acts = new LayerActivations[layers];
@@ -191,9 +257,16 @@ public final class BertModel implements Trainable, AutoCloseable {
         if (electra) {
             generatorInput = embedded(ids, genMapW, genMapB, Hg, GENERATOR_SITES, BT);
             LayerActivations[] genActs = new LayerActivations[layers];
-            for (int l = 0; l < layers; l++) genActs[l] = layerActivations(BT, B, Hg, gen.numAttentionHeads(), gen.intermediateSize());
-            generator = new Encoder(Hg, gen.intermediateSize(), gen.numAttentionHeads(), gen.headSize(), generatorParams,
-                    genActs, GENERATOR_SITES);
+            for (int l = 0; l < layers; l++)
+                genActs[l] = layerActivations(BT, B, Hg, gen.numAttentionHeads(), gen.intermediateSize());
+            generator = new Encoder(
+                    Hg,
+                    gen.intermediateSize(),
+                    gen.numAttentionHeads(),
+                    gen.headSize(),
+                    generatorParams,
+                    genActs,
+                    GENERATOR_SITES);
         } else {
             generatorInput = null;
             generator = null;
@@ -223,7 +296,8 @@ public final class BertModel implements Trainable, AutoCloseable {
         discLoss = electra ? buffer(BT) : -1;
         meanWeights = sentence ? buffer((long) B * B * seqLength) : -1;
         relScores = config.relativePositions() ? buffer((long) B * NH * seqLength * seqLength) : -1;
-        int sinusoid = config.positionEmbeddingType().equals(ModelConfig.SINUSOIDAL) ? buffer((long) seqLength * E) : -1;
+        int sinusoid =
+                config.positionEmbeddingType().equals(ModelConfig.SINUSOIDAL) ? buffer((long) seqLength * E) : -1;
         positionTable = wpe >= 0 ? wpe : sinusoid;
         backend.allocate(checked((long) activationBase + activationCount + gradientCount), in);
         if (sinusoid >= 0) backend.write(sinusoid, SinusoidalPositions.table(seqLength, E), 0, seqLength * E);
@@ -258,7 +332,11 @@ public final class BertModel implements Trainable, AutoCloseable {
         int ln2W = declare(specs, names.layer(n, LayerPart.FFN_NORM) + ".weight", H);
         int ln2B = declare(specs, names.layer(n, LayerPart.FFN_NORM) + ".bias", H);
         int dist = config.relativePositions()
-                ? declare(specs, names.layer(n, LayerPart.DISTANCE_EMBEDDING) + ".weight", 2 * config.maxPositionEmbeddings() - 1, D)
+                ? declare(
+                        specs,
+                        names.layer(n, LayerPart.DISTANCE_EMBEDDING) + ".weight",
+                        2 * config.maxPositionEmbeddings() - 1,
+                        D)
                 : -1;
         return new LayerParams(ln1W, ln1B, qkvW, qkvB, attW, attB, ln2W, ln2B, fcW, fcB, projW, projB, dist);
     }
@@ -274,9 +352,23 @@ public final class BertModel implements Trainable, AutoCloseable {
     private LayerActivations layerActivations(int BT, int B, int H, int NH, int I) {
         long bth = (long) BT * H, att = (long) B * NH * seqLength * seqLength;
         int attention = buffer(att);
-        return new LayerActivations(act(bth), buffer(BT), buffer(BT), act(3 * bth), attention,
-                config.attentionProbsDropoutProb() > 0 ? buffer(att) : attention, act(bth), act(bth), act(bth),
-                act(bth), buffer(BT), buffer(BT), act((long) BT * I), act((long) BT * I), act(bth), act(bth));
+        return new LayerActivations(
+                act(bth),
+                buffer(BT),
+                buffer(BT),
+                act(3 * bth),
+                attention,
+                config.attentionProbsDropoutProb() > 0 ? buffer(att) : attention,
+                act(bth),
+                act(bth),
+                act(bth),
+                act(bth),
+                buffer(BT),
+                buffer(BT),
+                act((long) BT * I),
+                act((long) BT * I),
+                act(bth),
+                act(bth));
     }
 
     /** An activation with a gradient buffer. */
@@ -296,7 +388,8 @@ public final class BertModel implements Trainable, AutoCloseable {
 
     private static int checked(long n) {
         if (n > Integer.MAX_VALUE - 64) {
-            throw new IllegalArgumentException("the model needs " + n + " floats, more than one Java array holds: use a smaller batch");
+            throw new IllegalArgumentException(
+                    "the model needs " + n + " floats, more than one Java array holds: use a smaller batch");
         }
         return (int) n;
     }
@@ -309,18 +402,32 @@ public final class BertModel implements Trainable, AutoCloseable {
 
     // ------------------------------------------------------------------ parameters by name
 
-    public ModelConfig config() { return config; }
+    public ModelConfig config() {
+        return config;
+    }
 
-    @Override public Backend backend() { return backend; }
+    @Override
+    public Backend backend() {
+        return backend;
+    }
 
-    public int seqLength() { return seqLength; }
+    public int seqLength() {
+        return seqLength;
+    }
 
-    public int maxBatch() { return maxBatch; }
+    public int maxBatch() {
+        return maxBatch;
+    }
 
-    public int maxPredictions() { return maxPredictions; }
+    public int maxPredictions() {
+        return maxPredictions;
+    }
 
     /** Every parameter tensor with its Hugging Face name, in a fixed order. */
-    @Override public List<Parameter> parameters() { return Collections.unmodifiableList(parameters); }
+    @Override
+    public List<Parameter> parameters() {
+        return Collections.unmodifiableList(parameters);
+    }
 
     public Parameter parameter(String name) {
         Parameter p = byName.get(name);
@@ -328,14 +435,22 @@ public final class BertModel implements Trainable, AutoCloseable {
         return p;
     }
 
-    @Override public int parameterCount() { return paramCount; }
+    @Override
+    public int parameterCount() {
+        return paramCount;
+    }
 
     /** The arena offset of the gradient region (all parameters' gradients, contiguous). */
-    @Override public int gradientBase() { return paramCount; }
+    @Override
+    public int gradientBase() {
+        return paramCount;
+    }
 
     /** The arena offset of optimiser state slot s; parameter p's state is at stateBase(s) + p.offset(). */
-    @Override public int stateBase(int slot) {
-        if (slot < 0 || slot >= stateSlots) throw new IllegalArgumentException("state slot " + slot + " of " + stateSlots);
+    @Override
+    public int stateBase(int slot) {
+        if (slot < 0 || slot >= stateSlots)
+            throw new IllegalArgumentException("state slot " + slot + " of " + stateSlots);
         return (2 + slot) * paramCount;
     }
 
@@ -346,7 +461,8 @@ public final class BertModel implements Trainable, AutoCloseable {
     }
 
     public void write(Parameter p, float[] values) {
-        if (values.length != p.size()) throw new IllegalArgumentException(p.name() + " holds " + p.size() + " values, got " + values.length);
+        if (values.length != p.size())
+            throw new IllegalArgumentException(p.name() + " holds " + p.size() + " values, got " + values.length);
         backend.write(p.offset(), values, 0, p.size());
     }
 
@@ -365,14 +481,18 @@ public final class BertModel implements Trainable, AutoCloseable {
             if (norm && p.name().endsWith(".weight")) {
                 java.util.Arrays.fill(values, 1f);
             } else if (p.decays()) {
-                SplittableRandom random = new SplittableRandom(seed * 31 + p.name().hashCode());
-                for (int i = 0; i < values.length; i++) values[i] = (float) (random.nextGaussian() * config.initializerRange());
+                SplittableRandom random =
+                        new SplittableRandom(seed * 31 + p.name().hashCode());
+                for (int i = 0; i < values.length; i++)
+                    values[i] = (float) (random.nextGaussian() * config.initializerRange());
             }
             write(p, values);
         }
     }
 
-    public void zeroGradients() { backend.fill(paramCount, paramCount, 0f); }
+    public void zeroGradients() {
+        backend.fill(paramCount, paramCount, 0f);
+    }
 
     // ------------------------------------------------------------------ forward
 
@@ -385,7 +505,13 @@ public final class BertModel implements Trainable, AutoCloseable {
      */
     public Losses forward(Batch batch, long seed, long counter, float gradScale) {
         int P = batch.predictions();
-        return forward(batch, seed, counter, 0, P == 0 ? 0f : gradScale / P, gradScale / batch.batchSize(),
+        return forward(
+                batch,
+                seed,
+                counter,
+                0,
+                P == 0 ? 0f : gradScale / P,
+                gradScale / batch.batchSize(),
                 gradScale * detectionWeight(batch.realTokens()));
     }
 
@@ -409,12 +535,21 @@ public final class BertModel implements Trainable, AutoCloseable {
      * batch's row b is global sequence firstSequence + b, whose dropout masks (and ELECTRA's samples)
      * come from (seed, step, site, firstSequence + b) alone: the same arguments give the same bits.
      */
-    public Losses forward(Batch batch, long seed, long step, int firstSequence, float mlmScale, float sentenceScale,
-                          float detectionScale) {
+    public Losses forward(
+            Batch batch,
+            long seed,
+            long step,
+            int firstSequence,
+            float mlmScale,
+            float sentenceScale,
+            float detectionScale) {
         int B = batch.batchSize(), T = seqLength, P = batch.predictions();
-        if (batch.seqLength() != T) throw new IllegalArgumentException("batch sequence length " + batch.seqLength() + ", model " + T);
-        if (B > maxBatch) throw new IllegalArgumentException("batch of " + B + " exceeds the model's maximum " + maxBatch);
-        if (P > maxPredictions) throw new IllegalArgumentException(P + " masked positions exceed the maximum " + maxPredictions);
+        if (batch.seqLength() != T)
+            throw new IllegalArgumentException("batch sequence length " + batch.seqLength() + ", model " + T);
+        if (B > maxBatch)
+            throw new IllegalArgumentException("batch of " + B + " exceeds the model's maximum " + maxBatch);
+        if (P > maxPredictions)
+            throw new IllegalArgumentException(P + " masked positions exceed the maximum " + maxPredictions);
         if (firstSequence < 0) throw new IllegalArgumentException("first global sequence " + firstSequence + " < 0");
         upload(batch);
         lastB = B;
@@ -426,7 +561,8 @@ public final class BertModel implements Trainable, AutoCloseable {
 
         int x = encode(main, embed(mainInput, B), B);
         if (finalLn >= 0) {
-            backend.layerNormForward(finalLn, finalMean, finalRstd, x, finalLnW, finalLnB, B * T, H, config.layerNormEps());
+            backend.layerNormForward(
+                    finalLn, finalMean, finalRstd, x, finalLnW, finalLnB, B * T, H, config.layerNormEps());
             x = finalLn;
         }
         double mlmSum = 0;
@@ -453,7 +589,8 @@ public final class BertModel implements Trainable, AutoCloseable {
             if (numLabels == 1) {
                 sentenceSum = squaredError(batch, sentenceScale);
             } else {
-                backend.crossEntropy(sentLoss, sentCorrect, sentDlogits, sentLogits, sentLabels, B, numLabels, sentenceScale);
+                backend.crossEntropy(
+                        sentLoss, sentCorrect, sentDlogits, sentLogits, sentLabels, B, numLabels, sentenceScale);
                 sentenceSum = sum(sentLoss, B);
                 sentenceRight = count(sentCorrect, B);
             }
@@ -478,7 +615,9 @@ public final class BertModel implements Trainable, AutoCloseable {
             mlmRight = count(mlmCorrect, P);
             int[] drawn = new int[P];
             if (fixedSamples != null) {
-                if (fixedSamples.length != P) throw new IllegalArgumentException(fixedSamples.length + " fixed samples for " + P + " masked positions");
+                if (fixedSamples.length != P)
+                    throw new IllegalArgumentException(
+                            fixedSamples.length + " fixed samples for " + P + " masked positions");
                 System.arraycopy(fixedSamples, 0, drawn, 0, P);
             } else {
                 backend.sampleTokens(samples, logits, positions, P, V, key(SAMPLE_SITE), lastFirstSequence, T);
@@ -497,14 +636,20 @@ public final class BertModel implements Trainable, AutoCloseable {
         backend.linearForward(discPre, x, discW, discB, BT, H, H);
         backend.geluForward(discAct, discPre, BT * H);
         backend.linearForward(discLogits, discAct, discPW, discPB, BT, 1, H);
-        backend.binaryCrossEntropy(discLoss, discOutcome, discDlogits, discLogits, discLabels, mask, BT, detectionScale);
+        backend.binaryCrossEntropy(
+                discLoss, discOutcome, discDlogits, discLogits, discLabels, mask, BT, detectionScale);
         int[] outcome = new int[BT];
         backend.readInts(discOutcome, outcome, 0, BT);
         int[] counts = new int[5];
         for (int o : outcome) counts[o]++;
         int tokens = BT - counts[0];
-        Detection detection = new Detection(sum(discLoss, BT), counts[1] + counts[4], counts[4], counts[2] + counts[4],
-                counts[3] + counts[4], tokens);
+        Detection detection = new Detection(
+                sum(discLoss, BT),
+                counts[1] + counts[4],
+                counts[4],
+                counts[2] + counts[4],
+                counts[3] + counts[4],
+                tokens);
         return new Losses(mlmSum, mlmRight, P, 0, 0, 0, detection);
     }
 
@@ -514,7 +659,8 @@ public final class BertModel implements Trainable, AutoCloseable {
         backend.embeddingForward(m.emb(), m.ids(), types, wte, positionTable, wtt, B, T, E);
         backend.layerNormForward(m.ln(), m.mean(), m.rstd(), m.emb(), embLnW, embLnB, BT, E, config.layerNormEps());
         if (m.drop() != m.ln()) {
-            backend.dropoutForward(m.drop(), m.ln(), BT * E, config.hiddenDropoutProb(), key(m.site()), lastFirstSequence, T * E);
+            backend.dropoutForward(
+                    m.drop(), m.ln(), BT * E, config.hiddenDropoutProb(), key(m.site()), lastFirstSequence, T * E);
         }
         if (m.mapped() >= 0) backend.linearForward(m.mapped(), m.drop(), m.mapW(), m.mapB(), BT, m.hidden(), E);
         return m.output();
@@ -562,11 +708,31 @@ public final class BertModel implements Trainable, AutoCloseable {
         int BT = B * seqLength, H = e.hidden();
         backend.linearForward(a.qkv, in, w.qkvW, w.qkvB, BT, 3 * H, H);
         if (w.dist >= 0) {
-            backend.relativePositionForward(relScores, a.qkv, w.dist, B, seqLength, e.heads(), e.headSize(),
-                    config.maxPositionEmbeddings(), keyQuery());
+            backend.relativePositionForward(
+                    relScores,
+                    a.qkv,
+                    w.dist,
+                    B,
+                    seqLength,
+                    e.heads(),
+                    e.headSize(),
+                    config.maxPositionEmbeddings(),
+                    keyQuery());
         }
-        backend.attentionForward(a.ctx, a.att, a.attDrop, a.qkv, mask, B, seqLength, e.heads(), e.headSize(),
-                config.attentionProbsDropoutProb(), key(e.site() + 1 + 3 * l), lastFirstSequence, w.dist >= 0 ? relScores : -1);
+        backend.attentionForward(
+                a.ctx,
+                a.att,
+                a.attDrop,
+                a.qkv,
+                mask,
+                B,
+                seqLength,
+                e.heads(),
+                e.headSize(),
+                config.attentionProbsDropoutProb(),
+                key(e.site() + 1 + 3 * l),
+                lastFirstSequence,
+                w.dist >= 0 ? relScores : -1);
         backend.linearForward(a.attOut, a.ctx, w.attW, w.attB, BT, H, H);
     }
 
@@ -579,7 +745,8 @@ public final class BertModel implements Trainable, AutoCloseable {
 
     /** The sentence head's input from now on: the [CLS] pooler (the default) or the mean of the tokens. */
     public void sentencePooling(SentencePooling pooling) {
-        if (!config.hasSentenceTask()) throw new IllegalStateException("objective mlm has no sentence head to pool for");
+        if (!config.hasSentenceTask())
+            throw new IllegalStateException("objective mlm has no sentence head to pool for");
         this.pooling = pooling;
     }
 
@@ -633,7 +800,8 @@ public final class BertModel implements Trainable, AutoCloseable {
         if (P > 0) mlmHeadBackward(x, P);
         if (finalLn >= 0) {
             int last = layerOutput(main, layers - 1);
-            backend.layerNormBackward(d(last), g(finalLnW), g(finalLnB), d(finalLn), last, finalLnW, finalMean, finalRstd, BT, H);
+            backend.layerNormBackward(
+                    d(last), g(finalLnW), g(finalLnB), d(finalLn), last, finalLnW, finalMean, finalRstd, BT, H);
         }
         encodeBackward(main, mainInput, B);
         embedBackward(mainInput, B);
@@ -655,12 +823,21 @@ public final class BertModel implements Trainable, AutoCloseable {
     private void embedBackward(Embedded m, int B) {
         int T = seqLength, BT = B * T;
         if (m.mapped() >= 0) {
-            backend.linearBackward(d(m.drop()), g(m.mapW()), g(m.mapB()), d(m.mapped()), m.drop(), m.mapW(), BT, m.hidden(), E);
+            backend.linearBackward(
+                    d(m.drop()), g(m.mapW()), g(m.mapB()), d(m.mapped()), m.drop(), m.mapW(), BT, m.hidden(), E);
         }
         if (m.drop() != m.ln()) {
-            backend.dropoutBackward(d(m.ln()), d(m.drop()), BT * E, config.hiddenDropoutProb(), key(m.site()), lastFirstSequence, T * E);
+            backend.dropoutBackward(
+                    d(m.ln()),
+                    d(m.drop()),
+                    BT * E,
+                    config.hiddenDropoutProb(),
+                    key(m.site()),
+                    lastFirstSequence,
+                    T * E);
         }
-        backend.layerNormBackward(d(m.emb()), g(embLnW), g(embLnB), d(m.ln()), m.emb(), embLnW, m.mean(), m.rstd(), BT, E);
+        backend.layerNormBackward(
+                d(m.emb()), g(embLnW), g(embLnB), d(m.ln()), m.emb(), embLnW, m.mean(), m.rstd(), BT, E);
         backend.embeddingBackward(g(wte), wpe >= 0 ? g(wpe) : -1, g(wtt), d(m.emb()), m.ids(), types, B, T, E);
     }
 
@@ -670,18 +847,22 @@ public final class BertModel implements Trainable, AutoCloseable {
         int T = seqLength, BT = B * T, H = e.hidden(), n = BT * H, s = e.site();
         float pH = config.hiddenDropoutProb();
         if (config.preLayerNorm()) {
-            backend.residualBackward(d(a.res1), d(a.proj), d(a.res2), n, pH, key(s + 3 + 3 * l), lastFirstSequence, T * H);
+            backend.residualBackward(
+                    d(a.res1), d(a.proj), d(a.res2), n, pH, key(s + 3 + 3 * l), lastFirstSequence, T * H);
             feedForwardBackward(e, w, a, a.ln2, B);
-            backend.layerNormBackward(d(a.res1), g(w.ln2W), g(w.ln2B), d(a.ln2), a.res1, w.ln2W, a.ln2Mean, a.ln2Rstd, BT, H);
+            backend.layerNormBackward(
+                    d(a.res1), g(w.ln2W), g(w.ln2B), d(a.ln2), a.res1, w.ln2W, a.ln2Mean, a.ln2Rstd, BT, H);
             backend.residualBackward(d(x), d(a.attOut), d(a.res1), n, pH, key(s + 2 + 3 * l), lastFirstSequence, T * H);
             attentionBlockBackward(e, w, a, a.ln1, B, l);
             backend.layerNormBackward(d(x), g(w.ln1W), g(w.ln1B), d(a.ln1), x, w.ln1W, a.ln1Mean, a.ln1Rstd, BT, H);
             return;
         }
-        backend.layerNormBackward(d(a.res2), g(w.ln2W), g(w.ln2B), d(a.ln2), a.res2, w.ln2W, a.ln2Mean, a.ln2Rstd, BT, H);
+        backend.layerNormBackward(
+                d(a.res2), g(w.ln2W), g(w.ln2B), d(a.ln2), a.res2, w.ln2W, a.ln2Mean, a.ln2Rstd, BT, H);
         backend.residualBackward(d(a.ln1), d(a.proj), d(a.res2), n, pH, key(s + 3 + 3 * l), lastFirstSequence, T * H);
         feedForwardBackward(e, w, a, a.ln1, B);
-        backend.layerNormBackward(d(a.res1), g(w.ln1W), g(w.ln1B), d(a.ln1), a.res1, w.ln1W, a.ln1Mean, a.ln1Rstd, BT, H);
+        backend.layerNormBackward(
+                d(a.res1), g(w.ln1W), g(w.ln1B), d(a.ln1), a.res1, w.ln1W, a.ln1Mean, a.ln1Rstd, BT, H);
         backend.residualBackward(d(x), d(a.attOut), d(a.res1), n, pH, key(s + 2 + 3 * l), lastFirstSequence, T * H);
         attentionBlockBackward(e, w, a, x, B, l);
     }
@@ -690,11 +871,34 @@ public final class BertModel implements Trainable, AutoCloseable {
         int BT = B * seqLength, H = e.hidden(), NH = e.heads(), D = e.headSize();
         backend.linearBackward(d(a.ctx), g(w.attW), g(w.attB), d(a.attOut), a.ctx, w.attW, BT, H, H);
         if (w.dist >= 0) backend.fill(relScores, B * NH * seqLength * seqLength, 0f);
-        backend.attentionBackward(d(a.qkv), d(a.ctx), a.att, a.attDrop, a.qkv, mask, B, seqLength, NH, D,
-                config.attentionProbsDropoutProb(), key(e.site() + 1 + 3 * l), lastFirstSequence, w.dist >= 0 ? relScores : -1);
+        backend.attentionBackward(
+                d(a.qkv),
+                d(a.ctx),
+                a.att,
+                a.attDrop,
+                a.qkv,
+                mask,
+                B,
+                seqLength,
+                NH,
+                D,
+                config.attentionProbsDropoutProb(),
+                key(e.site() + 1 + 3 * l),
+                lastFirstSequence,
+                w.dist >= 0 ? relScores : -1);
         if (w.dist >= 0) {
-            backend.relativePositionBackward(d(a.qkv), g(w.dist), relScores, a.qkv, w.dist, B, seqLength, NH, D,
-                    config.maxPositionEmbeddings(), keyQuery());
+            backend.relativePositionBackward(
+                    d(a.qkv),
+                    g(w.dist),
+                    relScores,
+                    a.qkv,
+                    w.dist,
+                    B,
+                    seqLength,
+                    NH,
+                    D,
+                    config.maxPositionEmbeddings(),
+                    keyQuery());
         }
         backend.linearBackward(d(in), g(w.qkvW), g(w.qkvB), d(a.qkv), in, w.qkvW, BT, 3 * H, H);
     }
@@ -706,12 +910,18 @@ public final class BertModel implements Trainable, AutoCloseable {
         backend.linearBackward(d(in), g(w.fcW), g(w.fcB), d(a.fc), in, w.fcW, BT, I, H);
     }
 
-    private boolean keyQuery() { return config.positionEmbeddingType().equals(ModelConfig.RELATIVE_KEY_QUERY); }
+    private boolean keyQuery() {
+        return config.positionEmbeddingType().equals(ModelConfig.RELATIVE_KEY_QUERY);
+    }
 
-    private int layerOutput(Encoder e, int l) { return config.preLayerNorm() ? e.acts()[l].res2 : e.acts()[l].ln2; }
+    private int layerOutput(Encoder e, int l) {
+        return config.preLayerNorm() ? e.acts()[l].res2 : e.acts()[l].ln2;
+    }
 
     /** The gradient of a parameter. */
-    private int g(int param) { return param + paramCount; }
+    private int g(int param) {
+        return param + paramCount;
+    }
 
     /** The gradient of an activation. */
     private int d(int activation) {
@@ -725,10 +935,12 @@ public final class BertModel implements Trainable, AutoCloseable {
     private void upload(Batch batch) {
         int BT = batch.batchSize() * seqLength;
         for (int id : batch.inputIds()) {
-            if (id < 0 || id >= V) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + V);
+            if (id < 0 || id >= V)
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + V);
         }
         for (int t : batch.tokenTypeIds()) {
-            if (t < 0 || t >= config.typeVocabSize()) throw new IllegalArgumentException("token type " + t + " >= type_vocab_size");
+            if (t < 0 || t >= config.typeVocabSize())
+                throw new IllegalArgumentException("token type " + t + " >= type_vocab_size");
         }
         backend.writeInts(ids, batch.inputIds(), 0, BT);
         backend.writeInts(types, batch.tokenTypeIds(), 0, BT);
@@ -776,7 +988,9 @@ public final class BertModel implements Trainable, AutoCloseable {
         return s;
     }
 
-    private int key(int site) { return CounterRng.key(lastSeed, lastStep, site); }
+    private int key(int site) {
+        return CounterRng.key(lastSeed, lastStep, site);
+    }
 
     /** ELECTRA: the tokens the generator put at the masked positions in the last forward pass, in their order. */
     public int[] generatorSamples() {
@@ -795,7 +1009,8 @@ public final class BertModel implements Trainable, AutoCloseable {
 
     /** ELECTRA: the discriminator's replaced-token logits [B, T] of the last forward pass (padding included). */
     public float[] discriminatorLogits() {
-        if (generator == null) throw new IllegalStateException("objective " + config.objective() + " has no discriminator head");
+        if (generator == null)
+            throw new IllegalStateException("objective " + config.objective() + " has no discriminator head");
         float[] out = new float[lastB * seqLength];
         backend.read(discLogits, out, 0, out.length);
         return out;
@@ -824,5 +1039,7 @@ public final class BertModel implements Trainable, AutoCloseable {
     }
 
     @Override
-    public void close() { backend.close(); }
+    public void close() {
+        backend.close();
+    }
 }

@@ -6,22 +6,43 @@ package org.sparkbert.engine.model;
  * behind the means and accuracies. Sentence fields are 0 for mlm. For electra the MLM fields are the
  * generator's and detection holds the discriminator's; {@link Detection#NONE} otherwise.
  */
-public record Losses(double mlmLossSum, int mlmCorrect, int predictions,
-                     double sentenceLossSum, int sentenceCorrect, int sequences, Detection detection) {
+public record Losses(
+        double mlmLossSum,
+        int mlmCorrect,
+        int predictions,
+        double sentenceLossSum,
+        int sentenceCorrect,
+        int sequences,
+        Detection detection) {
 
-    public Losses(double mlmLossSum, int mlmCorrect, int predictions, double sentenceLossSum, int sentenceCorrect,
-                  int sequences) {
+    public Losses(
+            double mlmLossSum,
+            int mlmCorrect,
+            int predictions,
+            double sentenceLossSum,
+            int sentenceCorrect,
+            int sequences) {
         this(mlmLossSum, mlmCorrect, predictions, sentenceLossSum, sentenceCorrect, sequences, Detection.NONE);
     }
 
     /** The mean loss over this batch's masked positions plus the mean over its sequences. */
-    public double loss() { return mlmLoss() + sentenceLoss(); }
+    public double loss() {
+        return mlmLoss() + sentenceLoss();
+    }
 
-    public double mlmLoss() { return predictions == 0 ? 0 : mlmLossSum / predictions; }
+    public double mlmLoss() {
+        return predictions == 0 ? 0 : mlmLossSum / predictions;
+    }
 
-    public double sentenceLoss() { return sequences == 0 ? 0 : sentenceLossSum / sequences; }
+    public double sentenceLoss() {
+        return sequences == 0 ? 0 : sentenceLossSum / sequences;
+    }
 
-    public double mlmAccuracy() { return predictions == 0 ? 0 : (double) mlmCorrect / predictions; }
+    public double mlmAccuracy() {
+        return predictions == 0 ? 0 : (double) mlmCorrect / predictions;
+    }
 
-    public double sentenceAccuracy() { return sequences == 0 ? 0 : (double) sentenceCorrect / sequences; }
+    public double sentenceAccuracy() {
+        return sequences == 0 ? 0 : (double) sentenceCorrect / sequences;
+    }
 }

@@ -1,12 +1,12 @@
 package org.sparkbert.engine.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +41,8 @@ public record ModelConfig(
         int numLabels,
         String positionEmbeddingType,
         float generatorSize,
-        float discriminatorWeight) implements java.io.Serializable {
+        float discriminatorWeight)
+        implements java.io.Serializable {
 
     /** ELECTRA's replaced-token detection: a small generator fills the masked positions, the model detects them. */
     public static final String ELECTRA = "electra";
@@ -58,73 +59,193 @@ public record ModelConfig(
     public static final String RELATIVE_KEY = "relative_key";
     /** As relative_key, and the keys are scored against the distance embedding too (Huang et al. 2020). */
     public static final String RELATIVE_KEY_QUERY = "relative_key_query";
+
     private static final Set<String> POSITION_TYPES = Set.of(ABSOLUTE, SINUSOIDAL, RELATIVE_KEY, RELATIVE_KEY_QUERY);
 
     /** The keys of a .conf file and of config.json, in the order {@link #values()} gives them. */
-    private static final List<String> KEY_ORDER = List.of("vocab_size", "hidden_size", "num_hidden_layers",
-            "num_attention_heads", "intermediate_size", "max_position_embeddings", "type_vocab_size",
-            "hidden_dropout_prob", "attention_probs_dropout_prob", "layer_norm_eps", "initializer_range",
-            "pre_layer_norm", "embedding_size", "share_layers", "objective", "num_labels", "position_embedding_type",
-            "generator_size", "discriminator_weight");
+    private static final List<String> KEY_ORDER = List.of(
+            "vocab_size",
+            "hidden_size",
+            "num_hidden_layers",
+            "num_attention_heads",
+            "intermediate_size",
+            "max_position_embeddings",
+            "type_vocab_size",
+            "hidden_dropout_prob",
+            "attention_probs_dropout_prob",
+            "layer_norm_eps",
+            "initializer_range",
+            "pre_layer_norm",
+            "embedding_size",
+            "share_layers",
+            "objective",
+            "num_labels",
+            "position_embedding_type",
+            "generator_size",
+            "discriminator_weight");
+
     private static final Set<String> KEYS = Set.copyOf(KEY_ORDER);
     /** config.json holds our value of a key under this prefix where Hugging Face's differs (positions). */
     public static final String OURS = "sparkbert_";
 
     /** A configuration with ELECTRA's default generator size and discriminator weight. */
-    public ModelConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads, int intermediateSize,
-                       int maxPositionEmbeddings, int typeVocabSize, float hiddenDropoutProb,
-                       float attentionProbsDropoutProb, float layerNormEps, float initializerRange, boolean preLayerNorm,
-                       int embeddingSize, boolean shareLayers, String objective, int numLabels, String positionEmbeddingType) {
-        this(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, maxPositionEmbeddings,
-                typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps, initializerRange, preLayerNorm,
-                embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType, GENERATOR_SIZE, DISCRIMINATOR_WEIGHT);
+    public ModelConfig(
+            int vocabSize,
+            int hiddenSize,
+            int numHiddenLayers,
+            int numAttentionHeads,
+            int intermediateSize,
+            int maxPositionEmbeddings,
+            int typeVocabSize,
+            float hiddenDropoutProb,
+            float attentionProbsDropoutProb,
+            float layerNormEps,
+            float initializerRange,
+            boolean preLayerNorm,
+            int embeddingSize,
+            boolean shareLayers,
+            String objective,
+            int numLabels,
+            String positionEmbeddingType) {
+        this(
+                vocabSize,
+                hiddenSize,
+                numHiddenLayers,
+                numAttentionHeads,
+                intermediateSize,
+                maxPositionEmbeddings,
+                typeVocabSize,
+                hiddenDropoutProb,
+                attentionProbsDropoutProb,
+                layerNormEps,
+                initializerRange,
+                preLayerNorm,
+                embeddingSize,
+                shareLayers,
+                objective,
+                numLabels,
+                positionEmbeddingType,
+                GENERATOR_SIZE,
+                DISCRIMINATOR_WEIGHT);
     }
 
     /** A configuration with learned absolute positions. */
-    public ModelConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads, int intermediateSize,
-                       int maxPositionEmbeddings, int typeVocabSize, float hiddenDropoutProb,
-                       float attentionProbsDropoutProb, float layerNormEps, float initializerRange, boolean preLayerNorm,
-                       int embeddingSize, boolean shareLayers, String objective, int numLabels) {
-        this(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, maxPositionEmbeddings,
-                typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps, initializerRange, preLayerNorm,
-                embeddingSize, shareLayers, objective, numLabels, ABSOLUTE);
+    public ModelConfig(
+            int vocabSize,
+            int hiddenSize,
+            int numHiddenLayers,
+            int numAttentionHeads,
+            int intermediateSize,
+            int maxPositionEmbeddings,
+            int typeVocabSize,
+            float hiddenDropoutProb,
+            float attentionProbsDropoutProb,
+            float layerNormEps,
+            float initializerRange,
+            boolean preLayerNorm,
+            int embeddingSize,
+            boolean shareLayers,
+            String objective,
+            int numLabels) {
+        this(
+                vocabSize,
+                hiddenSize,
+                numHiddenLayers,
+                numAttentionHeads,
+                intermediateSize,
+                maxPositionEmbeddings,
+                typeVocabSize,
+                hiddenDropoutProb,
+                attentionProbsDropoutProb,
+                layerNormEps,
+                initializerRange,
+                preLayerNorm,
+                embeddingSize,
+                shareLayers,
+                objective,
+                numLabels,
+                ABSOLUTE);
     }
 
     /** A configuration with the usual two-way sentence head (nsp and sop). */
-    public ModelConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads, int intermediateSize,
-                       int maxPositionEmbeddings, int typeVocabSize, float hiddenDropoutProb,
-                       float attentionProbsDropoutProb, float layerNormEps, float initializerRange, boolean preLayerNorm,
-                       int embeddingSize, boolean shareLayers, String objective) {
-        this(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, maxPositionEmbeddings,
-                typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps, initializerRange, preLayerNorm,
-                embeddingSize, shareLayers, objective, 2);
+    public ModelConfig(
+            int vocabSize,
+            int hiddenSize,
+            int numHiddenLayers,
+            int numAttentionHeads,
+            int intermediateSize,
+            int maxPositionEmbeddings,
+            int typeVocabSize,
+            float hiddenDropoutProb,
+            float attentionProbsDropoutProb,
+            float layerNormEps,
+            float initializerRange,
+            boolean preLayerNorm,
+            int embeddingSize,
+            boolean shareLayers,
+            String objective) {
+        this(
+                vocabSize,
+                hiddenSize,
+                numHiddenLayers,
+                numAttentionHeads,
+                intermediateSize,
+                maxPositionEmbeddings,
+                typeVocabSize,
+                hiddenDropoutProb,
+                attentionProbsDropoutProb,
+                layerNormEps,
+                initializerRange,
+                preLayerNorm,
+                embeddingSize,
+                shareLayers,
+                objective,
+                2);
     }
 
     public ModelConfig {
-        require(hiddenSize > 0 && numHiddenLayers > 0 && numAttentionHeads > 0 && intermediateSize > 0,
+        require(
+                hiddenSize > 0 && numHiddenLayers > 0 && numAttentionHeads > 0 && intermediateSize > 0,
                 "hidden_size, num_hidden_layers, num_attention_heads and intermediate_size must be positive");
-        require(hiddenSize % numAttentionHeads == 0,
+        require(
+                hiddenSize % numAttentionHeads == 0,
                 "hidden_size " + hiddenSize + " is not a multiple of num_attention_heads " + numAttentionHeads);
-        require(vocabSize >= 0 && maxPositionEmbeddings > 0 && typeVocabSize > 0 && embeddingSize > 0,
+        require(
+                vocabSize >= 0 && maxPositionEmbeddings > 0 && typeVocabSize > 0 && embeddingSize > 0,
                 "vocab_size, max_position_embeddings, type_vocab_size and embedding_size must be positive");
-        require(hiddenDropoutProb >= 0 && hiddenDropoutProb < 1 && attentionProbsDropoutProb >= 0
-                && attentionProbsDropoutProb < 1, "dropout probabilities must be in [0, 1)");
+        require(
+                hiddenDropoutProb >= 0
+                        && hiddenDropoutProb < 1
+                        && attentionProbsDropoutProb >= 0
+                        && attentionProbsDropoutProb < 1,
+                "dropout probabilities must be in [0, 1)");
         require(numLabels >= 1, "num_labels must be >= 1 (1: regression), got " + numLabels);
-        require(objective.equals("nsp") || objective.equals("sop") || objective.equals("mlm") || objective.equals(ELECTRA),
+        require(
+                objective.equals("nsp")
+                        || objective.equals("sop")
+                        || objective.equals("mlm")
+                        || objective.equals(ELECTRA),
                 "objective must be nsp, sop, mlm or electra, not '" + objective + "'");
-        require(generatorSize > 0 && generatorSize <= 1 && discriminatorWeight >= 0,
+        require(
+                generatorSize > 0 && generatorSize <= 1 && discriminatorWeight >= 0,
                 "generator_size must be in (0, 1] and discriminator_weight >= 0");
         if (objective.equals(ELECTRA)) {
-            require(!preLayerNorm && !shareLayers && positionEmbeddingType.equals(ABSOLUTE),
+            require(
+                    !preLayerNorm && !shareLayers && positionEmbeddingType.equals(ABSOLUTE),
                     "objective electra is Hugging Face's Electra: post-LN, no shared layers, absolute positions");
-            int gh = Math.round(hiddenSize * generatorSize), gn = Math.max(1, Math.round(numAttentionHeads * generatorSize));
-            require(gh > 0 && gh % gn == 0 && Math.round(intermediateSize * generatorSize) > 0,
+            int gh = Math.round(hiddenSize * generatorSize),
+                    gn = Math.max(1, Math.round(numAttentionHeads * generatorSize));
+            require(
+                    gh > 0 && gh % gn == 0 && Math.round(intermediateSize * generatorSize) > 0,
                     "generator_size " + generatorSize + " gives a generator of hidden size " + gh + " and " + gn
                             + " heads: choose a fraction that keeps hidden size a multiple of the heads");
         }
-        require(POSITION_TYPES.contains(positionEmbeddingType), "position_embedding_type must be absolute, sinusoidal, "
-                + "relative_key or relative_key_query, not '" + positionEmbeddingType + "'");
-        require(!(preLayerNorm && (shareLayers || embeddingSize != hiddenSize)),
+        require(
+                POSITION_TYPES.contains(positionEmbeddingType),
+                "position_embedding_type must be absolute, sinusoidal, " + "relative_key or relative_key_query, not '"
+                        + positionEmbeddingType + "'");
+        require(
+                !(preLayerNorm && (shareLayers || embeddingSize != hiddenSize)),
                 "pre_layer_norm cannot be combined with the ALBERT options (embedding_size != hidden_size or share_layers): "
                         + "no Hugging Face architecture holds that model");
     }
@@ -158,20 +279,32 @@ public record ModelConfig(
         Set<String> unknown = new TreeSet<>(p.stringPropertyNames());
         unknown.removeAll(KEYS);
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException(source + ": unknown key(s) " + unknown + "; known keys: " + new TreeSet<>(KEYS));
+            throw new IllegalArgumentException(
+                    source + ": unknown key(s) " + unknown + "; known keys: " + new TreeSet<>(KEYS));
         }
         Values v = new Values(p, source);
         int hidden = v.integer("hidden_size", null);
         try {
-            return new ModelConfig(v.integer("vocab_size", 0), hidden, v.integer("num_hidden_layers", null),
-                    v.integer("num_attention_heads", null), v.integer("intermediate_size", null),
-                    v.integer("max_position_embeddings", 512), v.integer("type_vocab_size", 2),
-                    v.number("hidden_dropout_prob", 0.1f), v.number("attention_probs_dropout_prob", 0.1f),
-                    v.number("layer_norm_eps", 1e-12f), v.number("initializer_range", 0.02f),
-                    v.flag("pre_layer_norm", false), v.integer("embedding_size", hidden), v.flag("share_layers", false),
-                    p.getProperty("objective", "nsp").trim(), v.integer("num_labels", 2),
+            return new ModelConfig(
+                    v.integer("vocab_size", 0),
+                    hidden,
+                    v.integer("num_hidden_layers", null),
+                    v.integer("num_attention_heads", null),
+                    v.integer("intermediate_size", null),
+                    v.integer("max_position_embeddings", 512),
+                    v.integer("type_vocab_size", 2),
+                    v.number("hidden_dropout_prob", 0.1f),
+                    v.number("attention_probs_dropout_prob", 0.1f),
+                    v.number("layer_norm_eps", 1e-12f),
+                    v.number("initializer_range", 0.02f),
+                    v.flag("pre_layer_norm", false),
+                    v.integer("embedding_size", hidden),
+                    v.flag("share_layers", false),
+                    p.getProperty("objective", "nsp").trim(),
+                    v.integer("num_labels", 2),
                     p.getProperty("position_embedding_type", ABSOLUTE).trim(),
-                    v.number("generator_size", GENERATOR_SIZE), v.number("discriminator_weight", DISCRIMINATOR_WEIGHT));
+                    v.number("generator_size", GENERATOR_SIZE),
+                    v.number("discriminator_weight", DISCRIMINATOR_WEIGHT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
@@ -182,9 +315,27 @@ public record ModelConfig(
      * one list of this configuration's keys that .conf files, config.json and Spark tasks share.
      */
     public Map<String, Object> values() {
-        Object[] v = {vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, maxPositionEmbeddings,
-                typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps, initializerRange, preLayerNorm,
-                embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType, generatorSize, discriminatorWeight};
+        Object[] v = {
+            vocabSize,
+            hiddenSize,
+            numHiddenLayers,
+            numAttentionHeads,
+            intermediateSize,
+            maxPositionEmbeddings,
+            typeVocabSize,
+            hiddenDropoutProb,
+            attentionProbsDropoutProb,
+            layerNormEps,
+            initializerRange,
+            preLayerNorm,
+            embeddingSize,
+            shareLayers,
+            objective,
+            numLabels,
+            positionEmbeddingType,
+            generatorSize,
+            discriminatorWeight
+        };
         Map<String, Object> out = new LinkedHashMap<>();
         for (int i = 0; i < v.length; i++) out.put(KEY_ORDER.get(i), v[i]);
         return out;
@@ -216,18 +367,50 @@ public record ModelConfig(
             throw new IllegalArgumentException("the model configuration states vocab_size " + vocabSize
                     + " but the vocabulary has " + size + " tokens: remove vocab_size or use the matching vocabulary");
         }
-        return new ModelConfig(size, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
-                maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
-                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType,
-                generatorSize, discriminatorWeight);
+        return new ModelConfig(
+                size,
+                hiddenSize,
+                numHiddenLayers,
+                numAttentionHeads,
+                intermediateSize,
+                maxPositionEmbeddings,
+                typeVocabSize,
+                hiddenDropoutProb,
+                attentionProbsDropoutProb,
+                layerNormEps,
+                initializerRange,
+                preLayerNorm,
+                embeddingSize,
+                shareLayers,
+                objective,
+                numLabels,
+                positionEmbeddingType,
+                generatorSize,
+                discriminatorWeight);
     }
 
     /** The same model with other dropout probabilities (0 for gradient checks). */
     public ModelConfig withDropout(float hidden, float attention) {
-        return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
-                maxPositionEmbeddings, typeVocabSize, hidden, attention, layerNormEps, initializerRange,
-                preLayerNorm, embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType,
-                generatorSize, discriminatorWeight);
+        return new ModelConfig(
+                vocabSize,
+                hiddenSize,
+                numHiddenLayers,
+                numAttentionHeads,
+                intermediateSize,
+                maxPositionEmbeddings,
+                typeVocabSize,
+                hidden,
+                attention,
+                layerNormEps,
+                initializerRange,
+                preLayerNorm,
+                embeddingSize,
+                shareLayers,
+                objective,
+                numLabels,
+                positionEmbeddingType,
+                generatorSize,
+                discriminatorWeight);
     }
 
     /**
@@ -235,19 +418,41 @@ public record ModelConfig(
      * head trained with mean squared error (STS-B), as Hugging Face's num_labels.
      */
     public ModelConfig withNumLabels(int n) {
-        return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
-                maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
-                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, n, positionEmbeddingType,
-                generatorSize, discriminatorWeight);
+        return new ModelConfig(
+                vocabSize,
+                hiddenSize,
+                numHiddenLayers,
+                numAttentionHeads,
+                intermediateSize,
+                maxPositionEmbeddings,
+                typeVocabSize,
+                hiddenDropoutProb,
+                attentionProbsDropoutProb,
+                layerNormEps,
+                initializerRange,
+                preLayerNorm,
+                embeddingSize,
+                shareLayers,
+                objective,
+                n,
+                positionEmbeddingType,
+                generatorSize,
+                discriminatorWeight);
     }
 
     /** Factorised embeddings or shared layers: the model is named and stored as ALBERT (ELECTRA projects its own). */
-    public boolean albertOptions() { return !electra() && (shareLayers || embeddingSize != hiddenSize); }
+    public boolean albertOptions() {
+        return !electra() && (shareLayers || embeddingSize != hiddenSize);
+    }
 
-    public boolean hasSentenceTask() { return !objective.equals("mlm") && !electra(); }
+    public boolean hasSentenceTask() {
+        return !objective.equals("mlm") && !electra();
+    }
 
     /** Whether this is ELECTRA's discriminator, trained beside a generator. */
-    public boolean electra() { return objective.equals(ELECTRA); }
+    public boolean electra() {
+        return objective.equals(ELECTRA);
+    }
 
     /**
      * ELECTRA's generator: the discriminator's layer count and embeddings with generator_size times
@@ -255,35 +460,87 @@ public record ModelConfig(
      */
     public ModelConfig generator() {
         if (!electra()) throw new IllegalStateException("objective " + objective + " has no generator");
-        return new ModelConfig(vocabSize, Math.round(hiddenSize * generatorSize), numHiddenLayers,
-                Math.max(1, Math.round(numAttentionHeads * generatorSize)), Math.round(intermediateSize * generatorSize),
-                maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
-                initializerRange, false, embeddingSize, false, "mlm", numLabels, ABSOLUTE);
+        return new ModelConfig(
+                vocabSize,
+                Math.round(hiddenSize * generatorSize),
+                numHiddenLayers,
+                Math.max(1, Math.round(numAttentionHeads * generatorSize)),
+                Math.round(intermediateSize * generatorSize),
+                maxPositionEmbeddings,
+                typeVocabSize,
+                hiddenDropoutProb,
+                attentionProbsDropoutProb,
+                layerNormEps,
+                initializerRange,
+                false,
+                embeddingSize,
+                false,
+                "mlm",
+                numLabels,
+                ABSOLUTE);
     }
 
-    public int headSize() { return hiddenSize / numAttentionHeads; }
+    public int headSize() {
+        return hiddenSize / numAttentionHeads;
+    }
 
     /** The same model with another position encoding. */
     public ModelConfig withPositionEmbeddingType(String type) {
-        return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
-                maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
-                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels, type,
-                generatorSize, discriminatorWeight);
+        return new ModelConfig(
+                vocabSize,
+                hiddenSize,
+                numHiddenLayers,
+                numAttentionHeads,
+                intermediateSize,
+                maxPositionEmbeddings,
+                typeVocabSize,
+                hiddenDropoutProb,
+                attentionProbsDropoutProb,
+                layerNormEps,
+                initializerRange,
+                preLayerNorm,
+                embeddingSize,
+                shareLayers,
+                objective,
+                numLabels,
+                type,
+                generatorSize,
+                discriminatorWeight);
     }
 
     /** The same model trained with another objective (its sentence head follows it). */
     public ModelConfig withObjective(String objective) {
-        return new ModelConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
-                maxPositionEmbeddings, typeVocabSize, hiddenDropoutProb, attentionProbsDropoutProb, layerNormEps,
-                initializerRange, preLayerNorm, embeddingSize, shareLayers, objective, numLabels, positionEmbeddingType,
-                generatorSize, discriminatorWeight);
+        return new ModelConfig(
+                vocabSize,
+                hiddenSize,
+                numHiddenLayers,
+                numAttentionHeads,
+                intermediateSize,
+                maxPositionEmbeddings,
+                typeVocabSize,
+                hiddenDropoutProb,
+                attentionProbsDropoutProb,
+                layerNormEps,
+                initializerRange,
+                preLayerNorm,
+                embeddingSize,
+                shareLayers,
+                objective,
+                numLabels,
+                positionEmbeddingType,
+                generatorSize,
+                discriminatorWeight);
     }
 
     /** Whether token embeddings get a learned absolute position table (BERT's own). */
-    public boolean learnedPositions() { return positionEmbeddingType.equals(ABSOLUTE); }
+    public boolean learnedPositions() {
+        return positionEmbeddingType.equals(ABSOLUTE);
+    }
 
     /** Whether attention scores get relative-position terms (relative_key or relative_key_query). */
-    public boolean relativePositions() { return positionEmbeddingType.startsWith("relative_"); }
+    public boolean relativePositions() {
+        return positionEmbeddingType.startsWith("relative_");
+    }
 
     private static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException(message);
@@ -319,7 +576,8 @@ public record ModelConfig(
 
         private String value(String key, Object fallback) {
             String s = p.getProperty(key);
-            if (s == null && fallback == null) throw new IllegalArgumentException(source + ": missing required key " + key);
+            if (s == null && fallback == null)
+                throw new IllegalArgumentException(source + ": missing required key " + key);
             return s == null ? null : s.trim();
         }
     }

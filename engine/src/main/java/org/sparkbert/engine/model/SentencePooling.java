@@ -6,7 +6,8 @@ package org.sparkbert.engine.model;
  * classifier directly, as sentence-transformers pools a sentence (the pooler is then unused).
  */
 public enum SentencePooling {
-    CLS, MEAN;
+    CLS,
+    MEAN;
 
     /** "cls" or "mean", as a command line gives it. */
     public static SentencePooling parse(String name) {

@@ -7,8 +7,7 @@ package org.sparkbert.engine.model;
  */
 public final class SinusoidalPositions {
 
-    private SinusoidalPositions() {
-    }
+    private SinusoidalPositions() {}
 
     /** The table [rows, width], row-major. */
     public static float[] table(int rows, int width) {

@@ -14,8 +14,9 @@ public record AdamMoments(float beta1, float beta2, float eps) implements Serial
 
     public AdamMoments {
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(eps > 0)) {
-            throw new IllegalArgumentException("Adam moments need 0 <= beta1 < 1, 0 <= beta2 < 1 and eps > 0, got beta1 "
-                    + beta1 + ", beta2 " + beta2 + ", eps " + eps);
+            throw new IllegalArgumentException(
+                    "Adam moments need 0 <= beta1 < 1, 0 <= beta2 < 1 and eps > 0, got beta1 " + beta1 + ", beta2 "
+                            + beta2 + ", eps " + eps);
         }
     }
 }

@@ -20,7 +20,8 @@ public final class GradientClipping {
     /** Scales gradients of global norm {@code norm} down to maxNorm when they exceed it. */
     public static void scaleTo(Trainable model, double norm, float maxNorm) {
         double coefficient = maxNorm / (norm + 1e-6);
-        if (maxNorm > 0 && coefficient < 1) model.backend().scale(model.gradientBase(), model.parameterCount(), (float) coefficient);
+        if (maxNorm > 0 && coefficient < 1)
+            model.backend().scale(model.gradientBase(), model.parameterCount(), (float) coefficient);
     }
 
     private GradientClipping() {}

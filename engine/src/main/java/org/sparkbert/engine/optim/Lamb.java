@@ -9,7 +9,10 @@ import org.sparkbert.engine.model.Trainable;
  */
 public record Lamb(float beta1, float beta2, float eps, float weightDecay) implements Optimizer {
 
-    @Override public int stateSlots() { return 2; }
+    @Override
+    public int stateSlots() {
+        return 2;
+    }
 
     @Override
     public void step(Trainable model, float lr, long t) {
@@ -17,8 +20,18 @@ public record Lamb(float beta1, float beta2, float eps, float weightDecay) imple
         int m = model.stateBase(0), v = model.stateBase(1);
         var be = model.backend();
         for (Parameter p : model.parameters()) {
-            be.lambDirection(p.offset(), p.gradOffset(), m + p.offset(), v + p.offset(), p.size(), beta1, beta2, eps,
-                    p.decays() ? weightDecay : 0f, bc1, bc2);
+            be.lambDirection(
+                    p.offset(),
+                    p.gradOffset(),
+                    m + p.offset(),
+                    v + p.offset(),
+                    p.size(),
+                    beta1,
+                    beta2,
+                    eps,
+                    p.decays() ? weightDecay : 0f,
+                    bc1,
+                    bc2);
             double w = Math.sqrt(be.sumOfSquares(p.offset(), p.size()));
             double u = Math.sqrt(be.sumOfSquares(p.gradOffset(), p.size()));
             double trust = w > 0 && u > 0 ? w / u : 1.0;

@@ -8,8 +8,9 @@ public record LinearSchedule(float peak, long warmupSteps, long totalSteps) {
 
     public LinearSchedule {
         if (peak <= 0 || warmupSteps < 0 || totalSteps <= 0 || warmupSteps > totalSteps) {
-            throw new IllegalArgumentException("learning-rate schedule needs lr > 0 and 0 <= warmup-steps <= steps, got lr "
-                    + peak + ", warmup " + warmupSteps + ", steps " + totalSteps);
+            throw new IllegalArgumentException(
+                    "learning-rate schedule needs lr > 0 and 0 <= warmup-steps <= steps, got lr " + peak + ", warmup "
+                            + warmupSteps + ", steps " + totalSteps);
         }
     }
 

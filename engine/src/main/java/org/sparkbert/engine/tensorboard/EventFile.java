@@ -37,16 +37,29 @@ public final class EventFile implements AutoCloseable {
     public static EventFile create(FileSystem fileSystem, Path dir, long startStep) throws IOException {
         // TensorBoard reads every file whose name holds "tfevents": a checksum file beside it
         // (.events.out.tfevents.*.crc, as Hadoop's local file system writes) would be read as a broken event file.
-        FileSystem fs = fileSystem instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : fileSystem;
+        FileSystem fs =
+                fileSystem instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : fileSystem;
         long now = System.currentTimeMillis();
-        Path path = new Path(dir, PREFIX + now / 1000 + "." + host() + "." + ProcessHandle.current().pid());
+        Path path = new Path(
+                dir,
+                PREFIX + now / 1000 + "." + host() + "."
+                        + ProcessHandle.current().pid());
         for (int n = 1; fs.exists(path); n++) { // a second file of this process within the same second
-            path = new Path(dir, PREFIX + now / 1000 + "." + host() + "." + ProcessHandle.current().pid() + "." + n);
+            path = new Path(
+                    dir,
+                    PREFIX + now / 1000 + "." + host() + "."
+                            + ProcessHandle.current().pid() + "." + n);
         }
         EventFile file = new EventFile(path, fs.create(path, false));
-        file.write(Event.newBuilder().setWallTime(now / 1e3).setFileVersion("brain.Event:2").build());
-        file.write(Event.newBuilder().setWallTime(now / 1e3).setStep(startStep)
-                .setSessionLog(SessionLog.newBuilder().setStatus(SessionLog.SessionStatus.START)).build());
+        file.write(Event.newBuilder()
+                .setWallTime(now / 1e3)
+                .setFileVersion("brain.Event:2")
+                .build());
+        file.write(Event.newBuilder()
+                .setWallTime(now / 1e3)
+                .setStep(startStep)
+                .setSessionLog(SessionLog.newBuilder().setStatus(SessionLog.SessionStatus.START))
+                .build());
         return file;
     }
 
@@ -57,9 +70,13 @@ public final class EventFile implements AutoCloseable {
     /** One event holding the scalars of a step, tag to value, in the map's order. */
     public void scalars(long step, Map<String, Double> values) throws IOException {
         Summary.Builder summary = Summary.newBuilder();
-        values.forEach((tag, value) -> summary.addValue(Summary.Value.newBuilder().setTag(tag)
-                .setSimpleValue(value.floatValue())));
-        write(Event.newBuilder().setWallTime(System.currentTimeMillis() / 1e3).setStep(step).setSummary(summary).build());
+        values.forEach((tag, value) ->
+                summary.addValue(Summary.Value.newBuilder().setTag(tag).setSimpleValue(value.floatValue())));
+        write(Event.newBuilder()
+                .setWallTime(System.currentTimeMillis() / 1e3)
+                .setStep(step)
+                .setSummary(summary)
+                .build());
     }
 
     private void write(Event event) throws IOException {

@@ -20,7 +20,10 @@ public final class TfRecordWriter {
     }
 
     public void write(byte[] data) throws IOException {
-        byte[] length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(data.length).array();
+        byte[] length = ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(data.length)
+                .array();
         out.write(length);
         out.write(littleEndian(maskedCrc(length)));
         out.write(data);
@@ -36,6 +39,9 @@ public final class TfRecordWriter {
     }
 
     private static byte[] littleEndian(int value) {
-        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(value).array();
+        return ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(value)
+                .array();
     }
 }

@@ -27,7 +27,9 @@ class DetectionOpsTest {
     }
 
     @AfterEach
-    void tearDown() { be.close(); }
+    void tearDown() {
+        be.close();
+    }
 
     @Test
     void binaryCrossEntropyMatchesItsFormulaAndFiniteDifferences() {
@@ -131,7 +133,9 @@ class DetectionOpsTest {
         for (int d : drawn) counts[d]++;
         for (int j = 0; j < V; j++) {
             double sd = Math.sqrt(rows * p[j] * (1 - p[j]));
-            assertTrue(Math.abs(counts[j] - rows * p[j]) < 4 * sd, "token " + j + ": " + counts[j] + " draws, expected " + rows * p[j]);
+            assertTrue(
+                    Math.abs(counts[j] - rows * p[j]) < 4 * sd,
+                    "token " + j + ": " + counts[j] + " draws, expected " + rows * p[j]);
         }
     }
 

@@ -28,7 +28,9 @@ class OpGradientTest {
     }
 
     @AfterEach
-    void tearDown() { be.close(); }
+    void tearDown() {
+        be.close();
+    }
 
     private int alloc(int n) {
         int off = top;
@@ -55,8 +57,18 @@ class OpGradientTest {
      * Checks the gradient at grad (computed by backward with dout = r) against finite differences of
      * forward with respect to input[0..n).
      */
-    private void check(String what, int input, int n, int out, int outN, int grad, Runnable forward,
-                       Runnable backward, int dout, float h, double tol) {
+    private void check(
+            String what,
+            int input,
+            int n,
+            int out,
+            int outN,
+            int grad,
+            Runnable forward,
+            Runnable backward,
+            int dout,
+            float h,
+            double tol) {
         forward.run();
         for (int i = 0; i < outN; i++) f[dout + i] = (float) random.nextGaussian();
         backward.run();
@@ -107,7 +119,11 @@ class OpGradientTest {
     void embedding() {
         int B = 2, T = 3, C = 4, V = 5;
         int ids = ints(1, 4, 1, 0, 1, 3), types = ints(0, 0, 1, 1, 0, 1);
-        int wte = randn(V * C, 1), wpe = randn(T * C, 1), wtt = randn(2 * C, 1), out = alloc(B * T * C), dout = alloc(B * T * C);
+        int wte = randn(V * C, 1),
+                wpe = randn(T * C, 1),
+                wtt = randn(2 * C, 1),
+                out = alloc(B * T * C),
+                dout = alloc(B * T * C);
         int dwte = alloc(V * C), dwpe = alloc(T * C), dwtt = alloc(2 * C);
         Runnable fwd = () -> be.embeddingForward(out, ids, types, wte, wpe, wtt, B, T, C);
         Runnable bwd = () -> {
@@ -126,10 +142,21 @@ class OpGradientTest {
         int n = 3, C = 4, R = 6;
         int rows = ints(5, 0, 2);
         int in = randn(R * C, 1), out = alloc(n * C), dout = alloc(n * C), din = alloc(R * C);
-        check("gather rows", in, R * C, out, n * C, din, () -> be.gatherRows(out, in, rows, n, C), () -> {
-            be.fill(din, R * C, 0);
-            be.scatterAddRows(din, dout, rows, n, C);
-        }, dout, 1e-2f, 1e-4);
+        check(
+                "gather rows",
+                in,
+                R * C,
+                out,
+                n * C,
+                din,
+                () -> be.gatherRows(out, in, rows, n, C),
+                () -> {
+                    be.fill(din, R * C, 0);
+                    be.scatterAddRows(din, dout, rows, n, C);
+                },
+                dout,
+                1e-2f,
+                1e-4);
     }
 
     @Test
@@ -153,20 +180,42 @@ class OpGradientTest {
     void gelu() {
         int n = 77; // not a multiple of the vector length: the scalar tail is checked too
         int x = randn(n, 2), y = alloc(n), dy = alloc(n), dx = alloc(n);
-        check("gelu", x, n, y, n, dx, () -> be.geluForward(y, x, n), () -> {
-            be.fill(dx, n, 0);
-            be.geluBackward(dx, x, dy, n);
-        }, dy, 1e-2f, 1e-3);
+        check(
+                "gelu",
+                x,
+                n,
+                y,
+                n,
+                dx,
+                () -> be.geluForward(y, x, n),
+                () -> {
+                    be.fill(dx, n, 0);
+                    be.geluBackward(dx, x, dy, n);
+                },
+                dy,
+                1e-2f,
+                1e-3);
     }
 
     @Test
     void tanh() {
         int n = 33;
         int x = randn(n, 1), y = alloc(n), dy = alloc(n), dx = alloc(n);
-        check("tanh", x, n, y, n, dx, () -> be.tanhForward(y, x, n), () -> {
-            be.fill(dx, n, 0);
-            be.tanhBackward(dx, y, dy, n);
-        }, dy, 1e-2f, 1e-3);
+        check(
+                "tanh",
+                x,
+                n,
+                y,
+                n,
+                dx,
+                () -> be.tanhForward(y, x, n),
+                () -> {
+                    be.fill(dx, n, 0);
+                    be.tanhBackward(dx, y, dy, n);
+                },
+                dy,
+                1e-2f,
+                1e-3);
     }
 
     @Test
@@ -174,10 +223,21 @@ class OpGradientTest {
         int n = 200, per = 40, first = 7;
         int key = CounterRng.key(1, 2, 3);
         int x = randn(n, 1), y = randn(n, 1), out = alloc(n), dout = alloc(n), dx = alloc(n), dy = alloc(n);
-        check("dropout", y, n, out, n, dy, () -> be.dropoutForward(out, y, n, 0.3f, key, first, per), () -> {
-            be.fill(dy, n, 0);
-            be.dropoutBackward(dy, dout, n, 0.3f, key, first, per);
-        }, dout, 1e-2f, 1e-4);
+        check(
+                "dropout",
+                y,
+                n,
+                out,
+                n,
+                dy,
+                () -> be.dropoutForward(out, y, n, 0.3f, key, first, per),
+                () -> {
+                    be.fill(dy, n, 0);
+                    be.dropoutBackward(dy, dout, n, 0.3f, key, first, per);
+                },
+                dout,
+                1e-2f,
+                1e-4);
         Runnable fwd = () -> be.residualForward(out, x, y, n, 0.3f, key, first, per);
         Runnable bwd = () -> {
             be.fill(dx, n, 0);
@@ -209,8 +269,10 @@ class OpGradientTest {
         for (int i = 0; i < 2 * per; i++) assertEquals(f[whole + 2 * per + i], f[part + i], "element " + i);
         be.dropoutForward(part, y + 2 * per, 2 * per, 0.4f, key, 13, per);
         int differ = 0;
-        for (int i = 0; i < 2 * per; i++) if ((f[part + i] == 0f) != (f[whole + 2 * per + i] == f[x + 2 * per + i])) differ++;
-        assertTrue(differ > 10, "another global index must give another mask, " + differ + " of " + 2 * per + " differ");
+        for (int i = 0; i < 2 * per; i++)
+            if ((f[part + i] == 0f) != (f[whole + 2 * per + i] == f[x + 2 * per + i])) differ++;
+        assertTrue(
+                differ > 10, "another global index must give another mask, " + differ + " of " + 2 * per + " differ");
     }
 
     @Test
@@ -221,14 +283,25 @@ class OpGradientTest {
             int qkv = randn(B * T * 3 * C, 1), att = alloc(B * NH * T * T), attDrop = alloc(B * NH * T * T);
             int out = alloc(B * T * C), dout = alloc(B * T * C), dqkv = alloc(B * T * 3 * C);
             int key = CounterRng.key(3, 4, 5);
-            check("attention p=" + p, qkv, B * T * 3 * C, out, B * T * C, dqkv,
-                    () -> be.attentionForward(out, att, attDrop, qkv, mask, B, T, NH, D, p, key, 3), () -> {
+            check(
+                    "attention p=" + p,
+                    qkv,
+                    B * T * 3 * C,
+                    out,
+                    B * T * C,
+                    dqkv,
+                    () -> be.attentionForward(out, att, attDrop, qkv, mask, B, T, NH, D, p, key, 3),
+                    () -> {
                         be.fill(dqkv, B * T * 3 * C, 0);
                         be.attentionBackward(dqkv, dout, att, attDrop, qkv, mask, B, T, NH, D, p, key, 3);
-                    }, dout, 1e-2f, 2e-3);
+                    },
+                    dout,
+                    1e-2f,
+                    2e-3);
             for (int t = 0; t < T; t++) {
                 for (int h = 0; h < NH; h++) {
-                    assertTrue(f[att + (h * T + t) * T + 3] == 0f && f[att + (h * T + t) * T + 4] == 0f,
+                    assertTrue(
+                            f[att + (h * T + t) * T + 3] == 0f && f[att + (h * T + t) * T + 4] == 0f,
                             "masked keys must get probability 0");
                 }
             }
@@ -262,7 +335,10 @@ class OpGradientTest {
     void relativePositions() {
         for (boolean keyQuery : new boolean[] {false, true}) {
             int B = 2, T = 4, NH = 2, D = 3, C = NH * D, M = 6, R = 2 * M - 1;
-            int qkv = randn(B * T * 3 * C, 1), dist = randn(R * D, 1), bias = alloc(B * NH * T * T), dbias = alloc(B * NH * T * T);
+            int qkv = randn(B * T * 3 * C, 1),
+                    dist = randn(R * D, 1),
+                    bias = alloc(B * NH * T * T),
+                    dbias = alloc(B * NH * T * T);
             int dqkv = alloc(B * T * 3 * C), ddist = alloc(R * D);
             Runnable fwd = () -> be.relativePositionForward(bias, qkv, dist, B, T, NH, D, M, keyQuery);
             Runnable bwd = () -> {
@@ -277,7 +353,8 @@ class OpGradientTest {
             for (int row = 0; row < R; row++) {
                 boolean used = Math.abs(row - (M - 1)) < T;
                 for (int d = 0; d < D; d++) {
-                    assertTrue(used || f[ddist + row * D + d] == 0f, kind + ": distance row " + row + " is out of reach");
+                    assertTrue(
+                            used || f[ddist + row * D + d] == 0f, kind + ": distance row " + row + " is out of reach");
                 }
             }
             // the value parts of dqkv (and the key parts for relative_key) stay zero
@@ -317,11 +394,21 @@ class OpGradientTest {
         int qkv = randn(B * T * 3 * C, 1), att = alloc(B * NH * T * T), attDrop = alloc(B * NH * T * T);
         int out = alloc(B * T * C), dout = alloc(B * T * C), dqkv = alloc(B * T * 3 * C);
         int key = CounterRng.key(8, 1, 2);
-        check("attention T=21", qkv, B * T * 3 * C, out, B * T * C, dqkv,
-                () -> be.attentionForward(out, att, attDrop, qkv, mask, B, T, NH, D, 0.1f, key, 0), () -> {
+        check(
+                "attention T=21",
+                qkv,
+                B * T * 3 * C,
+                out,
+                B * T * C,
+                dqkv,
+                () -> be.attentionForward(out, att, attDrop, qkv, mask, B, T, NH, D, 0.1f, key, 0),
+                () -> {
                     be.fill(dqkv, B * T * 3 * C, 0);
                     be.attentionBackward(dqkv, dout, att, attDrop, qkv, mask, B, T, NH, D, 0.1f, key, 0);
-                }, dout, 1e-2f, 2e-3);
+                },
+                dout,
+                1e-2f,
+                2e-3);
         for (int row = 0; row < NH * T; row++) {
             double sum = 0;
             for (int j = 0; j < T; j++) {
@@ -366,7 +453,11 @@ class OpGradientTest {
         for (int r = 0; r < rows; r++) {
             double max = Double.NEGATIVE_INFINITY, sum = 0;
             int arg = 0;
-            for (int j = 0; j < V; j++) if (f[logits + r * V + j] > max) { max = f[logits + r * V + j]; arg = j; }
+            for (int j = 0; j < V; j++)
+                if (f[logits + r * V + j] > max) {
+                    max = f[logits + r * V + j];
+                    arg = j;
+                }
             for (int j = 0; j < V; j++) sum += Math.exp(f[logits + r * V + j] - max);
             int label = new int[] {3, 0, 36, 17}[r];
             double expected = Math.log(sum) + max - f[logits + r * V + label];

@@ -1,7 +1,5 @@
 package org.sparkbert.engine.checkpoint;
 
-import org.sparkbert.engine.backend.Backends;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,8 +12,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkbert.engine.backend.Backend;
-import org.sparkbert.engine.checkpoint.ModelExport;
+import org.sparkbert.engine.backend.Backends;
 import org.sparkbert.engine.model.Batch;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
@@ -38,16 +35,26 @@ class CheckpointPyTorchTest {
         FileSystem fs = FileSystem.getLocal(new Configuration());
         Path vocab = Files.createDirectories(tmp.resolve("vocab"));
         Files.writeString(vocab.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n");
-        for (String variant : List.of("post_ln", "pre_ln", "albert", "relative_key", "relative_key_query", "sinusoidal")) {
+        for (String variant :
+                List.of("post_ln", "pre_ln", "albert", "relative_key", "relative_key_query", "sinusoidal")) {
             Path fixture = SafetensorsTest.goldenDir().resolve(variant);
             ModelConfig config = CheckpointWriterTest.goldenConfig(fixture.resolve("config.json"));
-            Safetensors.Contents weights = Safetensors.read(Files.readAllBytes(fixture.resolve("weights.safetensors")), variant);
-            Safetensors.Contents b = Safetensors.read(Files.readAllBytes(fixture.resolve("batch.safetensors")), variant);
+            Safetensors.Contents weights =
+                    Safetensors.read(Files.readAllBytes(fixture.resolve("weights.safetensors")), variant);
+            Safetensors.Contents b =
+                    Safetensors.read(Files.readAllBytes(fixture.resolve("batch.safetensors")), variant);
             int[] ids = b.tensor("input_ids").ints();
             int rows = (int) b.tensor("input_ids").shape()[0];
             int length = (int) b.tensor("input_ids").shape()[1];
-            Batch batch = new Batch(rows, length, ids, b.tensor("token_type_ids").ints(), b.tensor("attention_mask").ints(),
-                    b.tensor("masked_positions").ints(), b.tensor("masked_labels").ints(), b.tensor("next_sentence_labels").ints());
+            Batch batch = new Batch(
+                    rows,
+                    length,
+                    ids,
+                    b.tensor("token_type_ids").ints(),
+                    b.tensor("attention_mask").ints(),
+                    b.tensor("masked_positions").ints(),
+                    b.tensor("masked_labels").ints(),
+                    b.tensor("next_sentence_labels").ints());
 
             float[] ourMlm;
             float[] ourSentence;
@@ -62,24 +69,44 @@ class CheckpointPyTorchTest {
                 ourSentence = config.hasSentenceTask() ? model.sentenceLogits() : null;
                 ourHidden = model.hiddenStates();
                 // pad id 0: the fixtures pad with id 0
-                org.apache.hadoop.fs.Path dir = new CheckpointWriter(fs, new org.apache.hadoop.fs.Path(tmp.resolve(variant).toUri()))
-                        .write(1, new Checkpoint(config, ModelExport.tensors(model), 0,
-                                new org.apache.hadoop.fs.Path(vocab.toUri()), Map.of()));
+                org.apache.hadoop.fs.Path dir = new CheckpointWriter(
+                                fs,
+                                new org.apache.hadoop.fs.Path(
+                                        tmp.resolve(variant).toUri()))
+                        .write(
+                                1,
+                                new Checkpoint(
+                                        config,
+                                        ModelExport.tensors(model),
+                                        0,
+                                        new org.apache.hadoop.fs.Path(vocab.toUri()),
+                                        Map.of()));
                 checkpoint = Path.of(dir.toUri());
             }
 
             Path out = tmp.resolve(variant + "-logits.safetensors");
-            Process p = new ProcessBuilder("/usr/bin/python3",
-                    SafetensorsTest.projectRoot().resolve("scripts/golden/bert_golden.py").toString(), "checkpoint",
-                    checkpoint.toString(), fixture.resolve("batch.safetensors").toString(), out.toString())
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            "/usr/bin/python3",
+                            SafetensorsTest.projectRoot()
+                                    .resolve("scripts/golden/bert_golden.py")
+                                    .toString(),
+                            "checkpoint",
+                            checkpoint.toString(),
+                            fixture.resolve("batch.safetensors").toString(),
+                            out.toString())
+                    .redirectErrorStream(true)
+                    .start();
             String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, p.waitFor(), log);
             Safetensors.Contents torch = Safetensors.read(Files.readAllBytes(out), out.toString());
             assertSmall(relativeError(ourMlm, torch.tensor("mlm_logits").floats()), 1e-4, variant + " MLM logits");
-            assertSmall(relativeError(ourHidden, torch.tensor("hidden_states").floats()), 1e-4, variant + " hidden states");
+            assertSmall(
+                    relativeError(ourHidden, torch.tensor("hidden_states").floats()), 1e-4, variant + " hidden states");
             if (ourSentence != null) {
-                assertSmall(relativeError(ourSentence, torch.tensor("nsp_logits").floats()), 1e-4, variant + " sentence logits");
+                assertSmall(
+                        relativeError(ourSentence, torch.tensor("nsp_logits").floats()),
+                        1e-4,
+                        variant + " sentence logits");
             }
         }
     }

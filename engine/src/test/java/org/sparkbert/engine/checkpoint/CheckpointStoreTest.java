@@ -33,6 +33,7 @@ class CheckpointStoreTest {
 
     @TempDir
     static java.nio.file.Path tmp;
+
     private static MiniDFSCluster cluster;
     private static FileSystem hdfs;
 
@@ -84,19 +85,28 @@ class CheckpointStoreTest {
         assertEquals(20, latest.step());
         assertEquals(new Path(dir, "step-000020"), Path.getPathWithoutSchemeAndAuthority(latest.dir()));
         String warnings = log.toString();
-        assertTrue(warnings.contains("WARN skipping checkpoint " + hdfs.makeQualified(new Path(dir, "step-000040")))
-                && warnings.contains("model.safetensors has SHA-256"), warnings);
-        assertTrue(warnings.contains("WARN skipping checkpoint " + hdfs.makeQualified(new Path(dir, "step-000030")))
-                && warnings.contains("optimizer.safetensors has SHA-256"), warnings);
+        assertTrue(
+                warnings.contains("WARN skipping checkpoint " + hdfs.makeQualified(new Path(dir, "step-000040")))
+                        && warnings.contains("model.safetensors has SHA-256"),
+                warnings);
+        assertTrue(
+                warnings.contains("WARN skipping checkpoint " + hdfs.makeQualified(new Path(dir, "step-000030")))
+                        && warnings.contains("optimizer.safetensors has SHA-256"),
+                warnings);
         assertTrue(warnings.contains(".step-000050.tmp-interrupted: the temporary directory"), warnings);
-        assertTrue(warnings.contains("newest complete checkpoint: " + hdfs.makeQualified(new Path(dir, "step-000020"))
-                + " (step 20)"), warnings);
+        assertTrue(
+                warnings.contains("newest complete checkpoint: " + hdfs.makeQualified(new Path(dir, "step-000020"))
+                        + " (step 20)"),
+                warnings);
 
         // Named explicitly, a damaged checkpoint is an error that names it.
-        IOException explicit = assertThrows(IOException.class, () -> CheckpointStore.load(hdfs, new Path(dir, "step-000030")));
-        assertTrue(explicit.getMessage().contains("checkpoint /damaged/checkpoints/step-000030 cannot be resumed from"),
+        IOException explicit =
+                assertThrows(IOException.class, () -> CheckpointStore.load(hdfs, new Path(dir, "step-000030")));
+        assertTrue(
+                explicit.getMessage().contains("checkpoint /damaged/checkpoints/step-000030 cannot be resumed from"),
                 explicit.getMessage());
-        IOException missing = assertThrows(IOException.class, () -> CheckpointStore.load(hdfs, new Path(dir, "step-000099")));
+        IOException missing =
+                assertThrows(IOException.class, () -> CheckpointStore.load(hdfs, new Path(dir, "step-000099")));
         assertTrue(missing.getMessage().contains("step-000099"), missing.getMessage());
 
         // A manifest missing (the write stopped before it) is incomplete: skipped as well.
@@ -118,25 +128,35 @@ class CheckpointStoreTest {
                 + "\"v\":{\"dtype\":\"F32\",\"shape\":[1610612736],\"data_offsets\":[2147483648,8589934592]}}";
         byte[] text = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] crafted = java.nio.ByteBuffer.allocate(Math.max(100, 8 + text.length))
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(text.length).put(text).array();
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(text.length)
+                .put(text)
+                .array();
         write(new Path(dir, "step-000020/" + CheckpointWriter.WEIGHTS), crafted);
         Path manifest = new Path(dir, "step-000020/" + CheckpointManifest.NAME);
-        String forged = new String(read(manifest), java.nio.charset.StandardCharsets.UTF_8).replaceAll(
-                "[0-9a-f]{64}  " + CheckpointWriter.WEIGHTS,
-                java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(crafted))
-                        + "  " + CheckpointWriter.WEIGHTS);
+        String forged = new String(read(manifest), java.nio.charset.StandardCharsets.UTF_8)
+                .replaceAll(
+                        "[0-9a-f]{64}  " + CheckpointWriter.WEIGHTS,
+                        java.util.HexFormat.of()
+                                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                                .digest(crafted))
+                                + "  " + CheckpointWriter.WEIGHTS);
         write(manifest, forged.getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
         StringWriter log = new StringWriter();
         assertEquals(10, withLog(log, () -> store.latest().orElseThrow()).step());
         String warnings = log.toString();
-        assertTrue(warnings.contains("WARN skipping checkpoint " + hdfs.makeQualified(new Path(dir, "step-000020")))
-                && warnings.contains("tensor 'w' spans bytes [0, 2147483648) but the file has"), warnings);
+        assertTrue(
+                warnings.contains("WARN skipping checkpoint " + hdfs.makeQualified(new Path(dir, "step-000020")))
+                        && warnings.contains("tensor 'w' spans bytes [0, 2147483648) but the file has"),
+                warnings);
     }
 
     @Test
     void anEmptyStoreHasNoLatest() throws Exception {
-        assertTrue(new CheckpointStore(hdfs, new Path("/nothing/checkpoints"), 3).latest().isEmpty());
+        assertTrue(new CheckpointStore(hdfs, new Path("/nothing/checkpoints"), 3)
+                .latest()
+                .isEmpty());
     }
 
     @Test
@@ -144,11 +164,13 @@ class CheckpointStoreTest {
         TrainingConfig saved = TrainingConfig.of(Map.of("lr", 1e-3f, "seed", 1), Map.of("threads", 2));
         TrainingConfig ours = TrainingConfig.of(Map.of("lr", 2e-3f, "seed", 1), Map.of("threads", 4));
         String mismatch = ours.resultMismatch(saved, "checkpoint /x/step-000010");
-        assertTrue(mismatch.contains("checkpoint /x/step-000010 was trained with lr = 0.001, this run has lr = 0.002"),
+        assertTrue(
+                mismatch.contains("checkpoint /x/step-000010 was trained with lr = 0.001, this run has lr = 0.002"),
                 mismatch);
         assertNull(TrainingConfig.of(Map.of("lr", 1e-3f, "seed", 1), Map.of()).resultMismatch(saved, "c"));
         assertEquals(List.of("threads: 2 -> 4"), ours.informationalDifferences(saved));
-        String added = TrainingConfig.of(Map.of("lr", 1e-3f, "seed", 1, "replicas", 2), Map.of()).resultMismatch(saved, "c");
+        String added = TrainingConfig.of(Map.of("lr", 1e-3f, "seed", 1, "replicas", 2), Map.of())
+                .resultMismatch(saved, "c");
         assertTrue(added.contains("replicas = (not set), this run has replicas = 2"), added);
     }
 
@@ -158,7 +180,8 @@ class CheckpointStoreTest {
         Optimizer adamw = Optimizer.named("adamw", 0.01f);
         try (BertModel model = TrainingStates.model(adamw, step)) {
             TrainingStates.trainUntil(TrainingStates.trainer(model, adamw, 100), 1);
-            store.save(step, TrainingSnapshot.capture(model, "adamw", adamw, TrainingStates.state(step), 0, vocabulary()));
+            store.save(
+                    step, TrainingSnapshot.capture(model, "adamw", adamw, TrainingStates.state(step), 0, vocabulary()));
         }
     }
 
@@ -172,7 +195,10 @@ class CheckpointStoreTest {
     }
 
     private static List<String> names(Path dir) throws IOException {
-        return java.util.Arrays.stream(hdfs.listStatus(dir)).map(s -> s.getPath().getName()).sorted().toList();
+        return java.util.Arrays.stream(hdfs.listStatus(dir))
+                .map(s -> s.getPath().getName())
+                .sorted()
+                .toList();
     }
 
     private static byte[] read(Path file) throws IOException {
@@ -194,8 +220,12 @@ class CheckpointStoreTest {
     /** Runs the action with CheckpointStore's log lines ("LEVEL message") copied into {@code into}. */
     private static <T> T withLog(StringWriter into, Action<T> action) throws Exception {
         Logger logger = (Logger) LogManager.getLogger(CheckpointStore.class);
-        WriterAppender appender = WriterAppender.newBuilder().setName("capture-" + System.nanoTime()).setTarget(into)
-                .setLayout(PatternLayout.newBuilder().withPattern("%level %msg%n").build()).build();
+        WriterAppender appender = WriterAppender.newBuilder()
+                .setName("capture-" + System.nanoTime())
+                .setTarget(into)
+                .setLayout(
+                        PatternLayout.newBuilder().withPattern("%level %msg%n").build())
+                .build();
         appender.start();
         Level before = logger.getLevel();
         logger.addAppender(appender);

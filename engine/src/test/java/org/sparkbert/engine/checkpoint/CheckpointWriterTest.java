@@ -37,19 +37,34 @@ class CheckpointWriterTest {
     void writesEveryVariantAndReadsItBackExactly() throws Exception {
         FileSystem fs = FileSystem.getLocal(new Configuration());
         Path vocab = vocabulary();
-        for (String variant : List.of("post_ln", "pre_ln", "albert", "relative_key", "relative_key_query", "sinusoidal")) {
+        for (String variant :
+                List.of("post_ln", "pre_ln", "albert", "relative_key", "relative_key_query", "sinusoidal")) {
             Golden golden = golden(variant);
             Path checkpoints = new Path(tmp.toUri().toString(), variant + "/checkpoints");
-            Checkpoint checkpoint = new Checkpoint(golden.model, golden.weights, PAD, vocab,
+            Checkpoint checkpoint = new Checkpoint(
+                    golden.model,
+                    golden.weights,
+                    PAD,
+                    vocab,
                     Map.of("trainer_state.json", out -> out.write("{\"step\":42}".getBytes(StandardCharsets.UTF_8))));
             Path dir = new CheckpointWriter(fs, checkpoints).write(42, checkpoint);
 
             assertEquals("step-000042", dir.getName());
             assertEquals(Set.of("step-000042"), visibleNames(fs, checkpoints), "no temporary directory left behind");
-            assertEquals(Set.of("model.safetensors", "config.json", "vocab.txt", "tokenizer.json",
-                    "tokenizer_config.json", "special_tokens_map.json", "trainer_state.json", "manifest.sha256"),
-                    visibleNames(fs, dir), variant);
-            assertEquals("", sha256sumCheck(new java.io.File(dir.toUri())), "coreutils sha256sum agrees with the manifest");
+            assertEquals(
+                    Set.of(
+                            "model.safetensors",
+                            "config.json",
+                            "vocab.txt",
+                            "tokenizer.json",
+                            "tokenizer_config.json",
+                            "special_tokens_map.json",
+                            "trainer_state.json",
+                            "manifest.sha256"),
+                    visibleNames(fs, dir),
+                    variant);
+            assertEquals(
+                    "", sha256sumCheck(new java.io.File(dir.toUri())), "coreutils sha256sum agrees with the manifest");
 
             CheckpointReader.Loaded back = CheckpointReader.read(fs, dir);
             assertEquals(golden.model, back.model());
@@ -73,7 +88,8 @@ class CheckpointWriterTest {
             Path dir = new CheckpointWriter(fs, new Path(tmp.toUri().toString(), "hf-" + variant))
                     .write(7, new Checkpoint(golden.model, golden.weights, 3, vocab, Map.of()));
             JsonNode config = JSON.readTree(new java.io.File(new Path(dir, "config.json").toUri()));
-            assertEquals(expected.get(variant)[0], config.get("architectures").get(0).asText());
+            assertEquals(
+                    expected.get(variant)[0], config.get("architectures").get(0).asText());
             assertEquals(expected.get(variant)[1], config.get("model_type").asText());
             assertEquals("gelu", config.get("hidden_act").asText());
             assertEquals(3, config.get("pad_token_id").asInt());
@@ -85,7 +101,9 @@ class CheckpointWriterTest {
                 StoredTensor positions = stored.tensor("roberta_prelayernorm.embeddings.position_embeddings.weight");
                 assertArrayEquals(new long[] {16 + 4, 24}, positions.shape());
                 assertEquals(20, config.get("max_position_embeddings").asInt());
-                float[] ours = golden.weights.get("roberta_prelayernorm.embeddings.position_embeddings.weight").floats();
+                float[] ours = golden.weights
+                        .get("roberta_prelayernorm.embeddings.position_embeddings.weight")
+                        .floats();
                 assertArrayEquals(new float[4 * 24], Arrays.copyOf(positions.floats(), 4 * 24));
                 assertArrayEquals(ours, Arrays.copyOfRange(positions.floats(), 4 * 24, positions.floats().length));
             } else {
@@ -117,7 +135,8 @@ class CheckpointWriterTest {
             String prefix = roberta ? "roberta_prelayernorm" : "bert";
             int rows = roberta ? 16 + 4 : 16;
             assertEquals(rows, config.get("max_position_embeddings").asInt(), variant);
-            assertEquals(variant, config.get("sparkbert_position_embedding_type").asText());
+            assertEquals(
+                    variant, config.get("sparkbert_position_embedding_type").asText());
             StoredTensor table = stored.tensor(prefix + ".embeddings.position_embeddings.weight");
             assertArrayEquals(new long[] {rows, 24}, table.shape(), variant + " absolute table");
             if (variant.equals("sinusoidal")) {
@@ -133,9 +152,16 @@ class CheckpointWriterTest {
                 assertArrayEquals(new long[] {2 * rows - 1, 6}, dist.shape(), name);
                 float[] ours = golden.weights.get(name).floats();
                 int pad = (rows - 16) * 6;
-                assertArrayEquals(ours, Arrays.copyOfRange(dist.floats(), pad, pad + ours.length), name + ": distance 0 at row " + (rows - 1));
-                assertArrayEquals(new float[2 * pad], concat(Arrays.copyOf(dist.floats(), pad),
-                        Arrays.copyOfRange(dist.floats(), pad + ours.length, dist.floats().length)), name + " padding");
+                assertArrayEquals(
+                        ours,
+                        Arrays.copyOfRange(dist.floats(), pad, pad + ours.length),
+                        name + ": distance 0 at row " + (rows - 1));
+                assertArrayEquals(
+                        new float[2 * pad],
+                        concat(
+                                Arrays.copyOf(dist.floats(), pad),
+                                Arrays.copyOfRange(dist.floats(), pad + ours.length, dist.floats().length)),
+                        name + " padding");
             }
         }
     }
@@ -157,15 +183,19 @@ class CheckpointWriterTest {
         // them and a model card: the manifest lists neither.
         java.nio.file.Path manifest = local.resolve("manifest.sha256");
         List<String> older = Files.readAllLines(manifest).stream()
-                .filter(line -> !line.endsWith("tokenizer_config.json") && !line.endsWith("special_tokens_map.json")).toList();
+                .filter(line -> !line.endsWith("tokenizer_config.json") && !line.endsWith("special_tokens_map.json"))
+                .toList();
         Files.write(manifest, older);
         Files.writeString(local.resolve("README.md"), "# A model card\n");
         Files.writeString(local.resolve("tokenizer_config.json"), "{\"tokenizer_class\": \"BertTokenizer\"}");
 
         CheckpointReader.Loaded back = CheckpointReader.read(fs, dir);
         assertEquals(List.of("README.md", "special_tokens_map.json", "tokenizer_config.json"), back.unlisted());
-        assertEquals(Set.of("model.safetensors", "config.json", "vocab.txt", "tokenizer.json"), back.digests().keySet());
-        assertEquals(golden.weights.get("bert.pooler.dense.weight"), back.weights().get("bert.pooler.dense.weight"));
+        assertEquals(
+                Set.of("model.safetensors", "config.json", "vocab.txt", "tokenizer.json"),
+                back.digests().keySet());
+        assertEquals(
+                golden.weights.get("bert.pooler.dense.weight"), back.weights().get("bert.pooler.dense.weight"));
 
         Files.writeString(local.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\nchanged\n");
         IOException changed = assertThrows(IOException.class, () -> CheckpointReader.read(fs, dir));
@@ -180,7 +210,8 @@ class CheckpointWriterTest {
         CheckpointWriter writer = new CheckpointWriter(fs, checkpoints);
         Path dir = writer.write(1, new Checkpoint(golden.model, golden.weights, PAD, vocabulary(), Map.of()));
 
-        IOException again = assertThrows(IOException.class,
+        IOException again = assertThrows(
+                IOException.class,
                 () -> writer.write(1, new Checkpoint(golden.model, golden.weights, PAD, vocabulary(), Map.of())));
         assertTrue(again.getMessage().contains("exists already"), again.getMessage());
 
@@ -200,7 +231,8 @@ class CheckpointWriterTest {
     void writesToHdfs() throws Exception {
         Configuration conf = new Configuration();
         conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("dfs").toString());
-        MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        MiniDFSCluster cluster =
+                new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
         try {
             FileSystem hdfs = cluster.getFileSystem();
             Golden golden = golden("post_ln");
@@ -208,9 +240,18 @@ class CheckpointWriterTest {
                     .write(123456, new Checkpoint(golden.model, golden.weights, PAD, vocabulary(), Map.of()));
             assertEquals(Set.of("step-123456"), visibleNames(hdfs, new Path("/run/checkpoints")));
             CheckpointReader.Loaded back = CheckpointReader.read(hdfs, dir);
-            assertEquals(golden.weights.get("bert.pooler.dense.weight"), back.weights().get("bert.pooler.dense.weight"));
-            assertEquals(Set.of("model.safetensors", "config.json", "vocab.txt", "tokenizer.json",
-                    "tokenizer_config.json", "special_tokens_map.json"), back.digests().keySet());
+            assertEquals(
+                    golden.weights.get("bert.pooler.dense.weight"),
+                    back.weights().get("bert.pooler.dense.weight"));
+            assertEquals(
+                    Set.of(
+                            "model.safetensors",
+                            "config.json",
+                            "vocab.txt",
+                            "tokenizer.json",
+                            "tokenizer_config.json",
+                            "special_tokens_map.json"),
+                    back.digests().keySet());
             assertEquals(List.of(), back.unlisted(), "HDFS's own files are hidden or absent");
         } finally {
             cluster.shutdown();
@@ -219,13 +260,14 @@ class CheckpointWriterTest {
 
     // ------------------------------------------------------------------------------------------
 
-    private record Golden(ModelConfig model, Map<String, StoredTensor> weights) {
-    }
+    private record Golden(ModelConfig model, Map<String, StoredTensor> weights) {}
 
     private static Golden golden(String variant) throws IOException {
         java.nio.file.Path dir = SafetensorsTest.goldenDir().resolve(variant);
-        return new Golden(goldenConfig(dir.resolve("config.json")),
-                Safetensors.read(Files.readAllBytes(dir.resolve("weights.safetensors")), variant).tensors());
+        return new Golden(
+                goldenConfig(dir.resolve("config.json")),
+                Safetensors.read(Files.readAllBytes(dir.resolve("weights.safetensors")), variant)
+                        .tensors());
     }
 
     /** The model keys of a fixture's config.json (which also holds Hugging Face's architecture keys). */
@@ -257,7 +299,9 @@ class CheckpointWriterTest {
     /** Runs coreutils' sha256sum on the manifest; returns its complaints (empty when all files match). */
     private static String sha256sumCheck(java.io.File dir) throws Exception {
         Process p = new ProcessBuilder("sha256sum", "--quiet", "-c", "manifest.sha256")
-                .directory(dir).redirectErrorStream(true).start();
+                .directory(dir)
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return p.waitFor() == 0 ? out : "exit " + p.exitValue() + ": " + out;
     }

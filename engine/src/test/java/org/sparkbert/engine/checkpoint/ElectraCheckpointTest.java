@@ -36,39 +36,77 @@ class ElectraCheckpointTest {
         ModelConfig model = ElectraGoldenTest.config();
         Map<String, StoredTensor> weights;
         try (InputStream in = getClass().getClassLoader().getResourceAsStream("golden/electra/weights.safetensors")) {
-            weights = Safetensors.read(in.readAllBytes(), "golden/electra/weights.safetensors").tensors();
+            weights = Safetensors.read(in.readAllBytes(), "golden/electra/weights.safetensors")
+                    .tensors();
         }
         java.nio.file.Path vocab = Files.createDirectories(tmp.resolve("vocab"));
         Files.writeString(vocab.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n", StandardCharsets.UTF_8);
         Path dir = new CheckpointWriter(fs, new Path(tmp.toUri().toString(), "checkpoints"))
-                .write(5, new Checkpoint(model, weights, 0, new Path(vocab.toUri().toString()), Map.of()));
+                .write(
+                        5,
+                        new Checkpoint(model, weights, 0, new Path(vocab.toUri().toString()), Map.of()));
 
-        assertEquals(Set.of("model.safetensors", "config.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json",
-                "manifest.sha256", "generator"), names(fs, dir));
+        assertEquals(
+                Set.of(
+                        "model.safetensors",
+                        "config.json",
+                        "vocab.txt",
+                        "tokenizer_config.json",
+                        "special_tokens_map.json",
+                        "manifest.sha256",
+                        "generator"),
+                names(fs, dir));
         assertEquals(Set.of("model.safetensors", "config.json"), names(fs, new Path(dir, "generator")));
 
-        Set<String> discriminator = Safetensors.read(fs, new Path(dir, "model.safetensors")).tensors().keySet();
+        Set<String> discriminator = Safetensors.read(fs, new Path(dir, "model.safetensors"))
+                .tensors()
+                .keySet();
         for (String name : discriminator) {
-            assertTrue(name.startsWith("electra.") || name.startsWith("discriminator_predictions."),
+            assertTrue(
+                    name.startsWith("electra.") || name.startsWith("discriminator_predictions."),
                     name + " is not an ElectraForPreTraining tensor");
         }
-        assertTrue(discriminator.containsAll(Set.of("electra.embeddings.word_embeddings.weight", "electra.embeddings_project.weight",
-                "electra.encoder.layer.1.output.LayerNorm.bias", "discriminator_predictions.dense.weight",
-                "discriminator_predictions.dense_prediction.weight", "discriminator_predictions.dense_prediction.bias")));
+        assertTrue(discriminator.containsAll(Set.of(
+                "electra.embeddings.word_embeddings.weight",
+                "electra.embeddings_project.weight",
+                "electra.encoder.layer.1.output.LayerNorm.bias",
+                "discriminator_predictions.dense.weight",
+                "discriminator_predictions.dense_prediction.weight",
+                "discriminator_predictions.dense_prediction.bias")));
 
-        Map<String, StoredTensor> generator = Safetensors.read(fs, new Path(dir, "generator/model.safetensors")).tensors();
+        Map<String, StoredTensor> generator = Safetensors.read(fs, new Path(dir, "generator/model.safetensors"))
+                .tensors();
         for (String name : generator.keySet()) {
-            assertTrue(name.startsWith("electra.") || name.startsWith("generator_predictions.") || name.startsWith("generator_lm_head."),
+            assertTrue(
+                    name.startsWith("electra.")
+                            || name.startsWith("generator_predictions.")
+                            || name.startsWith("generator_lm_head."),
                     name + " is not an ElectraForMaskedLM tensor");
         }
-        assertTrue(generator.keySet().containsAll(Set.of("electra.embeddings.word_embeddings.weight",
-                "electra.embeddings.LayerNorm.weight", "electra.embeddings_project.weight", "electra.encoder.layer.0.attention.self.query.weight",
-                "generator_predictions.dense.weight", "generator_predictions.LayerNorm.weight", "generator_lm_head.weight",
-                "generator_lm_head.bias")));
-        assertEquals(weights.get("electra.embeddings.word_embeddings.weight"), generator.get("generator_lm_head.weight"), "tied decoder");
-        assertEquals(weights.get("electra.embeddings.position_embeddings.weight"), generator.get("electra.embeddings.position_embeddings.weight"),
+        assertTrue(generator
+                .keySet()
+                .containsAll(Set.of(
+                        "electra.embeddings.word_embeddings.weight",
+                        "electra.embeddings.LayerNorm.weight",
+                        "electra.embeddings_project.weight",
+                        "electra.encoder.layer.0.attention.self.query.weight",
+                        "generator_predictions.dense.weight",
+                        "generator_predictions.LayerNorm.weight",
+                        "generator_lm_head.weight",
+                        "generator_lm_head.bias")));
+        assertEquals(
+                weights.get("electra.embeddings.word_embeddings.weight"),
+                generator.get("generator_lm_head.weight"),
+                "tied decoder");
+        assertEquals(
+                weights.get("electra.embeddings.position_embeddings.weight"),
+                generator.get("electra.embeddings.position_embeddings.weight"),
                 "the generator's copy of the shared embeddings");
-        assertEquals("[24, 12]", java.util.Arrays.toString(generator.get("electra.encoder.layer.0.intermediate.dense.weight").shape()),
+        assertEquals(
+                "[24, 12]",
+                java.util.Arrays.toString(generator
+                        .get("electra.encoder.layer.0.intermediate.dense.weight")
+                        .shape()),
                 "the generator's intermediate [I_g, H_g]");
 
         JsonNode d = json(fs, new Path(dir, "config.json")), g = json(fs, new Path(dir, "generator/config.json"));
@@ -85,13 +123,16 @@ class ElectraCheckpointTest {
 
         CheckpointReader.Loaded back = CheckpointReader.read(fs, dir);
         assertEquals(model, back.model(), "generator_size and discriminator_weight come back too");
-        assertEquals(new TreeSet<>(weights.keySet()), new TreeSet<>(back.weights().keySet()));
-        for (String name : weights.keySet()) assertEquals(weights.get(name), back.weights().get(name), name);
+        assertEquals(
+                new TreeSet<>(weights.keySet()), new TreeSet<>(back.weights().keySet()));
+        for (String name : weights.keySet())
+            assertEquals(weights.get(name), back.weights().get(name), name);
     }
 
     private static Set<String> names(FileSystem fs, Path dir) throws java.io.IOException {
         Set<String> out = new TreeSet<>();
-        for (FileStatus s : fs.listStatus(dir)) if (!s.getPath().getName().startsWith(".")) out.add(s.getPath().getName());
+        for (FileStatus s : fs.listStatus(dir))
+            if (!s.getPath().getName().startsWith(".")) out.add(s.getPath().getName());
         return out;
     }
 

@@ -2,15 +2,13 @@ package org.sparkbert.engine.checkpoint;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.sparkbert.engine.checkpoint.StoredTensor;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.Parameter;
 
 /** The engine's model as a checkpoint stores it: its tensors by their Hugging Face names. */
 public final class ModelExport {
 
-    private ModelExport() {
-    }
+    private ModelExport() {}
 
     public static Map<String, StoredTensor> tensors(BertModel model) {
         Map<String, StoredTensor> out = new LinkedHashMap<>();

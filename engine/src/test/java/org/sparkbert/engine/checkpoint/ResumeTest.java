@@ -36,7 +36,8 @@ class ResumeTest {
             uninterrupted = TrainingStates.weightsAndMoments(model, adamw);
         }
 
-        CheckpointStore store = new CheckpointStore(fs, new Path(tmp.resolve("checkpoints").toUri()), 2);
+        CheckpointStore store =
+                new CheckpointStore(fs, new Path(tmp.resolve("checkpoints").toUri()), 2);
         float[] atK;
         try (BertModel model = TrainingStates.model(adamw, 17)) {
             TrainingStates.trainUntil(TrainingStates.trainer(model, adamw, 2 * K), K);
@@ -65,12 +66,14 @@ class ResumeTest {
         FileSystem fs = FileSystem.getLocal(new Configuration());
         for (String name : List.of("adamw", "lamb", "sgd", "nesterov", "adagrad", "adadelta")) {
             Optimizer optimizer = Optimizer.named(name, 0.01f);
-            CheckpointStore store = new CheckpointStore(fs, new Path(tmp.resolve(name).toUri()), 1);
+            CheckpointStore store =
+                    new CheckpointStore(fs, new Path(tmp.resolve(name).toUri()), 1);
             float[] saved;
             try (BertModel model = TrainingStates.model(optimizer, 5)) {
                 TrainingStates.trainUntil(TrainingStates.trainer(model, optimizer, 10), 2);
                 saved = TrainingStates.weightsAndMoments(model, optimizer);
-                store.save(2, TrainingSnapshot.capture(model, name, optimizer, TrainingStates.state(2), 0, vocabulary()));
+                store.save(
+                        2, TrainingSnapshot.capture(model, name, optimizer, TrainingStates.state(2), 0, vocabulary()));
             }
             int n = saved.length / (1 + optimizer.stateSlots());
             assertTrue(nonZero(Arrays.copyOfRange(saved, n, 2 * n)), name + ": the first slot holds state");
@@ -79,7 +82,8 @@ class ResumeTest {
                 assertArrayEquals(saved, TrainingStates.weightsAndMoments(model, optimizer), name);
                 if (!name.equals("adamw")) {
                     Optimizer other = Optimizer.named("adamw", 0.01f);
-                    java.io.IOException wrong = assertThrows(java.io.IOException.class,
+                    java.io.IOException wrong = assertThrows(
+                            java.io.IOException.class,
                             () -> store.latest().orElseThrow().restoreInto(model, "adamw", other));
                     assertTrue(wrong.getMessage().contains("optimizer " + name), wrong.getMessage());
                 }

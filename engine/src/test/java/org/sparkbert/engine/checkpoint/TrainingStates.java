@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.sparkbert.engine.model.RandomBatch;
 import org.sparkbert.engine.loop.Trainer;
 import org.sparkbert.engine.loop.TrainingOptions;
 import org.sparkbert.engine.model.Batch;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
+import org.sparkbert.engine.model.RandomBatch;
 import org.sparkbert.engine.optim.Optimizer;
 
 /** A tiny NSP model with dropout on, and batches that are a pure function of the step, for resume tests. */
@@ -18,11 +18,10 @@ final class TrainingStates {
     static final ModelConfig TINY =
             new ModelConfig(97, 24, 2, 4, 48, 16, 2, 0.1f, 0.1f, 1e-12f, 0.02f, false, 24, false, "nsp");
     static final int B = 4, T = 12, ACCUMULATE = 2;
-    static final TrainingConfig CONFIG = TrainingConfig.of(Map.of("lr", 1e-3f, "seed", 99, "replicas", 1),
-            Map.of("threads", 2));
+    static final TrainingConfig CONFIG =
+            TrainingConfig.of(Map.of("lr", 1e-3f, "seed", 99, "replicas", 1), Map.of("threads", 2));
 
-    private TrainingStates() {
-    }
+    private TrainingStates() {}
 
     static BertModel model(Optimizer optimizer, long initSeed) {
         return Trainer.newModel(TINY, "cpu", 2, optimizer, B, T, 8, initSeed);

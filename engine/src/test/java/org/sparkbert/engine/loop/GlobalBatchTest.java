@@ -16,9 +16,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 import org.sparkbert.engine.model.Batch;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
@@ -38,8 +38,12 @@ class GlobalBatchTest {
         Run one = train(data, 1, 1);
         Run many = train(data, replicas, accumulate);
         for (int r = 1; r < replicas; r++) {
-            assertArrayEquals(many.weights[0], many.weights[r], "replica " + r + " holds replica 0's weights, bit for bit");
-            assertEquals(untimed(many.metrics.get(0)), untimed(many.metrics.get(r)), "replica " + r + " reports replica 0's metrics");
+            assertArrayEquals(
+                    many.weights[0], many.weights[r], "replica " + r + " holds replica 0's weights, bit for bit");
+            assertEquals(
+                    untimed(many.metrics.get(0)),
+                    untimed(many.metrics.get(r)),
+                    "replica " + r + " reports replica 0's metrics");
         }
         double scale = 0, diff = 0;
         for (int i = 0; i < one.weights[0].length; i++) {
@@ -77,15 +81,18 @@ class GlobalBatchTest {
             StepMetrics last = null;
             for (int s = 0; s < STEPS; s++) {
                 StepCounts global = new StepCounts(0, 0, 0);
-                for (int r = 0; r < replicas; r++) global = global.plus(trainers.get(r).count(mine(data.get(s), r, replicas, accumulate)));
+                for (int r = 0; r < replicas; r++)
+                    global = global.plus(trainers.get(r).count(mine(data.get(s), r, replicas, accumulate)));
                 float[][] parts = new float[replicas][];
                 for (int r = 0; r < replicas; r++) {
-                    parts[r] = trainers.get(r).localGradients(mine(data.get(s), r, replicas, accumulate), global, r * accumulate);
+                    parts[r] = trainers.get(r)
+                            .localGradients(mine(data.get(s), r, replicas, accumulate), global, r * accumulate);
                 }
                 float[] summed = sumInRankOrder(parts);
                 for (Trainer t : trainers) last = t.apply(summed);
             }
-            for (int r = 0; r < replicas; r++) assertArrayEquals(ring.weights[r], weights(models.get(r)), "replica " + r);
+            for (int r = 0; r < replicas; r++)
+                assertArrayEquals(ring.weights[r], weights(models.get(r)), "replica " + r);
             assertEquals(ring.metrics.get(0).loss(), last.loss());
         } finally {
             for (BertModel m : models) m.close();
@@ -109,7 +116,8 @@ class GlobalBatchTest {
             float[] asFirst = model.hiddenStates();
             double differ = 0;
             for (int i = 0; i < 2 * row; i++) differ = Math.max(differ, Math.abs(asFirst[i] - part[i]));
-            assertTrue(differ > 1e-2, "the same rows as sequences 0 and 1 draw other masks, largest difference " + differ);
+            assertTrue(
+                    differ > 1e-2, "the same rows as sequences 0 and 1 draw other masks, largest difference " + differ);
         }
     }
 
@@ -131,7 +139,8 @@ class GlobalBatchTest {
                         Trainer trainer = new Trainer(model, optimizer(), options(accumulate));
                         ReplicaGroup group = sum.member(rank);
                         StepMetrics last = null;
-                        for (int s = 0; s < STEPS; s++) last = trainer.step(mine(data.get(s), rank, replicas, accumulate), group);
+                        for (int s = 0; s < STEPS; s++)
+                            last = trainer.step(mine(data.get(s), rank, replicas, accumulate), group);
                         return new Object[] {weights(model), last};
                     }
                 }));
@@ -158,8 +167,19 @@ class GlobalBatchTest {
     }
 
     private static StepMetrics untimed(StepMetrics m) {
-        return new StepMetrics(m.step(), m.loss(), m.mlmLoss(), m.mlmAccuracy(), m.sentenceLoss(), m.sentenceAccuracy(),
-                m.learningRate(), m.gradientNorm(), m.tokens(), m.predictions(), 0, m.skipped());
+        return new StepMetrics(
+                m.step(),
+                m.loss(),
+                m.mlmLoss(),
+                m.mlmAccuracy(),
+                m.sentenceLoss(),
+                m.sentenceAccuracy(),
+                m.learningRate(),
+                m.gradientNorm(),
+                m.tokens(),
+                m.predictions(),
+                0,
+                m.skipped());
     }
 
     private static BertModel model(int maxBatch) {
@@ -208,11 +228,18 @@ class GlobalBatchTest {
 
         ReplicaGroup member(int rank) {
             return new ReplicaGroup() {
-                @Override public int rank() { return rank; }
+                @Override
+                public int rank() {
+                    return rank;
+                }
 
-                @Override public int size() { return size; }
+                @Override
+                public int size() {
+                    return size;
+                }
 
-                @Override public void allReduce(float[] buf, int offset, int length) throws IOException {
+                @Override
+                public void allReduce(float[] buf, int offset, int length) throws IOException {
                     slots[rank] = Arrays.copyOfRange(buf, offset, offset + length);
                     await();
                     float[] sum = sumInRankOrder(slots);
@@ -248,7 +275,10 @@ class GlobalBatchTest {
                     types[i] = t > T / 2 ? 1 : 0;
                     mask[i] = t < real ? 1 : 0;
                     // rows with 0 to 4 masked positions: micro-batches differ in their counts
-                    if (t > 0 && t < real && random.nextInt(4) == 0 && positions.stream().filter(p -> p >= rowStart).count() < 4) {
+                    if (t > 0
+                            && t < real
+                            && random.nextInt(4) == 0
+                            && positions.stream().filter(p -> p >= rowStart).count() < 4) {
                         positions.add(i);
                         labels.add(ids[i]);
                         ids[i] = 3;
@@ -256,8 +286,15 @@ class GlobalBatchTest {
                 }
                 nsp[b] = random.nextInt(2);
             }
-            out.add(new Batch(B, T, ids, types, mask, positions.stream().mapToInt(Integer::intValue).toArray(),
-                    labels.stream().mapToInt(Integer::intValue).toArray(), nsp));
+            out.add(new Batch(
+                    B,
+                    T,
+                    ids,
+                    types,
+                    mask,
+                    positions.stream().mapToInt(Integer::intValue).toArray(),
+                    labels.stream().mapToInt(Integer::intValue).toArray(),
+                    nsp));
         }
         return out;
     }
@@ -273,8 +310,14 @@ class GlobalBatchTest {
                 labels.add(b.maskedLabels()[k]);
             }
         }
-        return new Batch(count, t, Arrays.copyOfRange(b.inputIds(), lo, hi), Arrays.copyOfRange(b.tokenTypeIds(), lo, hi),
-                Arrays.copyOfRange(b.attentionMask(), lo, hi), positions.stream().mapToInt(Integer::intValue).toArray(),
-                labels.stream().mapToInt(Integer::intValue).toArray(), Arrays.copyOfRange(b.sentenceLabels(), from, from + count));
+        return new Batch(
+                count,
+                t,
+                Arrays.copyOfRange(b.inputIds(), lo, hi),
+                Arrays.copyOfRange(b.tokenTypeIds(), lo, hi),
+                Arrays.copyOfRange(b.attentionMask(), lo, hi),
+                positions.stream().mapToInt(Integer::intValue).toArray(),
+                labels.stream().mapToInt(Integer::intValue).toArray(),
+                Arrays.copyOfRange(b.sentenceLabels(), from, from + count));
     }
 }

@@ -22,8 +22,20 @@ class TensorBoardRecorderTest {
 
     /** Steps whose figures are exact in float: step s has loss 8 - s/2, and so on. */
     private static StepSummary step(long s) {
-        return new StepSummary(s, 8 - s / 2.0, 7 - s / 2.0, s / 16.0, 1 - s / 8.0, s / 8.0, s / 1024.0, 100 * s,
-                (int) s, 0.5, Double.NaN, 4 + s / 4.0, false);
+        return new StepSummary(
+                s,
+                8 - s / 2.0,
+                7 - s / 2.0,
+                s / 16.0,
+                1 - s / 8.0,
+                s / 8.0,
+                s / 1024.0,
+                100 * s,
+                (int) s,
+                0.5,
+                Double.NaN,
+                4 + s / 4.0,
+                false);
     }
 
     /**
@@ -46,18 +58,37 @@ class TensorBoardRecorderTest {
             JsonNode e = events.get(2 + i);
             long a = 2L * i + 1, b = a + 1;
             assertEquals(b, e.path("step").asLong());
-            assertTrue(Math.abs(e.path("wall_time").asDouble() - System.currentTimeMillis() / 1e3) < 3600, e.toString());
+            assertTrue(
+                    Math.abs(e.path("wall_time").asDouble() - System.currentTimeMillis() / 1e3) < 3600, e.toString());
             JsonNode v = e.path("scalars");
-            assertEquals(List.of("train/loss", "train/mlm_loss", "train/mlm_accuracy", "train/sop_loss",
-                    "train/sop_accuracy", "train/learning_rate", "train/tokens_per_second",
-                    "train/masked_unigram_entropy"), names(v));
-            assertEquals((float) ((step(a).loss() + step(b).loss()) / 2), v.path("train/loss").floatValue());
-            assertEquals((float) ((step(a).mlmLoss() + step(b).mlmLoss()) / 2), v.path("train/mlm_loss").floatValue());
-            assertEquals((float) ((a * a / 16.0 + b * b / 16.0) / (a + b)), v.path("train/mlm_accuracy").floatValue());
-            assertEquals((float) ((step(a).sentenceLoss() + step(b).sentenceLoss()) / 2), v.path("train/sop_loss").floatValue());
+            assertEquals(
+                    List.of(
+                            "train/loss",
+                            "train/mlm_loss",
+                            "train/mlm_accuracy",
+                            "train/sop_loss",
+                            "train/sop_accuracy",
+                            "train/learning_rate",
+                            "train/tokens_per_second",
+                            "train/masked_unigram_entropy"),
+                    names(v));
+            assertEquals(
+                    (float) ((step(a).loss() + step(b).loss()) / 2),
+                    v.path("train/loss").floatValue());
+            assertEquals(
+                    (float) ((step(a).mlmLoss() + step(b).mlmLoss()) / 2),
+                    v.path("train/mlm_loss").floatValue());
+            assertEquals(
+                    (float) ((a * a / 16.0 + b * b / 16.0) / (a + b)),
+                    v.path("train/mlm_accuracy").floatValue());
+            assertEquals(
+                    (float) ((step(a).sentenceLoss() + step(b).sentenceLoss()) / 2),
+                    v.path("train/sop_loss").floatValue());
             assertEquals((float) ((a + b) / 16.0), v.path("train/sop_accuracy").floatValue());
             assertEquals((float) (b / 1024.0), v.path("train/learning_rate").floatValue());
-            assertEquals((float) (4 + b / 4.0), v.path("train/masked_unigram_entropy").floatValue());
+            assertEquals(
+                    (float) (4 + b / 4.0),
+                    v.path("train/masked_unigram_entropy").floatValue());
             assertTrue(v.path("train/tokens_per_second").floatValue() > 0);
         }
     }
@@ -81,16 +112,37 @@ class TensorBoardRecorderTest {
         List<JsonNode> events = PythonEventReader.read(dir);
         List<String> seen = new ArrayList<>();
         for (JsonNode e : events) {
-            seen.add(e.has("scalars") ? "scalars@" + e.path("step").asLong() : e.has("session_log")
-                    ? "start@" + e.path("step").asLong() : "version");
+            seen.add(
+                    e.has("scalars")
+                            ? "scalars@" + e.path("step").asLong()
+                            : e.has("session_log") ? "start@" + e.path("step").asLong() : "version");
         }
-        assertEquals(List.of("version", "start@0", "scalars@2", "scalars@4", "version", "start@2", "scalars@14",
-                "scalars@16"), seen);
-        assertNotEquals(events.get(0).path("file").asText(), events.get(4).path("file").asText());
+        assertEquals(
+                List.of(
+                        "version",
+                        "start@0",
+                        "scalars@2",
+                        "scalars@4",
+                        "version",
+                        "start@2",
+                        "scalars@14",
+                        "scalars@16"),
+                seen);
+        assertNotEquals(
+                events.get(0).path("file").asText(), events.get(4).path("file").asText());
         assertTrue(events.get(4).path("file").asText().startsWith("events.out.tfevents."));
-        assertEquals(List.of("train/loss", "train/mlm_loss", "train/mlm_accuracy", "train/learning_rate",
-                "train/tokens_per_second", "train/masked_unigram_entropy"), names(events.get(7).path("scalars")));
-        assertEquals((float) ((step(15).loss() + step(16).loss()) / 2), events.get(7).path("scalars").path("train/loss").floatValue());
+        assertEquals(
+                List.of(
+                        "train/loss",
+                        "train/mlm_loss",
+                        "train/mlm_accuracy",
+                        "train/learning_rate",
+                        "train/tokens_per_second",
+                        "train/masked_unigram_entropy"),
+                names(events.get(7).path("scalars")));
+        assertEquals(
+                (float) ((step(15).loss() + step(16).loss()) / 2),
+                events.get(7).path("scalars").path("train/loss").floatValue());
     }
 
     /** Combined listeners each see every step, and closing closes all of them though the first fails. */

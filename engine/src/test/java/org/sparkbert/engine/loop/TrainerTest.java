@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.sparkbert.engine.model.Batch;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
-import org.sparkbert.engine.model.Parameter;
 import org.sparkbert.engine.optim.Optimizer;
 
 class TrainerTest {
@@ -32,12 +31,14 @@ class TrainerTest {
 
     /** Weights, gradients and AdamW moments after three accumulated, clipped steps with dropout. */
     private static float[] trainTiny(int threads) {
-        ModelConfig config = new ModelConfig(97, 24, 2, 4, 48, 16, 2, 0.1f, 0.1f, 1e-12f, 0.02f, false, 24, false, "nsp");
+        ModelConfig config =
+                new ModelConfig(97, 24, 2, 4, 48, 16, 2, 0.1f, 0.1f, 1e-12f, 0.02f, false, 24, false, "nsp");
         Optimizer adamw = Optimizer.named("adamw", 0.01f);
         Random random = new Random(4);
         try (BertModel model = Trainer.newModel(config, "cpu", threads, adamw, 4, 12, 8, 17)) {
             Trainer trainer = new Trainer(model, adamw, new TrainingOptions(1e-3f, 1, 3, 2, 1.0f, 99));
-            for (int s = 0; s < 3; s++) trainer.step(List.of(randomBatch(random, 4, 12, 97), randomBatch(random, 4, 12, 97)));
+            for (int s = 0; s < 3; s++)
+                trainer.step(List.of(randomBatch(random, 4, 12, 97), randomBatch(random, 4, 12, 97)));
             int n = 4 * model.parameterCount();
             float[] all = new float[n];
             model.backend().read(0, all, 0, n);
@@ -63,8 +64,15 @@ class TrainerTest {
             }
             nsp[b] = random.nextInt(2);
         }
-        return new Batch(B, T, ids, types, mask, positions.stream().mapToInt(Integer::intValue).toArray(),
-                labels.stream().mapToInt(Integer::intValue).toArray(), nsp);
+        return new Batch(
+                B,
+                T,
+                ids,
+                types,
+                mask,
+                positions.stream().mapToInt(Integer::intValue).toArray(),
+                labels.stream().mapToInt(Integer::intValue).toArray(),
+                nsp);
     }
 
     /**
@@ -76,7 +84,8 @@ class TrainerTest {
     void learnsMaskedTokensOfRealText() throws IOException {
         int T = 32, B = 16, perSequence = 5;
         List<Batch> batches = realTextBatches(T, B, perSequence);
-        ModelConfig config = new ModelConfig(30522, 64, 2, 2, 128, 64, 2, 0.0f, 0.0f, 1e-12f, 0.02f, false, 64, false, "mlm");
+        ModelConfig config =
+                new ModelConfig(30522, 64, 2, 2, 128, 64, 2, 0.0f, 0.0f, 1e-12f, 0.02f, false, 64, false, "mlm");
         Optimizer adamw = Optimizer.named("adamw", 0.01f);
         int steps = 150;
         List<StepMetrics> metrics = new ArrayList<>();
@@ -86,15 +95,22 @@ class TrainerTest {
         }
         assertEquals(steps, metrics.size());
         double first = metrics.get(0).mlmLoss();
-        double last = metrics.subList(steps - 20, steps).stream().mapToDouble(StepMetrics::mlmLoss).average().orElseThrow();
+        double last = metrics.subList(steps - 20, steps).stream()
+                .mapToDouble(StepMetrics::mlmLoss)
+                .average()
+                .orElseThrow();
         double entropy = unigramEntropy(batches);
-        System.out.printf("MLM loss: first step %.3f, last 20 steps %.3f, unigram entropy %.3f%n", first, last, entropy);
+        System.out.printf(
+                "MLM loss: first step %.3f, last 20 steps %.3f, unigram entropy %.3f%n", first, last, entropy);
         assertTrue(Math.abs(first - Math.log(30522)) < 0.3, "initial loss " + first + " should be near ln V");
-        assertTrue(last < entropy + 0.5, "mean MLM loss of the last 20 steps " + last + ", unigram entropy of masked tokens " + entropy);
+        assertTrue(
+                last < entropy + 0.5,
+                "mean MLM loss of the last 20 steps " + last + ", unigram entropy of masked tokens " + entropy);
     }
 
     private static List<Batch> realTextBatches(int T, int B, int perSequence) throws IOException {
-        Path file = Path.of(System.getProperty("sparkbert.shared.data"), "bert", "bert-base-uncased.reference-tokenization.jsonl");
+        Path file = Path.of(
+                System.getProperty("sparkbert.shared.data"), "bert", "bert-base-uncased.reference-tokenization.jsonl");
         List<Integer> stream = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
         for (String line : Files.readAllLines(file)) {
@@ -112,14 +128,25 @@ class TrainerTest {
                 for (int t = 1; t <= body; t++) ids[b * T + t] = stream.get(at++);
                 ids[b * T + T - 1] = SEP;
                 java.util.Arrays.fill(mask, b * T, b * T + T, 1);
-                for (int t : random.ints(1, T - 1).distinct().limit(perSequence).sorted().toArray()) {
+                for (int t : random.ints(1, T - 1)
+                        .distinct()
+                        .limit(perSequence)
+                        .sorted()
+                        .toArray()) {
                     positions.add(b * T + t);
                     labels.add(ids[b * T + t]);
                     ids[b * T + t] = MASK;
                 }
             }
-            batches.add(new Batch(B, T, ids, types, mask, positions.stream().mapToInt(Integer::intValue).toArray(),
-                    labels.stream().mapToInt(Integer::intValue).toArray(), nsp));
+            batches.add(new Batch(
+                    B,
+                    T,
+                    ids,
+                    types,
+                    mask,
+                    positions.stream().mapToInt(Integer::intValue).toArray(),
+                    labels.stream().mapToInt(Integer::intValue).toArray(),
+                    nsp));
         }
         return batches;
     }
@@ -127,7 +154,11 @@ class TrainerTest {
     private static double unigramEntropy(List<Batch> batches) {
         java.util.Map<Integer, Integer> counts = new java.util.HashMap<>();
         int total = 0;
-        for (Batch b : batches) for (int label : b.maskedLabels()) { counts.merge(label, 1, Integer::sum); total++; }
+        for (Batch b : batches)
+            for (int label : b.maskedLabels()) {
+                counts.merge(label, 1, Integer::sum);
+                total++;
+            }
         double h = 0;
         for (int c : counts.values()) h -= (double) c / total * Math.log((double) c / total);
         return h;

@@ -35,7 +35,8 @@ class TrainingLoopTest {
         try {
             List<Trainer> trainers = new ArrayList<>();
             for (int r = 0; r < replicas; r++) {
-                models.add(Trainer.newModel(CONFIG, "cpu", 1, Optimizer.named("adamw", 0.01f), micro, T, micro * T, 17));
+                models.add(
+                        Trainer.newModel(CONFIG, "cpu", 1, Optimizer.named("adamw", 0.01f), micro, T, micro * T, 17));
                 trainers.add(new Trainer(models.get(r), Optimizer.named("adamw", 0.01f), options(1e-3f, data.size())));
             }
             for (int s = 0; s < data.size(); s++) {
@@ -55,10 +56,13 @@ class TrainingLoopTest {
                     assertEquals(s == 3, m.skipped(), "step " + (s + 1) + " on replica " + r);
                     assertEquals(s + 1, m.step());
                 }
-                if (s == 3) assertArrayEquals(before, GlobalBatchTest.weights(models.get(0)), "the skipped step changed nothing");
+                if (s == 3)
+                    assertArrayEquals(
+                            before, GlobalBatchTest.weights(models.get(0)), "the skipped step changed nothing");
                 assertArrayEquals(GlobalBatchTest.weights(models.get(0)), GlobalBatchTest.weights(models.get(1)));
             }
-            assertFalse(java.util.Arrays.equals(GlobalBatchTest.weights(models.get(0)), initial()), "later steps trained");
+            assertFalse(
+                    java.util.Arrays.equals(GlobalBatchTest.weights(models.get(0)), initial()), "later steps trained");
         } finally {
             models.forEach(BertModel::close);
         }
@@ -77,11 +81,16 @@ class TrainingLoopTest {
         MemoryCheckpoints checkpoints = new MemoryCheckpoints();
         List<StepSummary> seen = new ArrayList<>();
         try (BertReplica replica = new BertReplica(model, "sgd", sgd, trainer, batches(data))) {
-            TrainingLoop<BertReplica> loop = new TrainingLoop<>(new RunPlan(50, 1, 1, 0, 3), replica, checkpoints,
-                    RunCoordination.alone());
-            NonFiniteTrainingException e = assertThrows(NonFiniteTrainingException.class,
+            TrainingLoop<BertReplica> loop =
+                    new TrainingLoop<>(new RunPlan(50, 1, 1, 0, 3), replica, checkpoints, RunCoordination.alone());
+            NonFiniteTrainingException e = assertThrows(
+                    NonFiniteTrainingException.class,
                     () -> loop.run(StepFunction.of(replica, ReplicaGroup.single()), seen::add));
-            long first = seen.stream().filter(StepSummary::skipped).findFirst().orElseThrow().step();
+            long first = seen.stream()
+                    .filter(StepSummary::skipped)
+                    .findFirst()
+                    .orElseThrow()
+                    .step();
             assertTrue(e.getMessage().contains("steps " + first + " to " + (first + 2)), e.getMessage());
             assertEquals(first + 2, seen.get(seen.size() - 1).step(), "stopped at the third non-finite step in a row");
             assertTrue(first > 1, "the first step, at the initial weights, was finite");
@@ -111,12 +120,19 @@ class TrainingLoopTest {
 
         MemoryCheckpoints none = new MemoryCheckpoints();
         BertModel other = Trainer.newModel(CONFIG, "cpu", 1, sgd, B, T, B * T, 17);
-        try (BertReplica replica = new BertReplica(other, "sgd", sgd, new Trainer(other, sgd,
-                new TrainingOptions(1e-3f, 0, 14, 1, 1f, 5)), batches(data))) {
+        try (BertReplica replica = new BertReplica(
+                other,
+                "sgd",
+                sgd,
+                new Trainer(other, sgd, new TrainingOptions(1e-3f, 0, 14, 1, 1f, 5)),
+                batches(data))) {
             new TrainingLoop<>(new RunPlan(14, 5, 0, 60, 3), replica, none, RunCoordination.alone())
                     .run(StepFunction.of(replica, ReplicaGroup.single()), StepListener.none());
         }
-        assertEquals(List.of(14L), new ArrayList<>(none.saved.keySet()), "an hour's cadence leaves the final checkpoint only");
+        assertEquals(
+                List.of(14L),
+                new ArrayList<>(none.saved.keySet()),
+                "an hour's cadence leaves the final checkpoint only");
     }
 
     private static BatchSource batches(List<Batch> data) {

@@ -37,7 +37,8 @@ public class ElectraGoldenTest {
         Safetensors.Contents batchFile = GoldenModelTest.read("electra", "batch");
         Safetensors.Contents expected = GoldenModelTest.read("electra", "expected");
         Batch batch = GoldenModelTest.batch(batchFile);
-        try (BertModel model = new BertModel(config, backend, batch.batchSize(), batch.seqLength(), batch.predictions(), 0)) {
+        try (BertModel model =
+                new BertModel(config, backend, batch.batchSize(), batch.seqLength(), batch.predictions(), 0)) {
             Set<String> ours = new TreeSet<>();
             for (Parameter p : model.parameters()) ours.add(p.name());
             assertEquals(new TreeSet<>(weights.tensors().keySet()), ours, "parameter names");
@@ -57,9 +58,14 @@ public class ElectraGoldenTest {
             assertEquals(count, losses.detection().replaced(), "replaced tokens");
             assertEquals(batch.realTokens(), losses.detection().tokens(), "the discriminator's tokens");
             assertClose(expected.tensor("mlm_loss").floats()[0], losses.mlmLoss(), 1e-4, "generator mlm_loss");
-            assertClose(expected.tensor("disc_loss").floats()[0], losses.detection().loss(), 1e-4, "disc_loss");
-            assertClose(expected.tensor("loss").floats()[0],
-                    losses.mlmLoss() + config.discriminatorWeight() * losses.detection().loss(), 1e-4, "loss");
+            assertClose(
+                    expected.tensor("disc_loss").floats()[0], losses.detection().loss(), 1e-4, "disc_loss");
+            assertClose(
+                    expected.tensor("loss").floats()[0],
+                    losses.mlmLoss()
+                            + config.discriminatorWeight() * losses.detection().loss(),
+                    1e-4,
+                    "loss");
             assertRelative(expected.tensor("mlm_logits").floats(), model.mlmLogits(), 1e-4, "mlm_logits");
             float[] want = expected.tensor("disc_logits").floats(), got = model.discriminatorLogits();
             int[] mask = batch.attentionMask();
@@ -69,7 +75,8 @@ public class ElectraGoldenTest {
             for (Parameter p : model.parameters()) {
                 float[] g = model.gradient(p);
                 if (p.name().contains("key.bias")) {
-                    for (float v : g) assertTrue(Math.abs(v) < 1e-5, p.name() + " should be ~0, got " + v); // softmax ignores it
+                    for (float v : g)
+                        assertTrue(Math.abs(v) < 1e-5, p.name() + " should be ~0, got " + v); // softmax ignores it
                 } else {
                     assertRelative(expected.tensor("grad." + p.name()).floats(), g, 1e-3, "grad." + p.name());
                 }
@@ -78,15 +85,31 @@ public class ElectraGoldenTest {
     }
 
     public static ModelConfig config() throws IOException {
-        try (InputStream in = ElectraGoldenTest.class.getClassLoader().getResourceAsStream("golden/electra/config.json")) {
-            if (in == null) throw new IllegalStateException("missing fixture golden/electra/config.json (scripts/golden/electra_golden.py writes it)");
+        try (InputStream in =
+                ElectraGoldenTest.class.getClassLoader().getResourceAsStream("golden/electra/config.json")) {
+            if (in == null)
+                throw new IllegalStateException(
+                        "missing fixture golden/electra/config.json (scripts/golden/electra_golden.py writes it)");
             JsonNode c = new ObjectMapper().readTree(in);
-            return new ModelConfig(c.get("vocab_size").asInt(), c.get("hidden_size").asInt(),
-                    c.get("num_hidden_layers").asInt(), c.get("num_attention_heads").asInt(),
-                    c.get("intermediate_size").asInt(), c.get("max_position_embeddings").asInt(),
-                    c.get("type_vocab_size").asInt(), 0f, 0f, (float) c.get("layer_norm_eps").asDouble(),
-                    (float) c.get("initializer_range").asDouble(), false, c.get("embedding_size").asInt(), false,
-                    c.get("objective").asText(), 2, ModelConfig.ABSOLUTE, (float) c.get("generator_size").asDouble(),
+            return new ModelConfig(
+                    c.get("vocab_size").asInt(),
+                    c.get("hidden_size").asInt(),
+                    c.get("num_hidden_layers").asInt(),
+                    c.get("num_attention_heads").asInt(),
+                    c.get("intermediate_size").asInt(),
+                    c.get("max_position_embeddings").asInt(),
+                    c.get("type_vocab_size").asInt(),
+                    0f,
+                    0f,
+                    (float) c.get("layer_norm_eps").asDouble(),
+                    (float) c.get("initializer_range").asDouble(),
+                    false,
+                    c.get("embedding_size").asInt(),
+                    false,
+                    c.get("objective").asText(),
+                    2,
+                    ModelConfig.ABSOLUTE,
+                    (float) c.get("generator_size").asDouble(),
                     (float) c.get("discriminator_weight").asDouble());
         }
     }

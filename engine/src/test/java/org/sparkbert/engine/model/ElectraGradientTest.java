@@ -20,11 +20,36 @@ class ElectraGradientTest {
     @Test
     void matchesFiniteDifferences() {
         // hidden 16, embedding 8: the generator (0.5 x: hidden 8, 1 head, intermediate 16) projects too
-        ModelConfig config = new ModelConfig(31, 16, 2, 2, 32, 8, 2, 0.1f, 0.1f, 1e-6f, 0.3f, false, 12, false,
-                ModelConfig.ELECTRA, 2, ModelConfig.ABSOLUTE, 0.5f, 3f);
+        ModelConfig config = new ModelConfig(
+                31,
+                16,
+                2,
+                2,
+                32,
+                8,
+                2,
+                0.1f,
+                0.1f,
+                1e-6f,
+                0.3f,
+                false,
+                12,
+                false,
+                ModelConfig.ELECTRA,
+                2,
+                ModelConfig.ABSOLUTE,
+                0.5f,
+                3f);
         int B = 2, T = 6;
-        Batch batch = new Batch(B, T, new int[] {2, 5, 9, 30, 4, 0, 2, 7, 7, 1, 0, 0}, new int[] {0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0},
-                new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, new int[] {1, 3, 8}, new int[] {17, 3, 29}, new int[] {0, 0});
+        Batch batch = new Batch(
+                B,
+                T,
+                new int[] {2, 5, 9, 30, 4, 0, 2, 7, 7, 1, 0, 0},
+                new int[] {0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0},
+                new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+                new int[] {1, 3, 8},
+                new int[] {17, 3, 29},
+                new int[] {0, 0});
         try (BertModel model = new BertModel(config, Backends.cpu(2), B, T, 4, 0)) {
             model.initialize(3);
             Random random = new Random(9);
@@ -35,7 +60,9 @@ class ElectraGradientTest {
                     model.write(p, v);
                 }
             }
-            assertTrue(model.parameters().stream().anyMatch(p -> p.name().equals("generator.electra.embeddings_project.weight")),
+            assertTrue(
+                    model.parameters().stream()
+                            .anyMatch(p -> p.name().equals("generator.electra.embeddings_project.weight")),
                     "the generator projects the shared embeddings");
             model.zeroGradients();
             Losses first = model.forward(batch, 1, 1, 1f);
@@ -44,7 +71,9 @@ class ElectraGradientTest {
             assertTrue(first.detection().replaced() > 0, "the generator replaced some of the masked tokens");
             int[] drawn = model.generatorSamples();
             model.forward(batch, 1, 1, 1f);
-            assertEquals(java.util.Arrays.toString(drawn), java.util.Arrays.toString(model.generatorSamples()),
+            assertEquals(
+                    java.util.Arrays.toString(drawn),
+                    java.util.Arrays.toString(model.generatorSamples()),
                     "the same (seed, step, sequence) draws the same samples");
             model.fixSamples(drawn);
             double diff2 = 0, num2 = 0;
@@ -70,8 +99,9 @@ class ElectraGradientTest {
                 }
                 diff2 += pd2;
                 num2 += pn2;
-                assertTrue(Math.sqrt(pd2) <= 0.05 * Math.sqrt(pn2) + 2e-3, p.name() + ": |analytic - numeric| "
-                        + Math.sqrt(pd2) + " against |numeric| " + Math.sqrt(pn2));
+                assertTrue(
+                        Math.sqrt(pd2) <= 0.05 * Math.sqrt(pn2) + 2e-3,
+                        p.name() + ": |analytic - numeric| " + Math.sqrt(pd2) + " against |numeric| " + Math.sqrt(pn2));
             }
             assertTrue(Math.sqrt(diff2 / num2) < 0.02, "relative error over all parameters " + Math.sqrt(diff2 / num2));
         }

@@ -1,7 +1,5 @@
 package org.sparkbert.engine.model;
 
-import org.sparkbert.engine.backend.Backends;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,9 +11,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.sparkbert.engine.backend.Backends;
 import org.sparkbert.engine.checkpoint.Safetensors;
 import org.sparkbert.engine.checkpoint.StoredTensor;
-import org.sparkbert.engine.backend.Backend;
 
 /**
  * Our forward and backward passes against PyTorch's (scripts/golden/bert_golden.py, built from
@@ -32,8 +30,8 @@ class GoldenModelTest {
         Safetensors.Contents batchFile = read(variant, "batch");
         Safetensors.Contents expected = read(variant, "expected");
         Batch batch = batch(batchFile);
-        try (BertModel model = new BertModel(config, Backends.cpu(2), batch.batchSize(), batch.seqLength(),
-                batch.predictions(), 0)) {
+        try (BertModel model =
+                new BertModel(config, Backends.cpu(2), batch.batchSize(), batch.seqLength(), batch.predictions(), 0)) {
             Set<String> ours = new TreeSet<>();
             for (Parameter p : model.parameters()) ours.add(p.name());
             assertEquals(new TreeSet<>(weights.tensors().keySet()), ours, variant + ": parameter names");
@@ -50,16 +48,20 @@ class GoldenModelTest {
             assertClose(expected.tensor("mlm_loss").floats()[0], losses.mlmLoss(), 1e-4, variant + " mlm_loss");
             assertRelative(expected.tensor("mlm_logits").floats(), model.mlmLogits(), 1e-4, variant + " mlm_logits");
             if (config.hasSentenceTask()) {
-                assertClose(expected.tensor("nsp_loss").floats()[0], losses.sentenceLoss(), 1e-4, variant + " nsp_loss");
-                assertRelative(expected.tensor("nsp_logits").floats(), model.sentenceLogits(), 1e-4, variant + " nsp_logits");
+                assertClose(
+                        expected.tensor("nsp_loss").floats()[0], losses.sentenceLoss(), 1e-4, variant + " nsp_loss");
+                assertRelative(
+                        expected.tensor("nsp_logits").floats(), model.sentenceLogits(), 1e-4, variant + " nsp_logits");
             }
             for (Parameter p : model.parameters()) {
                 float[] want = expected.tensor("grad." + p.name()).floats();
                 float[] got = model.gradient(p);
-                if (p.name().contains("key.bias") && !config.positionEmbeddingType().equals(ModelConfig.RELATIVE_KEY_QUERY)) {
+                if (p.name().contains("key.bias")
+                        && !config.positionEmbeddingType().equals(ModelConfig.RELATIVE_KEY_QUERY)) {
                     // analytically zero (softmax ignores a constant added to a row; relative_key_query's k.e
                     // terms are not constant along a row); ours is round-off too
-                    for (float g : got) assertTrue(Math.abs(g) < 1e-6, variant + " " + p.name() + " should be ~0, got " + g);
+                    for (float g : got)
+                        assertTrue(Math.abs(g) < 1e-6, variant + " " + p.name() + " should be ~0, got " + g);
                 } else {
                     assertRelative(want, got, 1e-3, variant + " grad." + p.name());
                 }
@@ -76,8 +78,14 @@ class GoldenModelTest {
 
     static Batch batch(Safetensors.Contents b) {
         int[] shape = b.tensor("input_ids").intShape();
-        return new Batch(shape[0], shape[1], b.tensor("input_ids").ints(), b.tensor("token_type_ids").ints(),
-                b.tensor("attention_mask").ints(), b.tensor("masked_positions").ints(), b.tensor("masked_labels").ints(),
+        return new Batch(
+                shape[0],
+                shape[1],
+                b.tensor("input_ids").ints(),
+                b.tensor("token_type_ids").ints(),
+                b.tensor("attention_mask").ints(),
+                b.tensor("masked_positions").ints(),
+                b.tensor("masked_labels").ints(),
                 b.tensor("next_sentence_labels").ints());
     }
 
@@ -89,7 +97,9 @@ class GoldenModelTest {
 
     private static InputStream resource(String variant, String file) {
         InputStream in = GoldenModelTest.class.getClassLoader().getResourceAsStream("golden/" + variant + "/" + file);
-        if (in == null) throw new IllegalStateException("missing fixture golden/" + variant + "/" + file + " (scripts/golden/bert_golden.py writes it)");
+        if (in == null)
+            throw new IllegalStateException(
+                    "missing fixture golden/" + variant + "/" + file + " (scripts/golden/bert_golden.py writes it)");
         return in;
     }
 

@@ -16,12 +16,18 @@ import org.sparkbert.engine.backend.Backends;
  */
 class MeanPooledHeadTest {
 
-    private static final ModelConfig CONFIG = new ModelConfig(31, 16, 2, 2, 32, 8, 2, 0f, 0f, 1e-6f, 0.3f, false, 16, false,
-            "nsp", 3, "absolute");
+    private static final ModelConfig CONFIG =
+            new ModelConfig(31, 16, 2, 2, 32, 8, 2, 0f, 0f, 1e-6f, 0.3f, false, 16, false, "nsp", 3, "absolute");
     private static final int B = 2, T = 6, H = 16;
-    private static final Batch BATCH = new Batch(B, T, new int[] {2, 5, 9, 30, 4, 0, 2, 7, 7, 1, 0, 0},
-            new int[] {0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0}, new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},
-            new int[0], new int[0], new int[] {2, 0});
+    private static final Batch BATCH = new Batch(
+            B,
+            T,
+            new int[] {2, 5, 9, 30, 4, 0, 2, 7, 7, 1, 0, 0},
+            new int[] {0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0},
+            new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+            new int[0],
+            new int[0],
+            new int[] {2, 0});
 
     @Test
     void outputsAreTheClassifierOfTheMeanHiddenState() {

@@ -1,14 +1,12 @@
 package org.sparkbert.engine.model;
 
-import org.sparkbert.engine.backend.Backends;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
-import org.sparkbert.engine.backend.Backend;
+import org.sparkbert.engine.backend.Backends;
 
 class ModelConfigTest {
 
@@ -46,8 +44,10 @@ class ModelConfigTest {
         ModelConfig relative = ModelConfig.bundled("bert-tiny-relpos");
         assertEquals(ModelConfig.RELATIVE_KEY_QUERY, relative.positionEmbeddingType());
         assertTrue(relative.relativePositions() && !relative.learnedPositions());
-        assertEquals(ModelConfig.RELATIVE_KEY_QUERY, relative.withVocabSize(100).withDropout(0f, 0f).withNumLabels(3)
-                .positionEmbeddingType(), "the withers keep the position type");
+        assertEquals(
+                ModelConfig.RELATIVE_KEY_QUERY,
+                relative.withVocabSize(100).withDropout(0f, 0f).withNumLabels(3).positionEmbeddingType(),
+                "the withers keep the position type");
         Properties p = new Properties();
         p.setProperty("hidden_size", "64");
         p.setProperty("num_hidden_layers", "2");
@@ -58,9 +58,13 @@ class ModelConfigTest {
             assertEquals(type, ModelConfig.parse(p, "x.conf").positionEmbeddingType());
         }
         p.setProperty("position_embedding_type", "rotary");
-        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> ModelConfig.parse(p, "x.conf"));
-        assertTrue(bad.getMessage().contains("x.conf") && bad.getMessage().contains("rotary")
-                && bad.getMessage().contains("relative_key_query"), bad.getMessage());
+        IllegalArgumentException bad =
+                assertThrows(IllegalArgumentException.class, () -> ModelConfig.parse(p, "x.conf"));
+        assertTrue(
+                bad.getMessage().contains("x.conf")
+                        && bad.getMessage().contains("rotary")
+                        && bad.getMessage().contains("relative_key_query"),
+                bad.getMessage());
     }
 
     /**
@@ -90,11 +94,16 @@ class ModelConfigTest {
         p.setProperty("num_attention_heads", "2");
         p.setProperty("intermediate_size", "128");
         p.setProperty("hiden_dropout", "0.1");
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> ModelConfig.parse(p, "x.conf"));
-        assertTrue(unknown.getMessage().contains("hiden_dropout") && unknown.getMessage().contains("x.conf"), unknown.getMessage());
+        IllegalArgumentException unknown =
+                assertThrows(IllegalArgumentException.class, () -> ModelConfig.parse(p, "x.conf"));
+        assertTrue(
+                unknown.getMessage().contains("hiden_dropout")
+                        && unknown.getMessage().contains("x.conf"),
+                unknown.getMessage());
         p.remove("hiden_dropout");
         p.setProperty("num_attention_heads", "three");
-        IllegalArgumentException type = assertThrows(IllegalArgumentException.class, () -> ModelConfig.parse(p, "x.conf"));
+        IllegalArgumentException type =
+                assertThrows(IllegalArgumentException.class, () -> ModelConfig.parse(p, "x.conf"));
         assertTrue(type.getMessage().contains("num_attention_heads"), type.getMessage());
         p.setProperty("num_attention_heads", "2");
         p.setProperty("vocab_size", "100");
@@ -116,16 +125,31 @@ class ModelConfigTest {
         java.util.Arrays.fill(mask, 1);
         int[] positions = {1, 3, 7, 8, 13, 14, 20, 22}, labels = {11, 12, 13, 14, 15, 16, 17, 18};
         Batch whole = new Batch(4, T, ids, types, mask, positions, labels, nsp);
-        Batch first = new Batch(2, T, java.util.Arrays.copyOf(ids, 12), new int[12], java.util.Arrays.copyOf(mask, 12),
-                new int[] {1, 3, 7, 8}, new int[] {11, 12, 13, 14}, new int[] {1, 0});
-        Batch second = new Batch(2, T, java.util.Arrays.copyOfRange(ids, 12, 24), new int[12], java.util.Arrays.copyOf(mask, 12),
-                new int[] {1, 2, 8, 10}, new int[] {15, 16, 17, 18}, new int[] {0, 1});
+        Batch first = new Batch(
+                2,
+                T,
+                java.util.Arrays.copyOf(ids, 12),
+                new int[12],
+                java.util.Arrays.copyOf(mask, 12),
+                new int[] {1, 3, 7, 8},
+                new int[] {11, 12, 13, 14},
+                new int[] {1, 0});
+        Batch second = new Batch(
+                2,
+                T,
+                java.util.Arrays.copyOfRange(ids, 12, 24),
+                new int[12],
+                java.util.Arrays.copyOf(mask, 12),
+                new int[] {1, 2, 8, 10},
+                new int[] {15, 16, 17, 18},
+                new int[] {0, 1});
         try (BertModel model = new BertModel(config, Backends.cpu(2), 4, T, 8, 0)) {
             model.initialize(2);
             model.zeroGradients();
             double loss = model.forward(whole, 1, 0, 1f).loss();
             model.backward();
-            float[][] expected = model.parameters().stream().map(model::gradient).toArray(float[][]::new);
+            float[][] expected =
+                    model.parameters().stream().map(model::gradient).toArray(float[][]::new);
             model.zeroGradients();
             double accumulated = model.forward(first, 1, 0, 0.5f).loss() / 2;
             model.backward();
@@ -135,7 +159,8 @@ class ModelConfigTest {
             for (int i = 0; i < expected.length; i++) {
                 Parameter p = model.parameters().get(i);
                 if (p.name().contains("key.bias")) continue; // analytically zero, compared as round-off only
-                org.sparkbert.engine.model.GoldenModelTest.assertRelative(expected[i], model.gradient(p), 1e-4, p.name());
+                org.sparkbert.engine.model.GoldenModelTest.assertRelative(
+                        expected[i], model.gradient(p), 1e-4, p.name());
             }
         }
     }
@@ -160,9 +185,9 @@ class ModelConfigTest {
         p.setProperty("intermediate_size", "64");
         p.setProperty("objective", "electra");
         p.setProperty("generator_size", "0.7"); // hidden 22 over 3 heads
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> ModelConfig.parse(p, "x.conf"));
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("x.conf") && e.getMessage().contains("generator_size"),
-                e.getMessage());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> ModelConfig.parse(p, "x.conf"));
+        org.junit.jupiter.api.Assertions.assertTrue(
+                e.getMessage().contains("x.conf") && e.getMessage().contains("generator_size"), e.getMessage());
     }
 }

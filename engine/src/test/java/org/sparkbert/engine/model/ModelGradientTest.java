@@ -1,13 +1,11 @@
 package org.sparkbert.engine.model;
 
-import org.sparkbert.engine.backend.Backends;
-
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.sparkbert.engine.backend.Backend;
+import org.sparkbert.engine.backend.Backends;
 
 /**
  * The whole model's gradient against central finite differences of its loss, for a few random
@@ -18,25 +16,49 @@ class ModelGradientTest {
 
     @ParameterizedTest
     @CsvSource({
-            "false, 16, false, nsp, 2, absolute",            // BERT post-LN
-            "true, 16, false, mlm, 2, absolute",             // pre-LN
-            "true, 16, false, sop, 2, absolute",             // pre-LN with a sentence task
-            "false, 8, true, sop, 2, absolute",              // ALBERT: factorised and shared
-            "false, 8, false, mlm, 2, absolute",             // ALBERT factorisation without sharing
-            "false, 16, false, nsp, 3, absolute",            // a three-way sentence head (fine-tuning, MNLI)
-            "false, 16, false, nsp, 1, absolute",            // a regression head (fine-tuning, STS-B)
-            "false, 16, false, nsp, 2, sinusoidal",          // fixed positions: no position table to learn
-            "false, 16, false, nsp, 2, relative_key",        // Shaw et al.'s relative positions
-            "true, 16, false, mlm, 2, relative_key_query",   // and with keys scored against distances, pre-LN
-            "false, 8, true, sop, 2, relative_key_query"})   // one distance table shared with the layer (ALBERT)
-    void matchesFiniteDifferences(boolean preLn, int embeddingSize, boolean share, String objective, int numLabels,
-                                  String positions) {
-        ModelConfig config = new ModelConfig(31, 16, 2, 2, 32, 8, 2, 0.1f, 0.1f, 1e-6f, 0.3f, preLn, embeddingSize, share,
-                objective, numLabels, positions);
+        "false, 16, false, nsp, 2, absolute", // BERT post-LN
+        "true, 16, false, mlm, 2, absolute", // pre-LN
+        "true, 16, false, sop, 2, absolute", // pre-LN with a sentence task
+        "false, 8, true, sop, 2, absolute", // ALBERT: factorised and shared
+        "false, 8, false, mlm, 2, absolute", // ALBERT factorisation without sharing
+        "false, 16, false, nsp, 3, absolute", // a three-way sentence head (fine-tuning, MNLI)
+        "false, 16, false, nsp, 1, absolute", // a regression head (fine-tuning, STS-B)
+        "false, 16, false, nsp, 2, sinusoidal", // fixed positions: no position table to learn
+        "false, 16, false, nsp, 2, relative_key", // Shaw et al.'s relative positions
+        "true, 16, false, mlm, 2, relative_key_query", // and with keys scored against distances, pre-LN
+        "false, 8, true, sop, 2, relative_key_query"
+    }) // one distance table shared with the layer (ALBERT)
+    void matchesFiniteDifferences(
+            boolean preLn, int embeddingSize, boolean share, String objective, int numLabels, String positions) {
+        ModelConfig config = new ModelConfig(
+                31,
+                16,
+                2,
+                2,
+                32,
+                8,
+                2,
+                0.1f,
+                0.1f,
+                1e-6f,
+                0.3f,
+                preLn,
+                embeddingSize,
+                share,
+                objective,
+                numLabels,
+                positions);
         int B = 2, T = 6;
-        Batch batch = new Batch(B, T, new int[] {2, 5, 9, 30, 4, 0, 2, 7, 7, 1, 0, 0}, new int[] {0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0},
-                new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, new int[] {1, 3, 8}, new int[] {17, 3, 29},
-                new int[] {numLabels - 1, 0}, numLabels == 1 ? new float[] {0.7f, -1.3f} : null);
+        Batch batch = new Batch(
+                B,
+                T,
+                new int[] {2, 5, 9, 30, 4, 0, 2, 7, 7, 1, 0, 0},
+                new int[] {0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0},
+                new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0},
+                new int[] {1, 3, 8},
+                new int[] {17, 3, 29},
+                new int[] {numLabels - 1, 0},
+                numLabels == 1 ? new float[] {0.7f, -1.3f} : null);
         try (BertModel model = new BertModel(config, Backends.cpu(2), B, T, 4, 0)) {
             model.initialize(3);
             Random random = new Random(9);
@@ -79,17 +101,26 @@ class ModelGradientTest {
                 num2 += pn2;
                 // per tensor: 5% plus an absolute floor for float32 round-off in the loss differences (measured
                 // about 3e-4 on key biases, whose true gradient is exactly zero)
-                assertTrue(Math.sqrt(pd2) < 5e-2 * Math.sqrt(pn2) + 1e-3,
+                assertTrue(
+                        Math.sqrt(pd2) < 5e-2 * Math.sqrt(pn2) + 1e-3,
                         p.name() + ": error " + Math.sqrt(pd2) + " against gradient norm " + Math.sqrt(pn2));
             }
             double rel = Math.sqrt(diff2 / num2);
             assertTrue(rel < 1e-2, "all sampled entries: relative error " + rel);
             assertTrue(model.hiddenStates().length == B * T * 16, "hidden states [B, T, H]");
-            long tables = model.parameters().stream().filter(p -> p.name().endsWith("position_embeddings.weight")).count();
-            long distances = model.parameters().stream().filter(p -> p.name().endsWith("distance_embedding.weight")).count();
-            assertTrue(tables == (config.learnedPositions() ? 1 : 0), positions + ": learned position tables " + tables);
-            assertTrue(distances == (config.relativePositions() ? (share ? 1 : 2) : 0), positions + ": distance tables " + distances);
-            if (config.hasSentenceTask()) assertTrue(model.sentenceLogits().length == B * numLabels, "sentence logits [B, num_labels]");
+            long tables = model.parameters().stream()
+                    .filter(p -> p.name().endsWith("position_embeddings.weight"))
+                    .count();
+            long distances = model.parameters().stream()
+                    .filter(p -> p.name().endsWith("distance_embedding.weight"))
+                    .count();
+            assertTrue(
+                    tables == (config.learnedPositions() ? 1 : 0), positions + ": learned position tables " + tables);
+            assertTrue(
+                    distances == (config.relativePositions() ? (share ? 1 : 2) : 0),
+                    positions + ": distance tables " + distances);
+            if (config.hasSentenceTask())
+                assertTrue(model.sentenceLogits().length == B * numLabels, "sentence logits [B, num_labels]");
         }
     }
 }

@@ -1,13 +1,10 @@
 package org.sparkbert.engine.model;
 
-import org.sparkbert.engine.model.Batch;
-
 import java.util.Random;
 
 /** The synthetic batch the step benchmarks time: random ids, every position real, a fixed number masked per sequence. */
 public final class RandomBatch {
-    private RandomBatch() {
-    }
+    private RandomBatch() {}
 
     public static Batch of(Random random, int B, int T, int perSequence, int V) {
         int[] ids = new int[B * T], types = new int[B * T], mask = new int[B * T], labels = new int[B];
@@ -18,7 +15,8 @@ public final class RandomBatch {
                 types[b * T + t] = t >= T / 2 ? 1 : 0;
                 mask[b * T + t] = 1;
             }
-            int[] chosen = random.ints(1, T).distinct().limit(perSequence).sorted().toArray();
+            int[] chosen =
+                    random.ints(1, T).distinct().limit(perSequence).sorted().toArray();
             for (int j = 0; j < perSequence; j++) {
                 positions[b * perSequence + j] = b * T + chosen[j];
                 targets[b * perSequence + j] = ids[b * T + chosen[j]];

@@ -1,7 +1,5 @@
 package org.sparkbert.engine.optim;
 
-import org.sparkbert.engine.backend.Backends;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -9,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sparkbert.engine.backend.Backend;
+import org.sparkbert.engine.backend.Backends;
 import org.sparkbert.engine.model.Parameter;
 import org.sparkbert.engine.model.Trainable;
 
@@ -20,13 +19,16 @@ import org.sparkbert.engine.model.Trainable;
 class OptimizerTest {
     private static final float[] W0 = {0.5f, -1.25f, 2.0f, 0.125f, -0.75f};
     private static final float[] B0 = {0.1f, -0.2f, 0.3f};
-    private static final float[][] GW = {{0.3f, -0.1f, 0.05f, 1.5f, -2.0f}, {-0.2f, 0.4f, 0.0f, 0.7f, 0.1f}, {0.9f, -0.8f, 0.3f, -0.2f, 0.6f}};
+    private static final float[][] GW = {
+        {0.3f, -0.1f, 0.05f, 1.5f, -2.0f}, {-0.2f, 0.4f, 0.0f, 0.7f, 0.1f}, {0.9f, -0.8f, 0.3f, -0.2f, 0.6f}
+    };
     private static final float[][] GB = {{0.01f, -0.5f, 0.2f}, {0.3f, 0.3f, -0.1f}, {-0.4f, 0.0f, 0.25f}};
 
     /** Two tensors in a bare arena: [w(5) b(3) | grads | state slots]. */
     static final class TwoTensors implements Trainable {
         final Backend backend = Backends.cpu(2);
-        final List<Parameter> params = List.of(new Parameter("w.weight", new int[] {5}, 0, 8, 5, true),
+        final List<Parameter> params = List.of(
+                new Parameter("w.weight", new int[] {5}, 0, 8, 5, true),
                 new Parameter("w.bias", new int[] {3}, 5, 13, 3, false));
 
         TwoTensors() {
@@ -46,20 +48,89 @@ class OptimizerTest {
             return out;
         }
 
-        @Override public Backend backend() { return backend; }
-        @Override public List<Parameter> parameters() { return params; }
-        @Override public int parameterCount() { return 8; }
-        @Override public int gradientBase() { return 8; }
-        @Override public int stateBase(int slot) { return 16 + 8 * slot; }
+        @Override
+        public Backend backend() {
+            return backend;
+        }
+
+        @Override
+        public List<Parameter> parameters() {
+            return params;
+        }
+
+        @Override
+        public int parameterCount() {
+            return 8;
+        }
+
+        @Override
+        public int gradientBase() {
+            return 8;
+        }
+
+        @Override
+        public int stateBase(int slot) {
+            return 16 + 8 * slot;
+        }
     }
 
     private static float[] expected(String name) {
         return switch (name) {
-            case "adamw" -> new float[] {3.208061755e-01f, -1.165364742e+00f, 1.755750775e+00f, -1.303601563e-01f, -5.563657284e-01f, -6.101930141e-02f, -6.604766101e-02f, 1.120154709e-01f};
-            case "sgd" -> new float[] {3.639913797e-01f, -1.211891413e+00f, 1.945258617e+00f, -3.945608139e-01f, -2.835459113e-01f, 8.028999716e-02f, -1.215000078e-01f, 2.398000211e-01f};
-            case "nesterov" -> new float[] {2.762490213e-01f, -1.161924601e+00f, 1.909786344e+00f, -5.417580009e-01f, -1.992958486e-01f, 9.126099944e-02f, -1.093500108e-01f, 2.108200192e-01f};
-            case "adagrad" -> new float[] {3.612400889e-01f, -1.156533241e+00f, 1.776297808e+00f, -5.275463685e-03f, -6.829732656e-01f, -1.996048540e-02f, -1.514495760e-01f, 1.701857746e-01f};
-            case "adadelta" -> new float[] {4.946185350e-01f, -1.245600462e+00f, 1.991105914e+00f, 1.204886064e-01f, -7.484133244e-01f, 9.759011865e-02f, -1.992281824e-01f, 2.951757908e-01f};
+            case "adamw" ->
+                new float[] {
+                    3.208061755e-01f,
+                    -1.165364742e+00f,
+                    1.755750775e+00f,
+                    -1.303601563e-01f,
+                    -5.563657284e-01f,
+                    -6.101930141e-02f,
+                    -6.604766101e-02f,
+                    1.120154709e-01f
+                };
+            case "sgd" ->
+                new float[] {
+                    3.639913797e-01f,
+                    -1.211891413e+00f,
+                    1.945258617e+00f,
+                    -3.945608139e-01f,
+                    -2.835459113e-01f,
+                    8.028999716e-02f,
+                    -1.215000078e-01f,
+                    2.398000211e-01f
+                };
+            case "nesterov" ->
+                new float[] {
+                    2.762490213e-01f,
+                    -1.161924601e+00f,
+                    1.909786344e+00f,
+                    -5.417580009e-01f,
+                    -1.992958486e-01f,
+                    9.126099944e-02f,
+                    -1.093500108e-01f,
+                    2.108200192e-01f
+                };
+            case "adagrad" ->
+                new float[] {
+                    3.612400889e-01f,
+                    -1.156533241e+00f,
+                    1.776297808e+00f,
+                    -5.275463685e-03f,
+                    -6.829732656e-01f,
+                    -1.996048540e-02f,
+                    -1.514495760e-01f,
+                    1.701857746e-01f
+                };
+            case "adadelta" ->
+                new float[] {
+                    4.946185350e-01f,
+                    -1.245600462e+00f,
+                    1.991105914e+00f,
+                    1.204886064e-01f,
+                    -7.484133244e-01f,
+                    9.759011865e-02f,
+                    -1.992281824e-01f,
+                    2.951757908e-01f
+                };
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -76,7 +147,8 @@ class OptimizerTest {
                 optimizer.step(model, lr, t + 1);
             }
             float[] got = model.values(), want = expected(name);
-            for (int i = 0; i < 8; i++) assertEquals(want[i], got[i], 2e-6 * Math.max(1, Math.abs(want[i])), name + " value " + i);
+            for (int i = 0; i < 8; i++)
+                assertEquals(want[i], got[i], 2e-6 * Math.max(1, Math.abs(want[i])), name + " value " + i);
         }
     }
 
@@ -87,8 +159,16 @@ class OptimizerTest {
     @Test
     void adamwTakesItsMomentsFromTheCaller() {
         Optimizer optimizer = Optimizer.named("adamw", 0.01f, new AdamMoments(0.8f, 0.98f, 1e-8f));
-        float[] want = {3.222633302e-01f, -1.164527059e+00f, 1.754339218e+00f, -1.222144812e-01f, -5.683141351e-01f,
-                -5.855141580e-02f, -7.668140531e-02f, 1.159143299e-01f};
+        float[] want = {
+            3.222633302e-01f,
+            -1.164527059e+00f,
+            1.754339218e+00f,
+            -1.222144812e-01f,
+            -5.683141351e-01f,
+            -5.855141580e-02f,
+            -7.668140531e-02f,
+            1.159143299e-01f
+        };
         TwoTensors model = new TwoTensors();
         try (Backend ignored = model.backend) {
             for (int t = 0; t < 3; t++) {
@@ -96,14 +176,17 @@ class OptimizerTest {
                 optimizer.step(model, 0.1f, t + 1);
             }
             float[] got = model.values();
-            for (int i = 0; i < 8; i++) assertEquals(want[i], got[i], 2e-6 * Math.max(1, Math.abs(want[i])), "value " + i);
+            for (int i = 0; i < 8; i++)
+                assertEquals(want[i], got[i], 2e-6 * Math.max(1, Math.abs(want[i])), "value " + i);
         }
     }
 
     @Test
     void lambMatchesThePaper() {
         double[][] params = {toDouble(W0), toDouble(B0)};
-        double[][][] grads = {{toDouble(GW[0]), toDouble(GB[0])}, {toDouble(GW[1]), toDouble(GB[1])}, {toDouble(GW[2]), toDouble(GB[2])}};
+        double[][][] grads = {
+            {toDouble(GW[0]), toDouble(GB[0])}, {toDouble(GW[1]), toDouble(GB[1])}, {toDouble(GW[2]), toDouble(GB[2])}
+        };
         double[][] m = {new double[5], new double[3]}, v = {new double[5], new double[3]};
         double b1 = 0.9, b2 = 0.999, eps = 1e-6, lr = 0.1;
         for (int t = 1; t <= 3; t++) {
@@ -145,8 +228,16 @@ class OptimizerTest {
             model.setGradients(0);
             double norm = GradientClipping.clip(model, 1.0f);
             assertEquals(2.577324390411377, norm, 1e-6);
-            float[] want = {1.163997501e-01f, -3.879991546e-02f, 1.939995773e-02f, 5.819987059e-01f, -7.759982944e-01f,
-                    3.879991360e-03f, -1.939995736e-01f, 7.759983093e-02f};
+            float[] want = {
+                1.163997501e-01f,
+                -3.879991546e-02f,
+                1.939995773e-02f,
+                5.819987059e-01f,
+                -7.759982944e-01f,
+                3.879991360e-03f,
+                -1.939995736e-01f,
+                7.759983093e-02f
+            };
             float[] got = new float[8];
             model.backend.read(8, got, 0, 8);
             for (int i = 0; i < 8; i++) assertEquals(want[i], got[i], 1e-6, "clipped gradient " + i);

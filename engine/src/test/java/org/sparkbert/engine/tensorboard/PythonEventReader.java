@@ -16,13 +16,16 @@ import java.util.List;
 public final class PythonEventReader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private PythonEventReader() {
-    }
+    private PythonEventReader() {}
 
     public static List<JsonNode> read(Path dir) throws IOException {
         Path root = Path.of(System.getProperty("sparkbert.project.root"));
-        Process p = new ProcessBuilder("/usr/bin/python3", root.resolve("scripts/fixtures/read_tfevents.py").toString(),
-                dir.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "/usr/bin/python3",
+                        root.resolve("scripts/fixtures/read_tfevents.py").toString(),
+                        dir.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int code;
         try {

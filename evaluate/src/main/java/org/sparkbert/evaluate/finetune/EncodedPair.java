@@ -25,7 +25,8 @@ public record EncodedPair(int[] inputIds, int[] tokenTypeIds) {
         for (int r = 0; r < b; r++) {
             EncodedPair row = rows.get(r);
             if (row.length() > t) {
-                throw new IllegalArgumentException("an example of " + row.length() + " tokens is longer than the model's " + t);
+                throw new IllegalArgumentException(
+                        "an example of " + row.length() + " tokens is longer than the model's " + t);
             }
             System.arraycopy(row.inputIds(), 0, ids, r * t, row.length());
             System.arraycopy(row.tokenTypeIds(), 0, types, r * t, row.length());

@@ -14,6 +14,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.sparkbert.engine.model.ModelConfig;
+import org.sparkbert.engine.model.SentencePooling;
 import org.sparkbert.evaluate.glue.GlueExample;
 import org.sparkbert.evaluate.glue.GlueFormatException;
 import org.sparkbert.evaluate.glue.GlueResult;
@@ -22,9 +24,8 @@ import org.sparkbert.evaluate.glue.GlueSubmissionWriter;
 import org.sparkbert.evaluate.glue.GlueTask;
 import org.sparkbert.evaluate.glue.GlueTsvReader;
 import org.sparkbert.evaluate.metrics.GlueMetrics;
-import org.sparkbert.engine.model.SentencePooling;
-import org.sparkbert.evaluate.perplexity.BackendChoice;
 import org.sparkbert.evaluate.metrics.GlueScore;
+import org.sparkbert.evaluate.perplexity.BackendChoice;
 import org.sparkbert.evaluate.perplexity.ModelWeights;
 import org.sparkbert.job.Settings;
 import org.sparkbert.job.StageCommand;
@@ -33,7 +34,6 @@ import org.sparkbert.job.StageReport;
 import org.sparkbert.job.UsageException;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
-import org.sparkbert.engine.model.ModelConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -53,53 +53,96 @@ public final class GlueJob extends StageCommand {
     static final String RANDOM_INIT = "random-init";
     static final String SUBMISSION_DIR = "submission";
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "CKPT_DIR", description = "A checkpoint written by the train stage.")
+    @Option(
+            names = "--checkpoint",
+            required = true,
+            paramLabel = "CKPT_DIR",
+            description = "A checkpoint written by the train stage.")
     String checkpoint;
 
-    @Option(names = "--data", required = true, paramLabel = "GLUE_DIR",
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "GLUE_DIR",
             description = "A GLUE data directory as download_glue_data.py lays it out (CoLA/, SST-2/, ...).")
     String data;
 
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the results go.")
     String output;
 
-    @Option(names = "--tasks", defaultValue = "all", paramLabel = "all|TASK,...",
-            description = "Tasks to run, e.g. CoLA,SST-2; all: every task with a directory under --data. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--tasks",
+            defaultValue = "all",
+            paramLabel = "all|TASK,...",
+            description =
+                    "Tasks to run, e.g. CoLA,SST-2; all: every task with a directory under --data. Default: ${DEFAULT-VALUE}.")
     String tasks;
 
-    @Option(names = "--epochs", defaultValue = "3", paramLabel = "N", description = "Epochs per task. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--epochs",
+            defaultValue = "3",
+            paramLabel = "N",
+            description = "Epochs per task. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--lr", defaultValue = "5e-5", paramLabel = "RATE", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--lr",
+            defaultValue = "5e-5",
+            paramLabel = "RATE",
+            description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
     float lr;
 
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Examples per step. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--batch-size",
+            defaultValue = "32",
+            paramLabel = "N",
+            description = "Examples per step. Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
-    @Option(names = "--seed", defaultValue = "42", paramLabel = "N",
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            paramLabel = "N",
             description = "Seed of the classifier, the example order and dropout. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--seeds", defaultValue = "1", paramLabel = "N",
-            description = "Fine-tune each arm with N seeds (--seed, --seed + 1, ...): <TASK>.json's metrics are the median"
-                    + " seed's, beside every seed's score, the paired difference to the baseline with its 95%% t interval,"
-                    + " and the runs that collapsed (all dev predictions one class). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--seeds",
+            defaultValue = "1",
+            paramLabel = "N",
+            description =
+                    "Fine-tune each arm with N seeds (--seed, --seed + 1, ...): <TASK>.json's metrics are the median"
+                            + " seed's, beside every seed's score, the paired difference to the baseline with its 95%% t interval,"
+                            + " and the runs that collapsed (all dev predictions one class). Default: ${DEFAULT-VALUE}.")
     int seeds;
 
-    @Option(names = "--lr-grid", split = ",", paramLabel = "RATE[,RATE...]",
-            description = "Choose each arm's learning rate from these, fine-tuning on the first 80%% of the training"
-                    + " examples and scoring the last 20%% (never dev), then train on all of them. Default: --lr alone.")
+    @Option(
+            names = "--lr-grid",
+            split = ",",
+            paramLabel = "RATE[,RATE...]",
+            description =
+                    "Choose each arm's learning rate from these, fine-tuning on the first 80%% of the training"
+                            + " examples and scoring the last 20%% (never dev), then train on all of them. Default: --lr alone.")
     List<Float> lrGrid = new ArrayList<>();
 
-    @Option(names = "--baseline", paramLabel = RANDOM_INIT, description = "Also fine-tune from random weights: random-init.")
+    @Option(
+            names = "--baseline",
+            paramLabel = RANDOM_INIT,
+            description = "Also fine-tune from random weights: random-init.")
     String baseline;
 
-    @Option(names = "--max-train-examples", paramLabel = "N",
+    @Option(
+            names = "--max-train-examples",
+            paramLabel = "N",
             description = "Train on the first N examples of each training file only (quick runs).")
     Integer maxTrainExamples;
 
-    @Option(names = "--max-seq-length", defaultValue = "128", paramLabel = "N",
-            description = "Longest input, special tokens included; longer ones are truncated. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--max-seq-length",
+            defaultValue = "128",
+            paramLabel = "N",
+            description =
+                    "Longest input, special tokens included; longer ones are truncated. Default: ${DEFAULT-VALUE}.")
     int maxSeqLength;
 
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads. Default: the machine's cores.")
@@ -108,10 +151,15 @@ public final class GlueJob extends StageCommand {
     @Mixin
     BackendChoice backend = new BackendChoice();
 
-    @Option(names = "--head", defaultValue = "cls", paramLabel = "cls|mean", converter = HeadConverter.class,
-            description = "What the classifier reads: cls (BERT's pooler on [CLS]) or mean (the mean of the final hidden"
-                    + " states over the tokens, the pooling sentence-transformers models such as all-MiniLM-L6-v2 were"
-                    + " trained with). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--head",
+            defaultValue = "cls",
+            paramLabel = "cls|mean",
+            converter = HeadConverter.class,
+            description =
+                    "What the classifier reads: cls (BERT's pooler on [CLS]) or mean (the mean of the final hidden"
+                            + " states over the tokens, the pooling sentence-transformers models such as all-MiniLM-L6-v2 were"
+                            + " trained with). Default: ${DEFAULT-VALUE}.")
     SentencePooling head = SentencePooling.CLS;
 
     /** --head's value, with the engine's own error for a name it does not know. */
@@ -167,7 +215,8 @@ public final class GlueJob extends StageCommand {
     @Override
     protected void validate(Settings settings, Configuration hadoopConf) {
         if (epochs < 1 || batchSize < 1 || !(lr > 0) || maxSeqLength < 5 || (threads != null && threads < 1)) {
-            throw new UsageException("--epochs, --batch-size and --threads must be at least 1, --lr positive, --max-seq-length at least 5");
+            throw new UsageException(
+                    "--epochs, --batch-size and --threads must be at least 1, --lr positive, --max-seq-length at least 5");
         }
         if (seeds < 1) throw new UsageException("--seeds must be at least 1, not " + seeds);
         for (float rate : lrGrid) {
@@ -214,7 +263,8 @@ public final class GlueJob extends StageCommand {
             if (fs.exists(new Path(glueDir, task.train().relativePath()))) {
                 selected.add(task);
             } else if (!all) {
-                throw new UsageException("--tasks " + task + ": no " + task.train().relativePath() + " under --data " + data);
+                throw new UsageException(
+                        "--tasks " + task + ": no " + task.train().relativePath() + " under --data " + data);
             }
         }
         if (selected.isEmpty()) {
@@ -234,14 +284,24 @@ public final class GlueJob extends StageCommand {
                     + " tokens but the model " + config.vocabSize());
         }
         PairEncoder encoder = new PairEncoder(tokenizer, maxSeqLength);
-        FineTuneOptions options = new FineTuneOptions(epochs, lr, batchSize, settings.number("evaluate.glue.warmup_proportion"),
-                (float) settings.number("evaluate.glue.weight_decay"), (float) settings.number("evaluate.glue.clip_norm"),
-                seed, threads != null ? threads : Runtime.getRuntime().availableProcessors(), backend, head);
+        FineTuneOptions options = new FineTuneOptions(
+                epochs,
+                lr,
+                batchSize,
+                settings.number("evaluate.glue.warmup_proportion"),
+                (float) settings.number("evaluate.glue.weight_decay"),
+                (float) settings.number("evaluate.glue.clip_norm"),
+                seed,
+                threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+                backend,
+                head);
         GlueSummary summary = new GlueSummary();
         for (GlueTask task : selected) {
             TaskOutcome outcome = runTask(task, fs, glueDir, encoder, config, options, out, report);
             GlueResult result = outcome.result();
-            out.writeText(GlueResult.fileName(task), outcome.study() == null ? result.toJson() : outcome.study().withJson(result.toJson()));
+            out.writeText(
+                    GlueResult.fileName(task),
+                    outcome.study() == null ? result.toJson() : outcome.study().withJson(result.toJson()));
             if (outcome.study() != null) summary.seeds(outcome.study());
             summary.add(result);
             report.put(task.displayName() + "_score", result.score());
@@ -267,11 +327,18 @@ public final class GlueJob extends StageCommand {
         report.put("glue_average", summary.average().value());
     }
 
-    private record TaskOutcome(GlueResult result, SeedStudy study) {
-    }
+    private record TaskOutcome(GlueResult result, SeedStudy study) {}
 
-    private TaskOutcome runTask(GlueTask task, FileSystem fs, Path glueDir, PairEncoder encoder, ModelConfig config,
-                               FineTuneOptions options, StageOutput out, StageReport report) throws IOException {
+    private TaskOutcome runTask(
+            GlueTask task,
+            FileSystem fs,
+            Path glueDir,
+            PairEncoder encoder,
+            ModelConfig config,
+            FineTuneOptions options,
+            StageOutput out,
+            StageReport report)
+            throws IOException {
         List<GlueExample> train = read(fs, glueDir, task.train());
         if (maxTrainExamples != null && train.size() > maxTrainExamples) {
             train = train.subList(0, maxTrainExamples);
@@ -295,15 +362,51 @@ public final class GlueJob extends StageCommand {
         all.addAll(testPairs.values());
         int seqLength = longest(all);
         report.count(task.displayName() + "_train_examples", train.size());
-        report.count(task.displayName() + "_dev_examples", dev.stream().mapToInt(List::size).sum());
-        log.info("evaluate glue: {}: {} training and {} dev examples, {} test examples, sequences of up to {} tokens",
-                task, train.size(), dev.stream().mapToInt(List::size).sum(), test.values().stream().mapToInt(List::size).sum(), seqLength);
+        report.count(
+                task.displayName() + "_dev_examples",
+                dev.stream().mapToInt(List::size).sum());
+        log.info(
+                "evaluate glue: {}: {} training and {} dev examples, {} test examples, sequences of up to {} tokens",
+                task,
+                train.size(),
+                dev.stream().mapToInt(List::size).sum(),
+                test.values().stream().mapToInt(List::size).sum(),
+                seqLength);
 
-        Arm pretrained = runArm(weights, "pretrained", task, config, train, trainPairs, dev, devPairs, seqLength, encoder,
-                options, test, testPairs, out);
-        Arm random = baseline == null ? null : runArm(null, RANDOM_INIT, task, config, train, trainPairs, dev, devPairs,
-                seqLength, encoder, options, Map.of(), testPairs, out);
-        GlueResult result = random == null ? GlueResult.withoutBaseline(task, pretrained.medianMetrics())
+        Arm pretrained = runArm(
+                weights,
+                "pretrained",
+                task,
+                config,
+                train,
+                trainPairs,
+                dev,
+                devPairs,
+                seqLength,
+                encoder,
+                options,
+                test,
+                testPairs,
+                out);
+        Arm random = baseline == null
+                ? null
+                : runArm(
+                        null,
+                        RANDOM_INIT,
+                        task,
+                        config,
+                        train,
+                        trainPairs,
+                        dev,
+                        devPairs,
+                        seqLength,
+                        encoder,
+                        options,
+                        Map.of(),
+                        testPairs,
+                        out);
+        GlueResult result = random == null
+                ? GlueResult.withoutBaseline(task, pretrained.medianMetrics())
                 : new GlueResult(task, pretrained.medianMetrics(), RANDOM_INIT, random.medianMetrics());
         if (seeds > 1 || !lrGrid.isEmpty()) {
             SeedStudy study = new SeedStudy(task, pretrained, random);
@@ -319,41 +422,95 @@ public final class GlueJob extends StageCommand {
      * --lr-grid on a training slice, then --seeds fine-tunings scored on dev. Test submissions come from
      * the first seed's model.
      */
-    private Arm runArm(ModelWeights start, String what, GlueTask task, ModelConfig config, List<GlueExample> train,
-                       List<EncodedPair> trainPairs, List<List<GlueExample>> dev, List<List<EncodedPair>> devPairs,
-                       int seqLength, PairEncoder encoder, FineTuneOptions options, Map<GlueSplit, List<GlueExample>> test,
-                       Map<GlueSplit, List<EncodedPair>> testPairs, StageOutput out) throws IOException {
-        LearningRateChoice.Choice choice = LearningRateChoice.choose(lrGrid.isEmpty() ? List.of(lr) : lrGrid, train.size(),
-                (rate, fit) -> {
+    private Arm runArm(
+            ModelWeights start,
+            String what,
+            GlueTask task,
+            ModelConfig config,
+            List<GlueExample> train,
+            List<EncodedPair> trainPairs,
+            List<List<GlueExample>> dev,
+            List<List<EncodedPair>> devPairs,
+            int seqLength,
+            PairEncoder encoder,
+            FineTuneOptions options,
+            Map<GlueSplit, List<GlueExample>> test,
+            Map<GlueSplit, List<EncodedPair>> testPairs,
+            StageOutput out)
+            throws IOException {
+        LearningRateChoice.Choice choice =
+                LearningRateChoice.choose(lrGrid.isEmpty() ? List.of(lr) : lrGrid, train.size(), (rate, fit) -> {
                     List<GlueExample> slice = train.subList(fit, train.size());
                     List<EncodedPair> slicePairs = trainPairs.subList(fit, train.size());
-                    try (SequenceClassifier tuned = fineTune(start, task, config, train.subList(0, fit), trainPairs.subList(0, fit),
-                            seqLength, encoder, options.withLearningRate(rate), what + ", choosing the rate")) {
+                    try (SequenceClassifier tuned = fineTune(
+                            start,
+                            task,
+                            config,
+                            train.subList(0, fit),
+                            trainPairs.subList(0, fit),
+                            seqLength,
+                            encoder,
+                            options.withLearningRate(rate),
+                            what + ", choosing the rate")) {
                         boolean mnli = task == GlueTask.MNLI; // its metrics want a matched and a mismatched list
-                        double score = GlueScore.taskScore(task, devMetrics(task, tuned, mnli ? List.of(slice, slice) : List.of(slice),
-                                mnli ? List.of(slicePairs, slicePairs) : List.of(slicePairs)));
-                        log.info("evaluate glue: {} ({}) lr {} scores {} on the last {} training examples", task, what, rate,
-                                String.format(Locale.ROOT, "%.4f", score), slice.size());
+                        double score = GlueScore.taskScore(
+                                task,
+                                devMetrics(
+                                        task,
+                                        tuned,
+                                        mnli ? List.of(slice, slice) : List.of(slice),
+                                        mnli ? List.of(slicePairs, slicePairs) : List.of(slicePairs)));
+                        log.info(
+                                "evaluate glue: {} ({}) lr {} scores {} on the last {} training examples",
+                                task,
+                                what,
+                                rate,
+                                String.format(Locale.ROOT, "%.4f", score),
+                                slice.size());
                         return score;
                     }
                 });
         List<Map<String, Double>> runs = new ArrayList<>();
         boolean[] collapsed = new boolean[seeds];
         for (int i = 0; i < seeds; i++) {
-            try (SequenceClassifier tuned = fineTune(start, task, config, train, trainPairs, seqLength, encoder,
-                    options.withLearningRate(choice.learningRate()).withSeed(seed + i), what)) {
+            try (SequenceClassifier tuned = fineTune(
+                    start,
+                    task,
+                    config,
+                    train,
+                    trainPairs,
+                    seqLength,
+                    encoder,
+                    options.withLearningRate(choice.learningRate()).withSeed(seed + i),
+                    what)) {
                 runs.add(devMetrics(task, tuned, dev, devPairs));
-                collapsed[i] = !task.isRegression() && Arrays.stream(tuned.predictLabels(devPairs.get(0))).distinct().count() == 1;
+                collapsed[i] = !task.isRegression()
+                        && Arrays.stream(tuned.predictLabels(devPairs.get(0)))
+                                        .distinct()
+                                        .count()
+                                == 1;
                 if (i == 0) {
                     for (Map.Entry<GlueSplit, List<GlueExample>> e : test.entrySet()) {
                         writeSubmission(e.getKey(), e.getValue(), tuned, testPairs.get(e.getKey()), out);
                     }
                 }
             }
-            log.info("evaluate glue: {} dev {} ({}, lr {}, seed {}{})", task, format(runs.get(i)), what, choice.learningRate(),
-                    seed + i, collapsed[i] ? ", collapsed to one class" : "");
+            log.info(
+                    "evaluate glue: {} dev {} ({}, lr {}, seed {}{})",
+                    task,
+                    format(runs.get(i)),
+                    what,
+                    choice.learningRate(),
+                    seed + i,
+                    collapsed[i] ? ", collapsed to one class" : "");
         }
-        return new Arm(what, choice, seed, runs.stream().mapToDouble(m -> GlueScore.taskScore(task, m)).toArray(), runs, collapsed);
+        return new Arm(
+                what,
+                choice,
+                seed,
+                runs.stream().mapToDouble(m -> GlueScore.taskScore(task, m)).toArray(),
+                runs,
+                collapsed);
     }
 
     /**
@@ -361,9 +518,16 @@ public final class GlueJob extends StageCommand {
      * ({@code keepFresh} none), or those of the same architecture with random weights from the job's seed
      * ({@code keepFresh} all), which shows how much of the score pretraining bought.
      */
-    private ZeroShotSimilarity.Result zeroShotStsb(List<GlueExample> dev, PairEncoder encoder, FineTuneOptions options,
-                                                   Predicate<String> keepFresh) {
-        return ZeroShotSimilarity.evaluate(weights, options.seed(), keepFresh, dev, encoder, options.backend(), options.threads(),
+    private ZeroShotSimilarity.Result zeroShotStsb(
+            List<GlueExample> dev, PairEncoder encoder, FineTuneOptions options, Predicate<String> keepFresh) {
+        return ZeroShotSimilarity.evaluate(
+                weights,
+                options.seed(),
+                keepFresh,
+                dev,
+                encoder,
+                options.backend(),
+                options.threads(),
                 options.batchSize());
     }
 
@@ -371,35 +535,67 @@ public final class GlueJob extends StageCommand {
     private void reportZeroShot(StageReport report, String suffix, String model, ZeroShotSimilarity.Result zero) {
         report.put("zero_shot_stsb_spearmanr_raw" + suffix, zero.spearmanRaw());
         report.put("zero_shot_stsb_spearmanr_whitened" + suffix, zero.spearmanWhitened());
-        log.info("evaluate glue: zero-shot STS-B dev Spearman {} raw, {} whitened ({})", zero.spearmanRaw(), zero.spearmanWhitened(), model);
+        log.info(
+                "evaluate glue: zero-shot STS-B dev Spearman {} raw, {} whitened ({})",
+                zero.spearmanRaw(),
+                zero.spearmanWhitened(),
+                model);
     }
 
-    private static SequenceClassifier fineTune(ModelWeights start, GlueTask task, ModelConfig config, List<GlueExample> train,
-                                               List<EncodedPair> pairs, int seqLength, PairEncoder encoder,
-                                               FineTuneOptions options, String what) {
+    private static SequenceClassifier fineTune(
+            ModelWeights start,
+            GlueTask task,
+            ModelConfig config,
+            List<GlueExample> train,
+            List<EncodedPair> pairs,
+            int seqLength,
+            PairEncoder encoder,
+            FineTuneOptions options,
+            String what) {
         if (task.isRegression()) {
             float[] targets = new float[train.size()];
             for (int i = 0; i < targets.length; i++) {
                 targets[i] = (float) train.get(i).score();
             }
-            return SequenceClassifier.fineTune(start, config, 1, pairs, null, targets, seqLength, encoder.padId(), options,
+            return SequenceClassifier.fineTune(
+                    start,
+                    config,
+                    1,
+                    pairs,
+                    null,
+                    targets,
+                    seqLength,
+                    encoder.padId(),
+                    options,
                     task + " (" + what + ")");
         }
         int[] labels = train.stream().mapToInt(GlueExample::label).toArray();
-        return SequenceClassifier.fineTune(start, config, task.numLabels(), pairs, labels, null, seqLength, encoder.padId(),
-                options, task + " (" + what + ")");
+        return SequenceClassifier.fineTune(
+                start,
+                config,
+                task.numLabels(),
+                pairs,
+                labels,
+                null,
+                seqLength,
+                encoder.padId(),
+                options,
+                task + " (" + what + ")");
     }
 
     /** The task's own dev metrics: MNLI over its matched and mismatched files, STS-B on scores. */
-    private static Map<String, Double> devMetrics(GlueTask task, SequenceClassifier tuned, List<List<GlueExample>> dev,
-                                                  List<List<EncodedPair>> devPairs) {
+    private static Map<String, Double> devMetrics(
+            GlueTask task, SequenceClassifier tuned, List<List<GlueExample>> dev, List<List<EncodedPair>> devPairs) {
         if (task.isRegression()) {
             double[] gold = dev.get(0).stream().mapToDouble(GlueExample::score).toArray();
             return GlueMetrics.regression(gold, tuned.predictScores(devPairs.get(0)));
         }
         if (task == GlueTask.MNLI) {
-            return GlueMetrics.mnli(gold(dev.get(0)), tuned.predictLabels(devPairs.get(0)),
-                    gold(dev.get(1)), tuned.predictLabels(devPairs.get(1)));
+            return GlueMetrics.mnli(
+                    gold(dev.get(0)),
+                    tuned.predictLabels(devPairs.get(0)),
+                    gold(dev.get(1)),
+                    tuned.predictLabels(devPairs.get(1)));
         }
         return GlueMetrics.classification(task, gold(dev.get(0)), tuned.predictLabels(devPairs.get(0)));
     }
@@ -408,8 +604,9 @@ public final class GlueJob extends StageCommand {
         return examples.stream().mapToInt(GlueExample::label).toArray();
     }
 
-    private static void writeSubmission(GlueSplit split, List<GlueExample> rows, SequenceClassifier tuned,
-                                        List<EncodedPair> pairs, StageOutput out) throws IOException {
+    private static void writeSubmission(
+            GlueSplit split, List<GlueExample> rows, SequenceClassifier tuned, List<EncodedPair> pairs, StageOutput out)
+            throws IOException {
         Path file = new Path(out.work(), SUBMISSION_DIR + "/" + split.submissionFileName());
         try (OutputStream stream = out.fileSystem().create(file)) {
             if (split.task().isRegression()) {
@@ -441,7 +638,8 @@ public final class GlueJob extends StageCommand {
 
     private static String format(Map<String, Double> metrics) {
         StringBuilder s = new StringBuilder();
-        metrics.forEach((k, v) -> s.append(s.isEmpty() ? "" : ", ").append(k).append(String.format(Locale.ROOT, " %.4f", v)));
+        metrics.forEach(
+                (k, v) -> s.append(s.isEmpty() ? "" : ", ").append(k).append(String.format(Locale.ROOT, " %.4f", v)));
         return s.toString();
     }
 }

@@ -22,6 +22,7 @@ public final class GlueSummary {
     public static final String MARKDOWN_FILE = "summary.md";
     /** summary.json's list of --seeds lines, one per task: medians, paired difference, collapsed runs. */
     public static final String SEEDS = "seeds";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<GlueTask, GlueResult> results = new EnumMap<>(GlueTask.class);
@@ -110,15 +111,29 @@ public final class GlueSummary {
     public String toMarkdown() {
         boolean baseline = !Double.isNaN(baselineAverage());
         StringBuilder md = new StringBuilder("# GLUE dev results\n\n");
-        md.append(baseline ? "| task | metrics | score | random-init score |\n| --- | --- | ---: | ---: |\n"
-                : "| task | metrics | score |\n| --- | --- | ---: |\n");
+        md.append(
+                baseline
+                        ? "| task | metrics | score | random-init score |\n| --- | --- | ---: | ---: |\n"
+                        : "| task | metrics | score |\n| --- | --- | ---: |\n");
         for (GlueResult r : results.values()) {
             StringBuilder metrics = new StringBuilder();
-            r.metrics().forEach((k, v) -> metrics.append(metrics.isEmpty() ? "" : ", ").append(k).append(' ').append(percent(v)));
-            md.append("| ").append(r.task().displayName()).append(" | ").append(metrics).append(" | ").append(percent(r.score()));
+            r.metrics()
+                    .forEach((k, v) -> metrics.append(metrics.isEmpty() ? "" : ", ")
+                            .append(k)
+                            .append(' ')
+                            .append(percent(v)));
+            md.append("| ")
+                    .append(r.task().displayName())
+                    .append(" | ")
+                    .append(metrics)
+                    .append(" | ")
+                    .append(percent(r.score()));
             md.append(baseline ? " | " + percent(r.baselineScore()) + " |\n" : " |\n");
         }
-        md.append("\nGLUE average over ").append(results.size()).append(" task(s): ").append(percent(average().value()));
+        md.append("\nGLUE average over ")
+                .append(results.size())
+                .append(" task(s): ")
+                .append(percent(average().value()));
         md.append(baseline ? " (random-init baseline: " + percent(baselineAverage()) + ")\n" : "\n");
         if (!studies.isEmpty()) {
             md.append("\nEach arm's median over its seeds (the table's figures are the median run's):\n\n");
@@ -126,17 +141,23 @@ public final class GlueSummary {
         }
         if (zeroShot != null) {
             md.append("\nZero-shot STS-B (cosine of mean-pooled vectors, no fine-tuning), Spearman: raw ")
-                    .append(percent(zeroShot.spearmanRaw())).append(baselineInBrackets(ZeroShotSimilarity.Result::spearmanRaw))
-                    .append(", whitened ").append(percent(zeroShot.spearmanWhitened()))
+                    .append(percent(zeroShot.spearmanRaw()))
+                    .append(baselineInBrackets(ZeroShotSimilarity.Result::spearmanRaw))
+                    .append(", whitened ")
+                    .append(percent(zeroShot.spearmanWhitened()))
                     .append(baselineInBrackets(ZeroShotSimilarity.Result::spearmanWhitened))
-                    .append(" (").append(zeroShot.pairs()).append(" dev pairs)\n");
+                    .append(" (")
+                    .append(zeroShot.pairs())
+                    .append(" dev pairs)\n");
         }
         return md.toString();
     }
 
     /** The random-init baseline's figure in brackets after the checkpoint's, as the average line has it; empty without one. */
     private String baselineInBrackets(ToDoubleFunction<ZeroShotSimilarity.Result> figure) {
-        return zeroShotBaseline == null ? "" : " (random-init baseline: " + percent(figure.applyAsDouble(zeroShotBaseline)) + ")";
+        return zeroShotBaseline == null
+                ? ""
+                : " (random-init baseline: " + percent(figure.applyAsDouble(zeroShotBaseline)) + ")";
     }
 
     private static String percent(double fraction) {

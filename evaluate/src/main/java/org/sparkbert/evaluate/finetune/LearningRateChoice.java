@@ -19,15 +19,15 @@ public final class LearningRateChoice {
     }
 
     /** The chosen rate, and each rate's score on the slice in the grid's order. */
-    public record Choice(float learningRate, List<Float> grid, List<Double> sliceScores, int fitExamples, int sliceExamples) {
-    }
+    public record Choice(
+            float learningRate, List<Float> grid, List<Double> sliceScores, int fitExamples, int sliceExamples) {}
 
-    private LearningRateChoice() {
-    }
+    private LearningRateChoice() {}
 
     /** How many of n training examples the rates are fitted on (the rest is the slice); at least one each. */
     public static int fitExamples(int n) {
-        if (n < 2) throw new IllegalArgumentException("choosing a learning rate needs at least 2 training examples, got " + n);
+        if (n < 2)
+            throw new IllegalArgumentException("choosing a learning rate needs at least 2 training examples, got " + n);
         return Math.max(1, Math.min(n - 1, (int) Math.round(n * (1 - SLICE_FRACTION))));
     }
 

@@ -19,7 +19,8 @@ public final class PairEncoder {
 
     public PairEncoder(Tokenizer tokenizer, int maxSeqLength) {
         if (maxSeqLength < 5) {
-            throw new IllegalArgumentException("--max-seq-length must be at least 5 for a sentence pair, not " + maxSeqLength);
+            throw new IllegalArgumentException(
+                    "--max-seq-length must be at least 5 for a sentence pair, not " + maxSeqLength);
         }
         this.tokenizer = tokenizer;
         this.specials = SpecialTokens.of(tokenizer);

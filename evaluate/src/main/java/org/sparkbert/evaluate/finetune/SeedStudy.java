@@ -4,11 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
 import org.sparkbert.evaluate.glue.GlueTask;
 import org.sparkbert.evaluate.metrics.PairedComparison;
 import org.sparkbert.job.StageReport;
-
-import java.util.Locale;
 
 /**
  * What evaluate glue --seeds / --lr-grid found for one task: each arm's learning rate (and the slice
@@ -94,14 +93,26 @@ final class SeedStudy {
     /** One line for logs and summary.md. */
     String line() {
         int n = pretrained.scores().length;
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%s over %d seed(s): median %.1f (lr %s, %d collapsed)",
-                task.displayName(), n, 100 * PairedComparison.median(pretrained.scores()), pretrained.choice().learningRate(),
+        StringBuilder s = new StringBuilder(String.format(
+                Locale.ROOT,
+                "%s over %d seed(s): median %.1f (lr %s, %d collapsed)",
+                task.displayName(),
+                n,
+                100 * PairedComparison.median(pretrained.scores()),
+                pretrained.choice().learningRate(),
                 pretrained.collapsedCount()));
         if (comparison != null) {
-            s.append(String.format(Locale.ROOT, ", %s median %.1f (lr %s, %d collapsed); paired difference %+.1f points",
-                    baseline.name(), 100 * comparison.baselineMedian(), baseline.choice().learningRate(), baseline.collapsedCount(),
+            s.append(String.format(
+                    Locale.ROOT,
+                    ", %s median %.1f (lr %s, %d collapsed); paired difference %+.1f points",
+                    baseline.name(),
+                    100 * comparison.baselineMedian(),
+                    baseline.choice().learningRate(),
+                    baseline.collapsedCount(),
                     100 * comparison.meanDifference()));
-            if (n > 1) s.append(String.format(Locale.ROOT, ", 95%% CI [%+.1f, %+.1f]", 100 * comparison.low(), 100 * comparison.high()));
+            if (n > 1)
+                s.append(String.format(
+                        Locale.ROOT, ", 95%% CI [%+.1f, %+.1f]", 100 * comparison.low(), 100 * comparison.high()));
         }
         return s.toString();
     }

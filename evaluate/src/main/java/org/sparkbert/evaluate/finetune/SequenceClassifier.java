@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import org.sparkbert.evaluate.perplexity.ModelWeights;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparkbert.engine.loop.StepMetrics;
 import org.sparkbert.engine.loop.Trainer;
 import org.sparkbert.engine.loop.TrainingOptions;
@@ -14,8 +15,7 @@ import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.engine.model.Parameter;
 import org.sparkbert.engine.model.SentencePooling;
 import org.sparkbert.engine.optim.Optimizer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.sparkbert.evaluate.perplexity.ModelWeights;
 
 /**
  * A sentence(-pair) classifier or regressor fine-tuned from an encoder, as Hugging Face's
@@ -48,21 +48,38 @@ public final class SequenceClassifier implements AutoCloseable {
      * @param targets    scores for regression, null for classification
      * @param seqLength  the padded length of every batch (at least the longest example)
      */
-    public static SequenceClassifier fineTune(ModelWeights pretrained, ModelConfig config, int numLabels, List<EncodedPair> examples,
-                                              int[] labels, float[] targets, int seqLength, int padId, FineTuneOptions options,
-                                              String what) {
+    public static SequenceClassifier fineTune(
+            ModelWeights pretrained,
+            ModelConfig config,
+            int numLabels,
+            List<EncodedPair> examples,
+            int[] labels,
+            float[] targets,
+            int seqLength,
+            int padId,
+            FineTuneOptions options,
+            String what) {
         int n = labels != null ? labels.length : targets.length;
         if (examples.size() != n || examples.isEmpty() || (labels == null) == (numLabels > 1)) {
-            throw new IllegalArgumentException(what + ": " + examples.size() + " examples and " + n + " labels for a head of "
-                    + numLabels + " output(s)");
+            throw new IllegalArgumentException(what + ": " + examples.size() + " examples and " + n
+                    + " labels for a head of " + numLabels + " output(s)");
         }
         ModelConfig withHead = withSentenceHead(config).withNumLabels(numLabels);
         Optimizer adamw = Optimizer.named("adamw", options.weightDecay());
         int b = Math.min(options.batchSize(), examples.size());
         BertModel model = pretrained != null
-                ? pretrained.newModel(withHead, options.backend(), options.threads(), b, seqLength, 1, adamw.stateSlots(), options.seed(),
+                ? pretrained.newModel(
+                        withHead,
+                        options.backend(),
+                        options.threads(),
+                        b,
+                        seqLength,
+                        1,
+                        adamw.stateSlots(),
+                        options.seed(),
                         SequenceClassifier::isClassifier)
-                : Trainer.newModel(withHead, options.backend().open(options.threads()), adamw, b, seqLength, 1, options.seed());
+                : Trainer.newModel(
+                        withHead, options.backend().open(options.threads()), adamw, b, seqLength, 1, options.seed());
         if (options.head() != SentencePooling.CLS) model.sentencePooling(options.head());
         freshClassifier(model, options.seed());
         SequenceClassifier classifier = new SequenceClassifier(model, options, padId);
@@ -101,8 +118,13 @@ public final class SequenceClassifier implements AutoCloseable {
         int b = model.maxBatch();
         int k = model.config().numLabels();
         float[] all = new float[examples.size() * k];
-        try (BertModel eval = new BertModel(model.config().withDropout(0f, 0f), options.backend().open(options.threads()),
-                b, model.seqLength(), 1, 0)) {
+        try (BertModel eval = new BertModel(
+                model.config().withDropout(0f, 0f),
+                options.backend().open(options.threads()),
+                b,
+                model.seqLength(),
+                1,
+                0)) {
             for (Parameter p : model.parameters()) {
                 eval.write(eval.parameter(p.name()), model.read(p));
             }
@@ -119,8 +141,11 @@ public final class SequenceClassifier implements AutoCloseable {
     private void train(List<EncodedPair> examples, int[] labels, float[] targets, Optimizer adamw, String what) {
         int n = examples.size();
         long steps = options.steps(n);
-        Trainer trainer = new Trainer(model, adamw, new TrainingOptions(options.learningRate(), options.warmupSteps(n),
-                steps, 1, options.clipNorm(), options.seed()));
+        Trainer trainer = new Trainer(
+                model,
+                adamw,
+                new TrainingOptions(
+                        options.learningRate(), options.warmupSteps(n), steps, 1, options.clipNorm(), options.seed()));
         int b = model.maxBatch();
         for (int epoch = 0; epoch < options.epochs(); epoch++) {
             int[] order = shuffled(n, options.seed() * 1_000_003L + epoch);
@@ -142,8 +167,14 @@ public final class SequenceClassifier implements AutoCloseable {
                 StepMetrics step = trainer.step(List.of(batchOf(rows, rowLabels, rowTargets)));
                 loss += step.sentenceLoss() * size;
             }
-            LOG.info(String.format(Locale.ROOT, "%s: epoch %d of %d, %d steps, training loss %.4f",
-                    what, epoch + 1, options.epochs(), trainer.stepsDone(), loss / n));
+            LOG.info(String.format(
+                    Locale.ROOT,
+                    "%s: epoch %d of %d, %d steps, training loss %.4f",
+                    what,
+                    epoch + 1,
+                    options.epochs(),
+                    trainer.stepsDone(),
+                    loss / n));
         }
     }
 
@@ -172,10 +203,24 @@ public final class SequenceClassifier implements AutoCloseable {
         if (c.hasSentenceTask()) {
             return c;
         }
-        return new ModelConfig(c.vocabSize(), c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(),
-                c.intermediateSize(), c.maxPositionEmbeddings(), c.typeVocabSize(), c.hiddenDropoutProb(),
-                c.attentionProbsDropoutProb(), c.layerNormEps(), c.initializerRange(), c.preLayerNorm(),
-                c.embeddingSize(), c.shareLayers(), "nsp", c.numLabels(), c.positionEmbeddingType());
+        return new ModelConfig(
+                c.vocabSize(),
+                c.hiddenSize(),
+                c.numHiddenLayers(),
+                c.numAttentionHeads(),
+                c.intermediateSize(),
+                c.maxPositionEmbeddings(),
+                c.typeVocabSize(),
+                c.hiddenDropoutProb(),
+                c.attentionProbsDropoutProb(),
+                c.layerNormEps(),
+                c.initializerRange(),
+                c.preLayerNorm(),
+                c.embeddingSize(),
+                c.shareLayers(),
+                "nsp",
+                c.numLabels(),
+                c.positionEmbeddingType());
     }
 
     /** A new task's head: weights N(0, initializer_range), bias 0, as Hugging Face initialises one. */

@@ -3,12 +3,12 @@ package org.sparkbert.evaluate.finetune;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.evaluate.glue.GlueExample;
 import org.sparkbert.evaluate.metrics.SpearmanCorrelation;
 import org.sparkbert.evaluate.perplexity.BackendChoice;
 import org.sparkbert.evaluate.perplexity.ModelWeights;
-import org.sparkbert.engine.model.BertModel;
-import org.sparkbert.engine.model.ModelConfig;
 
 /**
  * Zero-shot STS-B: each sentence alone ([CLS] s [SEP]) through the encoder without fine-tuning, its
@@ -21,29 +21,41 @@ import org.sparkbert.engine.model.ModelConfig;
 public final class ZeroShotSimilarity {
 
     /** Spearman correlations of the raw and whitened cosines with the gold scores. */
-    public record Result(double spearmanRaw, double spearmanWhitened, int pairs) {
-    }
+    public record Result(double spearmanRaw, double spearmanWhitened, int pairs) {}
 
-    private ZeroShotSimilarity() {
-    }
+    private ZeroShotSimilarity() {}
 
     /**
      * Scores the pairs with the encoder {@link ModelWeights#newModel} makes of {@code seed} and
      * {@code keepFresh}: the checkpoint's with {@code name -> false}, the same architecture with random
      * weights (the random-init baseline) with {@code name -> true}.
      */
-    public static Result evaluate(ModelWeights weights, long seed, Predicate<String> keepFresh, List<GlueExample> pairs,
-                                  PairEncoder encoder, int threads, int batchSize) {
+    public static Result evaluate(
+            ModelWeights weights,
+            long seed,
+            Predicate<String> keepFresh,
+            List<GlueExample> pairs,
+            PairEncoder encoder,
+            int threads,
+            int batchSize) {
         return evaluate(weights, seed, keepFresh, pairs, encoder, BackendChoice.cpu(), threads, batchSize);
     }
 
     /** As the method above, on the chosen backend. */
-    public static Result evaluate(ModelWeights weights, long seed, Predicate<String> keepFresh, List<GlueExample> pairs,
-                                  PairEncoder encoder, BackendChoice backend, int threads, int batchSize) {
+    public static Result evaluate(
+            ModelWeights weights,
+            long seed,
+            Predicate<String> keepFresh,
+            List<GlueExample> pairs,
+            PairEncoder encoder,
+            BackendChoice backend,
+            int threads,
+            int batchSize) {
         List<EncodedPair> sentences = new ArrayList<>();
         pairs.forEach(pair -> sentences.add(alone(encoder, pair, pair.textA())));
         pairs.forEach(pair -> sentences.add(alone(encoder, pair, pair.textB())));
-        double[][] vectors = meanPooled(weights, seed, keepFresh, sentences, encoder.padId(), backend, threads, batchSize);
+        double[][] vectors =
+                meanPooled(weights, seed, keepFresh, sentences, encoder.padId(), backend, threads, batchSize);
         int n = pairs.size();
         double[] raw = new double[n];
         double[][] whitened = whiten(vectors);
@@ -58,12 +70,20 @@ public final class ZeroShotSimilarity {
 
     /** One sentence of a pair on its own: [CLS] s [SEP]. */
     private static EncodedPair alone(PairEncoder encoder, GlueExample pair, String sentence) {
-        return encoder.encode(new GlueExample(pair.id(), pair.line(), sentence, null, GlueExample.NO_LABEL, Double.NaN));
+        return encoder.encode(
+                new GlueExample(pair.id(), pair.line(), sentence, null, GlueExample.NO_LABEL, Double.NaN));
     }
 
     /** The mean of the encoder's outputs over each sequence's real tokens, with a dropout-free model. */
-    static double[][] meanPooled(ModelWeights weights, long seed, Predicate<String> keepFresh, List<EncodedPair> sequences,
-                                 int padId, BackendChoice backend, int threads, int batchSize) {
+    static double[][] meanPooled(
+            ModelWeights weights,
+            long seed,
+            Predicate<String> keepFresh,
+            List<EncodedPair> sequences,
+            int padId,
+            BackendChoice backend,
+            int threads,
+            int batchSize) {
         int t = sequences.stream().mapToInt(EncodedPair::length).max().orElse(2);
         int b = Math.min(batchSize, sequences.size());
         ModelConfig config = weights.config().withDropout(0f, 0f);
@@ -140,8 +160,9 @@ public final class ZeroShotSimilarity {
                 }
                 if (i == j) {
                     if (!(sum > 0)) {
-                        throw new IllegalArgumentException("the sentence vectors' covariance is singular (dimension " + i
-                                + "): whitening needs more sentences than hidden dimensions, with distinct vectors");
+                        throw new IllegalArgumentException(
+                                "the sentence vectors' covariance is singular (dimension " + i
+                                        + "): whitening needs more sentences than hidden dimensions, with distinct vectors");
                     }
                     l[i][i] = Math.sqrt(sum);
                 } else {

@@ -4,12 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.sparkbert.evaluate.metrics.GlueMetrics;
-import org.sparkbert.evaluate.metrics.GlueScore;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.sparkbert.evaluate.metrics.GlueMetrics;
+import org.sparkbert.evaluate.metrics.GlueScore;
 
 /**
  * One task's dev results, the content of {@code <TASK>.json} (e.g. {@code SST-2.json}):
@@ -20,7 +19,8 @@ import java.util.Map;
  * the same run also fine-tuned a baseline (random initialisation). Other fields are ignored on reading,
  * so a job may add its hyper-parameters.
  */
-public record GlueResult(GlueTask task, Map<String, Double> metrics, String baselineName, Map<String, Double> baselineMetrics) {
+public record GlueResult(
+        GlueTask task, Map<String, Double> metrics, String baselineName, Map<String, Double> baselineMetrics) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public GlueResult {
@@ -79,8 +79,12 @@ public record GlueResult(GlueTask task, Map<String, Double> metrics, String base
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(source + ": not valid JSON: " + e.getOriginalMessage(), e);
         }
-        if (root == null || !root.isObject() || !root.path("task").isTextual() || !root.path("metrics").isObject()) {
-            throw new IllegalArgumentException(source + ": expected {\"task\": ..., \"metrics\": {...}} as a GLUE task result");
+        if (root == null
+                || !root.isObject()
+                || !root.path("task").isTextual()
+                || !root.path("metrics").isObject()) {
+            throw new IllegalArgumentException(
+                    source + ": expected {\"task\": ..., \"metrics\": {...}} as a GLUE task result");
         }
         try {
             GlueTask task = GlueTask.fromName(root.get("task").asText());
@@ -90,7 +94,8 @@ public record GlueResult(GlueTask task, Map<String, Double> metrics, String base
                 return withoutBaseline(task, metrics);
             }
             String name = baseline.path("name").asText("baseline");
-            return new GlueResult(task, metrics, name, metricsOf(baseline.path("metrics"), "the baseline's \"metrics\""));
+            return new GlueResult(
+                    task, metrics, name, metricsOf(baseline.path("metrics"), "the baseline's \"metrics\""));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }

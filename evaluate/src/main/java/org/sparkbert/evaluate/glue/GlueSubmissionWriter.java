@@ -19,11 +19,11 @@ import java.util.Locale;
 public final class GlueSubmissionWriter {
     public static final String HEADER = "index\tprediction";
 
-    private GlueSubmissionWriter() {
-    }
+    private GlueSubmissionWriter() {}
 
     /** Writes class predictions (label indices into the task's labels) for a classification test split. */
-    public static void writeLabels(GlueSplit split, List<GlueExample> examples, int[] predicted, OutputStream out) throws IOException {
+    public static void writeLabels(GlueSplit split, List<GlueExample> examples, int[] predicted, OutputStream out)
+            throws IOException {
         checkTestSplit(split, examples.size(), predicted.length);
         if (split.task().isRegression()) {
             throw new IllegalArgumentException(split + " takes scores: use writeScores");
@@ -31,8 +31,9 @@ public final class GlueSubmissionWriter {
         List<String> labels = split.task().labels();
         for (int i = 0; i < predicted.length; i++) {
             if (predicted[i] < 0 || predicted[i] >= labels.size()) {
-                throw new IllegalArgumentException("prediction " + predicted[i] + " for row " + examples.get(i).id() + " of " + split
-                        + " is not a label index of " + split.task() + " (0.." + (labels.size() - 1) + ")");
+                throw new IllegalArgumentException("prediction " + predicted[i] + " for row "
+                        + examples.get(i).id() + " of " + split + " is not a label index of " + split.task() + " (0.."
+                        + (labels.size() - 1) + ")");
             }
         }
         try (Writer writer = open(out)) {
@@ -43,14 +44,16 @@ public final class GlueSubmissionWriter {
     }
 
     /** Writes STS-B similarity predictions. */
-    public static void writeScores(GlueSplit split, List<GlueExample> examples, double[] predicted, OutputStream out) throws IOException {
+    public static void writeScores(GlueSplit split, List<GlueExample> examples, double[] predicted, OutputStream out)
+            throws IOException {
         checkTestSplit(split, examples.size(), predicted.length);
         if (!split.task().isRegression()) {
             throw new IllegalArgumentException(split + " takes label predictions: use writeLabels");
         }
         for (int i = 0; i < predicted.length; i++) {
             if (!Double.isFinite(predicted[i])) {
-                throw new IllegalArgumentException("prediction " + predicted[i] + " for row " + examples.get(i).id() + " of " + split + " is not finite");
+                throw new IllegalArgumentException("prediction " + predicted[i] + " for row "
+                        + examples.get(i).id() + " of " + split + " is not finite");
             }
         }
         try (Writer writer = open(out)) {
@@ -65,7 +68,8 @@ public final class GlueSubmissionWriter {
             throw new IllegalArgumentException(split + " is not a test split; only test splits are submitted");
         }
         if (examples != predictions) {
-            throw new IllegalArgumentException(split + " has " + examples + " rows but " + predictions + " predictions were given");
+            throw new IllegalArgumentException(
+                    split + " has " + examples + " rows but " + predictions + " predictions were given");
         }
     }
 

@@ -11,52 +11,87 @@ import java.util.Locale;
  * (matched / mismatched); every other task has one of each.
  */
 public enum GlueTask {
-    COLA("CoLA", List.of("0", "1"),
+    COLA(
+            "CoLA",
+            List.of("0", "1"),
             TsvLayout.headerless(4, 3, 1),
             TsvLayout.headerless(4, 3, 1),
             TsvLayout.withHeader("index\tsentence", 0, 1, -1, -1),
-            List.of("dev"), List.of("test"), List.of("CoLA")),
-    SST2("SST-2", List.of("0", "1"),
+            List.of("dev"),
+            List.of("test"),
+            List.of("CoLA")),
+    SST2(
+            "SST-2",
+            List.of("0", "1"),
             TsvLayout.withHeader("sentence\tlabel", -1, 0, -1, 1),
             TsvLayout.withHeader("sentence\tlabel", -1, 0, -1, 1),
             TsvLayout.withHeader("index\tsentence", 0, 1, -1, -1),
-            List.of("dev"), List.of("test"), List.of("SST-2")),
-    MRPC("MRPC", List.of("0", "1"),
+            List.of("dev"),
+            List.of("test"),
+            List.of("SST-2")),
+    MRPC(
+            "MRPC",
+            List.of("0", "1"),
             TsvLayout.withHeader("Quality\t#1 ID\t#2 ID\t#1 String\t#2 String", -1, 3, 4, 0),
             TsvLayout.withHeader("Quality\t#1 ID\t#2 ID\t#1 String\t#2 String", -1, 3, 4, 0),
             TsvLayout.withHeader("index\t#1 ID\t#2 ID\t#1 String\t#2 String", 0, 3, 4, -1),
-            List.of("dev"), List.of("test"), List.of("MRPC")),
-    STSB("STS-B", null,
+            List.of("dev"),
+            List.of("test"),
+            List.of("MRPC")),
+    STSB(
+            "STS-B",
+            null,
             TsvLayout.withHeader(Headers.STSB + "\tscore", 0, 7, 8, 9),
             TsvLayout.withHeader(Headers.STSB + "\tscore", 0, 7, 8, 9),
             TsvLayout.withHeader(Headers.STSB, 0, 7, 8, -1),
-            List.of("dev"), List.of("test"), List.of("STS-B")),
-    QQP("QQP", List.of("0", "1"),
+            List.of("dev"),
+            List.of("test"),
+            List.of("STS-B")),
+    QQP(
+            "QQP",
+            List.of("0", "1"),
             TsvLayout.withHeader("id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate", 0, 3, 4, 5),
             TsvLayout.withHeader("id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate", 0, 3, 4, 5),
             TsvLayout.withHeader("id\tquestion1\tquestion2", 0, 1, 2, -1),
-            List.of("dev"), List.of("test"), List.of("QQP")),
-    MNLI("MNLI", List.of("contradiction", "entailment", "neutral"),
+            List.of("dev"),
+            List.of("test"),
+            List.of("QQP")),
+    MNLI(
+            "MNLI",
+            List.of("contradiction", "entailment", "neutral"),
             TsvLayout.withHeader(Headers.MNLI + "\tlabel1\tgold_label", 0, 8, 9, 11),
             TsvLayout.withHeader(Headers.MNLI + "\tlabel1\tlabel2\tlabel3\tlabel4\tlabel5\tgold_label", 0, 8, 9, 15),
             TsvLayout.withHeader(Headers.MNLI, 0, 8, 9, -1),
-            List.of("dev_matched", "dev_mismatched"), List.of("test_matched", "test_mismatched"),
+            List.of("dev_matched", "dev_mismatched"),
+            List.of("test_matched", "test_mismatched"),
             List.of("MNLI-m", "MNLI-mm")),
-    QNLI("QNLI", List.of("entailment", "not_entailment"),
+    QNLI(
+            "QNLI",
+            List.of("entailment", "not_entailment"),
             TsvLayout.withHeader("index\tquestion\tsentence\tlabel", 0, 1, 2, 3),
             TsvLayout.withHeader("index\tquestion\tsentence\tlabel", 0, 1, 2, 3),
             TsvLayout.withHeader("index\tquestion\tsentence", 0, 1, 2, -1),
-            List.of("dev"), List.of("test"), List.of("QNLI")),
-    RTE("RTE", List.of("entailment", "not_entailment"),
+            List.of("dev"),
+            List.of("test"),
+            List.of("QNLI")),
+    RTE(
+            "RTE",
+            List.of("entailment", "not_entailment"),
             TsvLayout.withHeader("index\tsentence1\tsentence2\tlabel", 0, 1, 2, 3),
             TsvLayout.withHeader("index\tsentence1\tsentence2\tlabel", 0, 1, 2, 3),
             TsvLayout.withHeader("index\tsentence1\tsentence2", 0, 1, 2, -1),
-            List.of("dev"), List.of("test"), List.of("RTE")),
-    WNLI("WNLI", List.of("0", "1"),
+            List.of("dev"),
+            List.of("test"),
+            List.of("RTE")),
+    WNLI(
+            "WNLI",
+            List.of("0", "1"),
             TsvLayout.withHeader("index\tsentence1\tsentence2\tlabel", 0, 1, 2, 3),
             TsvLayout.withHeader("index\tsentence1\tsentence2\tlabel", 0, 1, 2, 3),
             TsvLayout.withHeader("index\tsentence1\tsentence2", 0, 1, 2, -1),
-            List.of("dev"), List.of("test"), List.of("WNLI"));
+            List.of("dev"),
+            List.of("test"),
+            List.of("WNLI"));
 
     /** Header prefixes shared by several layouts of one task. */
     private static final class Headers {
@@ -74,8 +109,15 @@ public enum GlueTask {
     private final List<String> testNames;
     private final List<String> submissionNames;
 
-    GlueTask(String displayName, List<String> labels, TsvLayout trainLayout, TsvLayout devLayout, TsvLayout testLayout,
-             List<String> devNames, List<String> testNames, List<String> submissionNames) {
+    GlueTask(
+            String displayName,
+            List<String> labels,
+            TsvLayout trainLayout,
+            TsvLayout devLayout,
+            TsvLayout testLayout,
+            List<String> devNames,
+            List<String> testNames,
+            List<String> submissionNames) {
         this.displayName = displayName;
         this.labels = labels;
         this.trainLayout = trainLayout;

@@ -20,6 +20,7 @@ public final class GlueTsvReader {
     private static final char BYTE_ORDER_MARK = '\uFEFF';
     /** STS-B scores as GLUE writes them ("3.800"); Double.parseDouble alone would also take "NaN" or "5f". */
     private static final Pattern SCORE = Pattern.compile("\\d+(\\.\\d+)?");
+
     private static final double MAX_SCORE = 5.0;
 
     private final GlueSplit split;
@@ -63,8 +64,11 @@ public final class GlueTsvReader {
             throw new GlueFormatException(source, lineNumber + 1, "not valid UTF-8 text", e);
         }
         if (lineNumber == 0 && split.layout().hasHeader()) {
-            throw new GlueFormatException(source, 1, "the file is empty; a GLUE " + split.task() + " "
-                    + split.name() + " file starts with the header '" + printable(split.layout().headerLine()) + "'");
+            throw new GlueFormatException(
+                    source,
+                    1,
+                    "the file is empty; a GLUE " + split.task() + " " + split.name() + " file starts with the header '"
+                            + printable(split.layout().headerLine()) + "'");
         }
         return examples;
     }
@@ -76,8 +80,12 @@ public final class GlueTsvReader {
     private void checkHeader(String line) {
         String expected = split.layout().headerLine();
         if (!line.equals(expected)) {
-            throw new GlueFormatException(source, 1, "expected the header of GLUE's " + split.task() + " " + split.name()
-                    + " file '" + printable(expected) + "', found '" + printable(line) + "'; is this the right task and split?");
+            throw new GlueFormatException(
+                    source,
+                    1,
+                    "expected the header of GLUE's " + split.task() + " " + split.name() + " file '"
+                            + printable(expected) + "', found '" + printable(line)
+                            + "'; is this the right task and split?");
         }
     }
 
@@ -85,8 +93,12 @@ public final class GlueTsvReader {
         TsvLayout layout = split.layout();
         String[] fields = line.split("\t", -1);
         if (fields.length != layout.columns()) {
-            throw new GlueFormatException(source, lineNumber, "expected " + layout.columns() + " tab-separated columns as in GLUE's "
-                    + split.task() + " " + split.name() + " file, found " + fields.length + " in '" + printable(abbreviated(line)) + "'");
+            throw new GlueFormatException(
+                    source,
+                    lineNumber,
+                    "expected " + layout.columns() + " tab-separated columns as in GLUE's " + split.task() + " "
+                            + split.name() + " file, found " + fields.length + " in '" + printable(abbreviated(line))
+                            + "'");
         }
         String id = layout.index() >= 0 ? fields[layout.index()] : Integer.toString(ordinal);
         String textA = fields[layout.textA()];
@@ -104,8 +116,12 @@ public final class GlueTsvReader {
     private int parseLabel(String label, int lineNumber) {
         int index = split.task().labels().indexOf(label);
         if (index < 0) {
-            throw new GlueFormatException(source, lineNumber, "label '" + printable(label) + "' in column " + (split.layout().label() + 1)
-                    + " is not one of " + split.task() + "'s labels " + split.task().labels());
+            throw new GlueFormatException(
+                    source,
+                    lineNumber,
+                    "label '" + printable(label) + "' in column "
+                            + (split.layout().label() + 1) + " is not one of " + split.task() + "'s labels "
+                            + split.task().labels());
         }
         return index;
     }
@@ -117,8 +133,11 @@ public final class GlueTsvReader {
                 return value;
             }
         }
-        throw new GlueFormatException(source, lineNumber, "score '" + printable(score) + "' in column " + (split.layout().label() + 1)
-                + " is not a number from 0 to 5 as STS-B's similarity scores are");
+        throw new GlueFormatException(
+                source,
+                lineNumber,
+                "score '" + printable(score) + "' in column " + (split.layout().label() + 1)
+                        + " is not a number from 0 to 5 as STS-B's similarity scores are");
     }
 
     private static String abbreviated(String line) {

@@ -16,7 +16,8 @@ public record EncoderDiagnostics(double anisotropy, double effectiveRank, int ve
     /** @param sequences the sentence each vector came from; pairs within one sentence are left out of the mean cosine */
     public static EncoderDiagnostics of(List<float[]> vectors, List<Integer> sequences) {
         if (vectors.size() < 2) {
-            throw new IllegalArgumentException("the encoder diagnostics need at least two vectors, not " + vectors.size());
+            throw new IllegalArgumentException(
+                    "the encoder diagnostics need at least two vectors, not " + vectors.size());
         }
         return new EncoderDiagnostics(anisotropy(vectors, sequences), effectiveRank(vectors), vectors.size());
     }

@@ -27,7 +27,8 @@ public final class SymmetricEigen {
         double[][] a = new double[n][];
         for (int i = 0; i < n; i++) {
             if (matrix[i].length != n) {
-                throw new IllegalArgumentException("not a square matrix: row " + i + " has " + matrix[i].length + " values, not " + n);
+                throw new IllegalArgumentException(
+                        "not a square matrix: row " + i + " has " + matrix[i].length + " values, not " + n);
             }
             a[i] = matrix[i].clone();
         }

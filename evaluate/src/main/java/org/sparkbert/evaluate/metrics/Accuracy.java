@@ -2,8 +2,7 @@ package org.sparkbert.evaluate.metrics;
 
 /** The fraction of examples whose predicted label equals the gold label. */
 public final class Accuracy {
-    private Accuracy() {
-    }
+    private Accuracy() {}
 
     public static double of(int[] gold, int[] predicted) {
         MetricInputs.checkPairs(gold, predicted);

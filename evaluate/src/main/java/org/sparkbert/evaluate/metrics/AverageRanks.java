@@ -5,8 +5,7 @@ import java.util.Comparator;
 
 /** Ranks from 1, tied values sharing the mean of the ranks they span (SciPy's {@code rankdata(method='average')}). */
 public final class AverageRanks {
-    private AverageRanks() {
-    }
+    private AverageRanks() {}
 
     public static double[] of(double[] values) {
         Integer[] order = new Integer[values.length];

@@ -7,8 +7,7 @@ package org.sparkbert.evaluate.metrics;
 public final class BinaryF1 {
     public static final int POSITIVE = 1;
 
-    private BinaryF1() {
-    }
+    private BinaryF1() {}
 
     public static double of(int[] gold, int[] predicted) {
         MetricInputs.checkPairs(gold, predicted);

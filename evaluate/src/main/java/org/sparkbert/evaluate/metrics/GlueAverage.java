@@ -1,8 +1,7 @@
 package org.sparkbert.evaluate.metrics;
 
-import org.sparkbert.evaluate.glue.GlueTask;
-
 import java.util.List;
+import org.sparkbert.evaluate.glue.GlueTask;
 
 /** A GLUE average (a fraction) and the tasks it was taken over; complete when all nine are there. */
 public record GlueAverage(double value, List<GlueTask> tasks) {

@@ -1,10 +1,9 @@
 package org.sparkbert.evaluate.metrics;
 
-import org.sparkbert.evaluate.glue.GlueTask;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sparkbert.evaluate.glue.GlueTask;
 
 /**
  * Each GLUE task's own dev metrics (REFERENCE.md section 7, the mapping of Hugging Face's
@@ -23,10 +22,10 @@ public final class GlueMetrics {
     public static final String ACC_MATCHED = "acc_m";
     public static final String ACC_MISMATCHED = "acc_mm";
     /** The order in which results list their metrics. */
-    public static final List<String> ORDER = List.of(MCC, ACC, F1, ACC_AND_F1, PEARSON, SPEARMAN, CORR, ACC_MATCHED, ACC_MISMATCHED);
+    public static final List<String> ORDER =
+            List.of(MCC, ACC, F1, ACC_AND_F1, PEARSON, SPEARMAN, CORR, ACC_MATCHED, ACC_MISMATCHED);
 
-    private GlueMetrics() {
-    }
+    private GlueMetrics() {}
 
     /** The same metrics listed in {@link #ORDER}, any other keys after them in their own order. */
     public static Map<String, Double> ordered(Map<String, Double> metrics) {
@@ -43,7 +42,8 @@ public final class GlueMetrics {
     /** Metrics of a classification task with one dev file (every task but STS-B and MNLI). */
     public static Map<String, Double> classification(GlueTask task, int[] gold, int[] predicted) {
         if (task.isRegression() || task == GlueTask.MNLI) {
-            throw new IllegalArgumentException(task + " is scored with " + (task.isRegression() ? "regression()" : "mnli()"));
+            throw new IllegalArgumentException(
+                    task + " is scored with " + (task.isRegression() ? "regression()" : "mnli()"));
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
         switch (task) {
@@ -72,7 +72,8 @@ public final class GlueMetrics {
     }
 
     /** MNLI's accuracies on dev_matched and dev_mismatched. */
-    public static Map<String, Double> mnli(int[] goldMatched, int[] predictedMatched, int[] goldMismatched, int[] predictedMismatched) {
+    public static Map<String, Double> mnli(
+            int[] goldMatched, int[] predictedMatched, int[] goldMismatched, int[] predictedMismatched) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put(ACC_MATCHED, Accuracy.of(goldMatched, predictedMatched));
         metrics.put(ACC_MISMATCHED, Accuracy.of(goldMismatched, predictedMismatched));

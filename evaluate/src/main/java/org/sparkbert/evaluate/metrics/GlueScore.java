@@ -1,11 +1,10 @@
 package org.sparkbert.evaluate.metrics;
 
-import org.sparkbert.evaluate.glue.GlueTask;
-
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.sparkbert.evaluate.glue.GlueTask;
 
 /**
  * One number per task and their average, by the GLUE leaderboard's convention: a task with two
@@ -18,8 +17,7 @@ import java.util.Map;
  * Over a subset of tasks the average is taken over the tasks given; {@link GlueAverage#complete()} says so.
  */
 public final class GlueScore {
-    private GlueScore() {
-    }
+    private GlueScore() {}
 
     /** The task's single score (a fraction) from its metrics as {@link GlueMetrics} names them. */
     public static double taskScore(GlueTask task, Map<String, Double> metrics) {
@@ -27,7 +25,9 @@ public final class GlueScore {
             case COLA -> metric(task, metrics, GlueMetrics.MCC);
             case MRPC, QQP -> (metric(task, metrics, GlueMetrics.ACC) + metric(task, metrics, GlueMetrics.F1)) / 2;
             case STSB -> (metric(task, metrics, GlueMetrics.PEARSON) + metric(task, metrics, GlueMetrics.SPEARMAN)) / 2;
-            case MNLI -> (metric(task, metrics, GlueMetrics.ACC_MATCHED) + metric(task, metrics, GlueMetrics.ACC_MISMATCHED)) / 2;
+            case MNLI ->
+                (metric(task, metrics, GlueMetrics.ACC_MATCHED) + metric(task, metrics, GlueMetrics.ACC_MISMATCHED))
+                        / 2;
             default -> metric(task, metrics, GlueMetrics.ACC);
         };
     }
@@ -50,7 +50,8 @@ public final class GlueScore {
     private static double metric(GlueTask task, Map<String, Double> metrics, String key) {
         Double value = metrics.get(key);
         if (value == null) {
-            throw new IllegalArgumentException(task + " results have no '" + key + "' metric (they have " + metrics.keySet() + ")");
+            throw new IllegalArgumentException(
+                    task + " results have no '" + key + "' metric (they have " + metrics.keySet() + ")");
         }
         return value;
     }

@@ -7,8 +7,7 @@ package org.sparkbert.evaluate.metrics;
  * scikit-learn, 0: a classifier that always says "acceptable" scores 0 on CoLA.
  */
 public final class MatthewsCorrelation {
-    private MatthewsCorrelation() {
-    }
+    private MatthewsCorrelation() {}
 
     public static double of(int[] gold, int[] predicted) {
         MetricInputs.checkPairs(gold, predicted);

@@ -2,8 +2,7 @@ package org.sparkbert.evaluate.metrics;
 
 /** The argument checks every metric makes: two equally long, non-empty arrays of sane values. */
 final class MetricInputs {
-    private MetricInputs() {
-    }
+    private MetricInputs() {}
 
     static void checkPairs(int[] gold, int[] predicted) {
         checkLengths(gold.length, predicted.length);
@@ -19,8 +18,8 @@ final class MetricInputs {
         checkLengths(gold.length, predicted.length);
         for (int i = 0; i < gold.length; i++) {
             if (!Double.isFinite(gold[i]) || !Double.isFinite(predicted[i])) {
-                throw new IllegalArgumentException("values must be finite; row " + i + " has gold " + gold[i]
-                        + " and predicted " + predicted[i]);
+                throw new IllegalArgumentException(
+                        "values must be finite; row " + i + " has gold " + gold[i] + " and predicted " + predicted[i]);
             }
         }
     }

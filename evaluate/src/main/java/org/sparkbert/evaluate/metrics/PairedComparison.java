@@ -1,8 +1,7 @@
 package org.sparkbert.evaluate.metrics;
 
-import org.apache.commons.math3.distribution.TDistribution;
-
 import java.util.Arrays;
+import org.apache.commons.math3.distribution.TDistribution;
 
 /**
  * Two arms scored on the same seeds (pretrained and random init, seed i against seed i): each arm's
@@ -10,12 +9,14 @@ import java.util.Arrays;
  * (mean +- t(0.975, n - 1) x sd / sqrt(n)). Pairing by seed removes what the seed does to both arms
  * alike (data order, classifier initialisation). With one seed the interval is undefined (NaN).
  */
-public record PairedComparison(int n, double median, double baselineMedian, double meanDifference, double low, double high) {
+public record PairedComparison(
+        int n, double median, double baselineMedian, double meanDifference, double low, double high) {
 
     public static PairedComparison of(double[] scores, double[] baselineScores) {
         if (scores.length == 0 || scores.length != baselineScores.length) {
-            throw new IllegalArgumentException("paired comparison needs the same number (at least 1) of scores in both arms, got "
-                    + scores.length + " and " + baselineScores.length);
+            throw new IllegalArgumentException(
+                    "paired comparison needs the same number (at least 1) of scores in both arms, got " + scores.length
+                            + " and " + baselineScores.length);
         }
         int n = scores.length;
         double[] d = new double[n];

@@ -8,8 +8,7 @@ package org.sparkbert.evaluate.metrics;
  * average with NaN.
  */
 public final class PearsonCorrelation {
-    private PearsonCorrelation() {
-    }
+    private PearsonCorrelation() {}
 
     public static double of(double[] gold, double[] predicted) {
         MetricInputs.checkPairs(gold, predicted);

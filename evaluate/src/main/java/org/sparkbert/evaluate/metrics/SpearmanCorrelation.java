@@ -6,8 +6,7 @@ package org.sparkbert.evaluate.metrics;
  * {@link PearsonCorrelation}).
  */
 public final class SpearmanCorrelation {
-    private SpearmanCorrelation() {
-    }
+    private SpearmanCorrelation() {}
 
     public static double of(double[] gold, double[] predicted) {
         MetricInputs.checkPairs(gold, predicted);

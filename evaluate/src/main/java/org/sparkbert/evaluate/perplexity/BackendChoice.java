@@ -13,18 +13,23 @@ import picocli.CommandLine.Option;
 public final class BackendChoice implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    @Option(names = "--backend", defaultValue = "cpu", paramLabel = "NAME",
+    @Option(
+            names = "--backend",
+            defaultValue = "cpu",
+            paramLabel = "NAME",
             description = "Compute backend: cpu, opencl (Aparapi kernels on --device) or auto (the first OpenCL GPU,"
                     + " else cpu). Default: ${DEFAULT-VALUE}.")
     String backend = "cpu";
 
-    @Option(names = "--device", defaultValue = "auto", paramLabel = "INDEX|NAME",
+    @Option(
+            names = "--device",
+            defaultValue = "auto",
+            paramLabel = "INDEX|NAME",
             description = "OpenCL device for --backend opencl|auto: an index, part of a name, or auto (the first GPU,"
                     + " else the first OpenCL device). Default: ${DEFAULT-VALUE}.")
     String device = "auto";
 
-    public BackendChoice() {
-    }
+    public BackendChoice() {}
 
     private BackendChoice(String backend, String device) {
         this.backend = backend;

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import org.sparkbert.tokenize.masking.DynamicMasker;
-import org.sparkbert.tokenize.masking.SpecialTokens;
 import org.sparkbert.engine.model.Batch;
 import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.tokenize.masking.DynamicMasker;
+import org.sparkbert.tokenize.masking.SpecialTokens;
 
 /**
  * Scores sequences with a model's masked-LM head: the cross-entropy of the true token at each
@@ -50,8 +50,8 @@ public final class MaskedLmScorer {
 
     public void add(ScoringSequence sequence) {
         if (sequence.inputIds().length > model.seqLength()) {
-            throw new IllegalArgumentException("a sequence of " + sequence.inputIds().length + " tokens is longer than the model's "
-                    + model.seqLength());
+            throw new IllegalArgumentException("a sequence of " + sequence.inputIds().length
+                    + " tokens is longer than the model's " + model.seqLength());
         }
         if (masker != null) {
             var masked = masker.mask(sequence.inputIds(), sequence.key(), 0);
@@ -76,8 +76,8 @@ public final class MaskedLmScorer {
      */
     public void addFrozen(int[] inputIds, int[] tokenTypeIds, int[] positions, int[] labels) {
         if (inputIds.length > model.seqLength()) {
-            throw new IllegalArgumentException("an instance of " + inputIds.length + " tokens is longer than the model's "
-                    + model.seqLength() + " (--max-seq-length)");
+            throw new IllegalArgumentException("an instance of " + inputIds.length
+                    + " tokens is longer than the model's " + model.seqLength() + " (--max-seq-length)");
         }
         if (positions.length > 0) {
             queue(new MaskedRow(inputIds, tokenTypeIds, positions, labels));
@@ -110,7 +110,12 @@ public final class MaskedLmScorer {
         model.forward(batch, 0, 0, 0f);
         float[] logits = model.mlmLogits();
         if (sample != null) {
-            sample.offer(model.hiddenStates(), pending, model.seqLength(), model.config().hiddenSize(), specials);
+            sample.offer(
+                    model.hiddenStates(),
+                    pending,
+                    model.seqLength(),
+                    model.config().hiddenSize(),
+                    specials);
         }
         double nats = 0;
         int[] labels = batch.maskedLabels();

@@ -71,14 +71,30 @@ public final class ModelWeights implements Serializable {
      * objective or sentence head) initialised from {@code seed}, then every tensor of the checkpoint it
      * has copied in, except those named by {@code keepFresh} (a new task's classifier).
      */
-    public BertModel newModel(ModelConfig config, int threads, int maxBatch, int seqLength, int maxPredictions,
-                              int stateSlots, long seed, Predicate<String> keepFresh) {
-        return newModel(config, BackendChoice.cpu(), threads, maxBatch, seqLength, maxPredictions, stateSlots, seed, keepFresh);
+    public BertModel newModel(
+            ModelConfig config,
+            int threads,
+            int maxBatch,
+            int seqLength,
+            int maxPredictions,
+            int stateSlots,
+            long seed,
+            Predicate<String> keepFresh) {
+        return newModel(
+                config, BackendChoice.cpu(), threads, maxBatch, seqLength, maxPredictions, stateSlots, seed, keepFresh);
     }
 
     /** As {@link #newModel(ModelConfig, int, int, int, int, int, long, Predicate)}, on the chosen backend. */
-    public BertModel newModel(ModelConfig config, BackendChoice backend, int threads, int maxBatch, int seqLength,
-                              int maxPredictions, int stateSlots, long seed, Predicate<String> keepFresh) {
+    public BertModel newModel(
+            ModelConfig config,
+            BackendChoice backend,
+            int threads,
+            int maxBatch,
+            int seqLength,
+            int maxPredictions,
+            int stateSlots,
+            long seed,
+            Predicate<String> keepFresh) {
         BertModel model = new BertModel(config, backend.open(threads), maxBatch, seqLength, maxPredictions, stateSlots);
         model.initialize(seed);
         Map<String, StoredTensor> stored = new LinkedHashMap<>();
@@ -90,7 +106,8 @@ public final class ModelWeights implements Serializable {
             model.close();
             throw e;
         }
-        List<String> missing = applied.fresh().stream().filter(keepFresh.negate()).toList();
+        List<String> missing =
+                applied.fresh().stream().filter(keepFresh.negate()).toList();
         if (!missing.isEmpty()) {
             LOG.info("{} lacks {} tensor(s) of this model, which start fresh: {}", source, missing.size(), missing);
         }

@@ -15,21 +15,21 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.sparkbert.engine.loop.TensorBoardRecorder;
+import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.engine.tensorboard.EventFile;
+import org.sparkbert.evaluate.heldout.EncoderDiagnostics;
 import org.sparkbert.job.Settings;
 import org.sparkbert.job.StageCommand;
 import org.sparkbert.job.StageOutput;
 import org.sparkbert.job.StageReport;
 import org.sparkbert.job.UsageException;
-import org.sparkbert.tokenize.heldout.CountBaselines;
-import org.sparkbert.evaluate.heldout.EncoderDiagnostics;
-import org.sparkbert.tokenize.heldout.HeldOutSplit;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
+import org.sparkbert.tokenize.heldout.CountBaselines;
+import org.sparkbert.tokenize.heldout.HeldOutSplit;
 import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.tokenize.masking.SpecialTokens;
-import org.sparkbert.engine.model.BertModel;
-import org.sparkbert.engine.model.ModelConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,32 +45,55 @@ import picocli.CommandLine.Option;
  * baselines on the same positions and the encoder diagnostics (perplexity.json's {@code held_out});
  * given an ingest output, the text of its {@code validation/} pages.
  */
-@Command(name = "perplexity", description = "Masked-LM perplexity (or pseudo-perplexity) of a checkpoint on held-out text.")
+@Command(
+        name = "perplexity",
+        description = "Masked-LM perplexity (or pseudo-perplexity) of a checkpoint on held-out text.")
 public final class PerplexityJob extends StageCommand {
     private static final Pattern STEP_DIRECTORY = Pattern.compile("step-(\\d+)");
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "CKPT_DIR",
-            description = "A checkpoint directory written by the train stage (config.json, model.safetensors, vocabulary).")
+    @Option(
+            names = "--checkpoint",
+            required = true,
+            paramLabel = "CKPT_DIR",
+            description =
+                    "A checkpoint directory written by the train stage (config.json, model.safetensors, vocabulary).")
     String checkpoint;
 
-    @Option(names = "--input", required = true, paramLabel = "PATH",
-            description = "An instances output with validation/ (scores its frozen masks, with the count baselines), an ingest"
-                    + " output (scores its validation/ pages), text files (documents separated by blank lines; *.tokens:"
-                    + " WikiText articles) or a clean/ Parquet directory.")
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "PATH",
+            description =
+                    "An instances output with validation/ (scores its frozen masks, with the count baselines), an ingest"
+                            + " output (scores its validation/ pages), text files (documents separated by blank lines; *.tokens:"
+                            + " WikiText articles) or a clean/ Parquet directory.")
     String input;
 
-    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where perplexity.json, _REPORT.json and tensorboard/ (the figures as TensorBoard scalars) go.")
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "DIR",
+            description =
+                    "Where perplexity.json, _REPORT.json and tensorboard/ (the figures as TensorBoard scalars) go.")
     String output;
 
-    @Option(names = "--seed", defaultValue = "12345", paramLabel = "N",
+    @Option(
+            names = "--seed",
+            defaultValue = "12345",
+            paramLabel = "N",
             description = "Seed of the masks (compare checkpoints with the same seed). Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--max-seq-length", defaultValue = "128", paramLabel = "N",
+    @Option(
+            names = "--max-seq-length",
+            defaultValue = "128",
+            paramLabel = "N",
             description = "Tokens per scored sequence, [CLS] and [SEP] included. Default: ${DEFAULT-VALUE}.")
     int maxSeqLength;
 
-    @Option(names = "--pseudo", description = "Pseudo-perplexity: mask every token in turn (one forward pass per token).")
+    @Option(
+            names = "--pseudo",
+            description = "Pseudo-perplexity: mask every token in turn (one forward pass per token).")
     boolean pseudo;
 
     @Mixin
@@ -113,7 +136,8 @@ public final class PerplexityJob extends StageCommand {
     @Override
     protected void validate(Settings settings, Configuration hadoopConf) {
         if (maxSeqLength < 3) {
-            throw new UsageException("--max-seq-length must be at least 3 ([CLS], one token, [SEP]), not " + maxSeqLength);
+            throw new UsageException(
+                    "--max-seq-length must be at least 3 ([CLS], one token, [SEP]), not " + maxSeqLength);
         }
         if (settings.integer("evaluate.perplexity.batch_size") < 1) {
             throw new UsageException("evaluate.perplexity.batch_size must be at least 1");
@@ -126,8 +150,9 @@ public final class PerplexityJob extends StageCommand {
             weights = ModelWeights.read(StageOutput.uri(checkpoint).toString(), hadoopConf);
             split = HeldOutSplit.find(StageOutput.uri(input).toString(), hadoopConf);
             if (split != null && pseudo) {
-                throw new UsageException("--pseudo masks every token of text in turn; give the ingest output (its validation/"
-                        + " pages) rather than the instances " + input);
+                throw new UsageException(
+                        "--pseudo masks every token of text in turn; give the ingest output (its validation/"
+                                + " pages) rather than the instances " + input);
             }
         } catch (IOException e) {
             throw new UsageException("--checkpoint " + checkpoint + ": " + e.getMessage());
@@ -164,24 +189,42 @@ public final class PerplexityJob extends StageCommand {
         long maskSeed = seed;
         boolean everyToken = pseudo;
         BackendChoice on = backend;
-        CrossEntropySum sum = documents.mapPartitions((Iterator<Document> docs) -> {
-            Tokenizer tok = vocabulary.value();
-            SequencePacker packer = new SequencePacker(tok, length);
-            Iterator<ScoringSequence> sequences = new FlatIterator<>(docs, packer::pack);
-            return List.of(score(model.value(), tok, sequences, length, probability, batchSize, maskSeed, everyToken, on)).iterator();
-        }).fold(CrossEntropySum.ZERO, CrossEntropySum::plus);
+        CrossEntropySum sum = documents
+                .mapPartitions((Iterator<Document> docs) -> {
+                    Tokenizer tok = vocabulary.value();
+                    SequencePacker packer = new SequencePacker(tok, length);
+                    Iterator<ScoringSequence> sequences = new FlatIterator<>(docs, packer::pack);
+                    return List.of(score(
+                                    model.value(),
+                                    tok,
+                                    sequences,
+                                    length,
+                                    probability,
+                                    batchSize,
+                                    maskSeed,
+                                    everyToken,
+                                    on))
+                            .iterator();
+                })
+                .fold(CrossEntropySum.ZERO, CrossEntropySum::plus);
         report.endPhase("score");
         if (sum.positions() == 0) {
             throw new UsageException("--input " + input + " holds no token to score");
         }
 
-        PerplexityResult result = new PerplexityResult(sum.perplexity(), stepOf(checkpoint), checkpoint, definition(),
-                sum.positions(), seed);
-        out.writeText(PerplexityResult.FILE_NAME, result.toJson(Map.of("scored", "text " + text
-                + ", masks drawn per sequence from the seed", "mean_cross_entropy", sum.meanNats())));
+        PerplexityResult result = new PerplexityResult(
+                sum.perplexity(), stepOf(checkpoint), checkpoint, definition(), sum.positions(), seed);
+        out.writeText(
+                PerplexityResult.FILE_NAME,
+                result.toJson(Map.of(
+                        "scored",
+                        "text " + text + ", masks drawn per sequence from the seed",
+                        "mean_cross_entropy",
+                        sum.meanNats())));
         // The held-out figures for TensorBoard too, at the checkpoint's training step, beside perplexity.json.
         long step = Math.max(0, result.step());
-        try (EventFile events = EventFile.create(out.fileSystem(), new Path(out.work(), TensorBoardRecorder.DIRECTORY), step)) {
+        try (EventFile events =
+                EventFile.create(out.fileSystem(), new Path(out.work(), TensorBoardRecorder.DIRECTORY), step)) {
             Map<String, Double> scalars = new LinkedHashMap<>();
             scalars.put("heldout/" + (pseudo ? "pseudo_" : "") + "perplexity", result.perplexity());
             scalars.put("heldout/" + (pseudo ? "pseudo_" : "") + "cross_entropy", sum.meanNats());
@@ -191,8 +234,12 @@ public final class PerplexityJob extends StageCommand {
         report.put("perplexity", result.perplexity());
         report.put("mean_cross_entropy", sum.meanNats());
         report.put("definition", definition());
-        log.info("evaluate perplexity: {} = {} over {} scored tokens ({})", definition(), result.perplexity(),
-                sum.positions(), checkpoint);
+        log.info(
+                "evaluate perplexity: {} = {} over {} scored tokens ({})",
+                definition(),
+                result.perplexity(),
+                sum.positions(),
+                checkpoint);
     }
 
     /**
@@ -200,31 +247,46 @@ public final class PerplexityJob extends StageCommand {
      * both count baselines on the same positions (counts from the training instances beside them), and
      * the encoder diagnostics of a sample of their final hidden states.
      */
-    private void scoreValidation(SparkSession spark, Settings settings, StageOutput out, StageReport report,
-                                 JavaSparkContext jsc, Broadcast<ModelWeights> model, Tokenizer tokenizer) throws IOException {
+    private void scoreValidation(
+            SparkSession spark,
+            Settings settings,
+            StageOutput out,
+            StageReport report,
+            JavaSparkContext jsc,
+            Broadcast<ModelWeights> model,
+            Tokenizer tokenizer)
+            throws IOException {
         SpecialTokens specials = SpecialTokens.of(tokenizer);
-        int[] specialIds = java.util.stream.IntStream.range(0, tokenizer.vocabularySize()).filter(specials::isSpecial).toArray();
+        int[] specialIds = java.util.stream.IntStream.range(0, tokenizer.vocabularySize())
+                .filter(specials::isSpecial)
+                .toArray();
         CountBaselines.Sums baselines = split.baselines(spark, tokenizer.vocabularySize(), specialIds);
         report.endPhase("baselines");
         int batchSize = settings.integer("evaluate.perplexity.batch_size");
         int length = maxSeqLength;
-        int perRow = Math.max(1, split.validationRows(spark).map(r -> r.positions().length).fold(0, Math::max));
+        int perRow = Math.max(
+                1, split.validationRows(spark).map(r -> r.positions().length).fold(0, Math::max));
         int sampleLimit = settings.integer("evaluate.diagnostics.vectors");
         Broadcast<Tokenizer> vocabulary = jsc.broadcast(tokenizer);
-        List<ScoredPart> parts = split.validationRows(spark).mapPartitions((Iterator<HeldOutSplit.ValidationRow> rows) -> {
-            ModelConfig config = model.value().config().withDropout(0f, 0f);
-            TaskContext task = TaskContext.get();
-            int threads = task != null ? task.cpus() : Runtime.getRuntime().availableProcessors();
-            HiddenStateSample sample = new HiddenStateSample(sampleLimit);
-            try (BertModel bert = model.value().newModel(config, threads, batchSize, length, batchSize * perRow, 0, 0L, name -> false)) {
-                MaskedLmScorer scorer = new MaskedLmScorer(bert, SpecialTokens.of(vocabulary.value()), null).sampling(sample);
-                while (rows.hasNext()) {
-                    HeldOutSplit.ValidationRow r = rows.next();
-                    scorer.addFrozen(r.inputIds(), r.tokenTypeIds(), r.positions(), r.labels());
-                }
-                return List.of(new ScoredPart(scorer.finish(), sample)).iterator();
-            }
-        }).collect();
+        List<ScoredPart> parts = split.validationRows(spark)
+                .mapPartitions((Iterator<HeldOutSplit.ValidationRow> rows) -> {
+                    ModelConfig config = model.value().config().withDropout(0f, 0f);
+                    TaskContext task = TaskContext.get();
+                    int threads =
+                            task != null ? task.cpus() : Runtime.getRuntime().availableProcessors();
+                    HiddenStateSample sample = new HiddenStateSample(sampleLimit);
+                    try (BertModel bert = model.value()
+                            .newModel(config, threads, batchSize, length, batchSize * perRow, 0, 0L, name -> false)) {
+                        MaskedLmScorer scorer =
+                                new MaskedLmScorer(bert, SpecialTokens.of(vocabulary.value()), null).sampling(sample);
+                        while (rows.hasNext()) {
+                            HeldOutSplit.ValidationRow r = rows.next();
+                            scorer.addFrozen(r.inputIds(), r.tokenTypeIds(), r.positions(), r.labels());
+                        }
+                        return List.of(new ScoredPart(scorer.finish(), sample)).iterator();
+                    }
+                })
+                .collect();
         CrossEntropySum sum = CrossEntropySum.ZERO;
         HiddenStateSample sample = new HiddenStateSample(sampleLimit);
         for (ScoredPart part : parts) {
@@ -237,7 +299,8 @@ public final class PerplexityJob extends StageCommand {
                     + baselines.positions + ": they must see the same positions.");
         }
         if (sum.positions() == 0) {
-            throw new UsageException("--input " + input + ": the validation instances hold no masked position to score");
+            throw new UsageException(
+                    "--input " + input + ": the validation instances hold no masked position to score");
         }
         EncoderDiagnostics diagnostics = EncoderDiagnostics.of(sample.vectors(), sample.sequences());
         Map<String, Object> heldOut = new LinkedHashMap<>();
@@ -247,18 +310,23 @@ public final class PerplexityJob extends StageCommand {
         heldOut.put("model_nats", sum.meanNats());
         heldOut.put("unigram_nats", baselines.unigramMean());
         heldOut.put("neighbour_nats", baselines.neighbourMean());
-        heldOut.put("baselines", Map.of(
-                "unigram", "add-one unigram of the ordinary tokens, counted on the training instances",
-                "neighbour", "P(w | left, right neighbour), interpolated Witten-Bell backing off to the mean of P(w | left)"
-                        + " and P(w | right), then the add-one unigram; counted on the training instances"));
+        heldOut.put(
+                "baselines",
+                Map.of(
+                        "unigram",
+                        "add-one unigram of the ordinary tokens, counted on the training instances",
+                        "neighbour",
+                        "P(w | left, right neighbour), interpolated Witten-Bell backing off to the mean of P(w | left)"
+                                + " and P(w | right), then the add-one unigram; counted on the training instances"));
         heldOut.put("anisotropy", diagnostics.anisotropy());
         heldOut.put("effective_rank", diagnostics.effectiveRank());
         heldOut.put("diagnostic_vectors", diagnostics.vectors());
         heldOut.put("hidden_size", weights.config().hiddenSize());
-        PerplexityResult result = new PerplexityResult(sum.perplexity(), stepOf(checkpoint), checkpoint, definition(),
-                sum.positions(), seed);
+        PerplexityResult result = new PerplexityResult(
+                sum.perplexity(), stepOf(checkpoint), checkpoint, definition(), sum.positions(), seed);
         Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("scored", "validation split " + split.validationPath() + " (masks frozen when the instances were cut)");
+        extra.put(
+                "scored", "validation split " + split.validationPath() + " (masks frozen when the instances were cut)");
         extra.put("mean_cross_entropy", sum.meanNats());
         extra.put("held_out", heldOut);
         out.writeText(PerplexityResult.FILE_NAME, result.toJson(extra));
@@ -266,14 +334,19 @@ public final class PerplexityJob extends StageCommand {
         report.put("perplexity", result.perplexity());
         report.put("mean_cross_entropy", sum.meanNats());
         report.put("held_out", heldOut);
-        log.info("evaluate perplexity on the validation split: {} nats (unigram {}, neighbours {}) over {} positions;"
-                        + " anisotropy {}, effective rank {}", sum.meanNats(), baselines.unigramMean(), baselines.neighbourMean(),
-                sum.positions(), diagnostics.anisotropy(), diagnostics.effectiveRank());
+        log.info(
+                "evaluate perplexity on the validation split: {} nats (unigram {}, neighbours {}) over {} positions;"
+                        + " anisotropy {}, effective rank {}",
+                sum.meanNats(),
+                baselines.unigramMean(),
+                baselines.neighbourMean(),
+                sum.positions(),
+                diagnostics.anisotropy(),
+                diagnostics.effectiveRank());
     }
 
     /** A partition's summed loss and its sample of hidden states. */
-    private record ScoredPart(CrossEntropySum sum, HiddenStateSample sample) implements java.io.Serializable {
-    }
+    private record ScoredPart(CrossEntropySum sum, HiddenStateSample sample) implements java.io.Serializable {}
 
     /** The text to score: an ingest output's held-out validation/ pages when the input is one, else the input itself. */
     private String textInput(Configuration conf) throws IOException {
@@ -286,21 +359,37 @@ public final class PerplexityJob extends StageCommand {
      * Scores sequences in this process with a fresh dropout-free copy of the model: what each Spark
      * task does with its partition, and what a single-process check does with all the text.
      */
-    public static CrossEntropySum score(ModelWeights weights, Tokenizer tokenizer, Iterator<ScoringSequence> sequences,
-                                        int maxSeqLength, double probability, int batchSize, long seed, boolean pseudo) {
-        return score(weights, tokenizer, sequences, maxSeqLength, probability, batchSize, seed, pseudo, BackendChoice.cpu());
+    public static CrossEntropySum score(
+            ModelWeights weights,
+            Tokenizer tokenizer,
+            Iterator<ScoringSequence> sequences,
+            int maxSeqLength,
+            double probability,
+            int batchSize,
+            long seed,
+            boolean pseudo) {
+        return score(
+                weights, tokenizer, sequences, maxSeqLength, probability, batchSize, seed, pseudo, BackendChoice.cpu());
     }
 
     /** As the method above, on the chosen backend. */
-    public static CrossEntropySum score(ModelWeights weights, Tokenizer tokenizer, Iterator<ScoringSequence> sequences,
-                                        int maxSeqLength, double probability, int batchSize, long seed, boolean pseudo,
-                                        BackendChoice backend) {
+    public static CrossEntropySum score(
+            ModelWeights weights,
+            Tokenizer tokenizer,
+            Iterator<ScoringSequence> sequences,
+            int maxSeqLength,
+            double probability,
+            int batchSize,
+            long seed,
+            boolean pseudo,
+            BackendChoice backend) {
         ModelConfig config = weights.config().withDropout(0f, 0f);
         int perRow = pseudo ? 1 : MaskedLmScorer.maxPredictions(probability, maxSeqLength);
         DynamicMasker masker = pseudo ? null : new DynamicMasker(tokenizer, probability, perRow, false, seed);
         TaskContext task = TaskContext.get();
         int threads = task != null ? task.cpus() : Runtime.getRuntime().availableProcessors();
-        try (BertModel bert = weights.newModel(config, backend, threads, batchSize, maxSeqLength, batchSize * perRow, 0, 0L, name -> false)) {
+        try (BertModel bert = weights.newModel(
+                config, backend, threads, batchSize, maxSeqLength, batchSize * perRow, 0, 0L, name -> false)) {
             return new MaskedLmScorer(bert, SpecialTokens.of(tokenizer), masker).scoreAll(sequences);
         }
     }

@@ -14,7 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * the two are not comparable. {@code step} is -1 when unknown; a reader may take it from a
  * {@code step-N} directory around the file.
  */
-public record PerplexityResult(double perplexity, long step, String checkpoint, String definition, long tokensScored, long seed) {
+public record PerplexityResult(
+        double perplexity, long step, String checkpoint, String definition, long tokensScored, long seed) {
     public static final String MLM = "mlm";
     public static final String PSEUDO = "pseudo";
     public static final String FILE_NAME = "perplexity.json";
@@ -25,7 +26,8 @@ public record PerplexityResult(double perplexity, long step, String checkpoint, 
             throw new IllegalArgumentException("a perplexity is a finite number >= 1, not " + perplexity);
         }
         if (!MLM.equals(definition) && !PSEUDO.equals(definition)) {
-            throw new IllegalArgumentException("perplexity definition must be '" + MLM + "' or '" + PSEUDO + "', not '" + definition + "'");
+            throw new IllegalArgumentException(
+                    "perplexity definition must be '" + MLM + "' or '" + PSEUDO + "', not '" + definition + "'");
         }
     }
 
@@ -66,9 +68,13 @@ public record PerplexityResult(double perplexity, long step, String checkpoint, 
             throw new IllegalArgumentException(source + ": expected a JSON object with a number \"perplexity\"");
         }
         try {
-            return new PerplexityResult(root.get("perplexity").asDouble(), root.path("step").asLong(-1),
-                    root.path("checkpoint").asText(""), root.path("definition").asText(MLM),
-                    root.path("tokens_scored").asLong(0), root.path("seed").asLong(0));
+            return new PerplexityResult(
+                    root.get("perplexity").asDouble(),
+                    root.path("step").asLong(-1),
+                    root.path("checkpoint").asText(""),
+                    root.path("definition").asText(MLM),
+                    root.path("tokens_scored").asLong(0),
+                    root.path("seed").asLong(0));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }

@@ -24,7 +24,8 @@ public final class SequencePacker implements Serializable {
 
     public SequencePacker(Tokenizer tokenizer, int maxSeqLength) {
         if (maxSeqLength < 3) {
-            throw new IllegalArgumentException("--max-seq-length must be at least 3 ([CLS], a token, [SEP]), not " + maxSeqLength);
+            throw new IllegalArgumentException(
+                    "--max-seq-length must be at least 3 ([CLS], a token, [SEP]), not " + maxSeqLength);
         }
         this.tokenizer = tokenizer;
         this.specials = SpecialTokens.of(tokenizer);

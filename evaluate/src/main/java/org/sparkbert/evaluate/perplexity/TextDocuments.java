@@ -25,8 +25,7 @@ import org.sparkbert.job.UsageException;
 public final class TextDocuments {
     private static final String WIKITEXT_SUFFIX = ".tokens";
 
-    private TextDocuments() {
-    }
+    private TextDocuments() {}
 
     public static JavaRDD<Document> read(SparkSession spark, String input) throws IOException {
         Path path = new Path(input);
@@ -42,7 +41,8 @@ public final class TextDocuments {
             return clean.select("id", "text").javaRDD().map(r -> new Document(r.getString(0), r.getString(1)));
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        return jsc.wholeTextFiles(input).flatMap(file -> split(new Path(file._1()).getName(), file._2()).iterator());
+        return jsc.wholeTextFiles(input)
+                .flatMap(file -> split(new Path(file._1()).getName(), file._2()).iterator());
     }
 
     /** The documents of one text file, keyed by file name and ordinal. */

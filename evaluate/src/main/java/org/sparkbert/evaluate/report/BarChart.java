@@ -9,10 +9,10 @@ final class BarChart {
     private static final int TOP = 62;
     private static final int BOTTOM = 40;
 
-    private BarChart() {
-    }
+    private BarChart() {}
 
-    static String render(PlotBox box, String title, String yLabel, List<String> categories, List<Series> groups, String empty) {
+    static String render(
+            PlotBox box, String title, String yLabel, List<String> categories, List<Series> groups, String empty) {
         Svg svg = Chart.frame(box, title);
         double min = 0;
         double max = Double.NEGATIVE_INFINITY;
@@ -45,7 +45,13 @@ final class BarChart {
                 if (Double.isFinite(v)) {
                     double top = Math.min(zero, y.pixel(v));
                     double height = Math.max(1, Math.abs(zero - y.pixel(v)));
-                    svg.rect(bandLeft + band * 0.1 + g * barWidth, top, barWidth - 1, height, groups.get(g).color(), null);
+                    svg.rect(
+                            bandLeft + band * 0.1 + g * barWidth,
+                            top,
+                            barWidth - 1,
+                            height,
+                            groups.get(g).color(),
+                            null);
                 }
             }
         }

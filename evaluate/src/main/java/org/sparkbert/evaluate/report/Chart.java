@@ -2,11 +2,13 @@ package org.sparkbert.evaluate.report;
 
 /** What every chart of the report shares: the frame and title, axes, legend entries, the empty state. */
 final class Chart {
-    private Chart() {
-    }
+    private Chart() {}
 
     static Svg frame(PlotBox box, String title) {
-        Svg svg = new Svg(box.id(), box.width(), box.height(),
+        Svg svg = new Svg(
+                box.id(),
+                box.width(),
+                box.height(),
                 "position:absolute;left:" + box.left() + "px;top:" + box.top() + "px");
         svg.text(box.width() / 2.0, 24, "middle", 15, title, false);
         return svg;

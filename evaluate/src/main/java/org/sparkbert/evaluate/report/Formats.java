@@ -6,8 +6,7 @@ import java.util.Locale;
 final class Formats {
     static final String MISSING = "–";
 
-    private Formats() {
-    }
+    private Formats() {}
 
     static String percent(double fraction) {
         return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%.1f", 100 * fraction) : MISSING;

@@ -1,15 +1,14 @@
 package org.sparkbert.evaluate.report;
 
-import org.sparkbert.evaluate.glue.GlueResult;
-import org.sparkbert.evaluate.glue.GlueTask;
-import org.sparkbert.evaluate.metrics.GlueScore;
-import org.sparkbert.evaluate.metrics.PublishedScores;
-
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sparkbert.evaluate.glue.GlueResult;
+import org.sparkbert.evaluate.glue.GlueTask;
+import org.sparkbert.evaluate.metrics.GlueScore;
+import org.sparkbert.evaluate.metrics.PublishedScores;
 
 /**
  * The GLUE comparison a report shows: per task our dev score, the random-init baseline's, and the
@@ -17,10 +16,14 @@ import java.util.Map;
  * run that evaluated three tasks is set beside the published models' average over those three).
  * All values are fractions; NaN where a column has no value.
  */
-public record GlueTable(List<Row> rows, double average, double baselineAverage, Map<String, Double> publishedAverages, boolean complete) {
+public record GlueTable(
+        List<Row> rows,
+        double average,
+        double baselineAverage,
+        Map<String, Double> publishedAverages,
+        boolean complete) {
 
-    public record Row(GlueTask task, GlueResult result, Map<String, Double> published) {
-    }
+    public record Row(GlueTask task, GlueResult result, Map<String, Double> published) {}
 
     public static GlueTable of(Map<GlueTask, GlueResult> results) {
         if (results.isEmpty()) {
@@ -36,7 +39,9 @@ public record GlueTable(List<Row> rows, double average, double baselineAverage, 
             }
             Map<String, Double> published = new LinkedHashMap<>();
             for (PublishedScores model : PublishedScores.reportRows()) {
-                published.put(model.name(), GlueScore.taskScore(result.task(), model.tasks().get(result.task())));
+                published.put(
+                        model.name(),
+                        GlueScore.taskScore(result.task(), model.tasks().get(result.task())));
             }
             rows.add(new Row(result.task(), result, published));
         }
@@ -46,8 +51,13 @@ public record GlueTable(List<Row> rows, double average, double baselineAverage, 
             ours.keySet().forEach(task -> sameTasks.put(task, model.tasks().get(task)));
             publishedAverages.put(model.name(), GlueScore.average(sameTasks).value());
         }
-        double baselineAverage = baseline.size() == ours.size() ? GlueScore.average(baseline).value() : Double.NaN;
-        return new GlueTable(List.copyOf(rows), GlueScore.average(ours).value(), baselineAverage, publishedAverages,
+        double baselineAverage =
+                baseline.size() == ours.size() ? GlueScore.average(baseline).value() : Double.NaN;
+        return new GlueTable(
+                List.copyOf(rows),
+                GlueScore.average(ours).value(),
+                baselineAverage,
+                publishedAverages,
                 GlueScore.average(ours).complete());
     }
 

@@ -9,8 +9,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * {@code held_out} figures: the model's and both count baselines' cross-entropy (nats) on the same
  * masked positions, and the encoder diagnostics. Figures absent from the file are NaN.
  */
-public record HeldOut(long step, String scored, double modelNats, double unigramNats, double neighbourNats,
-                      double anisotropy, double effectiveRank, int hiddenSize) {
+public record HeldOut(
+        long step,
+        String scored,
+        double modelNats,
+        double unigramNats,
+        double neighbourNats,
+        double anisotropy,
+        double effectiveRank,
+        int hiddenSize) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public boolean hasBaselines() {
@@ -29,9 +36,15 @@ public record HeldOut(long step, String scored, double modelNats, double unigram
             return null;
         }
         JsonNode h = root.path("held_out");
-        return new HeldOut(step, root.get("scored").asText(), number(h, "model_nats", number(root, "mean_cross_entropy", Double.NaN)),
-                number(h, "unigram_nats", Double.NaN), number(h, "neighbour_nats", Double.NaN),
-                number(h, "anisotropy", Double.NaN), number(h, "effective_rank", Double.NaN), h.path("hidden_size").asInt(0));
+        return new HeldOut(
+                step,
+                root.get("scored").asText(),
+                number(h, "model_nats", number(root, "mean_cross_entropy", Double.NaN)),
+                number(h, "unigram_nats", Double.NaN),
+                number(h, "neighbour_nats", Double.NaN),
+                number(h, "anisotropy", Double.NaN),
+                number(h, "effective_rank", Double.NaN),
+                h.path("hidden_size").asInt(0));
     }
 
     private static double number(JsonNode node, String field, double otherwise) {

@@ -11,11 +11,17 @@ final class LineChart {
     private static final int BOTTOM = 48;
     private static final int MAX_POINTS = 2000;
 
-    private LineChart() {
-    }
+    private LineChart() {}
 
     /** {@code markers} draws a dot at each point (for a handful of checkpoints); {@code empty} is shown when there is no data. */
-    static String render(PlotBox box, String title, String xLabel, String yLabel, List<Series> series, boolean markers, String empty) {
+    static String render(
+            PlotBox box,
+            String title,
+            String xLabel,
+            String yLabel,
+            List<Series> series,
+            boolean markers,
+            String empty) {
         Svg svg = Chart.frame(box, title);
         double[] xRange = range(series, true);
         double[] yRange = range(series, false);
@@ -118,6 +124,6 @@ final class LineChart {
                 }
             }
         }
-        return min > max ? null : new double[]{min, max};
+        return min > max ? null : new double[] {min, max};
     }
 }

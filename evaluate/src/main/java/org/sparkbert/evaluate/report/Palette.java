@@ -17,6 +17,5 @@ public final class Palette {
     public static final String NEIGHBOUR_BASELINE = "#000000";
     public static final String[] PUBLISHED = {"#bcbd22", "#e377c2", "#ff7f0e"};
 
-    private Palette() {
-    }
+    private Palette() {}
 }

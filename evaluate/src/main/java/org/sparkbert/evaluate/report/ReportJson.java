@@ -4,12 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
 import org.sparkbert.evaluate.finetune.GlueSummary;
 import org.sparkbert.evaluate.glue.GlueResult;
 import org.sparkbert.evaluate.metrics.PublishedScores;
 import org.sparkbert.evaluate.perplexity.PerplexityResult;
-
-import java.util.Map;
 
 /**
  * report.json: the report for machines. Scores are fractions (as in the {@code <TASK>.json} files);
@@ -19,8 +18,7 @@ import java.util.Map;
 final class ReportJson {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ReportJson() {
-    }
+    private ReportJson() {}
 
     static String render(RunReport report) {
         ObjectNode root = JSON.createObjectNode();
@@ -40,7 +38,11 @@ final class ReportJson {
         }
         root.set("glue", glue(GlueTable.of(report.glue())));
         if (report.zeroShotStsb() != null) {
-            root.set("zero_shot_stsb", GlueSummary.zeroShotJson(report.zeroShotStsb().checkpoint(), report.zeroShotStsb().baseline()));
+            root.set(
+                    "zero_shot_stsb",
+                    GlueSummary.zeroShotJson(
+                            report.zeroShotStsb().checkpoint(),
+                            report.zeroShotStsb().baseline()));
         }
         ArrayNode notes = root.putArray("notes");
         report.notes().forEach(notes::add);
@@ -61,7 +63,8 @@ final class ReportJson {
         }
         node.put("layers", report.model().layers());
         node.put("hidden_size", report.model().hidden());
-        PublishedScores same = PublishedScores.sameSize(report.model().layers(), report.model().hidden());
+        PublishedScores same =
+                PublishedScores.sameSize(report.model().layers(), report.model().hidden());
         node.put("published_same_size", same == null ? null : same.name());
         return node;
     }
@@ -104,8 +107,10 @@ final class ReportJson {
         put(node, "baseline_average", table.baselineAverage());
         node.set("published_average_same_tasks", numbers(table.publishedAverages()));
         node.put("complete", table.complete());
-        node.put("average_convention", "unweighted mean of task scores over the tasks evaluated; MRPC, QQP: mean of acc and f1;"
-                + " STS-B: mean of pearson and spearmanr; MNLI: one task, mean of acc_m and acc_mm; WNLI included (GLUE leaderboard)");
+        node.put(
+                "average_convention",
+                "unweighted mean of task scores over the tasks evaluated; MRPC, QQP: mean of acc and f1;"
+                        + " STS-B: mean of pearson and spearmanr; MNLI: one task, mean of acc_m and acc_mm; WNLI included (GLUE leaderboard)");
         return node;
     }
 

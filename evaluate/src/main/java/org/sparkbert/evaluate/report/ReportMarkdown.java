@@ -2,8 +2,7 @@ package org.sparkbert.evaluate.report;
 
 /** report.md: the same tables as report.html, without the plots. */
 final class ReportMarkdown {
-    private ReportMarkdown() {
-    }
+    private ReportMarkdown() {}
 
     static String render(RunReport report) {
         StringBuilder md = new StringBuilder();
@@ -14,7 +13,10 @@ final class ReportMarkdown {
         }
         md.append(".\n").append(ReportTables.modelLine(report)).append(" The plots are in report.html.\n\n");
 
-        md.append("## Training\n\n").append(ReportTables.training(TrainingSummary.of(report.training())).markdown()).append('\n');
+        md.append("## Training\n\n")
+                .append(ReportTables.training(TrainingSummary.of(report.training()))
+                        .markdown())
+                .append('\n');
         md.append("## Perplexity\n\n");
         if (report.perplexity().isEmpty()) {
             md.append("No perplexity results.\n\n");
@@ -24,8 +26,12 @@ final class ReportMarkdown {
         if (report.heldOut() != null) {
             md.append("Scored: ").append(report.heldOut().scored()).append("\n\n");
             if (report.heldOut().hasBaselines()) {
-                md.append(ReportTables.heldOut(report.heldOut()).markdown()).append('\n').append(ReportTables.HELD_OUT_CAPTION)
-                        .append("\n\n### Encoder diagnostics\n\n").append(ReportTables.diagnostics(report.heldOut()).markdown()).append('\n');
+                md.append(ReportTables.heldOut(report.heldOut()).markdown())
+                        .append('\n')
+                        .append(ReportTables.HELD_OUT_CAPTION)
+                        .append("\n\n### Encoder diagnostics\n\n")
+                        .append(ReportTables.diagnostics(report.heldOut()).markdown())
+                        .append('\n');
             }
         }
         md.append("## GLUE\n\n");
@@ -33,7 +39,10 @@ final class ReportMarkdown {
         if (glue.isEmpty()) {
             md.append("No GLUE results.\n\n");
         } else {
-            md.append(ReportTables.glue(glue).markdown()).append('\n').append(ReportTables.GLUE_CONVENTIONS).append("\n\n");
+            md.append(ReportTables.glue(glue).markdown())
+                    .append('\n')
+                    .append(ReportTables.GLUE_CONVENTIONS)
+                    .append("\n\n");
         }
         if (!report.glueSeeds().isEmpty()) {
             md.append(ReportTables.GLUE_SEEDS).append("\n\n");
@@ -41,8 +50,10 @@ final class ReportMarkdown {
             md.append('\n');
         }
         if (report.zeroShotStsb() != null) {
-            md.append(ReportTables.zeroShotStsbCaption(report.zeroShotStsb())).append("\n\n")
-                    .append(ReportTables.zeroShotStsb(report.zeroShotStsb()).markdown()).append('\n');
+            md.append(ReportTables.zeroShotStsbCaption(report.zeroShotStsb()))
+                    .append("\n\n")
+                    .append(ReportTables.zeroShotStsb(report.zeroShotStsb()).markdown())
+                    .append('\n');
         }
         if (!report.notes().isEmpty()) {
             md.append("## Notes\n\n");

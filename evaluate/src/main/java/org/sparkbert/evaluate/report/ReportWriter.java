@@ -1,14 +1,13 @@
 package org.sparkbert.evaluate.report;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 /**
  * Writes report.md, report.html and report.json into an output directory (any Hadoop FileSystem).
@@ -19,8 +18,7 @@ public final class ReportWriter {
     public static final String HTML = "report.html";
     public static final String JSON = "report.json";
 
-    private ReportWriter() {
-    }
+    private ReportWriter() {}
 
     public static void write(RunReport report, String outputDir, Configuration conf) throws IOException {
         Map<String, String> files = new LinkedHashMap<>();

@@ -1,11 +1,10 @@
 package org.sparkbert.evaluate.report;
 
+import java.util.List;
+import java.util.Map;
 import org.sparkbert.evaluate.glue.GlueResult;
 import org.sparkbert.evaluate.glue.GlueTask;
 import org.sparkbert.evaluate.perplexity.PerplexityResult;
-
-import java.util.List;
-import java.util.Map;
 
 /**
  * Everything a report shows, gathered from a run directory and an evaluation directory: the
@@ -15,7 +14,15 @@ import java.util.Map;
  * checkpoint's perplexity.json says it scored with its held-out figures (else null), and the GLUE
  * run's lines over seeds (evaluate glue --seeds: medians, the paired difference, collapsed runs).
  */
-public record RunReport(String runName, String runDir, String evalDir, TrainingLog training, List<PerplexityResult> perplexity,
-                        Map<GlueTask, GlueResult> glue, ZeroShotStsb zeroShotStsb, ModelShape model, List<String> notes,
-                        HeldOut heldOut, List<String> glueSeeds) {
-}
+public record RunReport(
+        String runName,
+        String runDir,
+        String evalDir,
+        TrainingLog training,
+        List<PerplexityResult> perplexity,
+        Map<GlueTask, GlueResult> glue,
+        ZeroShotStsb zeroShotStsb,
+        ModelShape model,
+        List<String> notes,
+        HeldOut heldOut,
+        List<String> glueSeeds) {}

@@ -2,16 +2,6 @@ package org.sparkbert.evaluate.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.sparkbert.evaluate.finetune.GlueSummary;
-import org.sparkbert.evaluate.finetune.ZeroShotSimilarity;
-import org.sparkbert.evaluate.glue.GlueResult;
-import org.sparkbert.evaluate.glue.GlueTask;
-import org.sparkbert.evaluate.perplexity.PerplexityResult;
-
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +13,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.sparkbert.evaluate.finetune.GlueSummary;
+import org.sparkbert.evaluate.finetune.ZeroShotSimilarity;
+import org.sparkbert.evaluate.glue.GlueResult;
+import org.sparkbert.evaluate.glue.GlueTask;
+import org.sparkbert.evaluate.perplexity.PerplexityResult;
 
 /**
  * Gathers a {@link RunReport} through the Hadoop FileSystem API (so run directories on HDFS work as
@@ -55,7 +54,8 @@ public final class RunReportLoader {
         FileSystem runFs = run.getFileSystem(conf);
         Path metrics = new Path(run, TrainingLogReader.FILE_NAME);
         if (!isFile(runFs, metrics)) {
-            throw new ReportInputException(metrics + " does not exist: --run must be a training run directory (the train stage's output)");
+            throw new ReportInputException(
+                    metrics + " does not exist: --run must be a training run directory (the train stage's output)");
         }
         TrainingLog training = TrainingLogReader.parse(read(runFs, metrics), metrics.toString());
         noteTraining(training, metrics);
@@ -69,24 +69,40 @@ public final class RunReportLoader {
             Path eval = new Path(evalDir);
             FileSystem evalFs = eval.getFileSystem(conf);
             if (!evalFs.getFileStatus(eval).isDirectory()) {
-                throw new ReportInputException(eval + " is not a directory: --eval must be an evaluation output directory");
+                throw new ReportInputException(
+                        eval + " is not a directory: --eval must be an evaluation output directory");
             }
             collectPerplexity(evalFs, eval, SEARCH_DEPTH, perplexity);
             collectGlue(evalFs, eval, glue);
             zeroShot = zeroShotStsb(evalFs, eval);
             Path summary = new Path(eval, GlueSummary.JSON_FILE);
-            if (isFile(evalFs, summary)) JSON.readTree(read(evalFs, summary)).path(GlueSummary.SEEDS).forEach(l -> glueSeeds.add(l.asText()));
+            if (isFile(evalFs, summary))
+                JSON.readTree(read(evalFs, summary)).path(GlueSummary.SEEDS).forEach(l -> glueSeeds.add(l.asText()));
         }
         perplexity.sort(Comparator.comparingLong(PerplexityResult::step));
         if (perplexity.isEmpty()) {
-            notes.add("No perplexity.json found under the run" + (evalDir == null ? "" : " or evaluation") + " directory.");
+            notes.add("No perplexity.json found under the run" + (evalDir == null ? "" : " or evaluation")
+                    + " directory.");
         }
         if (glue.isEmpty()) {
-            notes.add(evalDir == null ? "No --eval directory given: no GLUE results." : "No <TASK>.json GLUE results in " + evalDir + ".");
+            notes.add(
+                    evalDir == null
+                            ? "No --eval directory given: no GLUE results."
+                            : "No <TASK>.json GLUE results in " + evalDir + ".");
         }
         ModelShape model = modelShape(runFs, run);
-        return new RunReport(run.getName(), runDir, evalDir, training, perplexity, glue, zeroShot, model, List.copyOf(notes),
-                heldOut, List.copyOf(glueSeeds));
+        return new RunReport(
+                run.getName(),
+                runDir,
+                evalDir,
+                training,
+                perplexity,
+                glue,
+                zeroShot,
+                model,
+                List.copyOf(notes),
+                heldOut,
+                List.copyOf(glueSeeds));
     }
 
     private void noteTraining(TrainingLog training, Path metrics) {
@@ -94,7 +110,8 @@ public final class RunReportLoader {
             notes.add(metrics + " has no lines yet.");
         }
         if (training.replacedSteps() > 0) {
-            notes.add(training.replacedSteps() + " steps were logged twice (a resumed run); the later line of each was kept.");
+            notes.add(training.replacedSteps()
+                    + " steps were logged twice (a resumed run); the later line of each was kept.");
         }
         if (training.truncatedLastLine()) {
             notes.add("The last line of " + metrics + " was cut off (an interrupted write) and was left out.");
@@ -104,7 +121,10 @@ public final class RunReportLoader {
     private void collectPerplexity(FileSystem fs, Path dir, int depth, List<PerplexityResult> into) throws IOException {
         for (FileStatus status : fs.listStatus(dir)) {
             Path path = status.getPath();
-            if (status.isDirectory() && depth > 1 && !path.getName().startsWith(".") && !path.getName().startsWith("_")) {
+            if (status.isDirectory()
+                    && depth > 1
+                    && !path.getName().startsWith(".")
+                    && !path.getName().startsWith("_")) {
                 collectPerplexity(fs, path, depth - 1, into);
             } else if (status.isFile() && path.getName().equals(PerplexityResult.FILE_NAME)) {
                 into.add(perplexity(fs, path));
@@ -142,12 +162,14 @@ public final class RunReportLoader {
                 return result.withStep(Long.parseLong(m.group(1)));
             }
         }
-        Matcher m = STEP_DIRECTORY.matcher(new Path(result.checkpoint().isEmpty() ? "/" : result.checkpoint()).getName());
+        Matcher m =
+                STEP_DIRECTORY.matcher(new Path(result.checkpoint().isEmpty() ? "/" : result.checkpoint()).getName());
         if (m.matches()) {
             return result.withStep(Long.parseLong(m.group(1)));
         }
-        throw new ReportInputException(file + ": no \"step\", and neither the file's directories nor its \"checkpoint\" are named step-N;"
-                + " add \"step\" so the report can place it on the training curve");
+        throw new ReportInputException(
+                file + ": no \"step\", and neither the file's directories nor its \"checkpoint\" are named step-N;"
+                        + " add \"step\" so the report can place it on the training curve");
     }
 
     private static void collectGlue(FileSystem fs, Path eval, Map<GlueTask, GlueResult> into) throws IOException {
@@ -179,16 +201,23 @@ public final class RunReportLoader {
         if (node.isMissingNode()) {
             return null;
         }
-        if (!node.path("spearmanr_raw").isNumber() || !node.path("spearmanr_whitened").isNumber() || !node.path("pairs").canConvertToInt()) {
-            throw new ReportInputException(file + ": \"zero_shot_stsb\" needs numbers \"spearmanr_raw\", \"spearmanr_whitened\" and \"pairs\"");
+        if (!node.path("spearmanr_raw").isNumber()
+                || !node.path("spearmanr_whitened").isNumber()
+                || !node.path("pairs").canConvertToInt()) {
+            throw new ReportInputException(file
+                    + ": \"zero_shot_stsb\" needs numbers \"spearmanr_raw\", \"spearmanr_whitened\" and \"pairs\"");
         }
         int pairs = node.get("pairs").asInt();
-        ZeroShotSimilarity.Result checkpoint = new ZeroShotSimilarity.Result(node.get("spearmanr_raw").asDouble(),
-                node.get("spearmanr_whitened").asDouble(), pairs);
+        ZeroShotSimilarity.Result checkpoint = new ZeroShotSimilarity.Result(
+                node.get("spearmanr_raw").asDouble(),
+                node.get("spearmanr_whitened").asDouble(),
+                pairs);
         // Summaries of runs without --baseline (or written before it scored zero-shot STS-B) have no baseline keys.
         ZeroShotSimilarity.Result baseline = node.has("baseline_spearmanr_raw")
-                ? new ZeroShotSimilarity.Result(node.get("baseline_spearmanr_raw").asDouble(),
-                        node.path("baseline_spearmanr_whitened").asDouble(Double.NaN), pairs)
+                ? new ZeroShotSimilarity.Result(
+                        node.get("baseline_spearmanr_raw").asDouble(),
+                        node.path("baseline_spearmanr_whitened").asDouble(Double.NaN),
+                        pairs)
                 : null;
         return new ZeroShotStsb(checkpoint, baseline);
     }
@@ -203,10 +232,13 @@ public final class RunReportLoader {
             }
         }
         JsonNode node = JSON.readTree(read(fs, config));
-        if (!node.path("num_hidden_layers").canConvertToInt() || !node.path("hidden_size").canConvertToInt()) {
-            throw new ReportInputException(config + ": expected \"num_hidden_layers\" and \"hidden_size\" as a Hugging Face BERT config has");
+        if (!node.path("num_hidden_layers").canConvertToInt()
+                || !node.path("hidden_size").canConvertToInt()) {
+            throw new ReportInputException(
+                    config + ": expected \"num_hidden_layers\" and \"hidden_size\" as a Hugging Face BERT config has");
         }
-        return new ModelShape(node.get("num_hidden_layers").asInt(), node.get("hidden_size").asInt());
+        return new ModelShape(
+                node.get("num_hidden_layers").asInt(), node.get("hidden_size").asInt());
     }
 
     private static Path newestCheckpointConfig(FileSystem fs, Path run) throws IOException {

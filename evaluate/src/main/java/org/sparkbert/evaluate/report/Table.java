@@ -10,7 +10,10 @@ record Table(List<String> header, List<List<String>> rows) {
         out.append("| ").append(String.join(" | ", header)).append(" |\n");
         out.append("|").append("---|".repeat(header.size())).append('\n');
         for (List<String> row : rows) {
-            out.append("| ").append(String.join(" | ", row.stream().map(c -> c.replace("|", "\\|")).toList())).append(" |\n");
+            out.append("| ")
+                    .append(String.join(
+                            " | ", row.stream().map(c -> c.replace("|", "\\|")).toList()))
+                    .append(" |\n");
         }
         return out.toString();
     }

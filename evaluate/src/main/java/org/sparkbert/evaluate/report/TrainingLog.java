@@ -8,7 +8,8 @@ import java.util.List;
  * (no newline, not valid JSON) is left out ({@code truncatedLastLine}). Held-out evaluations during
  * training (lines with {@code "kind": "eval"}) are kept apart, in {@code validation}.
  */
-public record TrainingLog(List<TrainingPoint> points, int replacedSteps, boolean truncatedLastLine, List<TrainingPoint> validation) {
+public record TrainingLog(
+        List<TrainingPoint> points, int replacedSteps, boolean truncatedLastLine, List<TrainingPoint> validation) {
 
     public TrainingLog(List<TrainingPoint> points, int replacedSteps, boolean truncatedLastLine) {
         this(points, replacedSteps, truncatedLastLine, List.of());

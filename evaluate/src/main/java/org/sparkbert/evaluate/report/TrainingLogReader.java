@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-
 import java.util.ArrayList;
 import java.util.TreeMap;
 
@@ -13,10 +12,11 @@ import java.util.TreeMap;
 public final class TrainingLogReader {
     public static final String FILE_NAME = "metrics.jsonl";
     /** A diverged run logs NaN or Infinity losses; they are read, not refused. */
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
 
-    private TrainingLogReader() {
-    }
+    private TrainingLogReader() {}
 
     /** Parses the whole file's text; {@code source} names it in error messages ("file:line: ..."). */
     public static TrainingLog parse(String text, String source) {
@@ -40,7 +40,8 @@ public final class TrainingLogReader {
                     truncated = true;
                     continue;
                 }
-                throw new ReportInputException(source + ":" + (i + 1) + ": not a JSON object: " + e.getOriginalMessage());
+                throw new ReportInputException(
+                        source + ":" + (i + 1) + ": not a JSON object: " + e.getOriginalMessage());
             }
             TrainingPoint point = point(node, source + ":" + (i + 1));
             if ("eval".equals(node.path("kind").asText())) {
@@ -51,7 +52,8 @@ public final class TrainingLogReader {
                 replaced++;
             }
         }
-        return new TrainingLog(new ArrayList<>(byStep.values()), replaced, truncated, new ArrayList<>(evaluations.values()));
+        return new TrainingLog(
+                new ArrayList<>(byStep.values()), replaced, truncated, new ArrayList<>(evaluations.values()));
     }
 
     private static TrainingPoint point(JsonNode node, String where) {
@@ -62,9 +64,16 @@ public final class TrainingLogReader {
         if (step == null || !step.canConvertToLong() || !step.isIntegralNumber()) {
             throw new ReportInputException(where + ": every line needs an integer \"step\"");
         }
-        return new TrainingPoint(step.asLong(), number(node, "loss", where), number(node, "mlm_loss", where),
-                number(node, "mlm_accuracy", where), number(node, "nsp_loss", where), number(node, "nsp_accuracy", where),
-                number(node, "lr", where), number(node, "tokens_per_second", where), number(node, "elapsed_seconds", where));
+        return new TrainingPoint(
+                step.asLong(),
+                number(node, "loss", where),
+                number(node, "mlm_loss", where),
+                number(node, "mlm_accuracy", where),
+                number(node, "nsp_loss", where),
+                number(node, "nsp_accuracy", where),
+                number(node, "lr", where),
+                number(node, "tokens_per_second", where),
+                number(node, "elapsed_seconds", where));
     }
 
     private static double number(JsonNode node, String field, String where) {

@@ -16,14 +16,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.evaluate.EvaluateJob;
 import org.sparkbert.evaluate.glue.GlueResult;
 import org.sparkbert.evaluate.glue.GlueSubmissionWriter;
 import org.sparkbert.evaluate.metrics.GlueMetrics;
 import org.sparkbert.evaluate.perplexity.TinyBertForTests;
 import org.sparkbert.tokenize.Tokenizer;
-import org.sparkbert.engine.model.BertModel;
-import org.sparkbert.engine.model.ModelConfig;
 
 class GlueJobTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,6 +31,7 @@ class GlueJobTest {
 
     @TempDir
     static Path tmp;
+
     private static Path checkpoint;
     private static Path glue;
     private static int testRows;
@@ -42,8 +43,12 @@ class GlueJobTest {
      */
     @BeforeAll
     static void pretrainedTinyBert() throws IOException {
-        spark = SparkSession.builder().master("local[2]").appName("GlueJobTest")
-                .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false").getOrCreate();
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("GlueJobTest")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
         List<String> texts = TinyBertForTests.c4Documents(0, 600);
         Path vocab = tmp.resolve("vocab");
         Tokenizer tokenizer = TinyBertForTests.smallVocabulary(texts, 3000, vocab);
@@ -91,15 +96,41 @@ class GlueJobTest {
     @Test
     void fineTuningLearnsSst2FromThePretrainedCheckpointAndFromRandomWeights() throws IOException {
         Path out = tmp.resolve("glue-out");
-        int code = EvaluateJob.execute("glue", "--master", "local[2]", "--checkpoint", checkpoint.toString(),
-                "--data", glue.toString(), "--output", out.toString(), "--tasks", "SST-2", "--epochs", "1",
-                "--lr", "2e-3", "--batch-size", "32", "--max-seq-length", "64", "--max-train-examples", "4000",
-                "--baseline", "random-init", "--seed", "1", "--threads", "2");
+        int code = EvaluateJob.execute(
+                "glue",
+                "--master",
+                "local[2]",
+                "--checkpoint",
+                checkpoint.toString(),
+                "--data",
+                glue.toString(),
+                "--output",
+                out.toString(),
+                "--tasks",
+                "SST-2",
+                "--epochs",
+                "1",
+                "--lr",
+                "2e-3",
+                "--batch-size",
+                "32",
+                "--max-seq-length",
+                "64",
+                "--max-train-examples",
+                "4000",
+                "--baseline",
+                "random-init",
+                "--seed",
+                "1",
+                "--threads",
+                "2");
         assertEquals(0, code);
         GlueResult result = GlueResult.fromJson(Files.readString(out.resolve("SST-2.json")), "SST-2.json");
         double pretrained = result.metrics().get(GlueMetrics.ACC);
         double baseline = result.baselineMetrics().get(GlueMetrics.ACC);
-        System.out.printf("SST-2 dev accuracy after 1 epoch on 4000 sentences: pretrained %.4f, random-init %.4f%n", pretrained, baseline);
+        System.out.printf(
+                "SST-2 dev accuracy after 1 epoch on 4000 sentences: pretrained %.4f, random-init %.4f%n",
+                pretrained, baseline);
         double majority = 444.0 / 872;
         assertTrue(pretrained > majority + 0.05, "pretrained " + pretrained);
         assertTrue(baseline > majority + 0.1, "random-init " + baseline);
@@ -134,25 +165,38 @@ class GlueJobTest {
             JsonNode a = seeds.path(arm);
             assertEquals(3200, a.path("lr_selection").path("fit_examples").asInt(), a.toString());
             assertEquals(800, a.path("lr_selection").path("slice_examples").asInt(), a.toString());
-            assertEquals(List.of(5, 6, 7), List.of(a.path("seeds").get(0).asInt(), a.path("seeds").get(1).asInt(),
-                    a.path("seeds").get(2).asInt()));
-            double[] scores = {a.path("scores").get(0).asDouble(), a.path("scores").get(1).asDouble(), a.path("scores").get(2).asDouble()};
+            assertEquals(
+                    List.of(5, 6, 7),
+                    List.of(
+                            a.path("seeds").get(0).asInt(),
+                            a.path("seeds").get(1).asInt(),
+                            a.path("seeds").get(2).asInt()));
+            double[] scores = {
+                a.path("scores").get(0).asDouble(),
+                a.path("scores").get(1).asDouble(),
+                a.path("scores").get(2).asDouble()
+            };
             double[] sorted = scores.clone();
             java.util.Arrays.sort(sorted);
             assertEquals(sorted[1], a.path("median").asDouble(), 1e-12);
-            JsonNode metrics = arm.equals("pretrained") ? result.path("metrics") : result.path("baseline").path("metrics");
+            JsonNode metrics = arm.equals("pretrained")
+                    ? result.path("metrics")
+                    : result.path("baseline").path("metrics");
             assertEquals(sorted[1], metrics.path(GlueMetrics.ACC).asDouble(), 1e-12, "the median run's metrics");
             int collapsed = 0;
-            for (double acc : scores) if (Math.abs(acc - 428.0 / 872) < 1e-9 || Math.abs(acc - 444.0 / 872) < 1e-9) collapsed++;
+            for (double acc : scores)
+                if (Math.abs(acc - 428.0 / 872) < 1e-9 || Math.abs(acc - 444.0 / 872) < 1e-9) collapsed++;
             assertEquals(collapsed, a.path("collapsed").asInt(), a.toString());
         }
         double meanDifference = 0;
         for (int i = 0; i < 3; i++) {
             meanDifference += (seeds.path("pretrained").path("scores").get(i).asDouble()
-                    - seeds.path("random-init").path("scores").get(i).asDouble()) / 3;
+                            - seeds.path("random-init").path("scores").get(i).asDouble())
+                    / 3;
         }
         assertEquals(meanDifference, seeds.path("mean_difference").asDouble(), 1e-12);
-        double low = seeds.path("difference_ci95").get(0).asDouble(), high = seeds.path("difference_ci95").get(1).asDouble();
+        double low = seeds.path("difference_ci95").get(0).asDouble(),
+                high = seeds.path("difference_ci95").get(1).asDouble();
         assertTrue(low <= meanDifference && meanDifference <= high, seeds.toString());
         assertTrue(Files.readString(out.resolve(GlueSummary.MARKDOWN_FILE)).contains("SST-2 over 3 seed(s): median"));
         JsonNode report = JSON.readTree(out.resolve("_REPORT.json").toFile());
@@ -169,20 +213,49 @@ class GlueJobTest {
         Files.write(flipped.resolve("dev.tsv"), devFlipped);
         Path upsideDownOut = tmp.resolve("glue-seeds-flipped");
         assertEquals(0, glueWithLrGrid(flipped.getParent(), upsideDownOut, "1", "--baseline", "random-init"));
-        JsonNode flippedSeeds = JSON.readTree(upsideDownOut.resolve("SST-2.json").toFile()).path("seeds");
+        JsonNode flippedSeeds =
+                JSON.readTree(upsideDownOut.resolve("SST-2.json").toFile()).path("seeds");
         for (String arm : List.of("pretrained", "random-init")) {
             JsonNode plain = seeds.path(arm), upsideDown = flippedSeeds.path(arm);
-            assertEquals(plain.path("lr_selection"), upsideDown.path("lr_selection"), arm + ": the choice does not see dev");
+            assertEquals(
+                    plain.path("lr_selection"), upsideDown.path("lr_selection"), arm + ": the choice does not see dev");
             assertEquals(plain.path("lr").asDouble(), upsideDown.path("lr").asDouble());
-            assertEquals(1 - plain.path("scores").get(0).asDouble(), upsideDown.path("scores").get(0).asDouble(), 1e-9);
+            assertEquals(
+                    1 - plain.path("scores").get(0).asDouble(),
+                    upsideDown.path("scores").get(0).asDouble(),
+                    1e-9);
         }
     }
 
     private static int glueWithLrGrid(Path data, Path out, String seeds, String... more) {
-        List<String> args = new ArrayList<>(List.of("glue", "--master", "local[2]", "--checkpoint", checkpoint.toString(),
-                "--data", data.toString(), "--output", out.toString(), "--tasks", "SST-2", "--epochs", "1",
-                "--lr-grid", "1e-3,2e-3", "--seeds", seeds, "--batch-size", "32", "--max-seq-length", "64",
-                "--max-train-examples", "4000", "--seed", "5", "--threads", "2"));
+        List<String> args = new ArrayList<>(List.of(
+                "glue",
+                "--master",
+                "local[2]",
+                "--checkpoint",
+                checkpoint.toString(),
+                "--data",
+                data.toString(),
+                "--output",
+                out.toString(),
+                "--tasks",
+                "SST-2",
+                "--epochs",
+                "1",
+                "--lr-grid",
+                "1e-3,2e-3",
+                "--seeds",
+                seeds,
+                "--batch-size",
+                "32",
+                "--max-seq-length",
+                "64",
+                "--max-train-examples",
+                "4000",
+                "--seed",
+                "5",
+                "--threads",
+                "2"));
         args.addAll(List.of(more));
         return EvaluateJob.execute(args.toArray(String[]::new));
     }
@@ -201,19 +274,23 @@ class GlueJobTest {
                 + "\tsentence1_parse\tsentence2_parse\tsentence1\tsentence2";
         String[] labels = {"contradiction", "entailment", "neutral"};
         List<String> train = new ArrayList<>(List.of(header + "\tlabel1\tgold_label"));
-        List<String> devMatched = new ArrayList<>(List.of(header + "\tlabel1\tlabel2\tlabel3\tlabel4\tlabel5\tgold_label"));
+        List<String> devMatched =
+                new ArrayList<>(List.of(header + "\tlabel1\tlabel2\tlabel3\tlabel4\tlabel5\tgold_label"));
         List<String> devMismatched = new ArrayList<>(devMatched.subList(0, 1));
         List<String> testMatched = new ArrayList<>(List.of(header));
         for (int i = 1; i <= 120; i++) {
             String[] row = rte.get(i).split("\t");
-            String pair = i + "\t" + i + "\t" + i + "n\tfiction\t(x)\t(y)\t(ROOT x)\t(ROOT y)\t" + row[1] + "\t" + row[2];
+            String pair =
+                    i + "\t" + i + "\t" + i + "n\tfiction\t(x)\t(y)\t(ROOT x)\t(ROOT y)\t" + row[1] + "\t" + row[2];
             String label = labels[i % 3];
             if (i <= 60) {
                 train.add(pair + "\t" + label + "\t" + label);
             } else if (i <= 80) {
-                devMatched.add(pair + "\t" + label + "\t" + label + "\t" + label + "\t" + label + "\t" + label + "\t" + label);
+                devMatched.add(
+                        pair + "\t" + label + "\t" + label + "\t" + label + "\t" + label + "\t" + label + "\t" + label);
             } else if (i <= 100) {
-                devMismatched.add(pair + "\t" + label + "\t" + label + "\t" + label + "\t" + label + "\t" + label + "\t" + label);
+                devMismatched.add(
+                        pair + "\t" + label + "\t" + label + "\t" + label + "\t" + label + "\t" + label + "\t" + label);
             } else {
                 testMatched.add(pair);
             }
@@ -225,12 +302,35 @@ class GlueJobTest {
         writeStsb(dir);
 
         Path out = tmp.resolve("glue-mnli-stsb-out");
-        int code = EvaluateJob.execute("glue", "--master", "local[2]", "--checkpoint", checkpoint.toString(),
-                "--data", dir.toString(), "--output", out.toString(), "--tasks", "all", "--epochs", "1",
-                "--lr", "1e-3", "--batch-size", "16", "--max-seq-length", "64", "--seed", "2", "--threads", "2");
+        int code = EvaluateJob.execute(
+                "glue",
+                "--master",
+                "local[2]",
+                "--checkpoint",
+                checkpoint.toString(),
+                "--data",
+                dir.toString(),
+                "--output",
+                out.toString(),
+                "--tasks",
+                "all",
+                "--epochs",
+                "1",
+                "--lr",
+                "1e-3",
+                "--batch-size",
+                "16",
+                "--max-seq-length",
+                "64",
+                "--seed",
+                "2",
+                "--threads",
+                "2");
         assertEquals(0, code);
         GlueResult mnliResult = GlueResult.fromJson(Files.readString(out.resolve("MNLI.json")), "MNLI.json");
-        assertEquals(List.of(GlueMetrics.ACC_MATCHED, GlueMetrics.ACC_MISMATCHED), List.copyOf(mnliResult.metrics().keySet()));
+        assertEquals(
+                List.of(GlueMetrics.ACC_MATCHED, GlueMetrics.ACC_MISMATCHED),
+                List.copyOf(mnliResult.metrics().keySet()));
         GlueResult stsbResult = GlueResult.fromJson(Files.readString(out.resolve("STS-B.json")), "STS-B.json");
         assertTrue(stsbResult.metrics().containsKey(GlueMetrics.SPEARMAN));
         assertTrue(Double.isFinite(stsbResult.metrics().get(GlueMetrics.PEARSON)));
@@ -239,7 +339,10 @@ class GlueJobTest {
         assertTrue(submission.get(1).matches("101\t(contradiction|entailment|neutral)"), submission.get(1));
         assertFalse(Files.exists(out.resolve("submission/MNLI-mm.tsv")));
         JsonNode summary = JSON.readTree(out.resolve(GlueSummary.JSON_FILE).toFile());
-        assertEquals((mnliResult.score() + stsbResult.score()) / 2, summary.path("glue_average").asDouble(), 1e-12);
+        assertEquals(
+                (mnliResult.score() + stsbResult.score()) / 2,
+                summary.path("glue_average").asDouble(),
+                1e-12);
         for (String key : List.of("spearmanr_raw", "spearmanr_whitened")) {
             double spearman = summary.path("zero_shot_stsb").path(key).asDouble(Double.NaN);
             assertTrue(spearman >= -1 && spearman <= 1, key + " " + spearman);
@@ -261,40 +364,82 @@ class GlueJobTest {
         Path dir = tmp.resolve("glue-stsb");
         writeStsb(dir);
         Path out = tmp.resolve("glue-stsb-out");
-        int code = EvaluateJob.execute("glue", "--master", "local[2]", "--checkpoint", checkpoint.toString(),
-                "--data", dir.toString(), "--output", out.toString(), "--tasks", "STS-B", "--epochs", "1",
-                "--max-train-examples", "64", "--batch-size", "16", "--max-seq-length", "64", "--baseline", "random-init",
-                "--seed", "3", "--threads", "2");
+        int code = EvaluateJob.execute(
+                "glue",
+                "--master",
+                "local[2]",
+                "--checkpoint",
+                checkpoint.toString(),
+                "--data",
+                dir.toString(),
+                "--output",
+                out.toString(),
+                "--tasks",
+                "STS-B",
+                "--epochs",
+                "1",
+                "--max-train-examples",
+                "64",
+                "--batch-size",
+                "16",
+                "--max-seq-length",
+                "64",
+                "--baseline",
+                "random-init",
+                "--seed",
+                "3",
+                "--threads",
+                "2");
         assertEquals(0, code);
         JsonNode report = JSON.readTree(out.resolve("_REPORT.json").toFile());
-        JsonNode summary = JSON.readTree(out.resolve(GlueSummary.JSON_FILE).toFile()).path("zero_shot_stsb");
+        JsonNode summary =
+                JSON.readTree(out.resolve(GlueSummary.JSON_FILE).toFile()).path("zero_shot_stsb");
         for (String figure : List.of("spearmanr_raw", "spearmanr_whitened")) {
             double pretrained = report.path("zero_shot_stsb_" + figure).asDouble(Double.NaN);
-            double random = report.path("zero_shot_stsb_" + figure + "_baseline").asDouble(Double.NaN);
-            System.out.printf("zero-shot STS-B %s on 200 dev pairs: checkpoint %.4f, random-init %.4f%n", figure, pretrained, random);
+            double random =
+                    report.path("zero_shot_stsb_" + figure + "_baseline").asDouble(Double.NaN);
+            System.out.printf(
+                    "zero-shot STS-B %s on 200 dev pairs: checkpoint %.4f, random-init %.4f%n",
+                    figure, pretrained, random);
             assertTrue(Math.abs(pretrained) <= 1 && Math.abs(random) <= 1, figure + " " + pretrained + " " + random);
             assertTrue(Math.abs(pretrained - random) > 1e-6, figure + " " + pretrained + " " + random);
             assertEquals(pretrained, summary.path(figure).asDouble(), 0);
             assertEquals(random, summary.path("baseline_" + figure).asDouble(), 0);
         }
         String markdown = Files.readString(out.resolve(GlueSummary.MARKDOWN_FILE));
-        assertTrue(markdown.matches("(?s).*Zero-shot STS-B.*raw [-0-9.]+ \\(random-init baseline: [-0-9.]+\\),"
-                + " whitened [-0-9.]+ \\(random-init baseline: [-0-9.]+\\).*"), markdown);
+        assertTrue(
+                markdown.matches("(?s).*Zero-shot STS-B.*raw [-0-9.]+ \\(random-init baseline: [-0-9.]+\\),"
+                        + " whitened [-0-9.]+ \\(random-init baseline: [-0-9.]+\\).*"),
+                markdown);
     }
 
     /** STS-B's first 300 real training rows and first 200 dev rows under dir/STS-B. */
     private static void writeStsb(Path dir) throws IOException {
         Path stsb = Files.createDirectories(dir.resolve("STS-B"));
         Path shared = TinyBertForTests.sharedData().resolve("glue/STS-B");
-        Files.write(stsb.resolve("train.tsv"), Files.readAllLines(shared.resolve("train.tsv")).subList(0, 301));
-        Files.write(stsb.resolve("dev.tsv"), Files.readAllLines(shared.resolve("dev.tsv")).subList(0, 201));
+        Files.write(
+                stsb.resolve("train.tsv"),
+                Files.readAllLines(shared.resolve("train.tsv")).subList(0, 301));
+        Files.write(
+                stsb.resolve("dev.tsv"),
+                Files.readAllLines(shared.resolve("dev.tsv")).subList(0, 201));
     }
 
     @Test
     void anUnknownTaskOrAMissingTaskDirectoryIsAUsageError() {
         for (String tasks : List.of("SST-3", "CoLA")) {
-            int code = EvaluateJob.execute("glue", "--master", "local[2]", "--checkpoint", checkpoint.toString(),
-                    "--data", glue.toString(), "--output", tmp.resolve("glue-bad").toString(), "--tasks", tasks);
+            int code = EvaluateJob.execute(
+                    "glue",
+                    "--master",
+                    "local[2]",
+                    "--checkpoint",
+                    checkpoint.toString(),
+                    "--data",
+                    glue.toString(),
+                    "--output",
+                    tmp.resolve("glue-bad").toString(),
+                    "--tasks",
+                    tasks);
             assertEquals(2, code, tasks);
         }
     }

@@ -1,12 +1,11 @@
 package org.sparkbert.evaluate.finetune;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
 
 /** The split of the training set and the arg-max; GlueJobTest checks on real fine-tuning that dev never enters. */
 class LearningRateChoiceTest {
@@ -14,10 +13,11 @@ class LearningRateChoiceTest {
     @Test
     void fitsOnTheFirstFourFifthsAndTakesTheBestRateFirstOfTies() {
         List<Integer> fits = new ArrayList<>();
-        LearningRateChoice.Choice c = LearningRateChoice.choose(List.of(1e-4f, 5e-4f, 2e-3f, 4e-3f), 1000, (lr, fit) -> {
-            fits.add(fit);
-            return lr == 5e-4f || lr == 2e-3f ? 0.8 : 0.6;
-        });
+        LearningRateChoice.Choice c =
+                LearningRateChoice.choose(List.of(1e-4f, 5e-4f, 2e-3f, 4e-3f), 1000, (lr, fit) -> {
+                    fits.add(fit);
+                    return lr == 5e-4f || lr == 2e-3f ? 0.8 : 0.6;
+                });
         assertEquals(5e-4f, c.learningRate());
         assertEquals(List.of(0.6, 0.8, 0.8, 0.6), c.sliceScores());
         assertEquals(List.of(800, 800, 800, 800), fits);

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.evaluate.glue.GlueExample;
 import org.sparkbert.evaluate.glue.GlueTask;
 import org.sparkbert.evaluate.glue.GlueTsvReader;
@@ -18,8 +20,6 @@ import org.sparkbert.evaluate.perplexity.TinyBertForTests;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.masking.SpecialTokens;
-import org.sparkbert.engine.model.BertModel;
-import org.sparkbert.engine.model.ModelConfig;
 
 /**
  * The offline experiment behind docs/BENCHMARKS.md "Pretraining vs random init on SST-2" (not a test;
@@ -36,8 +36,7 @@ import org.sparkbert.engine.model.ModelConfig;
 public final class PretrainingVsRandomInit {
     private static final String REALNEWSLIKE = "c4/c4-realnewslike-train.00000-of-00512.records0001-0600.jsonl";
 
-    private PretrainingVsRandomInit() {
-    }
+    private PretrainingVsRandomInit() {}
 
     private static String option(String key, String fallback) {
         return System.getProperty(key, fallback);
@@ -70,8 +69,14 @@ public final class PretrainingVsRandomInit {
         int[] gold = dev.stream().mapToInt(GlueExample::label).toArray();
         String dump = option("dump", "");
         if (!dump.isEmpty()) {
-            writeLabelled(Path.of(dump, "train.tsv"), trainPairs.stream().map(EncodedPair::inputIds).toList(), labels);
-            writeLabelled(Path.of(dump, "dev.tsv"), devPairs.stream().map(EncodedPair::inputIds).toList(), gold);
+            writeLabelled(
+                    Path.of(dump, "train.tsv"),
+                    trainPairs.stream().map(EncodedPair::inputIds).toList(),
+                    labels);
+            writeLabelled(
+                    Path.of(dump, "dev.tsv"),
+                    devPairs.stream().map(EncodedPair::inputIds).toList(),
+                    gold);
             System.out.println("CHECKPOINT " + checkpoint);
         }
         if (!Boolean.parseBoolean(option("finetune", "true"))) {
@@ -79,12 +84,28 @@ public final class PretrainingVsRandomInit {
         }
         for (String lr : option("ftlr", "2e-3").split(",")) {
             for (String seed : option("seeds", "1").split(",")) {
-                FineTuneOptions options = new FineTuneOptions(Integer.parseInt(option("ftepochs", "1")), Float.parseFloat(lr),
-                        32, 0.1, 0.01f, 1.0f, Long.parseLong(seed), 2);
+                FineTuneOptions options = new FineTuneOptions(
+                        Integer.parseInt(option("ftepochs", "1")),
+                        Float.parseFloat(lr),
+                        32,
+                        0.1,
+                        0.01f,
+                        1.0f,
+                        Long.parseLong(seed),
+                        2);
                 double[] accuracy = new double[2];
                 for (int arm = 0; arm < 2; arm++) {
-                    try (SequenceClassifier tuned = SequenceClassifier.fineTune(arm == 0 ? weights : null, weights.config(), 2,
-                            trainPairs, labels, null, seqLength, encoder.padId(), options, arm == 0 ? "pretrained" : "random-init")) {
+                    try (SequenceClassifier tuned = SequenceClassifier.fineTune(
+                            arm == 0 ? weights : null,
+                            weights.config(),
+                            2,
+                            trainPairs,
+                            labels,
+                            null,
+                            seqLength,
+                            encoder.padId(),
+                            options,
+                            arm == 0 ? "pretrained" : "random-init")) {
                         int[] predicted = tuned.predictLabels(devPairs);
                         int right = 0;
                         for (int i = 0; i < gold.length; i++) {
@@ -93,8 +114,14 @@ public final class PretrainingVsRandomInit {
                         accuracy[arm] = right / (double) gold.length;
                     }
                 }
-                System.out.printf(Locale.ROOT, "RESULT fine-tuning lr %s seed %s: pretrained %.4f, random init %.4f (%+.4f)%n",
-                        lr, seed, accuracy[0], accuracy[1], accuracy[0] - accuracy[1]);
+                System.out.printf(
+                        Locale.ROOT,
+                        "RESULT fine-tuning lr %s seed %s: pretrained %.4f, random init %.4f (%+.4f)%n",
+                        lr,
+                        seed,
+                        accuracy[0],
+                        accuracy[1],
+                        accuracy[0] - accuracy[1]);
             }
         }
         System.out.printf(Locale.ROOT, "TOTAL %.0f s%n", (System.nanoTime() - started) / 1e9);
@@ -109,34 +136,58 @@ public final class PretrainingVsRandomInit {
             texts.addAll(TinyBertForTests.c4Documents(0, Integer.parseInt(option("docs", "600"))));
         }
         if (corpus.equals("all")) {
-            texts.addAll(TinyBertForTests.jsonLinesTexts(TinyBertForTests.sharedData().resolve(REALNEWSLIKE)));
+            texts.addAll(TinyBertForTests.jsonLinesTexts(
+                    TinyBertForTests.sharedData().resolve(REALNEWSLIKE)));
         }
         Path vocab = tmp.resolve("vocab");
         Tokenizer tokenizer = TinyBertForTests.smallVocabulary(texts, Integer.parseInt(option("vocab", "3000")), vocab);
         String dump = option("dump", "");
         if (!dump.isEmpty()) {
             Files.createDirectories(Path.of(dump));
-            List<int[]> sequences = TinyBertForTests.packedSequences(tokenizer, texts, Integer.parseInt(option("seq", "64")),
-                    option("objective", "mlm").equals("sop")).stream().map(ScoringSequence::inputIds).toList();
+            List<int[]> sequences = TinyBertForTests.packedSequences(
+                            tokenizer,
+                            texts,
+                            Integer.parseInt(option("seq", "64")),
+                            option("objective", "mlm").equals("sop"))
+                    .stream()
+                    .map(ScoringSequence::inputIds)
+                    .toList();
             writeLabelled(Path.of(dump, "pretraining.tsv"), sequences, new int[sequences.size()]);
         }
-        System.out.printf(Locale.ROOT, "DATA %d documents, unigram entropy of their tokens %.3f nats%n", texts.size(),
+        System.out.printf(
+                Locale.ROOT,
+                "DATA %d documents, unigram entropy of their tokens %.3f nats%n",
+                texts.size(),
                 unigramEntropy(tokenizer, texts));
         ModelConfig config = TinyBertForTests.bertTiny(tokenizer.vocabularySize(), 128, option("objective", "mlm"));
         int steps = Integer.parseInt(option("steps", "600"));
         int every = Math.max(1, steps / 10);
         double[] sums = new double[3];
         long started = System.nanoTime();
-        try (BertModel model = TinyBertForTests.pretrain(config, tokenizer, texts, Integer.parseInt(option("seq", "64")), steps,
-                Integer.parseInt(option("batch", "16")), Float.parseFloat(option("lr", "1e-3")),
-                (int) Math.round(steps * Double.parseDouble(option("warmup", "0.06"))), Double.parseDouble(option("mask", "0.15")),
-                Long.parseLong(option("pseed", "5")), m -> {
+        try (BertModel model = TinyBertForTests.pretrain(
+                config,
+                tokenizer,
+                texts,
+                Integer.parseInt(option("seq", "64")),
+                steps,
+                Integer.parseInt(option("batch", "16")),
+                Float.parseFloat(option("lr", "1e-3")),
+                (int) Math.round(steps * Double.parseDouble(option("warmup", "0.06"))),
+                Double.parseDouble(option("mask", "0.15")),
+                Long.parseLong(option("pseed", "5")),
+                m -> {
                     sums[0] += m.mlmLoss();
                     sums[1] += m.mlmAccuracy();
                     sums[2]++;
                     if (m.step() % every == 0) {
-                        System.out.printf(Locale.ROOT, "STEP %d masked-LM loss %.3f accuracy %.3f (mean of the last %d steps), %.0f s%n",
-                                m.step(), sums[0] / sums[2], sums[1] / sums[2], (int) sums[2], (System.nanoTime() - started) / 1e9);
+                        System.out.printf(
+                                Locale.ROOT,
+                                "STEP %d masked-LM loss %.3f accuracy %.3f (mean of the last %d steps), %.0f s%n",
+                                m.step(),
+                                sums[0] / sums[2],
+                                sums[1] / sums[2],
+                                (int) sums[2],
+                                (System.nanoTime() - started) / 1e9);
                         sums[0] = sums[1] = sums[2] = 0;
                     }
                 })) {
@@ -150,10 +201,15 @@ public final class PretrainingVsRandomInit {
      * the recipe transfers when the text is about what the task asks.
      */
     private static List<String> sst2Unlabelled(int skip) throws IOException {
-        List<GlueExample> all = GlueTsvReader.read(GlueTask.SST2.train(), TinyBertForTests.sharedData().resolve("glue"));
+        List<GlueExample> all = GlueTsvReader.read(
+                GlueTask.SST2.train(), TinyBertForTests.sharedData().resolve("glue"));
         List<String> documents = new ArrayList<>();
         for (int i = skip; i < all.size(); i += 8) {
-            documents.add(String.join(" ", all.subList(i, Math.min(i + 8, all.size())).stream().map(GlueExample::textA).toList()));
+            documents.add(String.join(
+                    " ",
+                    all.subList(i, Math.min(i + 8, all.size())).stream()
+                            .map(GlueExample::textA)
+                            .toList()));
         }
         return documents;
     }

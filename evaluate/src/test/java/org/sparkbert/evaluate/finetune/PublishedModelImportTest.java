@@ -20,6 +20,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,14 +42,9 @@ import org.sparkbert.evaluate.perplexity.TinyBertForTests;
 import org.sparkbert.job.StageCommand;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
+import org.sparkbert.tokenize.instances.InstancesJob;
 import org.sparkbert.train.ImportJob;
 import org.sparkbert.train.TrainJob;
-import org.sparkbert.tokenize.instances.InstancesJob;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * {@code import} of a real published model: all-MiniLM-L6-v2 as ONNX with its tokenizer.json (the
@@ -57,6 +57,7 @@ class PublishedModelImportTest {
 
     @TempDir
     static Path tmp;
+
     static Path onnx;
     static Path tokenizerJson;
     static Path imported;
@@ -68,8 +69,16 @@ class PublishedModelImportTest {
         onnx = resource(ONNX);
         tokenizerJson = resource(TOKENIZER);
         imported = tmp.resolve("minilm");
-        int code = StageCommand.execute(new ImportJob(), "--onnx", onnx.toString(), "--tokenizer", tokenizerJson.toString(),
-                "--output", imported.toString(), "--master", "local[2]");
+        int code = StageCommand.execute(
+                new ImportJob(),
+                "--onnx",
+                onnx.toString(),
+                "--tokenizer",
+                tokenizerJson.toString(),
+                "--output",
+                imported.toString(),
+                "--master",
+                "local[2]");
         assertEquals(0, code, "import exit code");
         ort = OrtEnvironment.getEnvironment();
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
@@ -85,11 +94,18 @@ class PublishedModelImportTest {
     /** The directory is what save_pretrained writes, with the shapes and settings of MiniLM-L6 read from the graph. */
     @Test
     void importWritesAHuggingFaceDirectory() throws IOException {
-        for (String file : List.of("config.json", "model.safetensors", "vocab.txt", "tokenizer.json", "tokenizer_config.json",
-                "special_tokens_map.json", "_REPORT.json")) {
+        for (String file : List.of(
+                "config.json",
+                "model.safetensors",
+                "vocab.txt",
+                "tokenizer.json",
+                "tokenizer_config.json",
+                "special_tokens_map.json",
+                "_REPORT.json")) {
             assertTrue(Files.isRegularFile(imported.resolve(file)), file);
         }
-        JsonNode config = new ObjectMapper().readTree(imported.resolve("config.json").toFile());
+        JsonNode config =
+                new ObjectMapper().readTree(imported.resolve("config.json").toFile());
         assertEquals("bert", config.get("model_type").asText());
         assertEquals(30522, config.get("vocab_size").asInt());
         assertEquals(384, config.get("hidden_size").asInt());
@@ -99,10 +115,17 @@ class PublishedModelImportTest {
         assertEquals(512, config.get("max_position_embeddings").asInt());
         assertEquals("gelu", config.get("hidden_act").asText());
         assertEquals(1e-12, config.get("layer_norm_eps").asDouble(), 1e-20);
-        Safetensors.Contents tensors = Safetensors.read(Files.readAllBytes(imported.resolve("model.safetensors")), "imported");
-        assertArrayEquals(new long[] {1536, 384}, tensors.tensor("encoder.layer.5.intermediate.dense.weight").shape());
-        assertEquals(6 * 16 + 5, tensors.tensors().size(), "BertModel's tensors without a pooler: " + tensors.tensors().keySet());
-        JsonNode special = new ObjectMapper().readTree(imported.resolve("special_tokens_map.json").toFile());
+        Safetensors.Contents tensors =
+                Safetensors.read(Files.readAllBytes(imported.resolve("model.safetensors")), "imported");
+        assertArrayEquals(
+                new long[] {1536, 384},
+                tensors.tensor("encoder.layer.5.intermediate.dense.weight").shape());
+        assertEquals(
+                6 * 16 + 5,
+                tensors.tensors().size(),
+                "BertModel's tensors without a pooler: " + tensors.tensors().keySet());
+        JsonNode special = new ObjectMapper()
+                .readTree(imported.resolve("special_tokens_map.json").toFile());
         assertEquals("[MASK]", special.get("mask_token").asText());
         assertEquals(Files.readString(tokenizerJson), Files.readString(imported.resolve("tokenizer.json")));
     }
@@ -135,7 +158,9 @@ class PublishedModelImportTest {
         ModelWeights weights = ModelWeights.read(imported.toString(), new Configuration());
         ModelConfig config = weights.config().withDropout(0f, 0f);
         List<EncodedPair> rows = sequences.stream()
-                .map(s -> new EncodedPair(Arrays.stream(s).mapToInt(v -> (int) v).toArray(), new int[s.length])).toList();
+                .map(s ->
+                        new EncodedPair(Arrays.stream(s).mapToInt(v -> (int) v).toArray(), new int[s.length]))
+                .toList();
         double worst = 0;
         try (BertModel model = weights.newModel(config, 2, rows.size(), t, 1, 0, 1, name -> false)) {
             model.forward(EncodedPair.batch(rows, t, 0, new int[rows.size()], null), 0, 0, 0f);
@@ -149,8 +174,8 @@ class PublishedModelImportTest {
                 }
             }
         }
-        System.out.println("imported MiniLM vs ONNX Runtime, last hidden states of " + rows.size() + " sentences: max abs "
-                + worst);
+        System.out.println("imported MiniLM vs ONNX Runtime, last hidden states of " + rows.size()
+                + " sentences: max abs " + worst);
         assertTrue(worst <= 1e-4, "max abs difference from ONNX Runtime " + worst);
     }
 
@@ -161,8 +186,10 @@ class PublishedModelImportTest {
      */
     @Test
     void zeroShotStsbEqualsOnnxRuntimes() throws Exception {
-        List<GlueExample> dev = GlueTsvReader.read(GlueTask.STSB.devSplits().get(0),
-                TinyBertForTests.sharedData().resolve("glue")).subList(0, 400);
+        List<GlueExample> dev = GlueTsvReader.read(
+                        GlueTask.STSB.devSplits().get(0),
+                        TinyBertForTests.sharedData().resolve("glue"))
+                .subList(0, 400);
         PairEncoder encoder = new PairEncoder(Tokenizers.load(imported.toString(), null), 128);
         ModelWeights weights = ModelWeights.read(imported.toString(), new Configuration());
         ZeroShotSimilarity.Result ours = ZeroShotSimilarity.evaluate(weights, 1, name -> false, dev, encoder, 2, 64);
@@ -208,19 +235,40 @@ class PublishedModelImportTest {
         List<Row> rows = new ArrayList<>();
         List<String> texts = TinyBertForTests.c4Documents(200, 3);
         for (int i = 0; i < texts.size(); i++) rows.add(RowFactory.create("held-out-" + i, texts.get(i)));
-        StructType schema = new StructType().add("id", DataTypes.StringType, false).add("text", DataTypes.StringType, false);
+        StructType schema =
+                new StructType().add("id", DataTypes.StringType, false).add("text", DataTypes.StringType, false);
         Path heldOut = tmp.resolve("held-out");
         spark.createDataFrame(rows, schema).coalesce(1).write().parquet(heldOut.toString());
         double[] perplexity = new double[2];
         String[][] backends = {{"cpu", "auto"}, {"opencl", "0"}};
         for (int i = 0; i < 2; i++) {
             Path out = tmp.resolve("perplexity-" + backends[i][0]);
-            assertEquals(0, StageCommand.execute(new org.sparkbert.evaluate.perplexity.PerplexityJob(), "--master", "local[1]",
-                    "--checkpoint", imported.toString(), "--input", heldOut.toString(), "--output", out.toString(),
-                    "--max-seq-length", "64", "--backend", backends[i][0], "--device", backends[i][1]), backends[i][0]);
-            perplexity[i] = new ObjectMapper().readTree(out.resolve("perplexity.json").toFile()).path("perplexity").asDouble();
+            assertEquals(
+                    0,
+                    StageCommand.execute(
+                            new org.sparkbert.evaluate.perplexity.PerplexityJob(),
+                            "--master",
+                            "local[1]",
+                            "--checkpoint",
+                            imported.toString(),
+                            "--input",
+                            heldOut.toString(),
+                            "--output",
+                            out.toString(),
+                            "--max-seq-length",
+                            "64",
+                            "--backend",
+                            backends[i][0],
+                            "--device",
+                            backends[i][1]),
+                    backends[i][0]);
+            perplexity[i] = new ObjectMapper()
+                    .readTree(out.resolve("perplexity.json").toFile())
+                    .path("perplexity")
+                    .asDouble();
         }
-        System.out.println("perplexity of the imported MiniLM (fresh MLM head): cpu " + perplexity[0] + ", opencl " + perplexity[1]);
+        System.out.println("perplexity of the imported MiniLM (fresh MLM head): cpu " + perplexity[0] + ", opencl "
+                + perplexity[1]);
         assertTrue(Double.isFinite(perplexity[0]) && perplexity[0] > 1, "cpu " + perplexity[0]);
         assertEquals(perplexity[0], perplexity[1], perplexity[0] * 1e-3, "cpu vs opencl");
 
@@ -231,16 +279,44 @@ class PublishedModelImportTest {
         Files.write(sst2.resolve("train.tsv"), train.subList(0, 201));
         Files.write(sst2.resolve("dev.tsv"), dev.subList(0, 201));
         Path out = tmp.resolve("glue-out");
-        assertEquals(0, org.sparkbert.evaluate.EvaluateJob.execute("glue", "--master", "local[2]", "--checkpoint",
-                imported.toString(), "--data", glue.toString(), "--output", out.toString(), "--tasks", "SST-2",
-                "--epochs", "2", "--lr", "5e-5", "--batch-size", "16", "--max-seq-length", "64", "--seed", "1",
-                "--threads", "2", "--backend", "cpu", "--head", "mean"));
+        assertEquals(
+                0,
+                org.sparkbert.evaluate.EvaluateJob.execute(
+                        "glue",
+                        "--master",
+                        "local[2]",
+                        "--checkpoint",
+                        imported.toString(),
+                        "--data",
+                        glue.toString(),
+                        "--output",
+                        out.toString(),
+                        "--tasks",
+                        "SST-2",
+                        "--epochs",
+                        "2",
+                        "--lr",
+                        "5e-5",
+                        "--batch-size",
+                        "16",
+                        "--max-seq-length",
+                        "64",
+                        "--seed",
+                        "1",
+                        "--threads",
+                        "2",
+                        "--backend",
+                        "cpu",
+                        "--head",
+                        "mean"));
         GlueResult result = GlueResult.fromJson(Files.readString(out.resolve("SST-2.json")), "SST-2.json");
         double accuracy = result.metrics().get(org.sparkbert.evaluate.metrics.GlueMetrics.ACC);
-        long positive = dev.subList(1, 201).stream().filter(line -> line.endsWith("\t1")).count();
+        long positive = dev.subList(1, 201).stream()
+                .filter(line -> line.endsWith("\t1"))
+                .count();
         double majority = Math.max(positive, 200 - positive) / 200.0;
-        System.out.println("SST-2, 200 training sentences, 2 epochs from the imported MiniLM, mean head: dev accuracy " + accuracy
-                + " on 200 dev sentences (majority class " + majority + ")");
+        System.out.println("SST-2, 200 training sentences, 2 epochs from the imported MiniLM, mean head: dev accuracy "
+                + accuracy + " on 200 dev sentences (majority class " + majority + ")");
         assertTrue(accuracy > majority, "accuracy " + accuracy + ", majority " + majority);
     }
 
@@ -259,23 +335,65 @@ class PublishedModelImportTest {
     void trainInitFromTheImportedModelBeatsAColdStart() throws Exception {
         Path instances = mlmInstances();
         Path scratchModel = scratchModel();
-        List<String> common = List.of("--master", "local[2]", "--data", instances.toString(), "--vocab", imported.toString(),
-                "--batch-size", "8", "--lr", "5e-4", "--max-predictions", "10", "--seed", "3", "--threads", "2");
+        List<String> common = List.of(
+                "--master",
+                "local[2]",
+                "--data",
+                instances.toString(),
+                "--vocab",
+                imported.toString(),
+                "--batch-size",
+                "8",
+                "--lr",
+                "5e-4",
+                "--max-predictions",
+                "10",
+                "--seed",
+                "3",
+                "--threads",
+                "2");
         Path warm = tmp.resolve("run-warm");
         Path cold = tmp.resolve("run-cold");
-        assertEquals(0, train(common, "--steps", "30", "--warmup-steps", "3", "--log-every", "10",
-                "--init-from", imported.toString(), "--output", warm.toString()));
-        assertEquals(0, train(common, "--steps", "30", "--warmup-steps", "3", "--log-every", "10",
-                "--model", scratchModel.toString(), "--output", cold.toString()));
+        assertEquals(
+                0,
+                train(
+                        common,
+                        "--steps",
+                        "30",
+                        "--warmup-steps",
+                        "3",
+                        "--log-every",
+                        "10",
+                        "--init-from",
+                        imported.toString(),
+                        "--output",
+                        warm.toString()));
+        assertEquals(
+                0,
+                train(
+                        common,
+                        "--steps",
+                        "30",
+                        "--warmup-steps",
+                        "3",
+                        "--log-every",
+                        "10",
+                        "--model",
+                        scratchModel.toString(),
+                        "--output",
+                        cold.toString()));
         double warmLoss = lastMlmLoss(warm);
         double coldLoss = lastMlmLoss(cold);
         System.out.println("MLM loss over steps 21-30: --init-from MiniLM " + warmLoss + ", from scratch " + coldLoss);
         assertTrue(warmLoss < coldLoss - 0.75, "init-from " + warmLoss + " vs scratch " + coldLoss);
 
-        JsonNode report = new ObjectMapper().readTree(warm.resolve("_REPORT.json").toFile());
+        JsonNode report =
+                new ObjectMapper().readTree(warm.resolve("_REPORT.json").toFile());
         assertEquals("huggingface", report.path("init_from_format").asText(), report.toString());
         assertEquals(5, report.path("init_fresh_tensors").size(), "the MLM head starts fresh: " + report);
-        JsonNode state = new ObjectMapper().readTree(warm.resolve("checkpoints/step-000030/trainer_state.json").toFile());
+        JsonNode state = new ObjectMapper()
+                .readTree(warm.resolve("checkpoints/step-000030/trainer_state.json")
+                        .toFile());
         assertTrue(state.toString().contains(report.path("init_from_sha256").asText()), state.toString());
 
         assertPyTorchReadsTheCheckpoint(warm.resolve("checkpoints/step-000030"));
@@ -286,9 +404,22 @@ class PublishedModelImportTest {
         Path again = tmp.resolve("run-again");
         List<String> gentle = new ArrayList<>(common);
         gentle.set(gentle.indexOf("--lr") + 1, "5e-5");
-        assertEquals(0, train(gentle, "--init-from", warm.resolve("checkpoints/step-000030").toString(),
-                "--output", again.toString(), "--steps", "5", "--warmup-steps", "0", "--log-every", "5"));
-        JsonNode againReport = new ObjectMapper().readTree(again.resolve("_REPORT.json").toFile());
+        assertEquals(
+                0,
+                train(
+                        gentle,
+                        "--init-from",
+                        warm.resolve("checkpoints/step-000030").toString(),
+                        "--output",
+                        again.toString(),
+                        "--steps",
+                        "5",
+                        "--warmup-steps",
+                        "0",
+                        "--log-every",
+                        "5"));
+        JsonNode againReport =
+                new ObjectMapper().readTree(again.resolve("_REPORT.json").toFile());
         assertEquals("sparkbert", againReport.path("init_from_format").asText());
         assertEquals(0, againReport.path("init_fresh_tensors").size(), againReport.toString());
         assertTrue(lastMlmLoss(again) < coldLoss - 0.75, "the checkpoint carried the training over");
@@ -331,19 +462,33 @@ class PublishedModelImportTest {
         }
         Path logits = tmp.resolve("pytorch-logits.safetensors");
         Path script = Path.of(System.getProperty("sparkbert.project.root"), "scripts", "golden", "bert_golden.py");
-        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "checkpoint", checkpoint.toString(),
-                batchFile.toString(), logits.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        "/usr/bin/python3",
+                        script.toString(),
+                        "checkpoint",
+                        checkpoint.toString(),
+                        batchFile.toString(),
+                        logits.toString())
+                .redirectErrorStream(true)
+                .start();
         String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), log);
         Safetensors.Contents torch = Safetensors.read(Files.readAllBytes(logits), logits.toString());
 
         ModelWeights weights = ModelWeights.read(checkpoint.toString(), new Configuration());
-        try (BertModel model = weights.newModel(weights.config().withDropout(0f, 0f), 2, rows, t, positions.length, 0, 0,
-                name -> false)) {
-            model.forward(new org.sparkbert.engine.model.Batch(rows, t, ids, types, mask, positions, labels, new int[rows]), 0, 0, 0f);
-            double mlm = relativeError(model.mlmLogits(), torch.tensor("mlm_logits").floats());
-            double hidden = relativeError(model.hiddenStates(), torch.tensor("hidden_states").floats());
-            System.out.println("checkpoint in PyTorch vs ours, relative error: MLM logits " + mlm + ", hidden states " + hidden);
+        try (BertModel model = weights.newModel(
+                weights.config().withDropout(0f, 0f), 2, rows, t, positions.length, 0, 0, name -> false)) {
+            model.forward(
+                    new org.sparkbert.engine.model.Batch(rows, t, ids, types, mask, positions, labels, new int[rows]),
+                    0,
+                    0,
+                    0f);
+            double mlm =
+                    relativeError(model.mlmLogits(), torch.tensor("mlm_logits").floats());
+            double hidden = relativeError(
+                    model.hiddenStates(), torch.tensor("hidden_states").floats());
+            System.out.println(
+                    "checkpoint in PyTorch vs ours, relative error: MLM logits " + mlm + ", hidden states " + hidden);
             assertTrue(mlm < 1e-4, "MLM logits, relative error " + mlm);
             assertTrue(hidden < 1e-4, "hidden states, relative error " + hidden);
         }
@@ -367,20 +512,38 @@ class PublishedModelImportTest {
         List<Row> rows = new ArrayList<>();
         List<String> texts = TinyBertForTests.c4Documents(0, 120);
         for (int i = 0; i < texts.size(); i++) rows.add(RowFactory.create("c4-" + i, texts.get(i)));
-        StructType schema = new StructType().add("id", DataTypes.StringType, false).add("text", DataTypes.StringType, false);
+        StructType schema =
+                new StructType().add("id", DataTypes.StringType, false).add("text", DataTypes.StringType, false);
         Path clean = tmp.resolve("clean");
         spark.createDataFrame(rows, schema).coalesce(1).write().parquet(clean.toString());
-        assertEquals(0, StageCommand.execute(new InstancesJob(), "--master", "local[2]", "--input", clean.toString(),
-                "--vocab", imported.toString(), "--output", instances.toString(), "--objective", "mlm",
-                "--max-seq-length", "64", "--seed", "5"));
+        assertEquals(
+                0,
+                StageCommand.execute(
+                        new InstancesJob(),
+                        "--master",
+                        "local[2]",
+                        "--input",
+                        clean.toString(),
+                        "--vocab",
+                        imported.toString(),
+                        "--output",
+                        instances.toString(),
+                        "--objective",
+                        "mlm",
+                        "--max-seq-length",
+                        "64",
+                        "--seed",
+                        "5"));
         return instances;
     }
 
     /** MiniLM-L6's shape as a model file, for the from-scratch run. */
     private static Path scratchModel() throws IOException {
         Path scratchModel = tmp.resolve("minilm-shape.conf");
-        Files.writeString(scratchModel, "hidden_size=384\nnum_hidden_layers=6\nnum_attention_heads=12\n"
-                + "intermediate_size=1536\nmax_position_embeddings=512\nobjective=mlm\n");
+        Files.writeString(
+                scratchModel,
+                "hidden_size=384\nnum_hidden_layers=6\nnum_attention_heads=12\n"
+                        + "intermediate_size=1536\nmax_position_embeddings=512\nobjective=mlm\n");
         return scratchModel;
     }
 
@@ -392,11 +555,15 @@ class PublishedModelImportTest {
 
     private static double lastMlmLoss(Path run) throws IOException {
         List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
-        return new ObjectMapper().readTree(lines.get(lines.size() - 1)).get("mlm_loss").asDouble();
+        return new ObjectMapper()
+                .readTree(lines.get(lines.size() - 1))
+                .get("mlm_loss")
+                .asDouble();
     }
 
     private static long[] ids(PairEncoder encoder, GlueExample pair, String sentence) {
-        EncodedPair e = encoder.encode(new GlueExample(pair.id(), pair.line(), sentence, null, GlueExample.NO_LABEL, Double.NaN));
+        EncodedPair e = encoder.encode(
+                new GlueExample(pair.id(), pair.line(), sentence, null, GlueExample.NO_LABEL, Double.NaN));
         return Arrays.stream(e.inputIds()).asLongStream().toArray();
     }
 
@@ -410,9 +577,10 @@ class PublishedModelImportTest {
             Arrays.fill(mask[r], 0, sequences.get(r).length, 1L);
         }
         try (OnnxTensor a = OnnxTensor.createTensor(ort, ids);
-             OnnxTensor b = OnnxTensor.createTensor(ort, mask);
-             OnnxTensor c = OnnxTensor.createTensor(ort, types);
-             OrtSession.Result result = session.run(Map.of("input_ids", a, "attention_mask", b, "token_type_ids", c))) {
+                OnnxTensor b = OnnxTensor.createTensor(ort, mask);
+                OnnxTensor c = OnnxTensor.createTensor(ort, types);
+                OrtSession.Result result =
+                        session.run(Map.of("input_ids", a, "attention_mask", b, "token_type_ids", c))) {
             return (float[][][]) result.get("last_hidden_state").orElseThrow().getValue();
         }
     }
@@ -431,8 +599,11 @@ class PublishedModelImportTest {
     }
 
     private static HuggingFaceTokenizer huggingFace() throws IOException {
-        return HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerJson)
-                .optPadding(false).optTruncation(false).build();
+        return HuggingFaceTokenizer.builder()
+                .optTokenizerPath(tokenizerJson)
+                .optPadding(false)
+                .optTruncation(false)
+                .build();
     }
 
     /** A resource of the langchain4j jar copied to a file (ONNX Runtime and the tokenizer read files). */

@@ -12,14 +12,14 @@ import java.util.SplittableRandom;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.evaluate.glue.GlueExample;
 import org.sparkbert.evaluate.glue.GlueTask;
 import org.sparkbert.evaluate.glue.GlueTsvReader;
 import org.sparkbert.evaluate.perplexity.ModelWeights;
 import org.sparkbert.evaluate.perplexity.TinyBertForTests;
 import org.sparkbert.tokenize.Tokenizer;
-import org.sparkbert.engine.model.BertModel;
-import org.sparkbert.engine.model.ModelConfig;
 
 class ZeroShotSimilarityTest {
 
@@ -94,12 +94,15 @@ class ZeroShotSimilarityTest {
             checkpoint = TinyBertForTests.writeCheckpoint(fresh, tokenizer, vocab, tmp.resolve("run"), 0);
         }
         ModelWeights weights = ModelWeights.read(checkpoint.toString(), new Configuration());
-        List<GlueExample> dev = GlueTsvReader.read(GlueTask.STSB.devSplits().get(0), TinyBertForTests.sharedData().resolve("glue"))
+        List<GlueExample> dev = GlueTsvReader.read(
+                        GlueTask.STSB.devSplits().get(0),
+                        TinyBertForTests.sharedData().resolve("glue"))
                 .subList(0, 150);
         PairEncoder encoder = new PairEncoder(tokenizer, 64);
         ZeroShotSimilarity.Result stored = ZeroShotSimilarity.evaluate(weights, 1, name -> false, dev, encoder, 2, 32);
         ZeroShotSimilarity.Result sameSeed = ZeroShotSimilarity.evaluate(weights, 7, name -> true, dev, encoder, 2, 32);
-        ZeroShotSimilarity.Result otherSeed = ZeroShotSimilarity.evaluate(weights, 8, name -> true, dev, encoder, 2, 32);
+        ZeroShotSimilarity.Result otherSeed =
+                ZeroShotSimilarity.evaluate(weights, 8, name -> true, dev, encoder, 2, 32);
         assertEquals(stored, sameSeed);
         assertNotEquals(stored.spearmanRaw(), otherSeed.spearmanRaw());
         assertNotEquals(stored.spearmanWhitened(), otherSeed.spearmanWhitened());

@@ -1,9 +1,11 @@
 package org.sparkbert.evaluate.glue;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every row of the real GLUE files in ../shared/data/glue, read with our reader and compared with an
@@ -30,11 +29,26 @@ class GlueRealFilesTest {
 
     /** Row counts as stated in ../shared/data/README.md (header lines excluded). */
     private static final Map<String, Integer> README_ROWS = Map.of(
-            "SST-2/train", 67_349, "SST-2/dev", 872,
-            "CoLA/train", 8_551, "CoLA/dev", 1_043,
-            "MRPC/train", 3_668, "MRPC/dev", 408,
-            "RTE/train", 2_490, "RTE/dev", 277,
-            "STS-B/train", 5_749, "STS-B/dev", 1_500);
+            "SST-2/train",
+            67_349,
+            "SST-2/dev",
+            872,
+            "CoLA/train",
+            8_551,
+            "CoLA/dev",
+            1_043,
+            "MRPC/train",
+            3_668,
+            "MRPC/dev",
+            408,
+            "RTE/train",
+            2_490,
+            "RTE/dev",
+            277,
+            "STS-B/train",
+            5_749,
+            "STS-B/dev",
+            1_500);
 
     @Test
     void everyRealFileReadsLikePythonsCsvModule() throws Exception {
@@ -52,11 +66,14 @@ class GlueRealFilesTest {
             assertEquals(README_ROWS.get(key), examples.size(), key + " rows (README.md)");
             assertEquals(file.get("rows").asInt(), examples.size(), key + " rows (Python)");
             assertEquals(file.get("first").asText(), rowString(task, examples.get(0)), key + " first row");
-            assertEquals(file.get("last").asText(), rowString(task, examples.get(examples.size() - 1)), key + " last row");
+            assertEquals(
+                    file.get("last").asText(), rowString(task, examples.get(examples.size() - 1)), key + " last row");
             assertEquals(file.get("sha256").asText(), sha256(task, examples), key + " all rows");
             if (!task.isRegression()) {
                 Map<String, Integer> expected = new TreeMap<>();
-                file.get("labels").properties().forEach(e -> expected.put(e.getKey(), e.getValue().asInt()));
+                file.get("labels")
+                        .properties()
+                        .forEach(e -> expected.put(e.getKey(), e.getValue().asInt()));
                 assertEquals(expected, labelHistogram(task, examples), key + " labels");
             }
             filesChecked++;
@@ -68,10 +85,12 @@ class GlueRealFilesTest {
     void mrpcHeaderWithByteOrderMarkIsAccepted() throws IOException {
         byte[] head = Files.readAllBytes(GLUE.resolve("MRPC/dev.tsv"));
         assertEquals((byte) 0xEF, head[0], "the shared MRPC file keeps GLUE's UTF-8 BOM");
-        GlueExample first = GlueTsvReader.read(GlueTask.MRPC.devSplits().get(0), GLUE).get(0);
+        GlueExample first =
+                GlueTsvReader.read(GlueTask.MRPC.devSplits().get(0), GLUE).get(0);
         assertEquals(1, first.label());
         assertEquals(2, first.line());
-        assertTrue(first.textB().startsWith("\" The foodservice pie business"), "quote kept literally: " + first.textB());
+        assertTrue(
+                first.textB().startsWith("\" The foodservice pie business"), "quote kept literally: " + first.textB());
     }
 
     @Test
@@ -107,7 +126,9 @@ class GlueRealFilesTest {
     }
 
     private static String rowString(GlueTask task, GlueExample e) {
-        String value = task.isRegression() ? String.format(Locale.ROOT, "%.3f", e.score()) : task.labels().get(e.label());
+        String value = task.isRegression()
+                ? String.format(Locale.ROOT, "%.3f", e.score())
+                : task.labels().get(e.label());
         return String.join("\t", e.id(), e.textA(), e.textB() == null ? "" : e.textB(), value);
     }
 

@@ -1,6 +1,7 @@
 package org.sparkbert.evaluate.glue;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -9,9 +10,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.Test;
 
 /** Line splitting as Python's universal newlines do it, whatever sizes the stream's reads come in. */
 class Utf8LineReaderTest {
@@ -31,7 +30,9 @@ class Utf8LineReaderTest {
         String longLine = "q".repeat(200_000);
         String edge = "p".repeat((1 << 16) - 1);
         String text = longLine + "\n" + edge + "\r\nlast";
-        assertEquals(List.of(longLine, edge, "last"), lines(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8))));
+        assertEquals(
+                List.of(longLine, edge, "last"),
+                lines(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8))));
     }
 
     @Test

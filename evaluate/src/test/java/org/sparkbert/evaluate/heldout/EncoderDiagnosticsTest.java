@@ -1,10 +1,9 @@
 package org.sparkbert.evaluate.heldout;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 class EncoderDiagnosticsTest {
     @Test

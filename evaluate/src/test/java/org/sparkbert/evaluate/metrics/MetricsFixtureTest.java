@@ -1,16 +1,15 @@
 package org.sparkbert.evaluate.metrics;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import java.io.InputStream;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Our metrics against scikit-learn and SciPy on the seeded inputs of scripts/fixtures/glue_metrics.py
@@ -56,8 +55,16 @@ class MetricsFixtureTest {
             String name = c.get("name").asText();
             double[] gold = doubles(c.get("gold"));
             double[] predicted = doubles(c.get("predicted"));
-            assertEquals(expectedCorrelation(c.get("pearson")), PearsonCorrelation.of(gold, predicted), TOLERANCE, name + " Pearson");
-            assertEquals(expectedCorrelation(c.get("spearman")), SpearmanCorrelation.of(gold, predicted), TOLERANCE, name + " Spearman");
+            assertEquals(
+                    expectedCorrelation(c.get("pearson")),
+                    PearsonCorrelation.of(gold, predicted),
+                    TOLERANCE,
+                    name + " Pearson");
+            assertEquals(
+                    expectedCorrelation(c.get("spearman")),
+                    SpearmanCorrelation.of(gold, predicted),
+                    TOLERANCE,
+                    name + " Spearman");
             cases++;
         }
         assertEquals(9, cases);
@@ -70,18 +77,19 @@ class MetricsFixtureTest {
 
     @Test
     void averageRanksShareTies() {
-        assertArrayEquals(new double[]{2.5, 1, 2.5, 5, 5, 5, 7},
-                AverageRanks.of(new double[]{0.4, 0.1, 0.4, 3, 3, 3, 9}));
+        assertArrayEquals(
+                new double[] {2.5, 1, 2.5, 5, 5, 5, 7}, AverageRanks.of(new double[] {0.4, 0.1, 0.4, 3, 3, 3, 9}));
     }
 
     @Test
     void mismatchedOrEmptyInputsAreRejected() {
-        IllegalArgumentException lengths = assertThrows(IllegalArgumentException.class,
-                () -> Accuracy.of(new int[]{1, 0}, new int[]{1}));
+        IllegalArgumentException lengths =
+                assertThrows(IllegalArgumentException.class, () -> Accuracy.of(new int[] {1, 0}, new int[] {1}));
         assertTrue(lengths.getMessage().contains("2 gold values but 1 predictions"), lengths.getMessage());
         assertThrows(IllegalArgumentException.class, () -> MatthewsCorrelation.of(new int[0], new int[0]));
-        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
-                () -> PearsonCorrelation.of(new double[]{1, 2}, new double[]{Double.NaN, 1}));
+        IllegalArgumentException nan = assertThrows(
+                IllegalArgumentException.class,
+                () -> PearsonCorrelation.of(new double[] {1, 2}, new double[] {Double.NaN, 1}));
         assertTrue(nan.getMessage().contains("finite"), nan.getMessage());
     }
 

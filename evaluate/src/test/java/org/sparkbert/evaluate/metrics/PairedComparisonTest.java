@@ -1,11 +1,11 @@
 package org.sparkbert.evaluate.metrics;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 /**
  * Against values worked by hand with the t table (t(0.975, 2) = 4.302652729749464,
@@ -30,8 +30,8 @@ class PairedComparisonTest {
     /** Differences -0.05, -0.04, -0.06, -0.05, -0.05: mean -0.05, sd sqrt(0.0002 / 4), clearly below 0. */
     @Test
     void fiveSeedsAndAnEvenMedian() {
-        PairedComparison c = PairedComparison.of(new double[] {0.60, 0.61, 0.59, 0.62, 0.60},
-                new double[] {0.65, 0.65, 0.65, 0.67, 0.65});
+        PairedComparison c = PairedComparison.of(
+                new double[] {0.60, 0.61, 0.59, 0.62, 0.60}, new double[] {0.65, 0.65, 0.65, 0.67, 0.65});
         double half = 2.7764451051977987 * Math.sqrt(0.0002 / 4) / Math.sqrt(5);
         assertEquals(-0.05, c.meanDifference(), 1e-12);
         assertEquals(-0.05 - half, c.low(), 1e-12);

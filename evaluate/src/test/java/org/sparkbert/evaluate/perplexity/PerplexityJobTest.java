@@ -19,11 +19,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkbert.engine.model.BertModel;
+import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.engine.tensorboard.PythonEventReader;
 import org.sparkbert.evaluate.EvaluateJob;
 import org.sparkbert.tokenize.Tokenizer;
-import org.sparkbert.engine.model.BertModel;
-import org.sparkbert.engine.model.ModelConfig;
 
 class PerplexityJobTest {
     private static final int SEQ = 64;
@@ -31,6 +31,7 @@ class PerplexityJobTest {
 
     @TempDir
     static Path tmp;
+
     private static Tokenizer tokenizer;
     private static Path initial;
     private static Path trained;
@@ -40,8 +41,12 @@ class PerplexityJobTest {
     /** BERT-tiny at initialisation and after 300 masked-LM steps on 400 C4 documents; 20 later documents held out. */
     @BeforeAll
     static void checkpoints() throws IOException {
-        spark = SparkSession.builder().master("local[2]").appName("PerplexityJobTest")
-                .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false").getOrCreate();
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("PerplexityJobTest")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
         List<String> train = TinyBertForTests.c4Documents(0, 400);
         Path vocab = tmp.resolve("vocab");
         tokenizer = TinyBertForTests.smallVocabulary(train, 2000, vocab);
@@ -71,21 +76,31 @@ class PerplexityJobTest {
         PerplexityResult before = perplexity(initial, heldOut, tmp.resolve("ppl-init"), "--seed", "7");
         PerplexityResult after = perplexity(trained, heldOut, tmp.resolve("ppl-trained"), "--seed", "7");
         int v = tokenizer.vocabularySize();
-        System.out.printf("held-out perplexity: %.1f at initialisation, %.1f after 300 steps (V = %d, %d tokens)%n",
+        System.out.printf(
+                "held-out perplexity: %.1f at initialisation, %.1f after 300 steps (V = %d, %d tokens)%n",
                 before.perplexity(), after.perplexity(), v, after.tokensScored());
-        assertTrue(before.perplexity() > 0.5 * v && before.perplexity() < 2.0 * v, "initial perplexity " + before.perplexity());
-        assertTrue(after.perplexity() < before.perplexity() / 3, "trained " + after.perplexity() + " vs initial " + before.perplexity());
+        assertTrue(
+                before.perplexity() > 0.5 * v && before.perplexity() < 2.0 * v,
+                "initial perplexity " + before.perplexity());
+        assertTrue(
+                after.perplexity() < before.perplexity() / 3,
+                "trained " + after.perplexity() + " vs initial " + before.perplexity());
         assertEquals(before.tokensScored(), after.tokensScored(), "the same seed masks the same positions");
         assertEquals(300, after.step());
         assertEquals(PerplexityResult.MLM, after.definition());
         assertTrue(Files.exists(tmp.resolve("ppl-trained/_REPORT.json")));
 
         // The same figure as a TensorBoard scalar at the checkpoint's step, read by an independent reader.
-        List<com.fasterxml.jackson.databind.JsonNode> events = PythonEventReader.read(tmp.resolve("ppl-trained/tensorboard"));
+        List<com.fasterxml.jackson.databind.JsonNode> events =
+                PythonEventReader.read(tmp.resolve("ppl-trained/tensorboard"));
         com.fasterxml.jackson.databind.JsonNode last = events.get(events.size() - 1);
         assertEquals(300, last.path("step").asLong(), events.toString());
-        assertEquals((float) after.perplexity(), last.path("scalars").path("heldout/perplexity").floatValue());
-        assertEquals((float) Math.log(after.perplexity()), last.path("scalars").path("heldout/cross_entropy").floatValue(),
+        assertEquals(
+                (float) after.perplexity(),
+                last.path("scalars").path("heldout/perplexity").floatValue());
+        assertEquals(
+                (float) Math.log(after.perplexity()),
+                last.path("scalars").path("heldout/cross_entropy").floatValue(),
                 1e-5 * Math.log(after.perplexity()));
     }
 
@@ -94,14 +109,22 @@ class PerplexityJobTest {
     void sparkResultEqualsASingleProcessComputation() throws IOException {
         PerplexityResult spark = perplexity(trained, heldOut, tmp.resolve("ppl-spark"), "--seed", "11");
         SequencePacker packer = new SequencePacker(tokenizer, SEQ);
-        List<ScoringSequence> sequences = packer.packAll(TextDocuments.split(heldOut.getFileName().toString(),
-                Files.readString(heldOut)));
-        CrossEntropySum local = PerplexityJob.score(ModelWeights.read(trained.toString(), new org.apache.hadoop.conf.Configuration()),
-                tokenizer, sequences.iterator(), SEQ, 0.15, 5, 11, false);
+        List<ScoringSequence> sequences =
+                packer.packAll(TextDocuments.split(heldOut.getFileName().toString(), Files.readString(heldOut)));
+        CrossEntropySum local = PerplexityJob.score(
+                ModelWeights.read(trained.toString(), new org.apache.hadoop.conf.Configuration()),
+                tokenizer,
+                sequences.iterator(),
+                SEQ,
+                0.15,
+                5,
+                11,
+                false);
         assertEquals(local.positions(), spark.tokensScored());
         assertEquals(local.perplexity(), spark.perplexity(), 1e-9 * local.perplexity());
         long tokens = sequences.stream().mapToLong(s -> s.inputIds().length - 2).sum();
-        assertTrue(spark.tokensScored() > 0.12 * tokens && spark.tokensScored() < 0.18 * tokens,
+        assertTrue(
+                spark.tokensScored() > 0.12 * tokens && spark.tokensScored() < 0.18 * tokens,
                 spark.tokensScored() + " masked of " + tokens);
     }
 
@@ -114,13 +137,21 @@ class PerplexityJobTest {
             rows.add(RowFactory.create("doc-" + i, heldOutTexts.get(i)));
             documents.add(new Document("doc-" + i, heldOutTexts.get(i)));
         }
-        StructType schema = new StructType().add("id", DataTypes.StringType, false).add("text", DataTypes.StringType, false);
+        StructType schema =
+                new StructType().add("id", DataTypes.StringType, false).add("text", DataTypes.StringType, false);
         Path clean = tmp.resolve("clean");
         spark.createDataFrame(rows, schema).repartition(3).write().parquet(clean.toString());
         PerplexityResult fromParquet = perplexity(trained, clean, tmp.resolve("ppl-parquet"), "--seed", "5");
         List<ScoringSequence> sequences = new SequencePacker(tokenizer, SEQ).packAll(documents);
-        CrossEntropySum local = PerplexityJob.score(ModelWeights.read(trained.toString(), new org.apache.hadoop.conf.Configuration()),
-                tokenizer, sequences.iterator(), SEQ, 0.15, 32, 5, false);
+        CrossEntropySum local = PerplexityJob.score(
+                ModelWeights.read(trained.toString(), new org.apache.hadoop.conf.Configuration()),
+                tokenizer,
+                sequences.iterator(),
+                SEQ,
+                0.15,
+                32,
+                5,
+                false);
         assertEquals(local.positions(), fromParquet.tokensScored());
         assertEquals(local.perplexity(), fromParquet.perplexity(), 1e-9 * local.perplexity());
     }
@@ -132,7 +163,8 @@ class PerplexityJobTest {
         Files.writeString(two, heldOutTexts.get(0) + "\n\n" + heldOutTexts.get(1) + "\n");
         PerplexityResult pseudo = perplexity(trained, two, tmp.resolve("ppl-pseudo"), "--pseudo");
         long pieces = Arrays.stream(new String[] {heldOutTexts.get(0), heldOutTexts.get(1)})
-                .mapToLong(t -> tokenizer.encode(t).length).sum();
+                .mapToLong(t -> tokenizer.encode(t).length)
+                .sum();
         assertEquals(pieces, pseudo.tokensScored());
         assertEquals(PerplexityResult.PSEUDO, pseudo.definition());
         assertTrue(pseudo.perplexity() < tokenizer.vocabularySize() / 4.0, "pseudo-perplexity " + pseudo.perplexity());
@@ -145,28 +177,55 @@ class PerplexityJobTest {
         String content = Files.readString(file);
         List<Document> articles = TextDocuments.split(file.getFileName().toString(), content);
         Pattern heading = Pattern.compile("^ = [^=].* = $");
-        long headings = content.lines().filter(l -> heading.matcher(l).matches()).count();
+        long headings =
+                content.lines().filter(l -> heading.matcher(l).matches()).count();
         assertEquals(headings, articles.size());
-        long words = Arrays.stream(content.split("\\s+")).filter(w -> !w.isEmpty()).count();
-        long inArticles = articles.stream().mapToLong(d -> Arrays.stream(d.text().split("\\s+")).filter(w -> !w.isEmpty()).count()).sum();
+        long words =
+                Arrays.stream(content.split("\\s+")).filter(w -> !w.isEmpty()).count();
+        long inArticles = articles.stream()
+                .mapToLong(d -> Arrays.stream(d.text().split("\\s+"))
+                        .filter(w -> !w.isEmpty())
+                        .count())
+                .sum();
         assertEquals(words, inArticles);
         assertTrue(articles.get(0).text().startsWith("= Homarus gammarus ="));
     }
 
     @Test
     void aMissingCheckpointIsAUsageError() {
-        int code = EvaluateJob.execute("perplexity", "--master", "local[2]", "--checkpoint", tmp.resolve("nothing").toString(),
-                "--input", heldOut.toString(), "--output", tmp.resolve("ppl-missing").toString());
+        int code = EvaluateJob.execute(
+                "perplexity",
+                "--master",
+                "local[2]",
+                "--checkpoint",
+                tmp.resolve("nothing").toString(),
+                "--input",
+                heldOut.toString(),
+                "--output",
+                tmp.resolve("ppl-missing").toString());
         assertEquals(2, code);
         assertTrue(!Files.exists(tmp.resolve("ppl-missing")));
     }
 
-    private static PerplexityResult perplexity(Path checkpoint, Path input, Path output, String... more) throws IOException {
-        String[] base = {"perplexity", "--master", "local[2]", "--checkpoint", checkpoint.toString(), "--input", input.toString(),
-                "--output", output.toString(), "--max-seq-length", Integer.toString(SEQ)};
+    private static PerplexityResult perplexity(Path checkpoint, Path input, Path output, String... more)
+            throws IOException {
+        String[] base = {
+            "perplexity",
+            "--master",
+            "local[2]",
+            "--checkpoint",
+            checkpoint.toString(),
+            "--input",
+            input.toString(),
+            "--output",
+            output.toString(),
+            "--max-seq-length",
+            Integer.toString(SEQ)
+        };
         String[] args = Arrays.copyOf(base, base.length + more.length);
         System.arraycopy(more, 0, args, base.length, more.length);
         assertEquals(0, EvaluateJob.execute(args));
-        return PerplexityResult.fromJson(Files.readString(output.resolve(PerplexityResult.FILE_NAME)), output.toString());
+        return PerplexityResult.fromJson(
+                Files.readString(output.resolve(PerplexityResult.FILE_NAME)), output.toString());
     }
 }

@@ -19,12 +19,6 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.sparkbert.evaluate.finetune.SequenceClassifier;
-import org.sparkbert.tokenize.Tokenizer;
-import org.sparkbert.tokenize.Tokenizers;
-import org.sparkbert.tokenize.masking.DynamicMasker;
-import org.sparkbert.tokenize.masking.MaskedInstance;
-import org.sparkbert.tokenize.masking.SpecialTokens;
 import org.sparkbert.engine.checkpoint.Checkpoint;
 import org.sparkbert.engine.checkpoint.CheckpointWriter;
 import org.sparkbert.engine.checkpoint.ModelExport;
@@ -35,6 +29,12 @@ import org.sparkbert.engine.model.Batch;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.engine.optim.Optimizer;
+import org.sparkbert.evaluate.finetune.SequenceClassifier;
+import org.sparkbert.tokenize.Tokenizer;
+import org.sparkbert.tokenize.Tokenizers;
+import org.sparkbert.tokenize.masking.DynamicMasker;
+import org.sparkbert.tokenize.masking.MaskedInstance;
+import org.sparkbert.tokenize.masking.SpecialTokens;
 
 /**
  * A BERT-tiny pretrained in the test on the shared C4 sample with the train module's API: a small
@@ -46,8 +46,7 @@ public final class TinyBertForTests {
     public static final String C4 = "c4/c4-en-train.00000-of-01024.records0001-1041.textonly.jsonl";
     private static final List<String> SPECIALS = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");
 
-    private TinyBertForTests() {
-    }
+    private TinyBertForTests() {}
 
     public static Path sharedData() {
         return Path.of(System.getProperty("sparkbert.shared.data"));
@@ -69,7 +68,11 @@ public final class TinyBertForTests {
         List<String> texts = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line; (line = in.readLine()) != null; ) {
-                texts.add(json.readTree(line).get("text").asText().replaceAll("\\s+", " ").strip());
+                texts.add(json.readTree(line)
+                        .get("text")
+                        .asText()
+                        .replaceAll("\\s+", " ")
+                        .strip());
             }
         }
         return texts;
@@ -84,10 +87,17 @@ public final class TinyBertForTests {
             }
         }
         Set<String> tokens = new LinkedHashSet<>(SPECIALS);
-        counts.keySet().stream().map(full::token).filter(t -> t.replace("##", "").length() == 1).sorted().forEach(tokens::add);
-        counts.entrySet().stream().sorted(Map.Entry.<Integer, Integer>comparingByValue(Comparator.reverseOrder())
+        counts.keySet().stream()
+                .map(full::token)
+                .filter(t -> t.replace("##", "").length() == 1)
+                .sorted()
+                .forEach(tokens::add);
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<Integer, Integer>comparingByValue(Comparator.reverseOrder())
                         .thenComparing(Map.Entry.comparingByKey()))
-                .limit(frequentPieces).map(e -> full.token(e.getKey())).forEach(tokens::add);
+                .limit(frequentPieces)
+                .map(e -> full.token(e.getKey()))
+                .forEach(tokens::add);
         Files.createDirectories(dir);
         Files.write(dir.resolve("vocab.txt"), tokens);
         return Tokenizers.load(dir.toString(), new Configuration(), null);
@@ -109,13 +119,21 @@ public final class TinyBertForTests {
      * the texts packed into seqLength sequences. With objective sop each sequence is cut in two halves
      * that are swapped for half of the sequences (ALBERT's sentence-order task, label 1 = swapped).
      */
-    public static BertModel pretrain(ModelConfig config, Tokenizer tokenizer, List<String> texts, int seqLength,
-                                     int steps, int batchSize, float lr, long seed) {
-        return pretrain(config, tokenizer, texts, seqLength, steps, batchSize, lr, steps / 10, 0.15, seed, m -> { });
+    public static BertModel pretrain(
+            ModelConfig config,
+            Tokenizer tokenizer,
+            List<String> texts,
+            int seqLength,
+            int steps,
+            int batchSize,
+            float lr,
+            long seed) {
+        return pretrain(config, tokenizer, texts, seqLength, steps, batchSize, lr, steps / 10, 0.15, seed, m -> {});
     }
 
     /** The texts packed into sequences of seqLength tokens ([CLS] ... [SEP]; one fewer for sop, which adds a [SEP]). */
-    public static List<ScoringSequence> packedSequences(Tokenizer tokenizer, List<String> texts, int seqLength, boolean sop) {
+    public static List<ScoringSequence> packedSequences(
+            Tokenizer tokenizer, List<String> texts, int seqLength, boolean sop) {
         SequencePacker packer = new SequencePacker(tokenizer, sop ? seqLength - 1 : seqLength);
         List<ScoringSequence> sequences = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
@@ -128,15 +146,25 @@ public final class TinyBertForTests {
      * As above, with warmupSteps of linear warm-up, maskRate of the tokens masked (BERT's 0.15 in the
      * overload above) and each step's metrics handed to the listener.
      */
-    public static BertModel pretrain(ModelConfig config, Tokenizer tokenizer, List<String> texts, int seqLength, int steps,
-                                     int batchSize, float lr, int warmupSteps, double maskRate, long seed,
-                                     Consumer<StepMetrics> listener) {
+    public static BertModel pretrain(
+            ModelConfig config,
+            Tokenizer tokenizer,
+            List<String> texts,
+            int seqLength,
+            int steps,
+            int batchSize,
+            float lr,
+            int warmupSteps,
+            double maskRate,
+            long seed,
+            Consumer<StepMetrics> listener) {
         boolean sop = config.hasSentenceTask();
         List<ScoringSequence> sequences = packedSequences(tokenizer, texts, seqLength, sop);
         int maxPredictions = (int) Math.ceil(seqLength * maskRate) + 1;
         DynamicMasker masker = new DynamicMasker(tokenizer, maskRate, maxPredictions, false, seed);
         Optimizer adamw = Optimizer.named("adamw", 0.01f);
-        BertModel model = Trainer.newModel(config, "cpu", 2, adamw, batchSize, seqLength, batchSize * maxPredictions, seed);
+        BertModel model =
+                Trainer.newModel(config, "cpu", 2, adamw, batchSize, seqLength, batchSize * maxPredictions, seed);
         if (steps == 0) {
             return model;
         }
@@ -155,22 +183,34 @@ public final class TinyBertForTests {
                 }
                 rows.add(sequences.get(order[next++]));
             }
-            listener.accept(trainer.step(List.of(batch(rows, masker, epoch, seqLength, pad, sop, SpecialTokens.of(tokenizer).sep()))));
+            listener.accept(trainer.step(List.of(batch(
+                    rows,
+                    masker,
+                    epoch,
+                    seqLength,
+                    pad,
+                    sop,
+                    SpecialTokens.of(tokenizer).sep()))));
         }
         return model;
     }
 
     public static Path writeCheckpoint(BertModel model, Tokenizer tokenizer, Path vocabDir, Path checkpoints, long step)
             throws IOException {
-        Checkpoint checkpoint = new Checkpoint(model.config(), ModelExport.tensors(model),
-                SpecialTokens.of(tokenizer).pad(), new org.apache.hadoop.fs.Path(vocabDir.toUri()), Map.of());
+        Checkpoint checkpoint = new Checkpoint(
+                model.config(),
+                ModelExport.tensors(model),
+                SpecialTokens.of(tokenizer).pad(),
+                new org.apache.hadoop.fs.Path(vocabDir.toUri()),
+                Map.of());
         FileSystem fs = FileSystem.getLocal(new Configuration());
-        org.apache.hadoop.fs.Path dir = new CheckpointWriter(fs, new org.apache.hadoop.fs.Path(checkpoints.toUri()))
-                .write(step, checkpoint);
+        org.apache.hadoop.fs.Path dir =
+                new CheckpointWriter(fs, new org.apache.hadoop.fs.Path(checkpoints.toUri())).write(step, checkpoint);
         return Path.of(dir.toUri());
     }
 
-    private static Batch batch(List<ScoringSequence> rows, DynamicMasker masker, int epoch, int t, int pad, boolean sop, int sep) {
+    private static Batch batch(
+            List<ScoringSequence> rows, DynamicMasker masker, int epoch, int t, int pad, boolean sop, int sep) {
         int b = rows.size();
         int[] order = new int[b];
         int[] ids = new int[b * t];
@@ -198,8 +238,15 @@ public final class TinyBertForTests {
                 labels.add(m.maskedLabels()[j]);
             }
         }
-        return new Batch(b, t, ids, types, attention, positions.stream().mapToInt(Integer::intValue).toArray(),
-                labels.stream().mapToInt(Integer::intValue).toArray(), order);
+        return new Batch(
+                b,
+                t,
+                ids,
+                types,
+                attention,
+                positions.stream().mapToInt(Integer::intValue).toArray(),
+                labels.stream().mapToInt(Integer::intValue).toArray(),
+                order);
     }
 
     /** [CLS] x [SEP] as [CLS] first-half [SEP] second-half [SEP], or with the halves swapped. */

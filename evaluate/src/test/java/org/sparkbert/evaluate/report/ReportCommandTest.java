@@ -1,21 +1,11 @@
 package org.sparkbert.evaluate.report;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.sparkbert.evaluate.EvaluateJob;
-import org.sparkbert.evaluate.ReportCommand;
-import org.sparkbert.evaluate.finetune.GlueSummary;
-import org.sparkbert.evaluate.finetune.ZeroShotSimilarity;
-import org.sparkbert.evaluate.glue.GlueResult;
-import org.sparkbert.evaluate.glue.GlueTask;
-import org.sparkbert.evaluate.metrics.GlueScore;
-import org.sparkbert.evaluate.metrics.PublishedScores;
-import org.sparkbert.evaluate.perplexity.PerplexityResult;
-import org.w3c.dom.Document;
-
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,10 +18,19 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkbert.evaluate.EvaluateJob;
+import org.sparkbert.evaluate.ReportCommand;
+import org.sparkbert.evaluate.finetune.GlueSummary;
+import org.sparkbert.evaluate.finetune.ZeroShotSimilarity;
+import org.sparkbert.evaluate.glue.GlueResult;
+import org.sparkbert.evaluate.glue.GlueTask;
+import org.sparkbert.evaluate.metrics.GlueScore;
+import org.sparkbert.evaluate.metrics.PublishedScores;
+import org.sparkbert.evaluate.perplexity.PerplexityResult;
+import org.w3c.dom.Document;
 
 /**
  * {@code evaluate report} on a synthetic run: the three files, their numbers, and report.html rendered by
@@ -49,15 +48,21 @@ class ReportCommandTest {
         Path run = syntheticRun();
         Path eval = syntheticEval();
         Path out = tmp.resolve("report");
-        assertEquals(0, ReportCommand.execute("--run", run.toString(), "--eval", eval.toString(), "--output", out.toString()));
+        assertEquals(
+                0,
+                ReportCommand.execute("--run", run.toString(), "--eval", eval.toString(), "--output", out.toString()));
 
         JsonNode json = new ObjectMapper().readTree(out.resolve("report.json").toFile());
         assertEquals(STEPS / 2, json.at("/training/points").asInt());
         assertEquals(STEPS, json.at("/training/last_step").asInt());
         assertEquals(2, json.at("/model/layers").asInt());
         assertEquals("BERT-Tiny", json.at("/model/published_same_size").asText());
-        assertEquals(List.of(100, 300, 600), List.of(json.at("/perplexity/0/step").asInt(), json.at("/perplexity/1/step").asInt(),
-                json.at("/perplexity/2/step").asInt()));
+        assertEquals(
+                List.of(100, 300, 600),
+                List.of(
+                        json.at("/perplexity/0/step").asInt(),
+                        json.at("/perplexity/1/step").asInt(),
+                        json.at("/perplexity/2/step").asInt()));
         assertEquals(41.5, json.at("/perplexity/1/perplexity").asDouble());
         assertEquals(expectedAverage(false), json.at("/glue/average").asDouble(), 1e-12);
         assertEquals(expectedAverage(true), json.at("/glue/baseline_average").asDouble(), 1e-12);
@@ -85,11 +90,15 @@ class ReportCommandTest {
         String html = Files.readString(out.resolve("report.html"));
         assertSelfContained(html);
         assertEquals(ReportLayout.all().size(), parseEverySvg(html));
-        assertTrue(Chromium.scrollWidth(out.resolve("report.html"), 1200, 900, tmp) <= 1200,
+        assertTrue(
+                Chromium.scrollWidth(out.resolve("report.html"), 1200, 900, tmp) <= 1200,
                 "the page fits a 1200 px wide window without scrolling sideways");
 
-        BufferedImage shot = Chromium.screenshot(out.resolve("report.html"), ReportLayout.PAGE_WIDTH,
-                ReportLayout.GLUE.top() + ReportLayout.GLUE.height() + ReportLayout.MARGIN, tmp);
+        BufferedImage shot = Chromium.screenshot(
+                out.resolve("report.html"),
+                ReportLayout.PAGE_WIDTH,
+                ReportLayout.GLUE.top() + ReportLayout.GLUE.height() + ReportLayout.MARGIN,
+                tmp);
         keepForInspection(out.resolve("report.html"), tmp.resolve("screenshot.png"));
         assertDrawn(shot, ReportLayout.LOSS, Palette.LOSS, 400);
         assertDrawn(shot, ReportLayout.LOSS, Palette.MLM_LOSS, 400);
@@ -118,8 +127,11 @@ class ReportCommandTest {
         assertTrue(md.contains("No --eval directory given: no GLUE results."), md);
         assertTrue(md.contains("No perplexity.json found"), md);
 
-        BufferedImage shot = Chromium.screenshot(out.resolve("report.html"), ReportLayout.PAGE_WIDTH,
-                ReportLayout.GLUE.top() + ReportLayout.GLUE.height() + ReportLayout.MARGIN, tmp);
+        BufferedImage shot = Chromium.screenshot(
+                out.resolve("report.html"),
+                ReportLayout.PAGE_WIDTH,
+                ReportLayout.GLUE.top() + ReportLayout.GLUE.height() + ReportLayout.MARGIN,
+                tmp);
         assertDrawn(shot, ReportLayout.LOSS, Palette.LOSS, 400);
         assertEquals(0, countColour(shot, ReportLayout.PERPLEXITY, Palette.PERPLEXITY), "empty perplexity plot");
         assertEquals(0, countColour(shot, ReportLayout.GLUE, Palette.OURS), "empty GLUE plot");
@@ -133,12 +145,19 @@ class ReportCommandTest {
         Path out = reportWithSummary(summary);
 
         String md = Files.readString(out.resolve("report.md"));
-        int caption = md.indexOf("Zero-shot STS-B (cosine of mean-pooled sentence vectors, no fine-tuning), Spearman × 100 over 1,500 dev pairs:");
+        int caption = md.indexOf(
+                "Zero-shot STS-B (cosine of mean-pooled sentence vectors, no fine-tuning), Spearman × 100 over 1,500 dev pairs:");
         assertTrue(md.indexOf("## GLUE") < caption && caption < md.indexOf("## Notes"), md);
-        assertTrue(md.contains("| Spearman | ours | random init |\n|---|---|---|\n| raw | 58.8 | 52.5 |\n| whitened | 74.0 | 75.8 |\n"), md);
+        assertTrue(
+                md.contains(
+                        "| Spearman | ours | random init |\n|---|---|---|\n| raw | 58.8 | 52.5 |\n| whitened | 74.0 | 75.8 |\n"),
+                md);
 
         String html = Files.readString(out.resolve("report.html"));
-        assertTrue(html.contains("<p>Zero-shot STS-B (cosine of mean-pooled sentence vectors, no fine-tuning), Spearman × 100 over 1,500 dev pairs:</p>"), html);
+        assertTrue(
+                html.contains(
+                        "<p>Zero-shot STS-B (cosine of mean-pooled sentence vectors, no fine-tuning), Spearman × 100 over 1,500 dev pairs:</p>"),
+                html);
         assertTrue(html.contains("<tr><td>raw</td><td>58.8</td><td>52.5</td></tr>"), html);
         assertTrue(html.contains("<tr><td>whitened</td><td>74.0</td><td>75.8</td></tr>"), html);
 
@@ -153,8 +172,10 @@ class ReportCommandTest {
         summary.zeroShot(new ZeroShotSimilarity.Result(0.588, 0.740, 1500));
         Path out = reportWithSummary(summary);
 
-        assertTrue(Files.readString(out.resolve("report.md")).contains("| raw | 58.8 | – |\n| whitened | 74.0 | – |\n"));
-        assertTrue(Files.readString(out.resolve("report.html")).contains("<tr><td>whitened</td><td>74.0</td><td>–</td></tr>"));
+        assertTrue(
+                Files.readString(out.resolve("report.md")).contains("| raw | 58.8 | – |\n| whitened | 74.0 | – |\n"));
+        assertTrue(Files.readString(out.resolve("report.html"))
+                .contains("<tr><td>whitened</td><td>74.0</td><td>–</td></tr>"));
         JsonNode json = new ObjectMapper().readTree(out.resolve("report.json").toFile());
         assertEquals(List.of("spearmanr_raw", "spearmanr_whitened", "pairs"), fieldNames(json.get("zero_shot_stsb")));
         assertEquals(0.740, json.at("/zero_shot_stsb/spearmanr_whitened").asDouble(), 1e-12);
@@ -166,27 +187,44 @@ class ReportCommandTest {
         Path out = reportWithSummary(glueSummary());
         assertFalse(Files.readString(out.resolve("report.md")).contains("Zero-shot"));
         assertFalse(Files.readString(out.resolve("report.html")).contains("Zero-shot"));
-        assertFalse(new ObjectMapper().readTree(out.resolve("report.json").toFile()).has("zero_shot_stsb"));
+        assertFalse(
+                new ObjectMapper().readTree(out.resolve("report.json").toFile()).has("zero_shot_stsb"));
     }
 
     @Test
     void badInputsExitWithUsageCode() throws Exception {
         Path empty = Files.createDirectories(tmp.resolve("not-a-run"));
-        assertEquals(2, ReportCommand.execute("--run", empty.toString(), "--output", tmp.resolve("o1").toString()));
+        assertEquals(
+                2,
+                ReportCommand.execute(
+                        "--run", empty.toString(), "--output", tmp.resolve("o1").toString()));
         assertFalse(Files.exists(tmp.resolve("o1")), "nothing written");
 
         Path run = Files.createDirectories(tmp.resolve("bad-run"));
         Files.writeString(run.resolve("metrics.jsonl"), "{\"step\": 1, \"loss\": 3}\n{\"step\": x}\n{\"step\": 3}\n");
-        assertEquals(2, ReportCommand.execute("--run", run.toString(), "--output", tmp.resolve("o2").toString()));
+        assertEquals(
+                2,
+                ReportCommand.execute(
+                        "--run", run.toString(), "--output", tmp.resolve("o2").toString()));
         assertFalse(Files.exists(tmp.resolve("o2")), "nothing written");
 
         Path goodRun = syntheticRun();
         Path eval = Files.createDirectories(tmp.resolve("bad-eval"));
         Files.writeString(eval.resolve("RTE.json"), "{\"task\": \"RTE\", \"metrics\": {\"f1\": 0.5}}");
-        ReportInputException e = org.junit.jupiter.api.Assertions.assertThrows(ReportInputException.class,
-                () -> new RunReportLoader(new org.apache.hadoop.conf.Configuration()).load(goodRun.toString(), eval.toString()));
+        ReportInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+                ReportInputException.class,
+                () -> new RunReportLoader(new org.apache.hadoop.conf.Configuration())
+                        .load(goodRun.toString(), eval.toString()));
         assertTrue(e.getMessage().contains("RTE.json: RTE results have no 'acc' metric"), e.getMessage());
-        assertEquals(2, ReportCommand.execute("--run", goodRun.toString(), "--eval", eval.toString(), "--output", tmp.resolve("o3").toString()));
+        assertEquals(
+                2,
+                ReportCommand.execute(
+                        "--run",
+                        goodRun.toString(),
+                        "--eval",
+                        eval.toString(),
+                        "--output",
+                        tmp.resolve("o3").toString()));
         assertEquals(2, ReportCommand.execute("--run", goodRun.toString()), "--output is required");
     }
 
@@ -216,9 +254,10 @@ class ReportCommandTest {
         }
         lines.append("{\"step\": ").append(STEPS + 2).append(", \"loss\": 2.");
         Files.writeString(run.resolve("metrics.jsonl"), lines.toString());
-        for (int step : new int[]{100, 300, 600}) {
+        for (int step : new int[] {100, 300, 600}) {
             Path checkpoint = Files.createDirectories(run.resolve("checkpoints/step-" + step));
-            Files.writeString(checkpoint.resolve("config.json"),
+            Files.writeString(
+                    checkpoint.resolve("config.json"),
                     "{\"architectures\": [\"BertForPreTraining\"], \"num_hidden_layers\": 2, \"hidden_size\": 128, \"num_attention_heads\": 2}");
         }
         return run;
@@ -230,22 +269,51 @@ class ReportCommandTest {
         double lr = 1e-3 * warmup * (1 - progress * 0.9);
         double mlmLoss = 3 + 7.3 * Math.exp(-4 * progress) + 0.15 * Math.sin(step * 0.7);
         double nspLoss = 0.35 + 0.35 * Math.exp(-3 * progress) + 0.03 * Math.cos(step * 1.3);
-        return String.format(Locale.ROOT, "{\"step\": %d, \"loss\": %.5f, \"mlm_loss\": %.5f, \"mlm_accuracy\": %.5f, \"nsp_loss\": %.5f,"
+        return String.format(
+                Locale.ROOT,
+                "{\"step\": %d, \"loss\": %.5f, \"mlm_loss\": %.5f, \"mlm_accuracy\": %.5f, \"nsp_loss\": %.5f,"
                         + " \"nsp_accuracy\": %.5f, \"lr\": %.7g, \"tokens_per_second\": %.1f, \"elapsed_seconds\": %.2f}\n",
-                step, mlmLoss + nspLoss, mlmLoss, 0.45 * (1 - Math.exp(-3 * progress)), nspLoss,
-                0.5 + 0.35 * (1 - Math.exp(-3 * progress)), lr, 5200 + 80 * Math.sin(step), step * 0.75);
+                step,
+                mlmLoss + nspLoss,
+                mlmLoss,
+                0.45 * (1 - Math.exp(-3 * progress)),
+                nspLoss,
+                0.5 + 0.35 * (1 - Math.exp(-3 * progress)),
+                lr,
+                5200 + 80 * Math.sin(step),
+                step * 0.75);
     }
 
     /** Perplexity at three checkpoints (one file names its step, two take it from their directory) and five GLUE tasks. */
     private Path syntheticEval() throws Exception {
         Path eval = Files.createDirectories(tmp.resolve("eval"));
-        writePerplexity(eval.resolve("perplexity/step-100"), new PerplexityResult(210.0, -1, "run/checkpoints/step-100", "mlm", 120_000, 7));
-        writePerplexity(eval.resolve("perplexity/latest"), new PerplexityResult(41.5, 300, "run/checkpoints/step-300", "mlm", 120_000, 7));
+        writePerplexity(
+                eval.resolve("perplexity/step-100"),
+                new PerplexityResult(210.0, -1, "run/checkpoints/step-100", "mlm", 120_000, 7));
+        writePerplexity(
+                eval.resolve("perplexity/latest"),
+                new PerplexityResult(41.5, 300, "run/checkpoints/step-300", "mlm", 120_000, 7));
         Path newest = Files.createDirectories(eval.resolve("perplexity/step-600"));
-        Files.writeString(newest.resolve(PerplexityResult.FILE_NAME), new PerplexityResult(18.25, -1, "run/checkpoints/step-600", "mlm",
-                120_000, 7).toJson(java.util.Map.of("scored", "validation split instances/validation (masks frozen)",
-                "held_out", java.util.Map.of("model_nats", Math.log(18.25), "unigram_nats", 6.5, "neighbour_nats", 4.25,
-                        "anisotropy", 0.375, "effective_rank", 42.5, "hidden_size", 128))));
+        Files.writeString(
+                newest.resolve(PerplexityResult.FILE_NAME),
+                new PerplexityResult(18.25, -1, "run/checkpoints/step-600", "mlm", 120_000, 7)
+                        .toJson(java.util.Map.of(
+                                "scored",
+                                "validation split instances/validation (masks frozen)",
+                                "held_out",
+                                java.util.Map.of(
+                                        "model_nats",
+                                        Math.log(18.25),
+                                        "unigram_nats",
+                                        6.5,
+                                        "neighbour_nats",
+                                        4.25,
+                                        "anisotropy",
+                                        0.375,
+                                        "effective_rank",
+                                        42.5,
+                                        "hidden_size",
+                                        128))));
         for (GlueResult result : glueResults().values()) {
             Files.writeString(eval.resolve(GlueResult.fileName(result.task())), result.toJson());
         }
@@ -257,7 +325,10 @@ class ReportCommandTest {
         Path eval = syntheticEval();
         Files.writeString(eval.resolve(GlueSummary.JSON_FILE), summary.toJson());
         Path out = tmp.resolve("report");
-        assertEquals(0, ReportCommand.execute("--run", syntheticRun().toString(), "--eval", eval.toString(), "--output", out.toString()));
+        assertEquals(
+                0,
+                ReportCommand.execute(
+                        "--run", syntheticRun().toString(), "--eval", eval.toString(), "--output", out.toString()));
         return out;
     }
 
@@ -280,14 +351,31 @@ class ReportCommandTest {
 
     private static Map<GlueTask, GlueResult> glueResults() {
         Map<GlueTask, GlueResult> results = new EnumMap<>(GlueTask.class);
-        results.put(GlueTask.COLA, new GlueResult(GlueTask.COLA, Map.of("mcc", 0.12), "random-init", Map.of("mcc", 0.0)));
-        results.put(GlueTask.SST2, new GlueResult(GlueTask.SST2, Map.of("acc", 0.81), "random-init", Map.of("acc", 0.55)));
-        results.put(GlueTask.MRPC, new GlueResult(GlueTask.MRPC, Map.of("acc", 0.70, "f1", 0.80, "acc_and_f1", 0.75),
-                "random-init", Map.of("acc", 0.68, "f1", 0.81, "acc_and_f1", 0.745)));
-        results.put(GlueTask.STSB, new GlueResult(GlueTask.STSB, Map.of("pearson", 0.70, "spearmanr", 0.68, "corr", 0.69),
-                "random-init", Map.of("pearson", 0.12, "spearmanr", 0.10, "corr", 0.11)));
-        results.put(GlueTask.MNLI, new GlueResult(GlueTask.MNLI, Map.of("acc_m", 0.65, "acc_mm", 0.64),
-                "random-init", Map.of("acc_m", 0.55, "acc_mm", 0.56)));
+        results.put(
+                GlueTask.COLA, new GlueResult(GlueTask.COLA, Map.of("mcc", 0.12), "random-init", Map.of("mcc", 0.0)));
+        results.put(
+                GlueTask.SST2, new GlueResult(GlueTask.SST2, Map.of("acc", 0.81), "random-init", Map.of("acc", 0.55)));
+        results.put(
+                GlueTask.MRPC,
+                new GlueResult(
+                        GlueTask.MRPC,
+                        Map.of("acc", 0.70, "f1", 0.80, "acc_and_f1", 0.75),
+                        "random-init",
+                        Map.of("acc", 0.68, "f1", 0.81, "acc_and_f1", 0.745)));
+        results.put(
+                GlueTask.STSB,
+                new GlueResult(
+                        GlueTask.STSB,
+                        Map.of("pearson", 0.70, "spearmanr", 0.68, "corr", 0.69),
+                        "random-init",
+                        Map.of("pearson", 0.12, "spearmanr", 0.10, "corr", 0.11)));
+        results.put(
+                GlueTask.MNLI,
+                new GlueResult(
+                        GlueTask.MNLI,
+                        Map.of("acc_m", 0.65, "acc_mm", 0.64),
+                        "random-init",
+                        Map.of("acc_m", 0.55, "acc_mm", 0.56)));
         return results;
     }
 
@@ -313,7 +401,9 @@ class ReportCommandTest {
         assertFalse(html.contains("<script"), "no script");
         assertFalse(html.contains("<link"), "no linked files");
         assertFalse(html.contains("src="), "no external images");
-        assertFalse(html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "").contains("http"), "no URL but the SVG namespace");
+        assertFalse(
+                html.replace("xmlns=\"http://www.w3.org/2000/svg\"", "").contains("http"),
+                "no URL but the SVG namespace");
     }
 
     /** Every inline SVG must be well-formed XML: browsers silently drop what they cannot parse. */
@@ -321,7 +411,8 @@ class ReportCommandTest {
         Matcher m = Pattern.compile("<svg .*?</svg>", Pattern.DOTALL).matcher(html);
         int count = 0;
         while (m.find()) {
-            Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+            Document svg = DocumentBuilderFactory.newInstance()
+                    .newDocumentBuilder()
                     .parse(new ByteArrayInputStream(m.group().getBytes(StandardCharsets.UTF_8)));
             assertEquals("svg", svg.getDocumentElement().getTagName());
             count++;
@@ -331,7 +422,9 @@ class ReportCommandTest {
 
     private static void assertDrawn(BufferedImage shot, PlotBox box, String colour, int minimumPixels) {
         int count = countColour(shot, box, colour);
-        assertTrue(count >= minimumPixels, box.id() + ": only " + count + " pixels of " + colour + " (expected at least " + minimumPixels + ")");
+        assertTrue(
+                count >= minimumPixels,
+                box.id() + ": only " + count + " pixels of " + colour + " (expected at least " + minimumPixels + ")");
     }
 
     /** Pixels within a small distance of {@code colour} inside {@code box}. */
@@ -341,7 +434,9 @@ class ReportCommandTest {
         for (int y = box.top(); y < Math.min(shot.getHeight(), box.top() + box.height()); y++) {
             for (int x = box.left(); x < Math.min(shot.getWidth(), box.left() + box.width()); x++) {
                 int rgb = shot.getRGB(x, y);
-                if (near(rgb >> 16 & 0xff, want >> 16 & 0xff) && near(rgb >> 8 & 0xff, want >> 8 & 0xff) && near(rgb & 0xff, want & 0xff)) {
+                if (near(rgb >> 16 & 0xff, want >> 16 & 0xff)
+                        && near(rgb >> 8 & 0xff, want >> 8 & 0xff)
+                        && near(rgb & 0xff, want & 0xff)) {
                     count++;
                 }
             }

@@ -1,13 +1,12 @@
 package org.sparkbert.evaluate.report;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class TrainingLogReaderTest {
 
@@ -18,7 +17,9 @@ class TrainingLogReaderTest {
                 {"step": 10, "loss": 9.25, "mlm_loss": 8.5, "mlm_accuracy": 0.05, "nsp_loss": 0.75, "nsp_accuracy": 0.5, "lr": 1e-4, "tokens_per_second": 4800, "elapsed_seconds": 6}
 
                 """, "run/metrics.jsonl");
-        assertEquals(List.of(10L, 20L), log.points().stream().map(TrainingPoint::step).toList());
+        assertEquals(
+                List.of(10L, 20L),
+                log.points().stream().map(TrainingPoint::step).toList());
         TrainingPoint first = log.first();
         assertEquals(9.25, first.loss());
         assertEquals(0.75, first.nspLoss());
@@ -45,13 +46,16 @@ class TrainingLogReaderTest {
 
     @Test
     void malformedLinesNameFileAndLine() {
-        ReportInputException json = assertThrows(ReportInputException.class,
+        ReportInputException json = assertThrows(
+                ReportInputException.class,
                 () -> TrainingLogReader.parse("{\"step\": 1}\n{\"step\": 2,\n{\"step\": 3}\n", "run/metrics.jsonl"));
         assertTrue(json.getMessage().startsWith("run/metrics.jsonl:2: not a JSON object"), json.getMessage());
-        ReportInputException step = assertThrows(ReportInputException.class,
+        ReportInputException step = assertThrows(
+                ReportInputException.class,
                 () -> TrainingLogReader.parse("{\"step\": 1}\n{\"loss\": 2.0}\n", "run/metrics.jsonl"));
         assertEquals("run/metrics.jsonl:2: every line needs an integer \"step\"", step.getMessage());
-        ReportInputException type = assertThrows(ReportInputException.class,
+        ReportInputException type = assertThrows(
+                ReportInputException.class,
                 () -> TrainingLogReader.parse("{\"step\": 1, \"lr\": \"fast\"}\n", "m.jsonl"));
         assertTrue(type.getMessage().startsWith("m.jsonl:1: \"lr\" must be a number"), type.getMessage());
     }

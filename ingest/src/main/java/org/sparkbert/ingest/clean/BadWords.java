@@ -64,7 +64,8 @@ public final class BadWords {
                 throw new IllegalStateException("The bad-words list holds a one-character word, '" + w + "'.");
             }
             lists.computeIfAbsent(w.charAt(0), c -> new java.util.TreeMap<>())
-                    .computeIfAbsent(w.charAt(1), c -> new ArrayList<>()).add(i);
+                    .computeIfAbsent(w.charAt(1), c -> new ArrayList<>())
+                    .add(i);
         }
         lists.forEach((c, bySecond) -> byFirstChar[c] = new Bucket(bySecond));
     }
@@ -149,6 +150,8 @@ public final class BadWords {
             return true;
         }
         int type = Character.getType(cp);
-        return type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER || type == Character.OTHER_NUMBER;
+        return type == Character.DECIMAL_DIGIT_NUMBER
+                || type == Character.LETTER_NUMBER
+                || type == Character.OTHER_NUMBER;
     }
 }

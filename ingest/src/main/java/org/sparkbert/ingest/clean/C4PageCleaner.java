@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 public final class C4PageCleaner {
     private static final Pattern CITATION = Pattern.compile("\\[\\p{Nd}*\\]|\\[edit\\]|\\[citation needed\\]");
     private static final String[] POLICY_PHRASES = {
-        "terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies"};
+        "terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies"
+    };
 
     private final CleaningRules rules;
     private final SentenceCounter sentences = new SentenceCounter();

@@ -1,8 +1,7 @@
 package org.sparkbert.ingest.clean;
 
-import org.sparkbert.job.Settings;
-
 import java.io.Serializable;
+import org.sparkbert.job.Settings;
 
 /** Which page rules run and their thresholds, read once from the {@code ingest.rule.*} settings. */
 public final class CleaningRules implements Serializable {

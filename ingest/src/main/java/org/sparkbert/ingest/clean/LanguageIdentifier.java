@@ -4,7 +4,6 @@ import com.cybozu.labs.langdetect.Detector;
 import com.cybozu.labs.langdetect.DetectorFactory;
 import com.cybozu.labs.langdetect.LangDetectException;
 import com.cybozu.labs.langdetect.Language;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,7 +29,8 @@ public final class LanguageIdentifier {
     private static final String[] PROFILES = {
         "af", "ar", "bg", "bn", "cs", "da", "de", "el", "en", "es", "et", "fa", "fi", "fr", "gu", "he", "hi", "hr",
         "hu", "id", "it", "ja", "kn", "ko", "lt", "lv", "mk", "ml", "mr", "ne", "nl", "no", "pa", "pl", "pt", "ro",
-        "ru", "sk", "sl", "so", "sq", "sv", "sw", "ta", "te", "th", "tl", "tr", "uk", "ur", "vi", "zh-cn", "zh-tw"};
+        "ru", "sk", "sl", "so", "sq", "sv", "sw", "ta", "te", "th", "tl", "tr", "uk", "ur", "vi", "zh-cn", "zh-tw"
+    };
 
     /** How many windows a sample takes from a long page. */
     static final int WINDOWS = 4;
@@ -58,8 +58,8 @@ public final class LanguageIdentifier {
     /** @param sampleChars identify a longer text from a sample of about this many characters; 0: the whole text */
     public LanguageIdentifier(int sampleChars) {
         if (sampleChars < 0 || (sampleChars > 0 && sampleChars < 4 * WINDOWS)) {
-            throw new IllegalArgumentException("The language sample must be 0 (whole text) or at least "
-                    + 4 * WINDOWS + " characters, not " + sampleChars + ".");
+            throw new IllegalArgumentException("The language sample must be 0 (whole text) or at least " + 4 * WINDOWS
+                    + " characters, not " + sampleChars + ".");
         }
         this.sampleChars = sampleChars;
         loadProfilesOnce();
@@ -133,7 +133,8 @@ public final class LanguageIdentifier {
             String resource = "profiles/" + name;
             try (InputStream in = DetectorFactory.class.getClassLoader().getResourceAsStream(resource)) {
                 if (in == null) {
-                    throw new IllegalStateException("langdetect profile " + resource + " is missing from the class path.");
+                    throw new IllegalStateException(
+                            "langdetect profile " + resource + " is missing from the class path.");
                 }
                 json.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             } catch (IOException e) {

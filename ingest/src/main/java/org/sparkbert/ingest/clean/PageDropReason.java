@@ -2,8 +2,7 @@ package org.sparkbert.ingest.clean;
 
 /** Why the page rules dropped a whole page: keys of the report's {@code dropped} map. */
 public final class PageDropReason {
-    private PageDropReason() {
-    }
+    private PageDropReason() {}
 
     public static final String PAGE_TOO_LONG = "page_too_long";
     public static final String LOREM_IPSUM = "lorem_ipsum";

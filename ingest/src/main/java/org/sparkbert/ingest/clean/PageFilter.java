@@ -20,7 +20,8 @@ public final class PageFilter {
     }
 
     public PageVerdict judge(String page) {
-        if (rules.maxPageLength && page.length() > rules.maxPageChars
+        if (rules.maxPageLength
+                && page.length() > rules.maxPageChars
                 && page.codePointCount(0, page.length()) > rules.maxPageChars) {
             return PageVerdict.dropped(PageDropReason.PAGE_TOO_LONG, new int[LineRule.values().length]);
         }

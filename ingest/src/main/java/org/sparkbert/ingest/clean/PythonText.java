@@ -10,8 +10,7 @@ import java.util.List;
  * words and lines are counted the same way.
  */
 public final class PythonText {
-    private PythonText() {
-    }
+    private PythonText() {}
 
     public static boolean isSpace(char c) {
         return Character.isWhitespace(c) || c == '\u00A0' || c == '\u2007' || c == '\u202F' || c == '\u0085';
@@ -104,8 +103,16 @@ public final class PythonText {
 
     private static boolean isLineBoundary(char c) {
         switch (c) {
-            case '\n': case '\r': case '\u000B': case '\u000C': case '\u001C': case '\u001D': case '\u001E':
-            case '\u0085': case '\u2028': case '\u2029':
+            case '\n':
+            case '\r':
+            case '\u000B':
+            case '\u000C':
+            case '\u001C':
+            case '\u001D':
+            case '\u001E':
+            case '\u0085':
+            case '\u2028':
+            case '\u2029':
                 return true;
             default:
                 return false;

@@ -1,13 +1,13 @@
 package org.sparkbert.ingest.dedup;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.min;
+
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.least;
-import static org.apache.spark.sql.functions.min;
 
 /**
  * Connected components of an undirected graph on Spark, without GraphFrames: every node starts with
@@ -18,8 +18,7 @@ import static org.apache.spark.sql.functions.min;
 public final class ConnectedComponents {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectedComponents.class);
 
-    private ConnectedComponents() {
-    }
+    private ConnectedComponents() {}
 
     /** @param edges rows {@code a, b} (long node ids); returns {@code node, component} for every node on an edge. */
     public static Dataset<Row> of(Dataset<Row> edges, int maxIterations) {
@@ -27,15 +26,21 @@ public final class ConnectedComponents {
                 .union(edges.select(col("b").as("src"), col("a").as("dst")))
                 .distinct()
                 .localCheckpoint();
-        Dataset<Row> labels = both.select(col("src").as("node"), least(col("src"), col("dst")).as("label"))
-                .groupBy("node").agg(min("label").as("label"))
+        Dataset<Row> labels = both.select(
+                        col("src").as("node"), least(col("src"), col("dst")).as("label"))
+                .groupBy("node")
+                .agg(min("label").as("label"))
                 .localCheckpoint();
         for (int round = 1; ; round++) {
             Dataset<Row> offered = both.join(labels, col("src").equalTo(col("node")))
                     .select(col("dst").as("node"), col("label"));
-            Dataset<Row> next = labels.union(offered).groupBy("node").agg(min("label").as("label")).localCheckpoint();
+            Dataset<Row> next = labels.union(offered)
+                    .groupBy("node")
+                    .agg(min("label").as("label"))
+                    .localCheckpoint();
             long changed = next.join(labels.withColumnRenamed("label", "old"), "node")
-                    .where(col("label").notEqual(col("old"))).count();
+                    .where(col("label").notEqual(col("old")))
+                    .count();
             LOG.info("connected components: round {}, {} labels changed", round, changed);
             labels = next;
             if (changed == 0) {

@@ -2,8 +2,7 @@ package org.sparkbert.ingest.dedup;
 
 /** Why a deduplication step dropped a page: keys of the report's {@code dropped} map. */
 public final class DuplicateReason {
-    private DuplicateReason() {
-    }
+    private DuplicateReason() {}
 
     public static final String URL = "duplicate_url";
     public static final String EXACT = "duplicate_exact";

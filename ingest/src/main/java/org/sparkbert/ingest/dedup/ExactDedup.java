@@ -1,15 +1,13 @@
 package org.sparkbert.ingest.dedup;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
 import org.sparkbert.ingest.Page;
-import scala.Tuple2;
-
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 
 /**
  * Exact duplicates of whole pages: equal MD5 of the cleaned text. A page whose text an earlier output
@@ -20,29 +18,36 @@ public final class ExactDedup {
     /** Longs per record: text hash (2), id (2), key, from an earlier output (0/1). */
     private static final int RECORD = 6;
 
-    private static final Comparator<long[]> SMALLEST_FIRST = Comparator
-            .comparing((long[] r) -> new Hash128(r[2], r[3]))
-            .thenComparingLong(r -> r[4]);
+    private static final Comparator<long[]> SMALLEST_FIRST =
+            Comparator.comparing((long[] r) -> new Hash128(r[2], r[3])).thenComparingLong(r -> r[4]);
 
-    private ExactDedup() {
-    }
+    private ExactDedup() {}
 
     /**
      * @param docs     this run's pages
      * @param previous rows with {@code id, text} of the earlier outputs' pages, or null
      */
     public static JavaRDD<Drop> drops(JavaRDD<Page> docs, JavaRDD<Row> previous, int partitions) {
-        JavaPairRDD<Integer, long[]> current = docs.mapPartitionsToPair(pages -> new PackedBatches<Page>(pages,
-                partitions, RECORD, (p, out) -> add(out, Hash128.ofHex(p.textHash), Hash128.ofHex(p.id), p.key, 0)));
+        JavaPairRDD<Integer, long[]> current = docs.mapPartitionsToPair(pages -> new PackedBatches<Page>(
+                pages,
+                partitions,
+                RECORD,
+                (p, out) -> add(out, Hash128.ofHex(p.textHash), Hash128.ofHex(p.id), p.key, 0)));
         if (previous != null) {
-            current = current.union(previous.mapPartitionsToPair(rows -> new PackedBatches<Row>(rows, partitions, RECORD,
-                    (r, out) -> add(out, Hash128.of(Hashes.md5(r.getString(1))), Hash128.ofHex(r.getString(0)), -1, 1))));
+            current = current.union(previous.mapPartitionsToPair(rows -> new PackedBatches<Row>(
+                    rows,
+                    partitions,
+                    RECORD,
+                    (r, out) ->
+                            add(out, Hash128.of(Hashes.md5(r.getString(1))), Hash128.ofHex(r.getString(0)), -1, 1))));
         }
         return current.partitionBy(new HashPartitioner(partitions)).mapPartitions(batches -> {
             List<Drop> out = new ArrayList<>();
-            for (List<long[]> group : PackedBatches.groupedByHash(batches, RECORD).values()) {
+            for (List<long[]> group :
+                    PackedBatches.groupedByHash(batches, RECORD).values()) {
                 group.sort(SMALLEST_FIRST);
-                long[] earlier = group.stream().filter(r -> r[5] == 1).findFirst().orElse(null);
+                long[] earlier =
+                        group.stream().filter(r -> r[5] == 1).findFirst().orElse(null);
                 List<long[]> ours = group.stream().filter(r -> r[5] == 0).toList();
                 if (earlier != null) {
                     String survivor = new Hash128(earlier[2], earlier[3]).hex();

@@ -7,8 +7,7 @@ import java.util.HexFormat;
 
 /** The hashes the deduplication keys on: MD5 where C4 uses it, SHA-256 for ids, a 64-bit mixer for MinHash. */
 public final class Hashes {
-    private Hashes() {
-    }
+    private Hashes() {}
 
     public static byte[] md5(String text) {
         return digest("MD5", text);

@@ -1,14 +1,5 @@
 package org.sparkbert.ingest.dedup;
 
-import org.apache.spark.HashPartitioner;
-import org.apache.spark.api.java.JavaPairRDD;
-import org.apache.spark.api.java.JavaRDD;
-import org.sparkbert.ingest.Page;
-import org.sparkbert.ingest.PageLayout;
-import org.sparkbert.ingest.clean.PythonText;
-import org.sparkbert.ingest.clean.SentenceCounter;
-import scala.Tuple2;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -19,6 +10,14 @@ import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.StreamSupport;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.sparkbert.ingest.Page;
+import org.sparkbert.ingest.PageLayout;
+import org.sparkbert.ingest.clean.PythonText;
+import org.sparkbert.ingest.clean.SentenceCounter;
+import scala.Tuple2;
 
 /**
  * C4's line deduplication across the corpus ({@code remove_duplicate_text}): every line, keyed by the
@@ -36,23 +35,23 @@ public final class LineDedup {
     /** Longs per line record: the line hash (2), its page's owner hash (2), the page key. */
     private static final int RECORD = 5;
 
-    private LineDedup() {
-    }
+    private LineDedup() {}
 
     /**
      * @param docs the pages still in the corpus, laid out as {@code layout} says
      * @return the same pages, each with its new text and lines removed, or the reason it is dropped
      */
     public static JavaRDD<Page> apply(JavaRDD<Page> docs, PageLayout layout, int minSentences, int partitions) {
-        JavaPairRDD<Long, long[]> lost = docs
-                .mapPartitionsToPair(pages -> new PackedBatches<>(pages, partitions, RECORD, LineDedup::pack))
+        JavaPairRDD<Long, long[]> lost = docs.mapPartitionsToPair(
+                        pages -> new PackedBatches<>(pages, partitions, RECORD, LineDedup::pack))
                 .partitionBy(new HashPartitioner(partitions))
                 .mapPartitionsToPair(LineDedup::lostLines)
                 .reduceByKey(layout.partitioner(), LineDedup::concat);
         return layout.withValues(docs, lost).mapPartitions(pages -> {
             SentenceCounter sentences = new SentenceCounter();
             return StreamSupport.stream(Spliterators.spliteratorUnknownSize(pages, Spliterator.ORDERED), false)
-                    .map(p -> rewrite(p._1(), p._2(), sentences, minSentences)).iterator();
+                    .map(p -> rewrite(p._1(), p._2(), sentences, minSentences))
+                    .iterator();
         });
     }
 
@@ -95,7 +94,7 @@ public final class LineDedup {
         for (long[] b : all) {
             for (int i = 0; i < b.length; i += RECORD) {
                 if (owners.ownerKey(b[i], b[i + 1]) != b[i + 4]) {
-                    out.add(new Tuple2<>(b[i + 4], new long[]{b[i], b[i + 1]}));
+                    out.add(new Tuple2<>(b[i + 4], new long[] {b[i], b[i + 1]}));
                 }
             }
         }

@@ -21,8 +21,8 @@ public final class MinHasher implements Serializable {
 
     public MinHasher(int permutations, int bands, int rows, long seed) {
         if (bands * rows > permutations) {
-            throw new IllegalArgumentException(bands + " bands of " + rows + " rows need more than " + permutations
-                    + " permutations");
+            throw new IllegalArgumentException(
+                    bands + " bands of " + rows + " rows need more than " + permutations + " permutations");
         }
         SplittableRandom random = new SplittableRandom(seed);
         this.multipliers = new long[permutations];

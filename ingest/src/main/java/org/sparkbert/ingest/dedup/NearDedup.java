@@ -1,5 +1,21 @@
 package org.sparkbert.ingest.dedup;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.shiftrightunsigned;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -14,27 +30,10 @@ import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.sparkbert.ingest.read.LocationFreeRDD;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkbert.ingest.read.LocationFreeRDD;
 import scala.Tuple2;
-
-import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.first;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.shiftrightunsigned;
-import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.xxhash64;
 
 /**
  * Near-duplicates by MinHash LSH: each page's word n-gram shingles get a signature, pages sharing a
@@ -54,12 +53,10 @@ public final class NearDedup implements Serializable {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(NearDedup.class);
 
-    private static final StructType NODES = new StructType()
-            .add("key", DataTypes.LongType, false)
-            .add("id", DataTypes.StringType, false);
-    private static final StructType PAIRS = new StructType()
-            .add("a", DataTypes.LongType, false)
-            .add("b", DataTypes.LongType, false);
+    private static final StructType NODES =
+            new StructType().add("key", DataTypes.LongType, false).add("id", DataTypes.StringType, false);
+    private static final StructType PAIRS =
+            new StructType().add("a", DataTypes.LongType, false).add("b", DataTypes.LongType, false);
 
     private final MinHasher hasher;
     private final int ngram;
@@ -92,8 +89,14 @@ public final class NearDedup implements Serializable {
     }
 
     /** With other limits for the broadcast of candidate keys and the driver's clusters (tests use 0: the distributed paths). */
-    NearDedup(MinHasher hasher, int ngram, double threshold, int maxBucketForAllPairs, int maxIterations,
-              long maxBroadcastPairs, long maxLocalEdges) {
+    NearDedup(
+            MinHasher hasher,
+            int ngram,
+            double threshold,
+            int maxBucketForAllPairs,
+            int maxIterations,
+            long maxBroadcastPairs,
+            long maxLocalEdges) {
         this.hasher = hasher;
         this.ngram = ngram;
         this.threshold = threshold;
@@ -124,13 +127,17 @@ public final class NearDedup implements Serializable {
             LOG.info("near-duplicates: 0 candidate pairs");
             return new Outcome(jsc.emptyRDD(), 0, 0);
         }
-        JavaPairRDD<Long, Tuple2<String, long[]>> shingled = endpointShingles(jsc, nodeRows, pairs, candidates)
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        JavaPairRDD<Long, Tuple2<String, long[]>> shingled =
+                endpointShingles(jsc, nodeRows, pairs, candidates).persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<Edge> edges = verified(pairs, shingled).persist(StorageLevel.MEMORY_AND_DISK());
         long verifiedCount = edges.count();
         pairs.unpersist();
         shingled.unpersist();
-        LOG.info("near-duplicates: {} candidate pairs, {} verified at Jaccard >= {}", candidates, verifiedCount, threshold);
+        LOG.info(
+                "near-duplicates: {} candidate pairs, {} verified at Jaccard >= {}",
+                candidates,
+                verifiedCount,
+                threshold);
         if (verifiedCount == 0) {
             edges.unpersist();
             return new Outcome(jsc.emptyRDD(), candidates, 0);
@@ -142,11 +149,13 @@ public final class NearDedup implements Serializable {
             drops = jsc.parallelize(localDrops(edges.collect()), 1);
         } else {
             SparkSession spark = SparkSession.active();
-            Dataset<Row> nodes = spark.createDataFrame(docs.map(r -> RowFactory.create(r.getLong(0), r.getString(1))), NODES);
+            Dataset<Row> nodes =
+                    spark.createDataFrame(docs.map(r -> RowFactory.create(r.getLong(0), r.getString(1))), NODES);
             if (earlier != null) {
                 nodes = nodes.unionByName(earlier.select("key", "id"));
             }
-            drops = distributedDrops(spark, nodes, edges).javaRDD()
+            drops = distributedDrops(spark, nodes, edges)
+                    .javaRDD()
                     .map(r -> new Drop(r.getLong(0), r.getString(1), r.getString(2)));
         }
         edges.unpersist();
@@ -230,19 +239,21 @@ public final class NearDedup implements Serializable {
     private Dataset<Row> distributedDrops(SparkSession spark, Dataset<Row> nodes, JavaRDD<Edge> edges) {
         Dataset<Row> edgeRows = spark.createDataFrame(edges.map(e -> RowFactory.create(e.a, e.b)), PAIRS);
         Dataset<Row> components = ConnectedComponents.of(edgeRows, maxIterations);
-        Dataset<Row> members = components.join(nodes.select("key", "id"), col("node").equalTo(col("key")))
+        Dataset<Row> members = components
+                .join(nodes.select("key", "id"), col("node").equalTo(col("key")))
                 .select(col("key"), col("id"), col("component"));
         // Earlier outputs' pages first (negative keys), then the smallest id.
         WindowSpec survivorFirst = Window.partitionBy("component")
                 .orderBy(when(col("key").lt(0), 0).otherwise(1), col("id"), col("key"));
-        return members
-                .withColumn("rank", row_number().over(survivorFirst))
+        return members.withColumn("rank", row_number().over(survivorFirst))
                 .withColumn("survivor_id", first("id").over(survivorFirst))
                 .withColumn("survivor_key", first("key").over(survivorFirst))
                 .where(col("rank").gt(1).and(col("key").geq(0)))
-                .select(col("key"),
+                .select(
+                        col("key"),
                         when(col("survivor_key").lt(0), lit(DuplicateReason.NEAR_PREVIOUS))
-                                .otherwise(lit(DuplicateReason.NEAR)).as("reason"),
+                                .otherwise(lit(DuplicateReason.NEAR))
+                                .as("reason"),
                         col("survivor_id"));
     }
 
@@ -268,7 +279,8 @@ public final class NearDedup implements Serializable {
                     batches.forEachRemaining(batch -> {
                         long[] r = batch._2();
                         for (int i = 0; i < r.length; i += 3) {
-                            buckets.computeIfAbsent(new Tuple2<>(r[i], r[i + 1]), k -> new ArrayList<>()).add(r[i + 2]);
+                            buckets.computeIfAbsent(new Tuple2<>(r[i], r[i + 1]), k -> new ArrayList<>())
+                                    .add(r[i + 2]);
                         }
                     });
                     List<Tuple2<Long, Long>> out = new ArrayList<>();
@@ -284,7 +296,8 @@ public final class NearDedup implements Serializable {
 
     /** Every pair of a small bucket; a large one as a star around its smallest key. Pairs of two old pages are useless. */
     private static Iterator<Tuple2<Long, Long>> bucketPairs(List<Long> members, int cap) {
-        long[] keys = members.stream().mapToLong(Long::longValue).sorted().distinct().toArray();
+        long[] keys =
+                members.stream().mapToLong(Long::longValue).sorted().distinct().toArray();
         List<Tuple2<Long, Long>> out = new ArrayList<>();
         if (keys.length <= cap) {
             for (int i = 0; i < keys.length; i++) {
@@ -310,8 +323,8 @@ public final class NearDedup implements Serializable {
      * The id and shingle set of every page in a candidate pair, picked by a broadcast set of keys when
      * the pairs are few, else by a join.
      */
-    private JavaPairRDD<Long, Tuple2<String, long[]>> endpointShingles(JavaSparkContext jsc, JavaRDD<Row> nodes,
-                                                                      JavaRDD<Tuple2<Long, Long>> pairs, long candidates) {
+    private JavaPairRDD<Long, Tuple2<String, long[]>> endpointShingles(
+            JavaSparkContext jsc, JavaRDD<Row> nodes, JavaRDD<Tuple2<Long, Long>> pairs, long candidates) {
         int n = ngram;
         JavaPairRDD<Long, Tuple2<String, long[]>> shingled;
         if (candidates <= maxBroadcastPairs) {
@@ -322,30 +335,39 @@ public final class NearDedup implements Serializable {
             }
             Broadcast<Set<Long>> wanted = jsc.broadcast(endpoints);
             shingled = nodes.filter(r -> wanted.value().contains(r.getLong(0)))
-                    .mapToPair(r -> new Tuple2<>(r.getLong(0), new Tuple2<>(r.getString(1), Shingles.of(r.getString(2), n))));
+                    .mapToPair(r ->
+                            new Tuple2<>(r.getLong(0), new Tuple2<>(r.getString(1), Shingles.of(r.getString(2), n))));
         } else {
-            JavaPairRDD<Long, Boolean> endpoints = pairs.flatMapToPair(p -> List.of(new Tuple2<>(p._1(), true),
-                    new Tuple2<>(p._2(), true)).iterator()).reduceByKey((x, y) -> x);
-            shingled = nodes.mapToPair(r -> new Tuple2<>(r.getLong(0), r)).join(endpoints)
-                    .mapToPair(kv -> new Tuple2<>(kv._1(), new Tuple2<>(kv._2()._1().getString(1),
-                            Shingles.of(kv._2()._1().getString(2), n))));
+            JavaPairRDD<Long, Boolean> endpoints = pairs.flatMapToPair(
+                            p -> List.of(new Tuple2<>(p._1(), true), new Tuple2<>(p._2(), true))
+                                    .iterator())
+                    .reduceByKey((x, y) -> x);
+            shingled = nodes.mapToPair(r -> new Tuple2<>(r.getLong(0), r))
+                    .join(endpoints)
+                    .mapToPair(kv -> new Tuple2<>(
+                            kv._1(),
+                            new Tuple2<>(
+                                    kv._2()._1().getString(1),
+                                    Shingles.of(kv._2()._1().getString(2), n))));
         }
         return shingled;
     }
 
     /** The candidate pairs whose shingle sets reach the threshold. */
-    private JavaRDD<Edge> verified(JavaRDD<Tuple2<Long, Long>> pairs, JavaPairRDD<Long, Tuple2<String, long[]>> shingled) {
+    private JavaRDD<Edge> verified(
+            JavaRDD<Tuple2<Long, Long>> pairs, JavaPairRDD<Long, Tuple2<String, long[]>> shingled) {
         double t = threshold;
         return pairs.mapToPair(p -> p)
                 .join(shingled)
-                .mapToPair(kv -> new Tuple2<>(kv._2()._1(), new Tuple2<>(kv._1(), kv._2()._2())))
+                .mapToPair(kv ->
+                        new Tuple2<>(kv._2()._1(), new Tuple2<>(kv._1(), kv._2()._2())))
                 .join(shingled)
                 .flatMap(kv -> {
                     Tuple2<String, long[]> a = kv._2()._1()._2();
                     Tuple2<String, long[]> b = kv._2()._2();
                     double j = Shingles.jaccard(a._2(), b._2());
-                    return (j >= t ? List.of(new Edge(kv._2()._1()._1(), a._1(), kv._1(), b._1()))
-                            : List.<Edge>of()).iterator();
+                    return (j >= t ? List.of(new Edge(kv._2()._1()._1(), a._1(), kv._1(), b._1())) : List.<Edge>of())
+                            .iterator();
                 });
     }
 }

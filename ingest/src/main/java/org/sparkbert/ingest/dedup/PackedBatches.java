@@ -1,15 +1,14 @@
 package org.sparkbert.ingest.dedup;
 
-import scala.Tuple2;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Arrays;
-import java.util.Iterator;
 import java.util.NoSuchElementException;
+import scala.Tuple2;
 
 /**
  * Fixed-width records of longs made from a partition's items, packed per target partition into

@@ -9,8 +9,7 @@ import java.util.Arrays;
  * Returned as a sorted set (no repeats): the set whose Jaccard similarity MinHash estimates.
  */
 public final class Shingles {
-    private Shingles() {
-    }
+    private Shingles() {}
 
     public static long[] of(String text, int n) {
         long[] tokens = tokenHashes(text);

@@ -11,8 +11,7 @@ public final class UrlNormaliser {
     private static final Pattern SCHEME = Pattern.compile("https?://(www\\.)?");
     private static final Pattern TRACKING = Pattern.compile("\\?(utm_|ref|feed).*", Pattern.DOTALL);
 
-    private UrlNormaliser() {
-    }
+    private UrlNormaliser() {}
 
     public static String normalise(String url) {
         String u = SCHEME.matcher(url).replaceAll("");

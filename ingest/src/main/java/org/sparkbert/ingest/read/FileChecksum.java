@@ -1,19 +1,17 @@
 package org.sparkbert.ingest.read;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.Path;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.Path;
 
 /** SHA-256 of a file's bytes as stored (compressed files are hashed compressed): its identity in manifests. */
 public final class FileChecksum {
-    private FileChecksum() {
-    }
+    private FileChecksum() {}
 
     public static String sha256(String path, Configuration conf) {
         try {

@@ -18,13 +18,19 @@ import java.util.zip.Inflater;
 final class GzipMembers extends InputStream {
     /** Longest file name or comment a member header may carry; more is a damaged header, not a name. */
     private static final int MAX_HEADER_FIELD = 64 * 1024;
+
     private static final int FHCRC = 2;
     private static final int FEXTRA = 4;
     private static final int FNAME = 8;
     private static final int FCOMMENT = 16;
     private static final int RESERVED_FLAGS = 0xE0;
 
-    private enum State { HEADER, BODY, RESYNC, END }
+    private enum State {
+        HEADER,
+        BODY,
+        RESYNC,
+        END
+    }
 
     private final InputStream in;
     private final byte[] buf = new byte[1 << 16];
@@ -32,6 +38,7 @@ final class GzipMembers extends InputStream {
     private int limit;
     /** Offset in the compressed file of {@code buf[0]}. */
     private long bufStart;
+
     private final Inflater inflater = new Inflater(true);
     private final CRC32 crc = new CRC32();
     private State state = State.HEADER;
@@ -90,19 +97,25 @@ final class GzipMembers extends InputStream {
                 throw damage(State.END, RejectReason.TRUNCATED_GZIP, "the file ends inside a member header");
             }
             pos++;
-            throw damage(State.RESYNC, RejectReason.GZIP_TRAILING_GARBAGE,
+            throw damage(
+                    State.RESYNC,
+                    RejectReason.GZIP_TRAILING_GARBAGE,
                     "bytes that are not a gzip member follow the compressed data");
         }
         if (!isMagic(pos)) {
             pos++;
-            throw damage(State.RESYNC, RejectReason.GZIP_TRAILING_GARBAGE,
+            throw damage(
+                    State.RESYNC,
+                    RejectReason.GZIP_TRAILING_GARBAGE,
                     "bytes that are not a gzip member follow the compressed data");
         }
         int method = buf[pos + 2] & 0xff;
         int flags = buf[pos + 3] & 0xff;
         if (method != 8 || (flags & RESERVED_FLAGS) != 0) {
             pos++;
-            throw damage(State.RESYNC, RejectReason.GZIP_BAD_HEADER,
+            throw damage(
+                    State.RESYNC,
+                    RejectReason.GZIP_BAD_HEADER,
                     "member header with compression method " + method + " and flags " + flags
                             + " (only deflate, 8, and no reserved flags are gzip)");
         }
@@ -136,7 +149,8 @@ final class GzipMembers extends InputStream {
     private void skipZeroTerminated(String what) throws IOException {
         for (int i = 0; headerByte() != 0; i++) {
             if (i > MAX_HEADER_FIELD) {
-                throw damage(State.RESYNC, RejectReason.GZIP_BAD_HEADER, "member header " + what + " is not terminated");
+                throw damage(
+                        State.RESYNC, RejectReason.GZIP_BAD_HEADER, "member header " + what + " is not terminated");
             }
         }
     }
@@ -155,7 +169,9 @@ final class GzipMembers extends InputStream {
         while (true) {
             if (inflater.needsInput()) {
                 if (pos == limit && !fill()) {
-                    throw damage(State.END, RejectReason.TRUNCATED_GZIP,
+                    throw damage(
+                            State.END,
+                            RejectReason.TRUNCATED_GZIP,
                             "the file ends inside member " + members + "'s compressed data");
                 }
                 inflater.setInput(buf, pos, limit - pos);
@@ -165,7 +181,8 @@ final class GzipMembers extends InputStream {
                 n = inflater.inflate(b, off, len);
             } catch (DataFormatException e) {
                 pos = limit - inflater.getRemaining();
-                throw damage(State.RESYNC, RejectReason.CORRUPT_GZIP, "corrupt compressed data (" + e.getMessage() + ")");
+                throw damage(
+                        State.RESYNC, RejectReason.CORRUPT_GZIP, "corrupt compressed data (" + e.getMessage() + ")");
             }
             pos = limit - inflater.getRemaining();
             if (n > 0) {
@@ -185,18 +202,25 @@ final class GzipMembers extends InputStream {
     private void checkTrailer() throws IOException {
         long trailerAt = offset();
         if (!ensure(8)) {
-            throw damage(State.END, RejectReason.TRUNCATED_GZIP, "the file ends inside member " + members + "'s trailer");
+            throw damage(
+                    State.END, RejectReason.TRUNCATED_GZIP, "the file ends inside member " + members + "'s trailer");
         }
         long storedCrc = littleEndianInt(pos);
         long storedSize = littleEndianInt(pos + 4);
         pos += 8;
         if (storedSize != (memberBytes & 0xffffffffL)) {
-            throw damage(State.HEADER, RejectReason.GZIP_LENGTH_MISMATCH, "the trailer at byte " + trailerAt + " says "
-                    + storedSize + " bytes (mod 2^32), the member decompressed to " + memberBytes);
+            throw damage(
+                    State.HEADER,
+                    RejectReason.GZIP_LENGTH_MISMATCH,
+                    "the trailer at byte " + trailerAt + " says " + storedSize
+                            + " bytes (mod 2^32), the member decompressed to " + memberBytes);
         }
         if (storedCrc != crc.getValue()) {
-            throw damage(State.HEADER, RejectReason.GZIP_CRC_MISMATCH, "the trailer at byte " + trailerAt
-                    + " says CRC-32 " + Long.toHexString(storedCrc) + ", the data has " + Long.toHexString(crc.getValue()));
+            throw damage(
+                    State.HEADER,
+                    RejectReason.GZIP_CRC_MISMATCH,
+                    "the trailer at byte " + trailerAt + " says CRC-32 " + Long.toHexString(storedCrc)
+                            + ", the data has " + Long.toHexString(crc.getValue()));
         }
     }
 

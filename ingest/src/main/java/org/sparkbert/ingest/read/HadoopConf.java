@@ -1,11 +1,10 @@
 package org.sparkbert.ingest.read;
 
-import org.apache.hadoop.conf.Configuration;
-
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serializable;
+import org.apache.hadoop.conf.Configuration;
 
 /** A Hadoop Configuration that travels to executors, so they open files as the driver configured them. */
 public final class HadoopConf implements Serializable {

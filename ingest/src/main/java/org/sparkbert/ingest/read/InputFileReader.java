@@ -1,9 +1,5 @@
 package org.sparkbert.ingest.read;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -12,6 +8,9 @@ import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.NoSuchElementException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
 /**
  * Reads one input file, streaming, as {@link InputRecord}s. The format is chosen by content: gzip by
@@ -111,7 +110,8 @@ public final class InputFileReader implements Iterator<InputRecord>, Closeable {
         byte[] head = lines.peek(SNIFF_BYTES);
         int first = firstContentByte(head);
         if (first < 0) {
-            return damaged ? null
+            return damaged
+                    ? null
                     : InputRecord.rejected(file.path, 0, Utf8.lossy(head, head.length), RejectReason.EMPTY_FILE);
         }
         if (startsWith(head, first, "WARC/")) {
@@ -119,7 +119,10 @@ public final class InputFileReader implements Iterator<InputRecord>, Closeable {
         } else if (head[first] == '{') {
             records = new JsonLines(file.path, lines, maxRecordBytes);
         } else {
-            return InputRecord.rejected(file.path, 0, Utf8.lossy(head, Math.min(head.length, ByteLineReader.PREVIEW_BYTES)),
+            return InputRecord.rejected(
+                    file.path,
+                    0,
+                    Utf8.lossy(head, Math.min(head.length, ByteLineReader.PREVIEW_BYTES)),
                     RejectReason.UNKNOWN_FORMAT);
         }
         return null;

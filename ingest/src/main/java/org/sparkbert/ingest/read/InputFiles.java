@@ -1,5 +1,9 @@
 package org.sparkbert.ingest.read;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -8,19 +12,13 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.sparkbert.job.UsageException;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.TreeMap;
-
 /**
  * Expands the {@code --input} arguments (files, globs, directories: every file below them) into the
  * sorted list of input files. Hidden files ({@code .x}, {@code _x}) below a directory are skipped, as
  * Hadoop's own input formats do; a path or glob that matches nothing is an error naming it.
  */
 public final class InputFiles {
-    private InputFiles() {
-    }
+    private InputFiles() {}
 
     public static List<InputFile> expand(List<String> inputs, Configuration conf) {
         TreeMap<String, Long> found = new TreeMap<>();

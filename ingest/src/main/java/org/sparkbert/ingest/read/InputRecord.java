@@ -19,8 +19,8 @@ public final class InputRecord implements Serializable {
     public final String text;
     public final String reason;
 
-    private InputRecord(String source, long position, String raw, String url, Timestamp timestamp, String text,
-                        String reason) {
+    private InputRecord(
+            String source, long position, String raw, String url, Timestamp timestamp, String text, String reason) {
         this.source = source;
         this.position = position;
         this.raw = raw;
@@ -30,8 +30,8 @@ public final class InputRecord implements Serializable {
         this.reason = reason;
     }
 
-    public static InputRecord page(String source, long position, String raw, String url, Timestamp timestamp,
-                                   String text) {
+    public static InputRecord page(
+            String source, long position, String raw, String url, Timestamp timestamp, String text) {
         return new InputRecord(source, position, raw, url, timestamp, text, null);
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.sql.Timestamp;
 
@@ -14,8 +13,7 @@ import java.sql.Timestamp;
  * 1-based line number; blank lines are not records, and a damaged gzip member counts as one line.
  */
 final class JsonLines implements RecordSource {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final String source;
     private final ByteLineReader lines;
@@ -37,8 +35,8 @@ final class JsonLines implements RecordSource {
             }
             long lineNumber = lines.linesRead();
             if (line.tooLong) {
-                return InputRecord.rejected(source, lineNumber, Utf8.lossy(line.bytes, line.length),
-                        RejectReason.RECORD_TOO_LONG);
+                return InputRecord.rejected(
+                        source, lineNumber, Utf8.lossy(line.bytes, line.length), RejectReason.RECORD_TOO_LONG);
             }
             if (line.isBlank()) {
                 continue;
@@ -55,7 +53,8 @@ final class JsonLines implements RecordSource {
     private InputRecord parse(ByteLineReader.Line line, long lineNumber) {
         String raw = utf8.decodeOrNull(line.bytes, line.length);
         if (raw == null) {
-            return InputRecord.rejected(source, lineNumber, Utf8.lossy(line.bytes, line.length), RejectReason.INVALID_UTF8);
+            return InputRecord.rejected(
+                    source, lineNumber, Utf8.lossy(line.bytes, line.length), RejectReason.INVALID_UTF8);
         }
         String json = lineNumber == 1 && raw.startsWith("\uFEFF") ? raw.substring(1) : raw;
         JsonNode node;

@@ -2,8 +2,7 @@ package org.sparkbert.ingest.read;
 
 /** Why an input record cannot become a page: the keys of the report's {@code dropped} map for bad input. */
 public final class RejectReason {
-    private RejectReason() {
-    }
+    private RejectReason() {}
 
     public static final String MALFORMED_JSON = "malformed_json";
     public static final String INVALID_UTF8 = "invalid_utf8";

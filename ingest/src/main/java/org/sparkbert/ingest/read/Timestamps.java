@@ -1,11 +1,11 @@
 package org.sparkbert.ingest.read;
 
 import java.sql.Timestamp;
+import java.time.DateTimeException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
-import java.time.DateTimeException;
 import java.time.temporal.ChronoField;
 import java.time.temporal.TemporalAccessor;
 
@@ -17,14 +17,19 @@ final class Timestamps {
     private static final DateTimeFormatter FORMAT = new DateTimeFormatterBuilder()
             .parseCaseInsensitive()
             .append(DateTimeFormatter.ISO_LOCAL_DATE)
-            .optionalStart().appendLiteral('T').optionalEnd()
-            .optionalStart().appendLiteral(' ').optionalEnd()
+            .optionalStart()
+            .appendLiteral('T')
+            .optionalEnd()
+            .optionalStart()
+            .appendLiteral(' ')
+            .optionalEnd()
             .append(DateTimeFormatter.ISO_LOCAL_TIME)
-            .optionalStart().appendOffsetId().optionalEnd()
+            .optionalStart()
+            .appendOffsetId()
+            .optionalEnd()
             .toFormatter();
 
-    private Timestamps() {
-    }
+    private Timestamps() {}
 
     /** The instant, or null when the text is not such a timestamp. */
     static Timestamp parseOrNull(String text) {
@@ -49,8 +54,13 @@ final class Timestamps {
      * read here; anything else is left to the formatter, so the result is always the formatter's.
      */
     private static Timestamp c4FormOrNull(String t) {
-        if (t.length() != 20 || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T' || t.charAt(13) != ':'
-                || t.charAt(16) != ':' || t.charAt(19) != 'Z') {
+        if (t.length() != 20
+                || t.charAt(4) != '-'
+                || t.charAt(7) != '-'
+                || t.charAt(10) != 'T'
+                || t.charAt(13) != ':'
+                || t.charAt(16) != ':'
+                || t.charAt(19) != 'Z') {
             return null;
         }
         int year = digits(t, 0, 4);
@@ -59,11 +69,21 @@ final class Timestamps {
         int hour = digits(t, 11, 2);
         int minute = digits(t, 14, 2);
         int second = digits(t, 17, 2);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > java.time.YearMonth.of(year, month).lengthOfMonth()
-                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+        if (year < 0
+                || month < 1
+                || month > 12
+                || day < 1
+                || day > java.time.YearMonth.of(year, month).lengthOfMonth()
+                || hour < 0
+                || hour > 23
+                || minute < 0
+                || minute > 59
+                || second < 0
+                || second > 59) {
             return null;
         }
-        return Timestamp.from(LocalDateTime.of(year, month, day, hour, minute, second).toInstant(ZoneOffset.UTC));
+        return Timestamp.from(
+                LocalDateTime.of(year, month, day, hour, minute, second).toInstant(ZoneOffset.UTC));
     }
 
     /** The number written by {@code length} ASCII digits at {@code from}, or -1. */

@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 
 /** Strict UTF-8 decoding (invalid bytes are an error, not a silent U+FFFD) and its lossy fallback for rejects. */
 final class Utf8 {
-    private final CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
+    private final CharsetDecoder strict = StandardCharsets.UTF_8
+            .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
 

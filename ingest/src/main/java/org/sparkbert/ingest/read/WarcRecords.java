@@ -94,7 +94,9 @@ final class WarcRecords implements RecordSource {
             if (line.tooLong || colon <= 0) {
                 return malformed(start, head);
             }
-            headers.put(text.substring(0, colon).trim().toLowerCase(Locale.ROOT), text.substring(colon + 1).trim());
+            headers.put(
+                    text.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    text.substring(colon + 1).trim());
         }
         long length;
         try {
@@ -107,7 +109,10 @@ final class WarcRecords implements RecordSource {
         }
         if (length > maxRecordBytes) {
             boolean complete = lines.skip(length);
-            return InputRecord.rejected(source, start, head.toString(),
+            return InputRecord.rejected(
+                    source,
+                    start,
+                    head.toString(),
                     complete ? RejectReason.RECORD_TOO_LONG : RejectReason.TRUNCATED_WARC_RECORD);
         }
         byte[] body = lines.readFully((int) length);
@@ -119,8 +124,8 @@ final class WarcRecords implements RecordSource {
             case "conversion":
                 return page(start, head, headers, body);
             case "response":
-                return InputRecord.rejected(source, start, head + "\n" + Utf8.lossy(body, body.length),
-                        RejectReason.WARC_HTML_RESPONSE);
+                return InputRecord.rejected(
+                        source, start, head + "\n" + Utf8.lossy(body, body.length), RejectReason.WARC_HTML_RESPONSE);
             default:
                 return null;
         }
@@ -129,8 +134,8 @@ final class WarcRecords implements RecordSource {
     private InputRecord page(long start, StringBuilder head, Map<String, String> headers, byte[] body) {
         String text = utf8.decodeOrNull(body, body.length);
         if (text == null) {
-            return InputRecord.rejected(source, start, head + "\n" + Utf8.lossy(body, body.length),
-                    RejectReason.INVALID_UTF8);
+            return InputRecord.rejected(
+                    source, start, head + "\n" + Utf8.lossy(body, body.length), RejectReason.INVALID_UTF8);
         }
         String raw = head + "\n" + text;
         if (text.isBlank()) {
@@ -174,7 +179,8 @@ final class WarcRecords implements RecordSource {
                 return;
             }
             if (kept.length() < ByteLineReader.PREVIEW_BYTES) {
-                kept.append(new String(line.bytes, 0, line.length, StandardCharsets.UTF_8)).append('\n');
+                kept.append(new String(line.bytes, 0, line.length, StandardCharsets.UTF_8))
+                        .append('\n');
             }
         }
     }

@@ -1,9 +1,8 @@
 package org.sparkbert.ingest.split;
 
-import org.sparkbert.ingest.dedup.Hashes;
-
 import java.io.Serializable;
 import java.math.BigInteger;
+import org.sparkbert.ingest.dedup.Hashes;
 
 /**
  * Which pages are held out for validation: C4's rule, a hash of the normalised URL, so a page lands
@@ -17,6 +16,7 @@ public final class ValidationSplit implements Serializable {
     private static final long serialVersionUID = 1L;
     /** Resolution of the fraction: one millionth. */
     public static final int BUCKETS = 1_000_000;
+
     private static final BigInteger MODULUS = BigInteger.valueOf(BUCKETS);
 
     private final long threshold;

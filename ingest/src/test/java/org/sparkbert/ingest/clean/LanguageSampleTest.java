@@ -1,26 +1,25 @@
 package org.sparkbert.ingest.clean;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import org.sparkbert.job.Settings;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.sparkbert.job.Settings;
 
 /** Language identification from a bounded sample of a page agrees with identification from the whole text. */
 class LanguageSampleTest {
-    private static final int SAMPLE = new CleaningRules(Settings.load(List.of("ingest.properties"), null, Map.of()))
-            .languageSampleChars;
+    private static final int SAMPLE =
+            new CleaningRules(Settings.load(List.of("ingest.properties"), null, Map.of())).languageSampleChars;
 
     @Test
     void aShortTextIsItsOwnSample() {
@@ -67,7 +66,8 @@ class LanguageSampleTest {
         List<String> pages = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
         Path c4 = Path.of(System.getProperty("sparkbert.shared.data")).resolve("c4");
-        for (String name : List.of("c4-en-train.00000-of-01024.records0001-1041.textonly.jsonl",
+        for (String name : List.of(
+                "c4-en-train.00000-of-01024.records0001-1041.textonly.jsonl",
                 "c4-realnewslike-train.00000-of-00512.records0001-0600.jsonl")) {
             for (String line : Files.readAllLines(c4.resolve(name))) {
                 JsonNode text = line.isBlank() ? null : json.readTree(line).get("text");

@@ -1,14 +1,13 @@
 package org.sparkbert.ingest.clean;
 
-import org.junit.jupiter.api.Test;
-import org.sparkbert.job.Settings;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.sparkbert.job.Settings;
 
 /** Each C4 rule: a page it changes or drops, and a page it keeps. */
 class PageFilterTest {
@@ -57,9 +56,11 @@ class PageFilterTest {
 
     @Test
     void citationsAreCut() {
-        assertKeptAs(CLEAN + "\nThe treaty was signed in the spring of that year.",
+        assertKeptAs(
+                CLEAN + "\nThe treaty was signed in the spring of that year.",
                 CLEAN + "\nThe treaty was signed in the spring[1] of that year[edit].[citation needed]");
-        assertKeptAs(CLEAN + "\nArrays are written as [a, b] in the notation of this book.",
+        assertKeptAs(
+                CLEAN + "\nArrays are written as [a, b] in the notation of this book.",
                 CLEAN + "\nArrays are written as [a, b] in the notation of this book.");
     }
 
@@ -69,7 +70,8 @@ class PageFilterTest {
         assertEquals(CLEAN, v.text);
         assertEquals(2, v.linesRemoved[LineRule.NO_TERMINAL_PUNCTUATION.ordinal()]);
         String quoted = "She said that it was \"the best bread in town.\"";
-        assertKeptAs(CLEAN + "\n" + quoted + "\nIs that really the best one in town?\nYes it is, without any doubt!",
+        assertKeptAs(
+                CLEAN + "\n" + quoted + "\nIs that really the best one in town?\nYes it is, without any doubt!",
                 CLEAN + "\n" + quoted + "\nIs that really the best one in town?\nYes it is, without any doubt!");
     }
 
@@ -98,7 +100,8 @@ class PageFilterTest {
     @Test
     void aCurlyBracketDropsThePage() {
         assertDropped("curly_bracket", CLEAN + "\nThe function body is written as { return x; } in the code.");
-        assertKeptAs(CLEAN + "\nThe function body is written in parentheses (like this) here.",
+        assertKeptAs(
+                CLEAN + "\nThe function body is written in parentheses (like this) here.",
                 CLEAN + "\nThe function body is written in parentheses (like this) here.");
     }
 
@@ -130,7 +133,8 @@ class PageFilterTest {
     void badWordsDropThePageOnlyAsWholeWords() {
         assertDropped("badword", CLEAN + "\nThe film was rated for its nudity and its violence.");
         // "Essex" holds a listed word, but not on its own.
-        assertKeptAs(CLEAN + "\nThe county of Essex lies to the east of London.",
+        assertKeptAs(
+                CLEAN + "\nThe county of Essex lies to the east of London.",
                 CLEAN + "\nThe county of Essex lies to the east of London.");
     }
 
@@ -153,8 +157,15 @@ class PageFilterTest {
 
     @Test
     void everyRuleCanBeSwitchedOff() {
-        PageFilter off = filter("ingest.rule.curly_bracket.enabled", "false", "ingest.rule.language.enabled", "false",
-                "ingest.rule.min_sentences.enabled", "false", "ingest.rule.terminal_punctuation.enabled", "false");
+        PageFilter off = filter(
+                "ingest.rule.curly_bracket.enabled",
+                "false",
+                "ingest.rule.language.enabled",
+                "false",
+                "ingest.rule.min_sentences.enabled",
+                "false",
+                "ingest.rule.terminal_punctuation.enabled",
+                "false");
         String page = "No end mark on this line at all\nThe body is { return x; } in the code.";
         assertEquals(page, off.judge(page).text);
     }

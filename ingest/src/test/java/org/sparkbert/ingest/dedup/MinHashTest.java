@@ -1,8 +1,9 @@
 package org.sparkbert.ingest.dedup;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,9 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class MinHashTest {
     /** Word 5-grams as strings, computed independently of {@link Shingles}: the true sets. */
@@ -53,7 +52,8 @@ class MinHashTest {
     }
 
     private static List<String> sampleTexts() throws IOException {
-        Path f = Path.of(System.getProperty("sparkbert.shared.data"),
+        Path f = Path.of(
+                System.getProperty("sparkbert.shared.data"),
                 "c4/c4-realnewslike-train.00000-of-00512.records0001-0600.jsonl");
         ObjectMapper json = new ObjectMapper();
         List<String> texts = new ArrayList<>();

@@ -1,6 +1,12 @@
 package org.sparkbert.ingest.dedup;
 
-import org.apache.spark.sql.Dataset;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -10,14 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-import java.util.TreeSet;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** The driver-side clusters (few verified pairs) and Spark's connected components (many) decide alike. */
 class NearDedupTest {
     private static SparkSession spark;
@@ -26,14 +24,17 @@ class NearDedupTest {
             .add("key", DataTypes.LongType, false)
             .add("id", DataTypes.StringType, false)
             .add("text", DataTypes.StringType, false);
-    private static final StructType PREVIOUS = new StructType()
-            .add("id", DataTypes.StringType, false)
-            .add("text", DataTypes.StringType, false);
+    private static final StructType PREVIOUS =
+            new StructType().add("id", DataTypes.StringType, false).add("text", DataTypes.StringType, false);
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("NearDedupTest")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate();
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("NearDedupTest")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .getOrCreate();
     }
 
     @AfterAll
@@ -61,9 +62,10 @@ class NearDedupTest {
     }
 
     private static TreeSet<String> run(long maxBroadcastPairs, long maxLocalEdges, List<Row> docs, List<Row> previous) {
-        NearDedup near = new NearDedup(new MinHasher(128, 9, 13, 42), 5, 0.8, 32, 100,
-                maxBroadcastPairs, maxLocalEdges);
-        NearDedup.Outcome outcome = near.drops(spark.createDataFrame(docs, DOCS).javaRDD(),
+        NearDedup near =
+                new NearDedup(new MinHasher(128, 9, 13, 42), 5, 0.8, 32, 100, maxBroadcastPairs, maxLocalEdges);
+        NearDedup.Outcome outcome = near.drops(
+                spark.createDataFrame(docs, DOCS).javaRDD(),
                 previous.isEmpty() ? null : spark.createDataFrame(previous, PREVIOUS));
         TreeSet<String> out = new TreeSet<>();
         for (Drop d : outcome.drops.collect()) {
@@ -96,7 +98,9 @@ class NearDedupTest {
         TreeSet<String> local = run(NearDedup.MAX_BROADCAST_PAIRS, NearDedup.MAX_LOCAL_EDGES, docs, previous);
         TreeSet<String> distributed = run(0, 0, docs, previous);
         assertEquals(distributed, local);
-        long nearPrevious = local.stream().filter(s -> s.contains(DuplicateReason.NEAR_PREVIOUS)).count();
+        long nearPrevious = local.stream()
+                .filter(s -> s.contains(DuplicateReason.NEAR_PREVIOUS))
+                .count();
         // Clusters 0 and 3 (1 and 4 pages) lose every page to the earlier output; the other four keep at
         // least one each (a page at the end of a long chain of edits may fall below the threshold).
         assertEquals(5, nearPrevious, local.toString());

@@ -1,8 +1,8 @@
 package org.sparkbert.ingest.read;
 
-import org.apache.hadoop.conf.Configuration;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,10 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class InputFileReaderTest {
     @TempDir
@@ -45,18 +44,24 @@ class InputFileReaderTest {
     @Test
     void jsonLinesKeepTheirLineNumbersAndFields() throws IOException {
         Path f = dir.resolve("a.jsonl");
-        Files.writeString(f, "{\"text\":\"One.\",\"url\":\"https://x.example/\",\"timestamp\":\"2019-04-25T12:57:54Z\"}\n"
-                + "\n"
-                + "{\"text\":\"Two.\",\"timestamp\":\"2019-04-25 13:00:00\",\"extra\":[1,2]}\r\n"
-                + "{\"text\":\"Three.\"}");
+        Files.writeString(
+                f,
+                "{\"text\":\"One.\",\"url\":\"https://x.example/\",\"timestamp\":\"2019-04-25T12:57:54Z\"}\n"
+                        + "\n"
+                        + "{\"text\":\"Two.\",\"timestamp\":\"2019-04-25 13:00:00\",\"extra\":[1,2]}\r\n"
+                        + "{\"text\":\"Three.\"}");
         List<InputRecord> r = read(f);
         assertEquals(3, r.size());
         assertEquals(1, r.get(0).position);
         assertEquals("https://x.example/", r.get(0).url);
-        assertEquals(java.time.Instant.parse("2019-04-25T12:57:54Z"), r.get(0).timestamp.toInstant());
+        assertEquals(
+                java.time.Instant.parse("2019-04-25T12:57:54Z"),
+                r.get(0).timestamp.toInstant());
         assertEquals(3, r.get(1).position, "the blank line 2 is not a record but is counted");
         assertNull(r.get(1).url);
-        assertEquals(java.time.Instant.parse("2019-04-25T13:00:00Z"), r.get(1).timestamp.toInstant());
+        assertEquals(
+                java.time.Instant.parse("2019-04-25T13:00:00Z"),
+                r.get(1).timestamp.toInstant());
         assertEquals("Three.", r.get(2).text);
         assertEquals(4, r.get(2).position);
     }
@@ -72,7 +77,8 @@ class InputFileReaderTest {
 
     @Test
     void theSharedGzippedExtractReadsCompletely() throws IOException {
-        Path f = Path.of(System.getProperty("sparkbert.shared.data"),
+        Path f = Path.of(
+                System.getProperty("sparkbert.shared.data"),
                 "c4/cc-raw/CC-MAIN-20190717121559-20190717143559-00140.dolma-extracted.jsonl.gz");
         List<InputRecord> r = read(f);
         assertEquals(697, r.size(), "697 records (shared data README)");
@@ -83,15 +89,26 @@ class InputFileReaderTest {
     void badRecordsAreRejectedWithTheirReason() throws IOException {
         Path f = dir.resolve("bad.jsonl");
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.write("{\"text\":\"fine.\"}\n{\"text\":\"unterminated\n[1,2,3]\n{\"text\":\"  \"}\n{\"text\":\"x\"} trailing\n"
-                .getBytes(StandardCharsets.UTF_8));
+        b.write(
+                "{\"text\":\"fine.\"}\n{\"text\":\"unterminated\n[1,2,3]\n{\"text\":\"  \"}\n{\"text\":\"x\"} trailing\n"
+                        .getBytes(StandardCharsets.UTF_8));
         b.write(new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xFF, '"', '}', '\n'});
-        b.write("{\"text\":\"ok\",\"url\":7}\n{\"text\":\"ok\",\"timestamp\":\"not a time\"}\n".getBytes(StandardCharsets.UTF_8));
+        b.write("{\"text\":\"ok\",\"url\":7}\n{\"text\":\"ok\",\"timestamp\":\"not a time\"}\n"
+                .getBytes(StandardCharsets.UTF_8));
         Files.write(f, b.toByteArray());
         List<String> reasons = new ArrayList<>();
         read(f).forEach(r -> reasons.add(r.reason));
-        assertEquals(java.util.Arrays.asList(null, "malformed_json", "malformed_json", "missing_text", "malformed_json",
-                "invalid_utf8", "invalid_field", "invalid_timestamp"), reasons);
+        assertEquals(
+                java.util.Arrays.asList(
+                        null,
+                        "malformed_json",
+                        "malformed_json",
+                        "missing_text",
+                        "malformed_json",
+                        "invalid_utf8",
+                        "invalid_field",
+                        "invalid_timestamp"),
+                reasons);
     }
 
     @Test
@@ -114,7 +131,9 @@ class InputFileReaderTest {
         Path fake = Files.writeString(dir.resolve("fake.json.gz"), "{\"text\":\"not zipped.\"}\n");
         assertEquals(List.of("not_gzip"), read(fake).stream().map(r -> r.reason).toList());
         Path other = Files.writeString(dir.resolve("notes.csv"), "a,b,c\n1,2,3\n");
-        assertEquals(List.of("unknown_format"), read(other).stream().map(r -> r.reason).toList());
+        assertEquals(
+                List.of("unknown_format"),
+                read(other).stream().map(r -> r.reason).toList());
     }
 
     @Test
@@ -149,7 +168,9 @@ class InputFileReaderTest {
         if (date != null) {
             h.append("WARC-Date: ").append(date).append("\r\n");
         }
-        h.append("Content-Type: text/plain\r\nContent-Length: ").append(content.length).append("\r\n\r\n");
+        h.append("Content-Type: text/plain\r\nContent-Length: ")
+                .append(content.length)
+                .append("\r\n\r\n");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(h.toString().getBytes(StandardCharsets.UTF_8));
         out.writeBytes(content);
@@ -160,10 +181,14 @@ class InputFileReaderTest {
     @Test
     void wetConversionRecordsArePagesAtTheirByteOffsets() throws IOException {
         byte[] info = warcRecord("warcinfo", null, "2019-07-17T12:15:59Z", "software: test\r\n");
-        byte[] p1 = warcRecord("conversion", "https://a.example/", "2019-07-17T12:15:59Z",
+        byte[] p1 = warcRecord(
+                "conversion",
+                "https://a.example/",
+                "2019-07-17T12:15:59Z",
                 "Première ligne du texte.\nSecond line of the text.");
         byte[] p2 = warcRecord("conversion", "https://b.example/x", "2019-07-17T12:16:00Z", "Just one line.");
-        byte[] resp = warcRecord("response", "https://c.example/", "2019-07-17T12:16:01Z", "<html><body>Hi</body></html>");
+        byte[] resp =
+                warcRecord("response", "https://c.example/", "2019-07-17T12:16:01Z", "<html><body>Hi</body></html>");
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         all.writeBytes(info);
         all.writeBytes(p1);
@@ -177,7 +202,9 @@ class InputFileReaderTest {
             assertEquals(info.length, r.get(0).position);
             assertEquals("https://a.example/", r.get(0).url);
             assertEquals("Première ligne du texte.\nSecond line of the text.", r.get(0).text);
-            assertEquals(java.time.Instant.parse("2019-07-17T12:15:59Z"), r.get(0).timestamp.toInstant());
+            assertEquals(
+                    java.time.Instant.parse("2019-07-17T12:15:59Z"),
+                    r.get(0).timestamp.toInstant());
             assertEquals(info.length + p1.length, r.get(1).position);
             assertEquals("Just one line.", r.get(1).text);
             assertEquals("warc_html_response", r.get(2).reason);
@@ -211,7 +238,8 @@ class InputFileReaderTest {
     void anEndlessWarcHeaderBlockIsRejectedWithinItsBound() throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         all.writeBytes("WARC/1.0\r\nWARC-Type: conversion\r\n".getBytes(StandardCharsets.UTF_8));
-        byte[] junk = "X-Junk: this header line repeats far beyond any real WARC header\r\n".getBytes(StandardCharsets.UTF_8);
+        byte[] junk =
+                "X-Junk: this header line repeats far beyond any real WARC header\r\n".getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < 100_000; i++) {
             all.writeBytes(junk);
         }
@@ -224,7 +252,8 @@ class InputFileReaderTest {
         assertEquals(2, r.size());
         assertEquals("warc_header_too_long", r.get(0).reason);
         assertEquals(0, r.get(0).position);
-        assertTrue(r.get(0).raw.length() <= 2 * ByteLineReader.PREVIEW_BYTES, "the reject keeps a preview, not the block");
+        assertTrue(
+                r.get(0).raw.length() <= 2 * ByteLineReader.PREVIEW_BYTES, "the reject keeps a preview, not the block");
         assertEquals("The page after the poison.", r.get(1).text);
         assertEquals(bytes.length - good.length, r.get(1).position);
     }

@@ -1,9 +1,7 @@
 package org.sparkbert.ingest.read;
 
-import org.apache.hadoop.conf.Configuration;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,9 +12,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Concatenated gzip members, as Common Crawl writes them, with each kind of damage planted in a real
@@ -36,7 +35,8 @@ class MultiMemberGzipTest {
 
     @BeforeAll
     static void cutARealShardIntoMembers() throws IOException {
-        List<String> lines = Files.readAllLines(Path.of(System.getProperty("sparkbert.shared.data"),
+        List<String> lines = Files.readAllLines(Path.of(
+                System.getProperty("sparkbert.shared.data"),
                 "c4/c4-realnewslike-train.00000-of-00512.records0001-0600.jsonl"));
         for (int m = 0; m < MEMBERS; m++) {
             StringBuilder part = new StringBuilder();
@@ -78,7 +78,9 @@ class MultiMemberGzipTest {
         assertEquals(1, rejects.size(), rejects.toString());
         assertEquals(reason, rejects.get(0).reason);
         assertTrue(rejects.get(0).raw.contains("at byte " + offset + " "), rejects.get(0).raw);
-        assertEquals(records.size(), records.stream().mapToLong(r -> r.position).distinct().count(),
+        assertEquals(
+                records.size(),
+                records.stream().mapToLong(r -> r.position).distinct().count(),
                 "every record has a position of its own");
     }
 
@@ -93,7 +95,7 @@ class MultiMemberGzipTest {
     @Test
     void aDamagedMemberHeaderIsRejectedAndTheMembersAfterItAreRead() throws IOException {
         byte[] bytes = concatenated();
-        bytes[(int) starts[2] + 2] = 7;  // compression method 7 is not deflate
+        bytes[(int) starts[2] + 2] = 7; // compression method 7 is not deflate
         assertEquals(2 * LINES_PER_MEMBER, javaGzipLines(bytes), "the JDK stops silently after two members");
         List<InputRecord> r = read("bad-header.json.gz", bytes);
         assertOneReject(r, RejectReason.GZIP_BAD_HEADER, starts[2]);
@@ -103,13 +105,13 @@ class MultiMemberGzipTest {
     @Test
     void crcAndLengthMismatchesAreRejectedWithTheirMember() throws IOException {
         byte[] crc = concatenated();
-        crc[(int) starts[2] - 8] ^= 0x55;  // member 1's stored CRC-32
+        crc[(int) starts[2] - 8] ^= 0x55; // member 1's stored CRC-32
         List<InputRecord> r = read("crc.json.gz", crc);
         assertOneReject(r, RejectReason.GZIP_CRC_MISMATCH, starts[1]);
         assertEquals(MEMBERS * LINES_PER_MEMBER, pages(r), "a member's records are handed out before its trailer");
 
         byte[] length = concatenated();
-        length[(int) starts[4] - 4] ^= 0x01;  // member 3's stored length
+        length[(int) starts[4] - 4] ^= 0x01; // member 3's stored length
         r = read("length.json.gz", length);
         assertOneReject(r, RejectReason.GZIP_LENGTH_MISMATCH, starts[3]);
         assertEquals(MEMBERS * LINES_PER_MEMBER, pages(r));
@@ -132,7 +134,8 @@ class MultiMemberGzipTest {
                 between.writeBytes(garbage);
             }
         }
-        assertEquals(2 * LINES_PER_MEMBER, javaGzipLines(between.toByteArray()), "the JDK stops silently at the garbage");
+        assertEquals(
+                2 * LINES_PER_MEMBER, javaGzipLines(between.toByteArray()), "the JDK stops silently at the garbage");
         r = read("between.json.gz", between.toByteArray());
         assertOneReject(r, RejectReason.GZIP_TRAILING_GARBAGE, starts[2]);
         assertEquals(MEMBERS * LINES_PER_MEMBER, pages(r));

@@ -1,11 +1,11 @@
 package org.sparkbert.ingest.split;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 class ValidationSplitTest {
     /** Buckets from Python: int(hashlib.md5(url.encode()).hexdigest(), 16) % 1000000. */
@@ -26,10 +26,10 @@ class ValidationSplitTest {
     @Test
     void theFractionIsAThresholdOnTheBucket() {
         ValidationSplit fivePercent = new ValidationSplit(0.05);
-        assertTrue(fivePercent.isValidation("example.com/page-17", null));    // 40928 < 50000
-        assertTrue(fivePercent.isValidation("example.com/page-27", null));    // 29204
-        assertFalse(fivePercent.isValidation("example.com/page-7", null));    // 81222
-        assertFalse(fivePercent.isValidation("good.example/1", null));        // 522712
+        assertTrue(fivePercent.isValidation("example.com/page-17", null)); // 40928 < 50000
+        assertTrue(fivePercent.isValidation("example.com/page-27", null)); // 29204
+        assertFalse(fivePercent.isValidation("example.com/page-7", null)); // 81222
+        assertFalse(fivePercent.isValidation("good.example/1", null)); // 522712
         assertTrue(new ValidationSplit(0.041).isValidation("example.com/page-17", null));
         assertFalse(new ValidationSplit(0.040).isValidation("example.com/page-17", null));
         assertFalse(new ValidationSplit(0).isValidation("example.com/page-27", null));

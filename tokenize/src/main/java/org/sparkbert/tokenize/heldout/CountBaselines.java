@@ -34,7 +34,8 @@ public final class CountBaselines {
 
     public double neighbours(int l, int w, int r) {
         requireOrdinary(w);
-        double leftRight = 0.5 * (wittenBell(counts.afterLeft(l), w, unigram(w)) + wittenBell(counts.beforeRight(r), w, unigram(w)));
+        double leftRight = 0.5
+                * (wittenBell(counts.afterLeft(l), w, unigram(w)) + wittenBell(counts.beforeRight(r), w, unigram(w)));
         return wittenBell(counts.followers(l, r), w, leftRight);
     }
 

@@ -3,7 +3,6 @@ package org.sparkbert.tokenize.heldout;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.Serializable;
-
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -28,8 +27,8 @@ import org.sparkbert.tokenize.instances.InstancesJob;
  */
 public final class HeldOutSplit {
     /** One validation row: corrupted ids, segment ids, masked positions and their true ids. */
-    public record ValidationRow(int[] inputIds, int[] tokenTypeIds, int[] positions, int[] labels) implements Serializable {
-    }
+    public record ValidationRow(int[] inputIds, int[] tokenTypeIds, int[] positions, int[] labels)
+            implements Serializable {}
 
     private final String root;
     private final String validation;
@@ -50,8 +49,9 @@ public final class HeldOutSplit {
                 return null;
             }
             if (!fs.isDirectory(folder)) {
-                throw new UsageException(input + " is an instances output without a validation/ split: its ingest output held"
-                        + " none (setting ingest.split.validation_fraction), or it held too few documents. Give held-out text instead.");
+                throw new UsageException(
+                        input + " is an instances output without a validation/ split: its ingest output held"
+                                + " none (setting ingest.split.validation_fraction), or it held too few documents. Give held-out text instead.");
             }
             return new HeldOutSplit(path.toString(), folder.toString());
         } catch (IOException e) {
@@ -65,16 +65,26 @@ public final class HeldOutSplit {
 
     public JavaRDD<ValidationRow> validationRows(SparkSession spark) {
         Dataset<Row> rows = spark.read().parquet(validation);
-        for (String column : List.of(InstanceRows.INPUT_IDS, InstanceRows.TOKEN_TYPE_IDS, InstanceRows.MASKED_POSITIONS,
+        for (String column : List.of(
+                InstanceRows.INPUT_IDS,
+                InstanceRows.TOKEN_TYPE_IDS,
+                InstanceRows.MASKED_POSITIONS,
                 InstanceRows.MASKED_IDS)) {
             if (!List.of(rows.columns()).contains(column)) {
-                throw new UsageException(validation + " has no '" + column + "' column: expected the validation instances"
-                        + " the instances stage writes (masks frozen).");
+                throw new UsageException(
+                        validation + " has no '" + column + "' column: expected the validation instances"
+                                + " the instances stage writes (masks frozen).");
             }
         }
-        return rows.orderBy(InstanceRows.INSTANCE_ID).select(InstanceRows.INPUT_IDS, InstanceRows.TOKEN_TYPE_IDS,
-                InstanceRows.MASKED_POSITIONS, InstanceRows.MASKED_IDS).javaRDD()
-                .map(r -> new ValidationRow(ints(r.getList(0)), ints(r.getList(1)), ints(r.getList(2)), ints(r.getList(3))));
+        return rows.orderBy(InstanceRows.INSTANCE_ID)
+                .select(
+                        InstanceRows.INPUT_IDS,
+                        InstanceRows.TOKEN_TYPE_IDS,
+                        InstanceRows.MASKED_POSITIONS,
+                        InstanceRows.MASKED_IDS)
+                .javaRDD()
+                .map(r -> new ValidationRow(
+                        ints(r.getList(0)), ints(r.getList(1)), ints(r.getList(2)), ints(r.getList(3))));
     }
 
     /** Both baselines' cross-entropy (nats) over every validation masked position. */
@@ -97,22 +107,24 @@ public final class HeldOutSplit {
         Dataset<Row> ids = frozen
                 ? training.select(InstanceRows.INPUT_IDS, InstanceRows.MASKED_POSITIONS, InstanceRows.MASKED_IDS)
                 : training.select(InstanceRows.INPUT_IDS);
-        List<NeighbourCounts> parts = ids.javaRDD().mapPartitions((Iterator<Row> rows) -> {
-            NeighbourCounts counts = new NeighbourCounts(vocabularySize, specialIds, both, left, right);
-            while (rows.hasNext()) {
-                Row r = rows.next();
-                int[] original = ints(r.getList(0));
-                if (frozen) {
-                    int[] positions = ints(r.getList(1));
-                    int[] labels = ints(r.getList(2));
-                    for (int k = 0; k < positions.length; k++) {
-                        original[positions[k]] = labels[k];
+        List<NeighbourCounts> parts = ids.javaRDD()
+                .mapPartitions((Iterator<Row> rows) -> {
+                    NeighbourCounts counts = new NeighbourCounts(vocabularySize, specialIds, both, left, right);
+                    while (rows.hasNext()) {
+                        Row r = rows.next();
+                        int[] original = ints(r.getList(0));
+                        if (frozen) {
+                            int[] positions = ints(r.getList(1));
+                            int[] labels = ints(r.getList(2));
+                            for (int k = 0; k < positions.length; k++) {
+                                original[positions[k]] = labels[k];
+                            }
+                        }
+                        counts.add(original);
                     }
-                }
-                counts.add(original);
-            }
-            return List.of(counts).iterator();
-        }).collect();
+                    return List.of(counts).iterator();
+                })
+                .collect();
         NeighbourCounts all = new NeighbourCounts(vocabularySize, specialIds, both, left, right);
         parts.forEach(all::merge);
         CountBaselines model = new CountBaselines(all);

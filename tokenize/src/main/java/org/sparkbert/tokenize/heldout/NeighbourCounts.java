@@ -30,8 +30,12 @@ public final class NeighbourCounts implements Serializable {
      * @param specialIds     ids never predicted (and so never counted as a target)
      * @param wantedBoth     (l, r) contexts to keep, as {@link #pair}; null keeps all (likewise the others)
      */
-    public NeighbourCounts(int vocabularySize, int[] specialIds, Set<Long> wantedBoth, Set<Integer> wantedLeft,
-                           Set<Integer> wantedRight) {
+    public NeighbourCounts(
+            int vocabularySize,
+            int[] specialIds,
+            Set<Long> wantedBoth,
+            Set<Integer> wantedLeft,
+            Set<Integer> wantedRight) {
         this.special = new boolean[vocabularySize];
         for (int id : specialIds) {
             special[id] = true;
@@ -51,7 +55,8 @@ public final class NeighbourCounts implements Serializable {
         for (int i = 1; i < ids.length - 1; i++) {
             int w = ids[i];
             if (w < 0 || w >= special.length) {
-                throw new IllegalArgumentException("token id " + w + " lies outside the vocabulary of " + special.length);
+                throw new IllegalArgumentException(
+                        "token id " + w + " lies outside the vocabulary of " + special.length);
             }
             if (special[w]) {
                 continue;

@@ -1,9 +1,8 @@
 package org.sparkbert.tokenize.instances;
 
-import org.sparkbert.tokenize.Tokenizer;
-
 import java.util.ArrayList;
 import java.util.List;
+import org.sparkbert.tokenize.Tokenizer;
 
 /**
  * Turns a document's text into sentences of token ids. Byte-level BPE marks a word start by the

@@ -1,9 +1,8 @@
 package org.sparkbert.tokenize.instances;
 
-import org.sparkbert.tokenize.masking.StreamSeed;
-
 import java.io.Serializable;
 import java.util.Comparator;
+import org.sparkbert.tokenize.masking.StreamSeed;
 
 /**
  * The seed's shuffled order of the documents (BERT shuffles its documents too): a hash of the seed

@@ -1,10 +1,9 @@
 package org.sparkbert.tokenize.instances;
 
-import org.sparkbert.tokenize.masking.SpecialTokens;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import org.sparkbert.tokenize.masking.SpecialTokens;
 
 /**
  * RoBERTa's FULL-SENTENCES inputs: whole sentences packed contiguously up to the maximum length,

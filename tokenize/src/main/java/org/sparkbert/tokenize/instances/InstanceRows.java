@@ -1,5 +1,8 @@
 package org.sparkbert.tokenize.instances;
 
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.ArrayType;
@@ -8,10 +11,6 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.tokenize.masking.MaskedInstance;
-
-import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The Parquet layout of the instances: {@code instance_id} (long), {@code doc_id} (string),
@@ -59,8 +58,8 @@ public final class InstanceRows implements Serializable {
         List<Object> values = new ArrayList<>(7);
         values.add(instanceId);
         values.add(instance.docId());
-        MaskedInstance masked = staticMasker == null ? null
-                : staticMasker.mask(instance.inputIds(), instanceId, STATIC_MASK_EPOCH);
+        MaskedInstance masked =
+                staticMasker == null ? null : staticMasker.mask(instance.inputIds(), instanceId, STATIC_MASK_EPOCH);
         values.add(masked == null ? instance.inputIds() : masked.inputIds());
         values.add(instance.tokenTypeIds());
         if (labelled) {

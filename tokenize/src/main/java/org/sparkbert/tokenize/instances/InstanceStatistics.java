@@ -1,15 +1,5 @@
 package org.sparkbert.tokenize.instances;
 
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.sparkbert.job.StageReport;
-
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.floor;
@@ -17,6 +7,15 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.sparkbert.job.StageReport;
 
 /**
  * The report's figures, computed from the Parquet as written (so they describe what the trainer will
@@ -48,9 +47,14 @@ final class InstanceStatistics {
             long ones = n == 0 ? 0 : totals.getLong(next++);
             s.counters.put("label_0", n - ones);
             s.counters.put("label_1", ones);
-            s.fields.put("label_balance", Map.of(
-                    "label_1_share", n == 0 ? 0.0 : (double) ones / n,
-                    "label_1_means", objective == Objective.nsp ? "B is a random sentence of another document" : "A and B are swapped"));
+            s.fields.put(
+                    "label_balance",
+                    Map.of(
+                            "label_1_share", n == 0 ? 0.0 : (double) ones / n,
+                            "label_1_means",
+                                    objective == Objective.nsp
+                                            ? "B is a random sentence of another document"
+                                            : "A and B are swapped"));
         }
         if (staticMasks) {
             s.counters.put("masked_tokens", n == 0 ? 0 : totals.getLong(next));
@@ -63,7 +67,10 @@ final class InstanceStatistics {
     private static Map<String, Long> histogram(Dataset<Row> instances, Column length, int maxSeqLength) {
         int width = Math.max(1, (maxSeqLength + HISTOGRAM_BUCKETS - 1) / HISTOGRAM_BUCKETS);
         long[] counts = new long[(maxSeqLength + width - 1) / width];
-        for (Row r : instances.groupBy(floor(length.minus(1).divide(width)).as("bucket")).count().collectAsList()) {
+        for (Row r : instances
+                .groupBy(floor(length.minus(1).divide(width)).as("bucket"))
+                .count()
+                .collectAsList()) {
             counts[(int) r.getLong(0)] = r.getLong(1);
         }
         Map<String, Long> histogram = new LinkedHashMap<>();

@@ -1,5 +1,11 @@
 package org.sparkbert.tokenize.instances;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
@@ -24,15 +30,6 @@ import org.sparkbert.tokenize.masking.SpecialTokens;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * {@code scripts/pretrain instances}: cuts the clean corpus into pretraining instances for BERT's
  * MLM + next-sentence prediction ({@code nsp}), ALBERT's sentence-order prediction ({@code sop}) or
@@ -50,38 +47,70 @@ public final class InstancesJob extends StageCommand {
     /** The validation instances' folder inside the output (Spark's reader of the output does not descend into it). */
     public static final String VALIDATION_FOLDER = "validation";
 
-    @Option(names = "--input", required = true, paramLabel = "CLEAN_DIR",
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "CLEAN_DIR",
             description = "The ingest stage's output directory, or its clean/ folder (Parquet with id and text).")
     String input;
 
-    @Option(names = "--vocab", required = true, paramLabel = "VOCAB_DIR",
-            description = "The vocabulary directory: vocab.txt (WordPiece) or vocab.json + merges.txt (byte-level BPE).")
+    @Option(
+            names = "--vocab",
+            required = true,
+            paramLabel = "VOCAB_DIR",
+            description =
+                    "The vocabulary directory: vocab.txt (WordPiece) or vocab.json + merges.txt (byte-level BPE).")
     String vocab;
 
-    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the instances Parquet and _REPORT.json go.")
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "DIR",
+            description = "Where the instances Parquet and _REPORT.json go.")
     String output;
 
-    @Option(names = "--objective", required = true, paramLabel = "nsp|sop|mlm",
-            description = "nsp: BERT's next-sentence pairs; sop: ALBERT's sentence-order pairs; mlm: RoBERTa's FULL-SENTENCES packing.")
+    @Option(
+            names = "--objective",
+            required = true,
+            paramLabel = "nsp|sop|mlm",
+            description =
+                    "nsp: BERT's next-sentence pairs; sop: ALBERT's sentence-order pairs; mlm: RoBERTa's FULL-SENTENCES packing.")
     Objective objective;
 
-    @Option(names = "--max-seq-length", paramLabel = "N", description = "Tokens per instance, special tokens included (8 to 4096; default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-seq-length",
+            paramLabel = "N",
+            description = "Tokens per instance, special tokens included (8 to 4096; default ${DEFAULT-VALUE}).")
     int maxSeqLength = 128;
 
-    @Option(names = "--short-seq-prob", paramLabel = "P", description = "Share of documents cut to a random shorter target length (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--short-seq-prob",
+            paramLabel = "P",
+            description = "Share of documents cut to a random shorter target length (default ${DEFAULT-VALUE}).")
     double shortSeqProb = 0.1;
 
-    @Option(names = "--dupe-factor", paramLabel = "N", description = "Times each document is cut, each time differently (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--dupe-factor",
+            paramLabel = "N",
+            description = "Times each document is cut, each time differently (default ${DEFAULT-VALUE}).")
     int dupeFactor = 1;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Seed of every random choice (default ${DEFAULT-VALUE}, as BERT's).")
+    @Option(
+            names = "--seed",
+            paramLabel = "N",
+            description = "Seed of every random choice (default ${DEFAULT-VALUE}, as BERT's).")
     long seed = 12345;
 
-    @Option(names = "--static-masks", description = "Freeze masks into the output (masked_positions, masked_ids) as the original BERT did;"
-            + " by default masks are drawn afresh every epoch at train time.")
+    @Option(
+            names = "--static-masks",
+            description = "Freeze masks into the output (masked_positions, masked_ids) as the original BERT did;"
+                    + " by default masks are drawn afresh every epoch at train time.")
     boolean staticMasks;
 
-    @Option(names = "--lowercase", arity = "1", paramLabel = "true|false",
+    @Option(
+            names = "--lowercase",
+            arity = "1",
+            paramLabel = "true|false",
             description = "Lower-case before WordPiece / BPE; default: as the vocabulary directory says (as encode).")
     Boolean lowercase;
 
@@ -99,7 +128,8 @@ public final class InstancesJob extends StageCommand {
     private static String[] partFiles(SparkSession spark, StageOutput output) {
         Path work = new Path(output.workUri());
         try {
-            FileStatus[] parts = work.getFileSystem(spark.sparkContext().hadoopConfiguration()).globStatus(new Path(work, "part-*"));
+            FileStatus[] parts = work.getFileSystem(spark.sparkContext().hadoopConfiguration())
+                    .globStatus(new Path(work, "part-*"));
             return Arrays.stream(parts).map(part -> part.getPath().toString()).toArray(String[]::new);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list the instances written to " + work, e);
@@ -124,7 +154,6 @@ public final class InstancesJob extends StageCommand {
     protected String outputPath() {
         return output;
     }
-
 
     @Override
     protected void validate(Settings settings, Configuration hadoopConf) {
@@ -168,10 +197,11 @@ public final class InstancesJob extends StageCommand {
         reportDocuments(report, training.tally);
         report.endPhase("encode");
         if (training.documents == 0) {
-            throw new UsageException("The clean corpus " + cleanFolder + " holds no document with text: nothing to cut.");
+            throw new UsageException(
+                    "The clean corpus " + cleanFolder + " holds no document with text: nothing to cut.");
         }
-        InstanceRows rows = new InstanceRows(objective.hasPairLabel(),
-                staticMasks ? DynamicMasker.fromSettings(tokenizer, settings) : null);
+        InstanceRows rows = new InstanceRows(
+                objective.hasPairLabel(), staticMasks ? DynamicMasker.fromSettings(tokenizer, settings) : null);
         write(spark, instances(training, settings, dupeFactor), training, rows, output.workUri());
         report.endPhase("instances");
 
@@ -190,38 +220,43 @@ public final class InstancesJob extends StageCommand {
      * that every checkpoint (and every baseline) is scored on the same positions. Written last: the
      * training instances' write replaces the whole work directory.
      */
-    private void writeValidation(SparkSession spark, JavaSparkContext jsc, Settings settings, StageOutput output,
-                                 StageReport report) {
+    private void writeValidation(
+            SparkSession spark, JavaSparkContext jsc, Settings settings, StageOutput output, StageReport report) {
         Encoded validation = encode(jsc, CleanCorpus.read(spark, validationFolder, "id", "text"));
         report.count("validation_documents", validation.documents);
         report.put("validation_input", validationFolder);
         if (validation.documents < (objective == Objective.nsp ? 2 : 1)) {
-            log.warn("The validation split {} holds {} documents with text, too few for {} instances: none written.",
-                    validationFolder, validation.documents, objective);
+            log.warn(
+                    "The validation split {} holds {} documents with text, too few for {} instances: none written.",
+                    validationFolder,
+                    validation.documents,
+                    objective);
             validation.indexed.unpersist();
             return;
         }
         String path = new org.apache.hadoop.fs.Path(output.work(), VALIDATION_FOLDER).toString();
         InstanceRows rows = new InstanceRows(objective.hasPairLabel(), DynamicMasker.fromSettings(tokenizer, settings));
         write(spark, instances(validation, settings, 1), validation, rows, path);
-        Row totals = spark.read().parquet(path)
-                .selectExpr("count(1)", "sum(size(" + InstanceRows.MASKED_POSITIONS + "))").first();
+        Row totals = spark.read()
+                .parquet(path)
+                .selectExpr("count(1)", "sum(size(" + InstanceRows.MASKED_POSITIONS + "))")
+                .first();
         report.count("validation_instances", totals.getLong(0));
         report.count("validation_masked_tokens", totals.isNullAt(1) ? 0 : totals.getLong(1));
         report.endPhase("validation");
     }
 
     /** A corpus's documents with text, encoded and numbered in the seed's order (persisted until written). */
-    private record Encoded(DocumentTally tally, long documents, JavaPairRDD<Long, TokenizedDocument> indexed, int partitions) {
-    }
+    private record Encoded(
+            DocumentTally tally, long documents, JavaPairRDD<Long, TokenizedDocument> indexed, int partitions) {}
 
     private Encoded encode(JavaSparkContext jsc, Dataset<Row> corpus) {
         int partitions = Math.max(jsc.defaultParallelism(), corpus.javaRDD().getNumPartitions());
-        JavaRDD<TokenizedDocument> encoded = InstanceCutter.encode(corpus, jsc.broadcast(tokenizer))
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<TokenizedDocument> encoded =
+                InstanceCutter.encode(corpus, jsc.broadcast(tokenizer)).persist(StorageLevel.MEMORY_AND_DISK());
         DocumentTally tally = encoded.aggregate(new DocumentTally(), DocumentTally::add, DocumentTally::merge);
-        JavaPairRDD<Long, TokenizedDocument> indexed = InstanceCutter.index(encoded, seed, partitions)
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        JavaPairRDD<Long, TokenizedDocument> indexed =
+                InstanceCutter.index(encoded, seed, partitions).persist(StorageLevel.MEMORY_AND_DISK());
         long documents = indexed.count();
         encoded.unpersist();
         return new Encoded(tally, documents, indexed, partitions);
@@ -229,16 +264,28 @@ public final class InstancesJob extends StageCommand {
 
     private JavaRDD<TrainingInstance> instances(Encoded corpus, Settings settings, int dupes) {
         InstanceShape shape = new InstanceShape(maxSeqLength, shortSeqProb, seed);
-        JavaRDD<TrainingInstance> instances = InstanceCutter.cut(objective, corpus.indexed, corpus.documents, shape, specials,
-                dupes, settings.integer("instances.packing_group_documents"), corpus.partitions);
+        JavaRDD<TrainingInstance> instances = InstanceCutter.cut(
+                objective,
+                corpus.indexed,
+                corpus.documents,
+                shape,
+                specials,
+                dupes,
+                settings.integer("instances.packing_group_documents"),
+                corpus.partitions);
         return instances.persist(StorageLevel.MEMORY_AND_DISK_SER());
     }
 
-    private static void write(SparkSession spark, JavaRDD<TrainingInstance> instances, Encoded corpus, InstanceRows rows,
-                              String path) {
-        JavaRDD<Row> numbered = instances.sortBy(TrainingInstance::key, true, corpus.partitions).zipWithIndex()
+    private static void write(
+            SparkSession spark, JavaRDD<TrainingInstance> instances, Encoded corpus, InstanceRows rows, String path) {
+        JavaRDD<Row> numbered = instances
+                .sortBy(TrainingInstance::key, true, corpus.partitions)
+                .zipWithIndex()
                 .map(t -> rows.row(t._2, t._1));
-        spark.createDataFrame(numbered, rows.schema()).write().mode(SaveMode.Overwrite).parquet(path);
+        spark.createDataFrame(numbered, rows.schema())
+                .write()
+                .mode(SaveMode.Overwrite)
+                .parquet(path);
         instances.unpersist();
         corpus.indexed.unpersist();
     }

@@ -1,11 +1,10 @@
 package org.sparkbert.tokenize.instances;
 
-import org.sparkbert.tokenize.masking.StreamSeed;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.sparkbert.tokenize.masking.StreamSeed;
 
 /**
  * BERT's next-sentence pairs of one document ({@code create_instances_from_document} of

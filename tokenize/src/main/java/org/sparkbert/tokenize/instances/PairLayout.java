@@ -1,10 +1,9 @@
 package org.sparkbert.tokenize.instances;
 
-import org.sparkbert.tokenize.masking.SpecialTokens;
-import org.sparkbert.tokenize.masking.StreamSeed;
-
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.sparkbert.tokenize.masking.SpecialTokens;
+import org.sparkbert.tokenize.masking.StreamSeed;
 
 /**
  * BERT's sentence-pair instance: {@code truncate_seq_pair}, then {@code [CLS] A [SEP] B [SEP]} with
@@ -13,12 +12,11 @@ import java.util.SplittableRandom;
 public final class PairLayout {
     private static final long TRUNCATION_STREAM = 0x7472756E63L;
 
-    private PairLayout() {
-    }
+    private PairLayout() {}
 
     /** The pair as an instance; its truncation draws from a stream of its own key, so it is the same wherever it runs. */
-    public static TrainingInstance instance(InstanceKey key, String docId, int[] a, int[] b, int label, int maxPairTokens,
-                                            SpecialTokens specials) {
+    public static TrainingInstance instance(
+            InstanceKey key, String docId, int[] a, int[] b, int label, int maxPairTokens, SpecialTokens specials) {
         int[][] ab = truncate(a, b, maxPairTokens, StreamSeed.random(key.rank(), TRUNCATION_STREAM));
         a = ab[0];
         b = ab[1];
@@ -47,9 +45,11 @@ public final class PairLayout {
             boolean trimA = aTo - aFrom > bTo - bFrom;
             boolean front = rng.nextDouble() < 0.5;
             if (trimA) {
-                if (front) aFrom++; else aTo--;
+                if (front) aFrom++;
+                else aTo--;
             } else {
-                if (front) bFrom++; else bTo--;
+                if (front) bFrom++;
+                else bTo--;
             }
         }
         return new int[][] {Arrays.copyOfRange(a, aFrom, aTo), Arrays.copyOfRange(b, bFrom, bTo)};

@@ -1,9 +1,8 @@
 package org.sparkbert.tokenize.instances;
 
+import java.io.Serializable;
 import org.sparkbert.tokenize.masking.SpecialTokens;
 import org.sparkbert.tokenize.masking.StreamSeed;
-
-import java.io.Serializable;
 
 /**
  * A next-sentence pair cut from its document: segment A, and either the true continuation B or,
@@ -21,7 +20,8 @@ public record PendingPair(InstanceKey key, String docId, int[] a, int[] trueNext
         return new PendingPair(key, docId, a, b, -1, 0);
     }
 
-    public static PendingPair randomNext(InstanceKey key, String docId, int[] a, long otherDocument, int targetBLength) {
+    public static PendingPair randomNext(
+            InstanceKey key, String docId, int[] a, long otherDocument, int targetBLength) {
         return new PendingPair(key, docId, a, null, otherDocument, targetBLength);
     }
 

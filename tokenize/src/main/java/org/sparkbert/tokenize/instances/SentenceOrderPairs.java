@@ -1,12 +1,11 @@
 package org.sparkbert.tokenize.instances;
 
-import org.sparkbert.tokenize.masking.SpecialTokens;
-import org.sparkbert.tokenize.masking.StreamSeed;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.sparkbert.tokenize.masking.SpecialTokens;
+import org.sparkbert.tokenize.masking.StreamSeed;
 
 /**
  * ALBERT's sentence-order pairs of one document: chunks cut as BERT cuts them, A a random prefix
@@ -36,8 +35,8 @@ public final class SentenceOrderPairs implements Serializable {
             int[] b = doc.tokens(aEnd, chunk[1]);
             boolean swap = rng.nextDouble() < 0.5;
             InstanceKey key = InstanceKey.of(shape.seed(), docIndex, dupe, out.size());
-            out.add(PairLayout.instance(key, doc.docId(), swap ? b : a, swap ? a : b, swap ? 1 : 0,
-                    shape.maxPairTokens(), specials));
+            out.add(PairLayout.instance(
+                    key, doc.docId(), swap ? b : a, swap ? a : b, swap ? 1 : 0, shape.maxPairTokens(), specials));
         }
         return out;
     }

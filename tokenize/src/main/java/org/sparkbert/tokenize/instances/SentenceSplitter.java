@@ -2,7 +2,6 @@ package org.sparkbert.tokenize.instances;
 
 import com.ibm.icu.text.BreakIterator;
 import com.ibm.icu.util.ULocale;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,8 +16,7 @@ public final class SentenceSplitter {
     private final BreakIterator sentences = BreakIterator.getSentenceInstance(new ULocale("en@ss=standard"));
 
     /** A sentence's text, trimmed, and whether whitespace came right before it in the document. */
-    public record Sentence(String text, boolean afterSpace) {
-    }
+    public record Sentence(String text, boolean afterSpace) {}
 
     public List<Sentence> split(String text) {
         List<Sentence> out = new ArrayList<>();

@@ -1,11 +1,10 @@
 package org.sparkbert.tokenize.masking;
 
-import org.sparkbert.job.Settings;
-import org.sparkbert.tokenize.Tokenizer;
-
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.sparkbert.job.Settings;
+import org.sparkbert.tokenize.Tokenizer;
 
 /**
  * BERT's masked-LM corruption, drawn afresh for every (epoch, instance): choose
@@ -41,10 +40,12 @@ public final class DynamicMasker implements Serializable {
      */
     public DynamicMasker(Tokenizer tokenizer, double probability, int maxPredictions, boolean wholeWord, long seed) {
         if (!(probability > 0 && probability < 1)) {
-            throw new IllegalArgumentException("The masking probability must lie strictly between 0 and 1, not " + probability + ".");
+            throw new IllegalArgumentException(
+                    "The masking probability must lie strictly between 0 and 1, not " + probability + ".");
         }
         if (maxPredictions < 1) {
-            throw new IllegalArgumentException("max_predictions_per_seq must be at least 1, not " + maxPredictions + ".");
+            throw new IllegalArgumentException(
+                    "max_predictions_per_seq must be at least 1, not " + maxPredictions + ".");
         }
         this.specials = SpecialTokens.of(tokenizer);
         int size = tokenizer.vocabularySize();
@@ -62,8 +63,11 @@ public final class DynamicMasker implements Serializable {
 
     /** A masker configured by the {@code masking.*} settings of {@code conf/instances.properties}. */
     public static DynamicMasker fromSettings(Tokenizer tokenizer, Settings settings) {
-        return new DynamicMasker(tokenizer, settings.number("masking.probability"),
-                settings.integer("masking.max_predictions_per_seq"), settings.flag("masking.whole_word"),
+        return new DynamicMasker(
+                tokenizer,
+                settings.number("masking.probability"),
+                settings.integer("masking.max_predictions_per_seq"),
+                settings.flag("masking.whole_word"),
                 settings.longValue("masking.seed"));
     }
 
@@ -96,7 +100,8 @@ public final class DynamicMasker implements Serializable {
         for (int i = 0; i < ids.length; i++) {
             int id = ids[i];
             if (id < 0 || id >= special.length) {
-                throw new IllegalArgumentException("Instance " + instanceId + " holds token id " + id + " at position " + i
+                throw new IllegalArgumentException("Instance " + instanceId + " holds token id " + id + " at position "
+                        + i
                         + ", outside this vocabulary of " + special.length + " tokens: the instances were built with"
                         + " another vocabulary.");
             }
@@ -115,8 +120,8 @@ public final class DynamicMasker implements Serializable {
         int[] starts = new int[candidates.length + 1];
         int n = 0;
         for (int k = 0; k < candidates.length; k++) {
-            boolean continues = wholeWord && k > 0 && candidates[k - 1] == candidates[k] - 1
-                    && continuesWord[ids[candidates[k]]];
+            boolean continues =
+                    wholeWord && k > 0 && candidates[k - 1] == candidates[k] - 1 && continuesWord[ids[candidates[k]]];
             if (!continues) {
                 starts[n++] = k;
             }

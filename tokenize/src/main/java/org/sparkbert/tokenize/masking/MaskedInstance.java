@@ -8,5 +8,4 @@ package org.sparkbert.tokenize.masking;
  * @param maskedPositions the chosen positions, ascending
  * @param maskedLabels    the original id at each chosen position
  */
-public record MaskedInstance(int[] inputIds, int[] maskedPositions, int[] maskedLabels) {
-}
+public record MaskedInstance(int[] inputIds, int[] maskedPositions, int[] maskedLabels) {}

@@ -1,10 +1,9 @@
 package org.sparkbert.tokenize.masking;
 
-import org.sparkbert.tokenize.Tokenizer;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import org.sparkbert.tokenize.Tokenizer;
 
 /**
  * The ids of the special tokens of a vocabulary, looked up by the names its kind uses: BERT's
@@ -27,10 +26,12 @@ public record SpecialTokens(int cls, int sep, int mask, int pad, int unk) implem
         }
         if (!missing.isEmpty()) {
             String kind = tokenizer.kind() == Tokenizer.Kind.WORDPIECE ? "WordPiece" : "byte-level BPE";
-            throw new IllegalArgumentException("The " + kind + " vocabulary has no " + String.join(", ", missing)
-                    + " token" + (missing.size() > 1 ? "s" : "") + "; a " + kind + " vocabulary for BERT-style"
-                    + " pretraining must hold " + String.join(" ", List.of(names).subList(0, 4))
-                    + ". Train the vocabulary with the vocab stage, which adds them, or add them to the vocabulary file.");
+            throw new IllegalArgumentException(
+                    "The " + kind + " vocabulary has no " + String.join(", ", missing)
+                            + " token" + (missing.size() > 1 ? "s" : "") + "; a " + kind + " vocabulary for BERT-style"
+                            + " pretraining must hold "
+                            + String.join(" ", List.of(names).subList(0, 4))
+                            + ". Train the vocabulary with the vocab stage, which adds them, or add them to the vocabulary file.");
         }
         return new SpecialTokens(ids[0], ids[1], ids[2], ids[3], ids[4]);
     }

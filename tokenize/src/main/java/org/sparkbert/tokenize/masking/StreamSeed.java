@@ -10,8 +10,7 @@ import java.util.SplittableRandom;
  * give unrelated streams.
  */
 public final class StreamSeed {
-    private StreamSeed() {
-    }
+    private StreamSeed() {}
 
     /** A seed that depends on every part and on their order. */
     public static long of(long... parts) {

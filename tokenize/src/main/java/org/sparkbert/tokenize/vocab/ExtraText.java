@@ -1,12 +1,5 @@
 package org.sparkbert.tokenize.vocab;
 
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.sparkbert.job.UsageException;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,6 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.sparkbert.job.UsageException;
 
 /**
  * vocab --extra-input: unlabelled text counted with the corpus for the vocabulary only, so words of
@@ -23,11 +22,19 @@ import java.util.Set;
  */
 final class ExtraText {
     /** The columns that hold text in the GLUE tasks' train.tsv files. */
-    static final Set<String> TEXT_COLUMNS = Set.of("sentence", "sentence1", "sentence2", "question", "question1", "question2",
-            "premise", "hypothesis", "#1 String", "#2 String");
+    static final Set<String> TEXT_COLUMNS = Set.of(
+            "sentence",
+            "sentence1",
+            "sentence2",
+            "question",
+            "question1",
+            "question2",
+            "premise",
+            "hypothesis",
+            "#1 String",
+            "#2 String");
 
-    private ExtraText() {
-    }
+    private ExtraText() {}
 
     /** Checks every path before Spark reads any: each must exist, and a .tsv must name a text column. */
     static void check(List<String> paths, Configuration conf) {
@@ -37,7 +44,8 @@ final class ExtraText {
             } else {
                 try {
                     Path path = new Path(p);
-                    if (!path.getFileSystem(conf).exists(path)) throw new UsageException("--extra-input " + p + " does not exist.");
+                    if (!path.getFileSystem(conf).exists(path))
+                        throw new UsageException("--extra-input " + p + " does not exist.");
                 } catch (IOException e) {
                     throw new UsageException("--extra-input " + p + ": " + e.getMessage());
                 }
@@ -84,8 +92,9 @@ final class ExtraText {
         List<Integer> found = new ArrayList<>();
         for (int i = 0; i < names.length; i++) if (TEXT_COLUMNS.contains(names[i].strip())) found.add(i);
         if (found.isEmpty()) {
-            throw new UsageException("--extra-input " + tsv + ": its header names no text column (one of " + TEXT_COLUMNS
-                    + "); give a .tsv with a header as GLUE lays it out, or a plain file with one text per line.");
+            throw new UsageException(
+                    "--extra-input " + tsv + ": its header names no text column (one of " + TEXT_COLUMNS
+                            + "); give a .tsv with a header as GLUE lays it out, or a plain file with one text per line.");
         }
         return found.stream().mapToInt(Integer::intValue).toArray();
     }

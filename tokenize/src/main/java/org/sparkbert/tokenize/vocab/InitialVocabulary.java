@@ -1,16 +1,15 @@
 package org.sparkbert.tokenize.vocab;
 
-import org.sparkbert.job.UsageException;
-import org.sparkbert.tokenize.ByteLevel;
-import org.sparkbert.tokenize.VocabularyFiles;
-import org.sparkbert.tokenize.WordPieceTokenizer;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.sparkbert.job.UsageException;
+import org.sparkbert.tokenize.ByteLevel;
+import org.sparkbert.tokenize.VocabularyFiles;
+import org.sparkbert.tokenize.WordPieceTokenizer;
 
 /**
  * What the merge loop starts from: the special tokens, then the alphabet sorted by code point (as
@@ -21,8 +20,8 @@ import java.util.TreeSet;
  * character cannot be spelt, is left out of training (it encodes to {@code [UNK]}) and is counted.
  * Byte-level BPE always has exactly the 256 byte symbols.
  */
-record InitialVocabulary(List<String> tokens, int[][] words, long[] counts, long wordsOutsideAlphabet,
-                         int alphabetSize) {
+record InitialVocabulary(
+        List<String> tokens, int[][] words, long[] counts, long wordsOutsideAlphabet, int alphabetSize) {
 
     static InitialVocabulary wordPiece(WordCounts counts, int limitAlphabet) {
         int[] alphabet = mostFrequentCharacters(counts, limitAlphabet);
@@ -60,8 +59,8 @@ record InitialVocabulary(List<String> tokens, int[][] words, long[] counts, long
             for (int i = 0; i < cps.length; i++) ids[i] = (i == 0 ? initialId : continuationId).get(cps[i]);
             words[w] = ids;
         }
-        return new InitialVocabulary(tokens, words, keptCounts.stream().mapToLong(Long::longValue).toArray(), outside,
-                alphabet.length);
+        return new InitialVocabulary(
+                tokens, words, keptCounts.stream().mapToLong(Long::longValue).toArray(), outside, alphabet.length);
     }
 
     static InitialVocabulary byteLevel(WordCounts counts) {
@@ -106,7 +105,8 @@ record InitialVocabulary(List<String> tokens, int[][] words, long[] counts, long
         }
         return frequency.entrySet().stream()
                 .sorted((x, y) -> x.getValue()[0] != y.getValue()[0]
-                        ? Long.compare(y.getValue()[0], x.getValue()[0]) : Integer.compare(x.getKey(), y.getKey()))
+                        ? Long.compare(y.getValue()[0], x.getValue()[0])
+                        : Integer.compare(x.getKey(), y.getKey()))
                 .limit(limit)
                 .mapToInt(Map.Entry::getKey)
                 .sorted()

@@ -1,13 +1,12 @@
 package org.sparkbert.tokenize.vocab;
 
-import org.sparkbert.tokenize.IdList;
-import org.sparkbert.tokenize.PairTable;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.sparkbert.tokenize.IdList;
+import org.sparkbert.tokenize.PairTable;
 
 /**
  * The merge loop of BPE and WordPiece training, run on the driver over the counted words, as
@@ -59,8 +58,14 @@ final class MergeTrainer {
      * @param words each word as initial token ids; the arrays are merged in place
      * @param continuationPrefix {@code ##} for WordPiece (stripped from the right part of a merge), else empty
      */
-    MergeTrainer(List<String> initialTokens, int[][] words, long[] wordCounts, String continuationPrefix,
-                 Scoring scoring, int vocabSize, long minFrequency) {
+    MergeTrainer(
+            List<String> initialTokens,
+            int[][] words,
+            long[] wordCounts,
+            String continuationPrefix,
+            Scoring scoring,
+            int vocabSize,
+            long minFrequency) {
         this.tokens = new ArrayList<>(initialTokens);
         for (int id = 0; id < tokens.size(); id++) tokenIds.put(tokens.get(id), id);
         this.words = words;

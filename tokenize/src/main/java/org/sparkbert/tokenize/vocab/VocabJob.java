@@ -1,8 +1,11 @@
 package org.sparkbert.tokenize.vocab;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.sparkbert.job.Settings;
 import org.sparkbert.job.StageCommand;
@@ -18,10 +21,6 @@ import org.sparkbert.tokenize.WordSplitter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * {@code scripts/pretrain vocab}: trains a WordPiece or byte-level BPE vocabulary on the clean
  * corpus. Spark counts the words (pre-tokens) across the cluster; the merge loop then runs on the
@@ -31,46 +30,79 @@ import java.util.Map;
  */
 @Command(name = "vocab", description = "Train a WordPiece or byte-level BPE vocabulary on the clean corpus.")
 public final class VocabJob extends StageCommand {
-    @Option(names = "--input", required = true, paramLabel = "CLEAN_DIR",
+    @Option(
+            names = "--input",
+            required = true,
+            paramLabel = "CLEAN_DIR",
             description = "The ingest stage's output directory, or its clean/ folder (Parquet with a 'text' column).")
     String input;
 
-    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where the vocabulary files and _REPORT.json go.")
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "DIR",
+            description = "Where the vocabulary files and _REPORT.json go.")
     String output;
 
-    @Option(names = "--model", required = true, paramLabel = "wordpiece|bpe",
+    @Option(
+            names = "--model",
+            required = true,
+            paramLabel = "wordpiece|bpe",
             description = "wordpiece: BERT's vocab.txt; bpe: GPT-2/RoBERTa byte-level vocab.json + merges.txt.")
     VocabModel model;
 
-    @Option(names = "--vocab-size", paramLabel = "N", description = "Tokens in the vocabulary, special tokens included (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--vocab-size",
+            paramLabel = "N",
+            description = "Tokens in the vocabulary, special tokens included (default ${DEFAULT-VALUE}).")
     int vocabSize = 30000;
 
-    @Option(names = "--min-frequency", paramLabel = "N", description = "A pair seen fewer times is never merged (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--min-frequency",
+            paramLabel = "N",
+            description = "A pair seen fewer times is never merged (default ${DEFAULT-VALUE}).")
     long minFrequency = 2;
 
-    @Option(names = "--lowercase", arity = "1", paramLabel = "true|false",
-            description = "Lower-case the text (default: true for wordpiece, as bert-base-uncased; false for bpe, as GPT-2 and RoBERTa).")
+    @Option(
+            names = "--lowercase",
+            arity = "1",
+            paramLabel = "true|false",
+            description =
+                    "Lower-case the text (default: true for wordpiece, as bert-base-uncased; false for bpe, as GPT-2 and RoBERTa).")
     Boolean lowercase;
 
-    @Option(names = "--limit-alphabet", paramLabel = "N",
-            description = "WordPiece: keep the N most frequent characters; words with others become [UNK] (default ${DEFAULT-VALUE})."
-                    + " Byte-level BPE always has its 256 byte symbols.")
+    @Option(
+            names = "--limit-alphabet",
+            paramLabel = "N",
+            description =
+                    "WordPiece: keep the N most frequent characters; words with others become [UNK] (default ${DEFAULT-VALUE})."
+                            + " Byte-level BPE always has its 256 byte symbols.")
     int limitAlphabet = 1000;
 
-    @Option(names = "--scoring", paramLabel = "frequency|likelihood",
-            description = "WordPiece merge criterion: frequency (Hugging Face's, BPE with ## prefixes) or likelihood"
-                    + " (original WordPiece: count(ab) / (count(a) x count(b))). Default ${DEFAULT-VALUE}; BPE uses frequency.")
+    @Option(
+            names = "--scoring",
+            paramLabel = "frequency|likelihood",
+            description =
+                    "WordPiece merge criterion: frequency (Hugging Face's, BPE with ## prefixes) or likelihood"
+                            + " (original WordPiece: count(ab) / (count(a) x count(b))). Default ${DEFAULT-VALUE}; BPE uses frequency.")
     Scoring scoring = Scoring.frequency;
 
-    @Option(names = "--max-words", paramLabel = "N",
-            description = "Keep at most N distinct words (the most frequent) for the merge loop, to bound the driver's memory;"
-                    + " the cut is reported. Default: setting vocab.max_words.")
+    @Option(
+            names = "--max-words",
+            paramLabel = "N",
+            description =
+                    "Keep at most N distinct words (the most frequent) for the merge loop, to bound the driver's memory;"
+                            + " the cut is reported. Default: setting vocab.max_words.")
     Long maxWords;
 
-    @Option(names = "--extra-input", arity = "1..*", paramLabel = "PATH",
-            description = "Unlabelled text counted with the corpus for the vocabulary only (so a target domain's words stay"
-                    + " whole), e.g. ../shared/data/glue/SST-2/train.tsv: plain files give one text per line, a GLUE .tsv"
-                    + " its text columns by the header's names (never the labels).")
+    @Option(
+            names = "--extra-input",
+            arity = "1..*",
+            paramLabel = "PATH",
+            description =
+                    "Unlabelled text counted with the corpus for the vocabulary only (so a target domain's words stay"
+                            + " whole), e.g. ../shared/data/glue/SST-2/train.tsv: plain files give one text per line, a GLUE .tsv"
+                            + " its text columns by the header's names (never the labels).")
     List<String> extraInput = List.of();
 
     private String corpusFolder;
@@ -119,18 +151,24 @@ public final class VocabJob extends StageCommand {
 
     @Override
     protected void validate(Settings settings, Configuration hadoopConf) {
-        int specials = model == VocabModel.bpe ? VocabularyFiles.BPE_SPECIALS.size() : VocabularyFiles.WORDPIECE_SPECIALS.size();
+        int specials = model == VocabModel.bpe
+                ? VocabularyFiles.BPE_SPECIALS.size()
+                : VocabularyFiles.WORDPIECE_SPECIALS.size();
         if (model == VocabModel.bpe && vocabSize < specials + 256) {
-            throw new UsageException("--vocab-size " + vocabSize + " is below the alphabet: a byte-level BPE vocabulary holds its "
-                    + specials + " special tokens and 256 byte symbols before any merge.");
+            throw new UsageException(
+                    "--vocab-size " + vocabSize + " is below the alphabet: a byte-level BPE vocabulary holds its "
+                            + specials + " special tokens and 256 byte symbols before any merge.");
         }
         if (vocabSize <= specials) {
-            throw new UsageException("--vocab-size " + vocabSize + " leaves no room beside the " + specials + " special tokens.");
+            throw new UsageException(
+                    "--vocab-size " + vocabSize + " leaves no room beside the " + specials + " special tokens.");
         }
         if (minFrequency < 0) throw new UsageException("--min-frequency must be at least 0, not " + minFrequency + ".");
-        if (limitAlphabet < 1) throw new UsageException("--limit-alphabet must be at least 1, not " + limitAlphabet + ".");
+        if (limitAlphabet < 1)
+            throw new UsageException("--limit-alphabet must be at least 1, not " + limitAlphabet + ".");
         if (model == VocabModel.bpe && scoring == Scoring.likelihood) {
-            throw new UsageException("--scoring likelihood is WordPiece's criterion; byte-level BPE merges by frequency.");
+            throw new UsageException(
+                    "--scoring likelihood is WordPiece's criterion; byte-level BPE merges by frequency.");
         }
         if (maxWords(settings) < 1) throw new UsageException("--max-words must be at least 1.");
         corpusFolder = CleanCorpus.resolve(input, hadoopConf);
@@ -144,7 +182,8 @@ public final class VocabJob extends StageCommand {
     @Override
     protected void run(SparkSession spark, Settings settings, StageOutput output, StageReport report) throws Exception {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        WordSplitter splitter = model == VocabModel.wordpiece ? WordSplitter.bert(lowercase()) : WordSplitter.byteLevel(lowercase());
+        WordSplitter splitter =
+                model == VocabModel.wordpiece ? WordSplitter.bert(lowercase()) : WordSplitter.byteLevel(lowercase());
         int partitions = Math.max(1, jsc.defaultParallelism());
         JavaRDD<String> texts = texts(spark, corpusFolder);
         if (!extraInput.isEmpty()) {
@@ -160,11 +199,15 @@ public final class VocabJob extends StageCommand {
         report.count("word_occurrences_cut", counts.occurrencesCut());
         report.endPhase("count_words");
         if (counts.words().length == 0) {
-            throw new UsageException("The corpus " + corpusFolder + " holds no words: nothing to train a vocabulary on.");
+            throw new UsageException(
+                    "The corpus " + corpusFolder + " holds no words: nothing to train a vocabulary on.");
         }
         if (counts.wordsCut() > 0) {
-            log.warn("vocab: kept the {} most frequent of {} distinct words (--max-words); {} occurrences left out.",
-                    counts.words().length, counts.distinctWords(), counts.occurrencesCut());
+            log.warn(
+                    "vocab: kept the {} most frequent of {} distinct words (--max-words); {} occurrences left out.",
+                    counts.words().length,
+                    counts.distinctWords(),
+                    counts.occurrencesCut());
         }
 
         InitialVocabulary initial = model == VocabModel.wordpiece
@@ -176,8 +219,9 @@ public final class VocabJob extends StageCommand {
         report.endPhase("alphabet");
 
         String prefix = model == VocabModel.wordpiece ? WordPieceTokenizer.CONTINUATION : "";
-        MergeTrainer.Result trained = new MergeTrainer(initial.tokens(), initial.words(), initial.counts(), prefix,
-                scoring(), vocabSize, minFrequency).train();
+        MergeTrainer.Result trained = new MergeTrainer(
+                        initial.tokens(), initial.words(), initial.counts(), prefix, scoring(), vocabSize, minFrequency)
+                .train();
         report.count("merges", trained.merges().size());
         report.count("vocab_size", trained.tokens().size());
         report.endPhase("merge");
@@ -185,17 +229,23 @@ public final class VocabJob extends StageCommand {
         if (model == VocabModel.wordpiece) {
             VocabularyWriter.writeWordPiece(output.fileSystem(), output.work(), trained.tokens(), lowercase());
         } else {
-            VocabularyWriter.writeByteLevelBpe(output.fileSystem(), output.work(), trained.tokens(), trained.merges(), lowercase());
+            VocabularyWriter.writeByteLevelBpe(
+                    output.fileSystem(), output.work(), trained.tokens(), trained.merges(), lowercase());
         }
-        Tokenizer written = Tokenizers.load(output.workUri(), spark.sparkContext().hadoopConfiguration(), null);
+        Tokenizer written =
+                Tokenizers.load(output.workUri(), spark.sparkContext().hadoopConfiguration(), null);
         if (written.vocabularySize() != trained.tokens().size()) {
-            throw new IllegalStateException("the written vocabulary reads back with " + written.vocabularySize() + " tokens");
+            throw new IllegalStateException(
+                    "the written vocabulary reads back with " + written.vocabularySize() + " tokens");
         }
         if (written instanceof WordPieceTokenizer wordPiece) {
             report.put("unknown_word_rate", unknownWordRate(wordPiece, counts));
         }
         report.endPhase("write");
-        log.info("vocab: {} tokens ({} merges) from {} distinct words", trained.tokens().size(), trained.merges().size(),
+        log.info(
+                "vocab: {} tokens ({} merges) from {} distinct words",
+                trained.tokens().size(),
+                trained.merges().size(),
                 counts.distinctWords());
     }
 
@@ -212,7 +262,9 @@ public final class VocabJob extends StageCommand {
 
     /** The non-empty texts of the clean corpus. */
     private static JavaRDD<String> texts(SparkSession spark, String folder) {
-        return CleanCorpus.read(spark, folder, "text").javaRDD()
-                .map(row -> row.isNullAt(0) ? "" : row.getString(0)).filter(t -> !t.isEmpty());
+        return CleanCorpus.read(spark, folder, "text")
+                .javaRDD()
+                .map(row -> row.isNullAt(0) ? "" : row.getString(0))
+                .filter(t -> !t.isEmpty());
     }
 }

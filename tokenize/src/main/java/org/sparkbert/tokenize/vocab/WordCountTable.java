@@ -36,7 +36,8 @@ final class WordCountTable {
         while (true) {
             int entry = slots[slot];
             if (entry < 0) break;
-            if (hashes[entry] == h && lengths[entry] == length
+            if (hashes[entry] == h
+                    && lengths[entry] == length
                     && Arrays.equals(arena, offsets[entry], offsets[entry] + length, chars, start, end)) {
                 counts[entry]++;
                 return;
@@ -54,7 +55,8 @@ final class WordCountTable {
 
     private int insert(char[] chars, int start, int end, int h) {
         int length = end - start;
-        if (arenaUsed + length > arena.length) arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaUsed + length));
+        if (arenaUsed + length > arena.length)
+            arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaUsed + length));
         System.arraycopy(chars, start, arena, arenaUsed, length);
         if (size == offsets.length) {
             int capacity = size * 2;

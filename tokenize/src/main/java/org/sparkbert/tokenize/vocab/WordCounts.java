@@ -1,5 +1,12 @@
 package org.sparkbert.tokenize.vocab;
 
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -11,22 +18,20 @@ import org.apache.spark.util.LongAccumulator;
 import org.sparkbert.tokenize.WordSplitter;
 import scala.Tuple2;
 
-import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-
 /**
  * The distinct words of the corpus and how often each occurs, counted by Spark across the cluster
  * (each task counts its partition in a {@link WordCountTable}, then the counts are summed by word). Only the
  * {@code maxWords} most frequent words come back to the driver, which bounds its memory; the cut is
  * reported. Words are sorted, so the merge loop sees the same input whatever the partitioning.
  */
-record WordCounts(String[] words, long[] counts, long distinctWords, long wordsCut, long occurrences, long occurrencesCut,
-                  long documents) {
+record WordCounts(
+        String[] words,
+        long[] counts,
+        long distinctWords,
+        long wordsCut,
+        long occurrences,
+        long occurrencesCut,
+        long documents) {
 
     static WordCounts count(JavaRDD<String> texts, WordSplitter splitter, long maxWords, int partitions) {
         LongAccumulator documents = texts.context().longAccumulator("documents");
@@ -35,13 +40,20 @@ record WordCounts(String[] words, long[] counts, long distinctWords, long wordsC
         // each task has already summed its own words: no second map-side combine, and Kryo on the shuffle
         Function<Long, Long> first = c -> c;
         Function2<Long, Long, Long> sum = Long::sum;
-        JavaPairRDD<String, Long> counts = spread
-                .mapPartitionsToPair(it -> countPartition(it, splitter, documents))
-                .combineByKey(first, sum, sum, new HashPartitioner(partitions), false, new KryoSerializer(texts.context().getConf()))
+        JavaPairRDD<String, Long> counts = spread.mapPartitionsToPair(it -> countPartition(it, splitter, documents))
+                .combineByKey(
+                        first,
+                        sum,
+                        sum,
+                        new HashPartitioner(partitions),
+                        false,
+                        new KryoSerializer(texts.context().getConf()))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            Tuple2<Long, Long> totals = counts.aggregate(new Tuple2<>(0L, 0L),
-                    (t, wc) -> new Tuple2<>(t._1 + 1, t._2 + wc._2), (x, y) -> new Tuple2<>(x._1 + y._1, x._2 + y._2));
+            Tuple2<Long, Long> totals = counts.aggregate(
+                    new Tuple2<>(0L, 0L),
+                    (t, wc) -> new Tuple2<>(t._1 + 1, t._2 + wc._2),
+                    (x, y) -> new Tuple2<>(x._1 + y._1, x._2 + y._2));
             long distinct = totals._1;
             List<Tuple2<String, Long>> kept = distinct <= maxWords
                     ? counts.collect()
@@ -56,15 +68,21 @@ record WordCounts(String[] words, long[] counts, long distinctWords, long wordsC
                 wordCounts[i] = kept.get(i)._2;
                 keptOccurrences += wordCounts[i];
             }
-            return new WordCounts(words, wordCounts, distinct, distinct - words.length, totals._2,
-                    totals._2 - keptOccurrences, documents.value());
+            return new WordCounts(
+                    words,
+                    wordCounts,
+                    distinct,
+                    distinct - words.length,
+                    totals._2,
+                    totals._2 - keptOccurrences,
+                    documents.value());
         } finally {
             counts.unpersist(false);
         }
     }
 
-    private static Iterator<Tuple2<String, Long>> countPartition(Iterator<String> texts, WordSplitter splitter,
-                                                                 LongAccumulator documents) {
+    private static Iterator<Tuple2<String, Long>> countPartition(
+            Iterator<String> texts, WordSplitter splitter, LongAccumulator documents) {
         WordCountTable local = new WordCountTable();
         long docs = 0;
         while (texts.hasNext()) {

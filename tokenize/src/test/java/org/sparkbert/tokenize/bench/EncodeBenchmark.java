@@ -2,6 +2,16 @@ package org.sparkbert.tokenize.bench;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.sparkbert.tokenize.IdList;
 import org.sparkbert.tokenize.TokenizerJson;
 import org.sparkbert.tokenize.Tokenizers;
@@ -9,18 +19,6 @@ import org.sparkbert.tokenize.WordPieceTokenizer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.IntStream;
 
 /**
  * WordPiece encoding throughput, ours against Hugging Face tokenizers (Rust, through DJL), on the
@@ -32,7 +30,9 @@ import java.util.stream.IntStream;
  * <p>Usage: EncodeBenchmark CORPUS.txt VOCAB_DIR WORK_DIR [ROUNDS] (run by {@code scripts/bench/tokenize}). Prints
  * Markdown table rows.
  */
-@Command(name = "EncodeBenchmark", mixinStandardHelpOptions = true,
+@Command(
+        name = "EncodeBenchmark",
+        mixinStandardHelpOptions = true,
         description = "WordPiece encoding throughput, ours against Hugging Face tokenizers (DJL); Markdown table rows.")
 public final class EncodeBenchmark implements Callable<Integer> {
     private static final int BATCH = 256;
@@ -46,7 +46,11 @@ public final class EncodeBenchmark implements Callable<Integer> {
     @Parameters(index = "2", paramLabel = "WORK_DIR", description = "Where Hugging Face's tokenizer.json is written.")
     Path work;
 
-    @Parameters(index = "3", arity = "0..1", defaultValue = "3", paramLabel = "ROUNDS",
+    @Parameters(
+            index = "3",
+            arity = "0..1",
+            defaultValue = "3",
+            paramLabel = "ROUNDS",
             description = "Timed passes per encoder, the best counts. Default: ${DEFAULT-VALUE}.")
     int rounds;
 
@@ -58,19 +62,30 @@ public final class EncodeBenchmark implements Callable<Integer> {
     public Integer call() throws IOException {
         List<String> docs = Files.readAllLines(corpus, StandardCharsets.UTF_8);
         docs.removeIf(String::isEmpty);
-        long bytes = docs.stream().mapToLong(d -> d.getBytes(StandardCharsets.UTF_8).length).sum();
+        long bytes = docs.stream()
+                .mapToLong(d -> d.getBytes(StandardCharsets.UTF_8).length)
+                .sum();
         WordPieceTokenizer ours = (WordPieceTokenizer) Tokenizers.load(vocabDir, null);
         Path json = work.resolve("tokenizer.json");
         try (OutputStream out = Files.newOutputStream(json)) {
             TokenizerJson.writeWordPiece(out, Files.readAllLines(Path.of(vocabDir, "vocab.txt")), ours.lowercase());
         }
-        try (HuggingFaceTokenizer theirs = HuggingFaceTokenizer.builder().optTokenizerPath(json)
-                .optAddSpecialTokens(false).optPadding(false).optTruncation(false).build()) {
+        try (HuggingFaceTokenizer theirs = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(json)
+                .optAddSpecialTokens(false)
+                .optPadding(false)
+                .optTruncation(false)
+                .build()) {
             long[] tokensAndDiffering = compare(ours, theirs, docs);
-            System.out.printf("documents: %d, bytes: %d, tokens: %d, documents with identical ids: %d (the %d others hold"
+            System.out.printf(
+                    "documents: %d, bytes: %d, tokens: %d, documents with identical ids: %d (the %d others hold"
                             + " private-use or unassigned characters or a Greek final sigma, where Google's tokenization.py"
                             + " and Hugging Face's normaliser disagree)%n",
-                    docs.size(), bytes, tokensAndDiffering[0], docs.size() - tokensAndDiffering[1], tokensAndDiffering[1]);
+                    docs.size(),
+                    bytes,
+                    tokensAndDiffering[0],
+                    docs.size() - tokensAndDiffering[1],
+                    tokensAndDiffering[1]);
             double hf = best(rounds, () -> huggingFace(theirs, docs));
             double hfSingle = best(rounds, () -> huggingFaceOneByOne(theirs, docs));
             double one = best(rounds, () -> oursOneThread(ours, docs));
@@ -80,7 +95,11 @@ public final class EncodeBenchmark implements Callable<Integer> {
             row("Hugging Face tokenizers 0.38.0 (DJL), batchEncode of " + BATCH, hf, bytes, hf);
             row("Hugging Face tokenizers 0.38.0 (DJL), encode one document at a time", hfSingle, bytes, hf);
             row("ours, 1 thread", one, bytes, hf);
-            row("ours, " + Runtime.getRuntime().availableProcessors() + " threads over the same batches", all, bytes, hf);
+            row(
+                    "ours, " + Runtime.getRuntime().availableProcessors() + " threads over the same batches",
+                    all,
+                    bytes,
+                    hf);
         }
         return 0;
     }
@@ -104,12 +123,14 @@ public final class EncodeBenchmark implements Callable<Integer> {
             Encoding[] encodings = theirs.batchEncode(batch, false, false);
             for (int i = 0; i < batch.size(); i++) {
                 long[] expected = encodings[i].getIds();
-                long[] actual = Arrays.stream(ours.encode(batch.get(i))).asLongStream().toArray();
+                long[] actual =
+                        Arrays.stream(ours.encode(batch.get(i))).asLongStream().toArray();
                 tokens += actual.length;
                 if (Arrays.equals(expected, actual)) continue;
                 if (!referencesDisagreeOn(batch.get(i))) {
                     throw new IllegalStateException("ids differ on document " + (start + i) + ": "
-                            + batch.get(i).substring(0, Math.min(200, batch.get(i).length())));
+                            + batch.get(i)
+                                    .substring(0, Math.min(200, batch.get(i).length())));
                 }
                 differing++;
             }
@@ -118,16 +139,18 @@ public final class EncodeBenchmark implements Callable<Integer> {
     }
 
     private static boolean referencesDisagreeOn(String text) {
-        return text.indexOf('Σ') >= 0 || text.codePoints().anyMatch(cp -> {
-            int type = Character.getType(cp);
-            return type == Character.PRIVATE_USE || type == Character.UNASSIGNED || type == Character.SURROGATE;
-        });
+        return text.indexOf('Σ') >= 0
+                || text.codePoints().anyMatch(cp -> {
+                    int type = Character.getType(cp);
+                    return type == Character.PRIVATE_USE || type == Character.UNASSIGNED || type == Character.SURROGATE;
+                });
     }
 
     private static long huggingFace(HuggingFaceTokenizer theirs, List<String> docs) {
         long tokens = 0;
         for (int start = 0; start < docs.size(); start += BATCH) {
-            for (Encoding e : theirs.batchEncode(docs.subList(start, Math.min(docs.size(), start + BATCH)), false, false)) {
+            for (Encoding e :
+                    theirs.batchEncode(docs.subList(start, Math.min(docs.size(), start + BATCH)), false, false)) {
                 tokens += e.getIds().length;
             }
         }

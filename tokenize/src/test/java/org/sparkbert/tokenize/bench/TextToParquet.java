@@ -13,10 +13,15 @@ import picocli.CommandLine.Parameters;
  *
  * <p>Usage: TextToParquet CORPUS.txt INGEST_DIR PARTITIONS (run by {@code scripts/bench/tokenize})
  */
-@Command(name = "TextToParquet", mixinStandardHelpOptions = true,
+@Command(
+        name = "TextToParquet",
+        mixinStandardHelpOptions = true,
         description = "A text file, one document per line, as the ingest stage's clean/ Parquet.")
 public final class TextToParquet implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CORPUS.txt", description = "The documents, one a line; empty lines are dropped.")
+    @Parameters(
+            index = "0",
+            paramLabel = "CORPUS.txt",
+            description = "The documents, one a line; empty lines are dropped.")
     String corpus;
 
     @Parameters(index = "1", paramLabel = "INGEST_DIR", description = "The Parquet goes to INGEST_DIR/clean.")
@@ -31,10 +36,19 @@ public final class TextToParquet implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("TextToParquet")
-                .config("spark.ui.enabled", "false").getOrCreate();
-        spark.read().text(corpus).withColumnRenamed("value", "text").filter("length(text) > 0")
-                .repartition(partitions).write().mode(SaveMode.Overwrite).parquet(ingestDir + "/clean");
+        SparkSession spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("TextToParquet")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
+        spark.read()
+                .text(corpus)
+                .withColumnRenamed("value", "text")
+                .filter("length(text) > 0")
+                .repartition(partitions)
+                .write()
+                .mode(SaveMode.Overwrite)
+                .parquet(ingestDir + "/clean");
         spark.stop();
         return 0;
     }

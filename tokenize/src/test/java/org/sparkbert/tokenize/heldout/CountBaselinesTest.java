@@ -1,11 +1,10 @@
 package org.sparkbert.tokenize.heldout;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.Set;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 /**
  * The baselines on a toy corpus worked out by hand. Ids: 0 [CLS], 1 [SEP], 2 a, 3 b, 4 c (V = 3
@@ -72,10 +71,20 @@ class CountBaselinesTest {
 
     @Test
     void restrictedAndMergedCountsGiveTheSameProbabilities() {
-        NeighbourCounts part1 = new NeighbourCounts(5, new int[] {CLS, SEP}, Set.of(NeighbourCounts.pair(A, C),
-                NeighbourCounts.pair(CLS, B)), Set.of(A, CLS), Set.of(C, B)).add(new int[] {CLS, A, B, A, SEP});
-        NeighbourCounts part2 = new NeighbourCounts(5, new int[] {CLS, SEP}, Set.of(NeighbourCounts.pair(A, C),
-                NeighbourCounts.pair(CLS, B)), Set.of(A, CLS), Set.of(C, B)).add(new int[] {CLS, A, B, C, SEP});
+        NeighbourCounts part1 = new NeighbourCounts(
+                        5,
+                        new int[] {CLS, SEP},
+                        Set.of(NeighbourCounts.pair(A, C), NeighbourCounts.pair(CLS, B)),
+                        Set.of(A, CLS),
+                        Set.of(C, B))
+                .add(new int[] {CLS, A, B, A, SEP});
+        NeighbourCounts part2 = new NeighbourCounts(
+                        5,
+                        new int[] {CLS, SEP},
+                        Set.of(NeighbourCounts.pair(A, C), NeighbourCounts.pair(CLS, B)),
+                        Set.of(A, CLS),
+                        Set.of(C, B))
+                .add(new int[] {CLS, A, B, C, SEP});
         CountBaselines m = new CountBaselines(part1.merge(part2));
         assertEquals(31.0 / 36, m.neighbours(A, B, C), EPS);
         assertEquals(76.0 / 81, m.neighbours(CLS, A, B), EPS);

@@ -1,16 +1,14 @@
 package org.sparkbert.tokenize.instances;
 
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
-import org.sparkbert.tokenize.masking.SpecialTokens;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.spark.sql.SparkSession;
+import org.sparkbert.tokenize.masking.SpecialTokens;
 
 /** One row of the instances Parquet, read back for checking. */
 record Instance(long id, String docId, int[] inputIds, int[] tokenTypeIds, int label) {
@@ -18,8 +16,11 @@ record Instance(long id, String docId, int[] inputIds, int[] tokenTypeIds, int l
     /** The rows of an instances output, by instance id. */
     static List<Instance> read(SparkSession spark, Path dir) {
         return spark.read().parquet(dir.toString()).collectAsList().stream()
-                .map(r -> new Instance(r.getLong(r.fieldIndex("instance_id")), r.getString(r.fieldIndex("doc_id")),
-                        ints(r.getList(r.fieldIndex("input_ids"))), ints(r.getList(r.fieldIndex("token_type_ids"))),
+                .map(r -> new Instance(
+                        r.getLong(r.fieldIndex("instance_id")),
+                        r.getString(r.fieldIndex("doc_id")),
+                        ints(r.getList(r.fieldIndex("input_ids"))),
+                        ints(r.getList(r.fieldIndex("token_type_ids"))),
                         r.getInt(r.fieldIndex("label"))))
                 .sorted(Comparator.comparingLong(Instance::id))
                 .toList();
@@ -60,8 +61,12 @@ record Instance(long id, String docId, int[] inputIds, int[] tokenTypeIds, int l
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Instance other && id == other.id && docId.equals(other.docId) && label == other.label
-                && Arrays.equals(inputIds, other.inputIds) && Arrays.equals(tokenTypeIds, other.tokenTypeIds);
+        return o instanceof Instance other
+                && id == other.id
+                && docId.equals(other.docId)
+                && label == other.label
+                && Arrays.equals(inputIds, other.inputIds)
+                && Arrays.equals(tokenTypeIds, other.tokenTypeIds);
     }
 
     @Override

@@ -1,18 +1,17 @@
 package org.sparkbert.tokenize.instances;
 
-import org.junit.jupiter.api.Test;
-import org.sparkbert.tokenize.masking.SpecialTokens;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.SplittableRandom;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.sparkbert.tokenize.masking.SpecialTokens;
 
 /**
  * The instance algorithms on small synthetic documents whose token ids say where each token came
@@ -57,7 +56,10 @@ class InstanceAlgorithmsTest {
             assertTrue(ab[0].length + ab[1].length <= max);
             assertTrue(ab[0].length >= 1 && ab[1].length >= 1);
             if (a.length + b.length > max) {
-                assertTrue(Math.abs(ab[0].length - ab[1].length) <= 1 || ab[0].length == a.length || ab[1].length == b.length,
+                assertTrue(
+                        Math.abs(ab[0].length - ab[1].length) <= 1
+                                || ab[0].length == a.length
+                                || ab[1].length == b.length,
                         "only the longer segment is trimmed");
             }
             assertContiguous(ab[0]);
@@ -69,8 +71,8 @@ class InstanceAlgorithmsTest {
 
     @Test
     void pairLayoutIsClsASepBSepWithSegmentIds() {
-        TrainingInstance t = PairLayout.instance(InstanceKey.of(1, 0, 0, 0), "d", new int[] {10, 11}, new int[] {20, 21, 22},
-                0, 10, SPECIALS);
+        TrainingInstance t = PairLayout.instance(
+                InstanceKey.of(1, 0, 0, 0), "d", new int[] {10, 11}, new int[] {20, 21, 22}, 0, 10, SPECIALS);
         assertArrayEquals(new int[] {1, 10, 11, 2, 20, 21, 22, 2}, t.inputIds());
         assertArrayEquals(new int[] {0, 0, 0, 0, 1, 1, 1, 1}, t.tokenTypeIds());
     }
@@ -95,8 +97,11 @@ class InstanceAlgorithmsTest {
                     assertEquals(1, t.label());
                     int[] b = segmentB(t);
                     assertTrue(Arrays.stream(b).allMatch(id -> docOf(id) == p.otherDocument()));
-                    assertTrue(b.length >= p.targetBLength() || sentenceOf(b[b.length - 1])
-                            == docs.get((int) p.otherDocument()).sentenceCount() - 1, "B stops at its target or the document's end");
+                    assertTrue(
+                            b.length >= p.targetBLength()
+                                    || sentenceOf(b[b.length - 1])
+                                            == docs.get((int) p.otherDocument()).sentenceCount() - 1,
+                            "B stops at its target or the document's end");
                 } else {
                     next = assertWholeSentences(doc, p.trueNext(), next, used);
                     TrainingInstance t = p.complete(61, SPECIALS);
@@ -105,7 +110,9 @@ class InstanceAlgorithmsTest {
                 }
             }
             for (int s = 0; s < used.length; s++) {
-                assertTrue(used[s], "sentence " + s + " of " + doc.docId() + " was never used: BERT puts unused sentences back");
+                assertTrue(
+                        used[s],
+                        "sentence " + s + " of " + doc.docId() + " was never used: BERT puts unused sentences back");
             }
         }
         assertTrue(random > total / 3 && random < total * 3 / 4, random + " random of " + total);
@@ -123,7 +130,10 @@ class InstanceAlgorithmsTest {
                 assertTrue(t.inputIds().length <= 64);
                 assertTrue(Arrays.stream(t.inputIds()).filter(id -> id > 4).allMatch(id -> docOf(id) == docOfDoc(t)));
                 boolean inOrder = sentenceOf(a[a.length - 1]) < sentenceOf(b[0]);
-                assertEquals(t.label() == 0, inOrder, "label " + t.label() + " but A " + sentenceOf(a[0]) + " B " + sentenceOf(b[0]));
+                assertEquals(
+                        t.label() == 0,
+                        inOrder,
+                        "label " + t.label() + " but A " + sentenceOf(a[0]) + " B " + sentenceOf(b[0]));
                 swapped += t.label();
             }
         }
@@ -149,7 +159,8 @@ class InstanceAlgorithmsTest {
     @Test
     void fullSentencesPackEveryTokenInOrderWithSeparatorsAtDocumentBoundaries() {
         List<TokenizedDocument> docs = corpus(40, 14);
-        List<TrainingInstance> packed = new FullSentencePacker(new InstanceShape(64, 0.1, 5), SPECIALS).pack(3, docs, 0);
+        List<TrainingInstance> packed =
+                new FullSentencePacker(new InstanceShape(64, 0.1, 5), SPECIALS).pack(3, docs, 0);
         List<Integer> content = new ArrayList<>();
         int separators = 0;
         for (TrainingInstance t : packed) {
@@ -181,16 +192,18 @@ class InstanceAlgorithmsTest {
             boolean continuesASentence = first % 1000 > 0;
             int sentenceLength = docs.get(docOf(first)).sentences()[sentenceOf(first)].length;
             int contentWithSeparator = packed.get(i).inputIds().length - 2 + 1;
-            assertTrue(continuesASentence || contentWithSeparator + Math.min(62, sentenceLength) > 62,
+            assertTrue(
+                    continuesASentence || contentWithSeparator + Math.min(62, sentenceLength) > 62,
                     "instance " + i + " was closed although the next sentence fitted");
         }
     }
 
     @Test
     void sentenceSplitterKeepsAbbreviationsAndBreaksAtLines() {
-        List<SentenceSplitter.Sentence> s = new SentenceSplitter().split(
-                "Mr. Smith went to Washington. He arrived at 5 p.m.\nThe end is near!  Is it?");
-        assertEquals(List.of("Mr. Smith went to Washington.", "He arrived at 5 p.m.", "The end is near!", "Is it?"),
+        List<SentenceSplitter.Sentence> s = new SentenceSplitter()
+                .split("Mr. Smith went to Washington. He arrived at 5 p.m.\nThe end is near!  Is it?");
+        assertEquals(
+                List.of("Mr. Smith went to Washington.", "He arrived at 5 p.m.", "The end is near!", "Is it?"),
                 s.stream().map(SentenceSplitter.Sentence::text).toList());
         assertFalse(s.get(0).afterSpace());
         assertTrue(s.get(1).afterSpace());

@@ -1,6 +1,19 @@
 package org.sparkbert.tokenize.instances;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -11,20 +24,6 @@ import org.sparkbert.job.StageReport;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.masking.SpecialTokens;
-
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The instances stage end to end in local Spark on the shared C4 sample (realnewslike, 600 documents)
@@ -40,8 +39,12 @@ class InstancesJobTest {
 
     @BeforeAll
     static void writeCleanCorpus() throws Exception {
-        spark = SparkSession.builder().master("local[2]").appName("InstancesJobTest")
-                .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false").getOrCreate();
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("InstancesJobTest")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
         dir = Files.createTempDirectory("instances-job-test");
         List<SharedCorpus.Doc> docs = SharedCorpus.c4(SharedCorpus.C4_REALNEWSLIKE, 600);
         CleanCorpusFixture.write(spark, docs, dir.resolve("ingest").toString(), 2, false);
@@ -62,8 +65,17 @@ class InstancesJobTest {
 
     private static Path build(String name, String input, String objective, String... extra) {
         Path out = dir.resolve(name);
-        List<String> args = new ArrayList<>(List.of("--input", input, "--vocab", SharedCorpus.bertVocabDir().toString(),
-                "--output", out.toString(), "--objective", objective, "--master", "local[2]"));
+        List<String> args = new ArrayList<>(List.of(
+                "--input",
+                input,
+                "--vocab",
+                SharedCorpus.bertVocabDir().toString(),
+                "--output",
+                out.toString(),
+                "--objective",
+                objective,
+                "--master",
+                "local[2]"));
         args.addAll(List.of(extra));
         assertEquals(0, run(args.toArray(new String[0])), "the instances stage failed");
         return out;
@@ -84,7 +96,8 @@ class InstancesJobTest {
                 inOwnDocument += corpus.occursIn(t.docId(), b) ? 1 : 0;
             } else {
                 assertEquals(0, t.label());
-                assertTrue(corpus.followsIn(t.docId(), a, b), "true-next B of " + t.id() + " follows A in its document");
+                assertTrue(
+                        corpus.followsIn(t.docId(), a, b), "true-next B of " + t.id() + " follows A in its document");
             }
         }
         double share = (double) randomNext / instances.size();
@@ -101,11 +114,14 @@ class InstancesJobTest {
         long histogramTotal = 0;
         for (JsonNode n : report.path("length_histogram")) histogramTotal += n.asLong();
         assertEquals(instances.size(), histogramTotal);
-        assertTrue(report.path("length_histogram").path("121-128").asLong() > instances.size() / 2,
+        assertTrue(
+                report.path("length_histogram").path("121-128").asLong() > instances.size() / 2,
                 "most instances fill the maximum length");
 
         Path again = build("nsp-relayout", dir.resolve("ingest-relayout").toString(), "nsp");
-        assertEquals(instances, Instance.read(spark, again),
+        assertEquals(
+                instances,
+                Instance.read(spark, again),
                 "the same documents stored in another order and in other files give the same instances and ids");
     }
 
@@ -174,9 +190,12 @@ class InstancesJobTest {
     void byteLevelBpeWholeWordMasksNeverSplitAWord() throws Exception {
         Path vocab = dir.resolve("roberta-style-vocab");
         Files.createDirectories(vocab);
-        String gpt2 = Files.readString(SharedCorpus.gpt2VocabDir().resolve("vocab.json")).trim();
-        Files.writeString(vocab.resolve("vocab.json"), gpt2.substring(0, gpt2.length() - 1)
-                + ", \"<s>\": 50257, \"<pad>\": 50258, \"</s>\": 50259, \"<unk>\": 50260, \"<mask>\": 50261}");
+        String gpt2 = Files.readString(SharedCorpus.gpt2VocabDir().resolve("vocab.json"))
+                .trim();
+        Files.writeString(
+                vocab.resolve("vocab.json"),
+                gpt2.substring(0, gpt2.length() - 1)
+                        + ", \"<s>\": 50257, \"<pad>\": 50258, \"</s>\": 50259, \"<unk>\": 50260, \"<mask>\": 50261}");
         Files.copy(SharedCorpus.gpt2VocabDir().resolve("merges.txt"), vocab.resolve("merges.txt"));
         Tokenizer bpe = Tokenizers.load(vocab.toString(), null);
         SpecialTokens bpeSpecials = SpecialTokens.of(bpe);
@@ -184,8 +203,22 @@ class InstancesJobTest {
         String input = dir.resolve("ingest-bpe").toString();
         CleanCorpusFixture.write(spark, SharedCorpus.c4(SharedCorpus.C4_EN, 200), input, 2, false);
         Path out = dir.resolve("mlm-bpe");
-        assertEquals(0, run("--input", input, "--vocab", vocab.toString(), "--output", out.toString(),
-                "--objective", "mlm", "--static-masks", "--conf", "masking.whole_word=true", "--master", "local[2]"));
+        assertEquals(
+                0,
+                run(
+                        "--input",
+                        input,
+                        "--vocab",
+                        vocab.toString(),
+                        "--output",
+                        out.toString(),
+                        "--objective",
+                        "mlm",
+                        "--static-masks",
+                        "--conf",
+                        "masking.whole_word=true",
+                        "--master",
+                        "local[2]"));
         long wholeWords = 0;
         for (Row r : spark.read().parquet(out.toString()).collectAsList()) {
             int[] ids = Instance.ints(r.getList(r.fieldIndex("input_ids")));
@@ -200,8 +233,10 @@ class InstancesJobTest {
             }
             for (int p = 1; p < ids.length; p++) {
                 if (bpe.continuesWord(ids[p]) && !bpeSpecials.isSpecial(ids[p]) && !bpeSpecials.isSpecial(ids[p - 1])) {
-                    assertEquals(chosen[p - 1], chosen[p], "a masked word is split between " + bpe.token(ids[p - 1])
-                            + " and " + bpe.token(ids[p]));
+                    assertEquals(
+                            chosen[p - 1],
+                            chosen[p],
+                            "a masked word is split between " + bpe.token(ids[p - 1]) + " and " + bpe.token(ids[p]));
                     wholeWords += chosen[p] ? 1 : 0;
                 }
             }
@@ -228,7 +263,11 @@ class InstancesJobTest {
         assertEquals(2, counters.path("documents_without_text").asLong());
         DocumentIndex idlessText = new DocumentIndex(bert, List.of(new SharedCorpus.Doc("idless", idless)));
         for (Instance t : Instance.read(spark, out)) {
-            assertFalse(t.docId().startsWith("lone") || t.docId().equals("blank") || t.docId().equals("null"), t.toString());
+            assertFalse(
+                    t.docId().startsWith("lone")
+                            || t.docId().equals("blank")
+                            || t.docId().equals("null"),
+                    t.toString());
             int[] b = t.segmentB(specials);
             assertFalse(b.length >= 5 && idlessText.occursIn("idless", b), "the id-less document gives no random next");
             t.assertPairLayout(specials, 128);
@@ -245,8 +284,17 @@ class InstancesJobTest {
         } finally {
             System.setOut(out);
         }
-        for (String option : List.of("--input", "--vocab", "--objective", "--max-seq-length", "--short-seq-prob",
-                "--dupe-factor", "--seed", "--static-masks", "--master", "--conf")) {
+        for (String option : List.of(
+                "--input",
+                "--vocab",
+                "--objective",
+                "--max-seq-length",
+                "--short-seq-prob",
+                "--dupe-factor",
+                "--seed",
+                "--static-masks",
+                "--master",
+                "--conf")) {
             assertTrue(captured.toString().contains(option), option + " missing from the usage: " + captured);
         }
     }
@@ -255,19 +303,63 @@ class InstancesJobTest {
     void badInputIsAClearUsageError() throws Exception {
         String clean = dir.resolve("ingest").toString();
         String bertVocab = SharedCorpus.bertVocabDir().toString();
-        assertUsageError("--max-seq-length must lie in [8, 4096]", "--input", clean, "--vocab", bertVocab,
-                "--output", dir.resolve("bad1").toString(), "--objective", "nsp", "--max-seq-length", "7");
-        assertUsageError("--max-seq-length must lie in [8, 4096]", "--input", clean, "--vocab", bertVocab,
-                "--output", dir.resolve("bad2").toString(), "--objective", "nsp", "--max-seq-length", "4097");
-        assertUsageError("has no <s>, </s>, <mask>, <pad> tokens", "--input", clean, "--vocab", SharedCorpus.gpt2VocabDir().toString(),
-                "--output", dir.resolve("bad3").toString(), "--objective", "mlm");
-        assertUsageError("does not exist", "--input", dir.resolve("nowhere").toString(), "--vocab", bertVocab,
-                "--output", dir.resolve("bad4").toString(), "--objective", "sop");
+        assertUsageError(
+                "--max-seq-length must lie in [8, 4096]",
+                "--input",
+                clean,
+                "--vocab",
+                bertVocab,
+                "--output",
+                dir.resolve("bad1").toString(),
+                "--objective",
+                "nsp",
+                "--max-seq-length",
+                "7");
+        assertUsageError(
+                "--max-seq-length must lie in [8, 4096]",
+                "--input",
+                clean,
+                "--vocab",
+                bertVocab,
+                "--output",
+                dir.resolve("bad2").toString(),
+                "--objective",
+                "nsp",
+                "--max-seq-length",
+                "4097");
+        assertUsageError(
+                "has no <s>, </s>, <mask>, <pad> tokens",
+                "--input",
+                clean,
+                "--vocab",
+                SharedCorpus.gpt2VocabDir().toString(),
+                "--output",
+                dir.resolve("bad3").toString(),
+                "--objective",
+                "mlm");
+        assertUsageError(
+                "does not exist",
+                "--input",
+                dir.resolve("nowhere").toString(),
+                "--vocab",
+                bertVocab,
+                "--output",
+                dir.resolve("bad4").toString(),
+                "--objective",
+                "sop");
 
         String noText = dir.resolve("no-text").toString();
         spark.read().parquet(clean + "/clean").drop("text").write().parquet(noText);
-        assertUsageError("has no 'text' column", "--input", noText, "--vocab", bertVocab,
-                "--output", dir.resolve("bad5").toString(), "--objective", "nsp");
+        assertUsageError(
+                "has no 'text' column",
+                "--input",
+                noText,
+                "--vocab",
+                bertVocab,
+                "--output",
+                dir.resolve("bad5").toString(),
+                "--objective",
+                "nsp");
         for (String bad : List.of("bad1", "bad2", "bad3", "bad4", "bad5")) {
             assertFalse(Files.exists(dir.resolve(bad)), bad + " must not be written");
         }
@@ -314,7 +406,8 @@ class InstancesJobTest {
         }
 
         boolean occursOutside(String docId, int[] segment) {
-            List<String> candidates = segment.length >= 3 ? byTrigram.getOrDefault(trigram(segment, 0), List.of())
+            List<String> candidates = segment.length >= 3
+                    ? byTrigram.getOrDefault(trigram(segment, 0), List.of())
                     : new ArrayList<>(streams.keySet());
             return candidates.stream().anyMatch(other -> !other.equals(docId) && occursIn(other, segment));
         }

@@ -1,13 +1,11 @@
 package org.sparkbert.tokenize.masking;
 
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.sparkbert.tokenize.Tokenizer;
-import org.sparkbert.tokenize.WordPieceTokenizer;
-import org.sparkbert.tokenize.instances.FullSentencePacker;
-import org.sparkbert.tokenize.instances.InstanceShape;
-import org.sparkbert.tokenize.instances.SharedCorpus;
-import org.sparkbert.tokenize.instances.TrainingInstance;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -17,13 +15,14 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.sparkbert.tokenize.Tokenizer;
+import org.sparkbert.tokenize.WordPieceTokenizer;
+import org.sparkbert.tokenize.instances.FullSentencePacker;
+import org.sparkbert.tokenize.instances.InstanceShape;
+import org.sparkbert.tokenize.instances.SharedCorpus;
+import org.sparkbert.tokenize.instances.TrainingInstance;
 
 /** Dynamic masking on real instances: C4 text, bert-base-uncased's vocabulary, 128-token instances. */
 class DynamicMaskerTest {
@@ -38,7 +37,8 @@ class DynamicMaskerTest {
         specials = SpecialTokens.of(bert);
         FullSentencePacker packer = new FullSentencePacker(new InstanceShape(128, 0.1, 7), specials);
         instances = new ArrayList<>();
-        for (TrainingInstance instance : packer.pack(0, SharedCorpus.encoded(bert, SharedCorpus.C4_REALNEWSLIKE, 130_000), 0)) {
+        for (TrainingInstance instance :
+                packer.pack(0, SharedCorpus.encoded(bert, SharedCorpus.C4_REALNEWSLIKE, 130_000), 0)) {
             instances.add(instance.inputIds());
             for (int id : instance.inputIds()) {
                 nonSpecialTokens += specials.isSpecial(id) ? 0 : 1;
@@ -66,8 +66,14 @@ class DynamicMaskerTest {
             assertOnlyChosenPositionsChanged(ids, m);
         }
         double fraction = (double) masked / nonSpecialTokens;
-        System.out.printf("DynamicMaskerTest: %d tokens, %d masked (%.4f): [MASK] %.4f, kept %.4f, random %.4f%n",
-                nonSpecialTokens, masked, fraction, (double) maskToken / masked, (double) kept / masked, (double) random / masked);
+        System.out.printf(
+                "DynamicMaskerTest: %d tokens, %d masked (%.4f): [MASK] %.4f, kept %.4f, random %.4f%n",
+                nonSpecialTokens,
+                masked,
+                fraction,
+                (double) maskToken / masked,
+                (double) kept / masked,
+                (double) random / masked);
         assertEquals(0.15, fraction, 0.005, "masked fraction over " + nonSpecialTokens + " tokens");
         assertEquals(0.80, (double) maskToken / masked, 0.01, "[MASK] share");
         assertEquals(0.10, (double) kept / masked, 0.01, "kept share");
@@ -98,7 +104,8 @@ class DynamicMaskerTest {
         assertEquals(2, masker.mask(sequence(10), 0, 0).maskedPositions().length, "round(1.5) = 2");
         assertEquals(1, masker.mask(sequence(2), 0, 0).maskedPositions().length, "at least one");
         assertEquals(20, masker.mask(sequence(300), 0, 0).maskedPositions().length, "capped at 20");
-        assertEquals(0, masker.mask(new int[] {specials.cls(), specials.sep()}, 0, 0).maskedPositions().length);
+        assertEquals(
+                0, masker.mask(new int[] {specials.cls(), specials.sep()}, 0, 0).maskedPositions().length);
     }
 
     @Test
@@ -117,8 +124,10 @@ class DynamicMaskerTest {
             assertArrayEquals(e1.maskedLabels(), replay.maskedLabels());
         }
         assertEquals(instances.size(), differ, "every instance gets other positions in another epoch");
-        assertNotEquals(Arrays.toString(masker.mask(instances.get(0), 0, 0).maskedPositions()),
-                Arrays.toString(masker.mask(instances.get(0), 1, 0).maskedPositions()), "another instance id, another mask");
+        assertNotEquals(
+                Arrays.toString(masker.mask(instances.get(0), 0, 0).maskedPositions()),
+                Arrays.toString(masker.mask(instances.get(0), 1, 0).maskedPositions()),
+                "another instance id, another mask");
     }
 
     @Test
@@ -133,8 +142,11 @@ class DynamicMaskerTest {
             for (int p = 1; p < ids.length; p++) {
                 boolean continuation = bert.token(ids[p]).startsWith("##") && !specials.isSpecial(ids[p - 1]);
                 if (continuation) {
-                    assertEquals(chosen[p - 1], chosen[p], "instance " + i + " splits the word at " + p + ": "
-                            + bert.token(ids[p - 1]) + " " + bert.token(ids[p]));
+                    assertEquals(
+                            chosen[p - 1],
+                            chosen[p],
+                            "instance " + i + " splits the word at " + p + ": " + bert.token(ids[p - 1]) + " "
+                                    + bert.token(ids[p]));
                     continuations += chosen[p] ? 1 : 0;
                 }
             }
@@ -147,20 +159,24 @@ class DynamicMaskerTest {
 
     @Test
     void aVocabularyWithoutAMaskTokenIsAClearError() throws Exception {
-        List<String> vocab = new ArrayList<>(Files.readAllLines(SharedCorpus.bertVocabDir().resolve("vocab.txt")));
+        List<String> vocab =
+                new ArrayList<>(Files.readAllLines(SharedCorpus.bertVocabDir().resolve("vocab.txt")));
         vocab.set(vocab.indexOf("[MASK]"), "[unused_mask_removed]");
         Tokenizer noMask = new WordPieceTokenizer(vocab, true);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new DynamicMasker(noMask, 0.15, 20, false, 1));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new DynamicMasker(noMask, 0.15, 20, false, 1));
         assertTrue(e.getMessage().contains("no [MASK] token"), e.getMessage());
     }
 
     @Test
     void anIdOutsideTheVocabularyIsAClearError() {
         DynamicMasker masker = new DynamicMasker(bert, 0.15, 20, false, 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> masker.mask(new int[] {specials.cls(), 50_000, specials.sep()}, 17, 0));
-        assertTrue(e.getMessage().contains("Instance 17") && e.getMessage().contains("another vocabulary"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("Instance 17") && e.getMessage().contains("another vocabulary"),
+                e.getMessage());
     }
 
     private static void assertOnlyChosenPositionsChanged(int[] ids, MaskedInstance m) {

@@ -1,8 +1,20 @@
 package org.sparkbert.tokenize.vocab;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -21,19 +33,6 @@ import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.WordPieceTokenizer;
 import org.sparkbert.tokenize.WordSplitter;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
  * The vocab stage end to end in local Spark on the shared C4 sample (1,641 documents) written as
  * the ingest stage's clean/ Parquet: trained vocabularies load in Hugging Face tokenizers and
@@ -46,14 +45,19 @@ class VocabJobTest {
 
     @TempDir
     static Path dir;
+
     private static SparkSession spark;
     private static List<String> documents;
     private static String ingestDir;
 
     @BeforeAll
     static void writeCorpus() {
-        spark = SparkSession.builder().master("local[2]").appName("VocabJobTest")
-                .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false").getOrCreate();
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("VocabJobTest")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate();
         documents = SharedData.c4Documents();
         ingestDir = dir.resolve("ingest").toString();
         writeClean(documents, ingestDir, 3);
@@ -83,7 +87,17 @@ class VocabJobTest {
     @Test
     void wordPieceLoadsInHuggingFaceCoversTheSampleAndIsDeterministic() throws Exception {
         Path output = dir.resolve("wordpiece");
-        assertEquals(0, vocab("--input", ingestDir, "--output", output.toString(), "--model", "wordpiece", "--vocab-size", "5000"));
+        assertEquals(
+                0,
+                vocab(
+                        "--input",
+                        ingestDir,
+                        "--output",
+                        output.toString(),
+                        "--model",
+                        "wordpiece",
+                        "--vocab-size",
+                        "5000"));
         List<String> lines = Files.readAllLines(output.resolve("vocab.txt"));
         assertEquals(5000, lines.size());
         assertEquals(List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"), lines.subList(0, 5));
@@ -97,12 +111,25 @@ class VocabJobTest {
         try (HuggingFaceTokenizer theirs = HuggingFaceOracle.open(output.resolve("tokenizer.json"))) {
             assertEquals(0, HuggingFaceOracle.mismatches(ours, theirs, documents));
         }
-        JsonNode config = new ObjectMapper().readTree(output.resolve("tokenizer_config.json").toFile());
+        JsonNode config = new ObjectMapper()
+                .readTree(output.resolve("tokenizer_config.json").toFile());
         assertTrue(config.path("do_lower_case").asBoolean(false), config.toString());
         JsonNode auto = AutoTokenizerOracle.load(output, "the", "the");
         assertEquals("BertTokenizer", auto.path("tokenizer_class").asText(), auto.toString());
-        assertSpecialsResolve(auto, Map.of("cls_token", "[CLS]", "sep_token", "[SEP]", "pad_token", "[PAD]",
-                "mask_token", "[MASK]", "unk_token", "[UNK]"), lines::indexOf);
+        assertSpecialsResolve(
+                auto,
+                Map.of(
+                        "cls_token",
+                        "[CLS]",
+                        "sep_token",
+                        "[SEP]",
+                        "pad_token",
+                        "[PAD]",
+                        "mask_token",
+                        "[MASK]",
+                        "unk_token",
+                        "[UNK]"),
+                lines::indexOf);
         int the = lines.indexOf("the");
         assertEquals(List.of(2, the, 3, the, 3), ids(auto.path("pair_ids")), "[CLS] A [SEP] B [SEP]");
         double unknown = unknownWordShare(ours);
@@ -113,7 +140,17 @@ class VocabJobTest {
         Collections.reverse(reversed);
         writeClean(reversed, reordered, 1);
         Path again = dir.resolve("wordpiece-again");
-        assertEquals(0, vocab("--input", reordered + "/clean", "--output", again.toString(), "--model", "wordpiece", "--vocab-size", "5000"));
+        assertEquals(
+                0,
+                vocab(
+                        "--input",
+                        reordered + "/clean",
+                        "--output",
+                        again.toString(),
+                        "--model",
+                        "wordpiece",
+                        "--vocab-size",
+                        "5000"));
         for (String file : List.of("vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")) {
             assertArrayEquals(Files.readAllBytes(output.resolve(file)), Files.readAllBytes(again.resolve(file)), file);
         }
@@ -137,14 +174,23 @@ class VocabJobTest {
     @Test
     void byteLevelBpeLoadsInHuggingFace() throws Exception {
         Path output = dir.resolve("bpe");
-        assertEquals(0, vocab("--input", ingestDir, "--output", output.toString(), "--model", "bpe", "--vocab-size", "5000"));
+        assertEquals(
+                0,
+                vocab("--input", ingestDir, "--output", output.toString(), "--model", "bpe", "--vocab-size", "5000"));
         List<String> merges = Files.readAllLines(output.resolve("merges.txt"));
         assertEquals("#version: 0.2", merges.get(0));
         assertEquals(5000 - 261, merges.size() - 1);
-        JsonNode vocab = new ObjectMapper().readTree(output.resolve("vocab.json").toFile());
+        JsonNode vocab =
+                new ObjectMapper().readTree(output.resolve("vocab.json").toFile());
         assertEquals(5000, vocab.size());
-        assertEquals(List.of(0, 1, 2, 3, 4), List.of(vocab.get("<s>").asInt(), vocab.get("<pad>").asInt(),
-                vocab.get("</s>").asInt(), vocab.get("<unk>").asInt(), vocab.get("<mask>").asInt()));
+        assertEquals(
+                List.of(0, 1, 2, 3, 4),
+                List.of(
+                        vocab.get("<s>").asInt(),
+                        vocab.get("<pad>").asInt(),
+                        vocab.get("</s>").asInt(),
+                        vocab.get("<unk>").asInt(),
+                        vocab.get("<mask>").asInt()));
         Tokenizer ours = Tokenizers.load(output.toString(), null);
         assertEquals(Tokenizer.Kind.BYTE_LEVEL_BPE, ours.kind());
         try (HuggingFaceTokenizer theirs = HuggingFaceOracle.open(output.resolve("tokenizer.json"))) {
@@ -154,18 +200,37 @@ class VocabJobTest {
 
         JsonNode auto = AutoTokenizerOracle.load(output, "the", "the");
         assertEquals("RobertaTokenizer", auto.path("tokenizer_class").asText(), auto.toString());
-        assertSpecialsResolve(auto, Map.of("bos_token", "<s>", "cls_token", "<s>", "eos_token", "</s>", "sep_token", "</s>",
-                "pad_token", "<pad>", "mask_token", "<mask>", "unk_token", "<unk>"), token -> vocab.get(token).asInt());
+        assertSpecialsResolve(
+                auto,
+                Map.of(
+                        "bos_token",
+                        "<s>",
+                        "cls_token",
+                        "<s>",
+                        "eos_token",
+                        "</s>",
+                        "sep_token",
+                        "</s>",
+                        "pad_token",
+                        "<pad>",
+                        "mask_token",
+                        "<mask>",
+                        "unk_token",
+                        "<unk>"),
+                token -> vocab.get(token).asInt());
     }
 
     /** Each special token is named as expected and AutoTokenizer resolves it to the vocabulary's own id. */
-    private static void assertSpecialsResolve(JsonNode auto, Map<String, String> expected,
-                                              java.util.function.ToIntFunction<String> vocabularyId) {
+    private static void assertSpecialsResolve(
+            JsonNode auto, Map<String, String> expected, java.util.function.ToIntFunction<String> vocabularyId) {
         assertEquals(expected.keySet(), setOf(auto.path("specials").fieldNames()), auto.toString());
         for (Map.Entry<String, String> e : expected.entrySet()) {
             JsonNode found = auto.path("specials").path(e.getKey());
             assertEquals(e.getValue(), found.path("token").asText(), e.getKey());
-            assertEquals(vocabularyId.applyAsInt(e.getValue()), found.path("id").asInt(-1), e.getKey() + " resolves in the vocabulary");
+            assertEquals(
+                    vocabularyId.applyAsInt(e.getValue()),
+                    found.path("id").asInt(-1),
+                    e.getKey() + " resolves in the vocabulary");
         }
     }
 
@@ -184,8 +249,21 @@ class VocabJobTest {
     @Test
     void likelihoodScoringAndTheWordCap() throws IOException {
         Path likelihood = dir.resolve("likelihood");
-        assertEquals(0, vocab("--input", ingestDir, "--output", likelihood.toString(), "--model", "wordpiece",
-                "--vocab-size", "3000", "--scoring", "likelihood", "--max-words", "5000"));
+        assertEquals(
+                0,
+                vocab(
+                        "--input",
+                        ingestDir,
+                        "--output",
+                        likelihood.toString(),
+                        "--model",
+                        "wordpiece",
+                        "--vocab-size",
+                        "3000",
+                        "--scoring",
+                        "likelihood",
+                        "--max-words",
+                        "5000"));
         JsonNode report = report(likelihood);
         long distinct = report.path("counters").path("distinct_words").asLong();
         assertTrue(distinct > 5000, report.toString());
@@ -209,29 +287,81 @@ class VocabJobTest {
         Path sst2 = SharedData.root().resolve("glue/SST-2");
         Path train = sst2.resolve("train.tsv");
         List<String> trainLines = Files.readAllLines(train);
-        List<String> sentences = trainLines.subList(1, trainLines.size()).stream().map(l -> l.split("\t")[0])
-                .filter(t -> !t.isBlank()).sorted().toList();
+        List<String> sentences = trainLines.subList(1, trainLines.size()).stream()
+                .map(l -> l.split("\t")[0])
+                .filter(t -> !t.isBlank())
+                .sorted()
+                .toList();
         var jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
-        assertEquals(sentences, ExtraText.read(jsc, List.of(train.toString())).collect().stream().sorted().toList());
+        assertEquals(
+                sentences,
+                ExtraText.read(jsc, List.of(train.toString())).collect().stream()
+                        .sorted()
+                        .toList());
 
         Path plain = dir.resolve("vocab-corpus"), extra = dir.resolve("vocab-corpus-and-sst2");
-        assertEquals(0, vocab("--input", ingestDir, "--output", plain.toString(), "--model", "wordpiece", "--vocab-size", "3000"));
-        assertEquals(0, vocab("--input", ingestDir, "--output", extra.toString(), "--model", "wordpiece", "--vocab-size", "3000",
-                "--extra-input", train.toString()));
-        assertEquals(sentences.size(), report(extra).path("counters").path("extra_texts").asLong());
+        assertEquals(
+                0,
+                vocab(
+                        "--input",
+                        ingestDir,
+                        "--output",
+                        plain.toString(),
+                        "--model",
+                        "wordpiece",
+                        "--vocab-size",
+                        "3000"));
+        assertEquals(
+                0,
+                vocab(
+                        "--input",
+                        ingestDir,
+                        "--output",
+                        extra.toString(),
+                        "--model",
+                        "wordpiece",
+                        "--vocab-size",
+                        "3000",
+                        "--extra-input",
+                        train.toString()));
+        assertEquals(
+                sentences.size(),
+                report(extra).path("counters").path("extra_texts").asLong());
         List<String> devLines = Files.readAllLines(sst2.resolve("dev.tsv"));
-        List<String> dev = devLines.subList(1, devLines.size()).stream().map(l -> l.split("\t")[0]).toList();
+        List<String> dev = devLines.subList(1, devLines.size()).stream()
+                .map(l -> l.split("\t")[0])
+                .toList();
         double corpusOnly = piecesPerWord(Tokenizers.load(plain.toString(), null), dev);
         double withExtra = piecesPerWord(Tokenizers.load(extra.toString(), null), dev);
-        assertTrue(withExtra < corpusOnly - 0.05, "pieces per dev word: " + withExtra + " with SST-2, " + corpusOnly + " without");
+        assertTrue(
+                withExtra < corpusOnly - 0.05,
+                "pieces per dev word: " + withExtra + " with SST-2, " + corpusOnly + " without");
 
         Path labelsOnly = dir.resolve("labels.tsv");
         Files.write(labelsOnly, List.of("id\tlabel", "1\t0"));
         Path refused = dir.resolve("refused-extra");
-        assertEquals(2, vocab("--input", ingestDir, "--output", refused.toString(), "--model", "wordpiece",
-                "--extra-input", labelsOnly.toString()));
-        assertEquals(2, vocab("--input", ingestDir, "--output", refused.toString(), "--model", "wordpiece",
-                "--extra-input", dir.resolve("no-such.txt").toString()));
+        assertEquals(
+                2,
+                vocab(
+                        "--input",
+                        ingestDir,
+                        "--output",
+                        refused.toString(),
+                        "--model",
+                        "wordpiece",
+                        "--extra-input",
+                        labelsOnly.toString()));
+        assertEquals(
+                2,
+                vocab(
+                        "--input",
+                        ingestDir,
+                        "--output",
+                        refused.toString(),
+                        "--model",
+                        "wordpiece",
+                        "--extra-input",
+                        dir.resolve("no-such.txt").toString()));
         assertFalse(Files.exists(refused));
     }
 
@@ -252,13 +382,38 @@ class VocabJobTest {
         String empty = dir.resolve("empty-ingest").toString();
         writeClean(List.of("", " \n\t "), empty, 1);
         Path output = dir.resolve("refused");
-        assertEquals(2, vocab("--input", empty, "--output", output.toString(), "--model", "wordpiece"), "an empty corpus");
-        assertEquals(2, vocab("--input", ingestDir, "--output", output.toString(), "--model", "bpe", "--vocab-size", "200"),
+        assertEquals(
+                2, vocab("--input", empty, "--output", output.toString(), "--model", "wordpiece"), "an empty corpus");
+        assertEquals(
+                2,
+                vocab("--input", ingestDir, "--output", output.toString(), "--model", "bpe", "--vocab-size", "200"),
                 "below the 256 bytes");
-        assertEquals(2, vocab("--input", ingestDir, "--output", output.toString(), "--model", "wordpiece", "--vocab-size", "40"),
+        assertEquals(
+                2,
+                vocab(
+                        "--input",
+                        ingestDir,
+                        "--output",
+                        output.toString(),
+                        "--model",
+                        "wordpiece",
+                        "--vocab-size",
+                        "40"),
                 "below the alphabet of the corpus");
-        assertEquals(2, vocab("--input", dir.resolve("nowhere").toString(), "--output", output.toString(), "--model", "bpe"));
-        assertEquals(2, vocab("--input", ingestDir, "--output", output.toString(), "--model", "bpe", "--scoring", "likelihood"));
+        assertEquals(
+                2,
+                vocab("--input", dir.resolve("nowhere").toString(), "--output", output.toString(), "--model", "bpe"));
+        assertEquals(
+                2,
+                vocab(
+                        "--input",
+                        ingestDir,
+                        "--output",
+                        output.toString(),
+                        "--model",
+                        "bpe",
+                        "--scoring",
+                        "likelihood"));
         assertFalse(Files.exists(output));
     }
 }

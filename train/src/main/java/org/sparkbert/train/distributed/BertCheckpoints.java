@@ -1,9 +1,5 @@
 package org.sparkbert.train.distributed;
 
-import org.sparkbert.engine.loop.BertReplica;
-
-import org.sparkbert.engine.loop.ReplicaCheckpoints;
-
 import java.io.IOException;
 import java.net.URI;
 import java.util.Map;
@@ -18,6 +14,8 @@ import org.sparkbert.engine.checkpoint.ResumePoint;
 import org.sparkbert.engine.checkpoint.TrainerState;
 import org.sparkbert.engine.checkpoint.TrainingConfig;
 import org.sparkbert.engine.checkpoint.TrainingSnapshot;
+import org.sparkbert.engine.loop.BertReplica;
+import org.sparkbert.engine.loop.ReplicaCheckpoints;
 import org.sparkbert.train.job.ShardedBatches;
 
 /**
@@ -44,8 +42,15 @@ public final class BertCheckpoints implements ReplicaCheckpoints<BertReplica> {
      * @param config what the checkpoints record of the run's configuration (TrainingConfig: the keys that
      *     decide the result, and the informational ones)
      */
-    public BertCheckpoints(URI dir, int keep, int padId, String vocabDir, long instances, int globalBatch, long seed,
-                           TrainingConfig config) {
+    public BertCheckpoints(
+            URI dir,
+            int keep,
+            int padId,
+            String vocabDir,
+            long instances,
+            int globalBatch,
+            long seed,
+            TrainingConfig config) {
         this.dir = dir.toString();
         this.keep = keep;
         this.padId = padId;
@@ -75,7 +80,8 @@ public final class BertCheckpoints implements ReplicaCheckpoints<BertReplica> {
         found = null;
         if (point == null || point.step() != step) {
             CheckpointStore store = store();
-            point = CheckpointStore.load(store.fileSystem(), new Path(store.directory(), CheckpointWriter.directoryName(step)));
+            point = CheckpointStore.load(
+                    store.fileSystem(), new Path(store.directory(), CheckpointWriter.directoryName(step)));
         }
         if (point.step() != step) {
             throw new IOException(point.dir() + " holds step " + point.step() + ", not " + step);
@@ -86,9 +92,16 @@ public final class BertCheckpoints implements ReplicaCheckpoints<BertReplica> {
 
     @Override
     public void save(long step, BertReplica replica) throws IOException {
-        TrainerState state = ShardedBatches.state(step, globalBatch, instances, seed,
-                TrainingConfig.of(Map.copyOf(result), Map.copyOf(informational)));
-        store().save(step, TrainingSnapshot.capture(replica.model(), replica.optimizerName(), replica.optimizer(), state,
-                padId, new Path(vocabDir)));
+        TrainerState state = ShardedBatches.state(
+                step, globalBatch, instances, seed, TrainingConfig.of(Map.copyOf(result), Map.copyOf(informational)));
+        store().save(
+                        step,
+                        TrainingSnapshot.capture(
+                                replica.model(),
+                                replica.optimizerName(),
+                                replica.optimizer(),
+                                state,
+                                padId,
+                                new Path(vocabDir)));
     }
 }

@@ -1,29 +1,28 @@
 package org.sparkbert.train.distributed;
 
-import org.sparkbert.engine.loop.BertReplica;
-import org.sparkbert.engine.loop.HeldOutEvaluation;
-import org.sparkbert.engine.loop.HeldOutSet;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.sparkbert.engine.backend.Backends;
 import org.sparkbert.engine.hub.PretrainedModel;
 import org.sparkbert.engine.hub.WarmStart;
-import java.util.List;
-import org.sparkbert.tokenize.masking.DynamicMasker;
-import org.sparkbert.engine.backend.Backends;
-import org.sparkbert.train.job.BatchAssembler;
-import org.sparkbert.train.job.Instance;
-import org.sparkbert.train.job.ShardedBatches;
+import org.sparkbert.engine.loop.BertReplica;
+import org.sparkbert.engine.loop.HeldOutEvaluation;
+import org.sparkbert.engine.loop.HeldOutSet;
 import org.sparkbert.engine.loop.Trainer;
 import org.sparkbert.engine.loop.TrainingOptions;
 import org.sparkbert.engine.model.BertModel;
 import org.sparkbert.engine.model.ModelConfig;
 import org.sparkbert.engine.optim.AdamMoments;
 import org.sparkbert.engine.optim.Optimizer;
+import org.sparkbert.tokenize.masking.DynamicMasker;
+import org.sparkbert.train.job.BatchAssembler;
+import org.sparkbert.train.job.Instance;
+import org.sparkbert.train.job.ShardedBatches;
 
 /**
  * Builds BERT replicas, on the executors or in the driver: the model configuration and the masker
@@ -53,9 +52,22 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
     /** The held-out set the writing replica scores, or null for none. */
     private final HeldOutSet heldOut;
 
-    public BertReplicaFactory(ModelConfig config, String backend, String device, int threads, String optimizer, float weightDecay,
-                              AdamMoments moments, TrainingOptions options, int globalBatch, int seqLength, int maxPredictionsPerSequence,
-                              DynamicMasker masker, int padId, String initFrom, HeldOutSet heldOut) {
+    public BertReplicaFactory(
+            ModelConfig config,
+            String backend,
+            String device,
+            int threads,
+            String optimizer,
+            float weightDecay,
+            AdamMoments moments,
+            TrainingOptions options,
+            int globalBatch,
+            int seqLength,
+            int maxPredictionsPerSequence,
+            DynamicMasker masker,
+            int padId,
+            String initFrom,
+            HeldOutSet heldOut) {
         this.config = config;
         this.backend = backend;
         this.device = device;
@@ -84,8 +96,14 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
         int micro = globalBatch / replicas / options.accumulate();
         int rows = rank < 0 ? 1 : micro;
         Optimizer optim = Optimizer.named(optimizer, weightDecay, moments);
-        BertModel bert = Trainer.newModel(config, Backends.create(backend, device, threads), optim, rows, seqLength,
-                rows * maxPredictionsPerSequence, options.seed());
+        BertModel bert = Trainer.newModel(
+                config,
+                Backends.create(backend, device, threads),
+                optim,
+                rows,
+                seqLength,
+                rows * maxPredictionsPerSequence,
+                options.seed());
         if (initFrom != null) warmStart(bert);
         Trainer trainer = new Trainer(bert, optim, options);
         ShardedBatches batches = rank < 0 ? null : shards(rank, replicas, records);
@@ -95,7 +113,8 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
     /** The held-out scoring of the writing replica: a forward-only model of its own on the run's backend. */
     @Override
     public HeldOutEvaluation evaluation() {
-        return heldOut == null ? null
+        return heldOut == null
+                ? null
                 : new HeldOutEvaluation(heldOut, config, Backends.create(backend, device, threads), globalBatch, padId);
     }
 
@@ -136,11 +155,13 @@ public final class BertReplicaFactory implements ReplicaFactory<Instance, BertRe
         for (Indexed<Instance> r : records) {
             int k = ShardedBatches.shard(r.index(), globalBatch) - first;
             if (k < 0 || k >= perReplica) {
-                throw new IllegalStateException("replica " + rank + " got instance " + r.index() + " of shard " + (k + first));
+                throw new IllegalStateException(
+                        "replica " + rank + " got instance " + r.index() + " of shard " + (k + first));
             }
             shards.get(k).add(r.record());
         }
         BatchAssembler assembler = new BatchAssembler(masker, padId, seqLength);
-        return new ShardedBatches(first, shards, assembler, globalBatch, perReplica / options.accumulate(), options.seed());
+        return new ShardedBatches(
+                first, shards, assembler, globalBatch, perReplica / options.accumulate(), options.seed());
     }
 }

@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
 public final class ClusterChecks {
     private static final Logger log = LoggerFactory.getLogger(ClusterChecks.class);
     private static final Pattern LOCAL = Pattern.compile("local\\[(\\*|\\d+)(?:,\\s*\\d+)?]");
-    private static final Pattern LOCAL_CLUSTER = Pattern.compile("local-cluster\\[\\s*(\\d+)\\s*,\\s*(\\d+)\\s*,\\s*\\d+\\s*]");
+    private static final Pattern LOCAL_CLUSTER =
+            Pattern.compile("local-cluster\\[\\s*(\\d+)\\s*,\\s*(\\d+)\\s*,\\s*\\d+\\s*]");
 
-    private ClusterChecks() {
-    }
+    private ClusterChecks() {}
 
     /**
      * How long a cancelled task may take to stop before the task reaper kills its executor JVM: long
@@ -40,7 +40,8 @@ public final class ClusterChecks {
                 // A task that ignores its kill (interrupt) is reaped: its executor JVM is killed, its slot freed.
                 "spark.task.reaper.enabled", "true",
                 "spark.task.reaper.killTimeout", TASK_KILL_TIMEOUT.toSeconds() + "s",
-                // A barrier() or allGather() waits at most this long for the slowest replica (Spark's default is a year).
+                // A barrier() or allGather() waits at most this long for the slowest replica (Spark's default is a
+                // year).
                 "spark.barrier.sync.timeout", Long.toString(barrierSeconds),
                 // Spark's own slot check: fail a barrier job that cannot get its slots after 3 tries 5 s apart.
                 "spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "5s",
@@ -92,8 +93,7 @@ public final class ClusterChecks {
         }
     }
 
-    private record Slots(int total, String description) {
-    }
+    private record Slots(int total, String description) {}
 
     private static Slots slots(SparkContext sc) {
         SparkConf conf = sc.getConf();
@@ -104,7 +104,8 @@ public final class ClusterChecks {
             return new Slots(1 / taskCpus, "local mode, 1 thread");
         }
         if (local.matches()) {
-            int threads = local.group(1).equals("*") ? Runtime.getRuntime().availableProcessors()
+            int threads = local.group(1).equals("*")
+                    ? Runtime.getRuntime().availableProcessors()
                     : Integer.parseInt(local.group(1));
             return new Slots(threads / taskCpus, "local mode, " + threads + " threads / spark.task.cpus " + taskCpus);
         }
@@ -124,7 +125,8 @@ public final class ClusterChecks {
         } else {
             cores = executors;
         }
-        return new Slots(executors == 0 ? 0 : cores / taskCpus,
+        return new Slots(
+                executors == 0 ? 0 : cores / taskCpus,
                 executors + " executors, " + cores + " cores / spark.task.cpus " + taskCpus);
     }
 }

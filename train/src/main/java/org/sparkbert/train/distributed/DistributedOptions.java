@@ -20,9 +20,18 @@ import org.sparkbert.engine.loop.RunPlan;
  * @param ring the ring's tuning; its timeout bounds every blocking read, write, connect and accept
  * @param slotWait how long to wait for executors to offer a slot per replica before giving up
  */
-public record DistributedOptions(int replicas, AllReduceStrategy strategy, long steps, int globalBatch, int accumulate,
-                                 long checkpointEvery, double checkpointMinutes, int logEvery, long evaluateEvery,
-                                 RingConfig ring, Duration slotWait)
+public record DistributedOptions(
+        int replicas,
+        AllReduceStrategy strategy,
+        long steps,
+        int globalBatch,
+        int accumulate,
+        long checkpointEvery,
+        double checkpointMinutes,
+        int logEvery,
+        long evaluateEvery,
+        RingConfig ring,
+        Duration slotWait)
         implements Serializable {
 
     public static final Duration DEFAULT_SLOT_WAIT = Duration.ofSeconds(60);
@@ -34,15 +43,30 @@ public record DistributedOptions(int replicas, AllReduceStrategy strategy, long 
         }
         if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every cannot be negative");
         if (globalBatch % ((long) replicas * accumulate) != 0) {
-            throw new IllegalArgumentException("--batch-size " + globalBatch + " is not a multiple of --replicas " + replicas
-                    + " x --accumulate " + accumulate + ": every replica trains on the same number of sequences"
-                    + " per micro-batch (try --batch-size " + ((long) replicas * accumulate
-                    * Math.max(1, Math.round((double) globalBatch / replicas / accumulate))) + ")");
+            throw new IllegalArgumentException(
+                    "--batch-size " + globalBatch + " is not a multiple of --replicas " + replicas
+                            + " x --accumulate " + accumulate + ": every replica trains on the same number of sequences"
+                            + " per micro-batch (try --batch-size "
+                            + ((long) replicas
+                                    * accumulate
+                                    * Math.max(1, Math.round((double) globalBatch / replicas / accumulate)))
+                            + ")");
         }
     }
 
-    public static DistributedOptions of(int replicas, AllReduceStrategy strategy, long steps, int globalBatch, int accumulate) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, 0, 0, 50, 0, RingConfig.defaults(),
+    public static DistributedOptions of(
+            int replicas, AllReduceStrategy strategy, long steps, int globalBatch, int accumulate) {
+        return new DistributedOptions(
+                replicas,
+                strategy,
+                steps,
+                globalBatch,
+                accumulate,
+                0,
+                0,
+                50,
+                0,
+                RingConfig.defaults(),
                 DEFAULT_SLOT_WAIT);
     }
 
@@ -52,37 +76,123 @@ public record DistributedOptions(int replicas, AllReduceStrategy strategy, long 
     }
 
     public DistributedOptions withStrategy(AllReduceStrategy s) {
-        return new DistributedOptions(replicas, s, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, evaluateEvery, ring, slotWait);
+        return new DistributedOptions(
+                replicas,
+                s,
+                steps,
+                globalBatch,
+                accumulate,
+                checkpointEvery,
+                checkpointMinutes,
+                logEvery,
+                evaluateEvery,
+                ring,
+                slotWait);
     }
 
     public DistributedOptions withReplicas(int n) {
-        return new DistributedOptions(n, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, evaluateEvery, ring, slotWait);
+        return new DistributedOptions(
+                n,
+                strategy,
+                steps,
+                globalBatch,
+                accumulate,
+                checkpointEvery,
+                checkpointMinutes,
+                logEvery,
+                evaluateEvery,
+                ring,
+                slotWait);
     }
 
     public DistributedOptions withCheckpointEvery(long k) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, k, checkpointMinutes, logEvery, evaluateEvery, ring, slotWait);
+        return new DistributedOptions(
+                replicas,
+                strategy,
+                steps,
+                globalBatch,
+                accumulate,
+                k,
+                checkpointMinutes,
+                logEvery,
+                evaluateEvery,
+                ring,
+                slotWait);
     }
 
     public DistributedOptions withCheckpointMinutes(double minutes) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, minutes, logEvery,
-                evaluateEvery, ring, slotWait);
+        return new DistributedOptions(
+                replicas,
+                strategy,
+                steps,
+                globalBatch,
+                accumulate,
+                checkpointEvery,
+                minutes,
+                logEvery,
+                evaluateEvery,
+                ring,
+                slotWait);
     }
 
     public DistributedOptions withEvaluateEvery(long k) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes,
-                logEvery, k, ring, slotWait);
+        return new DistributedOptions(
+                replicas,
+                strategy,
+                steps,
+                globalBatch,
+                accumulate,
+                checkpointEvery,
+                checkpointMinutes,
+                logEvery,
+                k,
+                ring,
+                slotWait);
     }
 
     public DistributedOptions withLogEvery(int n) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, n, evaluateEvery, ring, slotWait);
+        return new DistributedOptions(
+                replicas,
+                strategy,
+                steps,
+                globalBatch,
+                accumulate,
+                checkpointEvery,
+                checkpointMinutes,
+                n,
+                evaluateEvery,
+                ring,
+                slotWait);
     }
 
     public DistributedOptions withRing(RingConfig config) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, evaluateEvery, config, slotWait);
+        return new DistributedOptions(
+                replicas,
+                strategy,
+                steps,
+                globalBatch,
+                accumulate,
+                checkpointEvery,
+                checkpointMinutes,
+                logEvery,
+                evaluateEvery,
+                config,
+                slotWait);
     }
 
     public DistributedOptions withSlotWait(Duration wait) {
-        return new DistributedOptions(replicas, strategy, steps, globalBatch, accumulate, checkpointEvery, checkpointMinutes, logEvery, evaluateEvery, ring, wait);
+        return new DistributedOptions(
+                replicas,
+                strategy,
+                steps,
+                globalBatch,
+                accumulate,
+                checkpointEvery,
+                checkpointMinutes,
+                logEvery,
+                evaluateEvery,
+                ring,
+                wait);
     }
 
     /** The engine loop's plan of this run. */

@@ -1,14 +1,13 @@
 package org.sparkbert.train.distributed;
 
-import org.sparkbert.engine.loop.Replica;
-import org.sparkbert.engine.loop.ReplicaCheckpoints;
-
 import java.io.IOException;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.PairFunction;
+import org.sparkbert.engine.loop.Replica;
+import org.sparkbert.engine.loop.ReplicaCheckpoints;
 import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
 import scala.Tuple2;
 
@@ -26,26 +25,31 @@ import scala.Tuple2;
  */
 public final class DistributedTrainer {
 
-    private DistributedTrainer() {
-    }
+    private DistributedTrainer() {}
 
     /**
      * Trains {@code options.steps()} steps (resuming from the newest checkpoint in {@code
      * checkpoints}, which may be null for a run without checkpoints) and returns the final weights.
      * Fails before anything starts when the cluster cannot run it.
      */
-    public static <T, R extends Replica> TrainingResult train(SparkContext sc, JavaRDD<T> records,
-                                                              ReplicaFactory<T, R> factory,
-                                                              ReplicaCheckpoints<R> checkpoints,
-                                                              DistributedOptions options) throws IOException {
+    public static <T, R extends Replica> TrainingResult train(
+            SparkContext sc,
+            JavaRDD<T> records,
+            ReplicaFactory<T, R> factory,
+            ReplicaCheckpoints<R> checkpoints,
+            DistributedOptions options)
+            throws IOException {
         return train(sc, records, factory, checkpoints, options, StepListeners.none());
     }
 
     /** As above, with the writer's steps (rank 0's, or the tree driver's) going to the listener that listeners open. */
-    public static <T, R extends Replica> TrainingResult train(SparkContext sc, JavaRDD<T> records,
-                                                              ReplicaFactory<T, R> factory,
-                                                              ReplicaCheckpoints<R> checkpoints,
-                                                              DistributedOptions options, StepListeners listeners)
+    public static <T, R extends Replica> TrainingResult train(
+            SparkContext sc,
+            JavaRDD<T> records,
+            ReplicaFactory<T, R> factory,
+            ReplicaCheckpoints<R> checkpoints,
+            DistributedOptions options,
+            StepListeners listeners)
             throws IOException {
         ClusterChecks.refuseDynamicAllocation(sc.getConf(), options.strategy());
         if (options.strategy() == AllReduceStrategy.RING) {
@@ -53,9 +57,11 @@ public final class DistributedTrainer {
             ClusterChecks.requireSlots(sc, options.replicas(), options.slotWait());
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(sc);
-        JavaPairRDD<Integer, Indexed<T>> byReplica = DurableRecords.write(jsc, records.zipWithIndex()
-                .mapToPair(new AssignReplica<>(factory, options.replicas()))
-                .partitionBy(new ReplicaPartitioner(options.replicas())));
+        JavaPairRDD<Integer, Indexed<T>> byReplica = DurableRecords.write(
+                jsc,
+                records.zipWithIndex()
+                        .mapToPair(new AssignReplica<>(factory, options.replicas()))
+                        .partitionBy(new ReplicaPartitioner(options.replicas())));
         try {
             return switch (options.strategy()) {
                 case RING -> RingStrategy.run(jsc, byReplica, factory, checkpoints, options, listeners);

@@ -21,14 +21,14 @@ import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
 final class DurableRecords {
     private static final Logger log = LoggerFactory.getLogger(DurableRecords.class);
 
-    private DurableRecords() {
-    }
+    private DurableRecords() {}
 
     /**
      * The records, read back from reliable storage with the same partitioning, or {@code byReplica}
      * itself (with a warning) when the context has no checkpoint directory.
      */
-    static <T> JavaPairRDD<Integer, Indexed<T>> write(JavaSparkContext jsc, JavaPairRDD<Integer, Indexed<T>> byReplica) {
+    static <T> JavaPairRDD<Integer, Indexed<T>> write(
+            JavaSparkContext jsc, JavaPairRDD<Integer, Indexed<T>> byReplica) {
         if (!jsc.getCheckpointDir().isPresent()) {
             log.warn("the SparkContext has no checkpoint directory, so the replicas read their records from shuffle"
                     + " files: a lost executor can then cost the retried stage an extra spark.barrier.sync.timeout;"
@@ -37,7 +37,10 @@ final class DurableRecords {
         }
         byReplica.checkpoint();
         long records = byReplica.count(); // the job that computes them, then Spark's job that writes them
-        log.info("distributed: {} records written for {} replicas under {}", records, byReplica.getNumPartitions(),
+        log.info(
+                "distributed: {} records written for {} replicas under {}",
+                records,
+                byReplica.getNumPartitions(),
                 byReplica.getCheckpointFile().orElse("?"));
         return byReplica;
     }

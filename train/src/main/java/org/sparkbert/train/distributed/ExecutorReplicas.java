@@ -1,11 +1,10 @@
 package org.sparkbert.train.distributed;
 
-import org.sparkbert.engine.loop.Replica;
-
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.sparkbert.engine.loop.Replica;
 
 /**
  * The tree strategy's replicas, kept in each executor JVM from step to step so that the model and
@@ -15,8 +14,7 @@ final class ExecutorReplicas {
     private static final Map<String, Replica> replicas = new HashMap<>();
     private static String currentRun;
 
-    private ExecutorReplicas() {
-    }
+    private ExecutorReplicas() {}
 
     static synchronized Replica get(String run, int partition, Supplier<Replica> open) {
         if (!run.equals(currentRun)) {

@@ -1,10 +1,9 @@
 package org.sparkbert.train.distributed;
 
-import org.sparkbert.engine.loop.HeldOutEvaluation;
-import org.sparkbert.engine.loop.Replica;
-
 import java.io.Serializable;
 import java.util.List;
+import org.sparkbert.engine.loop.HeldOutEvaluation;
+import org.sparkbert.engine.loop.Replica;
 
 /**
  * Builds the replicas of a run on the executors (and, for the tree strategy, the driver's): Spark
@@ -39,6 +38,5 @@ public interface ReplicaFactory<T, R extends Replica> extends Serializable {
     }
 
     /** A record and its place in the run's record order. */
-    record Indexed<T>(long index, T record) implements Serializable {
-    }
+    record Indexed<T>(long index, T record) implements Serializable {}
 }

@@ -9,8 +9,7 @@ import org.sparkbert.job.UsageException;
 public final class RingSettings {
     private static final String RING_INTEGRITY = "ring.integrity";
 
-    private RingSettings() {
-    }
+    private RingSettings() {}
 
     /** Settings types text keys loosely, so the values are checked here, naming the key. */
     public static RingConfig of(Settings settings) {

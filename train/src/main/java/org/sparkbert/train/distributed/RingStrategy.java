@@ -1,15 +1,5 @@
 package org.sparkbert.train.distributed;
 
-import org.sparkbert.engine.loop.Replica;
-import org.sparkbert.engine.loop.ReplicaCheckpoints;
-import org.sparkbert.engine.loop.HeldOutEvaluation;
-import org.sparkbert.engine.loop.LoopResult;
-import org.sparkbert.engine.loop.RingGroup;
-import org.sparkbert.engine.loop.StepFunction;
-import org.sparkbert.engine.loop.StepListener;
-import org.sparkbert.engine.loop.TrainingLoop;
-import org.sparkbert.engine.loop.StepSummary;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -22,9 +12,17 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparkbert.train.distributed.BarrierAddressExchange;
 import org.sparkbert.engine.collective.JobSecret;
 import org.sparkbert.engine.collective.RingAllReduce;
+import org.sparkbert.engine.loop.HeldOutEvaluation;
+import org.sparkbert.engine.loop.LoopResult;
+import org.sparkbert.engine.loop.Replica;
+import org.sparkbert.engine.loop.ReplicaCheckpoints;
+import org.sparkbert.engine.loop.RingGroup;
+import org.sparkbert.engine.loop.StepFunction;
+import org.sparkbert.engine.loop.StepListener;
+import org.sparkbert.engine.loop.StepSummary;
+import org.sparkbert.engine.loop.TrainingLoop;
 import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
 import scala.Tuple2;
 import scala.collection.Iterator;
@@ -45,36 +43,50 @@ final class RingStrategy {
     /** The job property behind setJobGroup's interruptOnCancel (SparkContext's constant is private to Spark). */
     private static final String INTERRUPT_ON_CANCEL = "spark.job.interruptOnCancel";
 
-    private RingStrategy() {
-    }
+    private RingStrategy() {}
 
-    static <T, R extends Replica> TrainingResult run(JavaSparkContext jsc, JavaPairRDD<Integer, Indexed<T>> byReplica,
-                                                     ReplicaFactory<T, R> factory, ReplicaCheckpoints<R> checkpoints,
-                                                     DistributedOptions options, StepListeners listeners) {
+    static <T, R extends Replica> TrainingResult run(
+            JavaSparkContext jsc,
+            JavaPairRDD<Integer, Indexed<T>> byReplica,
+            ReplicaFactory<T, R> factory,
+            ReplicaCheckpoints<R> checkpoints,
+            DistributedOptions options,
+            StepListeners listeners) {
         long start = System.nanoTime();
         RingTask<T, R> task = new RingTask<>(factory, checkpoints, options, listeners, JobSecret.generate());
-        jsc.setJobDescription("train: " + options.replicas() + " replicas, ring all-reduce, " + options.steps() + " steps");
+        jsc.setJobDescription(
+                "train: " + options.replicas() + " replicas, ring all-reduce, " + options.steps() + " steps");
         // When one replica fails, Spark kills its siblings; interrupted, a sibling blocked in I/O or a
         // barrier ends at once instead of at its own timeout (and one deaf to interrupts is reaped).
         String interruptBefore = jsc.getLocalProperty(INTERRUPT_ON_CANCEL);
         jsc.setLocalProperty(INTERRUPT_ON_CANCEL, "true");
         List<ReplicaOutcome> all;
         try {
-            RDD<ReplicaOutcome> outcomes = byReplica.rdd().barrier()
-                    .mapPartitions(task, false, ClassTag$.MODULE$.apply(ReplicaOutcome.class));
+            RDD<ReplicaOutcome> outcomes =
+                    byReplica.rdd().barrier().mapPartitions(task, false, ClassTag$.MODULE$.apply(ReplicaOutcome.class));
             all = outcomes.toJavaRDD().repartition(1).collect();
         } finally {
             jsc.setLocalProperty(INTERRUPT_ON_CANCEL, interruptBefore);
             jsc.setJobDescription(null);
         }
-        ReplicaOutcome first = all.stream().filter(o -> o.rank() == 0).findFirst()
+        ReplicaOutcome first = all.stream()
+                .filter(o -> o.rank() == 0)
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("rank 0 of the ring returned nothing"));
         if (first.attempt() > 0) {
-            log.info("train: the barrier stage finished on attempt {} after resuming from step {}", first.attempt(),
+            log.info(
+                    "train: the barrier stage finished on attempt {} after resuming from step {}",
+                    first.attempt(),
                     first.resumedFrom());
         }
-        return new TrainingResult(AllReduceStrategy.RING, options.replicas(), first.weights(), first.steps(),
-                first.resumedFrom(), first.attempt(), (System.nanoTime() - start) / 1e9);
+        return new TrainingResult(
+                AllReduceStrategy.RING,
+                options.replicas(),
+                first.weights(),
+                first.steps(),
+                first.resumedFrom(),
+                first.attempt(),
+                (System.nanoTime() - start) / 1e9);
     }
 
     /** The body of one barrier task: a replica's whole life. */
@@ -88,8 +100,12 @@ final class RingStrategy {
         private final JobSecret secret;
         private final StepListeners listeners;
 
-        RingTask(ReplicaFactory<T, R> factory, ReplicaCheckpoints<R> checkpoints, DistributedOptions options,
-                 StepListeners listeners, JobSecret secret) {
+        RingTask(
+                ReplicaFactory<T, R> factory,
+                ReplicaCheckpoints<R> checkpoints,
+                DistributedOptions options,
+                StepListeners listeners,
+                JobSecret secret) {
             this.factory = factory;
             this.listeners = listeners;
             this.checkpoints = checkpoints;
@@ -108,8 +124,9 @@ final class RingStrategy {
             }
             records.sort(Comparator.comparingLong(Indexed::index));
             try (R replica = factory.open(rank, size, records);
-                 RingAllReduce ring = new RingAllReduce(secret, options.ring().withAttempt(context.stageAttemptNumber()));
-                 StepListener listener = listeners.open("train (ring, " + size + " replicas)")) {
+                    RingAllReduce ring =
+                            new RingAllReduce(secret, options.ring().withAttempt(context.stageAttemptNumber()));
+                    StepListener listener = listeners.open("train (ring, " + size + " replicas)")) {
                 ring.connect(new BarrierAddressExchange(context));
                 RingGroup group = new RingGroup(ring);
                 StepFunction steps = new StepFunction() {
@@ -124,15 +141,25 @@ final class RingStrategy {
                     }
                 };
                 HeldOutEvaluation evaluation = rank == 0 ? factory.evaluation() : null;
-                LoopResult result = new TrainingLoop<>(options.plan(), replica, checkpoints, new BarrierCoordination(context))
-                        .evaluating(evaluation, options.evaluateEvery()).run(steps, listener);
+                LoopResult result = new TrainingLoop<>(
+                                options.plan(), replica, checkpoints, new BarrierCoordination(context))
+                        .evaluating(evaluation, options.evaluateEvery())
+                        .run(steps, listener);
                 if (evaluation != null) evaluation.close();
                 if (rank == 0 && result.resumedFrom() > 0) {
-                    log.info("train: {} replicas resumed from the checkpoint of step {} (stage attempt {})", size,
-                            result.resumedFrom(), context.stageAttemptNumber());
+                    log.info(
+                            "train: {} replicas resumed from the checkpoint of step {} (stage attempt {})",
+                            size,
+                            result.resumedFrom(),
+                            context.stageAttemptNumber());
                 }
-                ReplicaOutcome outcome = new ReplicaOutcome(rank, context.stageAttemptNumber(), result.resumedFrom(),
-                        rank == 0 ? replica.weights() : null, result.steps(), context.getTaskInfos()[rank].address(),
+                ReplicaOutcome outcome = new ReplicaOutcome(
+                        rank,
+                        context.stageAttemptNumber(),
+                        result.resumedFrom(),
+                        rank == 0 ? replica.weights() : null,
+                        result.steps(),
+                        context.getTaskInfos()[rank].address(),
                         ProcessHandle.current().pid());
                 return CollectionConverters.asScala(List.of(outcome).iterator());
             } catch (IOException e) {

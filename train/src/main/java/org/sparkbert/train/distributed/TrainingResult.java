@@ -1,16 +1,21 @@
 package org.sparkbert.train.distributed;
 
-import org.sparkbert.engine.loop.StepSummary;
-
 import java.util.List;
+import org.sparkbert.engine.loop.StepSummary;
 
 /**
  * What a distributed run ends with: the final weights (identical on every replica), the summaries
  * of the steps trained by the attempt that finished (from {@code resumedFrom + 1} on), the stage
  * attempt that finished (0 when nothing failed; ring only) and the wall time.
  */
-public record TrainingResult(AllReduceStrategy strategy, int replicas, float[] weights, List<StepSummary> steps,
-                             long resumedFrom, int attempt, double seconds) {
+public record TrainingResult(
+        AllReduceStrategy strategy,
+        int replicas,
+        float[] weights,
+        List<StepSummary> steps,
+        long resumedFrom,
+        int attempt,
+        double seconds) {
 
     public StepSummary last() {
         return steps.isEmpty() ? null : steps.get(steps.size() - 1);

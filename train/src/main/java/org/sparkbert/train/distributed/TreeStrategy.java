@@ -1,14 +1,5 @@
 package org.sparkbert.train.distributed;
 
-import org.sparkbert.engine.loop.HeldOutEvaluation;
-import org.sparkbert.engine.loop.LoopResult;
-import org.sparkbert.engine.loop.RunCoordination;
-import org.sparkbert.engine.loop.StepFunction;
-import org.sparkbert.engine.loop.StepListener;
-import org.sparkbert.engine.loop.TrainingLoop;
-import org.sparkbert.engine.loop.Replica;
-import org.sparkbert.engine.loop.ReplicaCheckpoints;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,6 +14,14 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparkbert.engine.loop.HeldOutEvaluation;
+import org.sparkbert.engine.loop.LoopResult;
+import org.sparkbert.engine.loop.Replica;
+import org.sparkbert.engine.loop.ReplicaCheckpoints;
+import org.sparkbert.engine.loop.RunCoordination;
+import org.sparkbert.engine.loop.StepFunction;
+import org.sparkbert.engine.loop.StepListener;
+import org.sparkbert.engine.loop.TrainingLoop;
 import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
 
 /**
@@ -36,39 +35,52 @@ import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
 final class TreeStrategy {
     private static final Logger log = LoggerFactory.getLogger(TreeStrategy.class);
 
-    private TreeStrategy() {
-    }
+    private TreeStrategy() {}
 
-    static <T, R extends Replica> TrainingResult run(JavaSparkContext jsc, JavaPairRDD<Integer, Indexed<T>> byReplica,
-                                                     ReplicaFactory<T, R> factory, ReplicaCheckpoints<R> checkpoints,
-                                                     DistributedOptions options, StepListeners listeners) throws IOException {
+    static <T, R extends Replica> TrainingResult run(
+            JavaSparkContext jsc,
+            JavaPairRDD<Integer, Indexed<T>> byReplica,
+            ReplicaFactory<T, R> factory,
+            ReplicaCheckpoints<R> checkpoints,
+            DistributedOptions options,
+            StepListeners listeners)
+            throws IOException {
         long start = System.nanoTime();
         String run = UUID.randomUUID().toString();
         int n = options.replicas();
         JavaRDD<Indexed<T>> records = byReplica.values().persist(StorageLevel.MEMORY_ONLY());
         int depth = Math.max(2, (int) Math.ceil(Math.log(n) / Math.log(2)));
         try (R driver = factory.open(-1, n, List.of());
-             StepListener listener = listeners.open("train (tree, " + n + " replicas)")) {
+                StepListener listener = listeners.open("train (tree, " + n + " replicas)")) {
             StepFunction steps = step -> {
-                jsc.setJobDescription("train step " + (step + 1) + "/" + options.steps() + " (tree all-reduce, " + n
-                        + " replicas)");
+                jsc.setJobDescription(
+                        "train step " + (step + 1) + "/" + options.steps() + " (tree all-reduce, " + n + " replicas)");
                 float[] statistics = new float[0];
                 if (factory.needsStatistics()) {
                     statistics = records.mapPartitionsWithIndex(new Round<>(factory, run, n, step, null, null), false)
                             .treeAggregate(null, SUM, SUM, depth);
                 }
                 Broadcast<float[]> weights = jsc.broadcast(driver.weights());
-                float[] summed = records.mapPartitionsWithIndex(new Round<>(factory, run, n, step, weights, statistics),
-                        false).treeAggregate(null, SUM, SUM, depth);
+                float[] summed = records.mapPartitionsWithIndex(
+                                new Round<>(factory, run, n, step, weights, statistics), false)
+                        .treeAggregate(null, SUM, SUM, depth);
                 weights.destroy();
                 return driver.apply(step, summed);
             };
             HeldOutEvaluation evaluation = factory.evaluation();
             LoopResult result = new TrainingLoop<>(options.plan(), driver, checkpoints, RunCoordination.alone())
-                    .evaluating(evaluation, options.evaluateEvery()).run(steps, listener);
+                    .evaluating(evaluation, options.evaluateEvery())
+                    .run(steps, listener);
             if (evaluation != null) evaluation.close();
-            if (result.resumedFrom() > 0) log.info("train: resumed from the checkpoint of step {}", result.resumedFrom());
-            return new TrainingResult(AllReduceStrategy.TREE, n, driver.weights(), result.steps(), result.resumedFrom(), 0,
+            if (result.resumedFrom() > 0)
+                log.info("train: resumed from the checkpoint of step {}", result.resumedFrom());
+            return new TrainingResult(
+                    AllReduceStrategy.TREE,
+                    n,
+                    driver.weights(),
+                    result.steps(),
+                    result.resumedFrom(),
+                    0,
                     (System.nanoTime() - start) / 1e9);
         } finally {
             jsc.setJobDescription(null);
@@ -89,7 +101,8 @@ final class TreeStrategy {
             if (a == null) return b;
             if (b == null) return a;
             if (a.length != b.length) {
-                throw new IllegalStateException("replicas returned buffers of " + a.length + " and " + b.length + " floats");
+                throw new IllegalStateException(
+                        "replicas returned buffers of " + a.length + " and " + b.length + " floats");
             }
             for (int i = 0; i < a.length; i++) a[i] += b[i];
             return a;
@@ -107,8 +120,13 @@ final class TreeStrategy {
         private final Broadcast<float[]> weights;
         private final float[] statistics;
 
-        Round(ReplicaFactory<T, R> factory, String run, int replicas, long step, Broadcast<float[]> weights,
-              float[] statistics) {
+        Round(
+                ReplicaFactory<T, R> factory,
+                String run,
+                int replicas,
+                long step,
+                Broadcast<float[]> weights,
+                float[] statistics) {
             this.factory = factory;
             this.run = run;
             this.replicas = replicas;
@@ -132,5 +150,4 @@ final class TreeStrategy {
             return List.of(replica.localGradients(step, statistics)).iterator();
         }
     }
-
 }

@@ -2,8 +2,8 @@ package org.sparkbert.train.job;
 
 import java.util.Arrays;
 import java.util.List;
-import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.engine.model.Batch;
+import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.tokenize.masking.MaskedInstance;
 
 /**

@@ -11,8 +11,7 @@ public final class EpochOrder {
 
     private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
-    private EpochOrder() {
-    }
+    private EpochOrder() {}
 
     /** The order of one data shard's instances in one of its epochs. */
     public static int[] of(int count, long seed, int shard, int epoch) {

@@ -27,12 +27,13 @@ public final class InstanceTable {
     /** What the trainer must know before it starts: how many instances, and the longest one's length. */
     public record Summary(long count, int longest) {
         public static Summary of(List<Instance> instances) {
-            return new Summary(instances.size(), instances.stream().mapToInt(Instance::length).max().orElse(0));
+            return new Summary(
+                    instances.size(),
+                    instances.stream().mapToInt(Instance::length).max().orElse(0));
         }
     }
 
-    private InstanceTable() {
-    }
+    private InstanceTable() {}
 
     /** Every instance, in the driver's memory, ordered by id. */
     public static List<Instance> read(SparkSession spark, String path, boolean needsLabel) {
@@ -50,7 +51,8 @@ public final class InstanceTable {
     }
 
     public static Summary summary(SparkSession spark, String path, boolean needsLabel) {
-        Row r = sorted(spark, path, needsLabel).agg(functions.count("*"), functions.max(functions.size(functions.col("input_ids"))))
+        Row r = sorted(spark, path, needsLabel)
+                .agg(functions.count("*"), functions.max(functions.size(functions.col("input_ids"))))
                 .first();
         return new Summary(r.getLong(0), r.isNullAt(1) ? 0 : r.getInt(1));
     }
@@ -65,7 +67,8 @@ public final class InstanceTable {
     }
 
     private static Instance instance(Row r, boolean needsLabel) {
-        return new Instance(r.getLong(0), ints(r.getList(1)), ints(r.getList(2)), needsLabel ? r.getInt(3) : Instance.NO_LABEL);
+        return new Instance(
+                r.getLong(0), ints(r.getList(1)), ints(r.getList(2)), needsLabel ? r.getInt(3) : Instance.NO_LABEL);
     }
 
     static void checkSchema(StructType schema, String path, boolean needsLabel) {
@@ -78,7 +81,9 @@ public final class InstanceTable {
     }
 
     private static void require(StructType schema, String path, String name, DataType type) {
-        StructField field = Arrays.stream(schema.fields()).filter(f -> f.name().equals(name)).findFirst()
+        StructField field = Arrays.stream(schema.fields())
+                .filter(f -> f.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new UsageException(path + ": no column '" + name + "' (has " + schema.simpleString()
                         + "); --data must be the output of the instances stage"
                         + (name.equals("label") ? ", built with objective nsp or sop for this model" : "")));
@@ -87,8 +92,8 @@ public final class InstanceTable {
                 ? want.elementType().equals(got.elementType())
                 : actual.equals(type);
         if (!matches) {
-            throw new UsageException(path + ": column '" + name + "' is " + actual.simpleString() + ", expected "
-                    + type.simpleString());
+            throw new UsageException(
+                    path + ": column '" + name + "' is " + actual.simpleString() + ", expected " + type.simpleString());
         }
     }
 

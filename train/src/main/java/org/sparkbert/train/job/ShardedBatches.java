@@ -1,10 +1,10 @@
 package org.sparkbert.train.job;
 
-import org.sparkbert.engine.loop.BatchSource;
 import java.util.ArrayList;
 import java.util.List;
 import org.sparkbert.engine.checkpoint.TrainerState;
 import org.sparkbert.engine.checkpoint.TrainingConfig;
+import org.sparkbert.engine.loop.BatchSource;
 import org.sparkbert.engine.model.Batch;
 
 /**
@@ -32,6 +32,7 @@ public final class ShardedBatches implements BatchSource {
     private final long seed;
     /** The last shard order drawn per shard, a cache: orders are pure functions of (seed, shard, epoch). */
     private final int[] cachedEpoch;
+
     private final int[][] cachedOrder;
 
     /**
@@ -39,20 +40,29 @@ public final class ShardedBatches implements BatchSource {
      * firstShard + j's instances in global index (instance id) order, which make micro-batches of
      * microBatch rows out of a global batch of globalBatch rows.
      */
-    public ShardedBatches(int firstShard, List<List<Instance>> shards, BatchAssembler assembler, int globalBatch,
-                          int microBatch, long seed) {
+    public ShardedBatches(
+            int firstShard,
+            List<List<Instance>> shards,
+            BatchAssembler assembler,
+            int globalBatch,
+            int microBatch,
+            long seed) {
         if (microBatch < 1 || globalBatch % microBatch != 0) {
-            throw new IllegalArgumentException("the global batch " + globalBatch + " is not a multiple of the micro-batch " + microBatch);
+            throw new IllegalArgumentException(
+                    "the global batch " + globalBatch + " is not a multiple of the micro-batch " + microBatch);
         }
-        if (firstShard < 0 || firstShard % microBatch != 0 || shards.isEmpty() || shards.size() % microBatch != 0
+        if (firstShard < 0
+                || firstShard % microBatch != 0
+                || shards.isEmpty()
+                || shards.size() % microBatch != 0
                 || firstShard + shards.size() > globalBatch) {
             throw new IllegalArgumentException("shards [" + firstShard + ", " + (firstShard + shards.size())
                     + ") are not whole micro-batches of " + microBatch + " within a global batch of " + globalBatch);
         }
         for (int j = 0; j < shards.size(); j++) {
             if (shards.get(j).isEmpty()) {
-                throw new IllegalArgumentException("data shard " + (firstShard + j) + " is empty: fewer instances than the global batch "
-                        + globalBatch);
+                throw new IllegalArgumentException("data shard " + (firstShard + j)
+                        + " is empty: fewer instances than the global batch " + globalBatch);
             }
         }
         this.firstShard = firstShard;
@@ -67,30 +77,43 @@ public final class ShardedBatches implements BatchSource {
     }
 
     /** One process holding every shard of instances sorted by id. */
-    public static ShardedBatches all(List<Instance> sortedById, BatchAssembler assembler, int globalBatch, int microBatch,
-                                     long seed) {
-        return new ShardedBatches(0, shardsOf(sortedById, globalBatch, 0, globalBatch), assembler, globalBatch, microBatch, seed);
+    public static ShardedBatches all(
+            List<Instance> sortedById, BatchAssembler assembler, int globalBatch, int microBatch, long seed) {
+        return new ShardedBatches(
+                0, shardsOf(sortedById, globalBatch, 0, globalBatch), assembler, globalBatch, microBatch, seed);
     }
 
     /**
      * Replica rank of replicas, each step contributing accumulate micro-batches of globalBatch /
      * (replicas * accumulate) rows, from instances sorted by id (of which it keeps its shards).
      */
-    public static ShardedBatches forReplica(List<Instance> sortedById, BatchAssembler assembler, int globalBatch,
-                                            int replicas, int rank, int accumulate, long seed) {
+    public static ShardedBatches forReplica(
+            List<Instance> sortedById,
+            BatchAssembler assembler,
+            int globalBatch,
+            int replicas,
+            int rank,
+            int accumulate,
+            long seed) {
         if (replicas < 1 || accumulate < 1 || globalBatch % (replicas * accumulate) != 0) {
             throw new IllegalArgumentException("the global batch " + globalBatch + " does not split into " + replicas
                     + " replicas x " + accumulate + " micro-batches");
         }
         if (rank < 0 || rank >= replicas) throw new IllegalArgumentException("rank " + rank + " of " + replicas);
         int perReplica = globalBatch / replicas;
-        return new ShardedBatches(rank * perReplica, shardsOf(sortedById, globalBatch, rank * perReplica, perReplica),
-                assembler, globalBatch, perReplica / accumulate, seed);
+        return new ShardedBatches(
+                rank * perReplica,
+                shardsOf(sortedById, globalBatch, rank * perReplica, perReplica),
+                assembler,
+                globalBatch,
+                perReplica / accumulate,
+                seed);
     }
 
     /** The data shard of the instance with this global index (its rank in instance id order). */
     public static int shard(long globalIndex, int globalBatch) {
-        if (globalIndex < 0 || globalBatch < 1) throw new IllegalArgumentException("index " + globalIndex + ", global batch " + globalBatch);
+        if (globalIndex < 0 || globalBatch < 1)
+            throw new IllegalArgumentException("index " + globalIndex + ", global batch " + globalBatch);
         return (int) (globalIndex % globalBatch);
     }
 
@@ -133,10 +156,14 @@ public final class ShardedBatches implements BatchSource {
 
     /** The global micro-batch index of this holder's first micro-batch. */
     @Override
-    public int firstMicroBatch() { return firstShard / microBatch; }
+    public int firstMicroBatch() {
+        return firstShard / microBatch;
+    }
 
     /** Micro-batches this holder contributes to each step. */
-    public int microBatchesPerStep() { return shards.size() / microBatch; }
+    public int microBatchesPerStep() {
+        return shards.size() / microBatch;
+    }
 
     /**
      * This holder's micro-batches of step `step` (0-based: the step run after `step` steps), in global

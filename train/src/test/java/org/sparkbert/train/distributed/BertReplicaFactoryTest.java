@@ -1,7 +1,5 @@
 package org.sparkbert.train.distributed;
 
-import org.sparkbert.engine.loop.BertReplica;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -12,6 +10,7 @@ import java.io.ObjectOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.sparkbert.engine.loop.BertReplica;
 import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
 import org.sparkbert.train.job.Instance;
 
@@ -32,7 +31,8 @@ class BertReplicaFactoryTest {
         }
         assertEquals(bert.config, copy.config());
         assertEquals(factory.options(), copy.options());
-        try (BertReplica a = factory.open(-1, 2, List.of()); BertReplica b = copy.open(-1, 2, List.of())) {
+        try (BertReplica a = factory.open(-1, 2, List.of());
+                BertReplica b = copy.open(-1, 2, List.of())) {
             assertArrayEquals(a.weights(), b.weights(), "the same initial weights from the seed");
         }
     }

@@ -1,10 +1,5 @@
 package org.sparkbert.train.distributed;
 
-import org.sparkbert.engine.loop.BertReplica;
-
-import org.sparkbert.engine.loop.ReplicaCheckpoints;
-
-import org.sparkbert.train.job.Instance;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,10 +20,12 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.sparkbert.train.distributed.BarrierAddressExchange;
 import org.sparkbert.engine.collective.JobSecret;
 import org.sparkbert.engine.collective.RingAllReduce;
 import org.sparkbert.engine.collective.RingConfig;
+import org.sparkbert.engine.loop.BertReplica;
+import org.sparkbert.engine.loop.ReplicaCheckpoints;
+import org.sparkbert.train.job.Instance;
 import scala.collection.Iterator;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
@@ -63,14 +60,20 @@ class DistributedTrainingTest {
     }
 
     private static DistributedOptions options(int replicas, AllReduceStrategy strategy, long steps, int accumulate) {
-        return DistributedOptions.of(replicas, strategy, steps, BATCH, accumulate).withLogEvery(10)
+        return DistributedOptions.of(replicas, strategy, steps, BATCH, accumulate)
+                .withLogEvery(10)
                 .withRing(RingConfig.defaults().withTimeout(RING_TIMEOUT));
     }
 
-    private static TrainingResult train(DistributedOptions options, int accumulate, long stepMillis,
-                                        LinearCheckpoints checkpoints) throws IOException {
-        return DistributedTrainer.train(jsc.sc(), samples, new LinearEngine.Factory(DIM, BATCH, accumulate, 0.05f, stepMillis),
-                checkpoints, options);
+    private static TrainingResult train(
+            DistributedOptions options, int accumulate, long stepMillis, LinearCheckpoints checkpoints)
+            throws IOException {
+        return DistributedTrainer.train(
+                jsc.sc(),
+                samples,
+                new LinearEngine.Factory(DIM, BATCH, accumulate, 0.05f, stepMillis),
+                checkpoints,
+                options);
     }
 
     private static LinearCheckpoints freshCheckpoints() {
@@ -95,7 +98,10 @@ class DistributedTrainingTest {
         assertEquals(20, tree.steps().size());
         assertClose(ring.weights(), tree.weights(), 1e-5);
         for (int i = 0; i < 20; i++) {
-            assertEquals(ring.steps().get(i).loss(), tree.steps().get(i).loss(), 1e-5 * ring.steps().get(i).loss());
+            assertEquals(
+                    ring.steps().get(i).loss(),
+                    tree.steps().get(i).loss(),
+                    1e-5 * ring.steps().get(i).loss());
         }
     }
 
@@ -122,17 +128,23 @@ class DistributedTrainingTest {
         TinyBert bert = new TinyBert();
         int batch = 8;
         long steps = 30;
-        JavaRDD<Instance> instances = jsc.parallelize(bert.instances(40, 3).stream().toList(), 2);
-        DistributedOptions opts = DistributedOptions.of(2, AllReduceStrategy.RING, steps, batch, 1).withLogEvery(10)
-                .withCheckpointEvery(5).withRing(RingConfig.defaults().withTimeout(RING_TIMEOUT));
+        JavaRDD<Instance> instances =
+                jsc.parallelize(bert.instances(40, 3).stream().toList(), 2);
+        DistributedOptions opts = DistributedOptions.of(2, AllReduceStrategy.RING, steps, batch, 1)
+                .withLogEvery(10)
+                .withCheckpointEvery(5)
+                .withRing(RingConfig.defaults().withTimeout(RING_TIMEOUT));
         SlowBert.Checkpoints first = new SlowBert.Checkpoints(
                 bert.checkpoints(cluster.hdfsUri() + "/runs/bert-whole/checkpoints", 40, batch));
-        TrainingResult uninterrupted = DistributedTrainer.train(jsc.sc(), instances,
-                new SlowBert.Factory(bert.factory(batch, 1, steps), 0), first, opts);
+        TrainingResult uninterrupted = DistributedTrainer.train(
+                jsc.sc(), instances, new SlowBert.Factory(bert.factory(batch, 1, steps), 0), first, opts);
         SlowBert.Checkpoints second = new SlowBert.Checkpoints(
                 bert.checkpoints(cluster.hdfsUri() + "/runs/bert-killed/checkpoints", 40, batch));
-        TrainingResult resumed = killAnExecutorDuring(() -> DistributedTrainer.train(jsc.sc(), instances,
-                new SlowBert.Factory(bert.factory(batch, 1, steps), 250), second, opts), second, 10);
+        TrainingResult resumed = killAnExecutorDuring(
+                () -> DistributedTrainer.train(
+                        jsc.sc(), instances, new SlowBert.Factory(bert.factory(batch, 1, steps), 250), second, opts),
+                second,
+                10);
         assertArrayEquals(uninterrupted.weights(), resumed.weights(), "bit-identical to the uninterrupted run");
     }
 
@@ -148,11 +160,16 @@ class DistributedTrainingTest {
      */
     @Test
     void aRankStuckOutsideTheRingEndsInARetriedStage() throws Exception {
-        DistributedOptions opts = options(2, AllReduceStrategy.RING, 20, 1).withCheckpointEvery(5)
+        DistributedOptions opts = options(2, AllReduceStrategy.RING, 20, 1)
+                .withCheckpointEvery(5)
                 .withRing(RingConfig.defaults().withTimeout(Duration.ofSeconds(5)));
         LinearCheckpoints checkpoints = freshCheckpoints();
-        TrainingResult resumed = DistributedTrainer.train(jsc.sc(), samples,
-                new LinearEngine.Factory(DIM, BATCH, 1, 0.05f, 0).withStuckRank(1, 7), checkpoints, opts);
+        TrainingResult resumed = DistributedTrainer.train(
+                jsc.sc(),
+                samples,
+                new LinearEngine.Factory(DIM, BATCH, 1, 0.05f, 0).withStuckRank(1, 7),
+                checkpoints,
+                opts);
         assertEquals(1, resumed.attempt(), "the first retry of the barrier stage trained");
         assertEquals(5, resumed.resumedFrom());
         assertEquals(15, resumed.steps().size());
@@ -167,8 +184,8 @@ class DistributedTrainingTest {
      * executor JVM (kill -9 of its process id) and returns what the run ends with, after checking
      * that Spark retried the barrier stage and the replicas resumed from a checkpoint.
      */
-    private static TrainingResult killAnExecutorDuring(Training training, ReplicaCheckpoints<?> checkpoints, long killAfter)
-            throws Exception {
+    private static TrainingResult killAnExecutorDuring(
+            Training training, ReplicaCheckpoints<?> checkpoints, long killAfter) throws Exception {
         CompletableFuture<TrainingResult> run = CompletableFuture.supplyAsync(() -> {
             try {
                 return training.run();
@@ -186,7 +203,9 @@ class DistributedTrainingTest {
             assertFalse(run.isDone(), "training still runs when the executor is killed");
             List<ProcessHandle> executors = cluster.executors();
             assertEquals(2, executors.size(), "two executor JVMs");
-            assertTrue(executors.get(0).destroyForcibly(), "kill -9 of executor " + executors.get(0).pid());
+            assertTrue(
+                    executors.get(0).destroyForcibly(),
+                    "kill -9 of executor " + executors.get(0).pid());
             resumed = run.get(3, TimeUnit.MINUTES);
         } finally {
             if (!run.isDone()) jsc.cancelAllJobs();
@@ -201,14 +220,22 @@ class DistributedTrainingTest {
         TinyBert bert = new TinyBert();
         int batch = 8;
         long steps = 20;
-        JavaRDD<Instance> instances = jsc.parallelize(bert.instances(40, 3).stream().toList(), 2);
+        JavaRDD<Instance> instances =
+                jsc.parallelize(bert.instances(40, 3).stream().toList(), 2);
         BertCheckpoints checkpoints = bert.checkpoints(cluster.hdfsUri() + "/runs/bert/checkpoints", 40, batch);
-        DistributedOptions ring = DistributedOptions.of(2, AllReduceStrategy.RING, steps, batch, 2).withLogEvery(10)
-                .withCheckpointEvery(10).withRing(RingConfig.defaults().withTimeout(RING_TIMEOUT));
-        TrainingResult two = DistributedTrainer.train(jsc.sc(), instances, bert.factory(batch, 2, steps), checkpoints, ring);
-        TrainingResult tree = DistributedTrainer.train(jsc.sc(), instances, bert.factory(batch, 2, steps), null,
-                ring.withStrategy(AllReduceStrategy.TREE));
-        TrainingResult one = DistributedTrainer.train(jsc.sc(), instances, bert.factory(batch, 1, steps), null,
+        DistributedOptions ring = DistributedOptions.of(2, AllReduceStrategy.RING, steps, batch, 2)
+                .withLogEvery(10)
+                .withCheckpointEvery(10)
+                .withRing(RingConfig.defaults().withTimeout(RING_TIMEOUT));
+        TrainingResult two =
+                DistributedTrainer.train(jsc.sc(), instances, bert.factory(batch, 2, steps), checkpoints, ring);
+        TrainingResult tree = DistributedTrainer.train(
+                jsc.sc(), instances, bert.factory(batch, 2, steps), null, ring.withStrategy(AllReduceStrategy.TREE));
+        TrainingResult one = DistributedTrainer.train(
+                jsc.sc(),
+                instances,
+                bert.factory(batch, 1, steps),
+                null,
                 DistributedOptions.of(1, AllReduceStrategy.RING, steps, batch, 1));
 
         assertEquals(steps, two.steps().size());
@@ -244,31 +271,44 @@ class DistributedTrainingTest {
 
     @Test
     void tooFewSlotsIsAClearErrorNotAHang() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> DistributedTrainer.train(jsc.sc(), samples, new LinearEngine.Factory(DIM, 6, 1, 0.05f, 0), null,
-                        DistributedOptions.of(3, AllReduceStrategy.RING, 5, 6, 1).withSlotWait(Duration.ofSeconds(2))));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> DistributedTrainer.train(
+                        jsc.sc(),
+                        samples,
+                        new LinearEngine.Factory(DIM, 6, 1, 0.05f, 0),
+                        null,
+                        DistributedOptions.of(3, AllReduceStrategy.RING, 5, 6, 1)
+                                .withSlotWait(Duration.ofSeconds(2))));
         assertTrue(e.getMessage().contains("3 replicas need 3 task slots"), e.getMessage());
     }
 
     @Test
     void dynamicAllocationAndUnevenBatchesAreRefused() {
         SparkConf dynamic = new SparkConf().set("spark.dynamicAllocation.enabled", "true");
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
                 () -> ClusterChecks.refuseDynamicAllocation(dynamic, AllReduceStrategy.RING));
         assertTrue(e.getMessage().contains("dynamic allocation"), e.getMessage());
         ClusterChecks.refuseDynamicAllocation(dynamic, AllReduceStrategy.TREE);
-        IllegalArgumentException uneven = assertThrows(IllegalArgumentException.class,
-                () -> DistributedOptions.of(3, AllReduceStrategy.RING, 5, 8, 1));
+        IllegalArgumentException uneven = assertThrows(
+                IllegalArgumentException.class, () -> DistributedOptions.of(3, AllReduceStrategy.RING, 5, 8, 1));
         assertTrue(uneven.getMessage().contains("not a multiple of --replicas 3"), uneven.getMessage());
     }
 
     @Test
     void aPeerWithTheWrongSecretIsRefusedAcrossExecutors() {
         JavaRDD<Integer> two = jsc.parallelize(List.of(0, 1), 2);
-        Exception e = assertThrows(Exception.class, () -> two.rdd().barrier()
-                .mapPartitions(new MixedSecrets(JobSecret.generate(), JobSecret.generate()), false,
-                        ClassTag$.MODULE$.apply(String.class))
-                .toJavaRDD().collect());
+        Exception e = assertThrows(
+                Exception.class,
+                () -> two.rdd()
+                        .barrier()
+                        .mapPartitions(
+                                new MixedSecrets(JobSecret.generate(), JobSecret.generate()),
+                                false,
+                                ClassTag$.MODULE$.apply(String.class))
+                        .toJavaRDD()
+                        .collect());
         String message = String.valueOf(e.getMessage());
         assertTrue(message.contains("job's secret") || message.contains("same job secret"), message);
     }
@@ -289,7 +329,8 @@ class DistributedTrainingTest {
         public Iterator<String> apply(Iterator<Integer> ignored) {
             BarrierTaskContext context = BarrierTaskContext.get();
             JobSecret secret = context.partitionId() == 0 ? zero : one;
-            try (RingAllReduce ring = new RingAllReduce(secret, RingConfig.defaults().withTimeout(Duration.ofSeconds(20)))) {
+            try (RingAllReduce ring =
+                    new RingAllReduce(secret, RingConfig.defaults().withTimeout(Duration.ofSeconds(20)))) {
                 ring.connect(new BarrierAddressExchange(context));
                 return CollectionConverters.asScala(List.of("connected").iterator());
             } catch (IOException e) {

@@ -1,8 +1,5 @@
 package org.sparkbert.train.distributed;
 
-import org.sparkbert.engine.loop.Replica;
-import org.sparkbert.engine.loop.ReplicaCheckpoints;
-
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -13,6 +10,7 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.sparkbert.engine.loop.ReplicaCheckpoints;
 
 /** Checkpoints of the stand-in engine on a Hadoop FileSystem: step-NNNNNN/state written under a temporary name and renamed. */
 final class LinearCheckpoints implements ReplicaCheckpoints<LinearEngine.Replica> {

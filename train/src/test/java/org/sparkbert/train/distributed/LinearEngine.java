@@ -1,16 +1,15 @@
 package org.sparkbert.train.distributed;
 
-import org.sparkbert.engine.loop.Replica;
-import org.sparkbert.engine.loop.StepSummary;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.SplittableRandom;
-import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
+import java.util.concurrent.TimeUnit;
+import org.sparkbert.engine.loop.Replica;
 import org.sparkbert.engine.loop.ReplicaGroup;
+import org.sparkbert.engine.loop.StepSummary;
+import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
 
 /**
  * A stand-in training engine for the Spark shell's tests: linear regression with SGD and momentum,
@@ -20,11 +19,9 @@ import org.sparkbert.engine.loop.ReplicaGroup;
  * momentum, step) whatever the replica count.
  */
 final class LinearEngine {
-    private LinearEngine() {
-    }
+    private LinearEngine() {}
 
-    record Sample(long id, float[] x, float y) implements Serializable {
-    }
+    record Sample(long id, float[] x, float y) implements Serializable {}
 
     static List<Sample> samples(int count, int dim, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
@@ -52,14 +49,15 @@ final class LinearEngine {
         final long stepMillis;
         /** A rank that wedges before step {@link #stuckStep} on the stage's first attempt, or -1. */
         final int stuckRank;
+
         final long stuckStep;
 
         Factory(int dim, int globalBatch, int accumulate, float lr, long stepMillis) {
             this(dim, globalBatch, accumulate, lr, stepMillis, -1, -1);
         }
 
-        private Factory(int dim, int globalBatch, int accumulate, float lr, long stepMillis, int stuckRank,
-                        long stuckStep) {
+        private Factory(
+                int dim, int globalBatch, int accumulate, float lr, long stepMillis, int stuckRank, long stuckStep) {
             this.dim = dim;
             this.globalBatch = globalBatch;
             this.accumulate = accumulate;
@@ -105,7 +103,8 @@ final class LinearEngine {
 
         @Override
         public StepSummary step(long step, ReplicaGroup group) throws IOException {
-            if (rank == f.stuckRank && step == f.stuckStep
+            if (rank == f.stuckRank
+                    && step == f.stuckStep
                     && org.apache.spark.TaskContext.get().stageAttemptNumber() == 0) {
                 wedge();
             }
@@ -146,7 +145,8 @@ final class LinearEngine {
             }
             int perShard = records.size() / (micro * f.accumulate);
             float[] buf = new float[f.dim + 2];
-            // records are sorted by index: the ones of shard k are k, k+B, k+2B, ...; this replica's shards are contiguous
+            // records are sorted by index: the ones of shard k are k, k+B, k+2B, ...; this replica's shards are
+            // contiguous
             int shards = micro * f.accumulate;
             int firstShard = rank * shards;
             for (int s = 0; s < shards; s++) {
@@ -154,8 +154,8 @@ final class LinearEngine {
                 Sample x = records.get(position * shards + s).record();
                 long expected = firstShard + s + (long) position * f.globalBatch;
                 if (records.get(position * shards + s).index() != expected) {
-                    throw new IllegalStateException("replica " + rank + " holds record " + records.get(position * shards + s).index()
-                            + " where the data order puts " + expected);
+                    throw new IllegalStateException("replica " + rank + " holds record "
+                            + records.get(position * shards + s).index() + " where the data order puts " + expected);
                 }
                 float r = -x.y();
                 for (int j = 0; j < f.dim; j++) r += w[j] * x.x()[j];
@@ -187,7 +187,6 @@ final class LinearEngine {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

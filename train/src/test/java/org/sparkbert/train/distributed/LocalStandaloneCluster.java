@@ -35,7 +35,8 @@ public final class LocalStandaloneCluster implements AutoCloseable {
     private LocalStandaloneCluster(String classPath) throws IOException {
         this.classPath = classPath;
         home = Files.createTempDirectory("spark-standalone");
-        // A Worker needs SPARK_HOME with jars/ (empty: executors get the class path through spark.executor.extraClassPath).
+        // A Worker needs SPARK_HOME with jars/ (empty: executors get the class path through
+        // spark.executor.extraClassPath).
         Files.createDirectories(home.resolve("jars"));
         Files.createDirectories(home.resolve("launcher/target/scala-2.13"));
     }
@@ -44,19 +45,39 @@ public final class LocalStandaloneCluster implements AutoCloseable {
      * Starts a Master and {@code workers} Workers of {@code coresPerWorker} cores and {@code
      * workerMemory} (such as "1g") each, and returns once the Master lists them all as alive.
      */
-    public static LocalStandaloneCluster start(String classPath, int workers, int coresPerWorker, String workerMemory,
-                                               Duration timeout) throws IOException, InterruptedException {
+    public static LocalStandaloneCluster start(
+            String classPath, int workers, int coresPerWorker, String workerMemory, Duration timeout)
+            throws IOException, InterruptedException {
         LocalStandaloneCluster cluster = new LocalStandaloneCluster(classPath);
         try {
             cluster.masterPort = freePort();
             cluster.masterUiPort = freePort();
-            cluster.processes.add(cluster.launch("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-                    "--port", Integer.toString(cluster.masterPort), "--webui-port", Integer.toString(cluster.masterUiPort)));
+            cluster.processes.add(cluster.launch(
+                    "master",
+                    "org.apache.spark.deploy.master.Master",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    Integer.toString(cluster.masterPort),
+                    "--webui-port",
+                    Integer.toString(cluster.masterUiPort)));
             for (int i = 0; i < workers; i++) {
                 Path work = Files.createDirectories(cluster.home.resolve("work-" + i));
-                Process worker = cluster.launch("worker-" + i, "org.apache.spark.deploy.worker.Worker", "--host",
-                        "127.0.0.1", "--port", Integer.toString(freePort()), "--webui-port", Integer.toString(freePort()),
-                        "--cores", Integer.toString(coresPerWorker), "--memory", workerMemory, "--work-dir", work.toString(),
+                Process worker = cluster.launch(
+                        "worker-" + i,
+                        "org.apache.spark.deploy.worker.Worker",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        Integer.toString(freePort()),
+                        "--webui-port",
+                        Integer.toString(freePort()),
+                        "--cores",
+                        Integer.toString(coresPerWorker),
+                        "--memory",
+                        workerMemory,
+                        "--work-dir",
+                        work.toString(),
                         cluster.masterUrl());
                 cluster.processes.add(worker);
                 cluster.workers.add(worker);
@@ -79,7 +100,9 @@ public final class LocalStandaloneCluster implements AutoCloseable {
 
     /** The executor JVMs the Workers launched (their child Java processes), alive now. */
     public List<ProcessHandle> executors() {
-        return workers.stream().flatMap(w -> w.toHandle().descendants()).filter(ProcessHandle::isAlive)
+        return workers.stream()
+                .flatMap(w -> w.toHandle().descendants())
+                .filter(ProcessHandle::isAlive)
                 .filter(h -> h.info().command().orElse("").endsWith("java"))
                 .collect(Collectors.toList());
     }
@@ -88,7 +111,8 @@ public final class LocalStandaloneCluster implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", classPath, mainClass));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(home.resolve(name + ".log").toFile());
         builder.environment().put("SPARK_HOME", home.toString());
         builder.environment().put("SPARK_SCALA_VERSION", "2.13");
@@ -99,9 +123,11 @@ public final class LocalStandaloneCluster implements AutoCloseable {
 
     /** Polls the Master's JSON until it is ALIVE with the workers (an application that registers earlier is dropped). */
     private void awaitWorkers(int count, Duration timeout) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + masterUiPort + "/json/"))
-                .timeout(Duration.ofSeconds(5)).build();
+                .timeout(Duration.ofSeconds(5))
+                .build();
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
@@ -111,9 +137,12 @@ public final class LocalStandaloneCluster implements AutoCloseable {
                 }
             }
             try {
-                JsonNode state = JSON.readTree(http.send(request, HttpResponse.BodyHandlers.ofString()).body());
-                last = state.path("status").asText() + ", " + state.path("aliveworkers").asInt() + " alive workers";
-                if (state.path("status").asText().equals("ALIVE") && state.path("aliveworkers").asInt() >= count) {
+                JsonNode state = JSON.readTree(
+                        http.send(request, HttpResponse.BodyHandlers.ofString()).body());
+                last = state.path("status").asText() + ", "
+                        + state.path("aliveworkers").asInt() + " alive workers";
+                if (state.path("status").asText().equals("ALIVE")
+                        && state.path("aliveworkers").asInt() >= count) {
                     return;
                 }
             } catch (IOException notYet) {
@@ -129,9 +158,12 @@ public final class LocalStandaloneCluster implements AutoCloseable {
     public String logs() {
         StringBuilder out = new StringBuilder();
         try (var files = Files.list(home)) {
-            for (Path log : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+            for (Path log :
+                    files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
                 String text = Files.readString(log);
-                out.append("\n--- ").append(log.getFileName()).append(" (last 2000 chars)\n")
+                out.append("\n--- ")
+                        .append(log.getFileName())
+                        .append(" (last 2000 chars)\n")
                         .append(text.substring(Math.max(0, text.length() - 2000)));
             }
         } catch (IOException e) {

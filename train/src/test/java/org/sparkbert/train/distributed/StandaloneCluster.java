@@ -29,7 +29,9 @@ final class StandaloneCluster implements AutoCloseable {
         try {
             long t0 = System.nanoTime();
             Configuration conf = new Configuration();
-            conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, Files.createTempDirectory("distributed-hdfs").toString());
+            conf.set(
+                    MiniDFSCluster.HDFS_MINIDFS_BASEDIR,
+                    Files.createTempDirectory("distributed-hdfs").toString());
             cluster.hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
             cluster.hdfs.waitActive();
             long t1 = System.nanoTime();
@@ -37,7 +39,8 @@ final class StandaloneCluster implements AutoCloseable {
             long t2 = System.nanoTime();
             cluster.connect(workers, sparkConf);
             cluster.awaitExecutors(workers, Duration.ofSeconds(120));
-            log.info(String.format("standalone cluster: HDFS %.1f s, master and %d workers %.1f s, %d executors %.1f s",
+            log.info(String.format(
+                    "standalone cluster: HDFS %.1f s, master and %d workers %.1f s, %d executors %.1f s",
                     (t1 - t0) / 1e9, workers, (t2 - t1) / 1e9, workers, (System.nanoTime() - t2) / 1e9));
             return cluster;
         } catch (Exception | Error e) {
@@ -65,8 +68,11 @@ final class StandaloneCluster implements AutoCloseable {
         });
         SparkSession.clearActiveSession();
         SparkSession.clearDefaultSession();
-        SparkSession.Builder builder = SparkSession.builder().master(spark.masterUrl()).appName("StandaloneCluster")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+        SparkSession.Builder builder = SparkSession.builder()
+                .master(spark.masterUrl())
+                .appName("StandaloneCluster")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.ui.enabled", "false")
                 .config("spark.executor.memory", EXECUTOR_MEMORY)
                 .config("spark.executor.cores", "1")
@@ -111,4 +117,3 @@ final class StandaloneCluster implements AutoCloseable {
         return path != null && !path.isBlank() ? path : System.getProperty("java.class.path");
     }
 }
-

@@ -1,7 +1,6 @@
 package org.sparkbert.train.distributed;
 
 import java.io.IOException;
-import org.sparkbert.engine.optim.AdamMoments;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,14 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.hadoop.conf.Configuration;
+import org.sparkbert.engine.checkpoint.TrainingConfig;
+import org.sparkbert.engine.loop.TrainingOptions;
+import org.sparkbert.engine.model.ModelConfig;
+import org.sparkbert.engine.optim.AdamMoments;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.tokenize.masking.SpecialTokens;
-import org.sparkbert.engine.checkpoint.TrainingConfig;
 import org.sparkbert.train.job.Instance;
-import org.sparkbert.engine.loop.TrainingOptions;
-import org.sparkbert.engine.model.ModelConfig;
 
 /** A tiny BERT (hidden 32, 1 layer, NSP, dropout on) on synthetic instances over a 105-token vocabulary. */
 final class TinyBert {
@@ -34,8 +34,8 @@ final class TinyBert {
         Files.write(vocabDir.resolve("vocab.txt"), tokens);
         tokenizer = Tokenizers.load(vocabDir.toString(), new Configuration(), true);
         specials = SpecialTokens.of(tokenizer);
-        config = new ModelConfig(tokenizer.vocabularySize(), 32, 1, 2, 64, 32, 2, 0.1f, 0.1f, 1e-12f, 0.02f, false, 32,
-                false, "nsp");
+        config = new ModelConfig(
+                tokenizer.vocabularySize(), 32, 1, 2, 64, 32, 2, 0.1f, 0.1f, 1e-12f, 0.02f, false, 32, false, "nsp");
     }
 
     List<Instance> instances(int count, long seed) {
@@ -62,12 +62,33 @@ final class TinyBert {
     BertReplicaFactory factory(int globalBatch, int accumulate, long steps) {
         TrainingOptions options = new TrainingOptions(1e-3f, 2, steps, accumulate, 1.0f, 42);
         DynamicMasker masker = new DynamicMasker(tokenizer, 0.15, PREDICTIONS, false, 7);
-        return new BertReplicaFactory(config, "cpu", "auto", 1, "adamw", 0.01f, AdamMoments.BERT, options, globalBatch, SEQ, PREDICTIONS, masker,
-                specials.pad(), null, null);
+        return new BertReplicaFactory(
+                config,
+                "cpu",
+                "auto",
+                1,
+                "adamw",
+                0.01f,
+                AdamMoments.BERT,
+                options,
+                globalBatch,
+                SEQ,
+                PREDICTIONS,
+                masker,
+                specials.pad(),
+                null,
+                null);
     }
 
     BertCheckpoints checkpoints(String dir, long instances, int globalBatch) {
-        return new BertCheckpoints(java.net.URI.create(dir), 2, specials.pad(), vocabDir.toUri().toString(), instances,
-                globalBatch, 42, TrainingConfig.of(Map.of("model", "tiny"), Map.of()));
+        return new BertCheckpoints(
+                java.net.URI.create(dir),
+                2,
+                specials.pad(),
+                vocabDir.toUri().toString(),
+                instances,
+                globalBatch,
+                42,
+                TrainingConfig.of(Map.of("model", "tiny"), Map.of()));
     }
 }

@@ -10,18 +10,18 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
+import org.sparkbert.engine.model.Batch;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.tokenize.masking.SpecialTokens;
-import org.sparkbert.engine.model.Batch;
 
 class BatchAssemblerTest {
 
     @Test
     void padsMasksAndFlattensEachRow() throws Exception {
-        Tokenizer tokenizer = Tokenizers.load(Path.of(System.getProperty("sparkbert.shared.data"), "bert").toString(),
-                new Configuration(), null);
+        Tokenizer tokenizer = Tokenizers.load(
+                Path.of(System.getProperty("sparkbert.shared.data"), "bert").toString(), new Configuration(), null);
         SpecialTokens s = SpecialTokens.of(tokenizer);
         int[] a = tokenizer.encode("the quick brown fox jumps over the lazy dog");
         int[] b = tokenizer.encode("a stitch in time saves nine");
@@ -53,14 +53,21 @@ class BatchAssemblerTest {
             assertEquals(row.inputIds()[p % 24], batch.maskedLabels()[k], "the label is the original token");
         }
         // The masks are the library's for (seed, epoch, instance id): the same again, another for another epoch.
-        assertArrayEquals(batch.inputIds(), assembler.assemble(List.of(first, second), 3).inputIds());
-        assertArrayEquals(masker.mask(first.inputIds(), 11, 3).maskedPositions(),
-                java.util.Arrays.stream(batch.maskedPositions()).filter(p -> p < 24).toArray());
-        assertFalse(java.util.Arrays.equals(batch.maskedPositions(), assembler.assemble(List.of(first, second), 4).maskedPositions()));
+        assertArrayEquals(
+                batch.inputIds(), assembler.assemble(List.of(first, second), 3).inputIds());
+        assertArrayEquals(
+                masker.mask(first.inputIds(), 11, 3).maskedPositions(),
+                java.util.Arrays.stream(batch.maskedPositions())
+                        .filter(p -> p < 24)
+                        .toArray());
+        assertFalse(java.util.Arrays.equals(
+                batch.maskedPositions(),
+                assembler.assemble(List.of(first, second), 4).maskedPositions()));
 
         BatchAssembler tooShort = new BatchAssembler(masker, s.pad(), 8);
         assertTrue(assertThrows(IllegalArgumentException.class, () -> tooShort.assemble(List.of(first), 0))
-                .getMessage().contains("instance 11"));
+                .getMessage()
+                .contains("instance 11"));
     }
 
     private static Instance instance(long id, SpecialTokens s, int[] a, int[] b, int label) {

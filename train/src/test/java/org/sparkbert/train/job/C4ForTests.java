@@ -32,8 +32,7 @@ public final class C4ForTests {
 
     private static final List<String> SPECIALS = List.of("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]");
 
-    private C4ForTests() {
-    }
+    private C4ForTests() {}
 
     public static List<String> documents(Path c4Jsonl, int count) throws IOException {
         ObjectMapper json = new ObjectMapper();
@@ -57,10 +56,17 @@ public final class C4ForTests {
             }
         }
         Set<String> tokens = new LinkedHashSet<>(SPECIALS);
-        counts.keySet().stream().map(full::token).filter(t -> t.replace("##", "").length() == 1).sorted().forEach(tokens::add);
-        counts.entrySet().stream().sorted(Map.Entry.<Integer, Integer>comparingByValue(Comparator.reverseOrder())
+        counts.keySet().stream()
+                .map(full::token)
+                .filter(t -> t.replace("##", "").length() == 1)
+                .sorted()
+                .forEach(tokens::add);
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<Integer, Integer>comparingByValue(Comparator.reverseOrder())
                         .thenComparing(Map.Entry.comparingByKey()))
-                .limit(frequentPieces).map(e -> full.token(e.getKey())).forEach(tokens::add);
+                .limit(frequentPieces)
+                .map(e -> full.token(e.getKey()))
+                .forEach(tokens::add);
         Files.createDirectories(dir);
         Files.write(dir.resolve("vocab.txt"), tokens);
     }
@@ -71,7 +77,8 @@ public final class C4ForTests {
         for (int i = 0; i < texts.size(); i++) {
             rows.add(RowFactory.create("c4-" + i, texts.get(i)));
         }
-        StructType schema = new StructType().add("id", DataTypes.StringType, false).add("text", DataTypes.StringType, false);
+        StructType schema =
+                new StructType().add("id", DataTypes.StringType, false).add("text", DataTypes.StringType, false);
         spark.createDataFrame(rows, schema).coalesce(2).write().parquet(out);
     }
 }

@@ -1,8 +1,5 @@
 package org.sparkbert.train.job;
 
-import org.sparkbert.engine.loop.MaskedTokenEntropy;
-import org.sparkbert.engine.loop.ProgressRecord;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,13 +10,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.sparkbert.engine.loop.MaskedTokenEntropy;
+import org.sparkbert.engine.loop.ProgressRecord;
 
 class JobPartsTest {
 
     @Test
     void epochOrderIsAPermutationFixedBySeedShardAndEpoch() {
         int[] a = EpochOrder.of(1000, 7, 3, 0);
-        assertArrayEquals(IntStream.range(0, 1000).toArray(), Arrays.stream(a).sorted().toArray());
+        assertArrayEquals(
+                IntStream.range(0, 1000).toArray(), Arrays.stream(a).sorted().toArray());
         assertArrayEquals(a, EpochOrder.of(1000, 7, 3, 0));
         assertFalse(Arrays.equals(a, EpochOrder.of(1000, 7, 3, 1)), "each epoch its own order");
         assertFalse(Arrays.equals(a, EpochOrder.of(1000, 7, 4, 0)), "each shard its own order");
@@ -57,11 +57,14 @@ class JobPartsTest {
         assertEquals(0.69, line.get("nsp_loss").asDouble());
         assertEquals(0.51, line.get("nsp_accuracy").asDouble());
         assertEquals(6.1, line.get("masked_unigram_entropy").asDouble());
-        for (String key : new String[] {"loss", "mlm_loss", "mlm_accuracy", "lr", "tokens_per_second", "elapsed_seconds"}) {
+        for (String key :
+                new String[] {"loss", "mlm_loss", "mlm_accuracy", "lr", "tokens_per_second", "elapsed_seconds"}) {
             assertTrue(line.has(key), key);
         }
-        assertEquals("step 200/1000 | loss 7.5000 | mlm 6.8000 acc 0.070 (unigram entropy 6.100) | nsp 0.6900 acc 0.510"
-                + " | lr 9.500e-05 | 12345 tok/s | ETA 4m00s", nsp.toLogLine("nsp"));
+        assertEquals(
+                "step 200/1000 | loss 7.5000 | mlm 6.8000 acc 0.070 (unigram entropy 6.100) | nsp 0.6900 acc 0.510"
+                        + " | lr 9.500e-05 | 12345 tok/s | ETA 4m00s",
+                nsp.toLogLine("nsp"));
 
         ProgressRecord mlm = new ProgressRecord(5, 10, 6.8, 6.8, 0.07, Double.NaN, Double.NaN, 1e-4, 100, 5, 6.1);
         JsonNode mlmLine = json.readTree(mlm.toJsonLine());
@@ -69,7 +72,8 @@ class JobPartsTest {
         assertFalse(mlmLine.has("nsp_accuracy"));
         assertFalse(mlm.toLogLine("nsp").contains("nsp"));
 
-        ProgressRecord noEntropy = new ProgressRecord(5, 10, 6.8, 6.8, 0.07, Double.NaN, Double.NaN, 1e-4, 100, 5, Double.NaN);
+        ProgressRecord noEntropy =
+                new ProgressRecord(5, 10, 6.8, 6.8, 0.07, Double.NaN, Double.NaN, 1e-4, 100, 5, Double.NaN);
         assertFalse(json.readTree(noEntropy.toJsonLine()).has("masked_unigram_entropy"), "unknown: left out, not NaN");
         assertFalse(noEntropy.toLogLine("nsp").contains("entropy"));
     }

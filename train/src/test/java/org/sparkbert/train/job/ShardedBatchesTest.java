@@ -18,11 +18,11 @@ import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.sparkbert.engine.model.Batch;
 import org.sparkbert.tokenize.Tokenizer;
 import org.sparkbert.tokenize.Tokenizers;
 import org.sparkbert.tokenize.masking.DynamicMasker;
 import org.sparkbert.tokenize.masking.SpecialTokens;
-import org.sparkbert.engine.model.Batch;
 
 class ShardedBatchesTest {
     private static final int B = 8, T = 16, INSTANCES = 29, SEED = 5;
@@ -31,8 +31,8 @@ class ShardedBatchesTest {
 
     @BeforeAll
     static void instances() throws Exception {
-        Tokenizer tokenizer = Tokenizers.load(Path.of(System.getProperty("sparkbert.shared.data"), "bert").toString(),
-                new Configuration(), null);
+        Tokenizer tokenizer = Tokenizers.load(
+                Path.of(System.getProperty("sparkbert.shared.data"), "bert").toString(), new Configuration(), null);
         SpecialTokens s = SpecialTokens.of(tokenizer);
         assembler = new BatchAssembler(new DynamicMasker(tokenizer, 0.3, 4, false, 99), s.pad(), T);
         Random random = new Random(3);
@@ -64,7 +64,8 @@ class ShardedBatchesTest {
         }
         List<List<Instance>> shards = ShardedBatches.shardsOf(instances, B, 0, B);
         for (int k = 0; k < B; k++) {
-            assertEquals(ShardedBatches.shardSize(INSTANCES, B, k), shards.get(k).size());
+            assertEquals(
+                    ShardedBatches.shardSize(INSTANCES, B, k), shards.get(k).size());
             for (Instance i : shards.get(k)) assertEquals(k, ShardedBatches.shard(instances.indexOf(i), B));
         }
         assertEquals(2.0, ShardedBatches.epoch(29, 2, 29));
@@ -98,7 +99,8 @@ class ShardedBatchesTest {
     void everyShardEpochIsAPermutationOfTheShard() {
         ShardedBatches whole = ShardedBatches.all(instances, assembler, B, B, SEED);
         Map<String, Integer> byTokens = new HashMap<>();
-        for (int i = 0; i < INSTANCES; i++) byTokens.put(Arrays.toString(instances.get(i).inputIds()), i);
+        for (int i = 0; i < INSTANCES; i++)
+            byTokens.put(Arrays.toString(instances.get(i).inputIds()), i);
         int shard = 5, n = ShardedBatches.shardSize(INSTANCES, B, shard);
         List<List<Integer>> epochs = new ArrayList<>();
         List<int[]> masked = new ArrayList<>();
@@ -112,13 +114,20 @@ class ShardedBatchesTest {
                 seen.add(index);
                 masked.add(Arrays.copyOfRange(batch.inputIds(), shard * T, shard * T + T));
             }
-            assertEquals(n, new HashSet<>(seen).size(), "shard epoch " + e + " visits each of its " + n + " instances once: " + seen);
+            assertEquals(
+                    n,
+                    new HashSet<>(seen).size(),
+                    "shard epoch " + e + " visits each of its " + n + " instances once: " + seen);
             epochs.add(seen);
         }
-        assertFalse(epochs.get(0).equals(epochs.get(1)) && epochs.get(1).equals(epochs.get(2)), "each shard epoch its own order");
+        assertFalse(
+                epochs.get(0).equals(epochs.get(1)) && epochs.get(1).equals(epochs.get(2)),
+                "each shard epoch its own order");
         Set<String> masks = new HashSet<>();
         for (int[] m : masked) masks.add(Arrays.toString(m));
-        assertTrue(masks.size() > n, "an instance is masked afresh in each shard epoch: " + masks.size() + " distinct rows");
+        assertTrue(
+                masks.size() > n,
+                "an instance is masked afresh in each shard epoch: " + masks.size() + " distinct rows");
     }
 
     /** Nothing but the step decides a step's batches: any order of calls, any object. */
@@ -132,13 +141,21 @@ class ShardedBatchesTest {
         assertSameRows(seventh, a.microBatches(7), "again on the same object");
         assertSameRows(seventh, b.microBatches(7), "on a fresh object");
         ShardedBatches otherSeed = ShardedBatches.forReplica(instances, assembler, B, 2, 1, 2, SEED + 1);
-        assertFalse(Arrays.equals(seventh.get(0).inputIds(), otherSeed.microBatches(7).get(0).inputIds()), "the seed matters");
+        assertFalse(
+                Arrays.equals(
+                        seventh.get(0).inputIds(),
+                        otherSeed.microBatches(7).get(0).inputIds()),
+                "the seed matters");
     }
 
     @Test
     void refusesSplitsThatDoNotFit() {
-        assertThrows(IllegalArgumentException.class, () -> ShardedBatches.forReplica(instances, assembler, B, 3, 0, 1, SEED));
-        assertThrows(IllegalArgumentException.class, () -> ShardedBatches.all(instances.subList(0, 5), assembler, B, 1, SEED));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ShardedBatches.forReplica(instances, assembler, B, 3, 0, 1, SEED));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ShardedBatches.all(instances.subList(0, 5), assembler, B, 1, SEED));
     }
 
     /** Row r of the batch with its masked tokens restored, padding dropped. */
@@ -153,9 +170,12 @@ class ShardedBatchesTest {
     private static void assertSameRows(List<Batch> expected, List<Batch> actual, String what) {
         int[] e = concat(expected, Batch::inputIds), a = concat(actual, Batch::inputIds);
         assertArrayEquals(e, a, what + ": input ids");
-        assertArrayEquals(concat(expected, Batch::attentionMask), concat(actual, Batch::attentionMask), what + ": attention");
-        assertArrayEquals(concat(expected, Batch::sentenceLabels), concat(actual, Batch::sentenceLabels), what + ": labels");
-        assertArrayEquals(concat(expected, Batch::maskedLabels), concat(actual, Batch::maskedLabels), what + ": masked labels");
+        assertArrayEquals(
+                concat(expected, Batch::attentionMask), concat(actual, Batch::attentionMask), what + ": attention");
+        assertArrayEquals(
+                concat(expected, Batch::sentenceLabels), concat(actual, Batch::sentenceLabels), what + ": labels");
+        assertArrayEquals(
+                concat(expected, Batch::maskedLabels), concat(actual, Batch::maskedLabels), what + ": masked labels");
     }
 
     private static int[] concat(List<Batch> batches, java.util.function.Function<Batch, int[]> field) {

@@ -15,6 +15,7 @@ final class AparapiWarnings {
     private static final int KEPT = 8;
     /** Held strongly: java.util.logging keeps loggers only weakly. */
     private static final Logger APARAPI = Logger.getLogger("com.aparapi");
+
     private static final Deque<String> LAST = new ArrayDeque<>();
 
     static {
@@ -30,9 +31,11 @@ final class AparapiWarnings {
                 }
             }
 
-            @Override public void flush() {}
+            @Override
+            public void flush() {}
 
-            @Override public void close() {}
+            @Override
+            public void close() {}
         });
     }
 

@@ -8,7 +8,9 @@ package org.sparkbert.engine.backend.opencl;
 public record DeviceCounters(long launches, long bytesToDevice, long bytesFromDevice) {
 
     public DeviceCounters minus(DeviceCounters earlier) {
-        return new DeviceCounters(launches - earlier.launches, bytesToDevice - earlier.bytesToDevice,
+        return new DeviceCounters(
+                launches - earlier.launches,
+                bytesToDevice - earlier.bytesToDevice,
                 bytesFromDevice - earlier.bytesFromDevice);
     }
 }

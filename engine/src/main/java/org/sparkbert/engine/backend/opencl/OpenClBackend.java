@@ -25,6 +25,7 @@ public final class OpenClBackend implements Backend {
     private static final int STAGE = 1 << 18;
     /** Floats of the small staging buffer: metric reads and the partial sums of a reduction. */
     private static final int SMALL = 1024;
+
     private static final String[] OP_NAMES = opNames();
 
     private final OpenCLDevice device;
@@ -35,6 +36,7 @@ public final class OpenClBackend implements Backend {
     private final boolean[] verified = new boolean[TrainingKernel.OPS];
     /** Wall time per operation (Aparapi's execute returns when the device is done). */
     private final long[] opNanos = new long[TrainingKernel.OPS];
+
     private final long[] opLaunches = new long[TrainingKernel.OPS];
     private long launches, bytesToDevice, bytesFromDevice;
     /**
@@ -55,14 +57,24 @@ public final class OpenClBackend implements Backend {
         AparapiWarnings.install();
     }
 
-    @Override public String name() { return "opencl"; }
+    @Override
+    public String name() {
+        return "opencl";
+    }
 
-    @Override public int threads() { return threads; }
+    @Override
+    public int threads() {
+        return threads;
+    }
 
-    public OpenCLDevice device() { return device; }
+    public OpenCLDevice device() {
+        return device;
+    }
 
     /** Launches and bytes moved so far; the difference of two snapshots is one step's. */
-    public DeviceCounters counters() { return new DeviceCounters(launches, bytesToDevice, bytesFromDevice); }
+    public DeviceCounters counters() {
+        return new DeviceCounters(launches, bytesToDevice, bytesFromDevice);
+    }
 
     /** Seconds spent in each operation's launches so far, by operation name, for operations that ran. */
     public java.util.Map<String, Double> secondsByOperation() {
@@ -72,27 +84,36 @@ public final class OpenClBackend implements Backend {
     }
 
     /** The work-group sizes in use: element-wise operations, and the GEMM's side in items (each computes 4 x 4 outputs). */
-    public int localSize() { return local; }
+    public int localSize() {
+        return local;
+    }
 
-    public int tileSize() { return tile; }
+    public int tileSize() {
+        return tile;
+    }
 
     @Override
     public void allocate(int floats, int ints) {
         if (k != null) throw new IllegalStateException("the opencl backend's arenas are already allocated");
         if (4L * floats > device.getMaxMemAllocSize()) {
-            throw new IllegalArgumentException("the model's float arena is " + (4L * floats >> 20) + " MiB but " + device.getName()
-                    + " allocates at most " + (device.getMaxMemAllocSize() >> 20) + " MiB in one buffer: use a smaller batch or model");
+            throw new IllegalArgumentException("the model's float arena is " + (4L * floats >> 20) + " MiB but "
+                    + device.getName() + " allocates at most " + (device.getMaxMemAllocSize() >> 20)
+                    + " MiB in one buffer: use a smaller batch or model");
         }
         // Aparapi 3.0.2 checks a Range made with a device against that device's limit (not its old fixed 256)
         int maxGroup = device.getMaxWorkGroupSize();
-        tile = maxGroup >= 256 && device.getLocalMemSize() >= 2L * 64 * TrainingKernel.GEMM_K * 4 ? 16 : maxGroup >= 64 ? 8 : 4;
+        tile = maxGroup >= 256 && device.getLocalMemSize() >= 2L * 64 * TrainingKernel.GEMM_K * 4
+                ? 16
+                : maxGroup >= 64 ? 8 : 4;
         k = new TrainingKernel(floats, ints, STAGE, SMALL, tile, UnmovedArrays.minimumLength());
         k.setExplicit(true);
         try {
             k.compile(device);
         } catch (CompileFailedException e) {
-            throw new IllegalStateException("the OpenCL training kernel did not compile for " + device.getName() + ": "
-                    + e.getMessage() + "; " + AparapiWarnings.drain(), e);
+            throw new IllegalStateException(
+                    "the OpenCL training kernel did not compile for " + device.getName() + ": " + e.getMessage() + "; "
+                            + AparapiWarnings.drain(),
+                    e);
         }
         int kernelMax = kernelMaxWorkGroupSize(maxGroup);
         if (kernelMax < tile * tile) tile = kernelMax >= 64 ? 8 : 4;
@@ -111,7 +132,8 @@ public final class OpenClBackend implements Backend {
         try {
             return Math.min(deviceMax, k.getKernelMaxWorkGroupSize(device));
         } catch (QueryFailedException e) {
-            throw new IllegalStateException("cannot query the kernel's work-group limit on " + device.getName() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot query the kernel's work-group limit on " + device.getName() + ": " + e.getMessage(), e);
         }
     }
 
@@ -193,8 +215,19 @@ public final class OpenClBackend implements Backend {
     // ---------------------------------------------------------------- matrix products
 
     @Override
-    public void gemm(boolean transA, boolean transB, int M, int N, int K, int a, int lda, int b, int ldb, int c, int ldc,
-                     boolean accumulate) {
+    public void gemm(
+            boolean transA,
+            boolean transB,
+            int M,
+            int N,
+            int K,
+            int a,
+            int lda,
+            int b,
+            int ldb,
+            int c,
+            int ldc,
+            boolean accumulate) {
         product(transA, transB, M, N, K, a, lda, b, ldb, c, ldc, accumulate, -1);
     }
 
@@ -213,8 +246,20 @@ public final class OpenClBackend implements Backend {
         }
     }
 
-    private void product(boolean transA, boolean transB, int M, int N, int K, int a, int lda, int b, int ldb, int c, int ldc,
-                         boolean accumulate, int bias) {
+    private void product(
+            boolean transA,
+            boolean transB,
+            int M,
+            int N,
+            int K,
+            int a,
+            int lda,
+            int b,
+            int ldb,
+            int c,
+            int ldc,
+            boolean accumulate,
+            int bias) {
         if (M == 0 || N == 0) return;
         int tilesM = ceilDiv(M, 4 * tile), tilesN = ceilDiv(N, 4 * tile);
         args(transA ? 1 : 0, transB ? 1 : 0, M, N, K, a, lda, b, ldb, c, ldc, accumulate ? 1 : 0, bias, tilesN);
@@ -292,7 +337,8 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void layerNormBackward(int dinp, int dw, int db, int dout, int inp, int w, int mean, int rstd, int N, int C) {
+    public void layerNormBackward(
+            int dinp, int dw, int db, int dout, int inp, int w, int mean, int rstd, int N, int C) {
         args(dinp, mean, rstd, inp, w, 0, N, C, dw, db, dout);
         launch(TrainingKernel.LAYER_NORM_INPUT_BACKWARD, N, local);
         launch(TrainingKernel.LAYER_NORM_PARAM_BACKWARD, C, local);
@@ -344,7 +390,8 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void residualBackward(int dx, int dy, int dout, int n, float p, int key, int firstSequence, int perSequence) {
+    public void residualBackward(
+            int dx, int dy, int dout, int n, float p, int key, int firstSequence, int perSequence) {
         args(dx, dy, dout, n, key, firstSequence, perSequence);
         k.x0 = p;
         launch(TrainingKernel.RESIDUAL_BACKWARD, n, local);
@@ -353,8 +400,20 @@ public final class OpenClBackend implements Backend {
     // ---------------------------------------------------------------- attention
 
     @Override
-    public void attentionForward(int out, int att, int attDrop, int qkv, int mask, int B, int T, int NH, int D, float p, int key,
-                                 int firstSequence, int bias) {
+    public void attentionForward(
+            int out,
+            int att,
+            int attDrop,
+            int qkv,
+            int mask,
+            int B,
+            int T,
+            int NH,
+            int D,
+            float p,
+            int key,
+            int firstSequence,
+            int bias) {
         args(out, att, attDrop, qkv, mask, B, T, NH, D, key, 0, firstSequence, bias);
         k.x0 = p;
         k.x1 = (float) (1.0 / Math.sqrt(D));
@@ -362,8 +421,21 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void attentionBackward(int dqkv, int dout, int att, int attDrop, int qkv, int mask, int B, int T, int NH, int D,
-                                  float p, int key, int firstSequence, int dbias) {
+    public void attentionBackward(
+            int dqkv,
+            int dout,
+            int att,
+            int attDrop,
+            int qkv,
+            int mask,
+            int B,
+            int T,
+            int NH,
+            int D,
+            float p,
+            int key,
+            int firstSequence,
+            int dbias) {
         int scores = B * NH * T * T;
         if (k.scratch.length < scores) {
             k.scratch = new float[Math.max(scores, UnmovedArrays.minimumLength())];
@@ -379,14 +451,15 @@ public final class OpenClBackend implements Backend {
     // ---------------------------------------------------------------- relative positions
 
     @Override
-    public void relativePositionForward(int bias, int qkv, int dist, int B, int T, int NH, int D, int M, boolean keyQuery) {
+    public void relativePositionForward(
+            int bias, int qkv, int dist, int B, int T, int NH, int D, int M, boolean keyQuery) {
         args(bias, qkv, dist, B, T, NH, D, M, keyQuery ? 1 : 0);
         launch(TrainingKernel.RELATIVE_POSITION_FORWARD, B * NH * T * T, local);
     }
 
     @Override
-    public void relativePositionBackward(int dqkv, int ddist, int dbias, int qkv, int dist, int B, int T, int NH, int D,
-                                         int M, boolean keyQuery) {
+    public void relativePositionBackward(
+            int dqkv, int ddist, int dbias, int qkv, int dist, int B, int T, int NH, int D, int M, boolean keyQuery) {
         args(dbias, qkv, dist, B, T, NH, D, M, keyQuery ? 1 : 0, dqkv, ddist);
         launch(TrainingKernel.RELATIVE_POSITION_QK_BACKWARD, (keyQuery ? 2 : 1) * B * NH * T * D, local);
         launch(TrainingKernel.RELATIVE_POSITION_TABLE_BACKWARD, (2 * T - 1) * D, local);
@@ -395,11 +468,13 @@ public final class OpenClBackend implements Backend {
     // ---------------------------------------------------------------- loss
 
     @Override
-    public void crossEntropy(int loss, int correct, int dlogits, int logits, int labels, int rows, int V, float gradScale) {
+    public void crossEntropy(
+            int loss, int correct, int dlogits, int logits, int labels, int rows, int V, float gradScale) {
         for (int r = 0; r < rows; r++) {
             int label = k.ints[labels + r];
             if (label < 0 || label >= V) {
-                throw new IllegalArgumentException("label " + label + " of row " + r + " is outside the vocabulary of " + V);
+                throw new IllegalArgumentException(
+                        "label " + label + " of row " + r + " is outside the vocabulary of " + V);
             }
         }
         args(loss, correct, dlogits, logits, labels, rows, V);
@@ -416,7 +491,8 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void binaryCrossEntropy(int loss, int outcome, int dlogits, int logits, int labels, int mask, int n, float gradScale) {
+    public void binaryCrossEntropy(
+            int loss, int outcome, int dlogits, int logits, int labels, int mask, int n, float gradScale) {
         for (int i = 0; i < n; i++) {
             int y = k.ints[labels + i];
             if (k.ints[mask + i] != 0 && y != 0 && y != 1) {
@@ -458,23 +534,45 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void adamw(int param, int grad, int m, int v, int n, float lr, float beta1, float beta2, float eps,
-                      float weightDecay, float bc1, float bc2) {
+    public void adamw(
+            int param,
+            int grad,
+            int m,
+            int v,
+            int n,
+            float lr,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            float bc1,
+            float bc2) {
         args(param, grad, m, v, n);
         floats(lr / bc1, beta1, beta2, eps, 1f - lr * weightDecay, (float) Math.sqrt(bc2));
         launch(TrainingKernel.ADAMW, n, local);
     }
 
     @Override
-    public void lambDirection(int param, int grad, int m, int v, int n, float beta1, float beta2, float eps,
-                              float weightDecay, float bc1, float bc2) {
+    public void lambDirection(
+            int param,
+            int grad,
+            int m,
+            int v,
+            int n,
+            float beta1,
+            float beta2,
+            float eps,
+            float weightDecay,
+            float bc1,
+            float bc2) {
         args(param, grad, m, v, n);
         floats(bc1, beta1, beta2, eps, weightDecay, bc2);
         launch(TrainingKernel.LAMB_DIRECTION, n, local);
     }
 
     @Override
-    public void sgd(int param, int grad, int buf, int n, float lr, float momentum, boolean nesterov, float weightDecay) {
+    public void sgd(
+            int param, int grad, int buf, int n, float lr, float momentum, boolean nesterov, float weightDecay) {
         args(param, grad, buf, 0, n, nesterov ? 1 : 0);
         floats(lr, momentum, 0f, 0f, weightDecay, 0f);
         launch(TrainingKernel.SGD, n, local);
@@ -488,7 +586,8 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void adadelta(int param, int grad, int sqAvg, int accDelta, int n, float lr, float rho, float eps, float weightDecay) {
+    public void adadelta(
+            int param, int grad, int sqAvg, int accDelta, int n, float lr, float rho, float eps, float weightDecay) {
         args(param, grad, sqAvg, accDelta, n);
         floats(lr, rho, 0f, eps, weightDecay, 0f);
         launch(TrainingKernel.ADADELTA, n, local);
@@ -504,12 +603,29 @@ public final class OpenClBackend implements Backend {
     /** Sets the operands a0, a1, ... in order (the rest keep their values and are unused). */
     private void args(int... a) {
         int[] v = Arrays.copyOf(a, 14);
-        k.a0 = v[0]; k.a1 = v[1]; k.a2 = v[2]; k.a3 = v[3]; k.a4 = v[4]; k.a5 = v[5]; k.a6 = v[6];
-        k.a7 = v[7]; k.a8 = v[8]; k.a9 = v[9]; k.a10 = v[10]; k.a11 = v[11]; k.a12 = v[12]; k.a13 = v[13];
+        k.a0 = v[0];
+        k.a1 = v[1];
+        k.a2 = v[2];
+        k.a3 = v[3];
+        k.a4 = v[4];
+        k.a5 = v[5];
+        k.a6 = v[6];
+        k.a7 = v[7];
+        k.a8 = v[8];
+        k.a9 = v[9];
+        k.a10 = v[10];
+        k.a11 = v[11];
+        k.a12 = v[12];
+        k.a13 = v[13];
     }
 
     private void floats(float x0, float x1, float x2, float x3, float x4, float x5) {
-        k.x0 = x0; k.x1 = x1; k.x2 = x2; k.x3 = x3; k.x4 = x4; k.x5 = x5;
+        k.x0 = x0;
+        k.x1 = x1;
+        k.x2 = x2;
+        k.x3 = x3;
+        k.x4 = x4;
+        k.x5 = x5;
     }
 
     /** Runs op over at least `items` work items (padded to the local size; the kernel guards the tail). */
@@ -544,7 +660,8 @@ public final class OpenClBackend implements Backend {
      */
     static void requireOpenCl(com.aparapi.Kernel kernel, OpenCLDevice device, String operation) {
         if (!(kernel.getTargetDevice() instanceof OpenCLDevice) || !kernel.isRunningCL()) {
-            throw new IllegalStateException("the OpenCL operation " + operation + " did not run on OpenCL (Aparapi ran it on "
+            throw new IllegalStateException("the OpenCL operation " + operation
+                    + " did not run on OpenCL (Aparapi ran it on "
                     + kernel.getTargetDevice() + " instead of " + device.getName() + "): " + AparapiWarnings.drain()
                     + "; the kernel must not use anything Aparapi cannot translate (doubles, objects, switch)");
         }
@@ -556,7 +673,9 @@ public final class OpenClBackend implements Backend {
     }
 
     /** The device Aparapi ran the kernel's last execution on. */
-    public com.aparapi.device.Device targetDevice() { return k.getTargetDevice(); }
+    public com.aparapi.device.Device targetDevice() {
+        return k.getTargetDevice();
+    }
 
     /** TrainingKernel's operation names by number, from its constants. */
     private static String[] opNames() {
@@ -564,8 +683,11 @@ public final class OpenClBackend implements Backend {
         for (Field field : TrainingKernel.class.getDeclaredFields()) {
             int mods = field.getModifiers();
             // every static int of the kernel is an operation number except these sizes
-            boolean operation = Modifier.isStatic(mods) && field.getType() == int.class
-                    && !field.getName().equals("OPS") && !field.getName().equals("GEMM_K") && !field.getName().equals("MAX_LOCAL");
+            boolean operation = Modifier.isStatic(mods)
+                    && field.getType() == int.class
+                    && !field.getName().equals("OPS")
+                    && !field.getName().equals("GEMM_K")
+                    && !field.getName().equals("MAX_LOCAL");
             if (!operation) continue;
             try {
                 field.setAccessible(true);
@@ -577,5 +699,7 @@ public final class OpenClBackend implements Backend {
         return names;
     }
 
-    private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
 }

@@ -18,7 +18,8 @@ public final class OpenClDevices {
     /** Every OpenCL device of every platform; empty when no OpenCL runtime is installed. */
     public static List<OpenCLDevice> all() {
         List<OpenCLDevice> devices = new ArrayList<>();
-        for (OpenCLPlatform platform : new OpenCLPlatform().getOpenCLPlatforms()) devices.addAll(platform.getOpenCLDevices());
+        for (OpenCLPlatform platform : new OpenCLPlatform().getOpenCLPlatforms())
+            devices.addAll(platform.getOpenCLDevices());
         return devices;
     }
 
@@ -41,24 +42,31 @@ public final class OpenClDevices {
         if (s.isEmpty() || s.equals("auto")) return firstGpu().orElse(devices.get(0));
         if (s.chars().allMatch(Character::isDigit)) {
             int index = Integer.parseInt(s);
-            if (index >= devices.size()) throw new IllegalArgumentException("--device " + s + ": there are " + describe(devices));
+            if (index >= devices.size())
+                throw new IllegalArgumentException("--device " + s + ": there are " + describe(devices));
             return devices.get(index);
         }
         String wanted = s.toLowerCase(Locale.ROOT);
-        return devices.stream().filter(d -> d.getName().toLowerCase(Locale.ROOT).contains(wanted)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("--device " + s + " names no device: there are " + describe(devices)));
+        return devices.stream()
+                .filter(d -> d.getName().toLowerCase(Locale.ROOT).contains(wanted))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "--device " + s + " names no device: there are " + describe(devices)));
     }
 
     /** "vendor name, N compute units, X MiB global memory, max work-group W": what a start-up log line says. */
     public static String describe(OpenCLDevice d) {
-        return d.getOpenCLPlatform().getVendor() + " " + d.getName() + " (" + d.getType() + "), " + d.getMaxComputeUnits()
-                + " compute units, " + (d.getGlobalMemSize() >> 20) + " MiB global memory, " + (d.getLocalMemSize() >> 10)
+        return d.getOpenCLPlatform().getVendor() + " " + d.getName() + " (" + d.getType() + "), "
+                + d.getMaxComputeUnits()
+                + " compute units, " + (d.getGlobalMemSize() >> 20) + " MiB global memory, "
+                + (d.getLocalMemSize() >> 10)
                 + " KiB local memory, max work-group " + d.getMaxWorkGroupSize();
     }
 
     private static String describe(List<OpenCLDevice> devices) {
         StringBuilder s = new StringBuilder(devices.size() + " device(s):");
-        for (int i = 0; i < devices.size(); i++) s.append(" [").append(i).append("] ").append(devices.get(i).getName());
+        for (int i = 0; i < devices.size(); i++)
+            s.append(" [").append(i).append("] ").append(devices.get(i).getName());
         return s.toString();
     }
 

@@ -15,16 +15,46 @@ import com.aparapi.Kernel;
  * branch has barriers that every work item must reach.
  */
 final class TrainingKernel extends Kernel {
-    static final int FILL = 1, COPY = 2, STAGE_IN = 3, STAGE_OUT = 4, GEMM = 5, COLUMN_SUMS = 6,
-            EMBEDDING_FORWARD = 7, EMBEDDING_WORDS_BACKWARD = 8, EMBEDDING_POSITIONS_BACKWARD = 9,
-            EMBEDDING_TYPES_BACKWARD = 10, GATHER = 11, SCATTER_ADD = 12, LAYER_NORM_FORWARD = 13,
-            LAYER_NORM_INPUT_BACKWARD = 14, LAYER_NORM_PARAM_BACKWARD = 15, GELU_FORWARD = 16,
-            GELU_BACKWARD = 17, TANH_FORWARD = 18, TANH_BACKWARD = 19, DROPOUT_FORWARD = 20,
-            DROPOUT_BACKWARD = 21, RESIDUAL_FORWARD = 22, RESIDUAL_BACKWARD = 23, ATTENTION_FORWARD = 24,
-            ATTENTION_SCORE_BACKWARD = 25, ATTENTION_QKV_BACKWARD = 26, CROSS_ENTROPY = 27, SUM_OF_SQUARES = 28,
-            SCALE = 29, AXPY = 30, ADAMW = 31, LAMB_DIRECTION = 32, SGD = 33, ADAGRAD = 34, ADADELTA = 35,
-            RELATIVE_POSITION_FORWARD = 36, RELATIVE_POSITION_QK_BACKWARD = 37, RELATIVE_POSITION_TABLE_BACKWARD = 38,
-            SAMPLE_TOKENS = 39, BINARY_CROSS_ENTROPY = 40;
+    static final int FILL = 1,
+            COPY = 2,
+            STAGE_IN = 3,
+            STAGE_OUT = 4,
+            GEMM = 5,
+            COLUMN_SUMS = 6,
+            EMBEDDING_FORWARD = 7,
+            EMBEDDING_WORDS_BACKWARD = 8,
+            EMBEDDING_POSITIONS_BACKWARD = 9,
+            EMBEDDING_TYPES_BACKWARD = 10,
+            GATHER = 11,
+            SCATTER_ADD = 12,
+            LAYER_NORM_FORWARD = 13,
+            LAYER_NORM_INPUT_BACKWARD = 14,
+            LAYER_NORM_PARAM_BACKWARD = 15,
+            GELU_FORWARD = 16,
+            GELU_BACKWARD = 17,
+            TANH_FORWARD = 18,
+            TANH_BACKWARD = 19,
+            DROPOUT_FORWARD = 20,
+            DROPOUT_BACKWARD = 21,
+            RESIDUAL_FORWARD = 22,
+            RESIDUAL_BACKWARD = 23,
+            ATTENTION_FORWARD = 24,
+            ATTENTION_SCORE_BACKWARD = 25,
+            ATTENTION_QKV_BACKWARD = 26,
+            CROSS_ENTROPY = 27,
+            SUM_OF_SQUARES = 28,
+            SCALE = 29,
+            AXPY = 30,
+            ADAMW = 31,
+            LAMB_DIRECTION = 32,
+            SGD = 33,
+            ADAGRAD = 34,
+            ADADELTA = 35,
+            RELATIVE_POSITION_FORWARD = 36,
+            RELATIVE_POSITION_QK_BACKWARD = 37,
+            RELATIVE_POSITION_TABLE_BACKWARD = 38,
+            SAMPLE_TOKENS = 39,
+            BINARY_CROSS_ENTROPY = 40;
     static final int OPS = 41;
     /** The K depth of one GEMM panel in local memory. */
     static final int GEMM_K = 16;
@@ -33,10 +63,14 @@ final class TrainingKernel extends Kernel {
 
     /** Stand-in for minus infinity (an infinite literal does not survive Aparapi's code generation). */
     private static final float LOWEST = -3.4028235e38f;
+
     private static final float INV_SQRT2 = 0.70710678f;
     private static final float INV_SQRT_2PI = 0.39894228f;
     private static final float ERF_P = 0.3275911f;
-    private static final float A1 = 0.254829592f, A2 = -0.284496736f, A3 = 1.421413741f, A4 = -1.453152027f,
+    private static final float A1 = 0.254829592f,
+            A2 = -0.284496736f,
+            A3 = 1.421413741f,
+            A4 = -1.453152027f,
             A5 = 1.061405429f;
 
     // ---- device-resident buffers
@@ -44,17 +78,24 @@ final class TrainingKernel extends Kernel {
     final int[] ints;
     /** Host<->device staging for reads and writes of arena ranges (bulk, and small for metrics and partial sums). */
     final float[] stage;
+
     final float[] small;
     /** Device-only scratch (attention score gradients), grown by the host when a shape needs more. */
     float[] scratch;
     /** Host-built index lists (embedding rows sorted by token id), grown like scratch. */
     int[] order;
 
-    @Local final float[] tileA;
-    @Local final float[] tileB;
+    @Local
+    final float[] tileA;
+
+    @Local
+    final float[] tileB;
     /** Per-group reduction scratch (cross-entropy), one slot per work item of the element-wise local size. */
-    @Local final float[] reduceF;
-    @Local final int[] reduceI;
+    @Local
+    final float[] reduceF;
+
+    @Local
+    final int[] reduceI;
 
     // ---- the operation and its operands (scalars travel with every launch)
     int op;
@@ -170,7 +211,22 @@ final class TrainingKernel extends Kernel {
         int W = 4 * tile, items = tile * tile;
         int ty = lid / tile, tx = lid % tile;
         int i0 = (group / a13) * W, j0 = (group % a13) * W;
-        float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f, c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f, c20 = 0f, c21 = 0f, c22 = 0f, c23 = 0f, c30 = 0f, c31 = 0f, c32 = 0f, c33 = 0f;
+        float c00 = 0f,
+                c01 = 0f,
+                c02 = 0f,
+                c03 = 0f,
+                c10 = 0f,
+                c11 = 0f,
+                c12 = 0f,
+                c13 = 0f,
+                c20 = 0f,
+                c21 = 0f,
+                c22 = 0f,
+                c23 = 0f,
+                c30 = 0f,
+                c31 = 0f,
+                c32 = 0f,
+                c33 = 0f;
         for (int k0 = 0; k0 < a4; k0 += GEMM_K) {
             for (int e = lid; e < W * GEMM_K; e += items) {
                 int r = e / GEMM_K, kk = e % GEMM_K;
@@ -225,10 +281,22 @@ final class TrainingKernel extends Kernel {
             }
             localBarrier();
         }
-        store(i0 + ty + 0 * tile, j0 + tx + 0 * tile, c00); store(i0 + ty + 0 * tile, j0 + tx + 1 * tile, c01); store(i0 + ty + 0 * tile, j0 + tx + 2 * tile, c02); store(i0 + ty + 0 * tile, j0 + tx + 3 * tile, c03);
-        store(i0 + ty + 1 * tile, j0 + tx + 0 * tile, c10); store(i0 + ty + 1 * tile, j0 + tx + 1 * tile, c11); store(i0 + ty + 1 * tile, j0 + tx + 2 * tile, c12); store(i0 + ty + 1 * tile, j0 + tx + 3 * tile, c13);
-        store(i0 + ty + 2 * tile, j0 + tx + 0 * tile, c20); store(i0 + ty + 2 * tile, j0 + tx + 1 * tile, c21); store(i0 + ty + 2 * tile, j0 + tx + 2 * tile, c22); store(i0 + ty + 2 * tile, j0 + tx + 3 * tile, c23);
-        store(i0 + ty + 3 * tile, j0 + tx + 0 * tile, c30); store(i0 + ty + 3 * tile, j0 + tx + 1 * tile, c31); store(i0 + ty + 3 * tile, j0 + tx + 2 * tile, c32); store(i0 + ty + 3 * tile, j0 + tx + 3 * tile, c33);
+        store(i0 + ty + 0 * tile, j0 + tx + 0 * tile, c00);
+        store(i0 + ty + 0 * tile, j0 + tx + 1 * tile, c01);
+        store(i0 + ty + 0 * tile, j0 + tx + 2 * tile, c02);
+        store(i0 + ty + 0 * tile, j0 + tx + 3 * tile, c03);
+        store(i0 + ty + 1 * tile, j0 + tx + 0 * tile, c10);
+        store(i0 + ty + 1 * tile, j0 + tx + 1 * tile, c11);
+        store(i0 + ty + 1 * tile, j0 + tx + 2 * tile, c12);
+        store(i0 + ty + 1 * tile, j0 + tx + 3 * tile, c13);
+        store(i0 + ty + 2 * tile, j0 + tx + 0 * tile, c20);
+        store(i0 + ty + 2 * tile, j0 + tx + 1 * tile, c21);
+        store(i0 + ty + 2 * tile, j0 + tx + 2 * tile, c22);
+        store(i0 + ty + 2 * tile, j0 + tx + 3 * tile, c23);
+        store(i0 + ty + 3 * tile, j0 + tx + 0 * tile, c30);
+        store(i0 + ty + 3 * tile, j0 + tx + 1 * tile, c31);
+        store(i0 + ty + 3 * tile, j0 + tx + 2 * tile, c32);
+        store(i0 + ty + 3 * tile, j0 + tx + 3 * tile, c33);
     }
 
     private void store(int i, int j, float acc) {
@@ -757,7 +825,8 @@ final class TrainingKernel extends Kernel {
         }
     }
 
-    // binaryCrossEntropy: a0 loss, a1 outcome (ints), a2 dlogits, a3 logits, a4 labels (ints), a5 mask (ints), a6 n, x0 gradScale
+    // binaryCrossEntropy: a0 loss, a1 outcome (ints), a2 dlogits, a3 logits, a4 labels (ints), a5 mask (ints), a6 n, x0
+    // gradScale
 
     private void binaryCrossEntropy() {
         int i = getGlobalId();

@@ -16,8 +16,9 @@ final class UnmovedArrays {
     static int minimumLength() {
         HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         if (!Boolean.parseBoolean(vm.getVMOption("UseG1GC").getValue())) {
-            throw new IllegalStateException("the opencl backend needs the G1 garbage collector (-XX:+UseG1GC, the default on "
-                    + "Java 17): with another collector device-resident buffers can be rebuilt from stale host arrays");
+            throw new IllegalStateException(
+                    "the opencl backend needs the G1 garbage collector (-XX:+UseG1GC, the default on "
+                            + "Java 17): with another collector device-resident buffers can be rebuilt from stale host arrays");
         }
         long region = Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue());
         return (int) Math.max(1 << 18, region / 4);

@@ -1,7 +1,5 @@
 package org.sparkbert.engine.backend.opencl;
 
-import org.sparkbert.engine.backend.Backends;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +10,7 @@ import com.aparapi.device.OpenCLDevice;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sparkbert.engine.backend.Backend;
+import org.sparkbert.engine.backend.Backends;
 
 /** `--backend` and `--device` on a machine whose only OpenCL device is POCL's CPU device. */
 class BackendsTest {
@@ -19,7 +18,9 @@ class BackendsTest {
     @Test
     void theTestMachineHasPoclAndNoGpu() {
         List<OpenCLDevice> all = OpenClDevices.all();
-        assertTrue(all.stream().anyMatch(d -> d.getType() == Device.TYPE.CPU), "POCL's CPU device: install pocl-opencl-icd");
+        assertTrue(
+                all.stream().anyMatch(d -> d.getType() == Device.TYPE.CPU),
+                "POCL's CPU device: install pocl-opencl-icd");
         assertTrue(OpenClDevices.firstGpu().isEmpty(), "this test assumes no GPU; with one, auto picks it");
     }
 
@@ -34,7 +35,8 @@ class BackendsTest {
         try (Backend opencl = Backends.create("opencl", "auto", 2)) {
             assertInstanceOf(OpenClBackend.class, opencl, "opencl asked for explicitly runs on POCL");
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.create("cuda", "auto", 1));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Backends.create("cuda", "auto", 1));
         assertTrue(e.getMessage().contains("cpu, opencl, auto"), e.getMessage());
     }
 
@@ -43,11 +45,15 @@ class BackendsTest {
         List<OpenCLDevice> all = OpenClDevices.all();
         OpenCLDevice first = all.get(0);
         assertEquals(first.getDeviceId(), OpenClDevices.select("0").getDeviceId());
-        String part = first.getName().substring(0, Math.min(6, first.getName().length())).toUpperCase(java.util.Locale.ROOT);
+        String part = first.getName()
+                .substring(0, Math.min(6, first.getName().length()))
+                .toUpperCase(java.util.Locale.ROOT);
         assertEquals(first.getDeviceId(), OpenClDevices.select(part).getDeviceId(), "a name part, ignoring case");
-        IllegalArgumentException index = assertThrows(IllegalArgumentException.class, () -> OpenClDevices.select("" + all.size()));
+        IllegalArgumentException index =
+                assertThrows(IllegalArgumentException.class, () -> OpenClDevices.select("" + all.size()));
         assertTrue(index.getMessage().contains("[0] " + first.getName()), "lists the devices: " + index.getMessage());
-        IllegalArgumentException name = assertThrows(IllegalArgumentException.class, () -> OpenClDevices.select("no-such-device-xyz"));
+        IllegalArgumentException name =
+                assertThrows(IllegalArgumentException.class, () -> OpenClDevices.select("no-such-device-xyz"));
         assertTrue(name.getMessage().contains("names no device"), name.getMessage());
         assertTrue(OpenClDevices.describe(first).contains("compute units"), OpenClDevices.describe(first));
     }

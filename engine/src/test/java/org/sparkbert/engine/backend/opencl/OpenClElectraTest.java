@@ -56,17 +56,29 @@ class OpenClElectraTest {
     /** A tiny ELECTRA (H 32, generator H 8), batch 4 x 32, dropout 0.1, AdamW: four steps on both backends. */
     @Test
     void followsTheCpuTrainingRun() {
-        ModelConfig config = new ModelConfig(97, 32, 2, 4, 64, 32, 2, 0.1f, 0.1f, 1e-12f, 0.02f, false, 16, false,
-                ModelConfig.ELECTRA);
+        ModelConfig config = new ModelConfig(
+                97, 32, 2, 4, 64, 32, 2, 0.1f, 0.1f, 1e-12f, 0.02f, false, 16, false, ModelConfig.ELECTRA);
         List<Batch> batches = OpenClModelTest.batches(new Random(3), 4, 4, 32, 97);
-        StepMetrics[] cpu = train(config, Backends.cpu(2), batches), gpu = train(config, OpenClModelTest.openclBackend(), batches);
+        StepMetrics[] cpu = train(config, Backends.cpu(2), batches),
+                gpu = train(config, OpenClModelTest.openclBackend(), batches);
         for (int s = 0; s < batches.size(); s++) {
             String step = "step " + (s + 1);
-            assertEquals(cpu[s].detection().replacedFraction(), gpu[s].detection().replacedFraction(), step + " replaced fraction (the same samples)");
+            assertEquals(
+                    cpu[s].detection().replacedFraction(),
+                    gpu[s].detection().replacedFraction(),
+                    step + " replaced fraction (the same samples)");
             assertEquals(cpu[s].loss(), gpu[s].loss(), 1e-3 * cpu[s].loss(), step + " loss");
             assertEquals(cpu[s].mlmLoss(), gpu[s].mlmLoss(), 1e-3 * cpu[s].mlmLoss(), step + " generator loss");
-            assertEquals(cpu[s].detection().loss(), gpu[s].detection().loss(), 1e-3 * cpu[s].detection().loss(), step + " discriminator loss");
-            assertEquals(cpu[s].gradientNorm(), gpu[s].gradientNorm(), 1e-3 * cpu[s].gradientNorm(), step + " gradient norm");
+            assertEquals(
+                    cpu[s].detection().loss(),
+                    gpu[s].detection().loss(),
+                    1e-3 * cpu[s].detection().loss(),
+                    step + " discriminator loss");
+            assertEquals(
+                    cpu[s].gradientNorm(),
+                    gpu[s].gradientNorm(),
+                    1e-3 * cpu[s].gradientNorm(),
+                    step + " gradient norm");
         }
         assertTrue(cpu[0].detection().replacedFraction() > 0, "the generator replaced tokens");
     }

@@ -21,11 +21,15 @@ class OpenClExecutionTest {
 
     @Test
     void trainingKernelIsFloatOnly() throws Exception {
-        assertFalse(ClassModel.createClassModel(TrainingKernel.class)
-                        .getEntrypoint("run", new TrainingKernel(16, 16, 16, 16, 4, 16)).requiresDoublePragma(),
+        assertFalse(
+                ClassModel.createClassModel(TrainingKernel.class)
+                        .getEntrypoint("run", new TrainingKernel(16, 16, 16, 16, 4, 16))
+                        .requiresDoublePragma(),
                 "the training kernel generates double-precision OpenCL (a literal without f, or Math.*): GPUs without FP64 would fall back");
         // the check itself can say yes
-        assertTrue(ClassModel.createClassModel(DoubleKernel.class).getEntrypoint("run", new DoubleKernel()).requiresDoublePragma());
+        assertTrue(ClassModel.createClassModel(DoubleKernel.class)
+                .getEntrypoint("run", new DoubleKernel())
+                .requiresDoublePragma());
     }
 
     @Test
@@ -40,7 +44,9 @@ class OpenClExecutionTest {
             float[] out = new float[1000];
             backend.read(0, out, 0, 1000);
             for (int i = 0; i < out.length; i++) assertEquals(2f * i, out[i], "element " + i);
-            assertTrue(backend.ranOnOpenCl(), "the kernel's target device is an OpenCL device and Aparapi runs it as OpenCL");
+            assertTrue(
+                    backend.ranOnOpenCl(),
+                    "the kernel's target device is an OpenCL device and Aparapi runs it as OpenCL");
             assertEquals(device.getDeviceId(), ((OpenCLDevice) backend.targetDevice()).getDeviceId());
             DeviceCounters c = backend.counters();
             assertTrue(c.launches() >= 3, "write, scale and read each launch a kernel: " + c);
@@ -60,11 +66,13 @@ class OpenClExecutionTest {
             // under -ea, and runs the fallback just as silently without it)
             kernel.execute(Range.create(64, 16));
             assertEquals(64, kernel.out[63] + 1, "the kernel did run (in Java)");
-            IllegalStateException e = assertThrows(IllegalStateException.class,
-                    () -> OpenClBackend.requireOpenCl(kernel, device, "OBJECT_FIELD"));
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class, () -> OpenClBackend.requireOpenCl(kernel, device, "OBJECT_FIELD"));
             assertTrue(e.getMessage().contains("OBJECT_FIELD"), e.getMessage());
             assertTrue(e.getMessage().contains("did not run on OpenCL"), e.getMessage());
-            assertFalse(e.getMessage().contains("logged no warning"), "the error carries Aparapi's reason: " + e.getMessage());
+            assertFalse(
+                    e.getMessage().contains("logged no warning"),
+                    "the error carries Aparapi's reason: " + e.getMessage());
         } finally {
             kernel.dispose();
         }

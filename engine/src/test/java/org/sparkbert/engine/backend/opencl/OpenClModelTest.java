@@ -1,7 +1,5 @@
 package org.sparkbert.engine.backend.opencl;
 
-import org.sparkbert.engine.backend.Backends;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,8 +13,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.sparkbert.engine.checkpoint.Safetensors;
 import org.sparkbert.engine.backend.Backend;
+import org.sparkbert.engine.backend.Backends;
+import org.sparkbert.engine.checkpoint.Safetensors;
 import org.sparkbert.engine.loop.StepMetrics;
 import org.sparkbert.engine.loop.Trainer;
 import org.sparkbert.engine.loop.TrainingOptions;
@@ -48,27 +47,45 @@ class OpenClModelTest {
     @ValueSource(strings = {"post_ln", "pre_ln", "albert", "relative_key", "relative_key_query", "sinusoidal"})
     void matchesPyTorchGoldenValues(String variant) throws IOException {
         ModelConfig config = config(variant);
-        Safetensors.Contents weights = read(variant, "weights"), batchFile = read(variant, "batch"), expected = read(variant, "expected");
+        Safetensors.Contents weights = read(variant, "weights"),
+                batchFile = read(variant, "batch"),
+                expected = read(variant, "expected");
         Batch batch = batch(batchFile);
-        try (BertModel model = new BertModel(config, opencl(), batch.batchSize(), batch.seqLength(), batch.predictions(), 0)) {
-            for (Parameter p : model.parameters()) model.write(p, weights.tensor(p.name()).floats());
+        try (BertModel model =
+                new BertModel(config, opencl(), batch.batchSize(), batch.seqLength(), batch.predictions(), 0)) {
+            for (Parameter p : model.parameters())
+                model.write(p, weights.tensor(p.name()).floats());
             model.zeroGradients();
             Losses losses = model.forward(batch, 0, 0, 1f);
             model.backward();
-            assertRelative(expected.tensor("loss").floats(), new float[] {(float) losses.loss()}, 1e-4, variant + " loss");
-            assertRelative(expected.tensor("mlm_loss").floats(), new float[] {(float) losses.mlmLoss()}, 1e-4, variant + " mlm_loss");
+            assertRelative(
+                    expected.tensor("loss").floats(), new float[] {(float) losses.loss()}, 1e-4, variant + " loss");
+            assertRelative(
+                    expected.tensor("mlm_loss").floats(),
+                    new float[] {(float) losses.mlmLoss()},
+                    1e-4,
+                    variant + " mlm_loss");
             assertRelative(expected.tensor("mlm_logits").floats(), model.mlmLogits(), 1e-4, variant + " mlm_logits");
             if (config.hasSentenceTask()) {
-                assertRelative(expected.tensor("nsp_logits").floats(), model.sentenceLogits(), 1e-4, variant + " nsp_logits");
-                assertRelative(expected.tensor("nsp_loss").floats(), new float[] {(float) losses.sentenceLoss()}, 1e-4, variant + " nsp_loss");
+                assertRelative(
+                        expected.tensor("nsp_logits").floats(), model.sentenceLogits(), 1e-4, variant + " nsp_logits");
+                assertRelative(
+                        expected.tensor("nsp_loss").floats(),
+                        new float[] {(float) losses.sentenceLoss()},
+                        1e-4,
+                        variant + " nsp_loss");
             }
             for (Parameter p : model.parameters()) {
                 float[] got = model.gradient(p);
-                if (p.name().contains("key.bias") && !config.positionEmbeddingType().equals(ModelConfig.RELATIVE_KEY_QUERY)) {
-                    // analytically zero: softmax ignores a constant added to a row (not so with relative_key_query's k.e)
-                    for (float g : got) assertTrue(Math.abs(g) < 1e-6, variant + " " + p.name() + " should be ~0, got " + g);
+                if (p.name().contains("key.bias")
+                        && !config.positionEmbeddingType().equals(ModelConfig.RELATIVE_KEY_QUERY)) {
+                    // analytically zero: softmax ignores a constant added to a row (not so with relative_key_query's
+                    // k.e)
+                    for (float g : got)
+                        assertTrue(Math.abs(g) < 1e-6, variant + " " + p.name() + " should be ~0, got " + g);
                 } else {
-                    assertRelative(expected.tensor("grad." + p.name()).floats(), got, 1e-3, variant + " grad." + p.name());
+                    assertRelative(
+                            expected.tensor("grad." + p.name()).floats(), got, 1e-3, variant + " grad." + p.name());
                 }
             }
         }
@@ -81,7 +98,8 @@ class OpenClModelTest {
      */
     @Test
     void followsTheCpuLossCurve() {
-        ModelConfig config = new ModelConfig(211, 128, 2, 2, 512, 64, 2, 0.1f, 0.1f, 1e-12f, 0.02f, false, 128, false, "nsp");
+        ModelConfig config =
+                new ModelConfig(211, 128, 2, 2, 512, 64, 2, 0.1f, 0.1f, 1e-12f, 0.02f, false, 128, false, "nsp");
         List<Batch> batches = batches(new Random(7), 6, 4, 32, 211);
         for (String optimizer : new String[] {"adamw", "lamb"}) {
             double[][] cpu = train(config, Backends.cpu(2), optimizer, batches);
@@ -90,8 +108,10 @@ class OpenClModelTest {
                 assertEquals(cpu[0][s], gpu[0][s], 1e-3 * cpu[0][s], optimizer + " step " + (s + 1) + " loss");
                 assertEquals(cpu[1][s], gpu[1][s], 1e-3 * cpu[1][s], optimizer + " step " + (s + 1) + " gradient norm");
             }
-            assertTrue(gpu[0][batches.size() - 1] < gpu[0][0], optimizer + ": the loss falls on the repeated batches, "
-                    + gpu[0][0] + " -> " + gpu[0][batches.size() - 1]);
+            assertTrue(
+                    gpu[0][batches.size() - 1] < gpu[0][0],
+                    optimizer + ": the loss falls on the repeated batches, " + gpu[0][0] + " -> "
+                            + gpu[0][batches.size() - 1]);
         }
     }
 
@@ -117,13 +137,16 @@ class OpenClModelTest {
      */
     @Test
     void transfersPerStepDoNotGrowWithTheModel() {
-        ModelConfig small = new ModelConfig(53, 32, 1, 2, 64, 16, 2, 0.1f, 0.1f, 1e-12f, 0.02f, false, 32, false, "nsp");
-        ModelConfig large = new ModelConfig(211, 128, 2, 2, 512, 16, 2, 0.1f, 0.1f, 1e-12f, 0.02f, false, 128, false, "nsp");
+        ModelConfig small =
+                new ModelConfig(53, 32, 1, 2, 64, 16, 2, 0.1f, 0.1f, 1e-12f, 0.02f, false, 32, false, "nsp");
+        ModelConfig large =
+                new ModelConfig(211, 128, 2, 2, 512, 16, 2, 0.1f, 0.1f, 1e-12f, 0.02f, false, 128, false, "nsp");
         List<Batch> batches = batches(new Random(9), 3, 2, 16, 53);
         DeviceCounters a = stepCounters(small, batches), b = stepCounters(large, batches);
         assertEquals(a.bytesToDevice(), b.bytesToDevice(), "bytes to the device per step: " + a + " vs " + b);
         assertEquals(a.bytesFromDevice(), b.bytesFromDevice(), "bytes from the device per step: " + a + " vs " + b);
-        assertTrue(a.bytesToDevice() + a.bytesFromDevice() < 64 * 1024, "a step moves only the batch and metrics: " + a);
+        assertTrue(
+                a.bytesToDevice() + a.bytesFromDevice() < 64 * 1024, "a step moves only the batch and metrics: " + a);
         assertTrue(b.launches() > a.launches(), "more layers, more launches: " + a + " vs " + b);
     }
 
@@ -165,8 +188,15 @@ class OpenClModelTest {
                     }
                 }
             }
-            out.add(new Batch(B, T, ids, types, mask, positions.stream().mapToInt(Integer::intValue).toArray(),
-                    labels.stream().mapToInt(Integer::intValue).toArray(), nsp));
+            out.add(new Batch(
+                    B,
+                    T,
+                    ids,
+                    types,
+                    mask,
+                    positions.stream().mapToInt(Integer::intValue).toArray(),
+                    labels.stream().mapToInt(Integer::intValue).toArray(),
+                    nsp));
         }
         return out;
     }
@@ -180,8 +210,14 @@ class OpenClModelTest {
 
     private static Batch batch(Safetensors.Contents b) {
         int[] shape = b.tensor("input_ids").intShape();
-        return new Batch(shape[0], shape[1], b.tensor("input_ids").ints(), b.tensor("token_type_ids").ints(),
-                b.tensor("attention_mask").ints(), b.tensor("masked_positions").ints(), b.tensor("masked_labels").ints(),
+        return new Batch(
+                shape[0],
+                shape[1],
+                b.tensor("input_ids").ints(),
+                b.tensor("token_type_ids").ints(),
+                b.tensor("attention_mask").ints(),
+                b.tensor("masked_positions").ints(),
+                b.tensor("masked_labels").ints(),
                 b.tensor("next_sentence_labels").ints());
     }
 

@@ -20,13 +20,19 @@ class OpenClOpsTest {
     private TwinBackends twin;
 
     @BeforeAll
-    void start() { twin = new TwinBackends(3 << 20, 1 << 12); }
+    void start() {
+        twin = new TwinBackends(3 << 20, 1 << 12);
+    }
 
     @AfterAll
-    void stop() { twin.close(); }
+    void stop() {
+        twin.close();
+    }
 
     @BeforeEach
-    void fresh() { twin.reset(); }
+    void fresh() {
+        twin.reset();
+    }
 
     @Test
     void gemmInAllFourLayouts() {
@@ -44,10 +50,16 @@ class OpenClOpsTest {
     @Test
     void linearForwardAndBackward() {
         int M = 23, N = 19, K = 33;
-        int inp = twin.floats(M * K, 1f), w = twin.floats(N * K, 0.5f), bias = twin.floats(N, 1f), out = twin.floats(M * N, 1f);
+        int inp = twin.floats(M * K, 1f),
+                w = twin.floats(N * K, 0.5f),
+                bias = twin.floats(N, 1f),
+                out = twin.floats(M * N, 1f);
         twin.run(be -> be.linearForward(out, inp, w, bias, M, N, K));
         twin.assertClose("linear forward", out, M * N, TOL);
-        int dout = twin.floats(M * N, 1f), dinp = twin.floats(M * K, 1f), dw = twin.floats(N * K, 1f), db = twin.floats(N, 1f);
+        int dout = twin.floats(M * N, 1f),
+                dinp = twin.floats(M * K, 1f),
+                dw = twin.floats(N * K, 1f),
+                db = twin.floats(N, 1f);
         twin.run(be -> be.linearBackward(dinp, dw, db, dout, inp, w, M, N, K));
         twin.assertClose("linear dinp", dinp, M * K, TOL);
         twin.assertClose("linear dw", dw, N * K, TOL);
@@ -59,10 +71,16 @@ class OpenClOpsTest {
         int B = 3, T = 7, C = 13, V = 11, P = 9;
         int[] ids = twin.randomInts(B * T, V), types = twin.randomInts(B * T, 2);
         int idOff = twin.ints(ids), typeOff = twin.ints(types);
-        int wte = twin.floats(V * C, 1f), wpe = twin.floats(P * C, 1f), wtt = twin.floats(2 * C, 1f), out = twin.floats(B * T * C, 1f);
+        int wte = twin.floats(V * C, 1f),
+                wpe = twin.floats(P * C, 1f),
+                wtt = twin.floats(2 * C, 1f),
+                out = twin.floats(B * T * C, 1f);
         twin.run(be -> be.embeddingForward(out, idOff, typeOff, wte, wpe, wtt, B, T, C));
         twin.assertClose("embedding forward", out, B * T * C, TOL);
-        int dout = twin.floats(B * T * C, 1f), dwte = twin.floats(V * C, 1f), dwpe = twin.floats(P * C, 1f), dwtt = twin.floats(2 * C, 1f);
+        int dout = twin.floats(B * T * C, 1f),
+                dwte = twin.floats(V * C, 1f),
+                dwpe = twin.floats(P * C, 1f),
+                dwtt = twin.floats(2 * C, 1f);
         twin.run(be -> be.embeddingBackward(dwte, dwpe, dwtt, dout, idOff, typeOff, B, T, C));
         twin.assertClose("embedding dwte", dwte, V * C, TOL);
         twin.assertClose("embedding dwpe", dwpe, P * C, TOL);
@@ -90,7 +108,10 @@ class OpenClOpsTest {
         twin.assertClose("layernorm out", out, N * C, TOL);
         twin.assertClose("layernorm mean", mean, N, TOL);
         twin.assertClose("layernorm rstd", rstd, N, TOL);
-        int dout = twin.floats(N * C, 1f), dinp = twin.floats(N * C, 1f), dw = twin.floats(C, 1f), db = twin.floats(C, 1f);
+        int dout = twin.floats(N * C, 1f),
+                dinp = twin.floats(N * C, 1f),
+                dw = twin.floats(C, 1f),
+                db = twin.floats(C, 1f);
         twin.run(be -> be.layerNormBackward(dinp, dw, db, dout, inp, w, mean, rstd, N, C));
         twin.assertClose("layernorm dinp", dinp, N * C, TOL);
         twin.assertClose("layernorm dw", dw, C, TOL);
@@ -134,7 +155,9 @@ class OpenClOpsTest {
         int maskOff = twin.ints(mask);
         int qkv = twin.floats(B * T * 3 * C, 1.5f), dout = twin.floats(B * T * C, 1f);
         for (float p : new float[] {0f, 0.2f}) {
-            int out = twin.floats(B * T * C, 1f), att = twin.floats(B * NH * T * T, 1f), attDrop = twin.floats(B * NH * T * T, 1f);
+            int out = twin.floats(B * T * C, 1f),
+                    att = twin.floats(B * NH * T * T, 1f),
+                    attDrop = twin.floats(B * NH * T * T, 1f);
             int ad = p == 0f ? att : attDrop;
             twin.run(be -> be.attentionForward(out, att, ad, qkv, maskOff, B, T, NH, D, p, 99, 4));
             twin.assertClose("attention out p=" + p, out, B * T * C, TOL);
@@ -162,11 +185,16 @@ class OpenClOpsTest {
             int bias = twin.floats(B * NH * T * T, 1f);
             twin.run(be -> be.relativePositionForward(bias, qkv, dist, B, T, NH, D, M, keyQuery));
             twin.assertClose(kind + " scores", bias, B * NH * T * T, TOL);
-            int out = twin.floats(B * T * C, 1f), att = twin.floats(B * NH * T * T, 1f), attDrop = twin.floats(B * NH * T * T, 1f);
+            int out = twin.floats(B * T * C, 1f),
+                    att = twin.floats(B * NH * T * T, 1f),
+                    attDrop = twin.floats(B * NH * T * T, 1f);
             twin.run(be -> be.attentionForward(out, att, attDrop, qkv, maskOff, B, T, NH, D, 0.1f, 7, 2, bias));
             twin.assertClose(kind + " biased attention out", out, B * T * C, TOL);
-            int dqkv = twin.floats(B * T * 3 * C, 1f), dbias = twin.floats(B * NH * T * T, 1f), ddist = twin.floats(R * D, 1f);
-            twin.run(be -> be.attentionBackward(dqkv, dout, att, attDrop, qkv, maskOff, B, T, NH, D, 0.1f, 7, 2, dbias));
+            int dqkv = twin.floats(B * T * 3 * C, 1f),
+                    dbias = twin.floats(B * NH * T * T, 1f),
+                    ddist = twin.floats(R * D, 1f);
+            twin.run(
+                    be -> be.attentionBackward(dqkv, dout, att, attDrop, qkv, maskOff, B, T, NH, D, 0.1f, 7, 2, dbias));
             twin.assertClose(kind + " biased attention dbias", dbias, B * NH * T * T, TOL);
             twin.run(be -> be.relativePositionBackward(dqkv, ddist, dbias, qkv, dist, B, T, NH, D, M, keyQuery));
             twin.assertClose(kind + " dqkv", dqkv, B * T * 3 * C, TOL);

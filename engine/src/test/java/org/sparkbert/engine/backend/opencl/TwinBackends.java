@@ -1,7 +1,5 @@
 package org.sparkbert.engine.backend.opencl;
 
-import org.sparkbert.engine.backend.Backends;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +7,7 @@ import com.aparapi.device.OpenCLDevice;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.sparkbert.engine.backend.Backend;
+import org.sparkbert.engine.backend.Backends;
 
 /**
  * The cpu backend (the oracle) and the opencl backend on POCL with shared memory off, holding the
