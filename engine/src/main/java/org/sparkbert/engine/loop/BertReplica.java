@@ -15,7 +15,6 @@ public final class BertReplica implements Replica {
     private final BatchSource batches;
     private long cachedStep = -1;
     private List<Batch> cached;
-    private StepMetrics lastMetrics;
     /** The masked tokens of this replica's micro-batches, each step counted once; null for a replica without data. */
     private final MaskedTokenEntropy entropy;
 
@@ -47,11 +46,6 @@ public final class BertReplica implements Replica {
 
     public Trainer trainer() {
         return trainer;
-    }
-
-    /** The engine's metrics of the last step this replica ran or applied. */
-    public StepMetrics lastMetrics() {
-        return lastMetrics;
     }
 
     @Override
@@ -116,7 +110,6 @@ public final class BertReplica implements Replica {
 
     /** The step's metrics, with the entropy of the masked tokens of this replica's shards trained on by this process. */
     private StepSummary summary(StepMetrics m) {
-        lastMetrics = m;
         return StepSummary.of(m, entropy == null || entropyUpTo < 0 ? Double.NaN : entropy.nats());
     }
 }

@@ -63,11 +63,8 @@ public final class IntervalMeter {
                 (System.nanoTime() - startNanos) / 1e9);
     }
 
-    /**
-     * The interval's record, its tokens per second over {@code seconds} (for steps measured elsewhere, such
-     * as a distributed run's, summed from their step times); then starts the next interval.
-     */
-    public ProgressRecord close(
+    /** The interval's record, its tokens per second over {@code seconds}; then starts the next interval. */
+    private ProgressRecord close(
             long step,
             long totalSteps,
             double learningRate,
