@@ -1,31 +1,18 @@
 package org.sparkbert.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.sparkbert.engine.backend.Backends;
 import org.sparkbert.engine.checkpoint.CheckpointStore;
-import org.sparkbert.engine.checkpoint.CheckpointWriter;
 import org.sparkbert.engine.checkpoint.ResumePoint;
 import org.sparkbert.engine.checkpoint.TrainingConfig;
 import org.sparkbert.engine.collective.RingConfig;
-import org.sparkbert.engine.loop.BertReplica;
-import org.sparkbert.engine.loop.HeldOutEvaluation;
 import org.sparkbert.engine.loop.HeldOutSet;
 import org.sparkbert.engine.loop.LoopResult;
-import org.sparkbert.engine.loop.MetricsFile;
-import org.sparkbert.engine.loop.MetricsRecorder;
-import org.sparkbert.engine.loop.ReplicaGroup;
-import org.sparkbert.engine.loop.RunCoordination;
 import org.sparkbert.engine.loop.RunPlan;
-import org.sparkbert.engine.loop.StepFunction;
-import org.sparkbert.engine.loop.StepListener;
 import org.sparkbert.engine.loop.TensorBoardRecorder;
 import org.sparkbert.engine.loop.TrainingLoop;
 import org.sparkbert.engine.loop.TrainingOptions;
@@ -44,9 +31,6 @@ import org.sparkbert.train.distributed.AllReduceStrategy;
 import org.sparkbert.train.distributed.BertCheckpoints;
 import org.sparkbert.train.distributed.BertReplicaFactory;
 import org.sparkbert.train.distributed.DistributedOptions;
-import org.sparkbert.train.distributed.DistributedTrainer;
-import org.sparkbert.train.distributed.RecordsDirectory;
-import org.sparkbert.train.distributed.ReplicaFactory.Indexed;
 import org.sparkbert.train.distributed.RingSettings;
 import org.sparkbert.train.distributed.StepListeners;
 import org.sparkbert.train.job.Instance;
@@ -207,14 +191,7 @@ public final class TrainJob extends StageCommand {
                 a.seed,
                 trainingConfig);
         RunPlan plan = distributedOptions().plan();
-        String objective = sentenceTask ? config.objective() : null,
-                metricsDir = store.directory().toUri().toString();
-        String eventsDir = new Path(store.directory(), TensorBoardRecorder.DIRECTORY)
-                .toUri()
-                .toString();
-        StepListeners listeners = who -> StepListener.all(
-                new MetricsRecorder(plan, who, objective, java.net.URI.create(metricsDir)),
-                new TensorBoardRecorder(plan, objective, java.net.URI.create(eventsDir)));
+        StepListeners listeners = RunListeners.of(plan, sentenceTask ? config.objective() : null, store);
         log.info(
                 "train: {} instances of up to {} tokens, {} steps of {} sequences ({} x {} x {}), backend {} on {}",
                 instanceCount,
@@ -226,86 +203,12 @@ public final class TrainJob extends StageCommand {
                 a.batchSize / a.accumulate / (a.replicas == null ? 1 : a.replicas),
                 a.backend,
                 a.device);
+        ReplicaRuns runs = new ReplicaRuns(factory, checkpoints, listeners);
         LoopResult result = a.replicas == null
-                ? trainInDriver(factory, instances, checkpoints, plan, listeners)
-                : trainOnCluster(spark, factory, checkpoints, listeners, report, out);
+                ? runs.inDriver(instances, plan, a.evalEvery)
+                : runs.onCluster(spark, a.data, distributedOptions(), report, out, ring);
         report.endPhase("train");
-
-        report.count("steps", a.steps);
-        report.count(
-                "tokens", result.steps().stream().mapToLong(s -> s.tokens()).sum());
-        report.put("epochs", ShardedBatches.epoch(a.steps, a.batchSize, instanceCount));
-        if (result.skippedSteps() > 0) report.count("skipped_non_finite_steps", result.skippedSteps());
-        if (from != null) {
-            report.put("resumed_from", from.dir().toString());
-            report.put("resumed_at_step", from.step());
-            String trainedFor = from.state().config().result().get("steps");
-            if (trainedFor != null && !trainedFor.equals(Long.toString(a.steps))) {
-                report.put(
-                        "extended_from_steps", Long.parseLong(trainedFor)); // RunResume allowed only a larger --steps
-            }
-        }
-        JsonNode last = MetricsFile.last(store.fileSystem(), store.directory(), null);
-        if (last != null) {
-            FinalFigures.put(report, last, MetricsFile.last(store.fileSystem(), store.directory(), "eval"));
-            store.fileSystem()
-                    .rename(new Path(store.directory(), MetricsFile.NAME), new Path(out.work(), MetricsFile.NAME));
-        }
-        Path events = new Path(store.directory(), TensorBoardRecorder.DIRECTORY);
-        if (store.fileSystem().exists(events)) {
-            store.fileSystem().rename(events, new Path(out.work(), TensorBoardRecorder.DIRECTORY));
-        }
-        store.moveTo(new Path(out.work(), "checkpoints"));
-        report.put("checkpoint", "checkpoints/" + CheckpointWriter.directoryName(a.steps));
-        report.endPhase("checkpoint");
-    }
-
-    private LoopResult trainInDriver(
-            BertReplicaFactory factory,
-            List<Instance> instances,
-            BertCheckpoints checkpoints,
-            RunPlan plan,
-            StepListeners listeners)
-            throws IOException {
-        List<Indexed<Instance>> records = new ArrayList<>(instances.size());
-        for (int i = 0; i < instances.size(); i++) records.add(new Indexed<>(i, instances.get(i)));
-        try (BertReplica replica = factory.open(0, 1, records);
-                StepListener listener = listeners.open("train");
-                HeldOutEvaluation evaluation = factory.evaluation()) {
-            return new TrainingLoop<>(plan, replica, checkpoints, RunCoordination.alone())
-                    .evaluating(evaluation, a.evalEvery)
-                    .run(StepFunction.of(replica, ReplicaGroup.single()), listener);
-        }
-    }
-
-    private LoopResult trainOnCluster(
-            SparkSession spark,
-            BertReplicaFactory factory,
-            BertCheckpoints checkpoints,
-            StepListeners listeners,
-            StageReport report,
-            StageOutput out)
-            throws IOException {
-        org.sparkbert.train.distributed.TrainingResult result;
-        try (RecordsDirectory records = RecordsDirectory.beside(spark.sparkContext(), out.path(), out.fileSystem())) {
-            result = DistributedTrainer.train(
-                    spark.sparkContext(),
-                    InstanceTable.readDistributed(
-                            spark, a.data, factory.config().hasSentenceTask()),
-                    factory,
-                    checkpoints,
-                    distributedOptions(),
-                    listeners);
-        }
-        report.put("replicas", a.replicas);
-        report.put("allreduce", result.strategy().label());
-        if (result.strategy() == AllReduceStrategy.RING)
-            report.put("ring_integrity", ring.integrity().label());
-        if (result.attempt() > 0) report.put("stage_attempt", result.attempt());
-        return new LoopResult(
-                result.resumedFrom(),
-                result.steps(),
-                result.steps().stream().filter(s -> s.skipped()).count());
+        RunCompletion.finish(report, a, result, from, store, out, instanceCount);
     }
 
     /** The run's layout; the driver's single replica runs it as one replica. */
