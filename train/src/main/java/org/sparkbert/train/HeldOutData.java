@@ -22,7 +22,8 @@ final class HeldOutData {
             throw new UsageException("--eval-data " + evalData + " is not an instances output (no _REPORT.json of the"
                     + " instances stage): give the instances output whose validation/ split the run is scored on");
         }
-        List<HeldOutSet.Row> rows = split.validationRows(spark).collect().stream()
+        List<HeldOutSplit.ValidationRow> held = split.validationRows(spark).collect();
+        List<HeldOutSet.Row> rows = held.stream()
                 .map(r -> new HeldOutSet.Row(r.inputIds(), r.tokenTypeIds(), r.positions(), r.labels()))
                 .toList();
         if (rows.isEmpty())
@@ -31,7 +32,7 @@ final class HeldOutData {
         int[] specialIds = IntStream.range(0, tokenizer.vocabularySize())
                 .filter(specials::isSpecial)
                 .toArray();
-        CountBaselines.Sums sums = split.baselines(spark, tokenizer.vocabularySize(), specialIds);
+        CountBaselines.Sums sums = split.baselines(spark, tokenizer.vocabularySize(), specialIds, held);
         HeldOutSet set = new HeldOutSet(rows, sums.unigramMean(), sums.neighbourMean());
         if (set.longest() > config.maxPositionEmbeddings()) {
             throw new UsageException("--eval-data " + evalData + " has validation instances of " + set.longest()

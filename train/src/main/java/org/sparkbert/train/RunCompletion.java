@@ -2,6 +2,7 @@ package org.sparkbert.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.sparkbert.engine.checkpoint.CheckpointStore;
 import org.sparkbert.engine.checkpoint.CheckpointWriter;
@@ -45,9 +46,9 @@ final class RunCompletion {
                 report.put("extended_from_steps", Long.parseLong(trainedFor));
             }
         }
-        JsonNode last = MetricsFile.last(store.fileSystem(), store.directory(), null);
-        if (last != null) {
-            FinalFigures.put(report, last, MetricsFile.last(store.fileSystem(), store.directory(), "eval"));
+        Map<String, JsonNode> last = MetricsFile.lastByKind(store.fileSystem(), store.directory());
+        if (last.containsKey("")) {
+            FinalFigures.put(report, last.get(""), last.get("eval"));
             store.fileSystem()
                     .rename(new Path(store.directory(), MetricsFile.NAME), new Path(out.work(), MetricsFile.NAME));
         }

@@ -7,9 +7,12 @@ package org.sparkbert.engine.loop;
 public record HeldOutRecord(
         long step, double mlmLoss, double mlmAccuracy, long positions, double unigramNats, double twoNeighbourNats) {
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     /** One metrics.jsonl line, kind "eval", beside the training records. */
     public String toJsonLine() {
-        var o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        var o = JSON.createObjectNode();
         o.put("kind", "eval");
         o.put("step", step);
         o.put("mlm_loss", mlmLoss);

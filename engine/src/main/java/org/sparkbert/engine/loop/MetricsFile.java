@@ -1,11 +1,14 @@
 package org.sparkbert.engine.loop;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -50,22 +53,21 @@ public final class MetricsFile implements AutoCloseable {
         return new MetricsFile(out);
     }
 
-    /** The last complete record of dir/metrics.jsonl of this kind ("eval", or null for training), as JSON; null when there is none. */
-    public static com.fasterxml.jackson.databind.JsonNode last(FileSystem fs, Path dir, String kind)
-            throws IOException {
+    /**
+     * The last complete record of each kind in dir/metrics.jsonl, read once: training records under
+     * "" and the others under their "kind" ("eval"). Empty when there is no file.
+     */
+    public static Map<String, JsonNode> lastByKind(FileSystem fs, Path dir) throws IOException {
+        Map<String, JsonNode> last = new HashMap<>();
         Path file = new Path(dir, NAME);
-        if (!fs.exists(file)) return null;
-        String last = null;
+        if (!fs.exists(file)) return last;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
-                if (!line.isBlank()
-                        && ProgressRecord.stepOf(line) != Long.MAX_VALUE
-                        && (kind == null ? !line.contains("\"kind\"") : line.contains("\"kind\":\"" + kind + "\""))) {
-                    last = line;
-                }
+                JsonNode record = ProgressRecord.parse(line);
+                if (record != null) last.put(record.path("kind").asText(""), record);
             }
         }
-        return last == null ? null : new com.fasterxml.jackson.databind.ObjectMapper().readTree(last);
+        return last;
     }
 
     public void append(ProgressRecord record) throws IOException {

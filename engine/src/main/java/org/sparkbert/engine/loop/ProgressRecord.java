@@ -1,5 +1,6 @@
 package org.sparkbert.engine.loop;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
@@ -66,10 +67,18 @@ public record ProgressRecord(
 
     /** The step of a metrics.jsonl line (a truncated last line, left by a crash, counts as no step). */
     static long stepOf(String jsonLine) {
+        JsonNode record = parse(jsonLine);
+        return record == null ? Long.MAX_VALUE : record.get("step").asLong();
+    }
+
+    /** A complete metrics.jsonl record with its step; null for a blank, truncated or stepless line. */
+    static JsonNode parse(String jsonLine) {
+        if (jsonLine.isBlank()) return null;
         try {
-            return JSON.readTree(jsonLine).path("step").asLong(Long.MAX_VALUE);
+            JsonNode record = JSON.readTree(jsonLine);
+            return record != null && record.path("step").canConvertToLong() ? record : null;
         } catch (java.io.IOException e) {
-            return Long.MAX_VALUE;
+            return null;
         }
     }
 

@@ -341,6 +341,32 @@ public record ModelConfig(
         return out;
     }
 
+    /** This configuration with the given keys of {@link #values()} changed (their types as values() gives them). */
+    private ModelConfig with(Map<String, Object> changes) {
+        Map<String, Object> v = values();
+        v.putAll(changes);
+        return new ModelConfig(
+                (Integer) v.get("vocab_size"),
+                (Integer) v.get("hidden_size"),
+                (Integer) v.get("num_hidden_layers"),
+                (Integer) v.get("num_attention_heads"),
+                (Integer) v.get("intermediate_size"),
+                (Integer) v.get("max_position_embeddings"),
+                (Integer) v.get("type_vocab_size"),
+                (Float) v.get("hidden_dropout_prob"),
+                (Float) v.get("attention_probs_dropout_prob"),
+                (Float) v.get("layer_norm_eps"),
+                (Float) v.get("initializer_range"),
+                (Boolean) v.get("pre_layer_norm"),
+                (Integer) v.get("embedding_size"),
+                (Boolean) v.get("share_layers"),
+                (String) v.get("objective"),
+                (Integer) v.get("num_labels"),
+                (String) v.get("position_embedding_type"),
+                (Float) v.get("generator_size"),
+                (Float) v.get("discriminator_weight"));
+    }
+
     /** As a .conf file holds it: {@code parse(toProperties(), ...)} gives this configuration back. */
     public Properties toProperties() {
         Properties p = new Properties();
@@ -367,50 +393,12 @@ public record ModelConfig(
             throw new IllegalArgumentException("the model configuration states vocab_size " + vocabSize
                     + " but the vocabulary has " + size + " tokens: remove vocab_size or use the matching vocabulary");
         }
-        return new ModelConfig(
-                size,
-                hiddenSize,
-                numHiddenLayers,
-                numAttentionHeads,
-                intermediateSize,
-                maxPositionEmbeddings,
-                typeVocabSize,
-                hiddenDropoutProb,
-                attentionProbsDropoutProb,
-                layerNormEps,
-                initializerRange,
-                preLayerNorm,
-                embeddingSize,
-                shareLayers,
-                objective,
-                numLabels,
-                positionEmbeddingType,
-                generatorSize,
-                discriminatorWeight);
+        return with(Map.of("vocab_size", size));
     }
 
     /** The same model with other dropout probabilities (0 for gradient checks). */
     public ModelConfig withDropout(float hidden, float attention) {
-        return new ModelConfig(
-                vocabSize,
-                hiddenSize,
-                numHiddenLayers,
-                numAttentionHeads,
-                intermediateSize,
-                maxPositionEmbeddings,
-                typeVocabSize,
-                hidden,
-                attention,
-                layerNormEps,
-                initializerRange,
-                preLayerNorm,
-                embeddingSize,
-                shareLayers,
-                objective,
-                numLabels,
-                positionEmbeddingType,
-                generatorSize,
-                discriminatorWeight);
+        return with(Map.of("hidden_dropout_prob", hidden, "attention_probs_dropout_prob", attention));
     }
 
     /**
@@ -418,26 +406,7 @@ public record ModelConfig(
      * head trained with mean squared error (STS-B), as Hugging Face's num_labels.
      */
     public ModelConfig withNumLabels(int n) {
-        return new ModelConfig(
-                vocabSize,
-                hiddenSize,
-                numHiddenLayers,
-                numAttentionHeads,
-                intermediateSize,
-                maxPositionEmbeddings,
-                typeVocabSize,
-                hiddenDropoutProb,
-                attentionProbsDropoutProb,
-                layerNormEps,
-                initializerRange,
-                preLayerNorm,
-                embeddingSize,
-                shareLayers,
-                objective,
-                n,
-                positionEmbeddingType,
-                generatorSize,
-                discriminatorWeight);
+        return with(Map.of("num_labels", n));
     }
 
     /** Factorised embeddings or shared layers: the model is named and stored as ALBERT (ELECTRA projects its own). */
@@ -486,50 +455,12 @@ public record ModelConfig(
 
     /** The same model with another position encoding. */
     public ModelConfig withPositionEmbeddingType(String type) {
-        return new ModelConfig(
-                vocabSize,
-                hiddenSize,
-                numHiddenLayers,
-                numAttentionHeads,
-                intermediateSize,
-                maxPositionEmbeddings,
-                typeVocabSize,
-                hiddenDropoutProb,
-                attentionProbsDropoutProb,
-                layerNormEps,
-                initializerRange,
-                preLayerNorm,
-                embeddingSize,
-                shareLayers,
-                objective,
-                numLabels,
-                type,
-                generatorSize,
-                discriminatorWeight);
+        return with(Map.of("position_embedding_type", type));
     }
 
     /** The same model trained with another objective (its sentence head follows it). */
     public ModelConfig withObjective(String objective) {
-        return new ModelConfig(
-                vocabSize,
-                hiddenSize,
-                numHiddenLayers,
-                numAttentionHeads,
-                intermediateSize,
-                maxPositionEmbeddings,
-                typeVocabSize,
-                hiddenDropoutProb,
-                attentionProbsDropoutProb,
-                layerNormEps,
-                initializerRange,
-                preLayerNorm,
-                embeddingSize,
-                shareLayers,
-                objective,
-                numLabels,
-                positionEmbeddingType,
-                generatorSize,
-                discriminatorWeight);
+        return with(Map.of("objective", objective));
     }
 
     /** Whether token embeddings get a learned absolute position table (BERT's own). */

@@ -260,15 +260,18 @@ public final class PerplexityJob extends StageCommand {
         int[] specialIds = java.util.stream.IntStream.range(0, tokenizer.vocabularySize())
                 .filter(specials::isSpecial)
                 .toArray();
-        CountBaselines.Sums baselines = split.baselines(spark, tokenizer.vocabularySize(), specialIds);
+        // Read once: the baselines' contexts, the largest row and the scoring all come from these rows.
+        JavaRDD<HeldOutSplit.ValidationRow> validation =
+                split.validationRows(spark).cache();
+        CountBaselines.Sums baselines =
+                split.baselines(spark, tokenizer.vocabularySize(), specialIds, validation.collect());
         report.endPhase("baselines");
         int batchSize = settings.integer("evaluate.perplexity.batch_size");
         int length = maxSeqLength;
-        int perRow = Math.max(
-                1, split.validationRows(spark).map(r -> r.positions().length).fold(0, Math::max));
+        int perRow = Math.max(1, validation.map(r -> r.positions().length).fold(0, Math::max));
         int sampleLimit = settings.integer("evaluate.diagnostics.vectors");
         Broadcast<Tokenizer> vocabulary = jsc.broadcast(tokenizer);
-        List<ScoredPart> parts = split.validationRows(spark)
+        List<ScoredPart> parts = validation
                 .mapPartitions((Iterator<HeldOutSplit.ValidationRow> rows) -> {
                     ModelConfig config = model.value().config().withDropout(0f, 0f);
                     TaskContext task = TaskContext.get();
@@ -287,6 +290,7 @@ public final class PerplexityJob extends StageCommand {
                     }
                 })
                 .collect();
+        validation.unpersist();
         CrossEntropySum sum = CrossEntropySum.ZERO;
         HiddenStateSample sample = new HiddenStateSample(sampleLimit);
         for (ScoredPart part : parts) {

@@ -89,7 +89,13 @@ public final class HeldOutSplit {
 
     /** Both baselines' cross-entropy (nats) over every validation masked position. */
     public CountBaselines.Sums baselines(SparkSession spark, int vocabularySize, int[] specialIds) {
-        List<ValidationRow> held = validationRows(spark).collect();
+        return baselines(
+                spark, vocabularySize, specialIds, validationRows(spark).collect());
+    }
+
+    /** As above, on validation rows the caller has read already (they decide which contexts to count). */
+    public CountBaselines.Sums baselines(
+            SparkSession spark, int vocabularySize, int[] specialIds, List<ValidationRow> held) {
         Set<Long> both = new HashSet<>();
         Set<Integer> left = new HashSet<>();
         Set<Integer> right = new HashSet<>();
